@@ -1,0 +1,237 @@
+//! Diagnostics: what is wrong with a definition, where, and what to do.
+//!
+//! Every diagnostic renders to the same text wherever it is shown: the
+//! `#[derive(Workflow)]` macro passes it to `compile_error!` (which rustc
+//! prefixes with `error: `) and the `turnstile` command prints `error: `
+//! followed by the same text. Each code has a page in `docs/diagnostics/`.
+
+use std::fmt;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+use crate::source::{SourceFile, Span};
+
+/// The kind of problem. Each has a stable code (`T001`…) and a doc page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Code {
+    /// `T001`: the file is not valid TOML.
+    TomlSyntax,
+    /// `T002`: a key that the format does not have.
+    UnknownKey,
+    /// `T003`: a value of the wrong type.
+    WrongType,
+    /// `T004`: a required table or key is missing.
+    MissingKey,
+    /// `T005`: a name is not a snake_case identifier.
+    InvalidName,
+    /// `T006`: a name is a Rust keyword or clashes with a generated item.
+    ReservedName,
+    /// `T007`: two names would generate the same Rust item, or a list repeats a name.
+    DuplicateName,
+    /// `T008`: a reference to a state that is not declared.
+    UndeclaredState,
+    /// `T009`: a declared guard that no transition uses.
+    UnusedGuard,
+    /// `T010`: a state that cannot be reached from the initial state.
+    UnreachableState,
+    /// `T011`: a state from which no final state can be reached.
+    DeadEndState,
+    /// `T012`: a transition out of a final state.
+    TransitionFromFinal,
+    /// `T013`: the same event declared twice from the same state.
+    Nondeterministic,
+    /// `T014`: transitions of one event with different lists of outcomes.
+    OutcomeMismatch,
+    /// `T015`: the definition file cannot be used (missing, unreadable, not UTF-8, absolute path…).
+    File,
+    /// `T016`: the `#[workflow(...)]` attribute or the type it is on is not usable.
+    Attribute,
+}
+
+impl Code {
+    /// Every code, in order.
+    pub const ALL: [Code; 16] = [
+        Code::TomlSyntax,
+        Code::UnknownKey,
+        Code::WrongType,
+        Code::MissingKey,
+        Code::InvalidName,
+        Code::ReservedName,
+        Code::DuplicateName,
+        Code::UndeclaredState,
+        Code::UnusedGuard,
+        Code::UnreachableState,
+        Code::DeadEndState,
+        Code::TransitionFromFinal,
+        Code::Nondeterministic,
+        Code::OutcomeMismatch,
+        Code::File,
+        Code::Attribute,
+    ];
+
+    /// The stable code, e.g. `"T008"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::TomlSyntax => "T001",
+            Code::UnknownKey => "T002",
+            Code::WrongType => "T003",
+            Code::MissingKey => "T004",
+            Code::InvalidName => "T005",
+            Code::ReservedName => "T006",
+            Code::DuplicateName => "T007",
+            Code::UndeclaredState => "T008",
+            Code::UnusedGuard => "T009",
+            Code::UnreachableState => "T010",
+            Code::DeadEndState => "T011",
+            Code::TransitionFromFinal => "T012",
+            Code::Nondeterministic => "T013",
+            Code::OutcomeMismatch => "T014",
+            Code::File => "T015",
+            Code::Attribute => "T016",
+        }
+    }
+
+    /// A short kebab-case title, also the stem of the code's doc page.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Code::TomlSyntax => "toml-syntax",
+            Code::UnknownKey => "unknown-key",
+            Code::WrongType => "wrong-type",
+            Code::MissingKey => "missing-key",
+            Code::InvalidName => "invalid-name",
+            Code::ReservedName => "reserved-name",
+            Code::DuplicateName => "duplicate-name",
+            Code::UndeclaredState => "undeclared-state",
+            Code::UnusedGuard => "unused-guard",
+            Code::UnreachableState => "unreachable-state",
+            Code::DeadEndState => "dead-end-state",
+            Code::TransitionFromFinal => "transition-from-final",
+            Code::Nondeterministic => "nondeterministic",
+            Code::OutcomeMismatch => "outcome-mismatch",
+            Code::File => "file",
+            Code::Attribute => "attribute",
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem found in a definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// What kind of problem.
+    pub code: Code,
+    /// One line, lowercase, names in backticks.
+    pub message: String,
+    /// Where, with a short label; `None` for problems of the whole file.
+    pub primary: Option<(Span, String)>,
+    /// Other places that explain the problem.
+    pub context: Vec<(Span, String)>,
+    /// What to do next ("did you mean `x`?").
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic with a message and nothing else yet.
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            message: message.into(),
+            primary: None,
+            context: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// Points the diagnostic at `span`.
+    pub fn at(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.primary = Some((span, label.into()));
+        self
+    }
+
+    /// Adds another place that explains the problem.
+    pub fn with_context(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.context.push((span, label.into()));
+        self
+    }
+
+    /// Says what to do next.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Renders the diagnostic without the leading `error: ` (rustc adds that
+    /// to `compile_error!`, the command prints it): the message and code, then
+    /// `--> path:line:col`, the offending lines with carets, and the help.
+    pub fn render(&self, file: &SourceFile, color: bool) -> String {
+        let title = format!("{} [{}]", self.message, self.code);
+        let mut group = Group::with_title(Level::ERROR.no_name().primary_title(title));
+        if self.primary.is_some() || !self.context.is_empty() {
+            let text = file.text();
+            let clamp = |span: &Span| {
+                let start = span.start.min(text.len());
+                start..span.end.clamp(start, text.len())
+            };
+            let mut snippet = Snippet::source(text).path(file.path()).fold(true);
+            if let Some((span, label)) = &self.primary {
+                snippet =
+                    snippet.annotation(AnnotationKind::Primary.span(clamp(span)).label(label));
+            }
+            for (span, label) in &self.context {
+                snippet =
+                    snippet.annotation(AnnotationKind::Context.span(clamp(span)).label(label));
+            }
+            group = group.element(snippet);
+        } else {
+            group = group.element(Level::NOTE.message(format!("in {}", file.path())));
+        }
+        let mut report: Vec<Group<'_>> = vec![group];
+        if let Some(help) = &self.help {
+            report.push(Group::with_title(Level::HELP.secondary_title(help.as_str())));
+        }
+        report.push(Group::with_title(Level::NOTE.secondary_title(format!(
+            "see docs/diagnostics/{}-{}.md",
+            self.code,
+            self.code.slug()
+        ))));
+        let renderer = if color {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        renderer.render(&report)
+    }
+}
+
+/// Renders every diagnostic of a file, separated by blank lines, each
+/// preceded by `error: ` as the compiler shows it.
+pub fn render_all(diagnostics: &[Diagnostic], file: &SourceFile, color: bool) -> String {
+    diagnostics
+        .iter()
+        .map(|d| {
+            let prefix = if color {
+                "\x1b[1m\x1b[91merror\x1b[0m\x1b[1m: \x1b[0m"
+            } else {
+                "error: "
+            };
+            format!("{prefix}{}", d.render(file, color))
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// The closest candidate to `name`, if any is close enough to be a likely typo.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(name, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}

@@ -1,0 +1,188 @@
+//! The validated workflow model: the one type the macro, the command, the
+//! renderers and the runtime all read.
+
+use heck::ToUpperCamelCase;
+
+use crate::source::Span;
+
+/// A validated snake_case name (a workflow, state, event or guard).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Name {
+    text: String,
+    span: Span,
+}
+
+impl Name {
+    pub(crate) fn new(text: String, span: Span) -> Self {
+        Name { text, span }
+    }
+
+    /// The name as written: a snake_case Rust identifier, never a keyword.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The PascalCase form used for generated types (`card_bound` → `CardBound`).
+    pub fn pascal(&self) -> String {
+        self.text.to_upper_camel_case()
+    }
+
+    /// Where the name stands in the definition.
+    pub fn span(&self) -> Span {
+        self.span.clone()
+    }
+}
+
+impl std::fmt::Display for Name {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// Index of a state in [`Workflow::states`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StateId(pub usize);
+
+/// Index of a guard in [`Workflow::guards`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GuardId(pub usize);
+
+/// Index of a transition in [`Workflow::transitions`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TransitionId(pub usize);
+
+/// A validated workflow definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workflow {
+    /// The workflow's name; also the generated module's name.
+    pub name: Name,
+    /// One-paragraph description; becomes the module's rustdoc.
+    pub summary: Option<String>,
+    /// The state a new machine starts in.
+    pub initial: StateId,
+    /// Every state, in declaration order.
+    pub states: Vec<State>,
+    /// Every guard, declared ones first, then the others in order of first use.
+    pub guards: Vec<Guard>,
+    /// Every transition, in declaration order.
+    pub transitions: Vec<Transition>,
+}
+
+/// A state of the workflow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct State {
+    /// Its name.
+    pub name: Name,
+    /// What being in this state means.
+    pub summary: Option<String>,
+    /// Whether the workflow may end here.
+    pub is_final: bool,
+}
+
+/// A predicate on the workflow's data that decides whether a transition may happen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Guard {
+    /// Its name; also the name of the method the user implements.
+    pub name: Name,
+    /// The rule it checks, in the user's words; shown when it refuses a transition.
+    pub summary: Option<String>,
+}
+
+/// A transition: an event that moves the machine from one of `from` to one of `to`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    /// The event's name; also the generated method's name.
+    pub event: Name,
+    /// The states the event is allowed from.
+    pub from: Vec<StateId>,
+    /// The possible targets; more than one means the outcome is decided at run time.
+    pub to: Vec<StateId>,
+    /// Guards that must all hold, checked in this order.
+    pub guards: Vec<GuardId>,
+    /// What the transition does.
+    pub summary: Option<String>,
+    /// The `[[transitions]]` header.
+    pub span: Span,
+}
+
+impl Transition {
+    /// Whether the target is decided at run time among several outcomes.
+    pub fn is_branch(&self) -> bool {
+        self.to.len() > 1
+    }
+}
+
+/// An event with everything declared for it, as [`Workflow::events`] lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event<'w> {
+    /// The event's name (from its first transition).
+    pub name: &'w Name,
+    /// Its transitions, in declaration order.
+    pub transitions: Vec<TransitionId>,
+}
+
+impl Workflow {
+    /// The state with this id.
+    pub fn state(&self, id: StateId) -> &State {
+        &self.states[id.0]
+    }
+
+    /// The guard with this id.
+    pub fn guard(&self, id: GuardId) -> &Guard {
+        &self.guards[id.0]
+    }
+
+    /// The transition with this id.
+    pub fn transition(&self, id: TransitionId) -> &Transition {
+        &self.transitions[id.0]
+    }
+
+    /// The state named `name`.
+    pub fn state_named(&self, name: &str) -> Option<StateId> {
+        self.states
+            .iter()
+            .position(|s| s.name.as_str() == name)
+            .map(StateId)
+    }
+
+    /// The distinct events, in order of first declaration.
+    pub fn events(&self) -> Vec<Event<'_>> {
+        let mut events: Vec<Event<'_>> = Vec::new();
+        for (i, t) in self.transitions.iter().enumerate() {
+            match events.iter_mut().find(|e| e.name.as_str() == t.event.as_str()) {
+                Some(e) => e.transitions.push(TransitionId(i)),
+                None => events.push(Event {
+                    name: &t.event,
+                    transitions: vec![TransitionId(i)],
+                }),
+            }
+        }
+        events
+    }
+
+    /// The transitions allowed from `state`, in declaration order.
+    pub fn transitions_from(&self, state: StateId) -> impl Iterator<Item = (TransitionId, &Transition)> {
+        self.transitions
+            .iter()
+            .enumerate()
+            .filter(move |(_, t)| t.from.contains(&state))
+            .map(|(i, t)| (TransitionId(i), t))
+    }
+
+    /// The states `event` is allowed from, in declaration order of the states.
+    pub fn states_allowing(&self, event: &str) -> Vec<StateId> {
+        (0..self.states.len())
+            .map(StateId)
+            .filter(|s| {
+                self.transitions
+                    .iter()
+                    .any(|t| t.event.as_str() == event && t.from.contains(s))
+            })
+            .collect()
+    }
+
+    /// Whether any state is final.
+    pub fn has_final_states(&self) -> bool {
+        self.states.iter().any(|s| s.is_final)
+    }
+}

@@ -1,0 +1,340 @@
+//! TOML text → raw definition: every key checked, every problem collected.
+//!
+//! The walk is by hand over `toml::de::DeTable` rather than through serde so
+//! that one pass reports *all* unknown keys, wrong types and missing keys of a
+//! file, each with its own span (serde stops at the first).
+
+use toml::de::{DeArray, DeTable, DeValue};
+use toml::Spanned;
+
+use crate::diagnostic::{did_you_mean, Code, Diagnostic};
+use crate::source::Span;
+
+/// A string with the span it was read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    /// The text.
+    pub text: String,
+    /// Where it stands in the file.
+    pub span: Span,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct RawDefinition {
+    pub header: Option<RawHeader>,
+    pub states: Vec<RawState>,
+    pub states_span: Option<Span>,
+    pub guards: Vec<RawGuard>,
+    pub transitions: Vec<RawTransition>,
+}
+
+#[derive(Debug)]
+pub(crate) struct RawHeader {
+    pub name: Option<Located>,
+    pub initial: Option<Located>,
+    pub summary: Option<String>,
+}
+
+#[derive(Debug)]
+pub(crate) struct RawState {
+    pub name: Located,
+    pub summary: Option<String>,
+    pub is_final: bool,
+}
+
+#[derive(Debug)]
+pub(crate) struct RawGuard {
+    pub name: Located,
+    pub summary: Option<String>,
+}
+
+#[derive(Debug)]
+pub(crate) struct RawTransition {
+    pub span: Span,
+    pub event: Option<Located>,
+    pub from: Option<Vec<Located>>,
+    pub to: Option<Vec<Located>>,
+    pub guards: Vec<Located>,
+    pub summary: Option<String>,
+}
+
+const TOP_KEYS: &[&str] = &["workflow", "states", "guards", "transitions"];
+const HEADER_KEYS: &[&str] = &["name", "initial", "summary"];
+const STATE_KEYS: &[&str] = &["summary", "final"];
+const GUARD_KEYS: &[&str] = &["summary"];
+const TRANSITION_KEYS: &[&str] = &["event", "from", "to", "guard", "summary"];
+
+pub(crate) fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> Option<RawDefinition> {
+    let (doc, errors) = DeTable::parse_recoverable(text);
+    if !errors.is_empty() {
+        for error in errors {
+            let span = error.span().unwrap_or(0..0);
+            let message = error.message().trim().to_string();
+            let first = message.lines().next().unwrap_or("invalid TOML").to_string();
+            diags.push(
+                Diagnostic::new(Code::TomlSyntax, format!("invalid TOML: {first}"))
+                    .at(span, first)
+                    .with_help("fix the TOML syntax; the definition is read only once it parses"),
+            );
+        }
+        return None;
+    }
+    let doc = doc.into_inner();
+    let mut def = RawDefinition::default();
+    check_keys(&doc, TOP_KEYS, "the top level", diags);
+
+    match doc.get("workflow") {
+        None => diags.push(
+            Diagnostic::new(Code::MissingKey, "missing `[workflow]` table")
+                .at(0..0, "expected `[workflow]` with `name` and `initial`")
+                .with_help("add `[workflow]` with `name = \"…\"` and `initial = \"…\"`"),
+        ),
+        Some(value) => {
+            if let Some(table) = as_table(value, "workflow", diags) {
+                let span = value.span();
+                def.header = Some(RawHeader {
+                    name: required_string(table, "name", &span, "[workflow]", diags),
+                    initial: required_string(table, "initial", &span, "[workflow]", diags),
+                    summary: optional_string(table, "summary", diags),
+                });
+                check_keys(table, HEADER_KEYS, "`[workflow]`", diags);
+            }
+        }
+    }
+
+    match doc.get("states") {
+        None => diags.push(
+            Diagnostic::new(Code::MissingKey, "no states are declared")
+                .at(0..0, "expected `[states.<name>]` tables")
+                .with_help("declare each state as a table, e.g. `[states.closed]`"),
+        ),
+        Some(value) => {
+            def.states_span = Some(value.span());
+            if let Some(table) = as_table(value, "states", diags) {
+                for (key, value) in table {
+                    let name = located_key(key);
+                    let Some(state) = as_table(value, &format!("states.{}", name.text), diags)
+                    else {
+                        continue;
+                    };
+                    check_keys(state, STATE_KEYS, &format!("state `{}`", name.text), diags);
+                    def.states.push(RawState {
+                        summary: optional_string(state, "summary", diags),
+                        is_final: optional_bool(state, "final", diags).unwrap_or(false),
+                        name,
+                    });
+                }
+            }
+        }
+    }
+
+    if let Some(value) = doc.get("guards") {
+        if let Some(table) = as_table(value, "guards", diags) {
+            for (key, value) in table {
+                let name = located_key(key);
+                let Some(guard) = as_table(value, &format!("guards.{}", name.text), diags) else {
+                    continue;
+                };
+                check_keys(guard, GUARD_KEYS, &format!("guard `{}`", name.text), diags);
+                def.guards.push(RawGuard {
+                    summary: optional_string(guard, "summary", diags),
+                    name,
+                });
+            }
+        }
+    }
+
+    if let Some(value) = doc.get("transitions") {
+        match value.get_ref() {
+            DeValue::Array(items) => {
+                for item in items {
+                    let Some(table) = as_table(item, "transitions", diags) else {
+                        continue;
+                    };
+                    def.transitions.push(parse_transition(table, item.span(), diags));
+                }
+            }
+            other => diags.push(wrong_type(
+                "transitions",
+                "an array of tables (`[[transitions]]`)",
+                other,
+                value.span(),
+            )),
+        }
+    }
+    Some(def)
+}
+
+fn parse_transition(table: &DeTable<'_>, span: Span, diags: &mut Vec<Diagnostic>) -> RawTransition {
+    check_keys(table, TRANSITION_KEYS, "`[[transitions]]`", diags);
+    let event = required_string(table, "event", &span, "[[transitions]]", diags);
+    let mut names = |key: &str| -> Option<Vec<Located>> {
+        let value = table.get(key)?;
+        string_or_list(key, value, diags)
+    };
+    let from = names("from");
+    let to = names("to");
+    let guards = names("guard").unwrap_or_default();
+    for (key, value) in [("from", &from), ("to", &to)] {
+        if value.is_none() && !table.contains_key(key) {
+            diags.push(missing_key(key, &span, "[[transitions]]"));
+        }
+    }
+    RawTransition {
+        span,
+        event,
+        from,
+        to,
+        guards,
+        summary: optional_string(table, "summary", diags),
+    }
+}
+
+fn located_key(key: &Spanned<std::borrow::Cow<'_, str>>) -> Located {
+    Located {
+        text: key.get_ref().to_string(),
+        span: key.span(),
+    }
+}
+
+fn check_keys(table: &DeTable<'_>, allowed: &[&str], place: &str, diags: &mut Vec<Diagnostic>) {
+    for key in table.keys() {
+        let name = key.get_ref().as_ref();
+        if allowed.contains(&name) {
+            continue;
+        }
+        let expected = allowed
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let help = match did_you_mean(name, allowed.iter().copied()) {
+            Some(best) => format!("did you mean `{best}`? {place} takes {expected}"),
+            None => format!("remove it; {place} takes {expected}"),
+        };
+        diags.push(
+            Diagnostic::new(Code::UnknownKey, format!("unknown key `{name}` in {place}"))
+                .at(key.span(), "unknown key")
+                .with_help(help),
+        );
+    }
+}
+
+fn type_name(value: &DeValue<'_>) -> &'static str {
+    match value {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date-time",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+fn wrong_type(key: &str, expected: &str, found: &DeValue<'_>, span: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::WrongType,
+        format!("`{key}` must be {expected}, found {}", type_name(found)),
+    )
+    .at(span, format!("expected {expected}"))
+    .with_help(format!("write `{key}` as {expected}"))
+}
+
+fn missing_key(key: &str, span: &Span, place: &str) -> Diagnostic {
+    Diagnostic::new(Code::MissingKey, format!("`{place}` is missing `{key}`"))
+        .at(span.clone(), format!("this table needs `{key}`"))
+        .with_help(format!("add `{key} = \"…\"` to this table"))
+}
+
+fn as_table<'a, 'i>(
+    value: &'a Spanned<DeValue<'i>>,
+    key: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<&'a DeTable<'i>> {
+    match value.get_ref() {
+        DeValue::Table(table) => Some(table),
+        other => {
+            diags.push(wrong_type(key, "a table", other, value.span()));
+            None
+        }
+    }
+}
+
+fn required_string(
+    table: &DeTable<'_>,
+    key: &str,
+    table_span: &Span,
+    place: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Located> {
+    match table.get(key) {
+        None => {
+            diags.push(missing_key(key, table_span, place));
+            None
+        }
+        Some(value) => located_string(key, value, diags),
+    }
+}
+
+fn located_string(key: &str, value: &Spanned<DeValue<'_>>, diags: &mut Vec<Diagnostic>) -> Option<Located> {
+    match value.get_ref() {
+        DeValue::String(s) => Some(Located {
+            text: s.to_string(),
+            span: value.span(),
+        }),
+        other => {
+            diags.push(wrong_type(key, "a string", other, value.span()));
+            None
+        }
+    }
+}
+
+fn optional_string(table: &DeTable<'_>, key: &str, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    table
+        .get(key)
+        .and_then(|value| located_string(key, value, diags))
+        .map(|l| l.text)
+}
+
+fn optional_bool(table: &DeTable<'_>, key: &str, diags: &mut Vec<Diagnostic>) -> Option<bool> {
+    let value = table.get(key)?;
+    match value.get_ref() {
+        DeValue::Boolean(b) => Some(*b),
+        other => {
+            diags.push(wrong_type(key, "a boolean", other, value.span()));
+            None
+        }
+    }
+}
+
+fn string_or_list(key: &str, value: &Spanned<DeValue<'_>>, diags: &mut Vec<Diagnostic>) -> Option<Vec<Located>> {
+    match value.get_ref() {
+        DeValue::String(_) => located_string(key, value, diags).map(|l| vec![l]),
+        DeValue::Array(items) => list_of_strings(key, items, value.span(), diags),
+        other => {
+            diags.push(wrong_type(key, "a string or an array of strings", other, value.span()));
+            None
+        }
+    }
+}
+
+fn list_of_strings(key: &str, items: &DeArray<'_>, span: Span, diags: &mut Vec<Diagnostic>) -> Option<Vec<Located>> {
+    if items.is_empty() {
+        diags.push(
+            Diagnostic::new(Code::MissingKey, format!("`{key}` is an empty list"))
+                .at(span, "empty list")
+                .with_help(format!("give `{key}` at least one name, or remove the key")),
+        );
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut ok = true;
+    for item in items {
+        match located_string(key, item, diags) {
+            Some(l) => out.push(l),
+            None => ok = false,
+        }
+    }
+    ok.then_some(out)
+}

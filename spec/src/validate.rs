@@ -1,0 +1,428 @@
+//! Raw definition → validated [`Workflow`], collecting every problem.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::diagnostic::{did_you_mean, Code, Diagnostic};
+use crate::graph::Graph;
+use crate::model::{Guard, GuardId, Name, State, StateId, Transition, Workflow};
+use crate::parse::{Located, RawDefinition};
+
+/// Rust's strict, reserved and edition keywords: none can name a generated item.
+pub const RUST_KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
+    "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move",
+    "mut", "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
+];
+
+/// Methods every generated machine has; an event cannot take their names.
+pub const MACHINE_METHODS: &[&str] = &["new", "data", "data_mut", "into_data", "state"];
+
+/// Whether `text` is a snake_case identifier: lowercase ASCII letters and
+/// digits in words joined by single underscores, starting with a letter.
+pub fn is_snake_case(text: &str) -> bool {
+    !text.is_empty()
+        && text.split('_').all(|word| !word.is_empty())
+        && text.starts_with(|c: char| c.is_ascii_lowercase())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// What a name is used for, to phrase messages.
+#[derive(Clone, Copy)]
+enum Role {
+    Workflow,
+    State,
+    Event,
+    Guard,
+}
+
+impl Role {
+    fn noun(self) -> &'static str {
+        match self {
+            Role::Workflow => "workflow name",
+            Role::State => "state name",
+            Role::Event => "event name",
+            Role::Guard => "guard name",
+        }
+    }
+    fn becomes(self) -> &'static str {
+        match self {
+            Role::Workflow => "the generated module",
+            Role::State => "a generated type",
+            Role::Event => "a generated method",
+            Role::Guard => "a method you implement",
+        }
+    }
+}
+
+/// Checks `located` as a name for `role`; `None` (and a diagnostic) if it is unusable.
+fn check_name(located: &Located, role: Role, diags: &mut Vec<Diagnostic>) -> Option<Name> {
+    let text = &located.text;
+    if !is_snake_case(text) {
+        let fixed = heck::ToSnakeCase::to_snake_case(text.as_str());
+        let help = if is_snake_case(&fixed) && !RUST_KEYWORDS.contains(&fixed.as_str()) {
+            format!("write it in snake_case: `{fixed}`")
+        } else {
+            "use lowercase ASCII letters and digits in words joined by single underscores, starting with a letter".to_string()
+        };
+        diags.push(
+            Diagnostic::new(
+                Code::InvalidName,
+                format!("{} `{text}` is not a snake_case identifier", role.noun()),
+            )
+            .at(located.span.clone(), format!("it becomes {}", role.becomes()))
+            .with_help(help),
+        );
+        return None;
+    }
+    if RUST_KEYWORDS.contains(&text.as_str()) {
+        diags.push(
+            Diagnostic::new(
+                Code::ReservedName,
+                format!("{} `{text}` is a Rust keyword", role.noun()),
+            )
+            .at(located.span.clone(), format!("it becomes {}", role.becomes()))
+            .with_help(format!("choose another name, e.g. `{text}_step`")),
+        );
+        return None;
+    }
+    if matches!(role, Role::Event) && MACHINE_METHODS.contains(&text.as_str()) {
+        diags.push(
+            Diagnostic::new(
+                Code::ReservedName,
+                format!("event name `{text}` clashes with the generated method `Machine::{text}`"),
+            )
+            .at(located.span.clone(), "every machine already has this method")
+            .with_help(format!(
+                "choose another name; {} are taken",
+                MACHINE_METHODS
+                    .iter()
+                    .map(|m| format!("`{m}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        );
+        return None;
+    }
+    Some(Name::new(text.clone(), located.span.clone()))
+}
+
+/// Reports names that generate the same PascalCase type (`a1` and `a_1`);
+/// returns the names to drop (each later one of a colliding pair).
+fn check_pascal_collisions<'a>(names: impl IntoIterator<Item = &'a Name>, what: &str, diags: &mut Vec<Diagnostic>) -> Vec<String> {
+    let mut seen: HashMap<String, &Name> = HashMap::new();
+    let mut dropped = Vec::new();
+    for name in names {
+        let pascal = name.pascal();
+        match seen.get(&pascal) {
+            Some(first) if first.as_str() != name.as_str() => {
+                dropped.push(name.as_str().to_string());
+                diags.push(
+                    Diagnostic::new(
+                        Code::DuplicateName,
+                        format!("{what}s `{first}` and `{name}` both generate the type `{pascal}`"),
+                    )
+                    .at(name.span(), format!("generates `{pascal}`"))
+                    .with_context(first.span(), format!("also generates `{pascal}`"))
+                    .with_help(format!("rename one of the two {what}s")),
+                );
+            }
+            Some(_) => {}
+            None => {
+                seen.insert(pascal, name);
+            }
+        }
+    }
+    dropped
+}
+
+pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Option<Workflow> {
+    let header = raw.header?;
+    let name = header
+        .name
+        .as_ref()
+        .and_then(|n| check_name(n, Role::Workflow, diags));
+
+    let mut states = Vec::new();
+    for s in &raw.states {
+        if let Some(name) = check_name(&s.name, Role::State, diags) {
+            states.push(State {
+                name,
+                summary: s.summary.clone(),
+                is_final: s.is_final,
+            });
+        }
+    }
+    let clashing = check_pascal_collisions(states.iter().map(|s| &s.name), "state", diags);
+    states.retain(|s| !clashing.iter().any(|c| c == s.name.as_str()));
+    let state_names: Vec<&str> = raw.states.iter().map(|s| s.name.text.as_str()).collect();
+    let resolve = |located: &Located, what: &str, diags: &mut Vec<Diagnostic>| -> Option<StateId> {
+        if let Some(i) = states.iter().position(|s| s.name.as_str() == located.text) {
+            return Some(StateId(i));
+        }
+        if state_names.contains(&located.text.as_str()) {
+            return None; // declared, but its name was already reported as unusable
+        }
+        let mut d = Diagnostic::new(
+            Code::UndeclaredState,
+            format!("{what}: `{}` is not a declared state", located.text),
+        )
+        .at(located.span.clone(), "no `[states.…]` table declares this");
+        d = match did_you_mean(&located.text, state_names.iter().copied()) {
+            Some(best) => d.with_help(format!("did you mean `{best}`?")),
+            None => d.with_help(format!(
+                "declare it with `[states.{}]`, or use one of the declared states",
+                located.text
+            )),
+        };
+        diags.push(d);
+        None
+    };
+
+    let initial = header.initial.as_ref().and_then(|i| resolve(i, "initial state", diags));
+
+    let mut guards: Vec<Guard> = Vec::new();
+    let mut guard_declared: Vec<bool> = Vec::new();
+    for g in &raw.guards {
+        if let Some(name) = check_name(&g.name, Role::Guard, diags) {
+            guards.push(Guard {
+                name,
+                summary: g.summary.clone(),
+            });
+            guard_declared.push(true);
+        }
+    }
+    let mut guard_used = vec![false; guards.len()];
+
+    let mut transitions = Vec::new();
+    for t in &raw.transitions {
+        let event = t.event.as_ref().and_then(|e| check_name(e, Role::Event, diags));
+        let mut ok = event.is_some();
+        let mut ids = |list: &Option<Vec<Located>>, what: &str, diags: &mut Vec<Diagnostic>| -> Vec<StateId> {
+            let mut out: Vec<StateId> = Vec::new();
+            let Some(list) = list else {
+                ok = false;
+                return out;
+            };
+            for (k, located) in list.iter().enumerate() {
+                if list[..k].iter().any(|l| l.text == located.text) {
+                    diags.push(
+                        Diagnostic::new(
+                            Code::DuplicateName,
+                            format!("{what} lists the state `{}` twice", located.text),
+                        )
+                        .at(located.span.clone(), "listed again here")
+                        .with_help("remove the repeated state"),
+                    );
+                    ok = false;
+                    continue;
+                }
+                match resolve(located, what, diags) {
+                    Some(id) => out.push(id),
+                    None => ok = false,
+                }
+            }
+            out
+        };
+        let event_name = t.event.as_ref().map_or("?", |e| e.text.as_str());
+        let from = ids(&t.from, &format!("`from` of event `{event_name}`"), diags);
+        let to = ids(&t.to, &format!("`to` of event `{event_name}`"), diags);
+        let mut guard_ids = Vec::new();
+        for (k, g) in t.guards.iter().enumerate() {
+            if t.guards[..k].iter().any(|l| l.text == g.text) {
+                diags.push(
+                    Diagnostic::new(Code::DuplicateName, format!("`guard` lists `{}` twice", g.text))
+                        .at(g.span.clone(), "listed again here")
+                        .with_help("remove the repeated guard"),
+                );
+                ok = false;
+                continue;
+            }
+            if let Some(i) = guards.iter().position(|x| x.name.as_str() == g.text) {
+                guard_used[i] = true;
+                guard_ids.push(GuardId(i));
+            } else if let Some(name) = check_name(g, Role::Guard, diags) {
+                guards.push(Guard { name, summary: None });
+                guard_declared.push(false);
+                guard_used.push(true);
+                guard_ids.push(GuardId(guards.len() - 1));
+            } else {
+                ok = false;
+            }
+        }
+        if let (true, Some(event)) = (ok, event) {
+            transitions.push(Transition {
+                event,
+                from,
+                to,
+                guards: guard_ids,
+                summary: t.summary.clone(),
+                span: t.span.clone(),
+            });
+        }
+    }
+
+    // Two distinct event names that generate the same trait or enum.
+    let mut event_names: Vec<&Name> = Vec::new();
+    for t in &transitions {
+        if !event_names.iter().any(|n| n.as_str() == t.event.as_str()) {
+            event_names.push(&t.event);
+        }
+    }
+    let clashing = check_pascal_collisions(event_names.iter().copied(), "event", diags);
+    transitions.retain(|t| !clashing.iter().any(|c| c == t.event.as_str()));
+
+    for (i, g) in guards.iter().enumerate() {
+        if guard_declared[i] && !guard_used[i] {
+            diags.push(
+                Diagnostic::new(Code::UnusedGuard, format!("guard `{}` is declared but no transition uses it", g.name))
+                    .at(g.name.span(), "declared here")
+                    .with_help(match did_you_mean(g.name.as_str(), raw.transitions.iter().flat_map(|t| t.guards.iter().map(|l| l.text.as_str()))) {
+                        Some(best) => format!("a transition uses `{best}`: did you mean to declare that one?"),
+                        None => "add it to a transition's `guard`, or remove the declaration".to_string(),
+                    }),
+            );
+        }
+    }
+
+    // With a name or reference unusable, the parts that used it were dropped:
+    // the rest still generates code (so the user sees the real error, not a
+    // cascade), but graph checks would only report follow-ons of the drop.
+    let structural_errors = diags.iter().any(|d| d.code != Code::UnknownKey);
+    let (Some(name), Some(initial)) = (name, initial) else {
+        return None;
+    };
+
+    let mut workflow = Workflow {
+        name,
+        summary: header.summary,
+        initial,
+        states,
+        guards,
+        transitions,
+    };
+    check_transitions(&mut workflow, diags);
+    if !structural_errors {
+        check_graph(&workflow, diags);
+    }
+    Some(workflow)
+}
+
+/// Rules on transitions that still leave a usable model: offending
+/// transitions are reported and dropped, so generated code stays coherent.
+fn check_transitions(w: &mut Workflow, diags: &mut Vec<Diagnostic>) {
+    let mut keep = vec![true; w.transitions.len()];
+    let mut seen: BTreeMap<(String, StateId), usize> = BTreeMap::new();
+    let mut outcomes: HashMap<String, usize> = HashMap::new();
+    for (i, t) in w.transitions.iter().enumerate() {
+        for &from in &t.from {
+            let state = w.state(from);
+            if state.is_final {
+                diags.push(
+                    Diagnostic::new(
+                        Code::TransitionFromFinal,
+                        format!("event `{}` leaves the final state `{}`", t.event, state.name),
+                    )
+                    .at(t.span.clone(), "this transition starts in a final state")
+                    .with_context(state.name.span(), "declared `final = true` here")
+                    .with_help(format!(
+                        "a workflow ends in a final state: remove `final = true` from `{}`, or start this transition elsewhere",
+                        state.name
+                    )),
+                );
+                keep[i] = false;
+            }
+            match seen.get(&(t.event.as_str().to_string(), from)) {
+                Some(&first) => {
+                    let other = &w.transitions[first];
+                    let unguarded = t.guards.is_empty() && other.guards.is_empty();
+                    let why = if unguarded {
+                        "neither is guarded, so the machine could not tell which to take"
+                    } else {
+                        "turnstile generates one method per event and state"
+                    };
+                    diags.push(
+                        Diagnostic::new(
+                            Code::Nondeterministic,
+                            format!("event `{}` is declared twice from state `{}`: {why}", t.event, state.name),
+                        )
+                        .at(t.span.clone(), "second declaration")
+                        .with_context(other.span.clone(), "first declaration")
+                        .with_help("merge them into one transition whose `to` lists the outcomes, decided at run time, or give one event another name"),
+                    );
+                    keep[i] = false;
+                }
+                None => {
+                    seen.insert((t.event.as_str().to_string(), from), i);
+                }
+            }
+        }
+        if t.is_branch() {
+            match outcomes.get(t.event.as_str()) {
+                Some(&first) if w.transitions[first].to != t.to => {
+                    let names = |ids: &[StateId]| {
+                        ids.iter().map(|s| format!("`{}`", w.state(*s).name)).collect::<Vec<_>>().join(", ")
+                    };
+                    diags.push(
+                        Diagnostic::new(
+                            Code::OutcomeMismatch,
+                            format!("event `{}` has different outcomes in two transitions", t.event),
+                        )
+                        .at(t.span.clone(), format!("outcomes {}", names(&t.to)))
+                        .with_context(w.transitions[first].span.clone(), format!("outcomes {}", names(&w.transitions[first].to)))
+                        .with_help("an event's outcomes form one generated enum: list the same states in the same order, or give the events different names"),
+                    );
+                    keep[i] = false;
+                }
+                Some(_) => {}
+                None => {
+                    outcomes.insert(t.event.as_str().to_string(), i);
+                }
+            }
+        }
+    }
+    let mut k = 0;
+    w.transitions.retain(|_| {
+        k += 1;
+        keep[k - 1]
+    });
+}
+
+fn check_graph(w: &Workflow, diags: &mut Vec<Diagnostic>) {
+    let graph = Graph::new(w);
+    let reachable = graph.reachable_from_initial();
+    for (i, state) in w.states.iter().enumerate() {
+        if !reachable.contains(&StateId(i)) {
+            diags.push(
+                Diagnostic::new(
+                    Code::UnreachableState,
+                    format!("state `{}` cannot be reached from the initial state `{}`", state.name, w.state(w.initial).name),
+                )
+                .at(state.name.span(), "no path of transitions leads here")
+                .with_help(format!("add a transition with `to = \"{}\"` from a reachable state, or remove the state", state.name)),
+            );
+        }
+    }
+    if !w.has_final_states() {
+        return;
+    }
+    let finishing = graph.can_reach_final();
+    for (i, state) in w.states.iter().enumerate() {
+        if reachable.contains(&StateId(i)) && !finishing.contains(&StateId(i)) {
+            diags.push(
+                Diagnostic::new(
+                    Code::DeadEndState,
+                    format!("no final state can be reached from state `{}`", state.name),
+                )
+                .at(state.name.span(), "a machine here can never finish")
+                .with_help(format!(
+                    "add a transition from `{}` towards a final state, or mark it `final = true`",
+                    state.name
+                )),
+            );
+        }
+    }
+}
