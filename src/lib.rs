@@ -1,1 +1,5 @@
-//! turnstile
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+pub use turnstile_macros::Workflow;
+pub use turnstile_runtime::{Refusal, Rejected, State, Workflow};

@@ -1,1 +1,546 @@
-//! codegen
+//! Turns a validated [`Workflow`] into the tokens of its typestate machine.
+//!
+//! A normal library (the `pest_generator` shape), so the expansion can be
+//! unit-tested, snapshot-tested and fuzzed without a compiler in the loop;
+//! `turnstile-macros` is only the entry point that reads the attribute.
+//!
+//! For a workflow `door` on data `Door`, the expansion is a module `door`:
+//!
+//! | item | what it is |
+//! |---|---|
+//! | `door::state::Closed` … | a zero-sized marker per state, implementing `turnstile::State` |
+//! | `door::Machine<S>` | the machine in state `S`: owns the data, costs nothing more |
+//! | `Machine::<Closed>::new(data)` | only for the initial state |
+//! | `Machine::open(self)` … | one method per event, usable only where the definition allows it |
+//! | `door::event::Open<Out>` … | one trait per event: which states allow it, and what it returns there |
+//! | `door::Guards` | a trait the data implements: one `fn guard(&self) -> bool` per guard |
+//! | `door::Outcomes` | a trait the data implements: one `fn event(&self) -> choice::Event` per branching event |
+//! | `door::choice::Open`, `door::outcome::Open` | for a branching event: the decision, and the machine in the chosen state |
+#![forbid(unsafe_code)]
+
+mod docs;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+use turnstile_spec::{SourceFile, StateId, Transition, Workflow};
+
+/// What the generator needs besides the model.
+pub struct Input<'a> {
+    /// The validated (or partial) model.
+    pub workflow: &'a Workflow,
+    /// The definition, for line numbers in docs and messages.
+    pub file: &'a SourceFile,
+    /// The data type the derive is on.
+    pub data: &'a Ident,
+    /// Its visibility, given to the generated module.
+    pub vis: &'a syn::Visibility,
+    /// The absolute path of the definition: `include_str!`'d so that cargo
+    /// rebuilds when it changes. `None` embeds the text as a literal.
+    pub include_path: Option<&'a str>,
+}
+
+/// Generates the module, the `Workflow` impl and everything in between.
+pub fn generate(input: &Input<'_>) -> TokenStream {
+    Generator::new(input).module()
+}
+
+struct Generator<'a> {
+    input: &'a Input<'a>,
+    w: &'a Workflow,
+    krate: TokenStream,
+}
+
+fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+impl<'a> Generator<'a> {
+    fn new(input: &'a Input<'a>) -> Self {
+        Generator {
+            input,
+            w: input.workflow,
+            krate: quote!(::turnstile),
+        }
+    }
+
+    fn state_ty(&self, id: StateId) -> Ident {
+        ident(&self.w.state(id).name.pascal())
+    }
+
+    /// The data type as seen from the workflow module (`depth` 1) or one of
+    /// its submodules (`depth` 2).
+    fn data(&self, depth: usize) -> TokenStream {
+        let data = self.input.data;
+        let supers = std::iter::repeat_n(quote!(super::), depth);
+        quote!(#(#supers)* #data)
+    }
+
+    /// The value a transition returns from state `from`, seen from `event`.
+    fn output_ty(&self, t: &Transition, from: StateId) -> TokenStream {
+        let target = if t.is_branch() {
+            let e = ident(&t.event.pascal());
+            quote!(super::outcome::#e)
+        } else {
+            let to = self.state_ty(t.to[0]);
+            quote!(super::Machine<super::state::#to>)
+        };
+        if t.guards.is_empty() {
+            target
+        } else {
+            let from = self.state_ty(from);
+            let krate = &self.krate;
+            quote!(::core::result::Result<#target, #krate::Rejected<super::Machine<super::state::#from>>>)
+        }
+    }
+
+    fn module(&self) -> TokenStream {
+        let w = self.w;
+        let krate = &self.krate;
+        let vis = self.input.vis;
+        let module = ident(w.name.as_str());
+        let data = self.data(1);
+        let data_ty = self.input.data;
+        let name = w.name.as_str();
+        let initial = self.state_ty(w.initial);
+        let module_doc = docs::module(w, self.input.file, &data_ty.to_string());
+        let machine_doc = docs::machine(w);
+        let new_doc = format!(
+            "Starts a `{name}` workflow in its initial state `{}`, owning `data`.",
+            w.state(w.initial).name
+        );
+        let states = self.states();
+        let events = self.event_methods();
+        let event_traits = self.event_traits();
+        let guards = self.guards_trait();
+        let outcomes = self.outcomes();
+        let definition = match self.input.include_path {
+            Some(path) => quote!(::core::include_str!(#path)),
+            None => {
+                let text = self.input.file.text();
+                quote!(#text)
+            }
+        };
+        let state_names = w.states.iter().map(|s| s.name.as_str());
+        let event_names: Vec<String> = w.events().iter().map(|e| e.name.to_string()).collect();
+        let initial_name = w.state(w.initial).name.as_str();
+        quote! {
+            #[doc = #module_doc]
+            #vis mod #module {
+                /// The workflow's name, as written in its definition.
+                pub const NAME: &str = #name;
+
+                #states
+
+                #[doc = #machine_doc]
+                pub struct Machine<S: #krate::State> {
+                    data: #data,
+                    state: ::core::marker::PhantomData<fn() -> S>,
+                }
+
+                impl Machine<state::#initial> {
+                    #[doc = #new_doc]
+                    pub fn new(data: #data) -> Self {
+                        Machine { data, state: ::core::marker::PhantomData }
+                    }
+                }
+
+                impl<S: #krate::State> Machine<S> {
+                    /// The workflow's data.
+                    pub fn data(&self) -> &#data {
+                        &self.data
+                    }
+
+                    /// The workflow's data, to change between transitions
+                    /// (guards and outcome decisions read it when an event fires).
+                    pub fn data_mut(&mut self) -> &mut #data {
+                        &mut self.data
+                    }
+
+                    /// Ends the machine and gives its data back.
+                    pub fn into_data(self) -> #data {
+                        self.data
+                    }
+
+                    /// The current state's name, as written in the definition.
+                    pub fn state(&self) -> &'static str {
+                        <S as #krate::State>::NAME
+                    }
+
+                    fn into_state<T: #krate::State>(self) -> Machine<T> {
+                        Machine { data: self.data, state: ::core::marker::PhantomData }
+                    }
+
+                    #events
+                }
+
+                impl<S: #krate::State> ::core::fmt::Debug for Machine<S> {
+                    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                        f.debug_struct("Machine")
+                            .field("workflow", &NAME)
+                            .field("state", &<S as #krate::State>::NAME)
+                            .finish_non_exhaustive()
+                    }
+                }
+
+                #event_traits
+                #guards
+                #outcomes
+            }
+
+            impl #krate::Workflow for #data_ty {
+                const NAME: &'static str = #name;
+                const DEFINITION: &'static str = #definition;
+                const STATES: &'static [&'static str] = &[#(#state_names),*];
+                const EVENTS: &'static [&'static str] = &[#(#event_names),*];
+                const INITIAL: &'static str = #initial_name;
+            }
+        }
+    }
+
+    fn states(&self) -> TokenStream {
+        let krate = &self.krate;
+        let name = self.w.name.as_str();
+        let markers = self.w.states.iter().enumerate().map(|(i, s)| {
+            let ty = self.state_ty(StateId(i));
+            let doc = docs::state(self.w, StateId(i));
+            let state_name = s.name.as_str();
+            let summary = s.summary.as_deref().unwrap_or("");
+            let is_final = s.is_final;
+            let events: Vec<String> = self
+                .w
+                .events()
+                .iter()
+                .filter(|e| self.w.states_allowing(e.name.as_str()).contains(&StateId(i)))
+                .map(|e| e.name.to_string())
+                .collect();
+            quote! {
+                #[doc = #doc]
+                pub enum #ty {}
+
+                impl #krate::State for #ty {
+                    const WORKFLOW: &'static str = #name;
+                    const NAME: &'static str = #state_name;
+                    const SUMMARY: &'static str = #summary;
+                    const IS_FINAL: bool = #is_final;
+                    const EVENTS: &'static [&'static str] = &[#(#events),*];
+                }
+            }
+        });
+        quote! {
+            /// The states: one zero-sized marker type each, the `S` of [`Machine<S>`](super::Machine).
+            pub mod state {
+                #(#markers)*
+            }
+        }
+    }
+
+    fn event_methods(&self) -> TokenStream {
+        let methods = self.w.events().into_iter().map(|event| {
+            let method = ident(event.name.as_str());
+            let tr = ident(&event.name.pascal());
+            let doc = docs::event_method(self.w, &event);
+            quote! {
+                #[doc = #doc]
+                #[must_use = "the machine moves into the returned value: keep it"]
+                pub fn #method<Out>(self) -> Out
+                where
+                    S: event::#tr<Out>,
+                {
+                    <S as event::#tr<Out>>::fire(self)
+                }
+            }
+        });
+        quote!(#(#methods)*)
+    }
+
+    fn event_traits(&self) -> TokenStream {
+        let krate = &self.krate;
+        let wname = self.w.name.as_str();
+        let traits = self.w.events().into_iter().map(|event| {
+            let tr = ident(&event.name.pascal());
+            let ev = event.name.as_str();
+            let allowed: Vec<StateId> = self.w.states_allowing(ev);
+            let allowed_list = allowed
+                .iter()
+                .map(|s| format!("`{}`", self.state_ty(*s)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let message = format!("{wname}: event `{ev}` is not allowed in state `{{Self}}`");
+            let label = format!("`{ev}` is not allowed in this state");
+            let note = format!("`{ev}` is allowed from: {allowed_list}");
+            let lines = event
+                .transitions
+                .iter()
+                .map(|t| self.input.file.line_col(self.w.transition(*t).span.start).0.to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let where_note = format!(
+                "`{ev}` is declared in {} (line {lines})",
+                self.input.file.path()
+            );
+            let trait_doc = format!(
+                "The states that allow the event `{ev}`, and what it returns from each.\n\n\
+                 Implemented for exactly the states the definition allows `{ev}` from: {allowed_list}."
+            );
+            // `seen` keeps one impl per state: a nondeterministic definition
+            // is already an error, and two impls would add a second one.
+            let mut seen = Vec::new();
+            let mut impls = Vec::new();
+            for tid in &event.transitions {
+                let t = self.w.transition(*tid);
+                for &from in &t.from {
+                    if seen.contains(&from) {
+                        continue;
+                    }
+                    seen.push(from);
+                    impls.push(self.event_impl(&tr, t, from));
+                }
+            }
+            quote! {
+                #[doc = #trait_doc]
+                #[diagnostic::on_unimplemented(
+                    message = #message,
+                    label = #label,
+                    note = #note,
+                    note = #where_note
+                )]
+                pub trait #tr<Out>: #krate::State + Sized {
+                    /// Fires the event: what the machine's method of the same name calls.
+                    fn fire(machine: super::Machine<Self>) -> Out;
+                }
+                #(#impls)*
+            }
+        });
+        quote! {
+            /// The events: one trait each, implemented for the states that allow it.
+            ///
+            /// A method such as [`Machine::open`](super::Machine) exists for
+            /// every state, but compiles only where its trait is implemented:
+            /// elsewhere the compiler says which states allow it.
+            pub mod event {
+                #(#traits)*
+            }
+        }
+    }
+
+    fn event_impl(&self, tr: &Ident, t: &Transition, from: StateId) -> TokenStream {
+        let krate = &self.krate;
+        let data = self.data(2);
+        let from_ty = self.state_ty(from);
+        let out = self.output_ty(t, from);
+        let event = t.event.as_str();
+        let wname = self.w.name.as_str();
+        let from_name = self.w.state(from).name.as_str();
+        let checks = t.guards.iter().map(|g| {
+            let guard = self.w.guard(*g);
+            let method = ident(guard.name.as_str());
+            let gname = guard.name.as_str();
+            let reason = guard.summary.as_deref().unwrap_or("");
+            quote! {
+                if !<#data as super::Guards>::#method(&machine.data) {
+                    return ::core::result::Result::Err(#krate::Rejected::new(
+                        machine,
+                        #krate::Refusal {
+                            workflow: #wname,
+                            event: #event,
+                            state: #from_name,
+                            guard: #gname,
+                            reason: #reason,
+                        },
+                    ));
+                }
+            }
+        });
+        let moved = if t.is_branch() {
+            let e = ident(&t.event.pascal());
+            let method = ident(t.event.as_str());
+            let arms = t.to.iter().map(|to| {
+                let v = self.state_ty(*to);
+                quote!(super::choice::#e::#v => super::outcome::#e::#v(machine.into_state()))
+            });
+            quote! {
+                match <#data as super::Outcomes>::#method(&machine.data) {
+                    #(#arms,)*
+                }
+            }
+        } else {
+            quote!(machine.into_state())
+        };
+        let body = if t.guards.is_empty() {
+            moved
+        } else {
+            quote! {
+                #(#checks)*
+                ::core::result::Result::Ok(#moved)
+            }
+        };
+        quote! {
+            impl #tr<#out> for super::state::#from_ty {
+                fn fire(machine: super::Machine<Self>) -> #out {
+                    #body
+                }
+            }
+        }
+    }
+
+    fn guards_trait(&self) -> TokenStream {
+        if self.w.guards.is_empty() {
+            return TokenStream::new();
+        }
+        let wname = self.w.name.as_str();
+        let list = self
+            .w
+            .guards
+            .iter()
+            .map(|g| format!("`fn {}(&self) -> bool`", g.name))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let message = format!("{wname}: `{{Self}}` does not implement the guards of workflow `{wname}`");
+        let label = format!("`{wname}::Guards` is not implemented for `{{Self}}`");
+        let note = format!("add `impl {wname}::Guards for {{Self}}` with {list}");
+        let methods = self.w.guards.iter().enumerate().map(|(i, g)| {
+            let method = ident(g.name.as_str());
+            let doc = docs::guard(self.w, i);
+            quote! {
+                #[doc = #doc]
+                fn #method(&self) -> bool;
+            }
+        });
+        let doc = format!(
+            "The guards of `{wname}`: rules on the data that decide whether a transition may happen.\n\n\
+             Implement it on the data type. A guarded event returns `Result`: `Err` hands the \
+             machine back unchanged when a guard does not hold (the first one that fails is named)."
+        );
+        quote! {
+            #[doc = #doc]
+            #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+            pub trait Guards {
+                #(#methods)*
+            }
+        }
+    }
+
+    fn outcomes(&self) -> TokenStream {
+        let wname = self.w.name.as_str();
+        let branches: Vec<&Transition> = {
+            let mut seen: Vec<&str> = Vec::new();
+            self.w
+                .transitions
+                .iter()
+                .filter(|t| t.is_branch() && !seen.contains(&t.event.as_str()) && {
+                    seen.push(t.event.as_str());
+                    true
+                })
+                .collect()
+        };
+        if branches.is_empty() {
+            return TokenStream::new();
+        }
+        let mut choices = Vec::new();
+        let mut outcomes = Vec::new();
+        let mut methods = Vec::new();
+        for t in &branches {
+            let e = ident(&t.event.pascal());
+            let ev = t.event.as_str();
+            let method = ident(ev);
+            let variants: Vec<Ident> = t.to.iter().map(|s| self.state_ty(*s)).collect();
+            let names: Vec<&str> = t.to.iter().map(|s| self.w.state(*s).name.as_str()).collect();
+            let variant_docs: Vec<String> = t
+                .to
+                .iter()
+                .map(|s| {
+                    let st = self.w.state(*s);
+                    match &st.summary {
+                        Some(summary) => format!("`{}`: {summary}", st.name),
+                        None => format!("`{}`", st.name),
+                    }
+                })
+                .collect();
+            let choice_doc = format!(
+                "Which outcome the event `{ev}` takes: decided by [`Outcomes::{ev}`](super::Outcomes::{ev}) when it fires."
+            );
+            let outcome_doc = format!(
+                "The machine after the event `{ev}`, in the state its outcome decided: match it to go on."
+            );
+            let variant_labels: Vec<String> = variants.iter().map(|v| format!("{v}(..)")).collect();
+            choices.push(quote! {
+                #[doc = #choice_doc]
+                #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+                pub enum #e {
+                    #(#[doc = #variant_docs] #variants,)*
+                }
+            });
+            outcomes.push(quote! {
+                #[doc = #outcome_doc]
+                #[must_use = "the machine is inside the outcome: match it to go on"]
+                pub enum #e {
+                    #(#[doc = #variant_docs] #variants(super::Machine<super::state::#variants>),)*
+                }
+
+                impl #e {
+                    /// The name of the state the machine is now in.
+                    pub fn state(&self) -> &'static str {
+                        match self {
+                            #(#e::#variants(_) => #names,)*
+                        }
+                    }
+
+                    /// Which outcome this is, without the machine.
+                    pub fn choice(&self) -> super::choice::#e {
+                        match self {
+                            #(#e::#variants(_) => super::choice::#e::#variants,)*
+                        }
+                    }
+                }
+
+                impl ::core::fmt::Debug for #e {
+                    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                        match self {
+                            #(#e::#variants(m) => f.debug_tuple(#variant_labels).field(m).finish(),)*
+                        }
+                    }
+                }
+            });
+            let doc = docs::outcome_method(self.w, t);
+            methods.push(quote! {
+                #[doc = #doc]
+                fn #method(&self) -> choice::#e;
+            });
+        }
+        let list = branches
+            .iter()
+            .map(|t| format!("`fn {}(&self) -> {wname}::choice::{}`", t.event, t.event.pascal()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let message = format!("{wname}: `{{Self}}` does not decide the outcomes of workflow `{wname}`");
+        let label = format!("`{wname}::Outcomes` is not implemented for `{{Self}}`");
+        let note = format!("add `impl {wname}::Outcomes for {{Self}}` with {list}");
+        let doc = format!(
+            "The outcomes of `{wname}`'s branching events: for each, which target the data says it takes.\n\n\
+             Implement it on the data type. Record what decides the outcome (a payment \
+             result, a review's verdict) in the data with `data_mut()`, then fire the event."
+        );
+        quote! {
+            /// For each branching event, the fieldless decision returned by [`Outcomes`].
+            pub mod choice {
+                #(#choices)*
+            }
+
+            /// For each branching event, the machine in the state the decision chose.
+            pub mod outcome {
+                #(#outcomes)*
+            }
+
+            #[doc = #doc]
+            #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+            pub trait Outcomes {
+                #(#methods)*
+            }
+        }
+    }
+}
+
+/// The `compile_error!` invocation carrying `message`, spanned at `span`.
+pub fn compile_error(message: &str, span: Span) -> TokenStream {
+    quote::quote_spanned!(span=> ::core::compile_error! { #message };)
+}

@@ -235,3 +235,27 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
 }
+
+impl Diagnostic {
+    /// Renders a diagnostic that concerns no text of a definition (a file
+    /// that cannot be read, an attribute): the message, help and doc note.
+    pub fn render_without_source(&self, color: bool) -> String {
+        let title = format!("{} [{}]", self.message, self.code);
+        let mut report: Vec<Group<'_>> =
+            vec![Group::with_title(Level::ERROR.no_name().primary_title(title))];
+        if let Some(help) = &self.help {
+            report.push(Group::with_title(Level::HELP.secondary_title(help.as_str())));
+        }
+        report.push(Group::with_title(Level::NOTE.secondary_title(format!(
+            "see docs/diagnostics/{}-{}.md",
+            self.code,
+            self.code.slug()
+        ))));
+        let renderer = if color {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        renderer.render(&report)
+    }
+}

@@ -36,6 +36,7 @@ pub mod diagnostic;
 pub mod graph;
 pub mod model;
 mod parse;
+pub mod read;
 pub mod source;
 pub mod validate;
 

@@ -1,0 +1,126 @@
+//! Attribute → definition file → model → tokens. Never panics: every
+//! problem becomes a `compile_error!` spanned where the user can fix it.
+
+use std::path::PathBuf;
+
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use syn::spanned::Spanned;
+use turnstile_spec::diagnostic::did_you_mean;
+use turnstile_spec::{read, Code, Diagnostic};
+
+/// The override of the folder `file` paths resolve against. Test harnesses
+/// that build a crate elsewhere (trybuild) set it to the real crate folder.
+const MANIFEST_DIR_OVERRIDE: &str = "TURNSTILE_MANIFEST_DIR";
+
+pub(crate) fn derive(input: &syn::DeriveInput) -> TokenStream {
+    match expand(input) {
+        Ok(tokens) => tokens,
+        Err(error) => error.to_compile_error(),
+    }
+}
+
+fn attribute_error(span: Span, message: String, help: &str) -> syn::Error {
+    let d = Diagnostic::new(Code::Attribute, message).with_help(help);
+    syn::Error::new(span, d.render_without_source(false))
+}
+
+fn file_literal(input: &syn::DeriveInput) -> syn::Result<syn::LitStr> {
+    let mut file: Option<syn::LitStr> = None;
+    let mut seen_attr = false;
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident("workflow")) {
+        seen_attr = true;
+        attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("file") {
+                if file.is_some() {
+                    return Err(attribute_error(
+                        meta.path.span(),
+                        "`file` is given twice".to_string(),
+                        "keep one `file = \"…\"`",
+                    ));
+                }
+                file = Some(meta.value()?.parse()?);
+                Ok(())
+            } else {
+                let key = meta
+                    .path
+                    .get_ident()
+                    .map_or_else(|| "?".to_string(), ToString::to_string);
+                let help = match did_you_mean(&key, ["file"]) {
+                    Some(best) => format!("did you mean `{best}`?"),
+                    None => "`#[workflow(...)]` takes `file = \"path/to/definition.toml\"`".to_string(),
+                };
+                Err(attribute_error(
+                    meta.path.span(),
+                    format!("unknown key `{key}` in `#[workflow(...)]`"),
+                    &help,
+                ))
+            }
+        })?;
+    }
+    file.ok_or_else(|| {
+        let message = if seen_attr {
+            "`#[workflow(...)]` is missing `file`"
+        } else {
+            "`#[derive(Workflow)]` needs `#[workflow(file = \"…\")]`"
+        };
+        attribute_error(
+            Span::call_site(),
+            message.to_string(),
+            "add `#[workflow(file = \"workflows/name.toml\")]`, a path relative to the crate's Cargo.toml",
+        )
+    })
+}
+
+fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
+    let literal = file_literal(input)?;
+    if !input.generics.params.is_empty() {
+        return Err(attribute_error(
+            input.generics.span_or_ident(&input.ident),
+            format!("`{}` has generic parameters, which a workflow's data cannot have yet", input.ident),
+            "derive `Workflow` on a concrete type, e.g. a struct that holds the generic one",
+        ));
+    }
+    let span = literal.span();
+    let relative = literal.value();
+    let base = std::env::var_os(MANIFEST_DIR_OVERRIDE)
+        .or_else(|| std::env::var_os("CARGO_MANIFEST_DIR"))
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let file_error = |d: Diagnostic| syn::Error::new(span, d.render_without_source(false));
+    let path = read::resolve(&base, &relative).map_err(file_error)?;
+    let file = read::read(&path, &relative).map_err(file_error)?;
+    let checked = turnstile_spec::check(&file);
+
+    let errors = checked.diagnostics.iter().map(|d| {
+        let message = d.render(&file, false);
+        turnstile_codegen::compile_error(&message, span)
+    });
+    let path_text = path.to_string_lossy().into_owned();
+    let generated = match &checked.partial {
+        Some(workflow) => turnstile_codegen::generate(&turnstile_codegen::Input {
+            workflow,
+            file: &file,
+            data: &input.ident,
+            vis: &input.vis,
+            include_path: Some(&path_text),
+        }),
+        // Nothing usable to generate; still make cargo rebuild when the
+        // definition is fixed.
+        None => quote!(const _: &str = ::core::include_str!(#path_text);),
+    };
+    Ok(quote! {
+        #(#errors)*
+        #generated
+    })
+}
+
+trait SpanOr {
+    fn span_or_ident(&self, ident: &syn::Ident) -> Span;
+}
+
+impl SpanOr for syn::Generics {
+    fn span_or_ident(&self, ident: &syn::Ident) -> Span {
+        self.lt_token.map_or(ident.span(), |t| t.span)
+    }
+}
