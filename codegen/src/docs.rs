@@ -15,6 +15,15 @@ fn states_list(w: &Workflow, ids: &[StateId]) -> String {
 
 /// One line per transition: `from` → `to`, guards and summary.
 fn transition_line(w: &Workflow, t: &Transition) -> String {
+    let mut line = transition_route(w, t);
+    if let Some(summary) = &t.summary {
+        line.push_str(&format!(": {summary}"));
+    }
+    line
+}
+
+/// `event`: `from` → `to`, if guards.
+fn transition_route(w: &Workflow, t: &Transition) -> String {
     let mut line = format!(
         "`{}`: {} → {}",
         t.event,
@@ -33,9 +42,6 @@ fn transition_line(w: &Workflow, t: &Transition) -> String {
             .collect::<Vec<_>>()
             .join(" and ");
         line.push_str(&format!(", if {guards}"));
-    }
-    if let Some(summary) = &t.summary {
-        line.push_str(&format!(": {summary}"));
     }
     line
 }
@@ -92,7 +98,11 @@ pub(crate) fn machine(w: &Workflow) -> String {
 pub(crate) fn state(w: &Workflow, id: StateId) -> String {
     let s = w.state(id);
     let mut doc = String::new();
-    doc.push_str(s.summary.as_deref().unwrap_or(&format!("The state `{}`.", s.name)));
+    doc.push_str(
+        s.summary
+            .as_deref()
+            .unwrap_or(&format!("The state `{}`.", s.name)),
+    );
     doc.push_str("\n\n");
     if id == w.initial {
         doc.push_str("The initial state: [`Machine::new`](super::Machine) starts here.\n\n");
@@ -138,7 +148,10 @@ pub(crate) fn event_method(w: &Workflow, event: &Event<'_>) -> String {
                 t.event.pascal()
             ),
         };
-        doc.push_str(&format!("- {}; returns {returns}\n", transition_line(w, t)));
+        doc.push_str(&format!(
+            "- {}; returns {returns}\n",
+            transition_route(w, t)
+        ));
     }
     doc
 }

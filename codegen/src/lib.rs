@@ -210,7 +210,11 @@ impl<'a> Generator<'a> {
                 .w
                 .events()
                 .iter()
-                .filter(|e| self.w.states_allowing(e.name.as_str()).contains(&StateId(i)))
+                .filter(|e| {
+                    self.w
+                        .states_allowing(e.name.as_str())
+                        .contains(&StateId(i))
+                })
                 .map(|e| e.name.to_string())
                 .collect();
             quote! {
@@ -395,7 +399,8 @@ impl<'a> Generator<'a> {
             .map(|g| format!("`fn {}(&self) -> bool`", g.name))
             .collect::<Vec<_>>()
             .join(", ");
-        let message = format!("{wname}: `{{Self}}` does not implement the guards of workflow `{wname}`");
+        let message =
+            format!("{wname}: `{{Self}}` does not implement the guards of workflow `{wname}`");
         let label = format!("`{wname}::Guards` is not implemented for `{{Self}}`");
         let note = format!("add `impl {wname}::Guards for {{Self}}` with {list}");
         let methods = self.w.guards.iter().enumerate().map(|(i, g)| {
@@ -427,9 +432,11 @@ impl<'a> Generator<'a> {
             self.w
                 .transitions
                 .iter()
-                .filter(|t| t.is_branch() && !seen.contains(&t.event.as_str()) && {
-                    seen.push(t.event.as_str());
-                    true
+                .filter(|t| {
+                    t.is_branch() && !seen.contains(&t.event.as_str()) && {
+                        seen.push(t.event.as_str());
+                        true
+                    }
                 })
                 .collect()
         };
@@ -444,18 +451,20 @@ impl<'a> Generator<'a> {
             let ev = t.event.as_str();
             let method = ident(ev);
             let variants: Vec<Ident> = t.to.iter().map(|s| self.state_ty(*s)).collect();
-            let names: Vec<&str> = t.to.iter().map(|s| self.w.state(*s).name.as_str()).collect();
-            let variant_docs: Vec<String> = t
-                .to
-                .iter()
-                .map(|s| {
-                    let st = self.w.state(*s);
-                    match &st.summary {
-                        Some(summary) => format!("`{}`: {summary}", st.name),
-                        None => format!("`{}`", st.name),
-                    }
-                })
-                .collect();
+            let names: Vec<&str> =
+                t.to.iter()
+                    .map(|s| self.w.state(*s).name.as_str())
+                    .collect();
+            let variant_docs: Vec<String> =
+                t.to.iter()
+                    .map(|s| {
+                        let st = self.w.state(*s);
+                        match &st.summary {
+                            Some(summary) => format!("`{}`: {summary}", st.name),
+                            None => format!("`{}`", st.name),
+                        }
+                    })
+                    .collect();
             let choice_doc = format!(
                 "Which outcome the event `{ev}` takes: decided by [`Outcomes::{ev}`](super::Outcomes::{ev}) when it fires."
             );
@@ -509,10 +518,17 @@ impl<'a> Generator<'a> {
         }
         let list = branches
             .iter()
-            .map(|t| format!("`fn {}(&self) -> {wname}::choice::{}`", t.event, t.event.pascal()))
+            .map(|t| {
+                format!(
+                    "`fn {}(&self) -> {wname}::choice::{}`",
+                    t.event,
+                    t.event.pascal()
+                )
+            })
             .collect::<Vec<_>>()
             .join(", ");
-        let message = format!("{wname}: `{{Self}}` does not decide the outcomes of workflow `{wname}`");
+        let message =
+            format!("{wname}: `{{Self}}` does not decide the outcomes of workflow `{wname}`");
         let label = format!("`{wname}::Outcomes` is not implemented for `{{Self}}`");
         let note = format!("add `impl {wname}::Outcomes for {{Self}}` with {list}");
         let doc = format!(
@@ -542,5 +558,5 @@ impl<'a> Generator<'a> {
 
 /// The `compile_error!` invocation carrying `message`, spanned at `span`.
 pub fn compile_error(message: &str, span: Span) -> TokenStream {
-    quote::quote_spanned!(span=> ::core::compile_error! { #message };)
+    quote::quote_spanned!(span=> ::core::compile_error!(#message);)
 }

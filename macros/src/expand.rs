@@ -48,7 +48,9 @@ fn file_literal(input: &syn::DeriveInput) -> syn::Result<syn::LitStr> {
                     .map_or_else(|| "?".to_string(), ToString::to_string);
                 let help = match did_you_mean(&key, ["file"]) {
                     Some(best) => format!("did you mean `{best}`?"),
-                    None => "`#[workflow(...)]` takes `file = \"path/to/definition.toml\"`".to_string(),
+                    None => {
+                        "`#[workflow(...)]` takes `file = \"path/to/definition.toml\"`".to_string()
+                    }
                 };
                 Err(attribute_error(
                     meta.path.span(),
@@ -77,7 +79,10 @@ fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
     if !input.generics.params.is_empty() {
         return Err(attribute_error(
             input.generics.span_or_ident(&input.ident),
-            format!("`{}` has generic parameters, which a workflow's data cannot have yet", input.ident),
+            format!(
+                "`{}` has generic parameters, which a workflow's data cannot have yet",
+                input.ident
+            ),
             "derive `Workflow` on a concrete type, e.g. a struct that holds the generic one",
         ));
     }
@@ -107,7 +112,9 @@ fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
         }),
         // Nothing usable to generate; still make cargo rebuild when the
         // definition is fixed.
-        None => quote!(const _: &str = ::core::include_str!(#path_text);),
+        None => quote!(
+            const _: &str = ::core::include_str!(#path_text);
+        ),
     };
     Ok(quote! {
         #(#errors)*

@@ -191,21 +191,36 @@ impl Diagnostic {
         } else {
             group = group.element(Level::NOTE.message(format!("in {}", file.path())));
         }
-        let mut report: Vec<Group<'_>> = vec![group];
+        self.finish(group, color)
+    }
+
+    /// Adds the help and the doc-page note as `= help:` / `= note:` footers
+    /// (rustc's own layout, and lines that rustc does not re-indent).
+    fn finish<'a>(&'a self, mut group: Group<'a>, color: bool) -> String {
         if let Some(help) = &self.help {
-            report.push(Group::with_title(Level::HELP.secondary_title(help.as_str())));
+            group = group.element(Level::HELP.message(help.as_str()));
         }
-        report.push(Group::with_title(Level::NOTE.secondary_title(format!(
+        group = group.element(Level::NOTE.message(format!(
             "see docs/diagnostics/{}-{}.md",
             self.code,
             self.code.slug()
-        ))));
+        )));
         let renderer = if color {
             Renderer::styled()
         } else {
             Renderer::plain()
         };
-        renderer.render(&report)
+        renderer.render(&[group])
+    }
+
+    /// Renders a diagnostic that concerns no text of a definition (a file
+    /// that cannot be read, an attribute): the message, help and doc note.
+    pub fn render_without_source(&self, color: bool) -> String {
+        let title = format!("{} [{}]", self.message, self.code);
+        self.finish(
+            Group::with_title(Level::ERROR.no_name().primary_title(title)),
+            color,
+        )
     }
 }
 
@@ -227,35 +242,14 @@ pub fn render_all(diagnostics: &[Diagnostic], file: &SourceFile, color: bool) ->
 }
 
 /// The closest candidate to `name`, if any is close enough to be a likely typo.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(name, c), c))
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
-}
-
-impl Diagnostic {
-    /// Renders a diagnostic that concerns no text of a definition (a file
-    /// that cannot be read, an attribute): the message, help and doc note.
-    pub fn render_without_source(&self, color: bool) -> String {
-        let title = format!("{} [{}]", self.message, self.code);
-        let mut report: Vec<Group<'_>> =
-            vec![Group::with_title(Level::ERROR.no_name().primary_title(title))];
-        if let Some(help) = &self.help {
-            report.push(Group::with_title(Level::HELP.secondary_title(help.as_str())));
-        }
-        report.push(Group::with_title(Level::NOTE.secondary_title(format!(
-            "see docs/diagnostics/{}-{}.md",
-            self.code,
-            self.code.slug()
-        ))));
-        let renderer = if color {
-            Renderer::styled()
-        } else {
-            Renderer::plain()
-        };
-        renderer.render(&report)
-    }
 }

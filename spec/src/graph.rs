@@ -27,7 +27,11 @@ impl Graph {
         for (i, t) in workflow.transitions.iter().enumerate() {
             for from in &t.from {
                 for to in &t.to {
-                    graph.add_edge(NodeIndex::new(from.0), NodeIndex::new(to.0), TransitionId(i));
+                    graph.add_edge(
+                        NodeIndex::new(from.0),
+                        NodeIndex::new(to.0),
+                        TransitionId(i),
+                    );
                 }
             }
         }

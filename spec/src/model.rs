@@ -149,7 +149,10 @@ impl Workflow {
     pub fn events(&self) -> Vec<Event<'_>> {
         let mut events: Vec<Event<'_>> = Vec::new();
         for (i, t) in self.transitions.iter().enumerate() {
-            match events.iter_mut().find(|e| e.name.as_str() == t.event.as_str()) {
+            match events
+                .iter_mut()
+                .find(|e| e.name.as_str() == t.event.as_str())
+            {
                 Some(e) => e.transitions.push(TransitionId(i)),
                 None => events.push(Event {
                     name: &t.event,
@@ -161,7 +164,10 @@ impl Workflow {
     }
 
     /// The transitions allowed from `state`, in declaration order.
-    pub fn transitions_from(&self, state: StateId) -> impl Iterator<Item = (TransitionId, &Transition)> {
+    pub fn transitions_from(
+        &self,
+        state: StateId,
+    ) -> impl Iterator<Item = (TransitionId, &Transition)> {
         self.transitions
             .iter()
             .enumerate()

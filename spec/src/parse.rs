@@ -151,7 +151,8 @@ pub(crate) fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> Option<RawDefini
                     let Some(table) = as_table(item, "transitions", diags) else {
                         continue;
                     };
-                    def.transitions.push(parse_transition(table, item.span(), diags));
+                    def.transitions
+                        .push(parse_transition(table, item.span(), diags));
                 }
             }
             other => diags.push(wrong_type(
@@ -277,7 +278,11 @@ fn required_string(
     }
 }
 
-fn located_string(key: &str, value: &Spanned<DeValue<'_>>, diags: &mut Vec<Diagnostic>) -> Option<Located> {
+fn located_string(
+    key: &str,
+    value: &Spanned<DeValue<'_>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Located> {
     match value.get_ref() {
         DeValue::String(s) => Some(Located {
             text: s.to_string(),
@@ -308,18 +313,32 @@ fn optional_bool(table: &DeTable<'_>, key: &str, diags: &mut Vec<Diagnostic>) ->
     }
 }
 
-fn string_or_list(key: &str, value: &Spanned<DeValue<'_>>, diags: &mut Vec<Diagnostic>) -> Option<Vec<Located>> {
+fn string_or_list(
+    key: &str,
+    value: &Spanned<DeValue<'_>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Vec<Located>> {
     match value.get_ref() {
         DeValue::String(_) => located_string(key, value, diags).map(|l| vec![l]),
         DeValue::Array(items) => list_of_strings(key, items, value.span(), diags),
         other => {
-            diags.push(wrong_type(key, "a string or an array of strings", other, value.span()));
+            diags.push(wrong_type(
+                key,
+                "a string or an array of strings",
+                other,
+                value.span(),
+            ));
             None
         }
     }
 }
 
-fn list_of_strings(key: &str, items: &DeArray<'_>, span: Span, diags: &mut Vec<Diagnostic>) -> Option<Vec<Located>> {
+fn list_of_strings(
+    key: &str,
+    items: &DeArray<'_>,
+    span: Span,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Vec<Located>> {
     if items.is_empty() {
         diags.push(
             Diagnostic::new(Code::MissingKey, format!("`{key}` is an empty list"))

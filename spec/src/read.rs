@@ -45,7 +45,9 @@ pub fn read(path: &Path, display: &str) -> Result<SourceFile, Diagnostic> {
     if path.is_dir() {
         return Err(Diagnostic::new(
             Code::File,
-            format!("`{display}` is a directory, not a workflow definition (resolved to `{resolved}`)"),
+            format!(
+                "`{display}` is a directory, not a workflow definition (resolved to `{resolved}`)"
+            ),
         )
         .with_help("name a `.toml` file inside it"));
     }
@@ -61,7 +63,10 @@ pub fn read(path: &Path, display: &str) -> Result<SourceFile, Diagnostic> {
         };
         Diagnostic::new(
             Code::File,
-            format!("cannot read `{display}` (resolved to `{resolved}`): {}", io_reason(&e)),
+            format!(
+                "cannot read `{display}` (resolved to `{resolved}`): {}",
+                io_reason(&e)
+            ),
         )
         .with_help(help)
     })?;

@@ -9,11 +9,11 @@ use crate::parse::{Located, RawDefinition};
 
 /// Rust's strict, reserved and edition keywords: none can name a generated item.
 pub const RUST_KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
-    "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move",
-    "mut", "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true", "type",
-    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
-    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
+    "ref", "return", "self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use",
+    "where", "while", "abstract", "become", "box", "do", "final", "macro", "override", "priv",
+    "typeof", "unsized", "virtual", "yield", "try", "gen",
 ];
 
 /// Methods every generated machine has; an event cannot take their names.
@@ -73,7 +73,10 @@ fn check_name(located: &Located, role: Role, diags: &mut Vec<Diagnostic>) -> Opt
                 Code::InvalidName,
                 format!("{} `{text}` is not a snake_case identifier", role.noun()),
             )
-            .at(located.span.clone(), format!("it becomes {}", role.becomes()))
+            .at(
+                located.span.clone(),
+                format!("it becomes {}", role.becomes()),
+            )
             .with_help(help),
         );
         return None;
@@ -84,7 +87,10 @@ fn check_name(located: &Located, role: Role, diags: &mut Vec<Diagnostic>) -> Opt
                 Code::ReservedName,
                 format!("{} `{text}` is a Rust keyword", role.noun()),
             )
-            .at(located.span.clone(), format!("it becomes {}", role.becomes()))
+            .at(
+                located.span.clone(),
+                format!("it becomes {}", role.becomes()),
+            )
             .with_help(format!("choose another name, e.g. `{text}_step`")),
         );
         return None;
@@ -95,7 +101,10 @@ fn check_name(located: &Located, role: Role, diags: &mut Vec<Diagnostic>) -> Opt
                 Code::ReservedName,
                 format!("event name `{text}` clashes with the generated method `Machine::{text}`"),
             )
-            .at(located.span.clone(), "every machine already has this method")
+            .at(
+                located.span.clone(),
+                "every machine already has this method",
+            )
             .with_help(format!(
                 "choose another name; {} are taken",
                 MACHINE_METHODS
@@ -112,7 +121,11 @@ fn check_name(located: &Located, role: Role, diags: &mut Vec<Diagnostic>) -> Opt
 
 /// Reports names that generate the same PascalCase type (`a1` and `a_1`);
 /// returns the names to drop (each later one of a colliding pair).
-fn check_pascal_collisions<'a>(names: impl IntoIterator<Item = &'a Name>, what: &str, diags: &mut Vec<Diagnostic>) -> Vec<String> {
+fn check_pascal_collisions<'a>(
+    names: impl IntoIterator<Item = &'a Name>,
+    what: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<String> {
     let mut seen: HashMap<String, &Name> = HashMap::new();
     let mut dropped = Vec::new();
     for name in names {
@@ -182,7 +195,10 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
         None
     };
 
-    let initial = header.initial.as_ref().and_then(|i| resolve(i, "initial state", diags));
+    let initial = header
+        .initial
+        .as_ref()
+        .and_then(|i| resolve(i, "initial state", diags));
 
     let mut guards: Vec<Guard> = Vec::new();
     let mut guard_declared: Vec<bool> = Vec::new();
@@ -199,9 +215,15 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
 
     let mut transitions = Vec::new();
     for t in &raw.transitions {
-        let event = t.event.as_ref().and_then(|e| check_name(e, Role::Event, diags));
+        let event = t
+            .event
+            .as_ref()
+            .and_then(|e| check_name(e, Role::Event, diags));
         let mut ok = event.is_some();
-        let mut ids = |list: &Option<Vec<Located>>, what: &str, diags: &mut Vec<Diagnostic>| -> Vec<StateId> {
+        let mut ids = |list: &Option<Vec<Located>>,
+                       what: &str,
+                       diags: &mut Vec<Diagnostic>|
+         -> Vec<StateId> {
             let mut out: Vec<StateId> = Vec::new();
             let Some(list) = list else {
                 ok = false;
@@ -234,9 +256,12 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
         for (k, g) in t.guards.iter().enumerate() {
             if t.guards[..k].iter().any(|l| l.text == g.text) {
                 diags.push(
-                    Diagnostic::new(Code::DuplicateName, format!("`guard` lists `{}` twice", g.text))
-                        .at(g.span.clone(), "listed again here")
-                        .with_help("remove the repeated guard"),
+                    Diagnostic::new(
+                        Code::DuplicateName,
+                        format!("`guard` lists `{}` twice", g.text),
+                    )
+                    .at(g.span.clone(), "listed again here")
+                    .with_help("remove the repeated guard"),
                 );
                 ok = false;
                 continue;
@@ -245,7 +270,10 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
                 guard_used[i] = true;
                 guard_ids.push(GuardId(i));
             } else if let Some(name) = check_name(g, Role::Guard, diags) {
-                guards.push(Guard { name, summary: None });
+                guards.push(Guard {
+                    name,
+                    summary: None,
+                });
                 guard_declared.push(false);
                 guard_used.push(true);
                 guard_ids.push(GuardId(guards.len() - 1));
@@ -278,12 +306,25 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
     for (i, g) in guards.iter().enumerate() {
         if guard_declared[i] && !guard_used[i] {
             diags.push(
-                Diagnostic::new(Code::UnusedGuard, format!("guard `{}` is declared but no transition uses it", g.name))
-                    .at(g.name.span(), "declared here")
-                    .with_help(match did_you_mean(g.name.as_str(), raw.transitions.iter().flat_map(|t| t.guards.iter().map(|l| l.text.as_str()))) {
-                        Some(best) => format!("a transition uses `{best}`: did you mean to declare that one?"),
-                        None => "add it to a transition's `guard`, or remove the declaration".to_string(),
-                    }),
+                Diagnostic::new(
+                    Code::UnusedGuard,
+                    format!("guard `{}` is declared but no transition uses it", g.name),
+                )
+                .at(g.name.span(), "declared here")
+                .with_help(
+                    match did_you_mean(
+                        g.name.as_str(),
+                        raw.transitions
+                            .iter()
+                            .flat_map(|t| t.guards.iter().map(|l| l.text.as_str())),
+                    ) {
+                        Some(best) => {
+                            format!("a transition uses `{best}`: did you mean to declare that one?")
+                        }
+                        None => "add it to a transition's `guard`, or remove the declaration"
+                            .to_string(),
+                    },
+                ),
             );
         }
     }
@@ -304,16 +345,23 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
         guards,
         transitions,
     };
-    check_transitions(&mut workflow, diags);
+    let keep = check_transitions(&workflow, diags);
+    // Graph checks see every declared transition, so that dropping one below
+    // cannot make its target look unreachable.
     if !structural_errors {
         check_graph(&workflow, diags);
     }
+    let mut kept = keep.into_iter();
+    workflow
+        .transitions
+        .retain(|_| kept.next().unwrap_or(false));
     Some(workflow)
 }
 
 /// Rules on transitions that still leave a usable model: offending
-/// transitions are reported and dropped, so generated code stays coherent.
-fn check_transitions(w: &mut Workflow, diags: &mut Vec<Diagnostic>) {
+/// transitions are reported, and marked `false` to be dropped so that
+/// generated code stays coherent.
+fn check_transitions(w: &Workflow, diags: &mut Vec<Diagnostic>) -> Vec<bool> {
     let mut keep = vec![true; w.transitions.len()];
     let mut seen: BTreeMap<(String, StateId), usize> = BTreeMap::new();
     let mut outcomes: HashMap<String, usize> = HashMap::new();
@@ -364,7 +412,10 @@ fn check_transitions(w: &mut Workflow, diags: &mut Vec<Diagnostic>) {
             match outcomes.get(t.event.as_str()) {
                 Some(&first) if w.transitions[first].to != t.to => {
                     let names = |ids: &[StateId]| {
-                        ids.iter().map(|s| format!("`{}`", w.state(*s).name)).collect::<Vec<_>>().join(", ")
+                        ids.iter()
+                            .map(|s| format!("`{}`", w.state(*s).name))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     };
                     diags.push(
                         Diagnostic::new(
@@ -384,11 +435,7 @@ fn check_transitions(w: &mut Workflow, diags: &mut Vec<Diagnostic>) {
             }
         }
     }
-    let mut k = 0;
-    w.transitions.retain(|_| {
-        k += 1;
-        keep[k - 1]
-    });
+    keep
 }
 
 fn check_graph(w: &Workflow, diags: &mut Vec<Diagnostic>) {

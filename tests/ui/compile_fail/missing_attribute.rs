@@ -1,0 +1,6 @@
+use turnstile::Workflow;
+
+#[derive(Workflow)]
+pub struct Data;
+
+fn main() {}

@@ -1,0 +1,7 @@
+use turnstile::Workflow;
+
+#[derive(Workflow)]
+#[workflow()]
+pub struct Data;
+
+fn main() {}

@@ -1,0 +1,15 @@
+use turnstile::Workflow;
+
+#[derive(Workflow)]
+#[workflow(file = "tests/ui/workflows/door.toml")]
+pub struct Door {
+    key: bool,
+}
+
+impl door::Outcomes for Door {
+    fn open(&self) -> door::choice::Open {
+        door::choice::Open::Opened
+    }
+}
+
+fn main() {}

@@ -1,0 +1,30 @@
+use turnstile::Workflow;
+
+#[derive(Workflow)]
+#[workflow(file = "tests/ui/workflows/door.toml")]
+pub struct Door {
+    key: bool,
+}
+
+impl door::Guards for Door {
+    fn has_key(&self) -> bool {
+        self.key
+    }
+}
+
+impl door::Outcomes for Door {
+    fn open(&self) -> door::choice::Open {
+        door::choice::Open::Opened
+    }
+}
+
+fn main() {
+    let closed = door::Machine::new(Door { key: true });
+    if let Ok(outcome) = closed.open() {
+        match outcome {
+            door::outcome::Open::Opened(opened) => {
+                let _ = opened.close();
+            }
+        }
+    }
+}
