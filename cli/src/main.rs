@@ -1,1 +1,305 @@
-fn main() {}
+//! `turnstile`: check, render and explore workflow definitions without
+//! compiling a crate. Diagnostics are the very text the compiler shows.
+#![forbid(unsafe_code)]
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use turnstile_spec::diagnostic::render_all;
+use turnstile_spec::graph::Graph;
+use turnstile_spec::render::Format;
+use turnstile_spec::{load, read, Diagnostic, SourceFile, Workflow};
+
+#[derive(Parser)]
+#[command(
+    name = "turnstile",
+    version,
+    about = "Check, draw and explore turnstile workflow definitions (TOML)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate definitions; print every problem as the compiler shows it.
+    ///
+    /// Exits 1 if any definition has an error, 0 otherwise.
+    #[command(
+        after_help = "Examples:\n  turnstile check workflows\n  turnstile check workflows/sign_up.toml"
+    )]
+    Check {
+        /// Definition files, or folders whose `.toml` files are definitions.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Render one diagram per definition into a folder.
+    #[command(
+        after_help = "Examples:\n  turnstile render workflows --format svg --out docs/diagrams\n  turnstile render workflows --format mermaid --out docs/diagrams --check"
+    )]
+    Render {
+        /// Definition files, or folders whose `.toml` files are definitions.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The diagram format.
+        #[arg(long, value_enum)]
+        format: FormatArg,
+        /// The folder to write `<file stem>.<dot|mmd|svg>` into.
+        #[arg(long)]
+        out: PathBuf,
+        /// Write nothing; exit 1 if a file in `--out` is missing or differs.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Print the shortest event sequence to each state, and a test plan that
+    /// takes every transition at least once.
+    #[command(
+        after_help = "Examples:\n  turnstile paths workflows/sign_up.toml\n  turnstile paths workflows/sign_up.toml --json"
+    )]
+    Paths {
+        /// One definition file.
+        file: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Dot,
+    Mermaid,
+    Svg,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Dot => Format::Dot,
+            FormatArg::Mermaid => Format::Mermaid,
+            FormatArg::Svg => Format::Svg,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let result = match cli.command {
+        Command::Check { paths } => check(&paths, color),
+        Command::Render {
+            paths,
+            format,
+            out,
+            check,
+        } => render(&paths, format.into(), &out, check, color),
+        Command::Paths { file, json } => paths(&file, json, color),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            if !message.is_empty() {
+                eprintln!("{message}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The definition files named by `paths`: files as given, folders' `.toml`
+/// files in name order.
+fn definitions(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let entries = std::fs::read_dir(path)
+                .map_err(|e| format!("error: cannot list `{}`: {e}", path.display()))?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
+                .collect();
+            found.sort();
+            if found.is_empty() {
+                return Err(format!(
+                    "error: `{}` holds no `.toml` definition",
+                    path.display()
+                ));
+            }
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    Ok(files)
+}
+
+fn error_prefix(color: bool) -> &'static str {
+    if color {
+        "\x1b[1m\x1b[91merror\x1b[0m\x1b[1m: \x1b[0m"
+    } else {
+        "error: "
+    }
+}
+
+/// Loads one definition, printing its diagnostics on failure.
+fn load_file(path: &Path, color: bool) -> Result<(SourceFile, Workflow), ()> {
+    let display = path.display().to_string();
+    let file = read::read(path, &display).map_err(|d: Diagnostic| {
+        eprintln!(
+            "{}{}\n",
+            error_prefix(color),
+            d.render_without_source(color)
+        );
+    })?;
+    match load(&file) {
+        Ok(workflow) => Ok((file, workflow)),
+        Err(diagnostics) => {
+            eprintln!("{}\n", render_all(&diagnostics, &file, color));
+            Err(())
+        }
+    }
+}
+
+fn load_all(paths: &[PathBuf], color: bool) -> Result<Vec<(PathBuf, Workflow)>, String> {
+    let mut loaded = Vec::new();
+    let mut failed = 0;
+    for path in definitions(paths)? {
+        match load_file(&path, color) {
+            Ok((_, workflow)) => loaded.push((path, workflow)),
+            Err(()) => failed += 1,
+        }
+    }
+    if failed > 0 {
+        return Err(format!(
+            "error: {failed} of {} definition(s) have errors",
+            failed + loaded.len()
+        ));
+    }
+    Ok(loaded)
+}
+
+fn check(paths: &[PathBuf], color: bool) -> Result<(), String> {
+    let loaded = load_all(paths, color)?;
+    for (path, workflow) in &loaded {
+        eprintln!(
+            "ok: {} (`{}`: {} states, {} transitions)",
+            path.display(),
+            workflow.name,
+            workflow.states.len(),
+            workflow.transitions.len()
+        );
+    }
+    Ok(())
+}
+
+fn render(
+    paths: &[PathBuf],
+    format: Format,
+    out: &Path,
+    check: bool,
+    color: bool,
+) -> Result<(), String> {
+    let loaded = load_all(paths, color)?;
+    if !check {
+        std::fs::create_dir_all(out)
+            .map_err(|e| format!("error: cannot create `{}`: {e}", out.display()))?;
+    }
+    let mut stale = Vec::new();
+    for (path, workflow) in &loaded {
+        let stem = path.file_stem().map_or_else(
+            || workflow.name.to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        );
+        let target = out.join(format!("{stem}.{}", format.extension()));
+        let text = format.render(workflow);
+        if check {
+            match std::fs::read_to_string(&target) {
+                Ok(existing) if existing == text => {}
+                Ok(_) => stale.push(format!(
+                    "{} differs from {}",
+                    target.display(),
+                    path.display()
+                )),
+                Err(_) => stale.push(format!("{} is missing", target.display())),
+            }
+        } else {
+            std::fs::write(&target, text)
+                .map_err(|e| format!("error: cannot write `{}`: {e}", target.display()))?;
+            eprintln!("wrote {}", target.display());
+        }
+    }
+    if stale.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "error: the diagrams are not current:\n{}\nhelp: run the same command without `--check` and commit the result",
+            stale.iter().map(|s| format!("  {s}")).collect::<Vec<_>>().join("\n")
+        ))
+    }
+}
+
+fn paths(file: &Path, json: bool, color: bool) -> Result<(), String> {
+    let (_, w) = load_file(file, color).map_err(|()| String::new())?;
+    let graph = Graph::new(&w);
+    let describe = |steps: &[turnstile_spec::graph::Step]| -> Vec<String> {
+        steps
+            .iter()
+            .map(|s| w.transition(s.transition).event.to_string())
+            .collect()
+    };
+    let shortest = graph.shortest_paths();
+    let plan = graph.covering_paths();
+    if json {
+        let value = serde_json::json!({
+            "workflow": w.name.as_str(),
+            "initial": w.state(w.initial).name.as_str(),
+            "shortest": shortest.iter().map(|(s, steps)| serde_json::json!({
+                "state": w.state(*s).name.as_str(),
+                "events": describe(steps),
+            })).collect::<Vec<_>>(),
+            "test_plan": plan.iter().map(|steps| serde_json::json!({
+                "events": describe(steps),
+                "ends_in": steps.last().map(|s| w.state(s.to).name.as_str()),
+            })).collect::<Vec<_>>(),
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?
+        );
+        return Ok(());
+    }
+    println!(
+        "workflow `{}`, starting in `{}`\n",
+        w.name,
+        w.state(w.initial).name
+    );
+    println!("shortest event sequence to each state:");
+    for (s, steps) in &shortest {
+        let events = describe(steps);
+        let events = if events.is_empty() {
+            "(initial)".to_string()
+        } else {
+            events.join(" → ")
+        };
+        println!("  {:<32} {events}", w.state(*s).name.as_str());
+    }
+    println!(
+        "\ntest plan: {} sequence(s) that together take every transition:",
+        plan.len()
+    );
+    for (i, steps) in plan.iter().enumerate() {
+        let mut line = w.state(w.initial).name.to_string();
+        for s in steps {
+            line.push_str(&format!(
+                " --{}--> {}",
+                w.transition(s.transition).event,
+                w.state(s.to).name
+            ));
+        }
+        println!("  {:>3}. {line}", i + 1);
+    }
+    Ok(())
+}

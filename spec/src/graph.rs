@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use petgraph::graph::{DiGraph, NodeIndex};
-use petgraph::visit::{Dfs, Reversed, Walker};
+use petgraph::visit::{Dfs, EdgeRef, Reversed, Walker};
 
 use crate::model::{StateId, TransitionId, Workflow};
 
@@ -71,5 +71,81 @@ impl Graph {
             }
         }
         out
+    }
+}
+
+/// One step of a path: the event fired and the state it leads to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// The transition taken.
+    pub transition: TransitionId,
+    /// The state it leads to.
+    pub to: StateId,
+}
+
+impl Graph {
+    /// The shortest event sequence from the initial state to every reachable
+    /// state (breadth-first distances from petgraph's `dijkstra`, then walked
+    /// back choosing the earliest-declared transition at each step).
+    pub fn shortest_paths(&self) -> Vec<(StateId, Vec<Step>)> {
+        let start = NodeIndex::new(self.initial.0);
+        let dist = petgraph::algo::dijkstra(&self.graph, start, None, |_| 1usize);
+        let mut out = Vec::new();
+        for node in self.graph.node_indices() {
+            let Some(&d) = dist.get(&node) else { continue };
+            let mut steps = Vec::with_capacity(d);
+            let mut here = node;
+            let mut left = d;
+            while left > 0 {
+                let edge = self
+                    .graph
+                    .edges_directed(here, petgraph::Direction::Incoming)
+                    .filter(|e| dist.get(&e.source()) == Some(&(left - 1)))
+                    .min_by_key(|e| e.weight().0)
+                    .expect("a node at distance d has a predecessor at d - 1");
+                steps.push(Step {
+                    transition: *edge.weight(),
+                    to: self.graph[here],
+                });
+                here = edge.source();
+                left -= 1;
+            }
+            steps.reverse();
+            out.push((self.graph[node], steps));
+        }
+        out
+    }
+
+    /// Event sequences from the initial state that together take every
+    /// (transition, source, target) at least once: a test plan. Each
+    /// sequence is the shortest path to an edge not yet taken, plus that edge.
+    pub fn covering_paths(&self) -> Vec<Vec<Step>> {
+        let shortest: std::collections::HashMap<StateId, Vec<Step>> =
+            self.shortest_paths().into_iter().collect();
+        let mut covered: HashSet<(TransitionId, StateId, StateId)> = HashSet::new();
+        let mut plan = Vec::new();
+        for edge in self.graph.edge_references() {
+            let from = self.graph[edge.source()];
+            let to = self.graph[edge.target()];
+            let key = (*edge.weight(), from, to);
+            if covered.contains(&key) {
+                continue;
+            }
+            let Some(prefix) = shortest.get(&from) else {
+                continue;
+            };
+            let mut path = prefix.clone();
+            path.push(Step {
+                transition: *edge.weight(),
+                to,
+            });
+            let mut at = self.initial;
+            for step in &path {
+                covered.insert((step.transition, at, step.to));
+                at = step.to;
+            }
+            plan.push(path);
+        }
+        plan
     }
 }

@@ -37,6 +37,7 @@ pub mod graph;
 pub mod model;
 mod parse;
 pub mod read;
+pub mod render;
 pub mod source;
 pub mod validate;
 

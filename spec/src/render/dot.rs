@@ -1,0 +1,76 @@
+//! Graphviz DOT.
+
+use std::fmt::Write;
+
+use crate::model::{StateId, Workflow};
+use crate::render::edge_label;
+
+/// Escapes `text` for a double-quoted DOT string: backslashes and quotes
+/// are escaped, line breaks become `\n`, so nothing ends the string early.
+fn quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Renders `w` as a Graphviz `digraph`: the initial state marked by an arrow
+/// from a point, final states with a double border, a branching event as a
+/// diamond, guards as `[guard]`, summaries as tooltips.
+pub fn dot(w: &Workflow) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "digraph {} {{", quoted(w.name.as_str()));
+    if let Some(summary) = &w.summary {
+        let _ = writeln!(out, "  tooltip={};", quoted(summary));
+    }
+    out.push_str("  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n");
+    out.push_str("  \"__start\" [shape=point, label=\"\"];\n");
+    for s in &w.states {
+        let mut attrs = vec![format!("label={}", quoted(s.name.as_str()))];
+        if s.is_final {
+            attrs.push("peripheries=2".to_string());
+        }
+        if let Some(summary) = &s.summary {
+            attrs.push(format!("tooltip={}", quoted(summary)));
+        }
+        let _ = writeln!(out, "  {} [{}];", quoted(s.name.as_str()), attrs.join(", "));
+    }
+    let name = |s: StateId| quoted(w.state(s).name.as_str());
+    let _ = writeln!(out, "  \"__start\" -> {};", name(w.initial));
+    for (i, t) in w.transitions.iter().enumerate() {
+        let mut attrs = vec![format!("label={}", quoted(&edge_label(w, t)))];
+        if let Some(summary) = &t.summary {
+            attrs.push(format!("tooltip={}", quoted(summary)));
+        }
+        let attrs = attrs.join(", ");
+        if t.is_branch() {
+            let branch = format!("\"__branch_{i}\"");
+            let _ = writeln!(
+                out,
+                "  {branch} [shape=diamond, label=\"\", width=0.3, height=0.3, tooltip={}];",
+                quoted(&format!("outcome of {}", t.event))
+            );
+            for from in &t.from {
+                let _ = writeln!(out, "  {} -> {branch} [{attrs}];", name(*from));
+            }
+            for to in &t.to {
+                let _ = writeln!(out, "  {branch} -> {} [style=dashed];", name(*to));
+            }
+        } else {
+            for from in &t.from {
+                let _ = writeln!(out, "  {} -> {} [{attrs}];", name(*from), name(t.to[0]));
+            }
+        }
+    }
+    out.push_str("}\n");
+    out
+}

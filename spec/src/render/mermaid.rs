@@ -1,0 +1,78 @@
+//! Mermaid `stateDiagram-v2`.
+
+use std::fmt::Write;
+
+use crate::model::Workflow;
+use crate::render::edge_label;
+
+/// Escapes free text for a Mermaid label: anything but letters, digits,
+/// spaces and harmless punctuation becomes an entity code (`#35;`), which
+/// Mermaid decodes, so `:`, `;`, `#`, `%%`, `{`, `|` or `-->` cannot start
+/// syntax. Line breaks become spaces.
+fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_ascii_alphanumeric()
+                || matches!(
+                    c,
+                    ' ' | '_' | '.' | ',' | '(' | ')' | '[' | ']' | '\'' | '/' | '?' | '!'
+                ) =>
+            {
+                out.push(c)
+            }
+            c => {
+                let _ = write!(out, "#{};", u32::from(c));
+            }
+        }
+    }
+    out
+}
+
+/// Renders `w` as a Mermaid state diagram: `[*]` for start and end, a
+/// `<<choice>>` node for each branching event, guards as `[guard]`,
+/// summaries as state descriptions.
+pub fn mermaid(w: &Workflow) -> String {
+    let mut out = String::from("stateDiagram-v2\n");
+    if let Some(summary) = &w.summary {
+        let _ = writeln!(out, "    %% {}", text(summary));
+    }
+    for s in &w.states {
+        match &s.summary {
+            Some(summary) => {
+                let _ = writeln!(out, "    {} : {}<br>{}", s.name, s.name, text(summary));
+            }
+            None => {
+                let _ = writeln!(out, "    {} : {}", s.name, s.name);
+            }
+        }
+    }
+    let _ = writeln!(out, "    [*] --> {}", w.state(w.initial).name);
+    for (i, t) in w.transitions.iter().enumerate() {
+        let label = text(&edge_label(w, t));
+        if t.is_branch() {
+            let branch = format!("{}_outcome_{i}", t.event);
+            let _ = writeln!(out, "    state {branch} <<choice>>");
+            for from in &t.from {
+                let _ = writeln!(out, "    {} --> {branch} : {label}", w.state(*from).name);
+            }
+            for to in &t.to {
+                let _ = writeln!(out, "    {branch} --> {}", w.state(*to).name);
+            }
+        } else {
+            for from in &t.from {
+                let _ = writeln!(
+                    out,
+                    "    {} --> {} : {label}",
+                    w.state(*from).name,
+                    w.state(t.to[0]).name
+                );
+            }
+        }
+    }
+    for s in w.states.iter().filter(|s| s.is_final) {
+        let _ = writeln!(out, "    {} --> [*]", s.name);
+    }
+    out
+}

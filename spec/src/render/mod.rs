@@ -1,0 +1,61 @@
+//! Diagrams of a workflow: DOT, Mermaid and self-contained SVG.
+//!
+//! Every renderer is deterministic (the same model gives byte-identical
+//! output) and escapes names and summaries for its own format, so no
+//! summary can break out of a label.
+
+mod dot;
+mod mermaid;
+mod svg;
+
+use crate::model::{Transition, Workflow};
+
+pub use dot::dot;
+pub use mermaid::mermaid;
+pub use svg::svg;
+
+/// A diagram format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Graphviz DOT.
+    Dot,
+    /// Mermaid `stateDiagram-v2`.
+    Mermaid,
+    /// SVG laid out in pure Rust: no external program.
+    Svg,
+}
+
+impl Format {
+    /// The file extension of the format.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Dot => "dot",
+            Format::Mermaid => "mmd",
+            Format::Svg => "svg",
+        }
+    }
+
+    /// Renders `workflow` in this format.
+    pub fn render(self, workflow: &Workflow) -> String {
+        match self {
+            Format::Dot => dot(workflow),
+            Format::Mermaid => mermaid(workflow),
+            Format::Svg => svg(workflow),
+        }
+    }
+}
+
+/// The label of a transition's edge: `event [guard, guard]`.
+pub(crate) fn edge_label(w: &Workflow, t: &Transition) -> String {
+    if t.guards.is_empty() {
+        t.event.to_string()
+    } else {
+        let guards = t
+            .guards
+            .iter()
+            .map(|g| w.guard(*g).name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!("{} [{guards}]", t.event)
+    }
+}
