@@ -32,7 +32,7 @@ enum Command {
         after_help = "Examples:\n  turnstile check workflows\n  turnstile check workflows/sign_up.toml"
     )]
     Check {
-        /// Definition files, or folders whose `.toml` files are definitions.
+        /// Definition files, or folders whose `.toml` files (but `Cargo.toml`) are definitions.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
@@ -41,7 +41,7 @@ enum Command {
         after_help = "Examples:\n  turnstile render workflows --format svg --out docs/diagrams\n  turnstile render workflows --format mermaid --out docs/diagrams --check"
     )]
     Render {
-        /// Definition files, or folders whose `.toml` files are definitions.
+        /// Definition files, or folders whose `.toml` files (but `Cargo.toml`) are definitions.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// The diagram format.
@@ -110,7 +110,8 @@ fn main() -> ExitCode {
 }
 
 /// The definition files named by `paths`: files as given, folders' `.toml`
-/// files in name order.
+/// files in name order (a folder's `Cargo.toml` is a crate manifest, not a
+/// definition: the reference workflows live beside their crate's manifest).
 fn definitions(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut files = Vec::new();
     for path in paths {
@@ -119,7 +120,11 @@ fn definitions(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
                 .map_err(|e| format!("error: cannot list `{}`: {e}", path.display()))?;
             let mut found: Vec<PathBuf> = entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
+                .filter(|p| {
+                    p.extension().is_some_and(|x| x == "toml")
+                        && p.file_name().is_some_and(|n| n != "Cargo.toml")
+                        && p.is_file()
+                })
                 .collect();
             found.sort();
             if found.is_empty() {
