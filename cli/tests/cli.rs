@@ -1,0 +1,164 @@
+//! The `turnstile` command: output and exit codes of each subcommand.
+
+use assert_cmd::Command;
+
+fn turnstile() -> Command {
+    let mut cmd = Command::cargo_bin("turnstile").unwrap();
+    cmd.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    cmd
+}
+
+#[test]
+fn check_accepts_the_reference_workflows() {
+    let out = turnstile().args(["check", "workflows"]).assert().success();
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(
+        stderr.contains("ok: workflows/sign_up.toml (`sign_up`: 16 states"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("ok: ").count(), 4, "{stderr}");
+}
+
+#[test]
+fn check_prints_the_compilers_text_and_exits_1() {
+    let out = turnstile()
+        .args(["check", "tests/ui/workflows/bad/undeclared_state.toml"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    let expected = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/ui/compile_fail/definition_undeclared_state.stderr"
+    ))
+    .unwrap();
+    // The compiler's text, with rustc's indentation of continuation lines
+    // and its pointer at the attribute removed, is the command's text.
+    let compiler: Vec<String> = expected
+        .lines()
+        .take_while(|l| !l.starts_with(" --> tests/ui/compile_fail"))
+        .map(|l| l.strip_prefix("       ").unwrap_or(l).to_string())
+        .collect();
+    for line in compiler {
+        assert!(
+            stderr.contains(line.trim_end()),
+            "missing `{line}` in:\n{stderr}"
+        );
+    }
+}
+
+#[test]
+fn check_of_a_missing_file_names_it() {
+    let out = turnstile().args(["check", "no/such.toml"]).assert().code(1);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("cannot read `no/such.toml`"), "{stderr}");
+}
+
+#[test]
+fn render_check_detects_drift() {
+    let dir = std::env::temp_dir().join(format!("turnstile-cli-{}", std::process::id()));
+    let out = dir.to_str().unwrap();
+    turnstile()
+        .args([
+            "render",
+            "workflows",
+            "--format",
+            "mermaid",
+            "--out",
+            out,
+            "--check",
+        ])
+        .assert()
+        .code(1);
+    turnstile()
+        .args(["render", "workflows", "--format", "mermaid", "--out", out])
+        .assert()
+        .success();
+    turnstile()
+        .args([
+            "render",
+            "workflows",
+            "--format",
+            "mermaid",
+            "--out",
+            out,
+            "--check",
+        ])
+        .assert()
+        .success();
+    std::fs::write(dir.join("sign_up.mmd"), "stale").unwrap();
+    let failed = turnstile()
+        .args([
+            "render",
+            "workflows",
+            "--format",
+            "mermaid",
+            "--out",
+            out,
+            "--check",
+        ])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8(failed.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("sign_up.mmd differs"), "{stderr}");
+}
+
+#[test]
+fn paths_gives_shortest_sequences_and_a_covering_plan() {
+    let out = turnstile()
+        .args(["paths", "workflows/phone_change.toml", "--json"])
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let shortest = json["shortest"].as_array().unwrap();
+    let to_upgrade = shortest
+        .iter()
+        .find(|s| s["state"] == "ready_to_upgrade")
+        .unwrap();
+    let events: Vec<&str> = to_upgrade["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        events,
+        [
+            "submit_ticket",
+            "review_ticket",
+            "disassociate",
+            "reset_cloud_password",
+            "log_in_with_cloud_account",
+            "change_mobile",
+            "log_out_of_cloud_account",
+            "log_in_with_id",
+            "log_out_of_id",
+            "log_in_to_upgrade"
+        ]
+    );
+    let plan = json["test_plan"].as_array().unwrap();
+    let taken: std::collections::HashSet<&str> = plan
+        .iter()
+        .flat_map(|p| {
+            p["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e.as_str().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        taken.len(),
+        13,
+        "every event of phone_change is in the plan: {taken:?}"
+    );
+}
+
+#[test]
+fn help_shows_examples() {
+    let out = turnstile().args(["render", "--help"]).assert().success();
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        stdout.contains("turnstile render workflows --format svg --out docs/diagrams"),
+        "{stdout}"
+    );
+}

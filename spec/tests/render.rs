@@ -1,0 +1,160 @@
+//! Renderers: deterministic, parseable, and no summary can inject syntax.
+
+use std::path::Path;
+use std::process::Command;
+
+use turnstile_spec::render::{dot, mermaid, svg, Format};
+use turnstile_spec::{load, SourceFile, Workflow};
+
+fn workflow(path: &str) -> Workflow {
+    let full = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    let text = std::fs::read_to_string(&full).unwrap();
+    load(&SourceFile::new(path, text)).expect("a valid definition")
+}
+
+fn references() -> Vec<Workflow> {
+    [
+        "sign_up",
+        "account_upgrade",
+        "phone_change",
+        "partner_association",
+    ]
+    .iter()
+    .map(|n| workflow(&format!("../workflows/{n}.toml")))
+    .collect()
+}
+
+#[test]
+fn rendering_is_deterministic() {
+    for w in references() {
+        for format in [Format::Dot, Format::Mermaid, Format::Svg] {
+            assert_eq!(
+                format.render(&w),
+                format.render(&w),
+                "{} {format:?}",
+                w.name
+            );
+        }
+    }
+}
+
+#[test]
+fn the_committed_diagrams_are_current() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/diagrams");
+    for w in references() {
+        for format in [Format::Dot, Format::Mermaid, Format::Svg] {
+            let file = dir.join(format!("{}.{}", w.name, format.extension()));
+            let committed = std::fs::read_to_string(&file).expect("diagram committed");
+            assert!(
+                committed == format.render(&w),
+                "{} is stale: run `cargo run -p turnstile-cli -- render workflows --format {} --out docs/diagrams`",
+                file.display(),
+                match format { Format::Dot => "dot", Format::Mermaid => "mermaid", Format::Svg => "svg" }
+            );
+        }
+    }
+}
+
+#[test]
+fn dot_marks_initial_final_guards_and_branches() {
+    let w = workflow("../tests/ui/workflows/door.toml");
+    let out = dot(&w);
+    assert!(out.contains("\"__start\" -> \"closed\";"), "{out}");
+    assert!(
+        out.contains("\"removed\" [label=\"removed\", peripheries=2"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\"closed\" -> \"__branch_0\" [label=\"open [has_key]\""),
+        "{out}"
+    );
+    assert!(
+        out.contains("\"__branch_0\" -> \"jammed\" [style=dashed];"),
+        "{out}"
+    );
+}
+
+#[test]
+fn mermaid_marks_initial_final_guards_and_branches() {
+    let w = workflow("../tests/ui/workflows/door.toml");
+    let out = mermaid(&w);
+    assert!(out.starts_with("stateDiagram-v2\n"));
+    assert!(out.contains("    [*] --> closed\n"), "{out}");
+    assert!(out.contains("    removed --> [*]\n"), "{out}");
+    assert!(
+        out.contains("    state open_outcome_0 <<choice>>\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("    closed --> open_outcome_0 : open [has_key]\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn hostile_summaries_cannot_break_out_of_labels() {
+    let w = workflow("tests/fixtures/hostile.toml");
+    let out = dot(&w);
+    // Every quote inside a summary is escaped: the only edges are ours.
+    let edges = out
+        .lines()
+        .filter(|l| {
+            let mut parts = l.trim_start().splitn(2, " -> ");
+            let (Some(a), Some(_)) = (parts.next(), parts.next()) else {
+                return false;
+            };
+            // An edge statement: a whole quoted name, then the arrow.
+            a.starts_with('"')
+                && a.ends_with('"')
+                && a[1..a.len() - 1]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+        .count();
+    assert_eq!(edges, 2, "{out}");
+    assert!(!out.contains("[color=red]\""), "{out}");
+    assert!(
+        out.contains("line one\\nline two \\\"]; x -> y [label=\\\"pwned\\\"]"),
+        "{out}"
+    );
+
+    let out = mermaid(&w);
+    for line in out.lines().skip(1) {
+        assert!(!line.contains("%%{"), "{line}");
+        assert!(!line.contains(":::"), "{line}");
+        assert!(
+            !line.contains("-->")
+                || line.trim_start().starts_with("[*] -->")
+                || line.contains(" --> "),
+            "{line}"
+        );
+    }
+    assert_eq!(out.matches(" --> ").count(), 3, "{out}");
+
+    let out = svg(&w);
+    assert!(!out.contains("<script>"), "{out}");
+}
+
+#[test]
+fn graphviz_accepts_the_dot() {
+    if Command::new("dot").arg("-V").output().is_err() {
+        eprintln!("graphviz is not installed: skipped (.ci/run installs it)");
+        return;
+    }
+    let mut all = references();
+    all.push(workflow("tests/fixtures/hostile.toml"));
+    for w in all {
+        let dir = std::env::temp_dir().join(format!("turnstile-dot-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join(format!("{}.dot", w.name));
+        std::fs::write(&file, dot(&w)).unwrap();
+        let status = Command::new("dot")
+            .arg("-Tsvg")
+            .arg("-o")
+            .arg(dir.join("out.svg"))
+            .arg(&file)
+            .status()
+            .unwrap();
+        assert!(status.success(), "graphviz rejected the DOT of {}", w.name);
+    }
+}
