@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use turnstile_spec::diagnostic::render_all;
+use turnstile_spec::diagnostic::{error_prefix, render_all};
 use turnstile_spec::graph::Graph;
 use turnstile_spec::render::Format;
 use turnstile_spec::{load, read, Diagnostic, SourceFile, Workflow};
@@ -139,14 +139,6 @@ fn definitions(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
         }
     }
     Ok(files)
-}
-
-fn error_prefix(color: bool) -> &'static str {
-    if color {
-        "\x1b[1m\x1b[91merror\x1b[0m\x1b[1m: \x1b[0m"
-    } else {
-        "error: "
-    }
 }
 
 /// Loads one definition, printing its diagnostics on failure.

@@ -2,6 +2,10 @@
 
 use assert_cmd::Command;
 
+fn stderr(out: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&out.get_output().stderr).into_owned()
+}
+
 fn turnstile() -> Command {
     let mut cmd = Command::cargo_bin("turnstile").unwrap();
     cmd.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
@@ -11,7 +15,7 @@ fn turnstile() -> Command {
 #[test]
 fn check_accepts_the_reference_workflows() {
     let out = turnstile().args(["check", "workflows"]).assert().success();
-    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    let stderr = stderr(&out);
     assert!(
         stderr.contains("ok: workflows/sign_up.toml (`sign_up`: 16 states"),
         "{stderr}"
@@ -25,7 +29,7 @@ fn check_prints_the_compilers_text_and_exits_1() {
         .args(["check", "tests/ui/workflows/bad/undeclared_state.toml"])
         .assert()
         .code(1);
-    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    let stderr = stderr(&out);
     let expected = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../tests/ui/compile_fail/definition_undeclared_state.stderr"
@@ -49,7 +53,7 @@ fn check_prints_the_compilers_text_and_exits_1() {
 #[test]
 fn check_of_a_missing_file_names_it() {
     let out = turnstile().args(["check", "no/such.toml"]).assert().code(1);
-    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    let stderr = stderr(&out);
     assert!(stderr.contains("cannot read `no/such.toml`"), "{stderr}");
 }
 
@@ -98,7 +102,7 @@ fn render_check_detects_drift() {
         ])
         .assert()
         .code(1);
-    let stderr = String::from_utf8(failed.get_output().stderr.clone()).unwrap();
+    let stderr = stderr(&failed);
     assert!(stderr.contains("sign_up.mmd differs"), "{stderr}");
 }
 

@@ -200,22 +200,22 @@ impl<'a> Generator<'a> {
     fn states(&self) -> TokenStream {
         let krate = &self.krate;
         let name = self.w.name.as_str();
+        let all_events = self.w.events();
         let markers = self.w.states.iter().enumerate().map(|(i, s)| {
             let ty = self.state_ty(StateId(i));
             let doc = docs::state(self.w, StateId(i));
             let state_name = s.name.as_str();
             let summary = s.summary.as_deref().unwrap_or("");
             let is_final = s.is_final;
-            let events: Vec<String> = self
+            let here: std::collections::HashSet<&str> = self
                 .w
-                .events()
+                .transitions_from(StateId(i))
+                .map(|(_, t)| t.event.as_str())
+                .collect();
+            let events: Vec<&str> = all_events
                 .iter()
-                .filter(|e| {
-                    self.w
-                        .states_allowing(e.name.as_str())
-                        .contains(&StateId(i))
-                })
-                .map(|e| e.name.to_string())
+                .map(|e| e.name.as_str())
+                .filter(|e| here.contains(e))
                 .collect();
             quote! {
                 #[doc = #doc]

@@ -78,7 +78,10 @@ fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
     let literal = file_literal(input)?;
     if !input.generics.params.is_empty() {
         return Err(attribute_error(
-            input.generics.span_or_ident(&input.ident),
+            input
+                .generics
+                .lt_token
+                .map_or(input.ident.span(), |t| t.span),
             format!(
                 "`{}` has generic parameters, which a workflow's data cannot have yet",
                 input.ident
@@ -120,14 +123,4 @@ fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
         #(#errors)*
         #generated
     })
-}
-
-trait SpanOr {
-    fn span_or_ident(&self, ident: &syn::Ident) -> Span;
-}
-
-impl SpanOr for syn::Generics {
-    fn span_or_ident(&self, ident: &syn::Ident) -> Span {
-        self.lt_token.map_or(ident.span(), |t| t.span)
-    }
 }

@@ -224,19 +224,22 @@ impl Diagnostic {
     }
 }
 
+/// `error: ` as rustc prints it before a `compile_error!` message, in bold
+/// red when `color` is set.
+pub fn error_prefix(color: bool) -> &'static str {
+    if color {
+        "\x1b[1m\x1b[91merror\x1b[0m\x1b[1m: \x1b[0m"
+    } else {
+        "error: "
+    }
+}
+
 /// Renders every diagnostic of a file, separated by blank lines, each
 /// preceded by `error: ` as the compiler shows it.
 pub fn render_all(diagnostics: &[Diagnostic], file: &SourceFile, color: bool) -> String {
     diagnostics
         .iter()
-        .map(|d| {
-            let prefix = if color {
-                "\x1b[1m\x1b[91merror\x1b[0m\x1b[1m: \x1b[0m"
-            } else {
-                "error: "
-            };
-            format!("{prefix}{}", d.render(file, color))
-        })
+        .map(|d| format!("{}{}", error_prefix(color), d.render(file, color)))
         .collect::<Vec<_>>()
         .join("\n\n")
 }

@@ -1,6 +1,6 @@
 //! Raw definition → validated [`Workflow`], collecting every problem.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::diagnostic::{did_you_mean, Code, Diagnostic};
 use crate::graph::Graph;
@@ -172,11 +172,17 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
     let clashing = check_pascal_collisions(states.iter().map(|s| &s.name), "state", diags);
     states.retain(|s| !clashing.iter().any(|c| c == s.name.as_str()));
     let state_names: Vec<&str> = raw.states.iter().map(|s| s.name.text.as_str()).collect();
+    let declared: HashSet<&str> = state_names.iter().copied().collect();
+    let ids: HashMap<&str, StateId> = states
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.as_str(), StateId(i)))
+        .collect();
     let resolve = |located: &Located, what: &str, diags: &mut Vec<Diagnostic>| -> Option<StateId> {
-        if let Some(i) = states.iter().position(|s| s.name.as_str() == located.text) {
-            return Some(StateId(i));
+        if let Some(&id) = ids.get(located.text.as_str()) {
+            return Some(id);
         }
-        if state_names.contains(&located.text.as_str()) {
+        if declared.contains(located.text.as_str()) {
             return None; // declared, but its name was already reported as unusable
         }
         let mut d = Diagnostic::new(

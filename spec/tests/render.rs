@@ -122,12 +122,6 @@ fn hostile_summaries_cannot_break_out_of_labels() {
     for line in out.lines().skip(1) {
         assert!(!line.contains("%%{"), "{line}");
         assert!(!line.contains(":::"), "{line}");
-        assert!(
-            !line.contains("-->")
-                || line.trim_start().starts_with("[*] -->")
-                || line.contains(" --> "),
-            "{line}"
-        );
     }
     assert_eq!(out.matches(" --> ").count(), 3, "{out}");
 
