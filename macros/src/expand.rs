@@ -11,6 +11,8 @@ use turnstile_spec::{read, Code, Diagnostic};
 
 /// The override of the folder `file` paths resolve against. Test harnesses
 /// that build a crate elsewhere (trybuild) set it to the real crate folder.
+/// It applies only to the crate being built (`CARGO_PRIMARY_PACKAGE`), never
+/// to its dependencies, which keep resolving against their own folders.
 const MANIFEST_DIR_OVERRIDE: &str = "TURNSTILE_MANIFEST_DIR";
 
 pub(crate) fn derive(input: &syn::DeriveInput) -> TokenStream {
@@ -91,7 +93,8 @@ fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
     }
     let span = literal.span();
     let relative = literal.value();
-    let base = std::env::var_os(MANIFEST_DIR_OVERRIDE)
+    let base = std::env::var_os("CARGO_PRIMARY_PACKAGE")
+        .and_then(|_| std::env::var_os(MANIFEST_DIR_OVERRIDE))
         .or_else(|| std::env::var_os("CARGO_MANIFEST_DIR"))
         .map(PathBuf::from)
         .unwrap_or_default();

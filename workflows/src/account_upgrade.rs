@@ -1,0 +1,181 @@
+//! Account upgrade: the data of `account_upgrade.toml` and its outcomes.
+
+use turnstile::Workflow;
+
+use crate::rules::{normalize_email, MobileNumber, Region};
+
+/// A legacy Huawei Cloud account: what the upgrade compares with a HUAWEI ID.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloudAccount {
+    /// The account name; after association with an existing ID it becomes the tenant name (002 §1.3.2).
+    pub name: String,
+    /// The registration country/region.
+    pub region: Region,
+    /// The mobile number bound to the account.
+    pub mobile: Option<MobileNumber>,
+    /// The email address bound to the account.
+    pub email: String,
+}
+
+/// An existing HUAWEI ID the account may be associated with (002 §1.5.3, §1.5.4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HuaweiId {
+    /// The ID's registration country/region.
+    pub region: Region,
+    /// The ID's mobile number.
+    pub mobile: Option<MobileNumber>,
+    /// The ID's email address.
+    pub email: String,
+    /// Already associated with another Huawei Cloud account.
+    pub associated_with_another_account: bool,
+    /// Already used to enable Huawei Cloud services.
+    pub enabled_services: bool,
+    /// Frozen.
+    pub frozen: bool,
+}
+
+/// The upgrade of a legacy account (002 §1.5).
+#[derive(Workflow)]
+#[workflow(file = "account_upgrade.toml")]
+pub struct AccountUpgrade {
+    /// The account being upgraded.
+    pub account: CloudAccount,
+    /// The existing HUAWEI ID to associate, when the user picks one.
+    pub existing_id: Option<HuaweiId>,
+}
+
+impl AccountUpgrade {
+    /// The upgrade of `account`, no existing ID picked yet.
+    pub fn new(account: CloudAccount) -> Self {
+        AccountUpgrade {
+            account,
+            existing_id: None,
+        }
+    }
+}
+
+/// How many of the account's contacts (mobile, email) the ID shares.
+fn shared_contacts(account: &CloudAccount, id: &HuaweiId) -> usize {
+    let mobile = account.mobile.is_some() && account.mobile == id.mobile;
+    let email = !account.email.trim().is_empty()
+        && normalize_email(&account.email) == normalize_email(&id.email);
+    usize::from(mobile) + usize::from(email)
+}
+
+impl account_upgrade::Outcomes for AccountUpgrade {
+    /// 002 §1.5.3 and §1.5.4, in this order: a frozen ID is refused first
+    /// (cause 4: unfreeze and retry), then a region mismatch (§1.5.3 cause 1),
+    /// then an ID that is taken (§1.5.3 cause 3, §1.5.4 cause 2). Of the rest,
+    /// an ID with both contacts equal is associated; an ID that shares only
+    /// one of them is the §1.5.4 cause 1 case (log in with the ID and
+    /// associate from there); an ID sharing neither is refused (§1.5.3 cause
+    /// 2). With no ID picked, none is displayed: refused as contacts differ.
+    fn associate_existing_id(&self) -> account_upgrade::choice::AssociateExistingId {
+        use account_upgrade::choice::AssociateExistingId as Choice;
+        let Some(id) = &self.existing_id else {
+            return Choice::RefusedContactsDiffer;
+        };
+        if id.frozen {
+            Choice::RefusedIdFrozen
+        } else if id.region != self.account.region {
+            Choice::RefusedRegionDiffers
+        } else if id.associated_with_another_account || id.enabled_services {
+            Choice::RefusedIdTaken
+        } else {
+            match shared_contacts(&self.account, id) {
+                2 => Choice::AssociatedWithExistingId,
+                1 => Choice::AssociateFromId,
+                _ => Choice::RefusedContactsDiffer,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use account_upgrade::choice::AssociateExistingId as Choice;
+    use account_upgrade::Outcomes;
+
+    fn account() -> CloudAccount {
+        CloudAccount {
+            name: "acme-ops".into(),
+            region: Region::Singapore,
+            mobile: Some(MobileNumber::parse("+65 9123 4567").unwrap()),
+            email: "ops@acme.example".into(),
+        }
+    }
+
+    fn matching_id() -> HuaweiId {
+        HuaweiId {
+            region: Region::Singapore,
+            mobile: Some(MobileNumber::parse("+65 9123 4567").unwrap()),
+            email: "OPS@acme.example".into(),
+            associated_with_another_account: false,
+            enabled_services: false,
+            frozen: false,
+        }
+    }
+
+    fn outcome(id: Option<HuaweiId>) -> Choice {
+        AccountUpgrade {
+            account: account(),
+            existing_id: id,
+        }
+        .associate_existing_id()
+    }
+
+    #[test]
+    fn each_refusal_cause_has_its_outcome() {
+        assert_eq!(
+            outcome(Some(matching_id())),
+            Choice::AssociatedWithExistingId
+        );
+        assert_eq!(outcome(None), Choice::RefusedContactsDiffer);
+        let frozen = HuaweiId {
+            frozen: true,
+            region: Region::Germany,
+            ..matching_id()
+        };
+        assert_eq!(
+            outcome(Some(frozen)),
+            Choice::RefusedIdFrozen,
+            "frozen is told first"
+        );
+        let elsewhere = HuaweiId {
+            region: Region::Thailand,
+            ..matching_id()
+        };
+        assert_eq!(outcome(Some(elsewhere)), Choice::RefusedRegionDiffers);
+        let associated = HuaweiId {
+            associated_with_another_account: true,
+            ..matching_id()
+        };
+        assert_eq!(outcome(Some(associated)), Choice::RefusedIdTaken);
+        let enabled = HuaweiId {
+            enabled_services: true,
+            ..matching_id()
+        };
+        assert_eq!(outcome(Some(enabled)), Choice::RefusedIdTaken);
+    }
+
+    #[test]
+    fn contacts_decide_between_association_and_login_with_the_id() {
+        let email_only = HuaweiId {
+            mobile: None,
+            ..matching_id()
+        };
+        assert_eq!(outcome(Some(email_only)), Choice::AssociateFromId);
+        let mobile_only = HuaweiId {
+            email: "someone@else.example".into(),
+            ..matching_id()
+        };
+        assert_eq!(outcome(Some(mobile_only)), Choice::AssociateFromId);
+        let neither = HuaweiId {
+            mobile: None,
+            email: "someone@else.example".into(),
+            ..matching_id()
+        };
+        assert_eq!(outcome(Some(neither)), Choice::RefusedContactsDiffer);
+    }
+}

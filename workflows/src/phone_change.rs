@@ -1,0 +1,106 @@
+//! Phone-number change via disassociation: the data of `phone_change.toml`,
+//! its guards, its outcomes and the hand-over to the account upgrade.
+
+use std::collections::BTreeSet;
+
+use turnstile::Workflow;
+
+use crate::account_upgrade_data::{account_upgrade, AccountUpgrade, CloudAccount};
+use crate::rules::{self, AccountProfile, Material, MobileNumber};
+
+/// After-sales' verdict on a disassociation ticket (002 §1.1.14 step 1, §1.1.17).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Approved: staff will disassociate the ID.
+    Approved,
+    /// Security risks: more materials must prove ownership.
+    MoreMaterials,
+    /// Rejected.
+    Rejected,
+}
+
+/// A HUAWEI ID whose phone number cannot change, because the number is
+/// linked to a Huawei Cloud account (002 §1.1.14).
+#[derive(Workflow)]
+#[workflow(file = "phone_change.toml")]
+pub struct PhoneChange {
+    /// The Huawei Cloud account associated with the ID; it is handed over to
+    /// the upgrade at the end.
+    pub account: CloudAccount,
+    /// What decides the materials required (002 §1.1.17).
+    pub profile: AccountProfile,
+    /// The member accounts associated with this enterprise master account;
+    /// empty when it is not a master with members.
+    pub member_accounts: BTreeSet<String>,
+    /// The member accounts the master's ticket lists.
+    pub ticket_lists: BTreeSet<String>,
+    /// After-sales' verdict on the ticket.
+    pub verdict: Verdict,
+    /// The materials provided after a request for more.
+    pub materials: BTreeSet<Material>,
+    /// The mobile number to change to (002 §1.1.14 step 4).
+    pub new_mobile: Option<MobileNumber>,
+}
+
+impl PhoneChange {
+    /// The change for `account`, with the verdict not yet known (`Approved`
+    /// until after-sales says otherwise) and nothing provided.
+    pub fn new(account: CloudAccount, profile: AccountProfile) -> Self {
+        PhoneChange {
+            account,
+            profile,
+            member_accounts: BTreeSet::new(),
+            ticket_lists: BTreeSet::new(),
+            verdict: Verdict::Approved,
+            materials: BTreeSet::new(),
+            new_mobile: None,
+        }
+    }
+}
+
+impl phone_change::Guards for PhoneChange {
+    fn is_enterprise_master(&self) -> bool {
+        !self.member_accounts.is_empty()
+    }
+    fn lists_all_member_accounts(&self) -> bool {
+        self.member_accounts.is_subset(&self.ticket_lists)
+    }
+    fn materials_complete(&self) -> bool {
+        rules::materials_complete(&self.profile, &self.materials)
+    }
+}
+
+impl phone_change::Outcomes for PhoneChange {
+    fn review_ticket(&self) -> phone_change::choice::ReviewTicket {
+        use phone_change::choice::ReviewTicket as Choice;
+        match self.verdict {
+            Verdict::Approved => Choice::AwaitingDisassociation,
+            Verdict::MoreMaterials => Choice::MaterialsRequested,
+            Verdict::Rejected => Choice::TicketRejected,
+        }
+    }
+    /// A second request for more materials is not in the documents: only
+    /// `Approved` approves the materials.
+    fn provide_materials(&self) -> phone_change::choice::ProvideMaterials {
+        use phone_change::choice::ProvideMaterials as Choice;
+        match self.verdict {
+            Verdict::Approved => Choice::AwaitingDisassociation,
+            Verdict::MoreMaterials | Verdict::Rejected => Choice::TicketRejected,
+        }
+    }
+}
+
+impl phone_change::Machine<phone_change::state::ReadyToUpgrade> {
+    /// The hand-over of 002 §1.1.14 step 6: logged in with the Huawei Cloud
+    /// account again, its owner is prompted to upgrade. This gives the
+    /// account-upgrade machine for the same account, with the new mobile
+    /// number bound to it.
+    pub fn into_upgrade(self) -> account_upgrade::Machine<account_upgrade::state::Prompted> {
+        let change = self.into_data();
+        let mut account = change.account;
+        if let Some(mobile) = change.new_mobile {
+            account.mobile = Some(mobile);
+        }
+        account_upgrade::Machine::new(AccountUpgrade::new(account))
+    }
+}

@@ -1,0 +1,138 @@
+//! Sign-up: the data of `sign_up.toml`, its guards and its outcomes.
+
+use std::collections::BTreeSet;
+
+use turnstile::Workflow;
+
+use crate::rules::{self, AccountType, Funding, MobileNumber, Region, VerificationCode};
+
+/// What a visitor enters and what the site answers while signing up on the
+/// International website (seed 003; 002 §1.1.12, §3.1).
+///
+/// Fill in each field before the event that reads it: the guards read the
+/// form, the outcomes read the site's answers.
+#[derive(Workflow)]
+#[workflow(file = "sign_up.toml")]
+pub struct SignUp {
+    /// The registration country/region; fixed once the ID is registered (002 §1.2.2).
+    pub region: Region,
+    /// The email address the HUAWEI ID registers with.
+    pub email: String,
+    /// The email verification code of the registration (003 step 2.3).
+    pub email_code: VerificationCode,
+    /// The password chosen (003 step 2.4).
+    pub password: String,
+    /// The email addresses that already registered an account, normalised
+    /// with [`rules::normalize_email`] (002 §1.2.4).
+    pub emails_in_use: BTreeSet<String>,
+    /// The code sent to the optional security phone (003 step 3).
+    pub security_code: VerificationCode,
+    /// Whether the agreements were read and accepted (003 step 4).
+    pub agreements_accepted: bool,
+    /// The site's answer to Enable: the system is busy (002 §1.2.5).
+    pub system_busy: bool,
+    /// The mobile number to bind (003 step 5.1).
+    pub mobile: Option<MobileNumber>,
+    /// Its SMS verification code.
+    pub sms_code: VerificationCode,
+    /// Individual or Enterprise (003 step 5.2).
+    pub account_type: AccountType,
+    /// Whether the enterprise's TIN was found (002 §3.1.7).
+    pub tin_found: bool,
+    /// Whether the card passed the 1 USD pre-authorisation (003 step 5.3).
+    pub card_verified: bool,
+    /// What pays when no card is bound (002 §1.1.13).
+    pub funding: Funding,
+    /// The account holder's age in years (002 §2.2).
+    pub age_years: u8,
+}
+
+impl SignUp {
+    /// A visitor about to register in `region` with `email`: every other
+    /// field empty, unverified or false.
+    pub fn new(region: Region, email: &str) -> Self {
+        SignUp {
+            region,
+            email: email.to_string(),
+            email_code: VerificationCode::default(),
+            password: String::new(),
+            emails_in_use: BTreeSet::new(),
+            security_code: VerificationCode::default(),
+            agreements_accepted: false,
+            system_busy: false,
+            mobile: None,
+            sms_code: VerificationCode::default(),
+            account_type: AccountType::Individual,
+            tin_found: true,
+            card_verified: false,
+            funding: Funding::default(),
+            age_years: 0,
+        }
+    }
+}
+
+impl sign_up::Guards for SignUp {
+    fn region_allowed_on_site(&self) -> bool {
+        rules::selectable_on_international_site(self.region)
+    }
+    fn email_code_verified(&self) -> bool {
+        self.email_code.verified()
+    }
+    fn password_valid(&self) -> bool {
+        rules::password_valid(&self.password)
+    }
+    fn email_unused(&self) -> bool {
+        rules::email_unused(&self.email, &self.emails_in_use)
+    }
+    fn security_code_verified(&self) -> bool {
+        self.security_code.verified()
+    }
+    fn agreements_accepted(&self) -> bool {
+        self.agreements_accepted
+    }
+    fn region_may_enable_services(&self) -> bool {
+        rules::may_enable_services(self.region)
+    }
+    fn mobile_in_registration_region(&self) -> bool {
+        self.mobile
+            .as_ref()
+            .is_some_and(|m| rules::mobile_in_region(m, self.region))
+    }
+    fn sms_code_verified(&self) -> bool {
+        self.sms_code.verified()
+    }
+    fn is_individual(&self) -> bool {
+        // Reached only before real-name authentication (`payment_method_bound`).
+        rules::may_change_to_enterprise(self.account_type, false)
+    }
+    fn has_alternative_funding(&self) -> bool {
+        self.funding.any()
+    }
+    fn is_adult(&self) -> bool {
+        rules::is_adult(self.age_years)
+    }
+}
+
+impl sign_up::Outcomes for SignUp {
+    fn enable_services(&self) -> sign_up::choice::EnableServices {
+        if self.system_busy {
+            sign_up::choice::EnableServices::SystemBusy
+        } else {
+            sign_up::choice::EnableServices::ServicesEnabled
+        }
+    }
+    fn set_enterprise_details(&self) -> sign_up::choice::SetEnterpriseDetails {
+        if self.tin_found {
+            sign_up::choice::SetEnterpriseDetails::AccountDetailsSet
+        } else {
+            sign_up::choice::SetEnterpriseDetails::TinLookupFailed
+        }
+    }
+    fn bind_card(&self) -> sign_up::choice::BindCard {
+        if self.card_verified {
+            sign_up::choice::BindCard::PaymentMethodBound
+        } else {
+            sign_up::choice::BindCard::CardBindingFailed
+        }
+    }
+}
