@@ -56,6 +56,18 @@ fn the_committed_diagrams_are_current() {
 }
 
 #[test]
+fn the_readme_shows_the_current_account_upgrade_diagram() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+            .expect("README.md");
+    let current = mermaid(&workflow("../workflows/account_upgrade.toml"));
+    assert!(
+        readme.contains(&format!("```mermaid\n{current}```")),
+        "README.md's Mermaid block is stale: paste docs/diagrams/account_upgrade.mmd into it"
+    );
+}
+
+#[test]
 fn dot_marks_initial_final_guards_and_branches() {
     let w = workflow("../tests/ui/workflows/door.toml");
     let out = dot(&w);

@@ -1,0 +1,188 @@
+//! Phone change driven through every transition of `phone_change.toml`, and
+//! its hand-over to the account upgrade.
+
+mod common;
+
+use common::Log;
+use turnstile_workflows::rules::{
+    AccountProfile, AccountType, CustomerType, Material, MobileNumber, Region,
+};
+use turnstile_workflows::{account_upgrade, phone_change, CloudAccount, PhoneChange, Verdict};
+
+landed!(
+    machines: phone_change;
+    outcomes: phone_change::outcome::ReviewTicket, phone_change::outcome::ProvideMaterials,
+);
+
+use phone_change::outcome::{ProvideMaterials, ReviewTicket};
+use phone_change::state::*;
+use phone_change::Machine;
+
+fn account() -> CloudAccount {
+    CloudAccount {
+        name: "lopes-lab".into(),
+        region: Region::Brazil,
+        mobile: Some(MobileNumber::parse("+55 11 91234 5678").unwrap()),
+        email: "ana@lopes.example".into(),
+    }
+}
+
+fn profile() -> AccountProfile {
+    AccountProfile {
+        customer: CustomerType::DirectSales,
+        real_name_authenticated: false,
+        account_type: AccountType::Individual,
+        card_added: true,
+        payments_made: true,
+        registered_with_mobile: true,
+    }
+}
+
+fn submitted(log: &mut Log, verdict: Verdict) -> ReviewTicket {
+    let mut m = Machine::new(PhoneChange::new(account(), profile()));
+    m.data_mut().verdict = verdict;
+    let m = fire!(log, m.submit_ticket());
+    fire!(log, m.review_ticket())
+}
+
+/// Steps 2 to 6, with the optional deletion of the HUAWEI ID or not.
+fn finish(
+    log: &mut Log,
+    m: Machine<AwaitingDisassociation>,
+    delete_id: bool,
+) -> Machine<ReadyToUpgrade> {
+    let m = fire!(log, m.disassociate());
+    let m = fire!(log, m.reset_cloud_password());
+    let mut m = fire!(log, m.log_in_with_cloud_account());
+    m.data_mut().new_mobile = Some(MobileNumber::parse("+55 21 99876 5432").unwrap());
+    let m = fire!(log, m.change_mobile());
+    let m = fire!(log, m.log_out_of_cloud_account());
+    let m = fire!(log, m.log_in_with_id());
+    let m = if delete_id {
+        let m = fire!(log, m.delete_id());
+        fire!(log, m.log_out_of_id())
+    } else {
+        fire!(log, m.log_out_of_id())
+    };
+    fire!(log, m.log_in_to_upgrade())
+}
+
+#[test]
+fn phone_change_takes_every_transition() {
+    let mut log = Log::new("phone_change.toml");
+
+    // A: approved at once; the HUAWEI ID is kept.
+    let m = expect_outcome!(
+        submitted(&mut log, Verdict::Approved),
+        ReviewTicket::AwaitingDisassociation
+    );
+    let _ = finish(&mut log, m, false);
+
+    // B: a master account's ticket for its members; more materials, then
+    // approved; the HUAWEI ID is deleted.
+    let mut m = Machine::new(PhoneChange::new(account(), profile()));
+    m.data_mut().member_accounts = ["member-a".to_string(), "member-b".to_string()].into();
+    m.data_mut().ticket_lists = m.data().member_accounts.clone();
+    m.data_mut().verdict = Verdict::MoreMaterials;
+    let m = fire!(log, m.submit_ticket_for_members()).expect("every member listed");
+    let mut m = expect_outcome!(
+        fire!(log, m.review_ticket()),
+        ReviewTicket::MaterialsRequested
+    );
+    m.data_mut().materials = [
+        Material::CardHolderCertificate,
+        Material::FrontOfCard,
+        Material::ConsumptionProof,
+    ]
+    .into();
+    m.data_mut().verdict = Verdict::Approved;
+    let m = expect_outcome!(
+        fire!(log, m.provide_materials()).unwrap(),
+        ProvideMaterials::AwaitingDisassociation
+    );
+    let _ = finish(&mut log, m, true);
+
+    // C: rejected at once.
+    let m = expect_outcome!(
+        submitted(&mut log, Verdict::Rejected),
+        ReviewTicket::TicketRejected
+    );
+    const { assert!(<TicketRejected as turnstile::State>::IS_FINAL) };
+    let _ = m;
+
+    // D: more materials, then rejected.
+    let mut m = expect_outcome!(
+        submitted(&mut log, Verdict::MoreMaterials),
+        ReviewTicket::MaterialsRequested
+    );
+    m.data_mut().materials = [
+        Material::CardHolderCertificate,
+        Material::FrontOfCard,
+        Material::ConsumptionProof,
+    ]
+    .into();
+    m.data_mut().verdict = Verdict::Rejected;
+    let _ = expect_outcome!(
+        fire!(log, m.provide_materials()).unwrap(),
+        ProvideMaterials::TicketRejected
+    );
+
+    log.assert_every_transition_taken();
+}
+
+#[test]
+fn incomplete_materials_are_refused_and_the_ticket_waits() {
+    let mut log = Log::new("phone_change.toml");
+    let mut m = expect_outcome!(
+        submitted(&mut log, Verdict::MoreMaterials),
+        ReviewTicket::MaterialsRequested
+    );
+    m.data_mut().materials = [Material::FrontOfCard].into();
+    let refused = m.provide_materials().expect_err("two materials missing");
+    assert_eq!(refused.guard(), "materials_complete");
+    assert_eq!(refused.machine().state(), "materials_requested");
+    let mut m = refused.into_machine();
+    m.data_mut()
+        .materials
+        .extend([Material::CardHolderCertificate, Material::ConsumptionProof]);
+    assert!(m.provide_materials().is_ok());
+}
+
+#[test]
+fn a_master_ticket_must_list_every_member() {
+    let m = Machine::new(PhoneChange::new(account(), profile()));
+    let refused = m.submit_ticket_for_members().expect_err("no members");
+    assert_eq!(refused.guard(), "is_enterprise_master");
+    let mut m = refused.into_machine();
+    m.data_mut().member_accounts = ["member-a".to_string(), "member-b".to_string()].into();
+    m.data_mut().ticket_lists = ["member-a".to_string()].into();
+    let refused = m
+        .submit_ticket_for_members()
+        .expect_err("member-b is missing");
+    assert_eq!(refused.guard(), "lists_all_member_accounts");
+    // The single-account ticket is still open to the machine handed back.
+    assert_eq!(
+        refused.into_machine().submit_ticket().state(),
+        "ticket_submitted"
+    );
+}
+
+#[test]
+fn the_finished_change_hands_over_to_the_upgrade_of_the_same_account() {
+    let mut log = Log::new("phone_change.toml");
+    let m = expect_outcome!(
+        submitted(&mut log, Verdict::Approved),
+        ReviewTicket::AwaitingDisassociation
+    );
+    let ready = finish(&mut log, m, true);
+    let upgrade: account_upgrade::Machine<account_upgrade::state::Prompted> = ready.into_upgrade();
+    assert_eq!(upgrade.state(), "prompted");
+    assert_eq!(upgrade.data().account.name, "lopes-lab");
+    assert_eq!(
+        upgrade.data().account.mobile,
+        Some(MobileNumber::parse("+55 21 99876 5432").unwrap()),
+        "the new number is the account's now"
+    );
+    let chosen = upgrade.upgrade_now().upgrade_to_new_id();
+    assert_eq!(chosen.state(), "upgraded_to_new_id");
+}
