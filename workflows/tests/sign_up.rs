@@ -94,7 +94,7 @@ fn sign_up_takes_every_transition() {
     let m = fire!(log, m.change_to_enterprise()).expect_err("Enterprise never changes back");
     let m = m.into_machine();
     let m = fire!(log, m.authenticate_real_name()).expect("an adult");
-    assert!(<RealNameAuthenticated as turnstile::State>::IS_FINAL);
+    const { assert!(<RealNameAuthenticated as turnstile::State>::IS_FINAL) };
     assert_eq!(m.state(), "real_name_authenticated");
 
     // B: Enterprise whose TIN is not found; the card fails twice, a ticket,
