@@ -2,4 +2,4 @@
 #![forbid(unsafe_code)]
 
 pub use turnstile_macros::Workflow;
-pub use turnstile_runtime::{Refusal, Rejected, State, Workflow};
+pub use turnstile_runtime::{Fired, Refusal, Rejected, State, Workflow};

@@ -173,6 +173,12 @@ impl<'a> Generator<'a> {
                     #events
                 }
 
+                impl<S: #krate::State> #krate::Fired for Machine<S> {
+                    fn landed(&self) -> ::core::option::Option<&'static str> {
+                        ::core::option::Option::Some(<S as #krate::State>::NAME)
+                    }
+                }
+
                 impl<S: #krate::State> ::core::fmt::Debug for Machine<S> {
                     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                         f.debug_struct("Machine")
@@ -426,6 +432,7 @@ impl<'a> Generator<'a> {
     }
 
     fn outcomes(&self) -> TokenStream {
+        let krate = &self.krate;
         let wname = self.w.name.as_str();
         let branches: Vec<&Transition> = {
             let mut seen: Vec<&str> = Vec::new();
@@ -499,6 +506,12 @@ impl<'a> Generator<'a> {
                         match self {
                             #(#e::#variants(_) => super::choice::#e::#variants,)*
                         }
+                    }
+                }
+
+                impl #krate::Fired for #e {
+                    fn landed(&self) -> ::core::option::Option<&'static str> {
+                        ::core::option::Option::Some(self.state())
                     }
                 }
 

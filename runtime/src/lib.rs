@@ -64,6 +64,23 @@ pub struct Rejected<M> {
     refusal: Refusal,
 }
 
+/// What firing an event returned: a machine, the outcome of a branching
+/// event, or the `Result` of a guarded one. Lets a caller log or trace a
+/// run without knowing which of the three it holds.
+///
+/// Generated code implements it for `Machine<S>` and every outcome enum.
+pub trait Fired {
+    /// The state the machine landed in, or `None` when a guard refused the
+    /// event (the machine is then still where it was, inside the `Err`).
+    fn landed(&self) -> Option<&'static str>;
+}
+
+impl<T: Fired, M> Fired for Result<T, Rejected<M>> {
+    fn landed(&self) -> Option<&'static str> {
+        self.as_ref().ok().and_then(Fired::landed)
+    }
+}
+
 /// Why a transition was refused: which workflow, event, state and guard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Refusal {

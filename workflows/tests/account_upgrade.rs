@@ -6,8 +6,6 @@ use common::Log;
 use turnstile_workflows::rules::{MobileNumber, Region};
 use turnstile_workflows::{account_upgrade, AccountUpgrade, CloudAccount, HuaweiId};
 
-landed!(machines: account_upgrade; outcomes: account_upgrade::outcome::AssociateExistingId);
-
 use account_upgrade::outcome::AssociateExistingId as Outcome;
 use account_upgrade::state::*;
 use account_upgrade::Machine;

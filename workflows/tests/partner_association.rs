@@ -12,11 +12,6 @@ use turnstile_workflows::{
     PartnerModel, SpecialContract,
 };
 
-landed!(
-    machines: partner_association;
-    outcomes: partner_association::outcome::EnableAndAssociate, partner_association::outcome::Associate,
-);
-
 use partner_association::outcome::{Associate, EnableAndAssociate};
 use partner_association::state::*;
 use partner_association::Machine;

@@ -9,11 +9,6 @@ use turnstile_workflows::rules::{
 };
 use turnstile_workflows::{account_upgrade, phone_change, CloudAccount, PhoneChange, Verdict};
 
-landed!(
-    machines: phone_change;
-    outcomes: phone_change::outcome::ReviewTicket, phone_change::outcome::ProvideMaterials,
-);
-
 use phone_change::outcome::{ProvideMaterials, ReviewTicket};
 use phone_change::state::*;
 use phone_change::Machine;

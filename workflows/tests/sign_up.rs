@@ -6,12 +6,6 @@ use common::Log;
 use turnstile_workflows::rules::{AccountType, Funding, MobileNumber, Region, VerificationCode};
 use turnstile_workflows::{sign_up, SignUp};
 
-landed!(
-    machines: sign_up;
-    outcomes: sign_up::outcome::EnableServices, sign_up::outcome::SetEnterpriseDetails,
-        sign_up::outcome::BindCard,
-);
-
 use sign_up::outcome::{BindCard, EnableServices, SetEnterpriseDetails};
 use sign_up::state::*;
 use sign_up::Machine;

@@ -3,36 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use turnstile::Rejected;
-
-/// A state a fired event landed in: a machine, an outcome, or a refusal.
-pub trait Landed {
-    /// The state's name, or `None` for a refusal (no transition taken).
-    fn landed(&self) -> Option<&'static str>;
-}
-
-impl<T: Landed, M> Landed for Result<T, Rejected<M>> {
-    fn landed(&self) -> Option<&'static str> {
-        self.as_ref().ok().and_then(Landed::landed)
-    }
-}
-
-/// Implements [`Landed`] for generated types that have `fn state(&self)`.
-#[macro_export]
-macro_rules! landed {
-    (machines: $($wf:ident),*; outcomes: $($outcome:ty),* $(,)?) => {
-        $(impl<S: turnstile::State> $crate::common::Landed for $wf::Machine<S> {
-            fn landed(&self) -> Option<&'static str> {
-                Some(self.state())
-            }
-        })*
-        $(impl $crate::common::Landed for $outcome {
-            fn landed(&self) -> Option<&'static str> {
-                Some(self.state())
-            }
-        })*
-    };
-}
+use turnstile::Fired;
 
 /// Fires `$m.$event()`, logs `(from, event, to)` and gives the result.
 #[macro_export]
@@ -76,7 +47,7 @@ impl Log {
     }
 
     /// Records a transition, unless the event was refused.
-    pub fn took(&mut self, from: &str, event: &str, next: &impl Landed) {
+    pub fn took(&mut self, from: &str, event: &str, next: &impl Fired) {
         if let Some(to) = next.landed() {
             println!("{from} --{event}--> {to}");
             self.taken

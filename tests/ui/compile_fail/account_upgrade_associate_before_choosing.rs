@@ -1,0 +1,8 @@
+//! An existing ID is associated only after Upgrade Now (002 §1.1.14 step 6, §1.5.5).
+use turnstile_workflows::account_upgrade;
+
+fn in_state(m: account_upgrade::Machine<account_upgrade::state::Prompted>) {
+    let _ = m.associate_existing_id();
+}
+
+fn main() {}

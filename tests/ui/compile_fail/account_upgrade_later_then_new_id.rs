@@ -1,0 +1,8 @@
+//! Upgrade Later postpones: the upgrade waits for the next login's prompt (002 §1.5.2).
+use turnstile_workflows::account_upgrade;
+
+fn in_state(m: account_upgrade::Machine<account_upgrade::state::Postponed>) {
+    let _ = m.upgrade_to_new_id();
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+//! An existing account is associated only after Login for Association (004 step 3).
+use turnstile_workflows::partner_association;
+
+fn in_state(m: partner_association::Machine<partner_association::state::ChoosingEntry>) {
+    let _ = m.associate();
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+//! Only a reseller's frozen customer waits for a budget; a referral association has none (004).
+use turnstile_workflows::partner_association;
+
+fn in_state(m: partner_association::Machine<partner_association::state::Associated>) {
+    let _ = m.set_budget();
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+//! The HUAWEI ID is deleted from the Huawei account center, after logging in with it (002 §1.1.14 step 5).
+use turnstile_workflows::phone_change;
+
+fn in_state(m: phone_change::Machine<phone_change::state::InCloudAccount>) {
+    let _ = m.delete_id();
+}
+
+fn main() {}

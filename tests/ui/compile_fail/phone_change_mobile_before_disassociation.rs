@@ -1,0 +1,8 @@
+//! No `change_mobile` before the disassociation (002 §1.1.14 steps 1 to 4).
+use turnstile_workflows::phone_change;
+
+fn in_state(m: phone_change::Machine<phone_change::state::TicketSubmitted>) {
+    let _ = m.change_mobile();
+}
+
+fn main() {}
