@@ -17,7 +17,7 @@ fn states_list(w: &Workflow, ids: &[StateId]) -> String {
 fn transition_line(w: &Workflow, t: &Transition) -> String {
     let mut line = transition_route(w, t);
     if let Some(summary) = &t.summary {
-        line.push_str(&format!(": {summary}"));
+        line.push_str(&format!(": {}", text(summary)));
     }
     line
 }
@@ -49,7 +49,7 @@ fn transition_route(w: &Workflow, t: &Transition) -> String {
 pub(crate) fn module(w: &Workflow, file: &SourceFile, data: &str) -> String {
     let mut doc = String::new();
     if let Some(summary) = &w.summary {
-        doc.push_str(summary);
+        doc.push_str(&text(summary));
         doc.push_str("\n\n");
     }
     doc.push_str(&format!(
@@ -74,7 +74,7 @@ pub(crate) fn module(w: &Workflow, file: &SourceFile, data: &str) -> String {
         };
         doc.push_str(&format!("- [`{0}`](state::{0}){marks}", s.name.pascal()));
         if let Some(summary) = &s.summary {
-            doc.push_str(&format!(": {summary}"));
+            doc.push_str(&format!(": {}", text(summary)));
         }
         doc.push('\n');
     }
@@ -82,7 +82,49 @@ pub(crate) fn module(w: &Workflow, file: &SourceFile, data: &str) -> String {
     for t in &w.transitions {
         doc.push_str(&format!("- {}\n", transition_line(w, t)));
     }
+    doc.push_str(&diagram(w));
     doc
+}
+
+/// A summary as Markdown text: on one line, with `<`, `>`, `&` and backticks
+/// as character references, so it can neither open an HTML element nor a
+/// code block (which rustdoc would run as a doctest).
+pub(crate) fn text(summary: &str) -> String {
+    let mut out = String::with_capacity(summary.len());
+    for c in summary.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '`' => out.push_str("&#96;"),
+            '\\' => out.push_str("&#92;"),
+            '\r' | '\n' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The workflow's Mermaid diagram, drawn in the browser by Mermaid (loaded
+/// as a module, as `aquamarine` does for rust-fsm); without it, the
+/// diagram's source is shown. The source is HTML-escaped inside `<pre>`,
+/// so nothing in it can close the element.
+fn diagram(w: &Workflow) -> String {
+    let source = turnstile_spec::render::mermaid(w);
+    let mut escaped = String::with_capacity(source.len());
+    for c in source.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            c => escaped.push(c),
+        }
+    }
+    format!(
+        "\n## Diagram\n\n<pre class=\"mermaid\">\n{escaped}</pre>\n\n\
+         <script type=\"module\">import mermaid from \"https://cdn.jsdelivr.net/npm/mermaid@11/dist/mermaid.esm.min.mjs\";\
+         mermaid.initialize({{ startOnLoad: true }});</script>\n"
+    )
 }
 
 pub(crate) fn machine(w: &Workflow) -> String {
@@ -99,9 +141,9 @@ pub(crate) fn state(w: &Workflow, id: StateId) -> String {
     let s = w.state(id);
     let mut doc = String::new();
     doc.push_str(
-        s.summary
+        &s.summary
             .as_deref()
-            .unwrap_or(&format!("The state `{}`.", s.name)),
+            .map_or_else(|| format!("The state `{}`.", s.name), text),
     );
     doc.push_str("\n\n");
     if id == w.initial {
@@ -126,7 +168,7 @@ pub(crate) fn event_method(w: &Workflow, event: &Event<'_>) -> String {
     let mut doc = String::new();
     let first = w.transition(event.transitions[0]);
     if let Some(summary) = &first.summary {
-        doc.push_str(summary);
+        doc.push_str(&text(summary));
         doc.push_str("\n\n");
     }
     doc.push_str(&format!(
@@ -160,8 +202,8 @@ pub(crate) fn guard(w: &Workflow, index: usize) -> String {
     let g = &w.guards[index];
     let mut doc = g
         .summary
-        .clone()
-        .unwrap_or_else(|| format!("The guard `{}`.", g.name));
+        .as_deref()
+        .map_or_else(|| format!("The guard `{}`.", g.name), text);
     let users: Vec<String> = w
         .transitions
         .iter()
@@ -182,7 +224,7 @@ pub(crate) fn outcome_method(w: &Workflow, t: &Transition) -> String {
         states_list(w, &t.to)
     );
     if let Some(summary) = &t.summary {
-        doc.push_str(&format!("\n\n{summary}"));
+        doc.push_str(&format!("\n\n{}", text(summary)));
     }
     doc
 }

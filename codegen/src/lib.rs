@@ -467,7 +467,7 @@ impl<'a> Generator<'a> {
                     .map(|s| {
                         let st = self.w.state(*s);
                         match &st.summary {
-                            Some(summary) => format!("`{}`: {summary}", st.name),
+                            Some(summary) => format!("`{}`: {}", st.name, docs::text(summary)),
                             None => format!("`{}`", st.name),
                         }
                     })
