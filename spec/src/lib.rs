@@ -39,6 +39,7 @@ mod parse;
 pub mod read;
 pub mod render;
 pub mod source;
+pub mod synthetic;
 pub mod validate;
 
 pub use diagnostic::{Code, Diagnostic};

@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::process::Command;
 
+use turnstile_spec::render::svg::layered;
 use turnstile_spec::render::{dot, mermaid, svg, Format};
 use turnstile_spec::{load, SourceFile, Workflow};
 
@@ -163,4 +164,61 @@ fn graphviz_accepts_the_dot() {
             .unwrap();
         assert!(status.success(), "graphviz rejected the DOT of {}", w.name);
     }
+}
+
+/// The texts of an SVG document: it must be well-formed XML to have any.
+fn svg_texts(out: &str) -> Vec<String> {
+    let doc = roxmltree::Document::parse(out).unwrap_or_else(|e| panic!("not XML: {e}\n{out}"));
+    doc.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| {
+            let words: Vec<&str> = n
+                .descendants()
+                .filter(|d| d.is_text())
+                .filter_map(|d| d.text())
+                .flat_map(str::split_whitespace)
+                .collect();
+            words.join(" ")
+        })
+        .collect()
+}
+
+#[test]
+fn every_svg_is_well_formed_xml_with_the_labels_as_text() {
+    let mut all = references();
+    all.push(workflow("tests/fixtures/hostile.toml"));
+    for w in &all {
+        for out in [svg(w), layered(w)] {
+            let texts = svg_texts(&out);
+            for s in &w.states {
+                assert!(
+                    texts.iter().any(|t| t == s.name.as_str()),
+                    "{} in {}",
+                    s.name,
+                    w.name
+                );
+            }
+        }
+    }
+    let hostile = workflow("tests/fixtures/hostile.toml");
+    assert!(svg_texts(&layered(&hostile)).contains(&"go [ok]".to_string()));
+}
+
+#[test]
+fn large_workflows_get_the_near_linear_layout() {
+    let text = turnstile_spec::synthetic::definition(2_000, 5);
+    let w = load(&SourceFile::new("big.toml", text)).expect("valid");
+    let out = svg(&w);
+    assert_eq!(
+        out,
+        layered(&w),
+        "past the layout-rs limit, svg() is the layered layout"
+    );
+    let texts = svg_texts(&out);
+    assert!(texts.contains(&"s1999".to_string()));
+    assert_eq!(
+        out.matches("<rect").count(),
+        2_000 + 1,
+        "one box per state, two for the final one"
+    );
 }

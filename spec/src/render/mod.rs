@@ -6,7 +6,7 @@
 
 mod dot;
 mod mermaid;
-mod svg;
+pub mod svg;
 
 use crate::model::{Transition, Workflow};
 
