@@ -166,3 +166,28 @@ fn help_shows_examples() {
         "{stdout}"
     );
 }
+
+/// Every file of the malformed-definition corpus: `turnstile check` prints
+/// exactly the validator's diagnostics (the derive's unit test shows the
+/// macro reports the same ones) and exits 1, without panicking.
+#[test]
+fn check_prints_every_corpus_diagnostic_and_exits_1() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let mut names: Vec<String> = std::fs::read_dir(format!("{root}/tests/ui/workflows/bad"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 40);
+    for name in names {
+        let relative = format!("tests/ui/workflows/bad/{name}");
+        let text = std::fs::read_to_string(format!("{root}/{relative}")).unwrap();
+        let file = turnstile_spec::SourceFile::new(relative.clone(), text);
+        let diagnostics = turnstile_spec::check(&file).diagnostics;
+        let expected = turnstile_spec::diagnostic::render_all(&diagnostics, &file, false);
+        let out = turnstile().args(["check", &relative]).assert().code(1);
+        let stderr = stderr(&out);
+        assert!(stderr.starts_with(&expected), "{relative}:\n{stderr}");
+        assert!(!stderr.contains("panicked"), "{relative}:\n{stderr}");
+    }
+}

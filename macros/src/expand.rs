@@ -91,15 +91,24 @@ fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
             "derive `Workflow` on a concrete type, e.g. a struct that holds the generic one",
         ));
     }
-    let span = literal.span();
-    let relative = literal.value();
     let base = std::env::var_os("CARGO_PRIMARY_PACKAGE")
         .and_then(|_| std::env::var_os(MANIFEST_DIR_OVERRIDE))
         .or_else(|| std::env::var_os("CARGO_MANIFEST_DIR"))
         .map(PathBuf::from)
         .unwrap_or_default();
+    expand_in(input, &literal, &base)
+}
+
+/// The expansion with `file` resolved against `base`.
+fn expand_in(
+    input: &syn::DeriveInput,
+    literal: &syn::LitStr,
+    base: &std::path::Path,
+) -> syn::Result<TokenStream> {
+    let span = literal.span();
+    let relative = literal.value();
     let file_error = |d: Diagnostic| syn::Error::new(span, d.render_without_source(false));
-    let path = read::resolve(&base, &relative).map_err(file_error)?;
+    let path = read::resolve(base, &relative).map_err(file_error)?;
     let file = read::read(&path, &relative).map_err(file_error)?;
     let checked = turnstile_spec::check(&file);
 
@@ -126,4 +135,69 @@ fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
         #(#errors)*
         #generated
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use turnstile_spec::SourceFile;
+
+    /// The messages of the `compile_error!`s in an expansion.
+    fn compile_errors(tokens: proc_macro2::TokenStream) -> Vec<String> {
+        let file: syn::File = syn::parse2(tokens).expect("the expansion parses");
+        file.items
+            .iter()
+            .filter_map(|item| match item {
+                syn::Item::Macro(m)
+                    if m.mac
+                        .path
+                        .segments
+                        .last()
+                        .is_some_and(|s| s.ident == "compile_error") =>
+                {
+                    Some(
+                        m.mac
+                            .parse_body::<syn::LitStr>()
+                            .expect("a message")
+                            .value(),
+                    )
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// For every file of the malformed-definition corpus, the derive reports
+    /// exactly the diagnostics `turnstile check` prints, word for word.
+    #[test]
+    fn the_macro_reports_what_the_command_prints() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let corpus = root.join("tests/ui/workflows/bad");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&corpus).expect("the corpus") {
+            let path = entry.expect("an entry").path();
+            let relative = format!(
+                "tests/ui/workflows/bad/{}",
+                path.file_name().unwrap().to_string_lossy()
+            );
+            let input: syn::DeriveInput = syn::parse_quote! {
+                #[workflow(file = #relative)]
+                struct Data;
+            };
+            let literal = super::file_literal(&input).expect("the attribute");
+            let tokens = super::expand_in(&input, &literal, &root).expect("the file is read");
+            let text = std::fs::read_to_string(&path).expect("readable");
+            let file = SourceFile::new(relative.clone(), text);
+            let expected: Vec<String> = turnstile_spec::check(&file)
+                .diagnostics
+                .iter()
+                .map(|d| d.render(&file, false))
+                .collect();
+            assert!(!expected.is_empty(), "{relative} has no diagnostic");
+            assert_eq!(compile_errors(tokens), expected, "{relative}");
+            seen += 1;
+        }
+        assert!(seen >= 40, "{seen} files");
+    }
 }

@@ -17,7 +17,14 @@ pub const RUST_KEYWORDS: &[&str] = &[
 ];
 
 /// Methods every generated machine has; an event cannot take their names.
-pub const MACHINE_METHODS: &[&str] = &["new", "data", "data_mut", "into_data", "state"];
+pub const MACHINE_METHODS: &[&str] = &[
+    "new",
+    "data",
+    "data_mut",
+    "into_data",
+    "state",
+    "into_state",
+];
 
 /// Whether `text` is a snake_case identifier: lowercase ASCII letters and
 /// digits in words joined by single underscores, starting with a letter.
@@ -63,7 +70,22 @@ fn check_name(located: &Located, role: Role, diags: &mut Vec<Diagnostic>) -> Opt
     let text = &located.text;
     if !is_snake_case(text) {
         let fixed = heck::ToSnakeCase::to_snake_case(text.as_str());
-        let help = if is_snake_case(&fixed) && !RUST_KEYWORDS.contains(&fixed.as_str()) {
+        let foreign: Vec<String> = text
+            .chars()
+            .filter(|c| !c.is_ascii())
+            .map(|c| format!("`{c}` (U+{:04X})", c as u32))
+            .collect();
+        let help = if let Some(rest) = text.strip_prefix("r#") {
+            format!(
+                "raw identifiers are not accepted: names become Rust identifiers as written; \
+                 choose a name that is not a keyword, e.g. `{rest}_kind`"
+            )
+        } else if !foreign.is_empty() {
+            format!(
+                "names are ASCII only; this one has {} (a letter that looks like an ASCII one still is not)",
+                foreign.join(", ")
+            )
+        } else if is_snake_case(&fixed) && !RUST_KEYWORDS.contains(&fixed.as_str()) {
             format!("write it in snake_case: `{fixed}`")
         } else {
             "use lowercase ASCII letters and digits in words joined by single underscores, starting with a letter".to_string()
@@ -182,8 +204,10 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
         if let Some(&id) = ids.get(located.text.as_str()) {
             return Some(id);
         }
-        if declared.contains(located.text.as_str()) {
-            return None; // declared, but its name was already reported as unusable
+        if declared.contains(located.text.as_str()) || declared.is_empty() {
+            // Declared, but its name was already reported as unusable; or no
+            // state is declared at all, which is reported once, not per use.
+            return None;
         }
         let mut d = Diagnostic::new(
             Code::UndeclaredState,

@@ -20,35 +20,29 @@ fn rendered(name: &str) -> String {
     render_all(&checked.diagnostics, &file, false)
 }
 
-macro_rules! snapshot_tests {
-    ($($name:ident),* $(,)?) => {$(
-        #[test]
-        fn $name() {
-            insta::assert_snapshot!(stringify!($name), rendered(stringify!($name)));
-        }
-    )*};
+/// Every file of the malformed-definition corpus, by name.
+fn corpus() -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/ui/workflows/bad");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("the corpus folder")
+        .map(|e| e.expect("an entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
 }
 
-snapshot_tests!(
-    toml_syntax,
-    unknown_key,
-    wrong_type,
-    missing_workflow_table,
-    missing_initial,
-    undeclared_state,
-    invalid_name,
-    keyword_name,
-    event_named_new,
-    pascal_collision,
-    duplicate_in_list,
-    unreachable_state,
-    dead_end_state,
-    nondeterministic,
-    outcome_mismatch,
-    transition_from_final,
-    unused_guard,
-    many_errors_at_once,
-);
+/// Each bad definition against its exact expected message (a snapshot named
+/// after the file); a new file fails until its snapshot is reviewed.
+#[test]
+fn every_malformed_definition_gets_its_exact_diagnostics() {
+    let names = corpus();
+    assert!(names.len() >= 40, "the corpus has {} files", names.len());
+    for name in names {
+        insta::assert_snapshot!(name.clone(), rendered(&name));
+    }
+}
 
 #[test]
 fn every_problem_of_a_file_is_reported_at_once() {
@@ -111,4 +105,34 @@ fn every_code_has_a_doc_page() {
             page.display()
         );
     }
+}
+
+/// A 20,000-state definition (9 MB) is checked whole; its time is in
+/// docs/performance.md (`cargo bench -p turnstile-spec --bench scale`).
+#[test]
+fn a_20000_state_definition_is_valid() {
+    let text = turnstile_spec::synthetic::definition(20_000, 5);
+    assert!(text.len() > 5_000_000, "{} bytes", text.len());
+    let w = load(&SourceFile::new("big.toml", text)).expect("valid");
+    assert_eq!(w.states.len(), 20_000);
+    assert_eq!(w.transitions.len(), 99_995);
+}
+
+/// In a 5 MB file, a mistake on the last line is reported at its line and
+/// column, once, with the usual help.
+#[test]
+fn a_mistake_at_the_end_of_a_5_mb_file_is_found_where_it_is() {
+    let mut text = turnstile_spec::synthetic::definition(11_000, 5);
+    let lines = text.lines().count();
+    text.push_str("\n[[transitions]]\nevent = \"late\"\nfrom = \"s17\"\nto = \"s1O\"\n");
+    assert!(text.len() > 5_000_000);
+    let file = SourceFile::new("big.toml", text);
+    let diagnostics = check(&file).diagnostics;
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    let out = render_all(&diagnostics, &file, false);
+    assert!(
+        out.contains(&format!("--> big.toml:{}:6", lines + 5)),
+        "{out}"
+    );
+    assert!(out.contains("did you mean `s1"), "{out}");
 }
