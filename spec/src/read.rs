@@ -31,7 +31,10 @@ pub fn resolve(base: &Path, relative: &str) -> Result<PathBuf, Diagnostic> {
         if depth < 0 {
             return Err(Diagnostic::new(
                 Code::File,
-                format!("`{relative}` points outside the crate"),
+                format!(
+                    "`{relative}` points outside the crate (resolved to `{}`)",
+                    base.join(path).display()
+                ),
             )
             .with_help("keep workflow definitions inside the crate (they are packaged with it) and name them relative to its Cargo.toml"));
         }

@@ -163,6 +163,32 @@ fn graphviz_accepts_the_dot() {
             .status()
             .unwrap();
         assert!(status.success(), "graphviz rejected the DOT of {}", w.name);
+        // Graphviz draws each summary as a tooltip (`xlink:title`): read back
+        // through an XML parser, each is the summary exactly, not its escape.
+        let drawn = std::fs::read_to_string(dir.join("out.svg")).unwrap();
+        let options = roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        };
+        let doc = roxmltree::Document::parse_with_options(&drawn, options)
+            .expect("Graphviz's SVG is XML");
+        let titles: Vec<&str> = doc
+            .descendants()
+            .filter_map(|n| n.attribute(("http://www.w3.org/1999/xlink", "title")))
+            .collect();
+        let summaries = w
+            .states
+            .iter()
+            .filter_map(|s| s.summary.as_deref())
+            .chain(w.transitions.iter().filter_map(|t| t.summary.as_deref()))
+            .chain(w.summary.as_deref());
+        for summary in summaries {
+            assert!(
+                titles.contains(&summary),
+                "{}: {summary:?} not among {titles:?}",
+                w.name
+            );
+        }
     }
 }
 

@@ -16,6 +16,8 @@ fn quoted(text: &str) -> String {
             '"' => out.push_str("\\\""),
             '\n' => out.push_str("\\n"),
             '\r' => {}
+            // Graphviz decodes HTML entities in strings: `&lt;` would show `<`.
+            '&' => out.push_str("&amp;"),
             c => out.push(c),
         }
     }
