@@ -93,16 +93,23 @@ pub(crate) fn text(summary: &str) -> String {
     let mut out = String::with_capacity(summary.len());
     for c in summary.chars() {
         match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
             '`' => out.push_str("&#96;"),
             '\\' => out.push_str("&#92;"),
             '\r' | '\n' => out.push(' '),
-            c => out.push(c),
+            c => push_html(&mut out, c),
         }
     }
     out
+}
+
+/// Pushes `c`, as a character reference if HTML gives it a meaning.
+fn push_html(out: &mut String, c: char) {
+    match c {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        c => out.push(c),
+    }
 }
 
 /// The workflow's Mermaid diagram, drawn in the browser by Mermaid (loaded
@@ -110,15 +117,9 @@ pub(crate) fn text(summary: &str) -> String {
 /// diagram's source is shown. The source is HTML-escaped inside `<pre>`,
 /// so nothing in it can close the element.
 fn diagram(w: &Workflow) -> String {
-    let source = turnstile_spec::render::mermaid(w);
-    let mut escaped = String::with_capacity(source.len());
-    for c in source.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            c => escaped.push(c),
-        }
+    let mut escaped = String::new();
+    for c in turnstile_spec::render::mermaid(w).chars() {
+        push_html(&mut escaped, c);
     }
     format!(
         "\n## Diagram\n\n<pre class=\"mermaid\">\n{escaped}</pre>\n\n\

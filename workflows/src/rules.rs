@@ -34,6 +34,18 @@ pub enum Region {
 }
 
 impl Region {
+    /// Every region, in declaration order.
+    pub const ALL: [Region; 8] = [
+        Region::ChineseMainland,
+        Region::Turkiye,
+        Region::Singapore,
+        Region::HongKong,
+        Region::Thailand,
+        Region::Germany,
+        Region::Brazil,
+        Region::SouthAfrica,
+    ];
+
     /// The international calling code of the region's mobile numbers.
     pub fn calling_code(self) -> u16 {
         match self {
@@ -95,18 +107,7 @@ impl std::error::Error for MobileNumberError {}
 fn known_calling_code(digits: &str) -> Option<(u16, &str)> {
     (1..=3).rev().find_map(|len| {
         let code: u16 = digits.get(..len)?.parse().ok()?;
-        let known = [
-            Region::ChineseMainland,
-            Region::Turkiye,
-            Region::Singapore,
-            Region::HongKong,
-            Region::Thailand,
-            Region::Germany,
-            Region::Brazil,
-            Region::SouthAfrica,
-        ]
-        .iter()
-        .any(|r| r.calling_code() == code);
+        let known = Region::ALL.iter().any(|r| r.calling_code() == code);
         known.then(|| (code, &digits[len..]))
     })
 }
@@ -316,6 +317,29 @@ pub enum Material {
     PartnerAuthorization,
     /// Consumption proof, invoices, bills and payment records.
     ConsumptionInvoicesAndBills,
+}
+
+impl Material {
+    /// Every material, in declaration order.
+    pub const ALL: [Material; 17] = [
+        Material::RealNameCertificate,
+        Material::LastThreeTransactionRecords,
+        Material::CreditCardDetails,
+        Material::AuthorizationLetter,
+        Material::CardHolderCertificate,
+        Material::FrontOfCard,
+        Material::ConsumptionProof,
+        Material::BankAccountCertificate,
+        Material::BankAccountDetails,
+        Material::BankTransferProof,
+        Material::OriginalMobileNumber,
+        Material::EmailAddress,
+        Material::NameAndContactAddress,
+        Material::LastProvisionedService,
+        Material::PartnerConsentEmail,
+        Material::PartnerAuthorization,
+        Material::ConsumptionInvoicesAndBills,
+    ];
 }
 
 /// What 002 §1.1.17 looks at to decide the materials an account must provide.
@@ -699,25 +723,7 @@ mod tests {
             "more than needed is fine"
         );
         let no_row = direct(false, AccountType::Individual, false, true);
-        let everything: BTreeSet<Material> = set(&[
-            RealNameCertificate,
-            LastThreeTransactionRecords,
-            CreditCardDetails,
-            AuthorizationLetter,
-            CardHolderCertificate,
-            FrontOfCard,
-            ConsumptionProof,
-            BankAccountCertificate,
-            BankAccountDetails,
-            BankTransferProof,
-            OriginalMobileNumber,
-            EmailAddress,
-            NameAndContactAddress,
-            LastProvisionedService,
-            PartnerConsentEmail,
-            PartnerAuthorization,
-            ConsumptionInvoicesAndBills,
-        ]);
+        let everything: BTreeSet<Material> = Material::ALL.into();
         assert!(
             !materials_complete(&no_row, &everything),
             "no row: ask the account manager"
