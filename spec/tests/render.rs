@@ -200,7 +200,7 @@ fn svg_texts(out: &str) -> Vec<String> {
         .map(|n| {
             let words: Vec<&str> = n
                 .descendants()
-                .filter(|d| d.is_text())
+                .filter(|d| d.is_text() && !d.parent().is_some_and(|p| p.has_tag_name("title")))
                 .filter_map(|d| d.text())
                 .flat_map(str::split_whitespace)
                 .collect();
@@ -228,6 +228,35 @@ fn every_svg_is_well_formed_xml_with_the_labels_as_text() {
     }
     let hostile = workflow("tests/fixtures/hostile.toml");
     assert!(svg_texts(&layered(&hostile)).contains(&"go [ok]".to_string()));
+}
+
+#[test]
+fn svg_states_carry_their_summaries_as_tooltips_verbatim() {
+    let mut all = references();
+    all.push(workflow("tests/fixtures/hostile.toml"));
+    for w in &all {
+        for out in [svg(w), layered(w)] {
+            let doc = roxmltree::Document::parse(&out).expect("XML");
+            let titles: Vec<&str> = doc
+                .descendants()
+                .filter(|n| n.has_tag_name("title"))
+                .filter_map(|n| n.text())
+                .collect();
+            for s in &w.states {
+                let Some(summary) = &s.summary else { continue };
+                // XML 1.0 has no place for control characters: they are spaces.
+                let shown: String = summary
+                    .chars()
+                    .map(|c| if c.is_control() { ' ' } else { c })
+                    .collect();
+                assert!(
+                    titles.contains(&shown.as_str()),
+                    "{}: {shown:?} in {titles:?}",
+                    w.name
+                );
+            }
+        }
+    }
 }
 
 #[test]

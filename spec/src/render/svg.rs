@@ -22,7 +22,8 @@ const FONT: usize = 14;
 /// Renders `w` as an SVG document. States are boxes (final states double
 /// circles), the initial state is entered from a small `start` circle, a
 /// branching event goes through a small diamond-like connector, and edges are
-/// labelled `event [guard]`. layout-rs escapes every text it draws.
+/// labelled `event [guard]`; each state has its summary as a tooltip.
+/// layout-rs escapes every text it draws.
 pub fn svg(w: &Workflow) -> String {
     let edges: usize = w
         .transitions
@@ -103,7 +104,38 @@ fn layout_rs(w: &Workflow) -> String {
     }
     let mut writer = SVGWriter::new();
     graph.do_it(false, false, false, &mut writer);
-    writer.finalize()
+    with_tooltips(writer.finalize(), w)
+}
+
+/// Adds each state's summary as a `<title>` (a tooltip) to its label.
+/// layout-rs has no titles of its own; a node's label is the `<text>` right
+/// after the node's `</g>` (an edge's label follows another `</text>`), and
+/// state names are plain identifiers, so the label is found exactly.
+fn with_tooltips(mut svg: String, w: &Workflow) -> String {
+    let mut inserts: Vec<(usize, String)> = Vec::new();
+    for state in &w.states {
+        let Some(summary) = &state.summary else {
+            continue;
+        };
+        let needle = format!(">{}</tspan></text>", state.name);
+        for (at, _) in svg.match_indices(&needle) {
+            let Some(text) = svg[..at].rfind("<text") else {
+                continue;
+            };
+            if svg[..text].ends_with("</g>\n") {
+                let mut title = String::from("<title>");
+                layered::escape(summary, &mut title);
+                title.push_str("</title>");
+                inserts.push((at + needle.len() - "</text>".len(), title));
+                break;
+            }
+        }
+    }
+    inserts.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
+    for (at, title) in inserts {
+        svg.insert_str(at, &title);
+    }
+    svg
 }
 
 /// A layered layout in near-linear time, for workflows too large for
@@ -132,6 +164,7 @@ mod layered {
     struct Node {
         label: String,
         kind: Kind,
+        summary: Option<String>,
     }
 
     #[derive(Clone, Copy, PartialEq)]
@@ -156,7 +189,9 @@ mod layered {
         }
     }
 
-    fn escape(text: &str, out: &mut String) {
+    /// Pushes `text` escaped for XML text and attributes; control
+    /// characters, which XML 1.0 forbids, become spaces.
+    pub(super) fn escape(text: &str, out: &mut String) {
         for c in text.chars() {
             match c {
                 '&' => out.push_str("&amp;"),
@@ -174,10 +209,12 @@ mod layered {
         let mut nodes = vec![Node {
             label: String::new(),
             kind: Kind::Start,
+            summary: None,
         }];
         nodes.extend(w.states.iter().map(|s| Node {
             label: s.name.to_string(),
             kind: if s.is_final { Kind::Final } else { Kind::State },
+            summary: s.summary.clone(),
         }));
         let mut edges = vec![Edge {
             from: 0,
@@ -192,6 +229,7 @@ mod layered {
                 nodes.push(Node {
                     label: "?".to_string(),
                     kind: Kind::Branch,
+                    summary: None,
                 });
                 for from in &t.from {
                     edges.push(Edge {
@@ -409,6 +447,11 @@ mod layered {
                         y + 4.5
                     ));
                     escape(&node.label, &mut svg);
+                    if let Some(summary) = &node.summary {
+                        svg.push_str("<title>");
+                        escape(summary, &mut svg);
+                        svg.push_str("</title>");
+                    }
                     svg.push_str("</text>\n");
                 }
             }
