@@ -37,6 +37,8 @@ fuzz_target!(|data: &[u8]| {
     for format in [Format::Dot, Format::Mermaid, Format::Svg] {
         let _ = format.render(&workflow);
     }
+    // Both SVG layouts, whatever the size.
+    let _ = turnstile_spec::render::svg::layered(&workflow);
     let graph = Graph::new(&workflow);
     let _ = graph.shortest_paths();
     let _ = graph.covering_paths();

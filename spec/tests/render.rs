@@ -259,6 +259,23 @@ fn svg_states_carry_their_summaries_as_tooltips_verbatim() {
     }
 }
 
+/// The shape that took layout-rs over a minute (60 states, 118 edges) now
+/// gets the layered layout and is drawn at once.
+#[test]
+fn the_workflow_that_hung_the_svg_layout_is_drawn() {
+    let text = turnstile_spec::synthetic::definition(60, 2);
+    let w = load(&SourceFile::new("sixty.toml", text)).expect("valid");
+    let out = svg(&w);
+    assert_eq!(out, layered(&w));
+    assert_eq!(
+        svg_texts(&out)
+            .iter()
+            .filter(|t| t.starts_with('s'))
+            .count(),
+        60
+    );
+}
+
 #[test]
 fn large_workflows_get_the_near_linear_layout() {
     let text = turnstile_spec::synthetic::definition(2_000, 5);
