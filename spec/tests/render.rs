@@ -294,3 +294,14 @@ fn large_workflows_get_the_near_linear_layout() {
         "one box per state, two for the final one"
     );
 }
+
+/// The hostile-labels workflow in every format, as reviewed snapshots (the
+/// reference workflows' snapshots are the committed `docs/diagrams/`).
+#[test]
+fn hostile_labels_snapshots() {
+    let w = workflow("tests/fixtures/hostile.toml");
+    insta::assert_snapshot!("hostile_dot", dot(&w));
+    insta::assert_snapshot!("hostile_mermaid", mermaid(&w));
+    insta::assert_snapshot!("hostile_svg", svg(&w));
+    insta::assert_snapshot!("hostile_svg_layered", layered(&w));
+}
