@@ -145,8 +145,7 @@ fn hostile_summaries_cannot_break_out_of_labels() {
 #[test]
 fn graphviz_accepts_the_dot() {
     if Command::new("dot").arg("-V").output().is_err() {
-        eprintln!("graphviz is not installed: skipped (.ci/run installs it)");
-        return;
+        return missing("graphviz");
     }
     let mut all = references();
     all.push(workflow("tests/fixtures/hostile.toml"));
@@ -304,4 +303,95 @@ fn hostile_labels_snapshots() {
     insta::assert_snapshot!("hostile_mermaid", mermaid(&w));
     insta::assert_snapshot!("hostile_svg", svg(&w));
     insta::assert_snapshot!("hostile_svg_layered", layered(&w));
+}
+
+/// A test that needs an outside program skips without it, but not in CI:
+/// `.ci/run` installs the programs and sets `TURNSTILE_REQUIRE_TOOLS`, so a
+/// failed install cannot turn a check into a silent skip.
+fn missing(what: &str) {
+    assert!(
+        std::env::var_os("TURNSTILE_REQUIRE_TOOLS").is_none(),
+        "{what} is required (TURNSTILE_REQUIRE_TOOLS is set) but not installed"
+    );
+    eprintln!("{what} is not installed: skipped (.ci/run installs it)");
+}
+
+/// The first of these browsers found on the PATH.
+fn browser() -> Option<&'static str> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+}
+
+/// Mermaid itself (installed in `tools/mermaid` by `.ci/run`) renders every
+/// reference workflow and the hostile one as a state diagram, in headless
+/// Chromium: no syntax error, nothing injected.
+#[test]
+fn mermaid_renders_the_diagrams() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let js = root.join("tools/mermaid/node_modules/mermaid/dist/mermaid.min.js");
+    let Some(browser) = browser().filter(|_| js.exists()) else {
+        return missing("chromium, or Mermaid in tools/mermaid");
+    };
+    let mut all = references();
+    all.push(workflow("tests/fixtures/hostile.toml"));
+    let mut page = String::from("<!DOCTYPE html><html><body>\n");
+    for w in &all {
+        let source = mermaid(w)
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        page.push_str(&format!("<pre class=\"mermaid\">{source}</pre>\n"));
+    }
+    page.push_str(&format!(
+        "<script src=\"file://{}\"></script>\n<script>\
+         mermaid.initialize({{ startOnLoad: false }});\
+         mermaid.run({{ querySelector: '.mermaid', suppressErrors: true }})\
+         .then(() => document.body.setAttribute('data-done', 'yes'));\
+         </script></body></html>\n",
+        js.canonicalize().unwrap().display()
+    ));
+    let dir = std::env::temp_dir().join(format!("turnstile-mermaid-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let html = dir.join("index.html");
+    std::fs::write(&html, page).unwrap();
+    let out = Command::new("timeout")
+        .arg("120")
+        .arg(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--allow-file-access-from-files",
+            "--virtual-time-budget=30000",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", dir.join("profile").display()))
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .expect("the browser runs");
+    let dom = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        dom.contains("data-done=\"yes\""),
+        "Mermaid did not finish:\n{dom}"
+    );
+    assert!(
+        !dom.contains("aria-roledescription=\"error\""),
+        "a syntax error:\n{dom}"
+    );
+    assert_eq!(
+        dom.matches("aria-roledescription=\"stateDiagram\"").count(),
+        all.len(),
+        "one state diagram per workflow"
+    );
 }
