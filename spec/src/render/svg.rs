@@ -340,17 +340,21 @@ mod layered {
         let mut rows = rows(&nodes, &edges);
         order(&mut rows, nodes.len(), &edges);
         // Centre of each node.
+        // Rows are centred on the widest one.
+        let row_width = |row: &Vec<usize>| -> f64 {
+            row.iter().map(|&n| width(&nodes[n]) + GAP).sum::<f64>() - GAP
+        };
+        let widest = rows.iter().map(row_width).fold(0.0, f64::max);
         let mut at = vec![(0.0, 0.0); nodes.len()];
-        let mut max_width: f64 = 0.0;
         for (r, row) in rows.iter().enumerate() {
-            let mut x = MARGIN;
+            let mut x = MARGIN + (widest - row_width(row)) / 2.0;
             for &n in row {
                 let wd = width(&nodes[n]);
                 at[n] = (x + wd / 2.0, MARGIN + HEIGHT / 2.0 + r as f64 * ROW);
                 x += wd + GAP;
             }
-            max_width = max_width.max(x);
         }
+        let max_width = MARGIN + widest;
         let total_w = max_width + MARGIN + 200.0;
         let total_h = 2.0 * MARGIN + rows.len() as f64 * ROW;
         let mut svg = String::with_capacity(200 * (nodes.len() + edges.len()));
