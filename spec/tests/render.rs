@@ -1,6 +1,6 @@
 //! Renderers: deterministic, parseable, and no summary can inject syntax.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use turnstile_spec::render::svg::layered;
@@ -328,38 +328,116 @@ fn browser() -> Option<&'static str> {
         })
 }
 
-/// Mermaid itself (installed in `tools/mermaid` by `.ci/run`) renders every
-/// reference workflow and the hostile one as a state diagram, in headless
-/// Chromium: no syntax error, nothing injected.
+/// Serves `page` as `/` and the files of `dir` below `/mermaid/` on a local
+/// port, for as long as the test runs: Mermaid's ES module, the build that
+/// GitHub and rustdoc pages load, cannot be imported from `file://`.
+fn serve(page: String, dir: PathBuf) -> u16 {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a local port");
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = String::new();
+            let mut reader = BufReader::new(&stream);
+            if reader.read_line(&mut request).is_err() {
+                continue;
+            }
+            // Drain the headers.
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
+            let (status, kind, body) = match path.strip_prefix("/mermaid/") {
+                None if path == "/" => ("200 OK", "text/html", page.clone().into_bytes()),
+                Some(rest) if !rest.contains("..") => match std::fs::read(dir.join(rest)) {
+                    Ok(bytes) => ("200 OK", "text/javascript", bytes),
+                    Err(_) => ("404 Not Found", "text/plain", Vec::new()),
+                },
+                _ => ("404 Not Found", "text/plain", Vec::new()),
+            };
+            let head = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+        }
+    });
+    port
+}
+
+/// `text` as a JavaScript string literal.
+fn js_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || c == ' ' {
+            out.push(c);
+        } else {
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Mermaid itself (installed in `tools/mermaid` by `.ci/run`, loaded as the
+/// ES module GitHub and rustdoc pages use) draws every reference workflow
+/// and the hostile one in headless Chromium: one state diagram each, no
+/// syntax error, and every state's summary shown verbatim (quotes, `<`,
+/// `&lt;`, `%%`, `:::` and all; a newline shows as a space).
 #[test]
 fn mermaid_renders_the_diagrams() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let js = root.join("tools/mermaid/node_modules/mermaid/dist/mermaid.min.js");
-    let Some(browser) = browser().filter(|_| js.exists()) else {
+    let dist = root.join("tools/mermaid/node_modules/mermaid/dist");
+    let Some(browser) = browser().filter(|_| dist.join("mermaid.esm.min.mjs").exists()) else {
         return missing("chromium, or Mermaid in tools/mermaid");
     };
     let mut all = references();
     all.push(workflow("tests/fixtures/hostile.toml"));
     let mut page = String::from("<!DOCTYPE html><html><body>\n");
+    let mut expected = Vec::new();
     for w in &all {
         let source = mermaid(w)
             .replace('&', "&amp;")
             .replace('<', "&lt;")
             .replace('>', "&gt;");
         page.push_str(&format!("<pre class=\"mermaid\">{source}</pre>\n"));
+        for s in &w.states {
+            if let Some(summary) = &s.summary {
+                let shown: String = summary
+                    .chars()
+                    .map(|c| if c.is_control() { ' ' } else { c })
+                    .collect();
+                expected.push(js_string(
+                    shown
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                        .as_str(),
+                ));
+            }
+        }
     }
     page.push_str(&format!(
-        "<script src=\"file://{}\"></script>\n<script>\
-         mermaid.initialize({{ startOnLoad: false }});\
-         mermaid.run({{ querySelector: '.mermaid', suppressErrors: true }})\
-         .then(() => document.body.setAttribute('data-done', 'yes'));\
+        "<script type=\"module\">\n\
+         import mermaid from '/mermaid/mermaid.esm.min.mjs';\n\
+         mermaid.initialize({{ startOnLoad: false }});\n\
+         await mermaid.run({{ querySelector: '.mermaid', suppressErrors: true }});\n\
+         const shown = [...document.querySelectorAll('pre.mermaid svg')]\n\
+           .map(svg => svg.textContent.split(/\\s+/).join(' ')).join(' ');\n\
+         const missing = [{}].filter(s => !shown.includes(s));\n\
+         document.body.setAttribute('data-missing', String(missing.length));\n\
+         document.body.setAttribute('data-first-missing', missing[0] || '');\n\
          </script></body></html>\n",
-        js.canonicalize().unwrap().display()
+        expected.join(", ")
     ));
+    let port = serve(page, dist);
     let dir = std::env::temp_dir().join(format!("turnstile-mermaid-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let html = dir.join("index.html");
-    std::fs::write(&html, page).unwrap();
     let out = Command::new("timeout")
         .arg("120")
         .arg(browser)
@@ -372,19 +450,14 @@ fn mermaid_renders_the_diagrams() {
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
-            "--allow-file-access-from-files",
             "--virtual-time-budget=30000",
             "--dump-dom",
         ])
         .arg(format!("--user-data-dir={}", dir.join("profile").display()))
-        .arg(format!("file://{}", html.display()))
+        .arg(format!("http://127.0.0.1:{port}/"))
         .output()
         .expect("the browser runs");
     let dom = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        dom.contains("data-done=\"yes\""),
-        "Mermaid did not finish:\n{dom}"
-    );
     assert!(
         !dom.contains("aria-roledescription=\"error\""),
         "a syntax error:\n{dom}"
@@ -392,6 +465,16 @@ fn mermaid_renders_the_diagrams() {
     assert_eq!(
         dom.matches("aria-roledescription=\"stateDiagram\"").count(),
         all.len(),
-        "one state diagram per workflow"
+        "one state diagram per workflow:\n{dom}"
+    );
+    assert!(
+        dom.contains("data-missing=\"0\""),
+        "a summary is not shown verbatim: {}",
+        dom.split("data-first-missing=")
+            .nth(1)
+            .unwrap_or(&dom)
+            .chars()
+            .take(300)
+            .collect::<String>()
     );
 }
