@@ -1,6 +1,6 @@
 //! The rustdoc of generated items, from the definition's summaries.
 
-use turnstile_spec::{Event, SourceFile, StateId, Transition, Workflow};
+use turnstile_spec::{Event, SourceFile, StateId, Transition, TransitionId, Workflow};
 
 fn pascal(w: &Workflow, s: StateId) -> String {
     w.state(s).name.pascal()
@@ -138,7 +138,8 @@ pub(crate) fn machine(w: &Workflow) -> String {
     )
 }
 
-pub(crate) fn state(w: &Workflow, id: StateId) -> String {
+/// The docs of a state; `outgoing` are the transitions allowed from it.
+pub(crate) fn state(w: &Workflow, id: StateId, outgoing: &[TransitionId]) -> String {
     let s = w.state(id);
     let mut doc = String::new();
     doc.push_str(
@@ -153,7 +154,7 @@ pub(crate) fn state(w: &Workflow, id: StateId) -> String {
     if s.is_final {
         doc.push_str("A final state: the workflow may end here.\n\n");
     }
-    let allowed: Vec<&Transition> = w.transitions_from(id).map(|(_, t)| t).collect();
+    let allowed: Vec<&Transition> = outgoing.iter().map(|t| w.transition(*t)).collect();
     if allowed.is_empty() {
         doc.push_str("No event is allowed from this state.");
     } else {
@@ -175,7 +176,7 @@ pub(crate) fn event_method(w: &Workflow, event: &Event<'_>) -> String {
     doc.push_str(&format!(
         "Fires the event `{}`. Allowed from {} only:\n\n",
         event.name,
-        states_list(w, &w.states_allowing(event.name.as_str()))
+        states_list(w, &w.states_allowing_event(event))
     ));
     for t in &event.transitions {
         let t = w.transition(*t);

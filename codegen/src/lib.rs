@@ -22,7 +22,7 @@ mod docs;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
-use turnstile_spec::{SourceFile, StateId, Transition, Workflow};
+use turnstile_spec::{SourceFile, StateId, Transition, TransitionId, Workflow};
 
 /// What the generator needs besides the model.
 pub struct Input<'a> {
@@ -48,6 +48,9 @@ struct Generator<'a> {
     input: &'a Input<'a>,
     w: &'a Workflow,
     krate: TokenStream,
+    /// For each state, the transitions allowed from it (one pass, so that
+    /// per-state work stays proportional to the state's own transitions).
+    outgoing: Vec<Vec<TransitionId>>,
 }
 
 fn ident(name: &str) -> Ident {
@@ -60,6 +63,7 @@ impl<'a> Generator<'a> {
             input,
             w: input.workflow,
             krate: quote!(::turnstile),
+            outgoing: input.workflow.outgoing(),
         }
     }
 
@@ -206,23 +210,26 @@ impl<'a> Generator<'a> {
     fn states(&self) -> TokenStream {
         let krate = &self.krate;
         let name = self.w.name.as_str();
-        let all_events = self.w.events();
+        // Events are listed in order of first declaration.
+        let order: std::collections::HashMap<&str, usize> = self
+            .w
+            .events()
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.name.as_str(), i))
+            .collect();
         let markers = self.w.states.iter().enumerate().map(|(i, s)| {
             let ty = self.state_ty(StateId(i));
-            let doc = docs::state(self.w, StateId(i));
+            let doc = docs::state(self.w, StateId(i), &self.outgoing[i]);
             let state_name = s.name.as_str();
             let summary = s.summary.as_deref().unwrap_or("");
             let is_final = s.is_final;
-            let here: std::collections::HashSet<&str> = self
-                .w
-                .transitions_from(StateId(i))
-                .map(|(_, t)| t.event.as_str())
-                .collect();
-            let events: Vec<&str> = all_events
+            let mut events: Vec<&str> = self.outgoing[i]
                 .iter()
-                .map(|e| e.name.as_str())
-                .filter(|e| here.contains(e))
+                .map(|t| self.w.transition(*t).event.as_str())
                 .collect();
+            events.sort_by_key(|e| order[e]);
+            events.dedup();
             quote! {
                 #[doc = #doc]
                 pub enum #ty {}
@@ -269,7 +276,7 @@ impl<'a> Generator<'a> {
         let traits = self.w.events().into_iter().map(|event| {
             let tr = ident(&event.name.pascal());
             let ev = event.name.as_str();
-            let allowed: Vec<StateId> = self.w.states_allowing(ev);
+            let allowed: Vec<StateId> = self.w.states_allowing_event(&event);
             let allowed_list = allowed
                 .iter()
                 .map(|s| format!("`{}`", self.state_ty(*s)))
@@ -294,15 +301,14 @@ impl<'a> Generator<'a> {
             );
             // `seen` keeps one impl per state: a nondeterministic definition
             // is already an error, and two impls would add a second one.
-            let mut seen = Vec::new();
+            let mut seen = std::collections::HashSet::new();
             let mut impls = Vec::new();
             for tid in &event.transitions {
                 let t = self.w.transition(*tid);
                 for &from in &t.from {
-                    if seen.contains(&from) {
+                    if !seen.insert(from) {
                         continue;
                     }
-                    seen.push(from);
                     impls.push(self.event_impl(&tr, t, from));
                 }
             }
@@ -435,16 +441,11 @@ impl<'a> Generator<'a> {
         let krate = &self.krate;
         let wname = self.w.name.as_str();
         let branches: Vec<&Transition> = {
-            let mut seen: Vec<&str> = Vec::new();
+            let mut seen = std::collections::HashSet::new();
             self.w
                 .transitions
                 .iter()
-                .filter(|t| {
-                    t.is_branch() && !seen.contains(&t.event.as_str()) && {
-                        seen.push(t.event.as_str());
-                        true
-                    }
-                })
+                .filter(|t| t.is_branch() && seen.insert(t.event.as_str()))
                 .collect()
         };
         if branches.is_empty() {

@@ -148,22 +148,24 @@ impl Workflow {
     /// The distinct events, in order of first declaration.
     pub fn events(&self) -> Vec<Event<'_>> {
         let mut events: Vec<Event<'_>> = Vec::new();
+        let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         for (i, t) in self.transitions.iter().enumerate() {
-            match events
-                .iter_mut()
-                .find(|e| e.name.as_str() == t.event.as_str())
-            {
-                Some(e) => e.transitions.push(TransitionId(i)),
-                None => events.push(Event {
-                    name: &t.event,
-                    transitions: vec![TransitionId(i)],
-                }),
+            match index.get(t.event.as_str()) {
+                Some(&e) => events[e].transitions.push(TransitionId(i)),
+                None => {
+                    index.insert(t.event.as_str(), events.len());
+                    events.push(Event {
+                        name: &t.event,
+                        transitions: vec![TransitionId(i)],
+                    });
+                }
             }
         }
         events
     }
 
-    /// The transitions allowed from `state`, in declaration order.
+    /// The transitions allowed from `state`, in declaration order. To ask
+    /// this of every state, [`Workflow::outgoing`] does it in one pass.
     pub fn transitions_from(
         &self,
         state: StateId,
@@ -175,16 +177,46 @@ impl Workflow {
             .map(|(i, t)| (TransitionId(i), t))
     }
 
+    /// For each state (by index), the transitions allowed from it, in
+    /// declaration order: one pass over the transitions.
+    pub fn outgoing(&self) -> Vec<Vec<TransitionId>> {
+        let mut out = vec![Vec::new(); self.states.len()];
+        for (i, t) in self.transitions.iter().enumerate() {
+            for from in &t.from {
+                // A state listed twice in `from` is an error the model never keeps.
+                if out[from.0].last() != Some(&TransitionId(i)) {
+                    out[from.0].push(TransitionId(i));
+                }
+            }
+        }
+        out
+    }
+
     /// The states `event` is allowed from, in declaration order of the states.
     pub fn states_allowing(&self, event: &str) -> Vec<StateId> {
-        (0..self.states.len())
-            .map(StateId)
-            .filter(|s| {
-                self.transitions
-                    .iter()
-                    .any(|t| t.event.as_str() == event && t.from.contains(s))
-            })
-            .collect()
+        let mut states: Vec<StateId> = self
+            .transitions
+            .iter()
+            .filter(|t| t.event.as_str() == event)
+            .flat_map(|t| t.from.iter().copied())
+            .collect();
+        states.sort();
+        states.dedup();
+        states
+    }
+
+    /// The states an event (from [`Workflow::events`]) is allowed from, in
+    /// declaration order of the states; proportional to the event's own
+    /// transitions, not to the whole workflow.
+    pub fn states_allowing_event(&self, event: &Event<'_>) -> Vec<StateId> {
+        let mut states: Vec<StateId> = event
+            .transitions
+            .iter()
+            .flat_map(|t| self.transition(*t).from.iter().copied())
+            .collect();
+        states.sort();
+        states.dedup();
+        states
     }
 
     /// Whether any state is final.

@@ -10,6 +10,9 @@ pub type Span = Range<usize>;
 pub struct SourceFile {
     path: String,
     text: String,
+    /// The byte offset where each line starts: `line_col` is a binary
+    /// search, not a scan, however many times it is asked.
+    line_starts: Vec<usize>,
 }
 
 impl SourceFile {
@@ -20,9 +23,13 @@ impl SourceFile {
         if text.starts_with('\u{feff}') {
             text.drain(..'\u{feff}'.len_utf8());
         }
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
         SourceFile {
             path: path.into(),
             text,
+            line_starts,
         }
     }
 
@@ -39,10 +46,14 @@ impl SourceFile {
     /// The 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
-        let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let col = before[line_start..].trim_end_matches('\r').chars().count() + 1;
+        // The last line that starts at or before `offset`.
+        let line = self.line_starts.partition_point(|&start| start <= offset);
+        let line_start = self.line_starts[line - 1];
+        let col = self.text[line_start..offset]
+            .trim_end_matches('\r')
+            .chars()
+            .count()
+            + 1;
         (line, col)
     }
 }

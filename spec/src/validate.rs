@@ -242,6 +242,13 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
         }
     }
     let mut guard_used = vec![false; guards.len()];
+    // By name: a first use of an undeclared guard declares it, so later
+    // uses share it.
+    let mut guard_index: HashMap<String, usize> = guards
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (g.name.as_str().to_string(), i))
+        .collect();
 
     let mut transitions = Vec::new();
     for t in &raw.transitions {
@@ -259,8 +266,9 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
                 ok = false;
                 return out;
             };
-            for (k, located) in list.iter().enumerate() {
-                if list[..k].iter().any(|l| l.text == located.text) {
+            let mut listed: HashSet<&str> = HashSet::with_capacity(list.len());
+            for located in list {
+                if !listed.insert(located.text.as_str()) {
                     diags.push(
                         Diagnostic::new(
                             Code::DuplicateName,
@@ -283,8 +291,9 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
         let from = ids(&t.from, &format!("`from` of event `{event_name}`"), diags);
         let to = ids(&t.to, &format!("`to` of event `{event_name}`"), diags);
         let mut guard_ids = Vec::new();
-        for (k, g) in t.guards.iter().enumerate() {
-            if t.guards[..k].iter().any(|l| l.text == g.text) {
+        let mut listed: HashSet<&str> = HashSet::with_capacity(t.guards.len());
+        for g in &t.guards {
+            if !listed.insert(g.text.as_str()) {
                 diags.push(
                     Diagnostic::new(
                         Code::DuplicateName,
@@ -296,10 +305,11 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
                 ok = false;
                 continue;
             }
-            if let Some(i) = guards.iter().position(|x| x.name.as_str() == g.text) {
+            if let Some(&i) = guard_index.get(g.text.as_str()) {
                 guard_used[i] = true;
                 guard_ids.push(GuardId(i));
             } else if let Some(name) = check_name(g, Role::Guard, diags) {
+                guard_index.insert(name.as_str().to_string(), guards.len());
                 guards.push(Guard {
                     name,
                     summary: None,
