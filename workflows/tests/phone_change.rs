@@ -5,7 +5,7 @@ mod common;
 
 use common::Log;
 use turnstile_workflows::rules::{
-    AccountProfile, AccountType, CustomerType, Material, MobileNumber, Region,
+    self, AccountProfile, AccountType, CustomerType, Material, MobileNumber, Region,
 };
 use turnstile_workflows::{account_upgrade, phone_change, CloudAccount, PhoneChange, Verdict};
 
@@ -62,6 +62,18 @@ fn finish(
     fire!(log, m.log_in_to_upgrade())
 }
 
+/// Provides every material §1.1.17 asks of `profile()`; after-sales then
+/// gives `verdict`.
+fn provide_all(
+    log: &mut Log,
+    mut m: Machine<MaterialsRequested>,
+    verdict: Verdict,
+) -> ProvideMaterials {
+    m.data_mut().materials = rules::required_materials(&profile()).expect("a row of the tables");
+    m.data_mut().verdict = verdict;
+    fire!(log, m.provide_materials()).expect("the materials are complete")
+}
+
 #[test]
 fn phone_change_takes_every_transition() {
     let mut log = Log::new("phone_change.toml");
@@ -80,19 +92,12 @@ fn phone_change_takes_every_transition() {
     m.data_mut().ticket_lists = m.data().member_accounts.clone();
     m.data_mut().verdict = Verdict::MoreMaterials;
     let m = fire!(log, m.submit_ticket_for_members()).expect("every member listed");
-    let mut m = expect_outcome!(
+    let m = expect_outcome!(
         fire!(log, m.review_ticket()),
         ReviewTicket::MaterialsRequested
     );
-    m.data_mut().materials = [
-        Material::CardHolderCertificate,
-        Material::FrontOfCard,
-        Material::ConsumptionProof,
-    ]
-    .into();
-    m.data_mut().verdict = Verdict::Approved;
     let m = expect_outcome!(
-        fire!(log, m.provide_materials()).unwrap(),
+        provide_all(&mut log, m, Verdict::Approved),
         ProvideMaterials::AwaitingDisassociation
     );
     let _ = finish(&mut log, m, true);
@@ -106,19 +111,12 @@ fn phone_change_takes_every_transition() {
     let _ = m;
 
     // D: more materials, then rejected.
-    let mut m = expect_outcome!(
+    let m = expect_outcome!(
         submitted(&mut log, Verdict::MoreMaterials),
         ReviewTicket::MaterialsRequested
     );
-    m.data_mut().materials = [
-        Material::CardHolderCertificate,
-        Material::FrontOfCard,
-        Material::ConsumptionProof,
-    ]
-    .into();
-    m.data_mut().verdict = Verdict::Rejected;
     let _ = expect_outcome!(
-        fire!(log, m.provide_materials()).unwrap(),
+        provide_all(&mut log, m, Verdict::Rejected),
         ProvideMaterials::TicketRejected
     );
 
