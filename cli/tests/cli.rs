@@ -61,47 +61,19 @@ fn check_of_a_missing_file_names_it() {
 fn render_check_detects_drift() {
     let dir = std::env::temp_dir().join(format!("turnstile-cli-{}", std::process::id()));
     let out = dir.to_str().unwrap();
-    turnstile()
-        .args([
-            "render",
-            "workflows",
-            "--format",
-            "mermaid",
-            "--out",
-            out,
-            "--check",
-        ])
-        .assert()
-        .code(1);
-    turnstile()
-        .args(["render", "workflows", "--format", "mermaid", "--out", out])
-        .assert()
-        .success();
-    turnstile()
-        .args([
-            "render",
-            "workflows",
-            "--format",
-            "mermaid",
-            "--out",
-            out,
-            "--check",
-        ])
-        .assert()
-        .success();
+    let render = |check: bool| {
+        let mut cmd = turnstile();
+        cmd.args(["render", "workflows", "--format", "mermaid", "--out", out]);
+        if check {
+            cmd.arg("--check");
+        }
+        cmd.assert()
+    };
+    render(true).code(1); // nothing rendered yet
+    render(false).success();
+    render(true).success();
     std::fs::write(dir.join("sign_up.mmd"), "stale").unwrap();
-    let failed = turnstile()
-        .args([
-            "render",
-            "workflows",
-            "--format",
-            "mermaid",
-            "--out",
-            out,
-            "--check",
-        ])
-        .assert()
-        .code(1);
+    let failed = render(true).code(1);
     let stderr = stderr(&failed);
     assert!(stderr.contains("sign_up.mmd differs"), "{stderr}");
 }

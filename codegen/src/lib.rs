@@ -22,7 +22,7 @@ mod docs;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
-use turnstile_spec::{SourceFile, StateId, Transition, TransitionId, Workflow};
+use turnstile_spec::{Event, SourceFile, StateId, Transition, TransitionId, Workflow};
 
 /// What the generator needs besides the model.
 pub struct Input<'a> {
@@ -51,6 +51,8 @@ struct Generator<'a> {
     /// For each state, the transitions allowed from it (one pass, so that
     /// per-state work stays proportional to the state's own transitions).
     outgoing: Vec<Vec<TransitionId>>,
+    /// The distinct events, in order of first declaration.
+    events: Vec<Event<'a>>,
 }
 
 fn ident(name: &str) -> Ident {
@@ -64,6 +66,7 @@ impl<'a> Generator<'a> {
             w: input.workflow,
             krate: quote!(::turnstile),
             outgoing: input.workflow.outgoing(),
+            events: input.workflow.events(),
         }
     }
 
@@ -125,7 +128,7 @@ impl<'a> Generator<'a> {
             }
         };
         let state_names = w.states.iter().map(|s| s.name.as_str());
-        let event_names: Vec<String> = w.events().iter().map(|e| e.name.to_string()).collect();
+        let event_names: Vec<&str> = self.events.iter().map(|e| e.name.as_str()).collect();
         let initial_name = w.state(w.initial).name.as_str();
         quote! {
             #[doc = #module_doc]
@@ -212,8 +215,7 @@ impl<'a> Generator<'a> {
         let name = self.w.name.as_str();
         // Events are listed in order of first declaration.
         let order: std::collections::HashMap<&str, usize> = self
-            .w
-            .events()
+            .events
             .iter()
             .enumerate()
             .map(|(i, e)| (e.name.as_str(), i))
@@ -252,10 +254,10 @@ impl<'a> Generator<'a> {
     }
 
     fn event_methods(&self) -> TokenStream {
-        let methods = self.w.events().into_iter().map(|event| {
+        let methods = self.events.iter().map(|event| {
             let method = ident(event.name.as_str());
             let tr = ident(&event.name.pascal());
-            let doc = docs::event_method(self.w, &event);
+            let doc = docs::event_method(self.w, event);
             quote! {
                 #[doc = #doc]
                 #[must_use = "the machine moves into the returned value: keep it"]
@@ -273,10 +275,10 @@ impl<'a> Generator<'a> {
     fn event_traits(&self) -> TokenStream {
         let krate = &self.krate;
         let wname = self.w.name.as_str();
-        let traits = self.w.events().into_iter().map(|event| {
+        let traits = self.events.iter().map(|event| {
             let tr = ident(&event.name.pascal());
             let ev = event.name.as_str();
-            let allowed: Vec<StateId> = self.w.states_allowing_event(&event);
+            let allowed: Vec<StateId> = self.w.states_allowing_event(event);
             let allowed_list = allowed
                 .iter()
                 .map(|s| format!("`{}`", self.state_ty(*s)))

@@ -19,27 +19,98 @@ use crate::render::edge_label;
 
 const FONT: usize = 14;
 
+/// What both layouts draw: a start point, the states, one `?` node per
+/// branching event, and the edges between them. Node 0 is the start, node
+/// `i + 1` is state `i`, branch nodes follow.
+struct Node {
+    label: String,
+    kind: Kind,
+    summary: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Start,
+    State,
+    Final,
+    Branch,
+}
+
+struct Edge {
+    from: usize,
+    to: usize,
+    label: String,
+    dashed: bool,
+}
+
+fn graph(w: &Workflow) -> (Vec<Node>, Vec<Edge>) {
+    let mut nodes = vec![Node {
+        label: String::new(),
+        kind: Kind::Start,
+        summary: None,
+    }];
+    nodes.extend(w.states.iter().map(|s| Node {
+        label: s.name.to_string(),
+        kind: if s.is_final { Kind::Final } else { Kind::State },
+        summary: s.summary.clone(),
+    }));
+    let mut edges = vec![Edge {
+        from: 0,
+        to: w.initial.0 + 1,
+        label: String::new(),
+        dashed: false,
+    }];
+    for t in &w.transitions {
+        let label = edge_label(w, t);
+        if t.is_branch() {
+            let branch = nodes.len();
+            nodes.push(Node {
+                label: "?".to_string(),
+                kind: Kind::Branch,
+                summary: None,
+            });
+            for from in &t.from {
+                edges.push(Edge {
+                    from: from.0 + 1,
+                    to: branch,
+                    label: label.clone(),
+                    dashed: false,
+                });
+            }
+            for to in &t.to {
+                edges.push(Edge {
+                    from: branch,
+                    to: to.0 + 1,
+                    label: String::new(),
+                    dashed: true,
+                });
+            }
+        } else {
+            for from in &t.from {
+                edges.push(Edge {
+                    from: from.0 + 1,
+                    to: t.to[0].0 + 1,
+                    label: label.clone(),
+                    dashed: false,
+                });
+            }
+        }
+    }
+    (nodes, edges)
+}
+
 /// Renders `w` as an SVG document. States are boxes (final states double
 /// circles), the initial state is entered from a small `start` circle, a
 /// branching event goes through a small diamond-like connector, and edges are
 /// labelled `event [guard]`; each state has its summary as a tooltip.
 /// layout-rs escapes every text it draws.
 pub fn svg(w: &Workflow) -> String {
-    let edges: usize = w
-        .transitions
-        .iter()
-        .map(|t| {
-            if t.is_branch() {
-                t.from.len() + t.to.len()
-            } else {
-                t.from.len()
-            }
-        })
-        .sum();
-    if edges <= LAYOUT_RS_MAX_EDGES {
-        layout_rs(w)
+    let (nodes, edges) = graph(w);
+    // The arrow from the start point is not a transition's edge.
+    if edges.len() - 1 <= LAYOUT_RS_MAX_EDGES {
+        layout_rs(&nodes, &edges)
     } else {
-        layered(w)
+        layered::render(&nodes, &edges)
     }
 }
 
@@ -49,75 +120,60 @@ pub fn svg(w: &Workflow) -> String {
 /// shapes take minutes.
 pub const LAYOUT_RS_MAX_EDGES: usize = 48;
 
-fn layout_rs(w: &Workflow) -> String {
+fn layout_rs(nodes: &[Node], edges: &[Edge]) -> String {
     let orientation = Orientation::TopToBottom;
     let mut graph = VisualGraph::new(orientation);
-    let node = |shape: ShapeKind, graph: &mut VisualGraph| {
-        let look = StyleAttr::simple();
-        let size = get_shape_size(orientation, &shape, FONT, false);
-        graph.add_node(Element::create(shape, look, orientation, size))
-    };
-    let start = node(ShapeKind::new_circle("start"), &mut graph);
-    let states: Vec<_> = w
-        .states
+    let handles: Vec<_> = nodes
         .iter()
-        .map(|s| {
-            let shape = if s.is_final {
-                ShapeKind::new_double_circle(s.name.as_str())
-            } else {
-                ShapeKind::new_box(s.name.as_str())
+        .map(|n| {
+            let shape = match n.kind {
+                Kind::Start => ShapeKind::new_circle("start"),
+                Kind::Branch => ShapeKind::new_circle("?"),
+                Kind::State => ShapeKind::new_box(&n.label),
+                Kind::Final => ShapeKind::new_double_circle(&n.label),
             };
-            node(shape, &mut graph)
+            let size = get_shape_size(orientation, &shape, FONT, false);
+            graph.add_node(Element::create(
+                shape,
+                StyleAttr::simple(),
+                orientation,
+                size,
+            ))
         })
         .collect();
-    let arrow = |label: &str, style: LineStyleKind| {
-        Arrow::new(
+    for e in edges {
+        let style = if e.dashed {
+            LineStyleKind::Dashed
+        } else {
+            LineStyleKind::Normal
+        };
+        let arrow = Arrow::new(
             LineEndKind::None,
             LineEndKind::Arrow,
             style,
-            label,
+            &e.label,
             &StyleAttr::simple(),
             &None,
             &None,
-        )
-    };
-    graph.add_edge(arrow("", LineStyleKind::Normal), start, states[w.initial.0]);
-    for t in &w.transitions {
-        let label = edge_label(w, t);
-        if t.is_branch() {
-            let branch = node(ShapeKind::new_circle("?"), &mut graph);
-            for from in &t.from {
-                graph.add_edge(arrow(&label, LineStyleKind::Normal), states[from.0], branch);
-            }
-            for to in &t.to {
-                graph.add_edge(arrow("", LineStyleKind::Dashed), branch, states[to.0]);
-            }
-        } else {
-            for from in &t.from {
-                graph.add_edge(
-                    arrow(&label, LineStyleKind::Normal),
-                    states[from.0],
-                    states[t.to[0].0],
-                );
-            }
-        }
+        );
+        graph.add_edge(arrow, handles[e.from], handles[e.to]);
     }
     let mut writer = SVGWriter::new();
     graph.do_it(false, false, false, &mut writer);
-    with_tooltips(writer.finalize(), w)
+    with_tooltips(writer.finalize(), nodes)
 }
 
 /// Adds each state's summary as a `<title>` (a tooltip) to its label.
 /// layout-rs has no titles of its own; a node's label is the `<text>` right
 /// after the node's `</g>` (an edge's label follows another `</text>`), and
 /// state names are plain identifiers, so the label is found exactly.
-fn with_tooltips(mut svg: String, w: &Workflow) -> String {
+fn with_tooltips(mut svg: String, nodes: &[Node]) -> String {
     let mut inserts: Vec<(usize, String)> = Vec::new();
-    for state in &w.states {
-        let Some(summary) = &state.summary else {
+    for node in nodes {
+        let (Kind::State | Kind::Final, Some(summary)) = (node.kind, &node.summary) else {
             continue;
         };
-        let needle = format!(">{}</tspan></text>", state.name);
+        let needle = format!(">{}</tspan></text>", node.label);
         for (at, _) in svg.match_indices(&needle) {
             let Some(text) = svg[..at].rfind("<text") else {
                 continue;
@@ -146,41 +202,20 @@ fn with_tooltips(mut svg: String, w: &Workflow) -> String {
 /// borders on final states, a `?` circle per branching event, dashed
 /// outcome edges and `event [guard]` labels. Every text is XML-escaped.
 pub fn layered(w: &Workflow) -> String {
-    layered::render(w)
+    let (nodes, edges) = graph(w);
+    layered::render(&nodes, &edges)
 }
 
 mod layered {
     use std::collections::VecDeque;
     use std::fmt::Write;
 
-    use crate::model::Workflow;
-    use crate::render::edge_label;
+    use super::{Edge, Kind, Node};
 
     const ROW: f64 = 110.0;
     const GAP: f64 = 40.0;
     const HEIGHT: f64 = 34.0;
     const MARGIN: f64 = 30.0;
-
-    struct Node {
-        label: String,
-        kind: Kind,
-        summary: Option<String>,
-    }
-
-    #[derive(Clone, Copy, PartialEq)]
-    enum Kind {
-        Start,
-        State,
-        Final,
-        Branch,
-    }
-
-    struct Edge {
-        from: usize,
-        to: usize,
-        label: String,
-        dashed: bool,
-    }
 
     fn width(node: &Node) -> f64 {
         match node.kind {
@@ -203,62 +238,6 @@ mod layered {
                 c => out.push(c),
             }
         }
-    }
-
-    fn graph(w: &Workflow) -> (Vec<Node>, Vec<Edge>) {
-        let mut nodes = vec![Node {
-            label: String::new(),
-            kind: Kind::Start,
-            summary: None,
-        }];
-        nodes.extend(w.states.iter().map(|s| Node {
-            label: s.name.to_string(),
-            kind: if s.is_final { Kind::Final } else { Kind::State },
-            summary: s.summary.clone(),
-        }));
-        let mut edges = vec![Edge {
-            from: 0,
-            to: w.initial.0 + 1,
-            label: String::new(),
-            dashed: false,
-        }];
-        for t in &w.transitions {
-            let label = edge_label(w, t);
-            if t.is_branch() {
-                let branch = nodes.len();
-                nodes.push(Node {
-                    label: "?".to_string(),
-                    kind: Kind::Branch,
-                    summary: None,
-                });
-                for from in &t.from {
-                    edges.push(Edge {
-                        from: from.0 + 1,
-                        to: branch,
-                        label: label.clone(),
-                        dashed: false,
-                    });
-                }
-                for to in &t.to {
-                    edges.push(Edge {
-                        from: branch,
-                        to: to.0 + 1,
-                        label: String::new(),
-                        dashed: true,
-                    });
-                }
-            } else {
-                for from in &t.from {
-                    edges.push(Edge {
-                        from: from.0 + 1,
-                        to: t.to[0].0 + 1,
-                        label: label.clone(),
-                        dashed: false,
-                    });
-                }
-            }
-        }
-        (nodes, edges)
     }
 
     /// Rows by breadth-first distance from the start; what is not reached
@@ -335,10 +314,9 @@ mod layered {
         rows.reverse();
     }
 
-    pub(super) fn render(w: &Workflow) -> String {
-        let (nodes, edges) = graph(w);
-        let mut rows = rows(&nodes, &edges);
-        order(&mut rows, nodes.len(), &edges);
+    pub(super) fn render(nodes: &[Node], edges: &[Edge]) -> String {
+        let mut rows = rows(nodes, edges);
+        order(&mut rows, nodes.len(), edges);
         // Centre of each node.
         // Rows are centred on the widest one.
         let row_width = |row: &Vec<usize>| -> f64 {
@@ -369,7 +347,7 @@ mod layered {
             Kind::Start | Kind::Branch => 12.0,
             _ => HEIGHT / 2.0,
         };
-        for e in &edges {
+        for e in edges {
             let (x1, y1) = at[e.from];
             let (x2, y2) = at[e.to];
             let dash = if e.dashed {
