@@ -181,12 +181,23 @@ fn load_all(paths: &[PathBuf], color: bool) -> Result<Vec<(PathBuf, Workflow)>, 
 fn check(paths: &[PathBuf], color: bool) -> Result<(), String> {
     let loaded = load_all(paths, color)?;
     for (path, workflow) in &loaded {
+        let timers = workflow
+            .transitions
+            .iter()
+            .filter(|t| t.timer.is_some())
+            .count();
+        let timers = match timers {
+            0 => String::new(),
+            1 => ", 1 timer".to_string(),
+            n => format!(", {n} timers"),
+        };
         eprintln!(
-            "ok: {} (`{}`: {} states, {} transitions)",
+            "ok: {} (`{}`: {} states, {} transitions{timers}; fingerprint {})",
             path.display(),
             workflow.name,
             workflow.states.len(),
-            workflow.transitions.len()
+            workflow.transitions.len(),
+            turnstile_spec::fingerprint::fingerprint(workflow)
         );
     }
     Ok(())
@@ -247,6 +258,36 @@ fn paths(file: &Path, json: bool, color: bool) -> Result<(), String> {
             .map(|s| w.transition(s.transition).event.to_string())
             .collect()
     };
+    // An event as the text output shows it: with its timer, if it has one.
+    let label = |s: &turnstile_spec::graph::Step| -> String {
+        let t = w.transition(s.transition);
+        match &t.timer {
+            Some(timer) => format!("{} ({})", t.event, timer.label()),
+            None => t.event.to_string(),
+        }
+    };
+    // The least time a sequence takes: the sum of its timers' waits.
+    let waits = |steps: &[turnstile_spec::graph::Step]| -> std::time::Duration {
+        steps
+            .iter()
+            .filter_map(|s| w.transition(s.transition).timer.as_ref())
+            .map(|timer| timer.after)
+            .sum()
+    };
+    let timers: Vec<serde_json::Value> = w
+        .transitions
+        .iter()
+        .filter_map(|t| {
+            let timer = t.timer.as_ref()?;
+            Some(serde_json::json!({
+                "event": t.event.as_str(),
+                "from": t.from.iter().map(|s| w.state(*s).name.as_str()).collect::<Vec<_>>(),
+                "kind": timer.key(),
+                "duration": timer.text,
+                "seconds": timer.after.as_secs(),
+            }))
+        })
+        .collect();
     let shortest = graph.shortest_paths();
     let plan = graph.covering_paths();
     if json {
@@ -260,7 +301,9 @@ fn paths(file: &Path, json: bool, color: bool) -> Result<(), String> {
             "test_plan": plan.iter().map(|steps| serde_json::json!({
                 "events": describe(steps),
                 "ends_in": steps.last().map(|s| w.state(s.to).name.as_str()),
+                "waits_seconds": waits(steps).as_secs(),
             })).collect::<Vec<_>>(),
+            "timers": timers,
         });
         println!(
             "{}",
@@ -275,7 +318,7 @@ fn paths(file: &Path, json: bool, color: bool) -> Result<(), String> {
     );
     println!("shortest event sequence to each state:");
     for (s, steps) in &shortest {
-        let events = describe(steps);
+        let events: Vec<String> = steps.iter().map(label).collect();
         let events = if events.is_empty() {
             "(initial)".to_string()
         } else {
@@ -290,10 +333,13 @@ fn paths(file: &Path, json: bool, color: bool) -> Result<(), String> {
     for (i, steps) in plan.iter().enumerate() {
         let mut line = w.state(w.initial).name.to_string();
         for s in steps {
+            line.push_str(&format!(" --{}--> {}", label(s), w.state(s.to).name));
+        }
+        let wait = waits(steps);
+        if !wait.is_zero() {
             line.push_str(&format!(
-                " --{}--> {}",
-                w.transition(s.transition).event,
-                w.state(s.to).name
+                "   (waits at least {})",
+                turnstile_spec::model::compact_duration(wait)
             ));
         }
         println!("  {:>3}. {line}", i + 1);

@@ -20,7 +20,45 @@ fn check_accepts_the_reference_workflows() {
         stderr.contains("ok: workflows/sign_up.toml (`sign_up`: 16 states"),
         "{stderr}"
     );
-    assert_eq!(stderr.matches("ok: ").count(), 4, "{stderr}");
+    assert!(
+        stderr.contains(
+            "ok: workflows/service_closing.toml (`service_closing`: 3 states, 4 transitions, 3 timers; fingerprint sha256:"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("ok: ").count(), 5, "{stderr}");
+}
+
+#[test]
+fn paths_label_timers_and_sum_the_waits() {
+    let out = turnstile()
+        .args(["paths", "workflows/service_closing.toml"])
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        stdout.contains(
+            "active --close--> closed --retention_period_ends (after 90d)--> disabled   (waits at least 90d)"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("disabled                         close → disable (not before 24h)"),
+        "{stdout}"
+    );
+    let out = turnstile()
+        .args(["paths", "workflows/service_closing.toml", "--json"])
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(
+        json["timers"],
+        serde_json::json!([
+            {"event": "restore", "from": ["closed"], "kind": "not_before", "duration": "24h", "seconds": 86400},
+            {"event": "disable", "from": ["closed"], "kind": "not_before", "duration": "24h", "seconds": 86400},
+            {"event": "retention_period_ends", "from": ["closed"], "kind": "after", "duration": "90d", "seconds": 7776000},
+        ])
+    );
 }
 
 #[test]

@@ -43,6 +43,14 @@ fn transition_route(w: &Workflow, t: &Transition) -> String {
             .join(" and ");
         line.push_str(&format!(", if {guards}"));
     }
+    if let Some(timer) = &t.timer {
+        let kind = if timer.automatic {
+            "by itself once due"
+        } else {
+            "once due"
+        };
+        line.push_str(&format!(", {} in the source state ({kind})", timer.label()));
+    }
     line
 }
 
@@ -180,7 +188,7 @@ pub(crate) fn event_method(w: &Workflow, event: &Event<'_>) -> String {
     ));
     for t in &event.transitions {
         let t = w.transition(*t);
-        let returns = match (t.is_branch(), t.guards.is_empty()) {
+        let returns = match (t.is_branch(), t.guards.is_empty() && t.timer.is_none()) {
             (false, true) => format!("`Machine<{}>`", pascal(w, t.to[0])),
             (false, false) => format!(
                 "`Result<Machine<{}>, Rejected<Machine<From>>>`",

@@ -53,10 +53,26 @@ struct Generator<'a> {
     outgoing: Vec<Vec<TransitionId>>,
     /// The distinct events, in order of first declaration.
     events: Vec<Event<'a>>,
+    /// Whether any transition has a timer: machines then record when they
+    /// entered their state, and every event takes the caller's instant.
+    timed: bool,
 }
 
 fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
+}
+
+/// Whether firing `t` can be refused (a guard, or a timer not yet due):
+/// its method then returns `Result`.
+fn refusable(t: &Transition) -> bool {
+    !t.guards.is_empty() || t.timer.is_some()
+}
+
+/// A `core::time::Duration` literal.
+fn duration(d: std::time::Duration) -> TokenStream {
+    let secs = d.as_secs();
+    let nanos = d.subsec_nanos();
+    quote!(::core::time::Duration::new(#secs, #nanos))
 }
 
 impl<'a> Generator<'a> {
@@ -67,6 +83,7 @@ impl<'a> Generator<'a> {
             krate: quote!(::turnstile),
             outgoing: input.workflow.outgoing(),
             events: input.workflow.events(),
+            timed: input.workflow.has_timers(),
         }
     }
 
@@ -82,6 +99,16 @@ impl<'a> Generator<'a> {
         quote!(#(#supers)* #data)
     }
 
+    /// Whether firing `t` from `from` can be refused: a guard, its own
+    /// timer, or an automatic timer of `from` that would come first.
+    fn refusable_from(&self, t: &Transition, from: StateId) -> bool {
+        refusable(t)
+            || self.outgoing[from.0].iter().any(|other| {
+                let o = self.w.transition(*other);
+                o.event != t.event && o.timer.as_ref().is_some_and(|timer| timer.automatic)
+            })
+    }
+
     /// The value a transition returns from state `from`, seen from `event`.
     fn output_ty(&self, t: &Transition, from: StateId) -> TokenStream {
         let target = if t.is_branch() {
@@ -91,7 +118,7 @@ impl<'a> Generator<'a> {
             let to = self.state_ty(t.to[0]);
             quote!(super::Machine<super::state::#to>)
         };
-        if t.guards.is_empty() {
+        if !self.refusable_from(t, from) {
             target
         } else {
             let from = self.state_ty(from);
@@ -115,8 +142,30 @@ impl<'a> Generator<'a> {
             "Starts a `{name}` workflow in its initial state `{}`, owning `data`.",
             w.state(w.initial).name
         );
+        let (now_param, entered_field, entered_init, entered_getter) = if self.timed {
+            (
+                quote!(, now: ::std::time::SystemTime),
+                quote!(entered_at: ::std::time::SystemTime,),
+                quote!(entered_at: now,),
+                quote! {
+                    /// When the machine entered its current state: the instant
+                    /// its timers count from.
+                    pub fn entered_at(&self) -> ::std::time::SystemTime {
+                        self.entered_at
+                    }
+                },
+            )
+        } else {
+            Default::default()
+        };
+        let new_doc = if self.timed {
+            format!("{new_doc} `now` is when it entered that state: its timers count from it.")
+        } else {
+            new_doc
+        };
         let states = self.states();
         let events = self.event_methods();
+        let by_name = self.by_name();
         let event_traits = self.event_traits();
         let guards = self.guards_trait();
         let outcomes = self.outcomes();
@@ -141,13 +190,14 @@ impl<'a> Generator<'a> {
                 #[doc = #machine_doc]
                 pub struct Machine<S: #krate::State> {
                     data: #data,
+                    #entered_field
                     state: ::core::marker::PhantomData<fn() -> S>,
                 }
 
                 impl Machine<state::#initial> {
                     #[doc = #new_doc]
-                    pub fn new(data: #data) -> Self {
-                        Machine { data, state: ::core::marker::PhantomData }
+                    pub fn new(data: #data #now_param) -> Self {
+                        Machine { data, #entered_init state: ::core::marker::PhantomData }
                     }
                 }
 
@@ -173,8 +223,10 @@ impl<'a> Generator<'a> {
                         <S as #krate::State>::NAME
                     }
 
-                    fn into_state<T: #krate::State>(self) -> Machine<T> {
-                        Machine { data: self.data, state: ::core::marker::PhantomData }
+                    #entered_getter
+
+                    fn into_state<T: #krate::State>(self #now_param) -> Machine<T> {
+                        Machine { data: self.data, #entered_init state: ::core::marker::PhantomData }
                     }
 
                     #events
@@ -198,6 +250,7 @@ impl<'a> Generator<'a> {
                 #event_traits
                 #guards
                 #outcomes
+                #by_name
             }
 
             impl #krate::Workflow for #data_ty {
@@ -258,6 +311,19 @@ impl<'a> Generator<'a> {
             let method = ident(event.name.as_str());
             let tr = ident(&event.name.pascal());
             let doc = docs::event_method(self.w, event);
+            if self.timed {
+                let doc = format!("{doc}\n`now` is the caller's instant: timers are checked against it, and the machine records it as when it entered the new state.");
+                return quote! {
+                    #[doc = #doc]
+                    #[must_use = "the machine moves into the returned value: keep it"]
+                    pub fn #method<Out>(self, now: ::std::time::SystemTime) -> Out
+                    where
+                        S: event::#tr<Out>,
+                    {
+                        <S as event::#tr<Out>>::fire(self, now)
+                    }
+                };
+            }
             quote! {
                 #[doc = #doc]
                 #[must_use = "the machine moves into the returned value: keep it"]
@@ -314,6 +380,7 @@ impl<'a> Generator<'a> {
                     impls.push(self.event_impl(&tr, t, from));
                 }
             }
+            let now_param = self.timed.then(|| quote!(, now: ::std::time::SystemTime));
             quote! {
                 #[doc = #trait_doc]
                 #[diagnostic::on_unimplemented(
@@ -324,7 +391,7 @@ impl<'a> Generator<'a> {
                 )]
                 pub trait #tr<Out>: #krate::State + Sized {
                     /// Fires the event: what the machine's method of the same name calls.
-                    fn fire(machine: super::Machine<Self>) -> Out;
+                    fn fire(machine: super::Machine<Self> #now_param) -> Out;
                 }
                 #(#impls)*
             }
@@ -364,17 +431,77 @@ impl<'a> Generator<'a> {
                             state: #from_name,
                             guard: #gname,
                             reason: #reason,
+                            not_before: ::core::option::Option::None,
+                            preempted_by: ::core::option::Option::None,
                         },
                     ));
                 }
             }
         });
+        let now_arg = self.timed.then(|| quote!(now));
+        let wait = t.timer.as_ref().map(|timer| {
+            let after = duration(timer.after);
+            quote! {
+                if let ::core::result::Result::Err(wait) =
+                    #krate::__private::wait(machine.entered_at, #after, now)
+                {
+                    return ::core::result::Result::Err(#krate::Rejected::new(
+                        machine,
+                        #krate::Refusal {
+                            workflow: #wname,
+                            event: #event,
+                            state: #from_name,
+                            guard: "",
+                            reason: "",
+                            not_before: ::core::option::Option::Some(wait),
+                            preempted_by: ::core::option::Option::None,
+                        },
+                    ));
+                }
+            }
+        });
+        // An automatic timer of the source state that has fallen due comes
+        // before any other event of the state (an automatic one that falls
+        // due no later is not preempted).
+        let preempt = self.outgoing[from.0]
+            .iter()
+            .filter_map(|other| {
+                let o = self.w.transition(*other);
+                let timer = o.timer.as_ref().filter(|timer| timer.automatic)?;
+                if o.event == t.event {
+                    return None;
+                }
+                if let Some(own) = t.timer.as_ref().filter(|own| own.automatic) {
+                    if own.after <= timer.after {
+                        return None;
+                    }
+                }
+                let after = duration(timer.after);
+                let other_event = o.event.as_str();
+                Some(quote! {
+                    if #krate::__private::preempted(machine.entered_at, #after, now) {
+                        return ::core::result::Result::Err(#krate::Rejected::new(
+                            machine,
+                            #krate::Refusal {
+                                workflow: #wname,
+                                event: #event,
+                                state: #from_name,
+                                guard: "",
+                                reason: "",
+                                not_before: ::core::option::Option::None,
+                                preempted_by: ::core::option::Option::Some(#other_event),
+                            },
+                        ));
+                    }
+                })
+            })
+            .collect::<Vec<_>>();
         let moved = if t.is_branch() {
             let e = ident(&t.event.pascal());
             let method = ident(t.event.as_str());
             let arms = t.to.iter().map(|to| {
                 let v = self.state_ty(*to);
-                quote!(super::choice::#e::#v => super::outcome::#e::#v(machine.into_state()))
+                quote!(super::choice::#e::#v => super::outcome::#e::#v(machine.into_state(#now_arg)))
             });
             quote! {
                 match <#data as super::Outcomes>::#method(&machine.data) {
@@ -382,22 +509,383 @@ impl<'a> Generator<'a> {
                 }
             }
         } else {
-            quote!(machine.into_state())
+            quote!(machine.into_state(#now_arg))
         };
-        let body = if t.guards.is_empty() {
+        let body = if !self.refusable_from(t, from) {
             moved
         } else {
             quote! {
+                #(#preempt)*
+                #wait
                 #(#checks)*
                 ::core::result::Result::Ok(#moved)
             }
         };
+        let now_param = self.timed.then(|| quote!(, now: ::std::time::SystemTime));
         quote! {
             impl #tr<#out> for super::state::#from_ty {
-                fn fire(machine: super::Machine<Self>) -> #out {
+                fn fire(machine: super::Machine<Self> #now_param) -> #out {
                     #body
                 }
             }
+        }
+    }
+
+    /// The by-name side: the `Event` enum, the `Current` enum of machines
+    /// (the typed resume point), dispatch by name through the typed
+    /// methods, and `turnstile::Dispatch` on the data type.
+    fn by_name(&self) -> TokenStream {
+        let krate = &self.krate;
+        let w = self.w;
+        let data = self.data(2);
+        let wname = w.name.as_str();
+        let fingerprint = turnstile_spec::fingerprint::fingerprint(w);
+        let timed = self.timed;
+        let now_arg = timed.then(|| quote!(now));
+
+        // The event enum.
+        let event_variants: Vec<Ident> = self
+            .events
+            .iter()
+            .map(|e| ident(&e.name.pascal()))
+            .collect();
+        let event_names: Vec<&str> = self.events.iter().map(|e| e.name.as_str()).collect();
+        let event_docs: Vec<String> = self
+            .events
+            .iter()
+            .map(|e| format!("The event `{}`.", e.name))
+            .collect();
+
+        // The enum of machines.
+        let state_variants: Vec<Ident> = (0..w.states.len())
+            .map(|i| self.state_ty(StateId(i)))
+            .collect();
+        let state_names: Vec<&str> = w.states.iter().map(|s| s.name.as_str()).collect();
+        let state_docs: Vec<String> = w
+            .states
+            .iter()
+            .map(|s| match &s.summary {
+                Some(summary) => format!("`{}`: {}", s.name, docs::text(summary)),
+                None => format!("`{}`", s.name),
+            })
+            .collect();
+        let entered = timed.then(|| quote!(entered_at,));
+        let ignore_entered = (!timed).then(|| quote!(let _ = entered_at;));
+        let ignore_now = (!timed).then(|| quote!(let _ = now;));
+
+        // One arm per (state, event) the definition allows, each calling the
+        // typed method: typed and by-name dispatch are the same code path.
+        let mut arms = Vec::new();
+        for (i, out) in self.outgoing.iter().enumerate() {
+            let variant = self.state_ty(StateId(i));
+            for tid in out {
+                let t = self.w.transition(*tid);
+                let method = ident(t.event.as_str());
+                let ev = ident(&t.event.pascal());
+                let fire = if self.refusable_from(t, StateId(i)) {
+                    quote! {
+                        match m.#method(#now_arg) {
+                            ::core::result::Result::Ok(next) => ::core::result::Result::Ok(Current::from(next)),
+                            ::core::result::Result::Err(rejected) => {
+                                let (m, refusal) = rejected.into_parts();
+                                ::core::result::Result::Err(#krate::Refused::new(
+                                    Current::#variant(m),
+                                    #krate::Why::from(refusal),
+                                ))
+                            }
+                        }
+                    }
+                } else {
+                    quote!(::core::result::Result::Ok(Current::from(m.#method(#now_arg))))
+                };
+                arms.push(quote!((Current::#variant(m), Event::#ev) => #fire,));
+            }
+        }
+        let outcome_froms = {
+            let mut seen = std::collections::HashSet::new();
+            self.w
+                .transitions
+                .iter()
+                .filter(|t| t.is_branch() && seen.insert(t.event.as_str()))
+                .map(|t| {
+                    let e = ident(&t.event.pascal());
+                    let variants: Vec<Ident> = t.to.iter().map(|s| self.state_ty(*s)).collect();
+                    quote! {
+                        impl ::core::convert::From<super::outcome::#e> for Current {
+                            fn from(outcome: super::outcome::#e) -> Self {
+                                match outcome {
+                                    #(super::outcome::#e::#variants(m) => Current::#variants(m),)*
+                                }
+                            }
+                        }
+                    }
+                })
+                .collect::<Vec<_>>()
+        };
+        let timers = w.transitions.iter().filter_map(|t| {
+            let timer = t.timer.as_ref()?;
+            let event = t.event.as_str();
+            let after = duration(timer.after);
+            let automatic = timer.automatic;
+            let specs = t.from.iter().map(move |from| {
+                let state = w.state(*from).name.as_str();
+                quote!(#krate::TimerSpec { state: #state, event: #event, after: #after, automatic: #automatic })
+            });
+            Some(quote!(#(#specs,)*))
+        });
+        let transitions = w.transitions.iter().flat_map(|t| {
+            let event = t.event.as_str();
+            t.from.iter().flat_map(move |from| {
+                let from = w.state(*from).name.as_str();
+                t.to.iter().map(move |to| {
+                    let to = w.state(*to).name.as_str();
+                    quote!((#from, #event, #to))
+                })
+            })
+        });
+        let current_doc = format!(
+            "A `{wname}` machine in whichever state it is in: the typed resume point.\n\n\
+             Convert any `Machine<S>` into it with `From`, and back with `TryFrom` (which hands \
+             the enum back when it is in another state); `match` on it to be back in typestate. \
+             Fire events by name with [`Current::fire`]; [`turnstile::Instance`] adds when the \
+             state was entered, the audit trail, timers and snapshots."
+        );
+        let now_doc = if timed {
+            "`now` is the caller's instant: timers are checked against it and the new state is entered at it."
+        } else {
+            "`now` is the caller's instant (this workflow has no timers, so only an `Instance`'s trail records it)."
+        };
+        let fire_doc = format!(
+            "Fires the event named `event`: the machine in its new state, or the machine unchanged \
+             and why not (no such event, with the closest name; not allowed in this state, with the \
+             events that are; a guard; a timer not yet due). Branching events decide through \
+             `Outcomes`, as the typed methods do, which this calls.\n\n{now_doc}"
+        );
+        let start_expr = if timed {
+            quote!(super::Machine::new(data, now))
+        } else {
+            quote!({
+                let _ = now;
+                super::Machine::new(data)
+            })
+        };
+        let alias_doc = format!("{current_doc}");
+        quote! {
+            /// Dispatch by name. Kept in a private module, and named outside it
+            /// through the aliases `Current` and `Event`, so that the variants
+            /// (named like the states and events) do not make the compiler
+            /// spell out full paths of the state types in its errors.
+            #[doc(hidden)]
+            mod __dispatch {
+            /// The workflow's events, for dispatch without strings.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub enum Event {
+                #(#[doc = #event_docs] #event_variants,)*
+            }
+
+            impl Event {
+                /// Every event, in declaration order.
+                pub const ALL: &'static [Event] = &[#(Event::#event_variants),*];
+
+                /// The event named `name` in the definition.
+                pub fn from_name(name: &str) -> ::core::option::Option<Event> {
+                    match name {
+                        #(#event_names => ::core::option::Option::Some(Event::#event_variants),)*
+                        _ => ::core::option::Option::None,
+                    }
+                }
+
+                /// The event's name, as written in the definition.
+                pub fn as_str(self) -> &'static str {
+                    match self {
+                        #(Event::#event_variants => #event_names,)*
+                    }
+                }
+            }
+
+            impl ::core::fmt::Display for Event {
+                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str(self.as_str())
+                }
+            }
+
+            #[doc = #current_doc]
+            pub enum Current {
+                #(#[doc = #state_docs] #state_variants(super::Machine<super::state::#state_variants>),)*
+            }
+
+            #(
+                impl ::core::convert::From<super::Machine<super::state::#state_variants>> for Current {
+                    fn from(machine: super::Machine<super::state::#state_variants>) -> Self {
+                        Current::#state_variants(machine)
+                    }
+                }
+
+                impl ::core::convert::TryFrom<Current> for super::Machine<super::state::#state_variants> {
+                    type Error = Current;
+                    fn try_from(current: Current) -> ::core::result::Result<Self, Current> {
+                        match current {
+                            Current::#state_variants(machine) => ::core::result::Result::Ok(machine),
+                            #[allow(unreachable_patterns)]
+                            other => ::core::result::Result::Err(other),
+                        }
+                    }
+                }
+            )*
+
+            #(#outcome_froms)*
+
+            impl Current {
+                /// The machine named by a stored state, entered at `entered_at`:
+                /// the data is handed back when no state has that name.
+                pub fn resume(
+                    state: &str,
+                    data: #data,
+                    entered_at: ::std::time::SystemTime,
+                ) -> ::core::result::Result<Self, #data> {
+                    #ignore_entered
+                    match state {
+                        #(#state_names => ::core::result::Result::Ok(Current::#state_variants(super::Machine {
+                            data,
+                            #entered
+                            state: ::core::marker::PhantomData,
+                        })),)*
+                        _ => ::core::result::Result::Err(data),
+                    }
+                }
+
+                /// The current state's name.
+                pub fn state(&self) -> &'static str {
+                    match self {
+                        #(Current::#state_variants(_) => #state_names,)*
+                    }
+                }
+
+                /// The events the current state allows, in declaration order
+                /// (guards and timers may still refuse them).
+                pub fn allowed(&self) -> &'static [&'static str] {
+                    match self {
+                        #(Current::#state_variants(_) => <super::state::#state_variants as #krate::State>::EVENTS,)*
+                    }
+                }
+
+                /// The workflow's data.
+                pub fn data(&self) -> &#data {
+                    match self {
+                        #(Current::#state_variants(m) => m.data(),)*
+                    }
+                }
+
+                /// The workflow's data, to change between transitions.
+                pub fn data_mut(&mut self) -> &mut #data {
+                    match self {
+                        #(Current::#state_variants(m) => m.data_mut(),)*
+                    }
+                }
+
+                /// Ends the machine and gives its data back.
+                pub fn into_data(self) -> #data {
+                    match self {
+                        #(Current::#state_variants(m) => m.into_data(),)*
+                    }
+                }
+
+                #[doc = #fire_doc]
+                pub fn fire(
+                    self,
+                    event: &str,
+                    now: ::std::time::SystemTime,
+                ) -> ::core::result::Result<Self, #krate::Refused<Self>> {
+                    match Event::from_name(event) {
+                        ::core::option::Option::Some(event) => self.fire_event(event, now),
+                        ::core::option::Option::None => ::core::result::Result::Err(
+                            #krate::__private::unknown_event(
+                                self,
+                                super::NAME,
+                                event,
+                                <#data as #krate::Workflow>::EVENTS,
+                            ),
+                        ),
+                    }
+                }
+
+                /// Fires `event`, as [`Current::fire`] does for its name.
+                pub fn fire_event(
+                    self,
+                    event: Event,
+                    now: ::std::time::SystemTime,
+                ) -> ::core::result::Result<Self, #krate::Refused<Self>> {
+                    #ignore_now
+                    #[allow(unreachable_patterns)]
+                    match (self, event) {
+                        #(#arms)*
+                        (current, event) => {
+                            let state = current.state();
+                            let allowed = current.allowed();
+                            ::core::result::Result::Err(#krate::__private::not_allowed(
+                                current,
+                                super::NAME,
+                                event.as_str(),
+                                state,
+                                allowed,
+                            ))
+                        }
+                    }
+                }
+            }
+
+            impl #krate::Fired for Current {
+                fn landed(&self) -> ::core::option::Option<&'static str> {
+                    ::core::option::Option::Some(self.state())
+                }
+            }
+
+            impl ::core::fmt::Debug for Current {
+                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    match self {
+                        #(Current::#state_variants(m) => ::core::fmt::Debug::fmt(m, f),)*
+                    }
+                }
+            }
+
+            impl #krate::Dispatch for #data {
+                type Current = Current;
+                const FINGERPRINT: &'static str = #fingerprint;
+                const TIMERS: &'static [#krate::TimerSpec] = &[#(#timers)*];
+                const TRANSITIONS: &'static [(&'static str, &'static str, &'static str)] = &[#(#transitions),*];
+
+                fn start(data: Self, now: ::std::time::SystemTime) -> Current {
+                    Current::from(#start_expr)
+                }
+                fn resume(state: &str, data: Self, entered_at: ::std::time::SystemTime) -> ::core::result::Result<Current, Self> {
+                    Current::resume(state, data, entered_at)
+                }
+                fn state(current: &Current) -> &'static str {
+                    current.state()
+                }
+                fn allowed(current: &Current) -> &'static [&'static str] {
+                    current.allowed()
+                }
+                fn data(current: &Current) -> &Self {
+                    current.data()
+                }
+                fn data_mut(current: &mut Current) -> &mut Self {
+                    current.data_mut()
+                }
+                fn into_data(current: Current) -> Self {
+                    current.into_data()
+                }
+                fn fire(current: Current, event: &str, now: ::std::time::SystemTime) -> ::core::result::Result<Current, #krate::Refused<Current>> {
+                    current.fire(event, now)
+                }
+            }
+            }
+
+            #[doc = #alias_doc]
+            pub type Current = __dispatch::Current;
+
+            /// The workflow's events, for dispatch without strings.
+            pub type Event = __dispatch::Event;
         }
     }
 

@@ -5,10 +5,54 @@
 //! data and a zero-sized state marker `S`. Each marker implements [`State`];
 //! the type the derive is on implements [`Workflow`]. A transition whose
 //! guard refuses it returns [`Rejected`], which hands the machine back.
+//!
+//! For workflows that outlive one process, the generated enum of a
+//! workflow's machines (`door::Current`) implements dispatch by name
+//! ([`Dispatch`]); an [`Instance`] adds when the state was entered and the
+//! audit trail ([`Step`]), answers which timers are due, and (with the
+//! `serde` feature) saves and loads itself as a versioned [`snapshot`].
+//! Nothing here reads the system clock: every instant is the caller's.
 #![forbid(unsafe_code)]
 
 use std::error::Error;
 use std::fmt;
+use std::time::{Duration, SystemTime};
+
+mod dispatch;
+mod instance;
+#[cfg(feature = "serde")]
+pub mod snapshot;
+
+pub use dispatch::{Dispatch, Refused, Step, TimerSpec, Why};
+pub use instance::{Instance, LoadError, TimerStatus};
+
+/// What generated code names and users need not: re-exported so that the
+/// generated code compiles whatever the user's own dependencies are.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::dispatch::{not_allowed, unknown_event};
+    pub use crate::timer::{preempted, wait};
+}
+
+mod timer {
+    use super::{NotBefore, SystemTime};
+    use std::time::Duration;
+
+    /// `true` when an automatic timer waiting `after` since `entered_at` is
+    /// due at `now` and so comes before another event of the state.
+    pub fn preempted(entered_at: SystemTime, after: Duration, now: SystemTime) -> bool {
+        wait(entered_at, after, now).is_ok()
+    }
+
+    /// `Ok` when the time `after` since `entered_at` has come at `now`
+    /// (the boundary instant itself is due), else when it will.
+    pub fn wait(entered_at: SystemTime, after: Duration, now: SystemTime) -> Result<(), NotBefore> {
+        match entered_at.checked_add(after) {
+            Some(due) if now >= due => Ok(()),
+            _ => Err(NotBefore { after, entered_at }),
+        }
+    }
+}
 
 /// A state marker of a generated workflow (`door::state::Closed`).
 ///
@@ -51,6 +95,8 @@ pub trait Workflow {
 ///     state: "closed",
 ///     guard: "has_key",
 ///     reason: "the visitor holds the key",
+///     not_before: None,
+///     preempted_by: None,
 /// });
 /// assert_eq!(
 ///     rejected.to_string(),
@@ -94,6 +140,32 @@ pub struct Refusal {
     pub guard: &'static str,
     /// The guard's summary from the definition, or `""`.
     pub reason: &'static str,
+    /// Set when the event's timer, not a guard, refused it: the event is not
+    /// due yet. `guard` and `reason` are then `""`.
+    pub not_before: Option<NotBefore>,
+    /// Set when an automatic timer of the state has fallen due (named
+    /// here): it takes precedence over every other event of the state, so
+    /// the machine is, in effect, no longer there. `guard` and `reason` are
+    /// then `""`. An [`Instance`] fires such timers first and never meets it.
+    pub preempted_by: Option<&'static str>,
+}
+
+/// A timer that has not come yet: the event waits `after` from `entered_at`,
+/// when the machine entered its state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct NotBefore {
+    /// How long the event waits after the machine entered the state.
+    pub after: Duration,
+    /// When the machine entered the state.
+    pub entered_at: SystemTime,
+}
+
+impl NotBefore {
+    /// The first instant at which the event is allowed (`None` only if it
+    /// lies beyond what `SystemTime` can hold).
+    pub fn due(&self) -> Option<SystemTime> {
+        self.entered_at.checked_add(self.after)
+    }
 }
 
 impl<M> Rejected<M> {
@@ -117,9 +189,14 @@ impl<M> Rejected<M> {
         &self.refusal
     }
 
-    /// The first guard that did not hold.
+    /// The first guard that did not hold (`""` when a timer refused).
     pub fn guard(&self) -> &'static str {
         self.refusal.guard
+    }
+
+    /// The timer that refused the event, if it was not a guard.
+    pub fn not_before(&self) -> Option<&NotBefore> {
+        self.refusal.not_before.as_ref()
     }
 
     /// The refused event.
@@ -135,6 +212,27 @@ impl<M> Rejected<M> {
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(wait) = &self.not_before {
+            write!(
+                f,
+                "{}: event `{}` refused in state `{}`: not due until {} after entering the state",
+                self.workflow,
+                self.event,
+                self.state,
+                compact_duration(wait.after)
+            )?;
+            if let Some(due) = wait.due().and_then(rfc3339) {
+                write!(f, " ({due})")?;
+            }
+            return Ok(());
+        }
+        if let Some(timer) = self.preempted_by {
+            return write!(
+                f,
+                "{}: event `{}` refused in state `{}`: the automatic transition `{timer}` has fallen due and comes first",
+                self.workflow, self.event, self.state
+            );
+        }
         write!(
             f,
             "{}: event `{}` refused in state `{}`: guard `{}` does not hold",
@@ -164,3 +262,29 @@ impl<M> fmt::Debug for Rejected<M> {
 impl<M> Error for Rejected<M> {}
 
 impl Error for Refusal {}
+
+/// `instant` in RFC 3339 (`2026-11-24T17:00:00Z`, with as many fractional
+/// digits as it has), or `None` outside the years 1970 to 9999 that the
+/// format can write.
+pub(crate) fn rfc3339(instant: SystemTime) -> Option<String> {
+    // 9999-12-31T23:59:59.999999999Z: the last instant RFC 3339 can write.
+    const LAST: Duration = Duration::new(253_402_300_799, 999_999_999);
+    let since = instant.duration_since(SystemTime::UNIX_EPOCH).ok()?;
+    (since <= LAST).then(|| humantime::format_rfc3339_nanos(instant).to_string())
+}
+
+/// `90d`, `1d 12h`, `23h 59m`: whole days, hours, minutes and seconds.
+pub(crate) fn compact_duration(d: Duration) -> String {
+    let mut secs = d.as_secs();
+    if secs == 0 {
+        return format!("{}ms", d.as_millis());
+    }
+    let mut parts = Vec::new();
+    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
+        if secs >= size {
+            parts.push(format!("{}{unit}", secs / size));
+            secs %= size;
+        }
+    }
+    parts.join(" ")
+}

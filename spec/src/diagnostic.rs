@@ -47,11 +47,20 @@ pub enum Code {
     File,
     /// `T016`: the `#[workflow(...)]` attribute or the type it is on is not usable.
     Attribute,
+    /// `T017`: a timer's duration cannot be read (`after = "ninety days"`).
+    InvalidDuration,
+    /// `T018`: a timer's duration is zero or negative.
+    DurationNotPositive,
+    /// `T019`: a timer on a transition out of a final state.
+    TimerFromFinal,
+    /// `T020`: a transition with both `after` and `not_before`, or an
+    /// automatic (`after`) transition with a guard.
+    ConflictingTimers,
 }
 
 impl Code {
     /// Every code, in order.
-    pub const ALL: [Code; 16] = [
+    pub const ALL: [Code; 20] = [
         Code::TomlSyntax,
         Code::UnknownKey,
         Code::WrongType,
@@ -68,6 +77,10 @@ impl Code {
         Code::OutcomeMismatch,
         Code::File,
         Code::Attribute,
+        Code::InvalidDuration,
+        Code::DurationNotPositive,
+        Code::TimerFromFinal,
+        Code::ConflictingTimers,
     ];
 
     /// The stable code, e.g. `"T008"`.
@@ -89,6 +102,10 @@ impl Code {
             Code::OutcomeMismatch => "T014",
             Code::File => "T015",
             Code::Attribute => "T016",
+            Code::InvalidDuration => "T017",
+            Code::DurationNotPositive => "T018",
+            Code::TimerFromFinal => "T019",
+            Code::ConflictingTimers => "T020",
         }
     }
 
@@ -111,6 +128,10 @@ impl Code {
             Code::OutcomeMismatch => "outcome-mismatch",
             Code::File => "file",
             Code::Attribute => "attribute",
+            Code::InvalidDuration => "invalid-duration",
+            Code::DurationNotPositive => "duration-not-positive",
+            Code::TimerFromFinal => "timer-from-final",
+            Code::ConflictingTimers => "conflicting-timers",
         }
     }
 }

@@ -33,6 +33,7 @@
 #![forbid(unsafe_code)]
 
 pub mod diagnostic;
+pub mod fingerprint;
 pub mod graph;
 pub mod model;
 mod parse;
@@ -43,7 +44,9 @@ pub mod synthetic;
 pub mod validate;
 
 pub use diagnostic::{Code, Diagnostic};
-pub use model::{Event, Guard, GuardId, Name, State, StateId, Transition, TransitionId, Workflow};
+pub use model::{
+    Event, Guard, GuardId, Name, State, StateId, Timer, Transition, TransitionId, Workflow,
+};
 pub use source::{SourceFile, Span};
 
 /// The outcome of checking a definition.

@@ -101,8 +101,63 @@ pub struct Transition {
     pub guards: Vec<GuardId>,
     /// What the transition does.
     pub summary: Option<String>,
+    /// A timer: the transition waits for a time in its source state.
+    pub timer: Option<Timer>,
     /// The `[[transitions]]` header.
     pub span: Span,
+}
+
+/// How a timed transition waits, measured from when the machine entered
+/// the transition's source state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Timer {
+    /// How long after entering the source state the transition falls due.
+    pub after: std::time::Duration,
+    /// `true` for `after = "…"`: the transition happens by itself once due
+    /// (a runner fires it). `false` for `not_before = "…"`: a person fires
+    /// it, and it is refused until due.
+    pub automatic: bool,
+    /// The duration as written (`"90d"`), for labels and messages.
+    pub text: String,
+    /// Where the duration stands in the definition.
+    pub span: Span,
+}
+
+/// A duration in whole days, hours, minutes and seconds, largest first:
+/// `90d`, `1d 12h`, `23h 59m`, `500ms` below a second.
+pub fn compact_duration(d: std::time::Duration) -> String {
+    let mut secs = d.as_secs();
+    if secs == 0 {
+        return format!("{}ms", d.as_millis());
+    }
+    let mut parts = Vec::new();
+    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
+        if secs >= size {
+            parts.push(format!("{}{unit}", secs / size));
+            secs %= size;
+        }
+    }
+    parts.join(" ")
+}
+
+impl Timer {
+    /// The key it is written with: `after` or `not_before`.
+    pub fn key(&self) -> &'static str {
+        if self.automatic {
+            "after"
+        } else {
+            "not_before"
+        }
+    }
+
+    /// A short label: `after 90d` or `not before 24h`.
+    pub fn label(&self) -> String {
+        if self.automatic {
+            format!("after {}", self.text)
+        } else {
+            format!("not before {}", self.text)
+        }
+    }
 }
 
 impl Transition {
@@ -217,6 +272,12 @@ impl Workflow {
         states.sort();
         states.dedup();
         states
+    }
+
+    /// Whether any transition has a timer (the generated machine then
+    /// records when it entered its state, and every event takes the instant).
+    pub fn has_timers(&self) -> bool {
+        self.transitions.iter().any(|t| t.timer.is_some())
     }
 
     /// Whether any state is final.

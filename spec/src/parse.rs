@@ -56,13 +56,24 @@ pub(crate) struct RawTransition {
     pub to: Option<Vec<Located>>,
     pub guards: Vec<Located>,
     pub summary: Option<String>,
+    /// `after` (automatic, `true`) and `not_before` (`false`), as written;
+    /// validation parses the durations and refuses both at once.
+    pub timers: Vec<(bool, Located)>,
 }
 
 const TOP_KEYS: &[&str] = &["workflow", "states", "guards", "transitions"];
 const HEADER_KEYS: &[&str] = &["name", "initial", "summary"];
 const STATE_KEYS: &[&str] = &["summary", "final"];
 const GUARD_KEYS: &[&str] = &["summary"];
-const TRANSITION_KEYS: &[&str] = &["event", "from", "to", "guard", "summary"];
+const TRANSITION_KEYS: &[&str] = &[
+    "event",
+    "from",
+    "to",
+    "guard",
+    "after",
+    "not_before",
+    "summary",
+];
 
 pub(crate) fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> Option<RawDefinition> {
     let (doc, errors) = DeTable::parse_recoverable(text);
@@ -181,6 +192,22 @@ fn parse_transition(table: &DeTable<'_>, span: Span, diags: &mut Vec<Diagnostic>
             diags.push(missing_key(key, &span, "[[transitions]]"));
         }
     }
+    let mut timers = Vec::new();
+    for (key, automatic) in [("after", true), ("not_before", false)] {
+        let Some(value) = table.get(key) else {
+            continue;
+        };
+        match value.get_ref() {
+            DeValue::String(_) => {
+                timers.extend(located_string(key, value, diags).map(|located| (automatic, located)))
+            }
+            other => diags.push(
+                wrong_type(key, "a duration string", other, value.span()).with_help(format!(
+                    "write `{key}` as a duration string, e.g. `{key} = \"24h\"` or `\"90d\"`"
+                )),
+            ),
+        }
+    }
     RawTransition {
         span,
         event,
@@ -188,6 +215,7 @@ fn parse_transition(table: &DeTable<'_>, span: Span, diags: &mut Vec<Diagnostic>
         to,
         guards,
         summary: optional_string(table, "summary", diags),
+        timers,
     }
 }
 

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::diagnostic::{did_you_mean, Code, Diagnostic};
 use crate::graph::Graph;
-use crate::model::{Guard, GuardId, Name, State, StateId, Transition, Workflow};
+use crate::model::{Guard, GuardId, Name, State, StateId, Timer, Transition, Workflow};
 use crate::parse::{Located, RawDefinition};
 
 /// Rust's strict, reserved and edition keywords: none can name a generated item.
@@ -321,6 +321,34 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
                 ok = false;
             }
         }
+        let timer = match check_timers(&t.timers, event_name, diags) {
+            Ok(timer) => timer,
+            Err(()) => {
+                ok = false;
+                None
+            }
+        };
+        if let (Some(timer), Some(first_guard)) = (&timer, t.guards.first()) {
+            if timer.automatic {
+                diags.push(
+                    Diagnostic::new(
+                        Code::ConflictingTimers,
+                        format!("the automatic transition `{event_name}` has a guard"),
+                    )
+                    .at(
+                        first_guard.span.clone(),
+                        "a guard on an automatic transition",
+                    )
+                    .with_context(timer.span.clone(), "happens by itself once due")
+                    .with_help(
+                        "an automatic transition happens once due and comes before every other \
+                         event of its state, so nobody could act on a refusal: remove the guard, \
+                         or make it `not_before` so that a person fires it",
+                    ),
+                );
+                ok = false;
+            }
+        }
         if let (true, Some(event)) = (ok, event) {
             transitions.push(Transition {
                 event,
@@ -328,6 +356,7 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
                 to,
                 guards: guard_ids,
                 summary: t.summary.clone(),
+                timer,
                 span: t.span.clone(),
             });
         }
@@ -398,6 +427,87 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
     Some(workflow)
 }
 
+/// Reads a transition's `after` / `not_before`: at most one, a duration
+/// humantime can read (`24h`, `90d`, `1h 30m`), greater than zero.
+fn check_timers(
+    timers: &[(bool, Located)],
+    event: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Option<Timer>, ()> {
+    let key = |automatic: bool| if automatic { "after" } else { "not_before" };
+    if let [(_, first), (_, second), ..] = timers {
+        diags.push(
+            Diagnostic::new(
+                Code::ConflictingTimers,
+                format!("event `{event}` has both `after` and `not_before`"),
+            )
+            .at(second.span.clone(), "second timer")
+            .with_context(first.span.clone(), "first timer")
+            .with_help(
+                "keep one: `after` makes the transition happen by itself once due; \
+                 `not_before` lets a person fire it once due",
+            ),
+        );
+        return Err(());
+    }
+    let Some((automatic, located)) = timers.first() else {
+        return Ok(None);
+    };
+    let key = key(*automatic);
+    let text = located.text.trim();
+    let example = format!("e.g. `{key} = \"24h\"`, `\"90d\"` or `\"1h 30m\"`");
+    if text.starts_with('-') {
+        diags.push(
+            Diagnostic::new(
+                Code::DurationNotPositive,
+                format!("`{key}` of event `{event}` is negative: `{}`", located.text),
+            )
+            .at(located.span.clone(), "a negative duration")
+            .with_help(format!(
+                "a timer counts forward from entering the source state: give a positive duration, {example}"
+            )),
+        );
+        return Err(());
+    }
+    match humantime::parse_duration(text) {
+        Err(error) => {
+            diags.push(
+                Diagnostic::new(
+                    Code::InvalidDuration,
+                    format!(
+                        "`{key}` of event `{event}` is not a duration: `{}`",
+                        located.text
+                    ),
+                )
+                .at(located.span.clone(), error.to_string())
+                .with_help(format!(
+                    "write a number and a unit (s, m, h, d, w; `min` and `ms` too), {example}"
+                )),
+            );
+            Err(())
+        }
+        Ok(after) if after.is_zero() => {
+            diags.push(
+                Diagnostic::new(
+                    Code::DurationNotPositive,
+                    format!("`{key}` of event `{event}` is zero: `{}`", located.text),
+                )
+                .at(located.span.clone(), "a zero duration")
+                .with_help(format!(
+                    "a transition with no wait needs no timer: remove `{key}`, or give a positive duration, {example}"
+                )),
+            );
+            Err(())
+        }
+        Ok(after) => Ok(Some(Timer {
+            after,
+            automatic: *automatic,
+            text: text.to_string(),
+            span: located.span.clone(),
+        })),
+    }
+}
+
 /// Rules on transitions that still leave a usable model: offending
 /// transitions are reported, and marked `false` to be dropped so that
 /// generated code stays coherent.
@@ -408,7 +518,27 @@ fn check_transitions(w: &Workflow, diags: &mut Vec<Diagnostic>) -> Vec<bool> {
     for (i, t) in w.transitions.iter().enumerate() {
         for &from in &t.from {
             let state = w.state(from);
-            if state.is_final {
+            if let (true, Some(timer)) = (state.is_final, &t.timer) {
+                diags.push(
+                    Diagnostic::new(
+                        Code::TimerFromFinal,
+                        format!(
+                            "timer `{} = \"{}\"` of event `{}` would leave the final state `{}`",
+                            timer.key(),
+                            timer.text,
+                            t.event,
+                            state.name
+                        ),
+                    )
+                    .at(timer.span.clone(), "this timer would run in a final state")
+                    .with_context(state.name.span(), "declared `final = true` here")
+                    .with_help(format!(
+                        "a workflow ends in a final state and no timer runs there: remove `final = true` from `{}`, or start this transition elsewhere",
+                        state.name
+                    )),
+                );
+                keep[i] = false;
+            } else if state.is_final {
                 diags.push(
                     Diagnostic::new(
                         Code::TransitionFromFinal,

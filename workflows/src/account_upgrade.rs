@@ -6,6 +6,7 @@ use crate::rules::{normalize_email, MobileNumber, Region};
 
 /// A legacy Huawei Cloud account: what the upgrade compares with a HUAWEI ID.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CloudAccount {
     /// The account name; after association with an existing ID it becomes the tenant name (002 §1.3.2).
     pub name: String,
@@ -19,6 +20,7 @@ pub struct CloudAccount {
 
 /// An existing HUAWEI ID the account may be associated with (002 §1.5.3, §1.5.4).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct HuaweiId {
     /// The ID's registration country/region.
     pub region: Region,
@@ -36,6 +38,7 @@ pub struct HuaweiId {
 
 /// The upgrade of a legacy account (002 §1.5).
 #[derive(Workflow)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[workflow(file = "account_upgrade.toml")]
 pub struct AccountUpgrade {
     /// The account being upgraded.

@@ -1,4 +1,4 @@
-//! The four reference workflows of turnstile, modelled rule by rule on a
+//! The five reference workflows of turnstile, modelled rule by rule on a
 //! cloud provider's account documentation, with the data each one carries,
 //! its guards and its outcomes (see `docs/diagrams/` for the diagrams):
 //!
@@ -8,6 +8,7 @@
 //! | `account_upgrade.toml`: a legacy Huawei Cloud account becomes a HUAWEI ID | [`AccountUpgrade`] | [`account_upgrade::Machine`] |
 //! | `phone_change.toml`: change the phone number by disassociating the ID | [`PhoneChange`] | [`phone_change::Machine`] |
 //! | `partner_association.toml`: associate with a partner, if eligible | [`PartnerAssociation`] | [`partner_association::Machine`] |
+//! | `service_closing.toml`: close services, restore them or have them disabled, with timers | [`ServiceClosing`] | [`service_closing::Machine`] |
 //!
 //! The rules themselves (password policy, regions, the seven-day rule, the
 //! materials tables, …) are plain functions in [`rules`], unit-tested at
@@ -23,6 +24,8 @@ mod account_upgrade_data;
 mod partner_association_data;
 #[path = "phone_change.rs"]
 mod phone_change_data;
+#[path = "service_closing.rs"]
+mod service_closing_data;
 #[path = "sign_up.rs"]
 mod sign_up_data;
 
@@ -32,12 +35,16 @@ pub use partner_association_data::{
     PartnerModel, SpecialContract,
 };
 pub use phone_change_data::{phone_change, PhoneChange, Verdict};
+pub use service_closing_data::{
+    passes as closing_check_passes, service_closing, ClosingCheck, Obstacle, ServiceClosing,
+};
 pub use sign_up_data::{sign_up, SignUp};
 
 /// The definitions' file names, relative to this crate's folder.
-pub const DEFINITIONS: [&str; 4] = [
+pub const DEFINITIONS: [&str; 5] = [
     "sign_up.toml",
     "account_upgrade.toml",
     "phone_change.toml",
     "partner_association.toml",
+    "service_closing.toml",
 ];

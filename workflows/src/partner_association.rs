@@ -9,6 +9,7 @@ use crate::rules::{self, Region, VerificationCode};
 
 /// How the partner works with its customers (004).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum PartnerModel {
     /// The partner resells: the customer is frozen until it sets a budget.
     Reseller,
@@ -18,6 +19,7 @@ pub enum PartnerModel {
 
 /// How the invitation reached the customer (004 step 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Invitation {
     /// An online invitation link.
     OnlineLink,
@@ -27,6 +29,7 @@ pub enum Invitation {
 
 /// A special contract with Huawei Cloud that rules association out (004 precautions).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum SpecialContract {
     /// An offline directly-signed contract.
     OfflineDirectlySigned,
@@ -38,6 +41,7 @@ pub enum SpecialContract {
 
 /// The account's place in an enterprise (004 precautions).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum EnterpriseRole {
     /// Not part of an enterprise.
     None,
@@ -51,6 +55,7 @@ pub enum EnterpriseRole {
 
 /// What the eligibility rules of 004 look at in an existing account.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CustomerRecord {
     /// Registered with Huawei Cloud (China) rather than the International website.
     pub chinese_mainland_site: bool,
@@ -91,6 +96,7 @@ impl CustomerRecord {
 
 /// A customer following a partner's invitation (seed 004).
 #[derive(Workflow)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[workflow(file = "partner_association.toml")]
 pub struct PartnerAssociation {
     /// The inviting partner's model.

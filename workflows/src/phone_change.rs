@@ -10,6 +10,7 @@ use crate::rules::{self, AccountProfile, Material, MobileNumber};
 
 /// After-sales' verdict on a disassociation ticket (002 §1.1.14 step 1, §1.1.17).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Verdict {
     /// Approved: staff will disassociate the ID.
     Approved,
@@ -22,6 +23,7 @@ pub enum Verdict {
 /// A HUAWEI ID whose phone number cannot change, because the number is
 /// linked to a Huawei Cloud account (002 §1.1.14).
 #[derive(Workflow)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[workflow(file = "phone_change.toml")]
 pub struct PhoneChange {
     /// The Huawei Cloud account associated with the ID; it is handed over to

@@ -14,6 +14,7 @@ use std::time::Duration;
 /// A short list: enough for the rules the documents state about regions
 /// (the Chinese mainland and Türkiye are special) and for realistic examples.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Region {
     /// The Chinese mainland: served by Huawei Cloud (China), not by the International website.
     ChineseMainland,
@@ -63,6 +64,7 @@ impl Region {
 
 /// A mobile number in international form, such as `+65 9123 4567`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MobileNumber {
     calling_code: u16,
     subscriber: String,
@@ -70,6 +72,7 @@ pub struct MobileNumber {
 
 /// Why a text is not a mobile number.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum MobileNumberError {
     /// It does not start with `+` and a calling code.
     MissingCallingCode,
@@ -177,6 +180,7 @@ pub fn password_valid(password: &str) -> bool {
 
 /// A verification code sent by email or SMS, and what the user typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct VerificationCode {
     /// The code that was sent; empty when none was sent yet.
     pub sent: String,
@@ -236,6 +240,7 @@ pub fn new_without_cash_expenditure(
 
 /// Whether an account is held by a person or a company (002 §3.1.16).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum AccountType {
     /// An individual account.
     Individual,
@@ -251,6 +256,7 @@ pub fn may_change_to_enterprise(account_type: AccountType, real_name_authenticat
 
 /// 002 §1.1.13: what lets an account without a card subscribe to services.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Funding {
     /// An expenditure quota is granted.
     pub expenditure_quota: bool,
@@ -271,6 +277,7 @@ impl Funding {
 
 /// The kind of customer whose account details change (002 §1.1.17 tables).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum CustomerType {
     /// A direct sales customer.
     DirectSales,
@@ -282,6 +289,7 @@ pub enum CustomerType {
 
 /// A material the after-sales staff may ask for (002 §1.1.17).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Material {
     /// The real-name authentication certificate.
     RealNameCertificate,
@@ -344,6 +352,7 @@ impl Material {
 
 /// What 002 §1.1.17 looks at to decide the materials an account must provide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AccountProfile {
     /// Direct sales, reseller customer or partner.
     pub customer: CustomerType,

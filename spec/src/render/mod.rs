@@ -45,17 +45,21 @@ impl Format {
     }
 }
 
-/// The label of a transition's edge: `event [guard, guard]`.
+/// The label of a transition's edge: `event [guard, guard]`, then the
+/// timer's kind and duration when it has one: `event (after 90d)`.
 pub(crate) fn edge_label(w: &Workflow, t: &Transition) -> String {
-    if t.guards.is_empty() {
-        t.event.to_string()
-    } else {
+    let mut label = t.event.to_string();
+    if !t.guards.is_empty() {
         let guards = t
             .guards
             .iter()
             .map(|g| w.guard(*g).name.as_str())
             .collect::<Vec<_>>()
             .join(", ");
-        format!("{} [{guards}]", t.event)
+        label.push_str(&format!(" [{guards}]"));
     }
+    if let Some(timer) = &t.timer {
+        label.push_str(&format!(" ({})", timer.label()));
+    }
+    label
 }

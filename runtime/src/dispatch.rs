@@ -1,0 +1,301 @@
+//! Dispatch by name: what the generated enum of a workflow's machines
+//! (`door::Current`) implements, and why an event given as a string was
+//! refused.
+
+use std::error::Error;
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use crate::{Refusal, Workflow};
+
+/// A timed transition as the definition declares it (`after = "90d"` or
+/// `not_before = "24h"`), for answering which timers are due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TimerSpec {
+    /// The state the timer runs in (the transition's source).
+    pub state: &'static str,
+    /// The event the timer allows.
+    pub event: &'static str,
+    /// How long after entering `state` the event falls due.
+    pub after: Duration,
+    /// `true` for `after`: the transition happens by itself once due (a
+    /// runner fires it with [`Instance::fire_due`](crate::Instance::fire_due)).
+    /// `false` for `not_before`: a person fires it, refused until due.
+    pub automatic: bool,
+}
+
+/// The by-name side of a workflow, implemented by `#[derive(Workflow)]` on
+/// the data type. [`Instance`](crate::Instance) and stores are generic over
+/// it; the generated enum (`door::Current`) has the same operations as
+/// inherent methods, so code for one workflow needs no trait import.
+pub trait Dispatch: Workflow + Sized {
+    /// The enum of the workflow's machines, one variant per state
+    /// (`door::Current`): the typed resume point.
+    type Current;
+
+    /// The fingerprint of the definition compiled in (see
+    /// `turnstile_spec::fingerprint`): what a snapshot must match.
+    const FINGERPRINT: &'static str;
+
+    /// Every timed transition, per source state, in declaration order.
+    const TIMERS: &'static [TimerSpec];
+
+    /// Every `(from, event, to)` the definition allows: a stored history
+    /// replays only along these.
+    const TRANSITIONS: &'static [(&'static str, &'static str, &'static str)];
+
+    /// A machine in the initial state, owning `data`, entered at `now`.
+    fn start(data: Self, now: SystemTime) -> Self::Current;
+
+    /// The machine in the state named `state`, entered at `entered_at`: how
+    /// a stored instance comes back into typestate. The data is handed back
+    /// when no state has that name.
+    fn resume(state: &str, data: Self, entered_at: SystemTime) -> Result<Self::Current, Self>;
+
+    /// The name of the state `current` is in.
+    fn state(current: &Self::Current) -> &'static str;
+
+    /// The events allowed from the state `current` is in, in declaration order.
+    fn allowed(current: &Self::Current) -> &'static [&'static str];
+
+    /// The data.
+    fn data(current: &Self::Current) -> &Self;
+
+    /// The data, to change between transitions.
+    fn data_mut(current: &mut Self::Current) -> &mut Self;
+
+    /// The data, ending the machine.
+    fn into_data(current: Self::Current) -> Self;
+
+    /// Fires the event named `event` at `now`: the machine in its new state,
+    /// or the machine unchanged and why not.
+    fn fire(
+        current: Self::Current,
+        event: &str,
+        now: SystemTime,
+    ) -> Result<Self::Current, Refused<Self::Current>>;
+}
+
+/// One transition taken, as the audit trail records it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(deny_unknown_fields)
+)]
+pub struct Step {
+    /// The state the machine left.
+    pub from: String,
+    /// The event fired.
+    pub event: String,
+    /// The state the machine entered.
+    pub to: String,
+    /// When, on the caller's clock.
+    #[cfg_attr(feature = "serde", serde(with = "crate::snapshot::instant"))]
+    pub at: SystemTime,
+    /// Who fired it (a user, a member of staff, `"timer"`), if the caller said.
+    pub actor: Option<String>,
+}
+
+/// Why an event given by name was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Why {
+    /// No event of the workflow has this name.
+    UnknownEvent {
+        /// The workflow.
+        workflow: &'static str,
+        /// The name as given.
+        event: String,
+        /// The closest event name, if one is close enough to be a typo.
+        suggestion: Option<&'static str>,
+    },
+    /// The event exists, but not from the current state.
+    NotAllowed {
+        /// The workflow.
+        workflow: &'static str,
+        /// The event.
+        event: &'static str,
+        /// The current state.
+        state: &'static str,
+        /// The events the current state allows.
+        allowed: &'static [&'static str],
+    },
+    /// A guard did not hold.
+    Guard(Refusal),
+    /// The event's timer has not come yet (`refusal.not_before` says when).
+    NotYet(Refusal),
+    /// An automatic timer of the state has fallen due and comes first
+    /// (`refusal.preempted_by` names it).
+    Overdue(Refusal),
+    /// [`Instance::fire_due`](crate::Instance::fire_due) found no automatic
+    /// timer due.
+    NothingDue {
+        /// The workflow.
+        workflow: &'static str,
+        /// The current state.
+        state: &'static str,
+        /// The next automatic timer of this state and when it falls due.
+        next: Option<(&'static str, SystemTime)>,
+    },
+}
+
+impl From<Refusal> for Why {
+    fn from(refusal: Refusal) -> Self {
+        if refusal.not_before.is_some() {
+            Why::NotYet(refusal)
+        } else if refusal.preempted_by.is_some() {
+            Why::Overdue(refusal)
+        } else {
+            Why::Guard(refusal)
+        }
+    }
+}
+
+impl fmt::Display for Why {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Why::UnknownEvent {
+                workflow,
+                event,
+                suggestion,
+            } => {
+                write!(f, "{workflow}: there is no event `{event}`")?;
+                match suggestion {
+                    Some(best) => write!(f, "; did you mean `{best}`?"),
+                    None => Ok(()),
+                }
+            }
+            Why::NotAllowed {
+                workflow,
+                event,
+                state,
+                allowed,
+            } => {
+                write!(
+                    f,
+                    "{workflow}: event `{event}` is not allowed in state `{state}`"
+                )?;
+                if allowed.is_empty() {
+                    write!(f, "; no event is (it is a final state)")
+                } else {
+                    let list: Vec<String> = allowed.iter().map(|e| format!("`{e}`")).collect();
+                    write!(f, "; allowed now: {}", list.join(", "))
+                }
+            }
+            Why::Guard(refusal) | Why::NotYet(refusal) | Why::Overdue(refusal) => refusal.fmt(f),
+            Why::NothingDue {
+                workflow,
+                state,
+                next,
+            } => {
+                write!(f, "{workflow}: no timer is due in state `{state}`")?;
+                match next.and_then(|(event, at)| Some((event, crate::rfc3339(at)?))) {
+                    Some((event, at)) => write!(f, "; the next is `{event}` at {at}"),
+                    None => write!(f, "; it has no automatic timer"),
+                }
+            }
+        }
+    }
+}
+
+/// An event given by name that was refused. It owns what it was fired on,
+/// unchanged: take it back with [`Refused::into_inner`].
+#[must_use = "a refused event hands the instance back: take it with `into_inner()`"]
+pub struct Refused<I> {
+    inner: I,
+    why: Why,
+}
+
+impl<I> Refused<I> {
+    /// Wraps what was refused with the reason.
+    pub fn new(inner: I, why: Why) -> Self {
+        Refused { inner, why }
+    }
+
+    /// What the event was fired on, unchanged.
+    pub fn into_inner(self) -> I {
+        self.inner
+    }
+
+    /// What the event was fired on, by reference.
+    pub fn inner(&self) -> &I {
+        &self.inner
+    }
+
+    /// Why the event was refused.
+    pub fn why(&self) -> &Why {
+        &self.why
+    }
+
+    /// The unchanged value and the reason.
+    pub fn into_parts(self) -> (I, Why) {
+        (self.inner, self.why)
+    }
+
+    /// The same refusal around something else (the instance around a machine).
+    pub fn map<J>(self, f: impl FnOnce(I) -> J) -> Refused<J> {
+        Refused {
+            inner: f(self.inner),
+            why: self.why,
+        }
+    }
+}
+
+impl<I> fmt::Display for Refused<I> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.why.fmt(f)
+    }
+}
+
+impl<I> fmt::Debug for Refused<I> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Refused")
+            .field("why", &self.why)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<I> Error for Refused<I> {}
+
+/// The refusal of an event name that the workflow does not have.
+pub fn unknown_event<I>(
+    inner: I,
+    workflow: &'static str,
+    event: &str,
+    events: &'static [&'static str],
+) -> Refused<I> {
+    let suggestion = events
+        .iter()
+        .map(|e| (strsim::jaro_winkler(event, e), *e))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, e)| e);
+    Refused::new(
+        inner,
+        Why::UnknownEvent {
+            workflow,
+            event: event.to_string(),
+            suggestion,
+        },
+    )
+}
+
+/// The refusal of an event that the current state does not allow.
+pub fn not_allowed<I>(
+    inner: I,
+    workflow: &'static str,
+    event: &'static str,
+    state: &'static str,
+    allowed: &'static [&'static str],
+) -> Refused<I> {
+    Refused::new(
+        inner,
+        Why::NotAllowed {
+            workflow,
+            event,
+            state,
+            allowed,
+        },
+    )
+}

@@ -1,0 +1,434 @@
+//! A workflow instance that outlives one process: the machine, when it
+//! entered its state, and the audit trail of every transition taken.
+
+use std::collections::HashSet;
+use std::error::Error;
+use std::fmt;
+use std::time::SystemTime;
+
+use crate::dispatch::{Dispatch, Refused, Step, TimerSpec, Why};
+
+/// A long-running instance of the workflow whose data is `W`: the machine
+/// in its current state ([`Dispatch::Current`], the generated enum), the
+/// instant it entered that state, and the audit trail.
+///
+/// Events are fired by name, at an instant the caller passes, and by an
+/// actor the caller names; each transition taken is appended to the trail.
+/// A refused event hands the instance back unchanged. Nothing here reads
+/// the clock or sleeps: timers are answered at the instant given.
+pub struct Instance<W: Dispatch> {
+    current: W::Current,
+    entered_at: SystemTime,
+    trail: Vec<Step>,
+}
+
+/// A timer of the current state and when it falls due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TimerStatus {
+    /// The event the timer allows.
+    pub event: &'static str,
+    /// `true` for a transition that happens by itself once due.
+    pub automatic: bool,
+    /// When it falls due (`None` beyond what `SystemTime` holds).
+    pub due: Option<SystemTime>,
+}
+
+/// Why stored parts do not make an instance: nothing is guessed, the
+/// instance is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// The snapshot's format tag is not one this version reads.
+    Format {
+        /// The tag found.
+        found: String,
+    },
+    /// The snapshot is of another workflow.
+    WrongWorkflow {
+        /// The workflow being loaded.
+        expected: &'static str,
+        /// The workflow the snapshot names.
+        found: String,
+    },
+    /// The snapshot was taken under another version of the definition.
+    Fingerprint {
+        /// The workflow.
+        workflow: &'static str,
+        /// The fingerprint of the definition compiled in.
+        expected: &'static str,
+        /// The fingerprint the snapshot records.
+        found: String,
+    },
+    /// No state of the workflow has this name.
+    UnknownState {
+        /// The workflow.
+        workflow: &'static str,
+        /// The name found.
+        state: String,
+    },
+    /// The audit trail does not replay to the stored state.
+    Trail {
+        /// The workflow.
+        workflow: &'static str,
+        /// The index of the first step that does not replay, or the trail's
+        /// length when the steps replay but end elsewhere.
+        step: usize,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The snapshot is not an envelope: malformed, truncated, a field
+    /// missing or unknown, a value of the wrong type (the format's message).
+    Malformed {
+        /// The workflow being loaded.
+        workflow: &'static str,
+        /// What the format's deserializer said.
+        message: String,
+    },
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Format { found } => write!(
+                f,
+                "not a turnstile instance snapshot this version reads: format `{found}` (expected `{}`)",
+                crate::instance::FORMAT
+            ),
+            LoadError::WrongWorkflow { expected, found } => write!(
+                f,
+                "{expected}: the snapshot is of the workflow `{found}`"
+            ),
+            LoadError::Fingerprint {
+                workflow,
+                expected,
+                found,
+            } => write!(
+                f,
+                "{workflow}: the snapshot was taken under another version of the definition \
+                 (fingerprint {found}, the definition compiled in is {expected}); \
+                 load it with `Instance::migrate`"
+            ),
+            LoadError::UnknownState { workflow, state } => {
+                write!(f, "{workflow}: the snapshot's state `{state}` is not a state of the workflow")
+            }
+            LoadError::Trail {
+                workflow,
+                step,
+                problem,
+            } => write!(f, "{workflow}: the audit trail does not replay at step {step}: {problem}"),
+            LoadError::Malformed { workflow, message } => {
+                write!(f, "{workflow}: malformed snapshot: {message}")
+            }
+        }
+    }
+}
+
+impl Error for LoadError {}
+
+/// The format tag of snapshots written by this version (see
+/// `docs/long-running.md`).
+pub(crate) const FORMAT: &str = "turnstile-instance/1";
+
+impl<W: Dispatch> Instance<W> {
+    /// A new instance in the initial state, owning `data`, started at `now`.
+    pub fn start(data: W, now: SystemTime) -> Self {
+        Instance {
+            current: W::start(data, now),
+            entered_at: now,
+            trail: Vec::new(),
+        }
+    }
+
+    /// An instance from stored parts: the state's name, the data, when the
+    /// state was entered and the audit trail. Refused unless the state
+    /// exists and the trail replays from the initial state to it along the
+    /// definition's transitions, in time order, each timed step no earlier
+    /// than its timer allowed, the last at `entered_at`.
+    pub fn resume(
+        state: &str,
+        data: W,
+        entered_at: SystemTime,
+        trail: Vec<Step>,
+    ) -> Result<Self, LoadError> {
+        check_trail::<W>(state, entered_at, &trail)?;
+        match W::resume(state, data, entered_at) {
+            Ok(current) => Ok(Instance {
+                current,
+                entered_at,
+                trail,
+            }),
+            Err(_) => Err(LoadError::UnknownState {
+                workflow: W::NAME,
+                state: state.to_string(),
+            }),
+        }
+    }
+
+    /// The machine in its current state: match on it to be back in typestate.
+    pub fn current(&self) -> &W::Current {
+        &self.current
+    }
+
+    /// The machine, ending the instance (the trail is dropped).
+    pub fn into_current(self) -> W::Current {
+        self.current
+    }
+
+    /// The machine, when its state was entered, and the trail.
+    pub fn into_parts(self) -> (W::Current, SystemTime, Vec<Step>) {
+        (self.current, self.entered_at, self.trail)
+    }
+
+    /// The current state's name.
+    pub fn state(&self) -> &'static str {
+        W::state(&self.current)
+    }
+
+    /// The events the current state allows, in declaration order (guards
+    /// and timers may still refuse them).
+    pub fn allowed(&self) -> &'static [&'static str] {
+        W::allowed(&self.current)
+    }
+
+    /// The data.
+    pub fn data(&self) -> &W {
+        W::data(&self.current)
+    }
+
+    /// The data, to change between transitions (guards and outcomes read it).
+    pub fn data_mut(&mut self) -> &mut W {
+        W::data_mut(&mut self.current)
+    }
+
+    /// The data, ending the instance.
+    pub fn into_data(self) -> W {
+        W::into_data(self.current)
+    }
+
+    /// When the current state was entered.
+    pub fn entered_at(&self) -> SystemTime {
+        self.entered_at
+    }
+
+    /// Every transition taken, oldest first. Refused attempts are not
+    /// transitions and are not recorded: log them from the `Err` of
+    /// [`Instance::fire`] if you need them.
+    pub fn trail(&self) -> &[Step] {
+        &self.trail
+    }
+
+    /// Fires the event named `event` at `now`, by `actor`: the instance in
+    /// its new state with the step appended to the trail, or the instance
+    /// unchanged and why not (unknown event, not allowed here, a guard, a
+    /// timer not yet due).
+    ///
+    /// Automatic timers that have fallen due by `now` happen first, each at
+    /// its own due instant with the actor `"timer"`, whether or not `event`
+    /// is then allowed: a refusal hands back the instance with them taken.
+    pub fn fire(
+        self,
+        event: &str,
+        actor: Option<&str>,
+        now: SystemTime,
+    ) -> Result<Self, Refused<Self>> {
+        let mut instance = self;
+        // Each automatic transition moves the instance on by a positive
+        // duration, so this ends once the next is due after `now`.
+        while let Some((due_event, due_at)) = instance.first_due(now) {
+            if due_event == event {
+                break;
+            }
+            instance = instance.step(due_event, Some("timer"), due_at)?;
+        }
+        instance.step(event, actor, now)
+    }
+
+    /// The automatic timer due at `now` that fell due first.
+    fn first_due(&self, now: SystemTime) -> Option<(&'static str, SystemTime)> {
+        self.next_due().filter(|(_, at)| *at <= now)
+    }
+
+    /// Fires one event, appending it to the trail.
+    fn step(
+        self,
+        event: &str,
+        actor: Option<&str>,
+        now: SystemTime,
+    ) -> Result<Self, Refused<Self>> {
+        let Instance {
+            current,
+            entered_at,
+            mut trail,
+        } = self;
+        let from = W::state(&current);
+        match W::fire(current, event, now) {
+            Ok(current) => {
+                trail.push(Step {
+                    from: from.to_string(),
+                    event: event.to_string(),
+                    to: W::state(&current).to_string(),
+                    at: now,
+                    actor: actor.map(str::to_string),
+                });
+                Ok(Instance {
+                    current,
+                    entered_at: now,
+                    trail,
+                })
+            }
+            Err(refused) => Err(refused.map(|current| Instance {
+                current,
+                entered_at,
+                trail,
+            })),
+        }
+    }
+
+    fn timer_specs(&self) -> impl Iterator<Item = &'static TimerSpec> {
+        let state = self.state();
+        W::TIMERS.iter().filter(move |t| t.state == state)
+    }
+
+    /// The timers of the current state, automatic or not, and when each
+    /// falls due, in declaration order.
+    pub fn timers(&self) -> Vec<TimerStatus> {
+        self.timer_specs()
+            .map(|t| TimerStatus {
+                event: t.event,
+                automatic: t.automatic,
+                due: self.entered_at.checked_add(t.after),
+            })
+            .collect()
+    }
+
+    /// The automatic timers due at `now` (due at their exact instant and
+    /// after), earliest first: what a runner should fire.
+    pub fn due(&self, now: SystemTime) -> Vec<&'static str> {
+        let mut due: Vec<(SystemTime, &'static str)> = self
+            .timers()
+            .into_iter()
+            .filter(|t| t.automatic)
+            .filter_map(|t| Some((t.due?, t.event)))
+            .filter(|(at, _)| *at <= now)
+            .collect();
+        due.sort_by_key(|(at, _)| *at);
+        due.into_iter().map(|(_, event)| event).collect()
+    }
+
+    /// The automatic timer of the current state that falls due first, and
+    /// when: where a runner should look again.
+    pub fn next_due(&self) -> Option<(&'static str, SystemTime)> {
+        self.timers()
+            .into_iter()
+            .filter(|t| t.automatic)
+            .filter_map(|t| Some((t.event, t.due?)))
+            .min_by_key(|(_, at)| *at)
+    }
+
+    /// Fires the automatic timer that fell due first by `now`, at the
+    /// instant it fell due, with the actor `"timer"`; refused with
+    /// [`Why::NothingDue`] when none is. A runner calls it until refused.
+    pub fn fire_due(self, now: SystemTime) -> Result<Self, Refused<Self>> {
+        match self.first_due(now) {
+            Some((event, at)) => self.step(event, Some("timer"), at),
+            None => {
+                let why = Why::NothingDue {
+                    workflow: W::NAME,
+                    state: self.state(),
+                    next: self.next_due(),
+                };
+                Err(Refused::new(self, why))
+            }
+        }
+    }
+}
+
+impl<W: Dispatch> fmt::Debug for Instance<W> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Instance")
+            .field("workflow", &W::NAME)
+            .field("state", &self.state())
+            .field("entered_at", &self.entered_at)
+            .field("trail", &self.trail)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Replays `trail` from the initial state: see [`Instance::resume`].
+fn check_trail<W: Dispatch>(
+    state: &str,
+    entered_at: SystemTime,
+    trail: &[Step],
+) -> Result<(), LoadError> {
+    let broken = |step: usize, problem: String| LoadError::Trail {
+        workflow: W::NAME,
+        step,
+        problem,
+    };
+    let edges: HashSet<(&str, &str, &str)> = W::TRANSITIONS.iter().copied().collect();
+    let mut at_state = W::INITIAL;
+    let mut since: Option<SystemTime> = None;
+    for (i, step) in trail.iter().enumerate() {
+        if step.from != at_state {
+            return Err(broken(
+                i,
+                format!(
+                    "it starts from `{}`, but the instance was in `{at_state}`",
+                    step.from
+                ),
+            ));
+        }
+        if !edges.contains(&(step.from.as_str(), step.event.as_str(), step.to.as_str())) {
+            return Err(broken(
+                i,
+                format!(
+                    "`{}` --{}--> `{}` is not a transition of the definition",
+                    step.from, step.event, step.to
+                ),
+            ));
+        }
+        if let Some(entered) = since {
+            if step.at < entered {
+                return Err(broken(
+                    i,
+                    "it is earlier than the step before it".to_string(),
+                ));
+            }
+            let timer = W::TIMERS
+                .iter()
+                .find(|t| t.state == step.from && t.event == step.event);
+            if let Some(timer) = timer {
+                if crate::timer::wait(entered, timer.after, step.at).is_err() {
+                    return Err(broken(
+                        i,
+                        format!(
+                            "`{}` was taken before its timer ({} after entering `{}`) was due",
+                            step.event,
+                            crate::compact_duration(timer.after),
+                            step.from
+                        ),
+                    ));
+                }
+            }
+        }
+        at_state = W::STATES
+            .iter()
+            .copied()
+            .find(|s| *s == step.to)
+            .unwrap_or(W::INITIAL);
+        since = Some(step.at);
+    }
+    if state != at_state {
+        return Err(broken(
+            trail.len(),
+            format!("it ends in `{at_state}`, but the stored state is `{state}`"),
+        ));
+    }
+    match trail.last() {
+        Some(last) if last.at != entered_at => Err(broken(
+            trail.len(),
+            "the state was entered at another instant than the last step's".to_string(),
+        )),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,359 @@
+//! Snapshots of instances with serde (the `serde` feature): a documented,
+//! versioned envelope that any serde format can carry.
+//!
+//! An [`Instance`] serializes as an [`Envelope`] with these fields, in this
+//! order (`docs/long-running.md` has the compatibility rules):
+//!
+//! | field | what |
+//! |---|---|
+//! | `format` | `"turnstile-instance/1"`: the envelope's version |
+//! | `workflow` | the workflow's name |
+//! | `fingerprint` | the fingerprint of the definition the instance runs under |
+//! | `state` | the current state's name |
+//! | `entered_at` | when the state was entered, RFC 3339 in UTC |
+//! | `data` | the workflow's data, as its own `Serialize` writes it |
+//! | `trail` | the audit trail: `from`, `event`, `to`, `at`, `actor` per step |
+//!
+//! Loading checks every field and refuses, with a [`LoadError`] naming the
+//! problem, a snapshot of another format version or workflow, of another
+//! definition (fingerprint), in an unknown state, with a trail that does not
+//! replay, or that is malformed: a field missing or unknown, a wrong type,
+//! truncated input. `workflow` and `fingerprint` are checked before `data`
+//! is read, so a snapshot of another workflow is named as such even when
+//! its data has another shape. A changed definition is loaded through
+//! [`Instance::migrate`].
+//!
+//! ```
+//! # use turnstile_runtime::snapshot::Envelope;
+//! let json = r#"{"format":"turnstile-instance/1","workflow":"door","fingerprint":"sha256:00",
+//!   "state":"closed","entered_at":"2026-11-24T17:00:00Z","data":{"key":true},"trail":[]}"#;
+//! let envelope: Envelope<serde_json::Value> = serde_json::from_str(json).unwrap();
+//! assert_eq!(envelope.state, "closed");
+//! ```
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::time::SystemTime;
+
+use serde::de::{self, DeserializeOwned, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::dispatch::{Dispatch, Step};
+use crate::instance::{Instance, LoadError, FORMAT};
+
+/// The stored form of an instance, with data of type `D`: the instance's
+/// own data type, or what an older version's data reads as when migrating.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Envelope<D> {
+    /// `"turnstile-instance/1"`.
+    pub format: String,
+    /// The workflow's name.
+    pub workflow: String,
+    /// The fingerprint of the definition the instance ran under.
+    pub fingerprint: String,
+    /// The current state's name.
+    pub state: String,
+    /// When the current state was entered.
+    #[serde(with = "instant")]
+    pub entered_at: SystemTime,
+    /// The workflow's data.
+    pub data: D,
+    /// Every transition taken, oldest first.
+    pub trail: Vec<Step>,
+}
+
+/// What a migration makes of an old snapshot: the state (by its name in
+/// the current definition), the data, and the trail rewritten to replay
+/// under the current definition. The instant the state was entered is kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Migrated<W> {
+    /// The state's name in the current definition.
+    pub state: String,
+    /// The data, as the current definition's type.
+    pub data: W,
+    /// The trail, each step named as in the current definition.
+    pub trail: Vec<Step>,
+}
+
+impl<W: Dispatch> Instance<W> {
+    /// The envelope of this instance, borrowing its data.
+    pub fn to_envelope(&self) -> Envelope<&W> {
+        Envelope {
+            format: FORMAT.to_string(),
+            workflow: W::NAME.to_string(),
+            fingerprint: W::FINGERPRINT.to_string(),
+            state: self.state().to_string(),
+            entered_at: self.entered_at(),
+            data: self.data(),
+            trail: self.trail().to_vec(),
+        }
+    }
+
+    /// The instance an envelope stores, checked field by field.
+    pub fn from_envelope(envelope: Envelope<W>) -> Result<Self, LoadError> {
+        check_header::<W>(&envelope.format, &envelope.workflow)?;
+        if envelope.fingerprint != W::FINGERPRINT {
+            return Err(LoadError::Fingerprint {
+                workflow: W::NAME,
+                expected: W::FINGERPRINT,
+                found: envelope.fingerprint,
+            });
+        }
+        Instance::resume(
+            &envelope.state,
+            envelope.data,
+            envelope.entered_at,
+            envelope.trail,
+        )
+    }
+
+    /// Loads a snapshot taken under an older definition: `migrate` maps the
+    /// old envelope (its fingerprint, state, data read as `D`, and trail)
+    /// to the current definition's state, data and trail, or says why it
+    /// cannot (`Err(reason)`). The format and workflow are checked first;
+    /// what `migrate` returns is checked like any snapshot.
+    ///
+    /// ```ignore
+    /// // `door` v2 renamed the state `opened` to `open`.
+    /// let old: Envelope<Door> = serde_json::from_str(&row)?;
+    /// let instance = Instance::<Door>::migrate(old, |old| {
+    ///     let rename = |s: String| if s == "opened" { "open".to_string() } else { s };
+    ///     Ok(Migrated {
+    ///         state: rename(old.state),
+    ///         data: old.data,
+    ///         trail: old.trail.into_iter().map(|mut step| {
+    ///             step.from = rename(step.from);
+    ///             step.to = rename(step.to);
+    ///             step
+    ///         }).collect(),
+    ///     })
+    /// })?;
+    /// ```
+    pub fn migrate<D>(
+        envelope: Envelope<D>,
+        migrate: impl FnOnce(Envelope<D>) -> Result<Migrated<W>, String>,
+    ) -> Result<Self, LoadError> {
+        check_header::<W>(&envelope.format, &envelope.workflow)?;
+        let entered_at = envelope.entered_at;
+        let migrated = migrate(envelope).map_err(|message| LoadError::Malformed {
+            workflow: W::NAME,
+            message: format!("the migration refused the snapshot: {message}"),
+        })?;
+        Instance::resume(&migrated.state, migrated.data, entered_at, migrated.trail)
+    }
+}
+
+fn check_header<W: Dispatch>(format: &str, workflow: &str) -> Result<(), LoadError> {
+    if format != FORMAT {
+        return Err(LoadError::Format {
+            found: format.to_string(),
+        });
+    }
+    if workflow != W::NAME {
+        return Err(LoadError::WrongWorkflow {
+            expected: W::NAME,
+            found: workflow.to_string(),
+        });
+    }
+    Ok(())
+}
+
+impl<W: Dispatch + Serialize> Serialize for Instance<W> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_envelope().serialize(serializer)
+    }
+}
+
+const FIELDS: &[&str] = &[
+    "format",
+    "workflow",
+    "fingerprint",
+    "state",
+    "entered_at",
+    "data",
+    "trail",
+];
+
+/// Reads an envelope field by field, checking `format`, `workflow` and
+/// `fingerprint` as soon as they are read, so that `data` is never read as
+/// this workflow's type when the snapshot is of another.
+impl<'de, W: Dispatch + DeserializeOwned> Deserialize<'de> for Instance<W> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("Envelope", FIELDS, EnvelopeVisitor(PhantomData::<W>))
+    }
+}
+
+struct EnvelopeVisitor<W>(PhantomData<W>);
+
+/// The fields read so far.
+struct Partial<W> {
+    format: Option<String>,
+    workflow: Option<String>,
+    fingerprint: Option<String>,
+    state: Option<String>,
+    entered_at: Option<SystemTime>,
+    data: Option<W>,
+    trail: Option<Vec<Step>>,
+}
+
+impl<W: Dispatch> Partial<W> {
+    fn new() -> Self {
+        Partial {
+            format: None,
+            workflow: None,
+            fingerprint: None,
+            state: None,
+            entered_at: None,
+            data: None,
+            trail: None,
+        }
+    }
+
+    /// Checks what identifies the snapshot, as far as it has been read.
+    fn check_so_far(&self) -> Result<(), LoadError> {
+        if let Some(format) = &self.format {
+            if format != FORMAT {
+                return Err(LoadError::Format {
+                    found: format.clone(),
+                });
+            }
+        }
+        if let Some(workflow) = &self.workflow {
+            if workflow != W::NAME {
+                return Err(LoadError::WrongWorkflow {
+                    expected: W::NAME,
+                    found: workflow.clone(),
+                });
+            }
+        }
+        if let Some(fingerprint) = &self.fingerprint {
+            if fingerprint != W::FINGERPRINT {
+                return Err(LoadError::Fingerprint {
+                    workflow: W::NAME,
+                    expected: W::FINGERPRINT,
+                    found: fingerprint.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn finish<E: de::Error>(self) -> Result<Instance<W>, E> {
+        let envelope = Envelope {
+            format: self.format.ok_or_else(|| E::missing_field("format"))?,
+            workflow: self.workflow.ok_or_else(|| E::missing_field("workflow"))?,
+            fingerprint: self
+                .fingerprint
+                .ok_or_else(|| E::missing_field("fingerprint"))?,
+            state: self.state.ok_or_else(|| E::missing_field("state"))?,
+            entered_at: self
+                .entered_at
+                .ok_or_else(|| E::missing_field("entered_at"))?,
+            data: self.data.ok_or_else(|| E::missing_field("data"))?,
+            trail: self.trail.ok_or_else(|| E::missing_field("trail"))?,
+        };
+        Instance::from_envelope(envelope).map_err(E::custom)
+    }
+}
+
+impl<'de, W: Dispatch + DeserializeOwned> Visitor<'de> for EnvelopeVisitor<W> {
+    type Value = Instance<W>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "a turnstile instance snapshot of the workflow `{}`",
+            W::NAME
+        )
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut partial = Partial::<W>::new();
+        while let Some(key) = map.next_key::<String>()? {
+            macro_rules! read {
+                ($field:ident, $ty:ty) => {{
+                    if partial.$field.is_some() {
+                        return Err(de::Error::duplicate_field(stringify!($field)));
+                    }
+                    partial.$field = Some(map.next_value::<$ty>()?);
+                }};
+            }
+            match key.as_str() {
+                "format" => read!(format, String),
+                "workflow" => read!(workflow, String),
+                "fingerprint" => read!(fingerprint, String),
+                "state" => read!(state, String),
+                "entered_at" => {
+                    if partial.entered_at.is_some() {
+                        return Err(de::Error::duplicate_field("entered_at"));
+                    }
+                    partial.entered_at = Some(map.next_value::<Instant>()?.0);
+                }
+                "data" => {
+                    partial.check_so_far().map_err(de::Error::custom)?;
+                    read!(data, W)
+                }
+                "trail" => read!(trail, Vec<Step>),
+                other => return Err(de::Error::unknown_field(other, FIELDS)),
+            }
+            partial.check_so_far().map_err(de::Error::custom)?;
+        }
+        partial.finish()
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut partial = Partial::<W>::new();
+        let missing = |i: usize| de::Error::invalid_length(i, &"an envelope of 7 fields");
+        partial.format = Some(seq.next_element()?.ok_or_else(|| missing(0))?);
+        partial.workflow = Some(seq.next_element()?.ok_or_else(|| missing(1))?);
+        partial.fingerprint = Some(seq.next_element()?.ok_or_else(|| missing(2))?);
+        partial.check_so_far().map_err(de::Error::custom)?;
+        partial.state = Some(seq.next_element()?.ok_or_else(|| missing(3))?);
+        partial.entered_at = Some(seq.next_element::<Instant>()?.ok_or_else(|| missing(4))?.0);
+        partial.data = Some(seq.next_element()?.ok_or_else(|| missing(5))?);
+        partial.trail = Some(seq.next_element()?.ok_or_else(|| missing(6))?);
+        partial.finish()
+    }
+}
+
+/// An instant read through [`instant`].
+struct Instant(SystemTime);
+
+impl<'de> Deserialize<'de> for Instant {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        instant::deserialize(deserializer).map(Instant)
+    }
+}
+
+/// `SystemTime` as an RFC 3339 string in UTC (`2026-11-24T17:00:00Z`, with
+/// nanoseconds when it has them): readable in JSON, exact in every format.
+/// Use it with `#[serde(with = "turnstile::snapshot::instant")]`.
+pub mod instant {
+    use std::time::SystemTime;
+
+    use serde::{de, Deserialize, Deserializer, Serializer};
+
+    /// Writes `instant` as RFC 3339; an error outside the years 1970 to 9999.
+    pub fn serialize<S: Serializer>(
+        instant: &SystemTime,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match crate::rfc3339(*instant) {
+            Some(text) => serializer.serialize_str(&text),
+            None => Err(serde::ser::Error::custom(
+                "an instant outside the years 1970 to 9999 cannot be written as RFC 3339",
+            )),
+        }
+    }
+
+    /// Reads an RFC 3339 instant in UTC (`Z`).
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<SystemTime, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        humantime::parse_rfc3339(&text).map_err(|e| {
+            de::Error::custom(format!(
+                "`{text}` is not an RFC 3339 instant in UTC such as `2026-11-24T17:00:00Z`: {e}"
+            ))
+        })
+    }
+}

@@ -1,0 +1,101 @@
+//! The fingerprint of a definition: what a stored instance records to say
+//! which version of its workflow it runs under.
+//!
+//! It is a hash of the definition's *meaning*: the workflow's name, its
+//! initial state, its states and which are final, and every transition's
+//! event, sources, targets, guards (in order: the first that fails is named)
+//! and timer. Whitespace, comments, key order, the order of tables and
+//! summaries do not change it; any change to states, events, targets, guards
+//! or timers does.
+//!
+//! ```
+//! use turnstile_spec::{fingerprint::fingerprint, load, SourceFile};
+//!
+//! let a = load(&SourceFile::new("a.toml", r#"
+//! [workflow]
+//! name = "door"
+//! initial = "closed"
+//! [states.closed]
+//! [states.opened]
+//! [[transitions]]
+//! event = "open"
+//! from = "closed"
+//! to = "opened"
+//! "#)).unwrap();
+//! let b = load(&SourceFile::new("b.toml", r#"
+//! ## the same door, reformatted and documented
+//! [workflow]
+//! initial = "closed"
+//! name    = "door"
+//! summary = "A door."
+//! [states.opened]
+//! [states.closed]
+//! [[transitions]]
+//! to = "opened"
+//! from = ["closed"]
+//! event = "open"
+//! "#)).unwrap();
+//! assert_eq!(fingerprint(&a), fingerprint(&b));
+//! assert!(fingerprint(&a).starts_with("sha256:"));
+//! ```
+
+use sha2::{Digest, Sha256};
+
+use crate::model::Workflow;
+
+/// The canonical text the fingerprint hashes: one line per fact, sorted
+/// where order carries no meaning. Public so that a changed fingerprint
+/// can be explained by diffing two canonical texts.
+pub fn canonical(w: &Workflow) -> String {
+    let name = |id: crate::StateId| w.state(id).name.as_str();
+    let mut states: Vec<String> = w
+        .states
+        .iter()
+        .map(|s| format!("state {}{}", s.name, if s.is_final { " final" } else { "" }))
+        .collect();
+    states.sort();
+    let mut transitions: Vec<String> = w
+        .transitions
+        .iter()
+        .map(|t| {
+            let mut from: Vec<&str> = t.from.iter().map(|s| name(*s)).collect();
+            from.sort_unstable();
+            let mut to: Vec<&str> = t.to.iter().map(|s| name(*s)).collect();
+            to.sort_unstable();
+            let guards: Vec<&str> = t.guards.iter().map(|g| w.guard(*g).name.as_str()).collect();
+            let timer = match &t.timer {
+                Some(timer) => format!(" {} {}ms", timer.key(), timer.after.as_millis()),
+                None => String::new(),
+            };
+            format!(
+                "transition {} from {} to {} guards {}{timer}",
+                t.event,
+                from.join(","),
+                to.join(","),
+                guards.join(",")
+            )
+        })
+        .collect();
+    transitions.sort();
+    let mut text = format!(
+        "turnstile-fingerprint 1\nworkflow {}\ninitial {}\n",
+        w.name,
+        name(w.initial)
+    );
+    for line in states.iter().chain(&transitions) {
+        text.push_str(line);
+        text.push('\n');
+    }
+    text
+}
+
+/// `sha256:` and the first 32 hex digits (128 bits) of the SHA-256 of
+/// [`canonical`].
+pub fn fingerprint(w: &Workflow) -> String {
+    let digest = Sha256::digest(canonical(w).as_bytes());
+    let mut out = String::from("sha256:");
+    for byte in &digest[..16] {
+        out.push_str(&format!("{byte:02x}"));
+    }
+    out
+}
