@@ -270,7 +270,13 @@ pub(crate) fn rfc3339(instant: SystemTime) -> Option<String> {
     // 9999-12-31T23:59:59.999999999Z: the last instant RFC 3339 can write.
     const LAST: Duration = Duration::new(253_402_300_799, 999_999_999);
     let since = instant.duration_since(SystemTime::UNIX_EPOCH).ok()?;
-    (since <= LAST).then(|| humantime::format_rfc3339_nanos(instant).to_string())
+    (since <= LAST).then(|| {
+        if since.subsec_nanos() == 0 {
+            humantime::format_rfc3339_seconds(instant).to_string()
+        } else {
+            humantime::format_rfc3339_nanos(instant).to_string()
+        }
+    })
 }
 
 /// `90d`, `1d 12h`, `23h 59m`: whole days, hours, minutes and seconds.

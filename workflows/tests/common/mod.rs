@@ -14,6 +14,12 @@ macro_rules! fire {
         $log.took(from, stringify!($event), &next);
         next
     }};
+    ($log:expr, $m:ident . $event:ident ($now:expr)) => {{
+        let from = $m.state();
+        let next = $m.$event($now);
+        $log.took(from, stringify!($event), &next);
+        next
+    }};
 }
 
 /// Takes the machine out of an outcome that must be `$variant`.

@@ -1,0 +1,224 @@
+//! Closing and restoring services, driven through every transition of
+//! `service_closing.toml`, with its timers at their boundary instants.
+
+mod common;
+
+use std::time::{Duration, SystemTime};
+
+use common::Log;
+use turnstile::{Instance, Why};
+use turnstile_workflows::{service_closing, ClosingCheck, Obstacle, ServiceClosing};
+
+use service_closing::state::*;
+use service_closing::Machine;
+
+const MINUTE: Duration = Duration::from_secs(60);
+const HOUR: Duration = Duration::from_secs(60 * 60);
+const DAY: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// 2026-11-24T09:00:00Z, when the account is opened in these tests.
+fn t0() -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_510_800)
+}
+
+fn closed_at(log: &mut Log, at: SystemTime) -> Machine<Closed> {
+    let m = Machine::new(ServiceClosing::new("acme-ops"), t0());
+    fire!(log, m.close(at)).expect("nothing is in the way of closing")
+}
+
+#[test]
+fn service_closing_takes_every_transition() {
+    let mut log = Log::new("service_closing.toml");
+
+    // Close, restore after a day, close again, disable after another day.
+    let closed = closed_at(&mut log, t0() + HOUR);
+    let active = fire!(log, closed.restore(t0() + HOUR + DAY)).expect("24 hours have passed");
+    let closed = fire!(log, active.close(t0() + 2 * DAY)).expect("still nothing in the way");
+    let disabled = fire!(log, closed.disable(t0() + 3 * DAY)).expect("24 hours have passed");
+    assert_eq!(disabled.state(), "disabled");
+
+    // Close and wait out the retention period.
+    let closed = closed_at(&mut log, t0());
+    let disabled = fire!(log, closed.retention_period_ends(t0() + 90 * DAY)).expect("90 days");
+    assert_eq!(disabled.entered_at(), t0() + 90 * DAY);
+
+    log.assert_every_transition_taken();
+}
+
+#[test]
+fn restoring_and_disabling_wait_24_hours_after_closing() {
+    let mut log = Log::new("service_closing.toml");
+    let closed_time = t0() + HOUR;
+    let closed = closed_at(&mut log, closed_time);
+
+    // 23 h 59 min: refused, by the timer, and the machine is handed back.
+    let early = closed
+        .restore(closed_time + 23 * HOUR + 59 * MINUTE)
+        .unwrap_err();
+    let wait = early.not_before().expect("the timer refused");
+    assert_eq!(wait.due(), Some(closed_time + DAY));
+    assert_eq!(early.guard(), "");
+    assert_eq!(
+        early.to_string(),
+        "service_closing: event `restore` refused in state `closed`: not due until 1d after \
+         entering the state (2026-11-25T10:00:00Z)"
+    );
+    let closed = early.into_machine();
+    assert_eq!(closed.entered_at(), closed_time);
+    let closed = closed
+        .disable(closed_time + 23 * HOUR + 59 * MINUTE)
+        .unwrap_err()
+        .into_machine();
+
+    // Exactly 24 h: due.
+    let active = closed.restore(closed_time + DAY).expect("due at 24 h");
+    assert_eq!(active.entered_at(), closed_time + DAY);
+    let closed = active.close(closed_time + DAY).unwrap();
+    assert!(closed.disable(closed_time + 2 * DAY).is_ok());
+}
+
+#[test]
+fn the_retention_period_ends_at_day_90_and_restoring_ends_with_it() {
+    let mut log = Log::new("service_closing.toml");
+    let closed = closed_at(&mut log, t0());
+
+    // Day 89, and one second before day 90: not yet.
+    let closed = closed
+        .retention_period_ends(t0() + 89 * DAY)
+        .unwrap_err()
+        .into_machine();
+    let closed = closed
+        .retention_period_ends(t0() + 90 * DAY - Duration::from_secs(1))
+        .unwrap_err()
+        .into_machine();
+    // Restoring is still possible one second before day 90...
+    let active = closed
+        .restore(t0() + 90 * DAY - Duration::from_secs(1))
+        .expect("within the retention period");
+    let closed = active.close(t0()).unwrap(); // entered at t0 again
+
+    // ...and not at day 90, when the automatic transition comes first.
+    let late = closed.restore(t0() + 90 * DAY).unwrap_err();
+    assert_eq!(late.refusal().preempted_by, Some("retention_period_ends"));
+    assert_eq!(
+        late.to_string(),
+        "service_closing: event `restore` refused in state `closed`: the automatic transition \
+         `retention_period_ends` has fallen due and comes first"
+    );
+    let closed = late.into_machine();
+    let disabled = closed
+        .retention_period_ends(t0() + 90 * DAY)
+        .expect("day 90");
+    assert_eq!(disabled.state(), "disabled");
+}
+
+#[test]
+fn each_closing_check_refuses_and_hands_the_machine_back() {
+    for obstacle in Obstacle::ALL {
+        let mut data = ServiceClosing::new("acme-ops");
+        data.obstacles.insert(obstacle);
+        let active = Machine::new(data, t0());
+        let refused = active.close(t0() + HOUR).unwrap_err();
+        let expected = match obstacle.check() {
+            ClosingCheck::IdNotFrozen => "id_not_frozen",
+            ClosingCheck::NoFrozenResources => "no_frozen_resources",
+            ClosingCheck::NoPartnerTies => "no_partner_ties",
+            ClosingCheck::NotEnterpriseAccount => "not_enterprise_account",
+            ClosingCheck::NoSiteBinding => "no_site_binding",
+            ClosingCheck::NoResourcesInUse => "no_resources_in_use",
+            ClosingCheck::NoFunds => "no_funds",
+            ClosingCheck::NoPendingFinance => "no_pending_finance",
+        };
+        assert_eq!(refused.guard(), expected, "{obstacle:?}");
+        assert!(refused.refusal().reason.contains("002 §1.4.6"));
+        let mut active = refused.into_machine();
+        assert_eq!(active.entered_at(), t0());
+        active.data_mut().obstacles.clear();
+        assert!(active.close(t0() + HOUR).is_ok());
+    }
+}
+
+#[test]
+fn an_instance_takes_the_automatic_transition_at_its_due_instant() {
+    let instance = Instance::start(ServiceClosing::new("acme-ops"), t0());
+    let instance = instance
+        .fire("close", Some("alice"), t0() + HOUR)
+        .expect("closes");
+    assert_eq!(instance.due(t0() + HOUR + 89 * DAY), Vec::<&str>::new());
+    assert_eq!(
+        instance.next_due(),
+        Some(("retention_period_ends", t0() + HOUR + 90 * DAY))
+    );
+    assert_eq!(
+        instance.due(t0() + HOUR + 90 * DAY),
+        ["retention_period_ends"]
+    );
+    let timers: Vec<_> = instance
+        .timers()
+        .iter()
+        .map(|t| (t.event, t.automatic))
+        .collect();
+    assert_eq!(
+        timers,
+        [
+            ("restore", false),
+            ("disable", false),
+            ("retention_period_ends", true)
+        ]
+    );
+
+    // Day 95: the runner never came, and alice tries to restore. The
+    // retention period ended at day 90: that happens first, then `restore`
+    // is refused in `disabled`.
+    let refused = instance
+        .fire("restore", Some("alice"), t0() + 95 * DAY)
+        .unwrap_err();
+    assert!(matches!(
+        refused.why(),
+        Why::NotAllowed {
+            state: "disabled",
+            allowed: &[],
+            ..
+        }
+    ));
+    let instance = refused.into_inner();
+    let last = instance.trail().last().unwrap();
+    assert_eq!(
+        (last.event.as_str(), last.at, last.actor.as_deref()),
+        (
+            "retention_period_ends",
+            t0() + HOUR + 90 * DAY,
+            Some("timer")
+        )
+    );
+    assert_eq!(instance.entered_at(), t0() + HOUR + 90 * DAY);
+}
+
+#[test]
+fn fire_due_fires_once_and_then_says_nothing_is_due() {
+    let instance = Instance::start(ServiceClosing::new("acme-ops"), t0());
+    let refused = instance.fire_due(t0() + 200 * DAY).unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "service_closing: no timer is due in state `active`; it has no automatic timer"
+    );
+    let instance = refused.into_inner().fire("close", None, t0()).unwrap();
+    let refused = instance.fire_due(t0() + DAY).unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "service_closing: no timer is due in state `closed`; the next is \
+         `retention_period_ends` at 2027-02-22T09:00:00Z"
+    );
+    let instance = refused.into_inner().fire_due(t0() + 100 * DAY).unwrap();
+    assert_eq!(instance.state(), "disabled");
+    assert_eq!(instance.trail().len(), 2);
+    assert!(instance.fire_due(t0() + 200 * DAY).is_err());
+}
+
+#[test]
+fn a_timed_machine_is_its_data_and_one_instant() {
+    assert_eq!(
+        std::mem::size_of::<Machine<Closed>>(),
+        std::mem::size_of::<ServiceClosing>() + std::mem::size_of::<SystemTime>()
+    );
+}
