@@ -150,6 +150,12 @@ impl<W: Dispatch> Instance<W> {
         entered_at: SystemTime,
         trail: Vec<Step>,
     ) -> Result<Self, LoadError> {
+        if !W::STATES.contains(&state) {
+            return Err(LoadError::UnknownState {
+                workflow: W::NAME,
+                state: state.to_string(),
+            });
+        }
         check_trail::<W>(state, entered_at, &trail)?;
         match W::resume(state, data, entered_at) {
             Ok(current) => Ok(Instance {

@@ -95,7 +95,7 @@ impl CustomerRecord {
 }
 
 /// A customer following a partner's invitation (seed 004).
-#[derive(Workflow)]
+#[derive(Workflow, Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[workflow(file = "partner_association.toml")]
 pub struct PartnerAssociation {
