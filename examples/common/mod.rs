@@ -14,6 +14,15 @@ macro_rules! step {
         }
         next
     }};
+    ($m:ident . $event:ident ($now:expr)) => {{
+        let from = $m.state();
+        let next = $m.$event($now);
+        match turnstile::Fired::landed(&next) {
+            Some(to) => println!("  {from} --{}--> {to}", stringify!($event)),
+            None => println!("  {from} --{}--> refused", stringify!($event)),
+        }
+        next
+    }};
 }
 
 /// Takes the machine out of an outcome that must be `$variant`.
