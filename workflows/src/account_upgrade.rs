@@ -37,7 +37,8 @@ pub struct HuaweiId {
 }
 
 /// The upgrade of a legacy account (002 §1.5).
-#[derive(Workflow, Debug, Clone, PartialEq, Eq)]
+#[derive(Workflow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[workflow(file = "account_upgrade.toml")]
 pub struct AccountUpgrade {

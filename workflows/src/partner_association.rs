@@ -95,7 +95,8 @@ impl CustomerRecord {
 }
 
 /// A customer following a partner's invitation (seed 004).
-#[derive(Workflow, Debug, Clone, PartialEq, Eq)]
+#[derive(Workflow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[workflow(file = "partner_association.toml")]
 pub struct PartnerAssociation {

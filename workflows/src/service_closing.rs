@@ -120,7 +120,8 @@ pub fn passes(check: ClosingCheck, obstacles: &BTreeSet<Obstacle>) -> bool {
 }
 
 /// A Huawei Cloud account whose services are closed, restored or disabled.
-#[derive(Workflow, Debug, Clone, PartialEq, Eq)]
+#[derive(Workflow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[workflow(file = "service_closing.toml")]
 pub struct ServiceClosing {

@@ -11,7 +11,8 @@ use crate::rules::{self, AccountType, Funding, MobileNumber, Region, Verificatio
 ///
 /// Fill in each field before the event that reads it: the guards read the
 /// form, the outcomes read the site's answers.
-#[derive(Workflow, Debug, Clone, PartialEq, Eq)]
+#[derive(Workflow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[workflow(file = "sign_up.toml")]
 pub struct SignUp {
