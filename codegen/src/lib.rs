@@ -669,7 +669,7 @@ impl<'a> Generator<'a> {
                 super::Machine::new(data)
             })
         };
-        let alias_doc = format!("{current_doc}");
+        let alias_doc = current_doc.clone();
         quote! {
             /// Dispatch by name. Kept in a private module, and named outside it
             /// through the aliases `Current` and `Event`, so that the variants
