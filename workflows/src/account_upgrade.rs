@@ -38,8 +38,8 @@ pub struct HuaweiId {
 
 /// The upgrade of a legacy account (002 §1.5).
 #[derive(Workflow)]
-#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[workflow(file = "account_upgrade.toml")]
 pub struct AccountUpgrade {
     /// The account being upgraded.

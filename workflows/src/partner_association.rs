@@ -96,8 +96,8 @@ impl CustomerRecord {
 
 /// A customer following a partner's invitation (seed 004).
 #[derive(Workflow)]
-#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[workflow(file = "partner_association.toml")]
 pub struct PartnerAssociation {
     /// The inviting partner's model.

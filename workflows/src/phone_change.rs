@@ -23,8 +23,8 @@ pub enum Verdict {
 /// A HUAWEI ID whose phone number cannot change, because the number is
 /// linked to a Huawei Cloud account (002 §1.1.14).
 #[derive(Workflow)]
-#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[workflow(file = "phone_change.toml")]
 pub struct PhoneChange {
     /// The Huawei Cloud account associated with the ID; it is handed over to

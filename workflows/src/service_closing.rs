@@ -121,8 +121,8 @@ pub fn passes(check: ClosingCheck, obstacles: &BTreeSet<Obstacle>) -> bool {
 
 /// A Huawei Cloud account whose services are closed, restored or disabled.
 #[derive(Workflow)]
-#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[workflow(file = "service_closing.toml")]
 pub struct ServiceClosing {
     /// The account's name, for logs.

@@ -12,8 +12,8 @@ use crate::rules::{self, AccountType, Funding, MobileNumber, Region, Verificatio
 /// Fill in each field before the event that reads it: the guards read the
 /// form, the outcomes read the site's answers.
 #[derive(Workflow)]
-#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[workflow(file = "sign_up.toml")]
 pub struct SignUp {
     /// The registration country/region; fixed once the ID is registered (002 §1.2.2).
