@@ -439,24 +439,32 @@ impl<'a> Generator<'a> {
             }
         });
         let now_arg = self.timed.then(|| quote!(now));
+        // `return Err(Rejected)` for a timer's refusal (no guard named).
+        let refuse = |not_before: TokenStream, preempted_by: TokenStream| {
+            quote! {
+                return ::core::result::Result::Err(#krate::Rejected::new(
+                    machine,
+                    #krate::Refusal {
+                        workflow: #wname,
+                        event: #event,
+                        state: #from_name,
+                        guard: "",
+                        reason: "",
+                        not_before: #not_before,
+                        preempted_by: #preempted_by,
+                    },
+                ));
+            }
+        };
+        let none = quote!(::core::option::Option::None);
         let wait = t.timer.as_ref().map(|timer| {
             let after = duration(timer.after);
+            let refused = refuse(quote!(::core::option::Option::Some(wait)), none.clone());
             quote! {
                 if let ::core::result::Result::Err(wait) =
                     #krate::__private::wait(machine.entered_at, #after, now)
                 {
-                    return ::core::result::Result::Err(#krate::Rejected::new(
-                        machine,
-                        #krate::Refusal {
-                            workflow: #wname,
-                            event: #event,
-                            state: #from_name,
-                            guard: "",
-                            reason: "",
-                            not_before: ::core::option::Option::Some(wait),
-                            preempted_by: ::core::option::Option::None,
-                        },
-                    ));
+                    #refused
                 }
             }
         });
@@ -478,20 +486,13 @@ impl<'a> Generator<'a> {
                 }
                 let after = duration(timer.after);
                 let other_event = o.event.as_str();
+                let refused = refuse(
+                    none.clone(),
+                    quote!(::core::option::Option::Some(#other_event)),
+                );
                 Some(quote! {
                     if #krate::__private::preempted(machine.entered_at, #after, now) {
-                        return ::core::result::Result::Err(#krate::Rejected::new(
-                            machine,
-                            #krate::Refusal {
-                                workflow: #wname,
-                                event: #event,
-                                state: #from_name,
-                                guard: "",
-                                reason: "",
-                                not_before: ::core::option::Option::None,
-                                preempted_by: ::core::option::Option::Some(#other_event),
-                            },
-                        ));
+                        #refused
                     }
                 })
             })
