@@ -174,7 +174,11 @@ pub(crate) fn state(w: &Workflow, id: StateId, outgoing: &[TransitionId]) -> Str
     doc
 }
 
-pub(crate) fn event_method(w: &Workflow, event: &Event<'_>) -> String {
+pub(crate) fn event_method(
+    w: &Workflow,
+    event: &Event<'_>,
+    outgoing: &[Vec<TransitionId>],
+) -> String {
     let mut doc = String::new();
     let first = w.transition(event.transitions[0]);
     if let Some(summary) = &first.summary {
@@ -188,16 +192,25 @@ pub(crate) fn event_method(w: &Workflow, event: &Event<'_>) -> String {
     ));
     for t in &event.transitions {
         let t = w.transition(*t);
-        let returns = match (t.is_branch(), t.guards.is_empty() && t.timer.is_none()) {
-            (false, true) => format!("`Machine<{}>`", pascal(w, t.to[0])),
+        let target = if t.is_branch() {
+            format!("outcome::{}", t.event.pascal())
+        } else {
+            format!("Machine<{}>", pascal(w, t.to[0]))
+        };
+        // What it returns can depend on the source state: an automatic
+        // timer there may come first.
+        let (refusable, plain): (Vec<StateId>, Vec<StateId>) = t
+            .from
+            .iter()
+            .partition(|from| w.refusable(t, &outgoing[from.0]));
+        let result = format!("`Result<{target}, Rejected<Machine<From>>>`");
+        let returns = match (refusable.is_empty(), plain.is_empty()) {
+            (true, _) => format!("`{target}`"),
+            (false, true) => result,
             (false, false) => format!(
-                "`Result<Machine<{}>, Rejected<Machine<From>>>`",
-                pascal(w, t.to[0])
-            ),
-            (true, true) => format!("`outcome::{}`", t.event.pascal()),
-            (true, false) => format!(
-                "`Result<outcome::{}, Rejected<Machine<From>>>`",
-                t.event.pascal()
+                "{result} from {}, `{target}` from {}",
+                states_list(w, &refusable),
+                states_list(w, &plain)
             ),
         };
         doc.push_str(&format!(

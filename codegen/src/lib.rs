@@ -62,12 +62,6 @@ fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
-/// Whether firing `t` can be refused (a guard, or a timer not yet due):
-/// its method then returns `Result`.
-fn refusable(t: &Transition) -> bool {
-    !t.guards.is_empty() || t.timer.is_some()
-}
-
 /// A `core::time::Duration` literal.
 fn duration(d: std::time::Duration) -> TokenStream {
     let secs = d.as_secs();
@@ -99,14 +93,9 @@ impl<'a> Generator<'a> {
         quote!(#(#supers)* #data)
     }
 
-    /// Whether firing `t` from `from` can be refused: a guard, its own
-    /// timer, or an automatic timer of `from` that would come first.
+    /// Whether firing `t` from `from` can be refused (see [`Workflow::refusable`]).
     fn refusable_from(&self, t: &Transition, from: StateId) -> bool {
-        refusable(t)
-            || self.outgoing[from.0].iter().any(|other| {
-                let o = self.w.transition(*other);
-                o.event != t.event && o.timer.as_ref().is_some_and(|timer| timer.automatic)
-            })
+        self.w.refusable(t, &self.outgoing[from.0])
     }
 
     /// The value a transition returns from state `from`, seen from `event`.
@@ -310,7 +299,7 @@ impl<'a> Generator<'a> {
         let methods = self.events.iter().map(|event| {
             let method = ident(event.name.as_str());
             let tr = ident(&event.name.pascal());
-            let doc = docs::event_method(self.w, event);
+            let doc = docs::event_method(self.w, event, &self.outgoing);
             if self.timed {
                 let doc = format!("{doc}\n`now` is the caller's instant: timers are checked against it, and the machine records it as when it entered the new state.");
                 return quote! {
@@ -416,50 +405,45 @@ impl<'a> Generator<'a> {
         let event = t.event.as_str();
         let wname = self.w.name.as_str();
         let from_name = self.w.state(from).name.as_str();
-        let checks = t.guards.iter().map(|g| {
-            let guard = self.w.guard(*g);
-            let method = ident(guard.name.as_str());
-            let gname = guard.name.as_str();
-            let reason = guard.summary.as_deref().unwrap_or("");
-            quote! {
-                if !<#data as super::Guards>::#method(&machine.data) {
+        let none = quote!(::core::option::Option::None);
+        // `return Err(Rejected)`: the machine back, and why.
+        let refuse =
+            |guard: &str, reason: &str, not_before: TokenStream, preempted_by: TokenStream| {
+                quote! {
                     return ::core::result::Result::Err(#krate::Rejected::new(
                         machine,
                         #krate::Refusal {
                             workflow: #wname,
                             event: #event,
                             state: #from_name,
-                            guard: #gname,
+                            guard: #guard,
                             reason: #reason,
-                            not_before: ::core::option::Option::None,
-                            preempted_by: ::core::option::Option::None,
+                            not_before: #not_before,
+                            preempted_by: #preempted_by,
                         },
                     ));
+                }
+            };
+        let checks = t.guards.iter().map(|g| {
+            let guard = self.w.guard(*g);
+            let method = ident(guard.name.as_str());
+            let reason = guard.summary.as_deref().unwrap_or("");
+            let refused = refuse(guard.name.as_str(), reason, none.clone(), none.clone());
+            quote! {
+                if !<#data as super::Guards>::#method(&machine.data) {
+                    #refused
                 }
             }
         });
         let now_arg = self.timed.then(|| quote!(now));
-        // `return Err(Rejected)` for a timer's refusal (no guard named).
-        let refuse = |not_before: TokenStream, preempted_by: TokenStream| {
-            quote! {
-                return ::core::result::Result::Err(#krate::Rejected::new(
-                    machine,
-                    #krate::Refusal {
-                        workflow: #wname,
-                        event: #event,
-                        state: #from_name,
-                        guard: "",
-                        reason: "",
-                        not_before: #not_before,
-                        preempted_by: #preempted_by,
-                    },
-                ));
-            }
-        };
-        let none = quote!(::core::option::Option::None);
         let wait = t.timer.as_ref().map(|timer| {
             let after = duration(timer.after);
-            let refused = refuse(quote!(::core::option::Option::Some(wait)), none.clone());
+            let refused = refuse(
+                "",
+                "",
+                quote!(::core::option::Option::Some(wait)),
+                none.clone(),
+            );
             quote! {
                 if let ::core::result::Result::Err(wait) =
                     #krate::__private::wait(machine.entered_at, #after, now)
@@ -469,32 +453,24 @@ impl<'a> Generator<'a> {
             }
         });
         // An automatic timer of the source state that has fallen due comes
-        // before any other event of the state (an automatic one that falls
-        // due no later is not preempted).
-        let preempt = self.outgoing[from.0]
-            .iter()
-            .filter_map(|other| {
-                let o = self.w.transition(*other);
-                let timer = o.timer.as_ref().filter(|timer| timer.automatic)?;
-                if o.event == t.event {
-                    return None;
-                }
-                if let Some(own) = t.timer.as_ref().filter(|own| own.automatic) {
-                    if own.after <= timer.after {
-                        return None;
-                    }
-                }
+        // before any other event of the state.
+        let preempt = self
+            .w
+            .preempting(t, &self.outgoing[from.0])
+            .map(|(other, timer)| {
                 let after = duration(timer.after);
-                let other_event = o.event.as_str();
+                let other_event = other.event.as_str();
                 let refused = refuse(
+                    "",
+                    "",
                     none.clone(),
                     quote!(::core::option::Option::Some(#other_event)),
                 );
-                Some(quote! {
+                quote! {
                     if #krate::__private::preempted(machine.entered_at, #after, now) {
                         #refused
                     }
-                })
+                }
             })
             .collect::<Vec<_>>();
         let moved = if t.is_branch() {

@@ -42,3 +42,26 @@ fn linear_expansion_without_guards_or_outcomes() {
     assert!(!code.contains("trait Outcomes"));
     insta::assert_snapshot!(code);
 }
+
+#[test]
+fn timed_expansion() {
+    let code = expand(
+        "../tests/ui/workflows/ticket.toml",
+        "workflows/ticket.toml",
+        "Ticket",
+    );
+    // The machine records when it entered its state; events take the instant.
+    assert!(code.contains("entered_at: ::std::time::SystemTime,"));
+    assert!(code.contains("pub fn answer<Out>(self, now: ::std::time::SystemTime) -> Out"));
+    // `answer` has no guard or timer, yet from `open` the escalation may
+    // come first: it returns `Result` there, a machine from `escalated`,
+    // and its docs say so.
+    assert!(code.contains(
+        "- `answer`: `Open`, `Escalated` → `Answered`; returns \
+         `Result<Machine<Answered>, Rejected<Machine<From>>>` from `Open`, \
+         `Machine<Answered>` from `Escalated`"
+    ));
+    // Only `answer` from `open` yields to the escalation.
+    assert_eq!(code.matches("__private::preempted(").count(), 1);
+    insta::assert_snapshot!(code);
+}

@@ -280,6 +280,31 @@ impl Workflow {
         self.transitions.iter().any(|t| t.timer.is_some())
     }
 
+    /// The automatic transitions among `outgoing` (one state's transitions,
+    /// as [`Workflow::outgoing`] lists them) that come before `t` once
+    /// their timer is due: every automatic one of another event, unless `t`
+    /// is automatic too and falls due no later.
+    pub fn preempting<'w>(
+        &'w self,
+        t: &'w Transition,
+        outgoing: &'w [TransitionId],
+    ) -> impl Iterator<Item = (&'w Transition, &'w Timer)> + 'w {
+        let own = t.timer.as_ref().filter(|timer| timer.automatic);
+        outgoing.iter().filter_map(move |id| {
+            let other = self.transition(*id);
+            let timer = other.timer.as_ref().filter(|timer| timer.automatic)?;
+            let first = own.is_some_and(|own| own.after <= timer.after);
+            (other.event != t.event && !first).then_some((other, timer))
+        })
+    }
+
+    /// Whether firing `t` from a state whose transitions are `outgoing` can
+    /// be refused: a guard, its own timer, or an automatic timer that comes
+    /// first. Its generated method then returns `Result`.
+    pub fn refusable(&self, t: &Transition, outgoing: &[TransitionId]) -> bool {
+        !t.guards.is_empty() || t.timer.is_some() || self.preempting(t, outgoing).next().is_some()
+    }
+
     /// Whether any state is final.
     pub fn has_final_states(&self) -> bool {
         self.states.iter().any(|s| s.is_final)
