@@ -4,20 +4,13 @@ mod common;
 
 use common::Log;
 use turnstile_workflows::rules::{MobileNumber, Region};
-use turnstile_workflows::{account_upgrade, AccountUpgrade, CloudAccount, HuaweiId};
+use turnstile_workflows::{account_upgrade, AccountUpgrade, HuaweiId};
 
 use account_upgrade::outcome::AssociateExistingId as Outcome;
 use account_upgrade::state::*;
 use account_upgrade::Machine;
 
-fn account() -> CloudAccount {
-    CloudAccount {
-        name: "acme-ops".into(),
-        region: Region::Germany,
-        mobile: Some(MobileNumber::parse("+49 151 2345 6789").unwrap()),
-        email: "ops@acme.example".into(),
-    }
-}
+use common::acme_account as account;
 
 /// An ID that matches the account in every respect.
 fn id() -> HuaweiId {

@@ -4,9 +4,7 @@
 mod common;
 
 use common::Log;
-use turnstile_workflows::rules::{
-    self, AccountProfile, AccountType, CustomerType, Material, MobileNumber, Region,
-};
+use turnstile_workflows::rules::{self, Material, MobileNumber, Region};
 use turnstile_workflows::{account_upgrade, phone_change, CloudAccount, PhoneChange, Verdict};
 
 use phone_change::outcome::{ProvideMaterials, ReviewTicket};
@@ -22,16 +20,7 @@ fn account() -> CloudAccount {
     }
 }
 
-fn profile() -> AccountProfile {
-    AccountProfile {
-        customer: CustomerType::DirectSales,
-        real_name_authenticated: false,
-        account_type: AccountType::Individual,
-        card_added: true,
-        payments_made: true,
-        registered_with_mobile: true,
-    }
-}
+use common::direct_sales_profile as profile;
 
 fn submitted(log: &mut Log, verdict: Verdict) -> ReviewTicket {
     let mut m = Machine::new(PhoneChange::new(account(), profile()));

@@ -97,3 +97,31 @@ impl Log {
         assert!(missing.is_empty(), "never taken: {missing:?}");
     }
 }
+
+/// A German account that matches the IDs of the upgrade tests: the fixture of the
+/// upgrade and snapshot tests.
+#[allow(dead_code)] // not every test binary uses every fixture
+pub fn acme_account() -> turnstile_workflows::CloudAccount {
+    use turnstile_workflows::rules::{MobileNumber, Region};
+    turnstile_workflows::CloudAccount {
+        name: "acme-ops".into(),
+        region: Region::Germany,
+        mobile: Some(MobileNumber::parse("+49 151 2345 6789").unwrap()),
+        email: "ops@acme.example".into(),
+    }
+}
+
+/// A direct-sales individual account with a card that has made payments:
+/// a row of every table of 002 §1.1.17.
+#[allow(dead_code)]
+pub fn direct_sales_profile() -> turnstile_workflows::rules::AccountProfile {
+    use turnstile_workflows::rules::{AccountProfile, AccountType, CustomerType};
+    AccountProfile {
+        customer: CustomerType::DirectSales,
+        real_name_authenticated: false,
+        account_type: AccountType::Individual,
+        card_added: true,
+        payments_made: true,
+        registered_with_mobile: true,
+    }
+}
