@@ -7,9 +7,8 @@ mod common;
 
 use common::refused;
 use turnstile_workflows::phone_change::outcome::{ProvideMaterials, ReviewTicket};
-use turnstile_workflows::rules::{
-    AccountProfile, AccountType, CustomerType, Material, MobileNumber, Region,
-};
+use turnstile_workflows::rules::phone_change::{AccountProfile, CustomerType, Material};
+use turnstile_workflows::rules::{AccountType, MobileNumber, Region};
 use turnstile_workflows::{phone_change, CloudAccount, PhoneChange, Verdict};
 
 fn main() {

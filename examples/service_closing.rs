@@ -9,7 +9,8 @@ mod common;
 use std::time::{Duration, SystemTime};
 
 use common::refused;
-use turnstile_workflows::{service_closing, Obstacle, ServiceClosing};
+use turnstile_workflows::rules::service_closing::Obstacle;
+use turnstile_workflows::{service_closing, ServiceClosing};
 
 const HOUR: Duration = Duration::from_secs(60 * 60);
 const DAY: Duration = Duration::from_secs(24 * 60 * 60);

@@ -10,9 +10,11 @@
 //! | `partner_association.toml`: associate with a partner, if eligible | [`PartnerAssociation`] | [`partner_association::Machine`] |
 //! | `service_closing.toml`: close services, restore them or have them disabled, with timers | [`ServiceClosing`] | [`service_closing::Machine`] |
 //!
-//! The rules themselves (password policy, regions, the seven-day rule, the
-//! materials tables, …) are plain functions in [`rules`], unit-tested at
-//! their boundaries. A finished phone change hands over to the upgrade, in
+//! The rules themselves are plain functions, unit-tested at their
+//! boundaries: each process's beside its data (`src/<process>/rules.rs`,
+//! reachable as [`rules::sign_up`], [`rules::phone_change`], …), the shared
+//! ones (regions, mobile numbers, passwords, verification codes) in
+//! [`rules`]. A finished phone change hands over to the upgrade, in
 //! types: [`phone_change::Machine::into_upgrade`].
 #![forbid(unsafe_code)]
 
@@ -35,9 +37,7 @@ pub use partner_association_data::{
     PartnerModel, SpecialContract,
 };
 pub use phone_change_data::{phone_change, PhoneChange, Verdict};
-pub use service_closing_data::{
-    passes as closing_check_passes, service_closing, ClosingCheck, Obstacle, ServiceClosing,
-};
+pub use service_closing_data::{service_closing, ServiceClosing};
 pub use sign_up_data::{sign_up, SignUp};
 
 /// The definitions' file names, relative to this crate's folder.

@@ -5,7 +5,10 @@ use std::time::Duration;
 
 use turnstile::Workflow;
 
-use crate::rules::{self, Region, VerificationCode};
+use crate::rules::{self as shared, Region, VerificationCode};
+
+#[path = "partner_association/rules.rs"]
+pub mod rules;
 
 /// How the partner works with its customers (004).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,7 +149,7 @@ impl partner_association::Guards for PartnerAssociation {
         !self.reseller()
     }
     fn password_valid(&self) -> bool {
-        rules::password_valid(&self.password)
+        shared::password_valid(&self.password)
     }
     fn email_code_verified(&self) -> bool {
         self.email_code.verified()

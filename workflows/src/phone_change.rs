@@ -6,7 +6,12 @@ use std::collections::BTreeSet;
 use turnstile::Workflow;
 
 use crate::account_upgrade_data::{account_upgrade, AccountUpgrade, CloudAccount};
-use crate::rules::{self, AccountProfile, Material, MobileNumber};
+use crate::rules::MobileNumber;
+
+#[path = "phone_change/rules.rs"]
+pub mod rules;
+
+use rules::{AccountProfile, Material};
 
 /// After-sales' verdict on a disassociation ticket (002 §1.1.14 step 1, §1.1.17).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

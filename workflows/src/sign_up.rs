@@ -4,7 +4,12 @@ use std::collections::BTreeSet;
 
 use turnstile::Workflow;
 
-use crate::rules::{self, AccountType, Funding, MobileNumber, Region, VerificationCode};
+use crate::rules::{self as shared, AccountType, MobileNumber, Region, VerificationCode};
+
+#[path = "sign_up/rules.rs"]
+pub mod rules;
+
+use rules::Funding;
 
 /// What a visitor enters and what the site answers while signing up on the
 /// International website (seed 003; 002 §1.1.12, §3.1).
@@ -25,7 +30,7 @@ pub struct SignUp {
     /// The password chosen (003 step 2.4).
     pub password: String,
     /// The email addresses that already registered an account, normalised
-    /// with [`rules::normalize_email`] (002 §1.2.4).
+    /// with [`shared::normalize_email`] (002 §1.2.4).
     pub emails_in_use: BTreeSet<String>,
     /// The code sent to the optional security phone (003 step 3).
     pub security_code: VerificationCode,
@@ -81,7 +86,7 @@ impl sign_up::Guards for SignUp {
         self.email_code.verified()
     }
     fn password_valid(&self) -> bool {
-        rules::password_valid(&self.password)
+        shared::password_valid(&self.password)
     }
     fn email_unused(&self) -> bool {
         rules::email_unused(&self.email, &self.emails_in_use)

@@ -6,7 +6,8 @@ mod common;
 use std::time::Duration;
 
 use common::Log;
-use turnstile_workflows::rules::{Region, VerificationCode, SEVEN_DAYS};
+use turnstile_workflows::rules::partner_association::SEVEN_DAYS;
+use turnstile_workflows::rules::{Region, VerificationCode};
 use turnstile_workflows::{
     partner_association, CustomerRecord, EnterpriseRole, Invitation, PartnerAssociation,
     PartnerModel, SpecialContract,

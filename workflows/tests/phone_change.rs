@@ -4,7 +4,8 @@
 mod common;
 
 use common::Log;
-use turnstile_workflows::rules::{self, Material, MobileNumber, Region};
+use turnstile_workflows::rules::phone_change::{self as rules, Material};
+use turnstile_workflows::rules::{MobileNumber, Region};
 use turnstile_workflows::{account_upgrade, phone_change, CloudAccount, PhoneChange, Verdict};
 
 use phone_change::outcome::{ProvideMaterials, ReviewTicket};

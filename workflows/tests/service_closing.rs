@@ -7,7 +7,8 @@ use std::time::{Duration, SystemTime};
 
 use common::Log;
 use turnstile::{Instance, Why};
-use turnstile_workflows::{service_closing, ClosingCheck, Obstacle, ServiceClosing};
+use turnstile_workflows::rules::service_closing::{ClosingCheck, Obstacle};
+use turnstile_workflows::{service_closing, ServiceClosing};
 
 use service_closing::state::*;
 use service_closing::Machine;

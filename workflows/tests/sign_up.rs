@@ -3,7 +3,8 @@
 mod common;
 
 use common::Log;
-use turnstile_workflows::rules::{AccountType, Funding, MobileNumber, Region, VerificationCode};
+use turnstile_workflows::rules::sign_up::Funding;
+use turnstile_workflows::rules::{AccountType, MobileNumber, Region, VerificationCode};
 use turnstile_workflows::{sign_up, SignUp};
 
 use sign_up::outcome::{BindCard, EnableServices, SetEnterpriseDetails};

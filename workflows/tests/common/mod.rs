@@ -114,8 +114,9 @@ pub fn acme_account() -> turnstile_workflows::CloudAccount {
 /// A direct-sales individual account with a card that has made payments:
 /// a row of every table of 002 §1.1.17.
 #[allow(dead_code)]
-pub fn direct_sales_profile() -> turnstile_workflows::rules::AccountProfile {
-    use turnstile_workflows::rules::{AccountProfile, AccountType, CustomerType};
+pub fn direct_sales_profile() -> turnstile_workflows::rules::phone_change::AccountProfile {
+    use turnstile_workflows::rules::phone_change::{AccountProfile, CustomerType};
+    use turnstile_workflows::rules::AccountType;
     AccountProfile {
         customer: CustomerType::DirectSales,
         real_name_authenticated: false,
