@@ -82,7 +82,7 @@ impl<'a> Generator<'a> {
     }
 
     fn state_ty(&self, id: StateId) -> Ident {
-        ident(&self.w.state(id).name.pascal())
+        ident(self.w.state(id).name.pascal())
     }
 
     /// The data type as seen from the workflow module (`depth` 1) or one of
@@ -98,21 +98,27 @@ impl<'a> Generator<'a> {
         self.w.refusable(t, &self.outgoing[from.0])
     }
 
-    /// The value a transition returns from state `from`, seen from `event`.
-    fn output_ty(&self, t: &Transition, from: StateId) -> TokenStream {
+    /// The value a transition returns from state `from`: `source` is the
+    /// machine handed back on a refusal, `up` reaches the workflow module.
+    fn output_ty(
+        &self,
+        t: &Transition,
+        from: StateId,
+        source: TokenStream,
+        up: TokenStream,
+    ) -> TokenStream {
         let target = if t.is_branch() {
-            let e = ident(&t.event.pascal());
-            quote!(super::outcome::#e)
+            let e = ident(t.event.pascal());
+            quote!(#up outcome::#e)
         } else {
             let to = self.state_ty(t.to[0]);
-            quote!(super::Machine<super::state::#to>)
+            quote!(#up Machine<#up state::#to>)
         };
         if !self.refusable_from(t, from) {
             target
         } else {
-            let from = self.state_ty(from);
             let krate = &self.krate;
-            quote!(::core::result::Result<#target, #krate::Rejected<super::Machine<super::state::#from>>>)
+            quote!(::core::result::Result<#target, #krate::Rejected<#source>>)
         }
     }
 
@@ -168,6 +174,12 @@ impl<'a> Generator<'a> {
         let state_names = w.states.iter().map(|s| s.name.as_str());
         let event_names: Vec<&str> = self.events.iter().map(|e| e.name.as_str()).collect();
         let initial_name = w.state(w.initial).name.as_str();
+        let summaries = w.states.iter().map(|s| s.summary.as_deref().unwrap_or(""));
+        let finals = w.states.iter().map(|s| s.is_final);
+        let allowed = self
+            .allowed_events()
+            .into_iter()
+            .map(|events| quote!(&[#(#events),*]));
         quote! {
             #[doc = #module_doc]
             #vis mod #module {
@@ -177,6 +189,7 @@ impl<'a> Generator<'a> {
                 #states
 
                 #[doc = #machine_doc]
+                #[must_use = "the machine moves into the returned value: keep it"]
                 pub struct Machine<S: #krate::State> {
                     data: #data,
                     #entered_field
@@ -214,11 +227,13 @@ impl<'a> Generator<'a> {
 
                     #entered_getter
 
-                    fn into_state<T: #krate::State>(self #now_param) -> Machine<T> {
-                        Machine { data: self.data, #entered_init state: ::core::marker::PhantomData }
-                    }
-
                     #events
+                }
+
+                /// The machine moved into state `T` (a free function: method
+                /// lookup on `Machine`, which has a method per event, costs more).
+                fn into_state<S: #krate::State, T: #krate::State>(machine: Machine<S> #now_param) -> Machine<T> {
+                    Machine { data: machine.data, #entered_init state: ::core::marker::PhantomData }
                 }
 
                 impl<S: #krate::State> #krate::Fired for Machine<S> {
@@ -248,42 +263,48 @@ impl<'a> Generator<'a> {
                 const STATES: &'static [&'static str] = &[#(#state_names),*];
                 const EVENTS: &'static [&'static str] = &[#(#event_names),*];
                 const INITIAL: &'static str = #initial_name;
+                const SUMMARIES: &'static [&'static str] = &[#(#summaries),*];
+                const FINAL: &'static [bool] = &[#(#finals),*];
+                const ALLOWED: &'static [&'static [&'static str]] = &[#(#allowed),*];
             }
         }
     }
 
-    fn states(&self) -> TokenStream {
-        let krate = &self.krate;
-        let name = self.w.name.as_str();
-        // Events are listed in order of first declaration.
+    /// The events each state allows, in order of first declaration.
+    fn allowed_events(&self) -> Vec<Vec<&'a str>> {
         let order: std::collections::HashMap<&str, usize> = self
             .events
             .iter()
             .enumerate()
             .map(|(i, e)| (e.name.as_str(), i))
             .collect();
-        let markers = self.w.states.iter().enumerate().map(|(i, s)| {
+        self.outgoing
+            .iter()
+            .map(|out| {
+                let mut events: Vec<&'a str> = out
+                    .iter()
+                    .map(|t| self.w.transition(*t).event.as_str())
+                    .collect();
+                events.sort_by_key(|e| order[e]);
+                events.dedup();
+                events
+            })
+            .collect()
+    }
+
+    fn states(&self) -> TokenStream {
+        let krate = &self.krate;
+        let data = self.data(2);
+        let markers = self.w.states.iter().enumerate().map(|(i, _)| {
             let ty = self.state_ty(StateId(i));
             let doc = docs::state(self.w, StateId(i), &self.outgoing[i]);
-            let state_name = s.name.as_str();
-            let summary = s.summary.as_deref().unwrap_or("");
-            let is_final = s.is_final;
-            let mut events: Vec<&str> = self.outgoing[i]
-                .iter()
-                .map(|t| self.w.transition(*t).event.as_str())
-                .collect();
-            events.sort_by_key(|e| order[e]);
-            events.dedup();
             quote! {
                 #[doc = #doc]
                 pub enum #ty {}
 
                 impl #krate::State for #ty {
-                    const WORKFLOW: &'static str = #name;
-                    const NAME: &'static str = #state_name;
-                    const SUMMARY: &'static str = #summary;
-                    const IS_FINAL: bool = #is_final;
-                    const EVENTS: &'static [&'static str] = &[#(#events),*];
+                    type Workflow = #data;
+                    const INDEX: usize = #i;
                 }
             }
         });
@@ -295,32 +316,52 @@ impl<'a> Generator<'a> {
         }
     }
 
+    /// The one state an event is allowed from, when there is just one: its
+    /// method is then written on `Machine<S>` for that `S` directly, with a
+    /// marker trait for the error message and no per-state `fire`.
+    fn single_source(&self, event: &Event<'_>) -> Option<StateId> {
+        match self.w.states_allowing_event(event)[..] {
+            [only] => Some(only),
+            _ => None,
+        }
+    }
+
     fn event_methods(&self) -> TokenStream {
+        let now_param = self.timed.then(|| quote!(, now: ::std::time::SystemTime));
         let methods = self.events.iter().map(|event| {
             let method = ident(event.name.as_str());
-            let tr = ident(&event.name.pascal());
+            let tr = ident(event.name.pascal());
             let doc = docs::event_method(self.w, event, &self.outgoing);
-            if self.timed {
-                let doc = format!("{doc}\n`now` is the caller's instant: timers are checked against it, and the machine records it as when it entered the new state.");
+            let doc = if self.timed {
+                format!("{doc}\n`now` is the caller's instant: timers are checked against it, and the machine records it as when it entered the new state.")
+            } else {
+                doc
+            };
+            if let Some(from) = self.single_source(event) {
+                // One source state: the body is written here, generic only
+                // in name (the bound admits exactly that state).
+                let t = self.w.transition(event.transitions[0]);
+                let out = self.output_ty(t, from, quote!(Machine<S>), quote!());
+                let body = self.fire_body(t, from, quote!());
                 return quote! {
                     #[doc = #doc]
-                    #[must_use = "the machine moves into the returned value: keep it"]
-                    pub fn #method<Out>(self, now: ::std::time::SystemTime) -> Out
+                    pub fn #method(self #now_param) -> #out
                     where
-                        S: event::#tr<Out>,
+                        S: event::#tr,
                     {
-                        <S as event::#tr<Out>>::fire(self, now)
+                        let machine = self;
+                        #body
                     }
                 };
             }
+            let now_arg = self.timed.then(|| quote!(, now));
             quote! {
                 #[doc = #doc]
-                #[must_use = "the machine moves into the returned value: keep it"]
-                pub fn #method<Out>(self) -> Out
+                pub fn #method<Out>(self #now_param) -> Out
                 where
                     S: event::#tr<Out>,
                 {
-                    <S as event::#tr<Out>>::fire(self)
+                    <S as event::#tr<Out>>::fire(self #now_arg)
                 }
             }
         });
@@ -331,7 +372,7 @@ impl<'a> Generator<'a> {
         let krate = &self.krate;
         let wname = self.w.name.as_str();
         let traits = self.events.iter().map(|event| {
-            let tr = ident(&event.name.pascal());
+            let tr = ident(event.name.pascal());
             let ev = event.name.as_str();
             let allowed: Vec<StateId> = self.w.states_allowing_event(event);
             let allowed_list = allowed
@@ -345,17 +386,45 @@ impl<'a> Generator<'a> {
             let lines = event
                 .transitions
                 .iter()
-                .map(|t| self.input.file.line_col(self.w.transition(*t).span.start).0.to_string())
+                .map(|t| {
+                    self.input
+                        .file
+                        .line_col(self.w.transition(*t).span.start)
+                        .0
+                        .to_string()
+                })
                 .collect::<Vec<_>>()
                 .join(", ");
             let where_note = format!(
                 "`{ev}` is declared in {} (line {lines})",
                 self.input.file.path()
             );
+            // The implementors are the allowed states: rustdoc lists them.
             let trait_doc = format!(
-                "The states that allow the event `{ev}`, and what it returns from each.\n\n\
-                 Implemented for exactly the states the definition allows `{ev}` from: {allowed_list}."
+                "The states that allow the event `{ev}`{}.",
+                if allowed.len() == 1 {
+                    ""
+                } else {
+                    ", and what it returns from each"
+                }
             );
+            let attrs = quote! {
+                #[doc = #trait_doc]
+                #[diagnostic::on_unimplemented(
+                    message = #message,
+                    label = #label,
+                    note = #note,
+                    note = #where_note
+                )]
+            };
+            if let [only] = allowed[..] {
+                let from = self.state_ty(only);
+                return quote! {
+                    #attrs
+                    pub trait #tr: #krate::State {}
+                    impl #tr for super::state::#from {}
+                };
+            }
             // `seen` keeps one impl per state: a nondeterministic definition
             // is already an error, and two impls would add a second one.
             let mut seen = std::collections::HashSet::new();
@@ -371,13 +440,7 @@ impl<'a> Generator<'a> {
             }
             let now_param = self.timed.then(|| quote!(, now: ::std::time::SystemTime));
             quote! {
-                #[doc = #trait_doc]
-                #[diagnostic::on_unimplemented(
-                    message = #message,
-                    label = #label,
-                    note = #note,
-                    note = #where_note
-                )]
+                #attrs
                 pub trait #tr<Out>: #krate::State + Sized {
                     /// Fires the event: what the machine's method of the same name calls.
                     fn fire(machine: super::Machine<Self> #now_param) -> Out;
@@ -397,11 +460,32 @@ impl<'a> Generator<'a> {
         }
     }
 
+    /// An event's impl for one of its several source states.
     fn event_impl(&self, tr: &Ident, t: &Transition, from: StateId) -> TokenStream {
-        let krate = &self.krate;
-        let data = self.data(2);
         let from_ty = self.state_ty(from);
-        let out = self.output_ty(t, from);
+        let out = self.output_ty(
+            t,
+            from,
+            quote!(super::Machine<super::state::#from_ty>),
+            quote!(super::),
+        );
+        let body = self.fire_body(t, from, quote!(super::));
+        let now_param = self.timed.then(|| quote!(, now: ::std::time::SystemTime));
+        quote! {
+            impl #tr<#out> for super::state::#from_ty {
+                fn fire(machine: super::Machine<Self> #now_param) -> #out {
+                    #body
+                }
+            }
+        }
+    }
+
+    /// The body that fires `t` from `from` on `machine`: timers, guards,
+    /// then the move (or the outcome's decision). `up` reaches the
+    /// workflow module (`super::` from `event`, nothing from the module).
+    fn fire_body(&self, t: &Transition, from: StateId, up: TokenStream) -> TokenStream {
+        let krate = &self.krate;
+        let data = self.data(if up.is_empty() { 1 } else { 2 });
         let event = t.event.as_str();
         let wname = self.w.name.as_str();
         let from_name = self.w.state(from).name.as_str();
@@ -430,12 +514,12 @@ impl<'a> Generator<'a> {
             let reason = guard.summary.as_deref().unwrap_or("");
             let refused = refuse(guard.name.as_str(), reason, none.clone(), none.clone());
             quote! {
-                if !<#data as super::Guards>::#method(&machine.data) {
+                if !<#data as #up Guards>::#method(&machine.data) {
                     #refused
                 }
             }
         });
-        let now_arg = self.timed.then(|| quote!(now));
+        let now_comma = self.timed.then(|| quote!(, now));
         let wait = t.timer.as_ref().map(|timer| {
             let after = duration(timer.after);
             let refused = refuse(
@@ -474,21 +558,21 @@ impl<'a> Generator<'a> {
             })
             .collect::<Vec<_>>();
         let moved = if t.is_branch() {
-            let e = ident(&t.event.pascal());
+            let e = ident(t.event.pascal());
             let method = ident(t.event.as_str());
             let arms = t.to.iter().map(|to| {
                 let v = self.state_ty(*to);
-                quote!(super::choice::#e::#v => super::outcome::#e::#v(machine.into_state(#now_arg)))
+                quote!(#up choice::#e::#v => #up outcome::#e::#v(#up into_state(machine #now_comma)))
             });
             quote! {
-                match <#data as super::Outcomes>::#method(&machine.data) {
+                match <#data as #up Outcomes>::#method(&machine.data) {
                     #(#arms,)*
                 }
             }
         } else {
-            quote!(machine.into_state(#now_arg))
+            quote!(#up into_state(machine #now_comma))
         };
-        let body = if !self.refusable_from(t, from) {
+        if !self.refusable_from(t, from) {
             moved
         } else {
             quote! {
@@ -496,14 +580,6 @@ impl<'a> Generator<'a> {
                 #wait
                 #(#checks)*
                 ::core::result::Result::Ok(#moved)
-            }
-        };
-        let now_param = self.timed.then(|| quote!(, now: ::std::time::SystemTime));
-        quote! {
-            impl #tr<#out> for super::state::#from_ty {
-                fn fire(machine: super::Machine<Self> #now_param) -> #out {
-                    #body
-                }
             }
         }
     }
@@ -519,18 +595,16 @@ impl<'a> Generator<'a> {
         let fingerprint = turnstile_spec::fingerprint::fingerprint(w);
         let timed = self.timed;
         let now_arg = timed.then(|| quote!(now));
+        let now_comma = timed.then(|| quote!(, now));
 
         // The event enum.
-        let event_variants: Vec<Ident> = self
-            .events
-            .iter()
-            .map(|e| ident(&e.name.pascal()))
-            .collect();
+        let event_variants: Vec<Ident> =
+            self.events.iter().map(|e| ident(e.name.pascal())).collect();
         let event_names: Vec<&str> = self.events.iter().map(|e| e.name.as_str()).collect();
         let event_docs: Vec<String> = self
             .events
             .iter()
-            .map(|e| format!("The event `{}`.", e.name))
+            .map(|e| format!("`{}`", e.name))
             .collect();
 
         // The enum of machines.
@@ -546,23 +620,59 @@ impl<'a> Generator<'a> {
                 None => format!("`{}`", s.name),
             })
             .collect();
-        let entered = timed.then(|| quote!(entered_at,));
         let ignore_entered = (!timed).then(|| quote!(let _ = entered_at;));
         let ignore_now = (!timed).then(|| quote!(let _ = now;));
 
         // One arm per (state, event) the definition allows, each calling the
         // typed method: typed and by-name dispatch are the same code path.
+        // Nested: one arm per state, inside it one per event it allows.
+        // (A flat match on `(state, event)` pairs costs the compiler far
+        // more to check.) Unmatched events hand the machine back.
+        let event_index: std::collections::HashMap<&str, usize> = event_names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (*name, i))
+            .collect();
         let mut arms = Vec::new();
+        let mut fns = Vec::new();
+        // States whose transitions all just move the machine (no guard,
+        // timer or outcome) are dispatched through a table of moves, with
+        // no function of their own.
+        let mut moves = Vec::new();
         for (i, out) in self.outgoing.iter().enumerate() {
+            let plain = |tid: &TransitionId| {
+                let t = self.w.transition(*tid);
+                !t.is_branch() && !self.refusable_from(t, StateId(i))
+            };
+            if out.iter().all(plain) {
+                let entries = out.iter().map(|tid| {
+                    let t = self.w.transition(*tid);
+                    let e =
+                        proc_macro2::Literal::u32_unsuffixed(event_index[t.event.as_str()] as u32);
+                    let to = proc_macro2::Literal::u32_unsuffixed(t.to[0].0 as u32);
+                    quote!((#e, #to))
+                });
+                moves.push(quote!(&[#(#entries),*]));
+                continue;
+            }
+            moves.push(quote!(&[]));
             let variant = self.state_ty(StateId(i));
-            for tid in out {
+            let inner = out.iter().map(|tid| {
                 let t = self.w.transition(*tid);
                 let method = ident(t.event.as_str());
-                let ev = ident(&t.event.pascal());
+                let landed = |next: TokenStream| {
+                    if t.is_branch() {
+                        quote!(Current::from(#next))
+                    } else {
+                        let to = self.state_ty(t.to[0]);
+                        quote!(Current::#to(#next))
+                    }
+                };
                 let fire = if self.refusable_from(t, StateId(i)) {
+                    let next = landed(quote!(next));
                     quote! {
                         match m.#method(#now_arg) {
-                            ::core::result::Result::Ok(next) => ::core::result::Result::Ok(Current::from(next)),
+                            ::core::result::Result::Ok(next) => ::core::result::Result::Ok(#next),
                             ::core::result::Result::Err(rejected) => {
                                 let (m, refusal) = rejected.into_parts();
                                 ::core::result::Result::Err(#krate::Refused::new(
@@ -572,11 +682,37 @@ impl<'a> Generator<'a> {
                             }
                         }
                     }
+                } else if t.is_branch() {
+                    let next = landed(quote!(m.#method(#now_arg)));
+                    quote!(::core::result::Result::Ok(#next))
                 } else {
-                    quote!(::core::result::Result::Ok(Current::from(m.#method(#now_arg))))
+                    // What the typed method does, without the call: the
+                    // machine moves into the target state.
+                    let next = landed(quote!(super::into_state(m #now_comma)));
+                    quote!(::core::result::Result::Ok(#next))
                 };
-                arms.push(quote!((Current::#variant(m), Event::#ev) => #fire,));
-            }
+                let n = proc_macro2::Literal::usize_unsuffixed(event_index[t.event.as_str()]);
+                quote!(#n => #fire,)
+            });
+            // One small function per state: the compiler checks many small
+            // bodies much faster than one with thousands of arms.
+            let f = quote::format_ident!("fire_{}", i);
+            // The event comes as its index: a parameter of the `Event` type
+            // makes the compiler weigh each of its variants in every function.
+            arms.push(quote!(Current::#variant(m) => return #f(m, event as usize, now),));
+            fns.push(quote! {
+                fn #f(
+                    m: super::Machine<super::state::#variant>,
+                    event: usize,
+                    now: ::std::time::SystemTime,
+                ) -> ::core::result::Result<Current, #krate::Refused<Current>> {
+                    #ignore_now
+                    match event {
+                        #(#inner)*
+                        _ => not_allowed(Current::#variant(m), event),
+                    }
+                }
+            });
         }
         let outcome_froms = {
             let mut seen = std::collections::HashSet::new();
@@ -585,7 +721,7 @@ impl<'a> Generator<'a> {
                 .iter()
                 .filter(|t| t.is_branch() && seen.insert(t.event.as_str()))
                 .map(|t| {
-                    let e = ident(&t.event.pascal());
+                    let e = ident(t.event.pascal());
                     let variants: Vec<Ident> = t.to.iter().map(|s| self.state_ty(*s)).collect();
                     quote! {
                         impl ::core::convert::From<super::outcome::#e> for Current {
@@ -647,6 +783,58 @@ impl<'a> Generator<'a> {
             })
         };
         let alias_doc = current_doc.clone();
+        // Name → value tables, sorted for a binary search: one comparison
+        // per halving instead of a `match` over every name, cheaper to
+        // compile and to run on large workflows.
+        let sorted = |names: &[&'a str]| -> (Vec<&'a str>, Vec<proc_macro2::Literal>) {
+            let mut pairs: Vec<(&str, usize)> = names.iter().copied().zip(0..).collect();
+            pairs.sort_by_key(|(name, _)| *name);
+            pairs
+                .into_iter()
+                .map(|(name, i)| (name, proc_macro2::Literal::usize_unsuffixed(i)))
+                .unzip()
+        };
+        let (sorted_event_names, sorted_event_indices) = sorted(&event_names);
+        let (sorted_state_names, sorted_state_indices) = sorted(&state_names);
+        // A model always has its initial state.
+        let Some((last_variant, init_variants)) = state_variants.split_last() else {
+            return TokenStream::new();
+        };
+        let init_indices = 0..init_variants.len();
+        let (parts_ty, parts, from_parts) = if timed {
+            (
+                quote!((#data, ::std::time::SystemTime)),
+                quote!((m.data, m.entered_at)),
+                quote!(super::Machine {
+                    data: parts.0,
+                    entered_at: parts.1,
+                    state: ::core::marker::PhantomData
+                }),
+            )
+        } else {
+            (
+                quote!(#data),
+                quote!(m.data),
+                quote!(super::Machine {
+                    data: parts,
+                    state: ::core::marker::PhantomData
+                }),
+            )
+        };
+        // A move's parts: the data, entered into the new state at `now`.
+        let moved_parts = if timed {
+            quote!((parts.0, now))
+        } else {
+            quote!({
+                let _ = now;
+                parts
+            })
+        };
+        let to_parts = if timed {
+            quote!((data, entered_at))
+        } else {
+            quote!(data)
+        };
         quote! {
             /// Dispatch by name. Kept in a private module, and named outside it
             /// through the aliases `Current` and `Event`, so that the variants
@@ -655,28 +843,43 @@ impl<'a> Generator<'a> {
             #[doc(hidden)]
             mod __dispatch {
             /// The workflow's events, for dispatch without strings.
-            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
             pub enum Event {
                 #(#[doc = #event_docs] #event_variants,)*
             }
 
+            // The tables are statics: the compiler evaluates a large constant
+            // table at every use, a static once, when it is built.
+            /// The events' names, in the order of `Event`'s variants.
+            static EVENT_NAMES: &[&str] = &[#(#event_names),*];
+            /// Every event, in declaration order.
+            static EVENTS: &[Event] = &[#(Event::#event_variants),*];
+            /// The events' indices by name, sorted by name.
+            static EVENTS_BY_NAME: &[(&str, u32)] = &[#((#sorted_event_names, #sorted_event_indices)),*];
+            /// The states' indices by name, sorted by name.
+            static STATES_BY_NAME: &[(&str, u32)] = &[#((#sorted_state_names, #sorted_state_indices)),*];
+
             impl Event {
                 /// Every event, in declaration order.
-                pub const ALL: &'static [Event] = &[#(Event::#event_variants),*];
+                pub const ALL: &'static [Event] = EVENTS;
 
-                /// The event named `name` in the definition.
+                /// The event with this name, if the workflow has one.
                 pub fn from_name(name: &str) -> ::core::option::Option<Event> {
-                    match name {
-                        #(#event_names => ::core::option::Option::Some(Event::#event_variants),)*
-                        _ => ::core::option::Option::None,
+                    match EVENTS_BY_NAME.binary_search_by(|(n, _)| (*n).cmp(name)) {
+                        ::core::result::Result::Ok(i) => ::core::option::Option::Some(EVENTS[EVENTS_BY_NAME[i].1 as usize]),
+                        ::core::result::Result::Err(_) => ::core::option::Option::None,
                     }
                 }
 
                 /// The event's name, as written in the definition.
-                pub fn as_str(self) -> &'static str {
-                    match self {
-                        #(Event::#event_variants => #event_names,)*
-                    }
+                pub fn as_str(&self) -> &'static str {
+                    EVENT_NAMES[*self as usize]
+                }
+            }
+
+            impl ::core::fmt::Debug for Event {
+                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str(self.as_str())
                 }
             }
 
@@ -691,24 +894,22 @@ impl<'a> Generator<'a> {
                 #(#[doc = #state_docs] #state_variants(super::Machine<super::state::#state_variants>),)*
             }
 
-            #(
-                impl ::core::convert::From<super::Machine<super::state::#state_variants>> for Current {
-                    fn from(machine: super::Machine<super::state::#state_variants>) -> Self {
-                        Current::#state_variants(machine)
-                    }
+            impl<S: #krate::State<Workflow = #data>> ::core::convert::From<super::Machine<S>> for Current {
+                fn from(m: super::Machine<S>) -> Self {
+                    Current::from_parts(<S as #krate::State>::INDEX, #parts)
                 }
+            }
 
-                impl ::core::convert::TryFrom<Current> for super::Machine<super::state::#state_variants> {
-                    type Error = Current;
-                    fn try_from(current: Current) -> ::core::result::Result<Self, Current> {
-                        match current {
-                            Current::#state_variants(machine) => ::core::result::Result::Ok(machine),
-                            #[allow(unreachable_patterns)]
-                            other => ::core::result::Result::Err(other),
-                        }
+            impl<S: #krate::State<Workflow = #data>> ::core::convert::TryFrom<Current> for super::Machine<S> {
+                type Error = Current;
+                fn try_from(current: Current) -> ::core::result::Result<Self, Current> {
+                    if current.index() != <S as #krate::State>::INDEX {
+                        return ::core::result::Result::Err(current);
                     }
+                    let parts = current.into_parts();
+                    ::core::result::Result::Ok(#from_parts)
                 }
-            )*
+            }
 
             #(#outcome_froms)*
 
@@ -721,49 +922,65 @@ impl<'a> Generator<'a> {
                     entered_at: ::std::time::SystemTime,
                 ) -> ::core::result::Result<Self, #data> {
                     #ignore_entered
-                    match state {
-                        #(#state_names => ::core::result::Result::Ok(Current::#state_variants(super::Machine {
-                            data,
-                            #entered
-                            state: ::core::marker::PhantomData,
-                        })),)*
-                        _ => ::core::result::Result::Err(data),
+                    match STATES_BY_NAME.binary_search_by(|(n, _)| (*n).cmp(state)) {
+                        ::core::result::Result::Ok(i) => ::core::result::Result::Ok(Current::from_parts(STATES_BY_NAME[i].1 as usize, #to_parts)),
+                        ::core::result::Result::Err(_) => ::core::result::Result::Err(data),
+                    }
+                }
+
+                /// The machine in the state at `index`, from its parts. `index`
+                /// is a state's `INDEX` (from its type, or a name looked up in
+                /// the table): the last arm takes the last state.
+                fn from_parts(index: usize, parts: #parts_ty) -> Self {
+                    match index {
+                        #(#init_indices => Current::#init_variants(#from_parts),)*
+                        _ => Current::#last_variant(#from_parts),
+                    }
+                }
+
+                /// The machine's parts: its data (and when it entered its state).
+                fn into_parts(self) -> #parts_ty {
+                    match self {
+                        #(Current::#state_variants(m) => #parts,)*
+                    }
+                }
+
+                /// The current state's position among the states, in declaration order.
+                pub fn index(&self) -> usize {
+                    match self {
+                        #(Current::#state_variants(_) => <super::state::#state_variants as #krate::State>::INDEX,)*
                     }
                 }
 
                 /// The current state's name.
                 pub fn state(&self) -> &'static str {
-                    match self {
-                        #(Current::#state_variants(_) => #state_names,)*
-                    }
+                    <#data as #krate::Workflow>::STATES[self.index()]
                 }
 
                 /// The events the current state allows, in declaration order
                 /// (guards and timers may still refuse them).
                 pub fn allowed(&self) -> &'static [&'static str] {
-                    match self {
-                        #(Current::#state_variants(_) => <super::state::#state_variants as #krate::State>::EVENTS,)*
-                    }
+                    <#data as #krate::Workflow>::ALLOWED[self.index()]
                 }
 
                 /// The workflow's data.
                 pub fn data(&self) -> &#data {
                     match self {
-                        #(Current::#state_variants(m) => m.data(),)*
+                        #(Current::#state_variants(m) => &m.data,)*
                     }
                 }
 
                 /// The workflow's data, to change between transitions.
                 pub fn data_mut(&mut self) -> &mut #data {
                     match self {
-                        #(Current::#state_variants(m) => m.data_mut(),)*
+                        #(Current::#state_variants(m) => &mut m.data,)*
                     }
                 }
 
                 /// Ends the machine and gives its data back.
                 pub fn into_data(self) -> #data {
                     match self {
-                        #(Current::#state_variants(m) => m.into_data(),)*
+                        #(Current::#state_variants(m) => m.data,)*
                     }
                 }
 
@@ -792,24 +1009,44 @@ impl<'a> Generator<'a> {
                     event: Event,
                     now: ::std::time::SystemTime,
                 ) -> ::core::result::Result<Self, #krate::Refused<Self>> {
-                    #ignore_now
                     #[allow(unreachable_patterns)]
-                    match (self, event) {
+                    let current = match self {
                         #(#arms)*
-                        (current, event) => {
-                            let state = current.state();
-                            let allowed = current.allowed();
-                            ::core::result::Result::Err(#krate::__private::not_allowed(
-                                current,
-                                super::NAME,
-                                event.as_str(),
-                                state,
-                                allowed,
-                            ))
+                        other => other,
+                    };
+                    let event = event as usize;
+                    let found = MOVES[current.index()].iter().find(|(e, _)| *e as usize == event);
+                    match found {
+                        ::core::option::Option::Some(&(_, to)) => {
+                            let parts = current.into_parts();
+                            ::core::result::Result::Ok(Current::from_parts(to as usize, #moved_parts))
                         }
+                        ::core::option::Option::None => not_allowed(current, event),
                     }
                 }
             }
+
+            /// For each state whose transitions only move the machine, its
+            /// moves: (event index, target state index).
+            static MOVES: &[&[(u32, u32)]] = &[#(#moves),*];
+
+            /// The event at index `event` refused: not allowed in `current`'s state.
+            fn not_allowed(
+                current: Current,
+                event: usize,
+            ) -> ::core::result::Result<Current, #krate::Refused<Current>> {
+                let state = current.state();
+                let allowed = current.allowed();
+                ::core::result::Result::Err(#krate::__private::not_allowed(
+                    current,
+                    super::NAME,
+                    EVENT_NAMES[event],
+                    state,
+                    allowed,
+                ))
+            }
+
+            #(#fns)*
 
             impl #krate::Fired for Current {
                 fn landed(&self) -> ::core::option::Option<&'static str> {
@@ -819,9 +1056,10 @@ impl<'a> Generator<'a> {
 
             impl ::core::fmt::Debug for Current {
                 fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    match self {
-                        #(Current::#state_variants(m) => ::core::fmt::Debug::fmt(m, f),)*
-                    }
+                    f.debug_struct("Machine")
+                        .field("workflow", &super::NAME)
+                        .field("state", &self.state())
+                        .finish_non_exhaustive()
                 }
             }
 
@@ -922,7 +1160,7 @@ impl<'a> Generator<'a> {
         let mut outcomes = Vec::new();
         let mut methods = Vec::new();
         for t in &branches {
-            let e = ident(&t.event.pascal());
+            let e = ident(t.event.pascal());
             let ev = t.event.as_str();
             let method = ident(ev);
             let variants: Vec<Ident> = t.to.iter().map(|s| self.state_ty(*s)).collect();

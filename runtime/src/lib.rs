@@ -60,21 +60,33 @@ mod timer {
 
 /// A state marker of a generated workflow (`door::state::Closed`).
 ///
-/// The constants describe the state as the definition declares it.
+/// Implemented by the generated state types, and meant for them alone: the
+/// machine's guarantees rest on `Machine<S>` existing only for the states
+/// of the definition. A state is its position in its workflow; the other
+/// constants read the workflow's tables at that position, so that a state
+/// costs the compiler one constant, not one per fact.
 pub trait State: 'static {
+    /// The data type of the workflow the state belongs to.
+    type Workflow: Workflow;
+    /// The state's position among its workflow's states, in declaration
+    /// order: `Workflow::STATES[INDEX] == NAME`.
+    const INDEX: usize;
     /// The workflow's name.
-    const WORKFLOW: &'static str;
+    const WORKFLOW: &'static str = <Self::Workflow as Workflow>::NAME;
     /// The state's name as written in the definition (`"card_bound"`).
-    const NAME: &'static str;
+    const NAME: &'static str = <Self::Workflow as Workflow>::STATES[Self::INDEX];
     /// The state's summary from the definition, or `""`.
-    const SUMMARY: &'static str;
+    const SUMMARY: &'static str = <Self::Workflow as Workflow>::SUMMARIES[Self::INDEX];
     /// Whether the workflow may end in this state.
-    const IS_FINAL: bool;
+    const IS_FINAL: bool = <Self::Workflow as Workflow>::FINAL[Self::INDEX];
     /// The events allowed from this state, in declaration order.
-    const EVENTS: &'static [&'static str];
+    const EVENTS: &'static [&'static str] = <Self::Workflow as Workflow>::ALLOWED[Self::INDEX];
 }
 
 /// Implemented by `#[derive(Workflow)]` on the data type of a workflow.
+///
+/// The per-state tables are indexed like [`Workflow::STATES`] (and
+/// [`State::INDEX`]).
 pub trait Workflow {
     /// The workflow's name (also the generated module's name).
     const NAME: &'static str;
@@ -86,6 +98,12 @@ pub trait Workflow {
     const EVENTS: &'static [&'static str];
     /// The name of the initial state.
     const INITIAL: &'static str;
+    /// Each state's summary from the definition, or `""`.
+    const SUMMARIES: &'static [&'static str];
+    /// Whether each state is final.
+    const FINAL: &'static [bool];
+    /// The events each state allows, in declaration order.
+    const ALLOWED: &'static [&'static [&'static str]];
 }
 
 /// A transition refused by a guard. It owns the machine, unchanged, in the

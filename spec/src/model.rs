@@ -9,12 +9,15 @@ use crate::source::Span;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Name {
     text: String,
+    /// `text` in PascalCase, made once: the generator asks for it often.
+    pascal: String,
     span: Span,
 }
 
 impl Name {
     pub(crate) fn new(text: String, span: Span) -> Self {
-        Name { text, span }
+        let pascal = text.to_upper_camel_case();
+        Name { text, pascal, span }
     }
 
     /// The name as written: a snake_case Rust identifier, never a keyword.
@@ -23,8 +26,8 @@ impl Name {
     }
 
     /// The PascalCase form used for generated types (`card_bound` → `CardBound`).
-    pub fn pascal(&self) -> String {
-        self.text.to_upper_camel_case()
+    pub fn pascal(&self) -> &str {
+        &self.pascal
     }
 
     /// Where the name stands in the definition.

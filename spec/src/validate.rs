@@ -148,7 +148,7 @@ fn check_pascal_collisions<'a>(
     what: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<String> {
-    let mut seen: HashMap<String, &Name> = HashMap::new();
+    let mut seen: HashMap<&str, &Name> = HashMap::new();
     let mut dropped = Vec::new();
     for name in names {
         let pascal = name.pascal();

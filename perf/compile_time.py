@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+"""Compile time of a derived workflow against the same machine written by hand.
+
+Generates, under target/compile-bench/, one crate per (kind, shape, size):
+
+- a chain of N states s1..sN; state i has events to i+1, i-1 and i+2 where
+  those exist (about 3 transitions per state); sN is final;
+- shape `distinct`: every transition has an event of its own
+  (`next_7`, `back_7`, `skip_7`); shape `shared`: three names (`next`,
+  `back`, `skip`) shared by every state;
+- kind `hand`: typestate written by hand (a zero-sized struct per state,
+  `Machine<S>`, one inherent `impl Machine<Si>` per state with a method per
+  event); kind `derive`: `#[derive(turnstile::Workflow)]` on the same
+  definition in TOML.
+
+and times, for each, `cargo check` and `cargo build` (dev profile):
+
+- cold: the crate's own artifacts and incremental state removed
+  (`cargo clean -p`), its dependencies already built;
+- warm: the crate built before and its source touched (what an edit costs).
+
+Each figure is the median of --runs runs; `peak` is the largest resident
+set of the cargo process tree (cargo waits for rustc, so rustc's peak is
+included). The ratio column divides the derive's time by the hand-written
+crate's time in the same run.
+
+    python3 perf/compile_time.py                   # N = 10, 100, 1000, 5000
+    python3 perf/compile_time.py --sizes 1000 --runs 5 --commands check
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def transitions(n, shape):
+    """(event, from, to) for the chain of n states."""
+    out = []
+    for i in range(1, n):
+        for name, to in (("next", i + 1), ("back", i - 1), ("skip", i + 2)):
+            if 1 <= to <= n:
+                event = f"{name}_{i}" if shape == "distinct" else name
+                out.append((event, i, to))
+    return out
+
+
+def definition(n, shape):
+    lines = ["[workflow]", 'name = "chain"', 'initial = "s1"', ""]
+    for i in range(1, n + 1):
+        lines.append(f"[states.s{i}]")
+        if i == n:
+            lines.append("final = true")
+    for event, a, b in transitions(n, shape):
+        lines += ["", "[[transitions]]", f'event = "{event}"', f'from = "s{a}"', f'to = "s{b}"']
+    return "\n".join(lines) + "\n"
+
+
+def hand_written(n, shape):
+    out = [
+        "//! The chain machine written by hand: typestate structs and inherent methods.",
+        "#![allow(missing_docs, dead_code)]",
+        "use core::marker::PhantomData;",
+        "pub struct Data { pub n: u32 }",
+        "pub struct Machine<S> { data: Data, state: PhantomData<fn() -> S> }",
+        "impl Machine<S1> { pub fn new(data: Data) -> Self { Machine { data, state: PhantomData } } }",
+        "impl<S> Machine<S> { pub fn data(&self) -> &Data { &self.data } }",
+    ]
+    for i in range(1, n + 1):
+        out.append(f"pub struct S{i};")
+    by_state = {}
+    for event, a, b in transitions(n, shape):
+        by_state.setdefault(a, []).append((event, b))
+    for a, events in sorted(by_state.items()):
+        methods = " ".join(
+            f"pub fn {e}(self) -> Machine<S{b}> {{ Machine {{ data: self.data, state: PhantomData }} }}"
+            for e, b in events
+        )
+        out.append(f"impl Machine<S{a}> {{ {methods} }}")
+    return "\n".join(out) + "\n"
+
+
+def derived():
+    return (
+        "//! The chain machine derived from chain.toml.\n"
+        "#![allow(missing_docs)]\n"
+        "#[derive(turnstile::Workflow)]\n"
+        '#[workflow(file = "chain.toml")]\n'
+        "pub struct Data {\n    pub n: u32,\n}\n"
+    )
+
+
+def write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_text() != text:
+        path.write_text(text)
+
+
+def generate(base, sizes, shapes):
+    members = []
+    for n in sizes:
+        for shape in shapes:
+            for kind in ("hand", "derive"):
+                name = f"{kind}_{shape}_{n}"
+                members.append(name)
+                crate = base / name
+                deps = "" if kind == "hand" else f'turnstile = {{ path = "{ROOT.as_posix()}" }}\n'
+                write(
+                    crate / "Cargo.toml",
+                    f'[package]\nname = "{name}"\nversion = "0.0.0"\nedition = "2021"\npublish = false\n\n'
+                    f"[dependencies]\n{deps}",
+                )
+                if kind == "hand":
+                    write(crate / "src/lib.rs", hand_written(n, shape))
+                else:
+                    write(crate / "chain.toml", definition(n, shape))
+                    write(crate / "src/lib.rs", derived())
+    listed = ", ".join(f'"{m}"' for m in members)
+    write(base / "Cargo.toml", f"[workspace]\nmembers = [{listed}]\nresolver = \"2\"\n")
+    return members
+
+
+def run(base, args):
+    """Runs cargo; returns (wall seconds, CPU seconds, peak resident set in MB)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        ["cargo", *args, "-q"],
+        cwd=base,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode(errors="replace")
+    if proc.returncode != 0:
+        sys.exit(f"cargo {' '.join(args)} failed in {base}:\n{err}")
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def measure(base, crate, command, mode, runs):
+    walls, cpus, peaks = [], [], []
+    for _ in range(runs):
+        if mode == "cold":
+            run(base, ["clean", "-p", crate])
+        else:
+            run(base, [command, "-p", crate])
+            (base / crate / "src/lib.rs").touch()
+        wall, cpu, peak = run(base, [command, "-p", crate])
+        walls.append(wall)
+        cpus.append(cpu)
+        peaks.append(peak)
+    return statistics.median(walls), statistics.median(cpus), max(peaks)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10,100,1000,5000")
+    parser.add_argument("--shapes", default="distinct,shared")
+    parser.add_argument("--commands", default="check,build")
+    parser.add_argument("--modes", default="cold,warm")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--dir", default=str(ROOT / "target" / "compile-bench"))
+    a = parser.parse_args()
+    sizes = [int(s) for s in a.sizes.split(",")]
+    shapes = a.shapes.split(",")
+    base = Path(a.dir)
+    generate(base, sizes, shapes)
+    # Dependencies (turnstile, its macro in the dev profile) built once.
+    for command in a.commands.split(","):
+        run(base, [command, "-p", f"derive_{shapes[0]}_{sizes[0]}"])
+    print(f"rustc: {subprocess.run(['rustc', '--version'], capture_output=True, text=True).stdout.strip()}")
+    print(
+        f"median of {a.runs} runs; wall and CPU (user + system) seconds of the cargo command; "
+        "peak = largest resident set of cargo and rustc\n"
+    )
+    print("| N | shape | command | mode | hand wall | derive wall | ratio | hand CPU | derive CPU | ratio | hand peak | derive peak |")
+    print("|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for n in sizes:
+        for shape in shapes:
+            for command in a.commands.split(","):
+                for mode in a.modes.split(","):
+                    h, hc, hm = measure(base, f"hand_{shape}_{n}", command, mode, a.runs)
+                    d, dc, dm = measure(base, f"derive_{shape}_{n}", command, mode, a.runs)
+                    print(
+                        f"| {n} | {shape} | {command} | {mode} | {h:.2f} s | {d:.2f} s | {d / h:.1f}× "
+                        f"| {hc:.2f} s | {dc:.2f} s | {dc / hc:.1f}× | {hm:.0f} MB | {dm:.0f} MB |",
+                        flush=True,
+                    )
+
+
+if __name__ == "__main__":
+    main()
