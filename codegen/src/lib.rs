@@ -205,18 +205,21 @@ impl<'a> Generator<'a> {
 
                 impl<S: #krate::State> Machine<S> {
                     /// The workflow's data.
-                    pub fn data(&self) -> &#data {
+                    #[inline]
+                pub fn data(&self) -> &#data {
                         &self.data
                     }
 
                     /// The workflow's data, to change between transitions
                     /// (guards and outcome decisions read it when an event fires).
-                    pub fn data_mut(&mut self) -> &mut #data {
+                    #[inline]
+                pub fn data_mut(&mut self) -> &mut #data {
                         &mut self.data
                     }
 
                     /// Ends the machine and gives its data back.
-                    pub fn into_data(self) -> #data {
+                    #[inline]
+                pub fn into_data(self) -> #data {
                         self.data
                     }
 
@@ -638,13 +641,17 @@ impl<'a> Generator<'a> {
         // States whose transitions all just move the machine (no guard,
         // timer or outcome) are dispatched through a table of moves, with
         // no function of their own.
+        // A small workflow dispatches in one nested `match`, which the
+        // optimizer turns into jump tables; a large one through small
+        // functions and a table of moves, which the compiler checks faster.
+        let small = w.states.len() <= SMALL_DISPATCH_STATES;
         let mut moves = Vec::new();
         for (i, out) in self.outgoing.iter().enumerate() {
             let plain = |tid: &TransitionId| {
                 let t = self.w.transition(*tid);
                 !t.is_branch() && !self.refusable_from(t, StateId(i))
             };
-            if out.iter().all(plain) {
+            if !small && out.iter().all(plain) {
                 let entries = out.iter().map(|tid| {
                     let t = self.w.transition(*tid);
                     let e =
@@ -691,9 +698,25 @@ impl<'a> Generator<'a> {
                     let next = landed(quote!(super::into_state(m #now_comma)));
                     quote!(::core::result::Result::Ok(#next))
                 };
+                if small {
+                    let ev = ident(t.event.pascal());
+                    return quote!(Event::#ev => return #fire,);
+                }
                 let n = proc_macro2::Literal::usize_unsuffixed(event_index[t.event.as_str()]);
                 quote!(#n => #fire,)
             });
+            if small {
+                if !out.is_empty() {
+                    arms.push(quote! {
+                        Current::#variant(m) => match event {
+                            #(#inner)*
+                            #[allow(unreachable_patterns)]
+                            _ => Current::#variant(m),
+                        },
+                    });
+                }
+                continue;
+            }
             // One small function per state: the compiler checks many small
             // bodies much faster than one with thousands of arms.
             let f = quote::format_ident!("fire_{}", i);
@@ -835,6 +858,50 @@ impl<'a> Generator<'a> {
         } else {
             quote!(data)
         };
+        // A few names are compared in turn; many, by binary search.
+        let from_name_body = if small {
+            quote! {
+                match name {
+                    #(#event_names => ::core::option::Option::Some(Event::#event_variants),)*
+                    _ => ::core::option::Option::None,
+                }
+            }
+        } else {
+            quote! {
+                match EVENTS_BY_NAME.binary_search_by(|(n, _)| (*n).cmp(name)) {
+                    ::core::result::Result::Ok(i) => ::core::option::Option::Some(EVENTS[EVENTS_BY_NAME[i].1 as usize]),
+                    ::core::result::Result::Err(_) => ::core::option::Option::None,
+                }
+            }
+        };
+        let (moves_lookup, moves_table) = if small {
+            (
+                quote! {
+                    #ignore_now
+                    not_allowed(current, event as usize)
+                },
+                TokenStream::new(),
+            )
+        } else {
+            (
+                quote! {
+                    let event = event as usize;
+                    let found = MOVES[current.index()].iter().find(|(e, _)| *e as usize == event);
+                    match found {
+                        ::core::option::Option::Some(&(_, to)) => {
+                            let parts = current.into_parts();
+                            ::core::result::Result::Ok(Current::from_parts(to as usize, #moved_parts))
+                        }
+                        ::core::option::Option::None => not_allowed(current, event),
+                    }
+                },
+                quote! {
+                    /// For each state whose transitions only move the machine, its
+                    /// moves: (event index, target state index).
+                    static MOVES: &[&[(u32, u32)]] = &[#(#moves),*];
+                },
+            )
+        };
         quote! {
             /// Dispatch by name. Kept in a private module, and named outside it
             /// through the aliases `Current` and `Event`, so that the variants
@@ -864,14 +931,13 @@ impl<'a> Generator<'a> {
                 pub const ALL: &'static [Event] = EVENTS;
 
                 /// The event with this name, if the workflow has one.
+                #[inline]
                 pub fn from_name(name: &str) -> ::core::option::Option<Event> {
-                    match EVENTS_BY_NAME.binary_search_by(|(n, _)| (*n).cmp(name)) {
-                        ::core::result::Result::Ok(i) => ::core::option::Option::Some(EVENTS[EVENTS_BY_NAME[i].1 as usize]),
-                        ::core::result::Result::Err(_) => ::core::option::Option::None,
-                    }
+                    #from_name_body
                 }
 
                 /// The event's name, as written in the definition.
+                #[inline]
                 pub fn as_str(&self) -> &'static str {
                     EVENT_NAMES[*self as usize]
                 }
@@ -931,6 +997,7 @@ impl<'a> Generator<'a> {
                 /// The machine in the state at `index`, from its parts. `index`
                 /// is a state's `INDEX` (from its type, or a name looked up in
                 /// the table): the last arm takes the last state.
+                #[inline]
                 fn from_parts(index: usize, parts: #parts_ty) -> Self {
                     match index {
                         #(#init_indices => Current::#init_variants(#from_parts),)*
@@ -939,6 +1006,7 @@ impl<'a> Generator<'a> {
                 }
 
                 /// The machine's parts: its data (and when it entered its state).
+                #[inline]
                 fn into_parts(self) -> #parts_ty {
                     match self {
                         #(Current::#state_variants(m) => #parts,)*
@@ -946,6 +1014,7 @@ impl<'a> Generator<'a> {
                 }
 
                 /// The current state's position among the states, in declaration order.
+                #[inline]
                 pub fn index(&self) -> usize {
                     match self {
                         #(Current::#state_variants(_) => <super::state::#state_variants as #krate::State>::INDEX,)*
@@ -953,12 +1022,14 @@ impl<'a> Generator<'a> {
                 }
 
                 /// The current state's name.
+                #[inline]
                 pub fn state(&self) -> &'static str {
                     <#data as #krate::Workflow>::STATES[self.index()]
                 }
 
                 /// The events the current state allows, in declaration order
                 /// (guards and timers may still refuse them).
+                #[inline]
                 pub fn allowed(&self) -> &'static [&'static str] {
                     <#data as #krate::Workflow>::ALLOWED[self.index()]
                 }
@@ -985,6 +1056,7 @@ impl<'a> Generator<'a> {
                 }
 
                 #[doc = #fire_doc]
+                #[inline]
                 pub fn fire(
                     self,
                     event: &str,
@@ -1004,6 +1076,7 @@ impl<'a> Generator<'a> {
                 }
 
                 /// Fires `event`, as [`Current::fire`] does for its name.
+                #[inline]
                 pub fn fire_event(
                     self,
                     event: Event,
@@ -1014,23 +1087,14 @@ impl<'a> Generator<'a> {
                         #(#arms)*
                         other => other,
                     };
-                    let event = event as usize;
-                    let found = MOVES[current.index()].iter().find(|(e, _)| *e as usize == event);
-                    match found {
-                        ::core::option::Option::Some(&(_, to)) => {
-                            let parts = current.into_parts();
-                            ::core::result::Result::Ok(Current::from_parts(to as usize, #moved_parts))
-                        }
-                        ::core::option::Option::None => not_allowed(current, event),
-                    }
+                    #moves_lookup
                 }
             }
 
-            /// For each state whose transitions only move the machine, its
-            /// moves: (event index, target state index).
-            static MOVES: &[&[(u32, u32)]] = &[#(#moves),*];
+            #moves_table
 
             /// The event at index `event` refused: not allowed in `current`'s state.
+            #[cold]
             fn not_allowed(
                 current: Current,
                 event: usize,
@@ -1274,6 +1338,10 @@ impl<'a> Generator<'a> {
         }
     }
 }
+
+/// Up to this many states, dispatch by name is one nested `match` (fastest
+/// at run time); beyond, small functions and a table (faster to compile).
+const SMALL_DISPATCH_STATES: usize = 64;
 
 /// The `compile_error!` invocation carrying `message`, spanned at `span`.
 pub fn compile_error(message: &str, span: Span) -> TokenStream {
