@@ -11,7 +11,9 @@ Generates, under target/compile-bench/, one crate per (kind, shape, size):
 - kind `hand`: typestate written by hand (a zero-sized struct per state,
   `Machine<S>`, one inherent `impl Machine<Si>` per state with a method per
   event); kind `derive`: `#[derive(turnstile::Workflow)]` on the same
-  definition in TOML.
+  definition in TOML, with dispatch by name (the default); kind `typed`:
+  the derive with `dispatch = false`, the typed machine alone (what the
+  hand-written crate has).
 
 and times, for each, `cargo check` and `cargo build` (dev profile):
 
@@ -85,14 +87,18 @@ def hand_written(n, shape):
     return "\n".join(out) + "\n"
 
 
-def derived():
+def derived(dispatch):
+    option = "" if dispatch else ", dispatch = false"
     return (
         "//! The chain machine derived from chain.toml.\n"
         "#![allow(missing_docs)]\n"
         "#[derive(turnstile::Workflow)]\n"
-        '#[workflow(file = "chain.toml")]\n'
+        f'#[workflow(file = "chain.toml"{option})]\n'
         "pub struct Data {\n    pub n: u32,\n}\n"
     )
+
+
+KINDS = ("hand", "typed", "derive")
 
 
 def write(path, text):
@@ -105,7 +111,7 @@ def generate(base, sizes, shapes):
     members = []
     for n in sizes:
         for shape in shapes:
-            for kind in ("hand", "derive"):
+            for kind in KINDS:
                 name = f"{kind}_{shape}_{n}"
                 members.append(name)
                 crate = base / name
@@ -119,7 +125,7 @@ def generate(base, sizes, shapes):
                     write(crate / "src/lib.rs", hand_written(n, shape))
                 else:
                     write(crate / "chain.toml", definition(n, shape))
-                    write(crate / "src/lib.rs", derived())
+                    write(crate / "src/lib.rs", derived(kind == "derive"))
     listed = ", ".join(f'"{m}"' for m in members)
     write(base / "Cargo.toml", f"[workspace]\nmembers = [{listed}]\nresolver = \"2\"\n")
     return members
@@ -176,20 +182,24 @@ def main():
         run(base, [command, "-p", f"derive_{shapes[0]}_{sizes[0]}"])
     print(f"rustc: {subprocess.run(['rustc', '--version'], capture_output=True, text=True).stdout.strip()}")
     print(
-        f"median of {a.runs} runs; wall and CPU (user + system) seconds of the cargo command; "
+        f"median of {a.runs} runs of CPU time (user + system) of the cargo command, "
+        "wall time in brackets; ratios of CPU times to the hand-written crate's; "
         "peak = largest resident set of cargo and rustc\n"
     )
-    print("| N | shape | command | mode | hand wall | derive wall | ratio | hand CPU | derive CPU | ratio | hand peak | derive peak |")
-    print("|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| N | shape | command | mode | hand | typed | ratio | derive | ratio | peak hand / typed / derive |")
+    print("|---:|---|---|---|---:|---:|---:|---:|---:|---:|")
     for n in sizes:
         for shape in shapes:
             for command in a.commands.split(","):
                 for mode in a.modes.split(","):
-                    h, hc, hm = measure(base, f"hand_{shape}_{n}", command, mode, a.runs)
-                    d, dc, dm = measure(base, f"derive_{shape}_{n}", command, mode, a.runs)
+                    r = {k: measure(base, f"{k}_{shape}_{n}", command, mode, a.runs) for k in KINDS}
+                    h = r["hand"][1]
+                    cells = " | ".join(
+                        f"{r[k][1]:.2f} s ({r[k][0]:.2f}) | {r[k][1] / h:.1f}×" for k in ("typed", "derive")
+                    )
+                    peaks = " / ".join(f"{r[k][2]:.0f}" for k in KINDS)
                     print(
-                        f"| {n} | {shape} | {command} | {mode} | {h:.2f} s | {d:.2f} s | {d / h:.1f}× "
-                        f"| {hc:.2f} s | {dc:.2f} s | {dc / hc:.1f}× | {hm:.0f} MB | {dm:.0f} MB |",
+                        f"| {n} | {shape} | {command} | {mode} | {h:.2f} s ({r['hand'][0]:.2f}) | {cells} | {peaks} MB |",
                         flush=True,
                     )
 

@@ -9,6 +9,7 @@ use turnstile::{Dispatch, Why, Workflow};
 
 #[derive(Workflow)]
 #[workflow(file = "tests/ui/workflows/long_road.toml")]
+/// The data of the long road.
 pub struct Road {
     ok: bool,
     to_thirty: bool,

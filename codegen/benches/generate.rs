@@ -36,6 +36,7 @@ fn time(text: String) -> (usize, usize, Duration) {
         data: &data,
         vis: &vis,
         include_path: None,
+        dispatch: true,
     };
     let mut runs: Vec<Duration> = (0..3)
         .map(|_| {

@@ -6,6 +6,8 @@
 //! cargo run -p turnstile-codegen --example expand -- workflows/sign_up.toml --time   # the costs
 //! ```
 //!
+//! `--no-dispatch` expands as `#[workflow(dispatch = false)]` does.
+//!
 //! Built in the dev profile, as cargo builds the derive for its users, the
 //! timings are the macro's share of a `cargo check` (docs/performance.md).
 
@@ -13,12 +15,12 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 fn main() -> ExitCode {
-    let mut args = std::env::args().skip(1);
-    let Some(path) = args.next() else {
-        eprintln!("usage: expand <definition.toml> [--time]");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(path) = args.first().cloned() else {
+        eprintln!("usage: expand <definition.toml> [--time] [--no-dispatch]");
         return ExitCode::from(2);
     };
-    let time = args.next().as_deref() == Some("--time");
+    let time = args.iter().any(|a| a == "--time");
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) => {
@@ -47,6 +49,7 @@ fn main() -> ExitCode {
         data: &data,
         vis: &vis,
         include_path: Some(&path),
+        dispatch: !args.iter().any(|a| a == "--no-dispatch"),
     };
     let tokens = turnstile_codegen::generate(&input);
     let generated = Instant::now();

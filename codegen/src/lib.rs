@@ -37,6 +37,9 @@ pub struct Input<'a> {
     /// The absolute path of the definition: `include_str!`'d so that cargo
     /// rebuilds when it changes. `None` embeds the text as a literal.
     pub include_path: Option<&'a str>,
+    /// Whether to generate dispatch by name (`Current`, `Event` and
+    /// `turnstile::Dispatch`; `#[workflow(dispatch = false)]` leaves it out).
+    pub dispatch: bool,
 }
 
 /// Generates the module, the `Workflow` impl and everything in between.
@@ -160,7 +163,11 @@ impl<'a> Generator<'a> {
         };
         let states = self.states();
         let events = self.event_methods();
-        let by_name = self.by_name();
+        let by_name = if self.input.dispatch {
+            self.by_name()
+        } else {
+            TokenStream::new()
+        };
         let event_traits = self.event_traits();
         let guards = self.guards_trait();
         let outcomes = self.outcomes();

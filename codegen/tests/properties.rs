@@ -194,6 +194,7 @@ fn front_end(text: &str) {
         data: &data,
         vis: &vis,
         include_path: None,
+        dispatch: true,
     });
     let generated: syn::File = syn::parse2(tokens).expect("generated code parses");
     // Summaries reach rustdoc escaped: no raw HTML element but our diagram's,

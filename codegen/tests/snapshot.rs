@@ -17,6 +17,7 @@ fn expand(path: &str, display: &str, data: &str) -> String {
         data: &data,
         vis: &vis,
         include_path: Some("/definitions/door.toml"),
+        dispatch: true,
     });
     let syntax: syn::File = syn::parse2(tokens).expect("the expansion parses as Rust");
     prettyplease::unparse(&syntax)

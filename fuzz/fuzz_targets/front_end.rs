@@ -27,6 +27,7 @@ fuzz_target!(|data: &[u8]| {
         data: &data,
         vis: &vis,
         include_path: None,
+        dispatch: true,
     });
     // Names reach Rust only as validated identifiers: the output must parse.
     syn::parse2::<syn::File>(tokens).expect("generated code parses as Rust");

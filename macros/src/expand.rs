@@ -27,32 +27,64 @@ fn attribute_error(span: Span, message: String, help: &str) -> syn::Error {
     syn::Error::new(span, d.render_without_source(false))
 }
 
-fn file_literal(input: &syn::DeriveInput) -> syn::Result<syn::LitStr> {
+/// What `#[workflow(...)]` says.
+struct Options {
+    /// `file = "…"`: the definition, relative to the crate's Cargo.toml.
+    file: syn::LitStr,
+    /// `dispatch = false` leaves out dispatch by name (`Current`, `Event`,
+    /// `turnstile::Dispatch`): the typed machine alone, cheaper to compile.
+    dispatch: bool,
+}
+
+fn options(input: &syn::DeriveInput) -> syn::Result<Options> {
     let mut file: Option<syn::LitStr> = None;
+    let mut dispatch: Option<syn::LitBool> = None;
     let mut seen_attr = false;
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("workflow")) {
         seen_attr = true;
         attr.parse_nested_meta(|meta| {
+            let twice = |key: &str, example: &str| {
+                attribute_error(
+                    meta.path.span(),
+                    format!("`{key}` is given twice"),
+                    &format!("keep one `{key} = {example}`"),
+                )
+            };
             if meta.path.is_ident("file") {
                 if file.is_some() {
-                    return Err(attribute_error(
-                        meta.path.span(),
-                        "`file` is given twice".to_string(),
-                        "keep one `file = \"…\"`",
-                    ));
+                    return Err(twice("file", "\"…\""));
                 }
                 file = Some(meta.value()?.parse()?);
                 Ok(())
+            } else if meta.path.is_ident("dispatch") {
+                if dispatch.is_some() {
+                    return Err(twice("dispatch", "false"));
+                }
+                let value: syn::Expr = meta.value()?.parse()?;
+                match value {
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Bool(b),
+                        ..
+                    }) => {
+                        dispatch = Some(b);
+                        Ok(())
+                    }
+                    other => Err(attribute_error(
+                        other.span(),
+                        "`dispatch` takes `true` or `false`".to_string(),
+                        "write `dispatch = false` for the typed machine alone, without dispatch by name",
+                    )),
+                }
             } else {
                 let key = meta
                     .path
                     .get_ident()
                     .map_or_else(|| "?".to_string(), ToString::to_string);
-                let help = match did_you_mean(&key, ["file"]) {
+                let help = match did_you_mean(&key, ["file", "dispatch"]) {
                     Some(best) => format!("did you mean `{best}`?"),
-                    None => {
-                        "`#[workflow(...)]` takes `file = \"path/to/definition.toml\"`".to_string()
-                    }
+                    None => "`#[workflow(...)]` takes `file = \"path/to/definition.toml\"` \
+                             and, optionally, `dispatch = false`"
+                        .to_string(),
                 };
                 Err(attribute_error(
                     meta.path.span(),
@@ -62,7 +94,7 @@ fn file_literal(input: &syn::DeriveInput) -> syn::Result<syn::LitStr> {
             }
         })?;
     }
-    file.ok_or_else(|| {
+    let file = file.ok_or_else(|| {
         let message = if seen_attr {
             "`#[workflow(...)]` is missing `file`"
         } else {
@@ -73,11 +105,15 @@ fn file_literal(input: &syn::DeriveInput) -> syn::Result<syn::LitStr> {
             message.to_string(),
             "add `#[workflow(file = \"workflows/name.toml\")]`, a path relative to the crate's Cargo.toml",
         )
+    })?;
+    Ok(Options {
+        file,
+        dispatch: dispatch.is_none_or(|d| d.value),
     })
 }
 
 fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
-    let literal = file_literal(input)?;
+    let options = options(input)?;
     if !input.generics.params.is_empty() {
         return Err(attribute_error(
             input
@@ -96,15 +132,16 @@ fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
         .or_else(|| std::env::var_os("CARGO_MANIFEST_DIR"))
         .map(PathBuf::from)
         .unwrap_or_default();
-    expand_in(input, &literal, &base)
+    expand_in(input, &options, &base)
 }
 
 /// The expansion with `file` resolved against `base`.
 fn expand_in(
     input: &syn::DeriveInput,
-    literal: &syn::LitStr,
+    options: &Options,
     base: &std::path::Path,
 ) -> syn::Result<TokenStream> {
+    let literal = &options.file;
     let span = literal.span();
     let relative = literal.value();
     let file_error = |d: Diagnostic| syn::Error::new(span, d.render_without_source(false));
@@ -124,6 +161,7 @@ fn expand_in(
             data: &input.ident,
             vis: &input.vis,
             include_path: Some(&path_text),
+            dispatch: options.dispatch,
         }),
         // Nothing usable to generate; still make cargo rebuild when the
         // definition is fixed.
@@ -185,8 +223,8 @@ mod tests {
                 #[workflow(file = #relative)]
                 struct Data;
             };
-            let literal = super::file_literal(&input).expect("the attribute");
-            let tokens = super::expand_in(&input, &literal, &root).expect("the file is read");
+            let options = super::options(&input).expect("the attribute");
+            let tokens = super::expand_in(&input, &options, &root).expect("the file is read");
             let text = std::fs::read_to_string(&path).expect("readable");
             let file = SourceFile::new(relative.clone(), text);
             let expected: Vec<String> = turnstile_spec::check(&file)
