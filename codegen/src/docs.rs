@@ -201,6 +201,16 @@ pub(crate) fn event_method(
         doc.push_str(&text(summary));
         doc.push_str("\n\n");
     }
+    // The plain case, a move from one state to another, in one line.
+    if let [only] = event.transitions[..] {
+        let t = w.transition(only);
+        if let [from] = t.from[..] {
+            if !t.is_branch() && !w.refusable(t, &outgoing[from.0]) {
+                doc.push_str(&format!("Fires {}.", transition_route(w, t)));
+                return doc;
+            }
+        }
+    }
     doc.push_str(&format!(
         "Fires the event `{}`. Allowed from {} only:\n\n",
         event.name,

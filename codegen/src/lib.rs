@@ -353,11 +353,14 @@ impl<'a> Generator<'a> {
                 let t = self.w.transition(event.transitions[0]);
                 let out = self.output_ty(t, from, quote!(Machine<S>), quote!());
                 let body = self.fire_body(t, from, quote!());
+                let from_ty = self.state_ty(from);
+                let marker = ident(event.name.as_str());
+                let line = self.input.file.line_col(t.span.start).0 as u32;
                 return quote! {
                     #[doc = #doc]
                     pub fn #method(self #now_param) -> #out
                     where
-                        S: event::#tr,
+                        S: event::Allows<state::#from_ty, event::#marker, #line>,
                     {
                         let machine = self;
                         #body
@@ -384,6 +387,16 @@ impl<'a> Generator<'a> {
         let traits = self.events.iter().map(|event| {
             let tr = ident(event.name.pascal());
             let ev = event.name.as_str();
+            if self.single_source(event).is_some() {
+                // Named exactly as the event, for `Allows` to print in errors.
+                let marker = ident(ev);
+                let doc = format!("The event `{ev}` (see `Allows`).");
+                return quote! {
+                    #[doc = #doc]
+                    #[allow(non_camel_case_types)]
+                    pub enum #marker {}
+                };
+            }
             let allowed: Vec<StateId> = self.w.states_allowing_event(event);
             let allowed_list = allowed
                 .iter()
@@ -410,14 +423,8 @@ impl<'a> Generator<'a> {
                 self.input.file.path()
             );
             // The implementors are the allowed states: rustdoc lists them.
-            let trait_doc = format!(
-                "The states that allow the event `{ev}`{}.",
-                if allowed.len() == 1 {
-                    ""
-                } else {
-                    ", and what it returns from each"
-                }
-            );
+            let trait_doc =
+                format!("The states that allow the event `{ev}`, and what it returns from each.");
             let attrs = quote! {
                 #[doc = #trait_doc]
                 #[diagnostic::on_unimplemented(
@@ -427,14 +434,6 @@ impl<'a> Generator<'a> {
                     note = #where_note
                 )]
             };
-            if let [only] = allowed[..] {
-                let from = self.state_ty(only);
-                return quote! {
-                    #attrs
-                    pub trait #tr: #krate::State {}
-                    impl #tr for super::state::#from {}
-                };
-            }
             // `seen` keeps one impl per state: a nondeterministic definition
             // is already an error, and two impls would add a second one.
             let mut seen = std::collections::HashSet::new();
@@ -458,13 +457,34 @@ impl<'a> Generator<'a> {
                 #(#impls)*
             }
         });
+        let allows_message = format!("{wname}: event `{{E}}` is not allowed in state `{{Self}}`");
+        let allows_where = format!(
+            "`{{E}}` is declared in {} (line {{LINE}})",
+            self.input.file.path()
+        );
         quote! {
-            /// The events: one trait each, implemented for the states that allow it.
+            /// The events. A method such as [`Machine::open`](super::Machine)
+            /// exists for every state, but compiles only in the states that
+            /// allow it; elsewhere the compiler says which states do.
             ///
-            /// A method such as [`Machine::open`](super::Machine) exists for
-            /// every state, but compiles only where its trait is implemented:
-            /// elsewhere the compiler says which states allow it.
+            /// An event allowed from one state has a marker type here, named
+            /// as the event, and its method the bound [`Allows`]; an event
+            /// allowed from several has a trait, implemented for those states.
             pub mod event {
+                /// `S: Allows<From, E, LINE>` holds when `S` is `From`: the bound of
+                /// the method of an event `E` allowed from one state, declared at
+                /// line `LINE` of the definition. One trait for every such event
+                /// costs the compiler far less than a trait each.
+                #[diagnostic::on_unimplemented(
+                    message = #allows_message,
+                    label = "`{E}` is not allowed in this state",
+                    note = "`{E}` is allowed from: `{From}`",
+                    note = #allows_where
+                )]
+                pub trait Allows<From, E, const LINE: u32> {}
+
+                impl<S: #krate::State, E, const LINE: u32> Allows<S, E, LINE> for S {}
+
                 #(#traits)*
             }
         }

@@ -364,8 +364,9 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
 
     // Two distinct event names that generate the same trait or enum.
     let mut event_names: Vec<&Name> = Vec::new();
+    let mut seen_events: HashSet<&str> = HashSet::new();
     for t in &transitions {
-        if !event_names.iter().any(|n| n.as_str() == t.event.as_str()) {
+        if seen_events.insert(t.event.as_str()) {
             event_names.push(&t.event);
         }
     }
