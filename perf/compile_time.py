@@ -149,19 +149,24 @@ def run(base, args):
     return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def measure(base, crate, command, mode, runs):
-    walls, cpus, peaks = [], [], []
+def measure(base, crates, command, mode, runs):
+    """Each crate's (median wall, median CPU, peak) over `runs` rounds; in
+    each round every crate is measured once, in turn, so that what else the
+    machine does weighs on all of them alike."""
+    samples = {c: ([], [], []) for c in crates}
     for _ in range(runs):
-        if mode == "cold":
-            run(base, ["clean", "-p", crate])
-        else:
-            run(base, [command, "-p", crate])
-            (base / crate / "src/lib.rs").touch()
-        wall, cpu, peak = run(base, [command, "-p", crate])
-        walls.append(wall)
-        cpus.append(cpu)
-        peaks.append(peak)
-    return statistics.median(walls), statistics.median(cpus), max(peaks)
+        for crate in crates:
+            if mode == "cold":
+                run(base, ["clean", "-p", crate])
+            else:
+                run(base, [command, "-p", crate])
+                (base / crate / "src/lib.rs").touch()
+            wall, cpu, peak = run(base, [command, "-p", crate])
+            for list_, value in zip(samples[crate], (wall, cpu, peak)):
+                list_.append(value)
+    return {
+        c: (statistics.median(w), statistics.median(u), max(p)) for c, (w, u, p) in samples.items()
+    }
 
 
 def main():
@@ -192,7 +197,8 @@ def main():
         for shape in shapes:
             for command in a.commands.split(","):
                 for mode in a.modes.split(","):
-                    r = {k: measure(base, f"{k}_{shape}_{n}", command, mode, a.runs) for k in KINDS}
+                    m = measure(base, [f"{k}_{shape}_{n}" for k in KINDS], command, mode, a.runs)
+                    r = {k: m[f"{k}_{shape}_{n}"] for k in KINDS}
                     h = r["hand"][1]
                     cells = " | ".join(
                         f"{r[k][1]:.2f} s ({r[k][0]:.2f}) | {r[k][1] / h:.1f}×" for k in ("typed", "derive")

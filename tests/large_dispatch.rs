@@ -162,3 +162,56 @@ fn a_branch_by_name_takes_the_outcome_the_data_decides() {
     assert_eq!(fire(resume(false), "decide", T0).state(), "s21");
     assert_eq!(fire(resume(true), "decide", T0).state(), "s30");
 }
+
+/// The chain of `perf/compile_time.py` at 70 states: 205 events.
+#[derive(Workflow)]
+#[workflow(file = "tests/ui/workflows/many_events.toml")]
+pub struct Chain;
+
+#[test]
+fn every_event_converts_by_name_and_index() {
+    let names = <Chain as Workflow>::EVENTS;
+    assert_eq!(names.len(), 205);
+    assert_eq!(many_events::Event::COUNT, names.len());
+    let all: Vec<many_events::Event> = many_events::Event::all().collect();
+    assert_eq!(all.len(), names.len());
+    for (i, name) in names.iter().enumerate() {
+        let event = many_events::Event::from_name(name).expect("known");
+        assert_eq!(event.as_str(), *name);
+        assert_eq!(event as usize, i);
+        assert_eq!(many_events::Event::from_index(i), Some(event));
+        assert_eq!(all[i], event);
+    }
+    assert_eq!(many_events::Event::from_index(names.len()), None);
+    assert_eq!(many_events::Event::from_name("next_0"), None);
+    assert_eq!(many_events::Event::from_name("next_70"), None);
+}
+
+#[test]
+fn the_chain_walks_by_name_forward_and_back() {
+    let mut current = many_events::Current::from(many_events::Machine::new(Chain));
+    for i in 1..70 {
+        assert_eq!(current.state(), format!("s{i}"));
+        if i > 1 {
+            current = fire_chain(current, &format!("back_{i}"));
+            current = fire_chain(current, &format!("next_{}", i - 1));
+        }
+        // An event of another state is refused, and the machine comes back.
+        let elsewhere = if i < 69 {
+            format!("next_{}", i + 1)
+        } else {
+            "back_68".to_string()
+        };
+        let refused = current.fire(&elsewhere, T0).expect_err("not here");
+        assert!(matches!(refused.why(), Why::NotAllowed { .. }));
+        current = fire_chain(refused.into_inner(), &format!("next_{i}"));
+    }
+    assert_eq!(current.state(), "s70");
+}
+
+fn fire_chain(current: many_events::Current, event: &str) -> many_events::Current {
+    match current.fire(event, T0) {
+        Ok(next) => next,
+        Err(refused) => panic!("`{event}` refused: {}", refused.why()),
+    }
+}

@@ -679,17 +679,17 @@ impl<'a> Generator<'a> {
                 !t.is_branch() && !self.refusable_from(t, StateId(i))
             };
             if !small && out.iter().all(plain) {
-                let entries = out.iter().map(|tid| {
-                    let t = self.w.transition(*tid);
-                    let e =
-                        proc_macro2::Literal::u32_unsuffixed(event_index[t.event.as_str()] as u32);
-                    let to = proc_macro2::Literal::u32_unsuffixed(t.to[0].0 as u32);
-                    quote!((#e, #to))
-                });
-                moves.push(quote!(&[#(#entries),*]));
+                moves.push(
+                    out.iter()
+                        .map(|tid| {
+                            let t = self.w.transition(*tid);
+                            (event_index[t.event.as_str()], t.to[0].0)
+                        })
+                        .collect::<Vec<_>>(),
+                );
                 continue;
             }
-            moves.push(quote!(&[]));
+            moves.push(Vec::new());
             let variant = self.state_ty(StateId(i));
             let inner = out.iter().map(|tid| {
                 let t = self.w.transition(*tid);
@@ -749,7 +749,7 @@ impl<'a> Generator<'a> {
             let f = quote::format_ident!("fire_{}", i);
             // The event comes as its index: a parameter of the `Event` type
             // makes the compiler weigh each of its variants in every function.
-            arms.push(quote!(Current::#variant(m) => return #f(m, event as usize, now),));
+            arms.push(quote!(Current::#variant(m) => return #f(m, event, now),));
             fns.push(quote! {
                 fn #f(
                     m: super::Machine<super::state::#variant>,
@@ -833,19 +833,23 @@ impl<'a> Generator<'a> {
             })
         };
         let alias_doc = current_doc.clone();
-        // Name → value tables, sorted for a binary search: one comparison
-        // per halving instead of a `match` over every name, cheaper to
-        // compile and to run on large workflows.
-        let sorted = |names: &[&'a str]| -> (Vec<&'a str>, Vec<proc_macro2::Literal>) {
-            let mut pairs: Vec<(&str, usize)> = names.iter().copied().zip(0..).collect();
-            pairs.sort_by_key(|(name, _)| *name);
-            pairs
-                .into_iter()
-                .map(|(name, i)| (name, proc_macro2::Literal::usize_unsuffixed(i)))
-                .unzip()
+        // Large workflows look names up by binary search over indices sorted
+        // by name, and find their moves in a table, all packed into byte
+        // strings of little-endian u32 (`turnstile::__private::u32_at`): the
+        // compiler takes a byte string as one constant, where an array of
+        // thousands of elements costs it time growing faster than the array.
+        let packed = |values: &mut dyn Iterator<Item = usize>| {
+            let bytes: Vec<u8> = values.flat_map(|v| (v as u32).to_le_bytes()).collect();
+            proc_macro2::Literal::byte_string(&bytes)
         };
-        let (sorted_event_names, sorted_event_indices) = sorted(&event_names);
-        let (sorted_state_names, sorted_state_indices) = sorted(&state_names);
+        let event_count = proc_macro2::Literal::usize_unsuffixed(event_names.len());
+        let sorted_indices = |names: &[&str]| {
+            let mut indices: Vec<usize> = (0..names.len()).collect();
+            indices.sort_by_key(|i| names[*i]);
+            indices
+        };
+        let events_sorted = packed(&mut sorted_indices(&event_names).into_iter());
+        let states_sorted = packed(&mut sorted_indices(&state_names).into_iter());
         // A model always has its initial state.
         let Some((last_variant, init_variants)) = state_variants.split_last() else {
             return TokenStream::new();
@@ -895,12 +899,72 @@ impl<'a> Generator<'a> {
             }
         } else {
             quote! {
-                match EVENTS_BY_NAME.binary_search_by(|(n, _)| (*n).cmp(name)) {
-                    ::core::result::Result::Ok(i) => ::core::option::Option::Some(EVENTS[EVENTS_BY_NAME[i].1 as usize]),
-                    ::core::result::Result::Err(_) => ::core::option::Option::None,
+                match #krate::__private::find(EVENTS_SORTED, name, |i| <#data as #krate::Workflow>::EVENTS[i]) {
+                    ::core::option::Option::Some(i) => Event::from_index(i),
+                    ::core::option::Option::None => ::core::option::Option::None,
                 }
             }
         };
+        // Index → event: matches of at most 64 arms (one large match costs
+        // the compiler's exhaustiveness check more than many small ones).
+        let from_index_body = {
+            let chunk_match = |chunk: &[Ident], on: TokenStream| {
+                let arms = chunk.iter().enumerate().map(|(j, v)| {
+                    let j = proc_macro2::Literal::usize_unsuffixed(j);
+                    quote!(#j => ::core::option::Option::Some(Event::#v),)
+                });
+                quote! {
+                    match #on {
+                        #(#arms)*
+                        _ => ::core::option::Option::None,
+                    }
+                }
+            };
+            let chunks: Vec<TokenStream> = event_variants
+                .chunks(64)
+                .map(|chunk| chunk_match(chunk, quote!(index % 64)))
+                .collect();
+            match &chunks[..] {
+                [_] => chunk_match(&event_variants, quote!(index)),
+                _ => {
+                    let ks = (0..chunks.len()).map(proc_macro2::Literal::usize_unsuffixed);
+                    quote! {
+                        match index / 64 {
+                            #(#ks => #chunks,)*
+                            _ => ::core::option::Option::None,
+                        }
+                    }
+                }
+            }
+        };
+        let resume_lookup = if small {
+            quote!(<#data as #krate::Workflow>::STATES.iter().position(|s| *s == state))
+        } else {
+            quote!(#krate::__private::find(STATES_SORTED, state, |i| <#data as #krate::Workflow>::STATES[i]))
+        };
+        let fire_by_name = if small {
+            quote! {
+                match Event::from_name(event) {
+                    ::core::option::Option::Some(event) => self.fire_event(event, now),
+                    ::core::option::Option::None => unknown(self, event),
+                }
+            }
+        } else {
+            quote! {
+                match #krate::__private::find(EVENTS_SORTED, event, |i| <#data as #krate::Workflow>::EVENTS[i]) {
+                    ::core::option::Option::Some(i) => self.fire_at(i, now),
+                    ::core::option::Option::None => unknown(self, event),
+                }
+            }
+        };
+        let name_tables = (!small).then(|| {
+            quote! {
+                /// The events' indices, sorted by name (packed `u32`).
+                static EVENTS_SORTED: &[u8] = #events_sorted;
+                /// The states' indices, sorted by name (packed `u32`).
+                static STATES_SORTED: &[u8] = #states_sorted;
+            }
+        });
         let (moves_lookup, moves_table) = if small {
             (
                 quote! {
@@ -910,22 +974,67 @@ impl<'a> Generator<'a> {
                 TokenStream::new(),
             )
         } else {
+            let mut starts = vec![0usize];
+            let mut pairs = Vec::new();
+            for state_moves in &moves {
+                pairs.extend(state_moves.iter().flat_map(|(e, to)| [*e, *to]));
+                starts.push(pairs.len() / 2);
+            }
+            let starts = packed(&mut starts.into_iter());
+            let pairs = packed(&mut pairs.into_iter());
             (
                 quote! {
-                    let event = event as usize;
-                    let found = MOVES[current.index()].iter().find(|(e, _)| *e as usize == event);
-                    match found {
-                        ::core::option::Option::Some(&(_, to)) => {
+                    let state = current.index();
+                    let from = #krate::__private::u32_at(MOVE_STARTS, state);
+                    let until = #krate::__private::u32_at(MOVE_STARTS, state + 1);
+                    for k in from..until {
+                        if #krate::__private::u32_at(MOVES, 2 * k) == event {
+                            let to = #krate::__private::u32_at(MOVES, 2 * k + 1);
                             let parts = current.into_parts();
-                            ::core::result::Result::Ok(Current::from_parts(to as usize, #moved_parts))
+                            return ::core::result::Result::Ok(Current::from_parts(to, #moved_parts));
                         }
-                        ::core::option::Option::None => not_allowed(current, event),
                     }
+                    not_allowed(current, event)
                 },
                 quote! {
-                    /// For each state whose transitions only move the machine, its
-                    /// moves: (event index, target state index).
-                    static MOVES: &[&[(u32, u32)]] = &[#(#moves),*];
+                    /// Where each state's moves start in `MOVES` (packed `u32`,
+                    /// one more than there are states).
+                    static MOVE_STARTS: &[u8] = #starts;
+                    /// The moves of the states whose transitions only move the
+                    /// machine: (event index, target state index), packed `u32`.
+                    static MOVES: &[u8] = #pairs;
+                },
+            )
+        };
+        let (fire_event_body, fire_at) = if small {
+            (
+                quote! {
+                    #[allow(unreachable_patterns)]
+                    let current = match self {
+                        #(#arms)*
+                        other => other,
+                    };
+                    #moves_lookup
+                },
+                TokenStream::new(),
+            )
+        } else {
+            (
+                quote!(self.fire_at(event as usize, now)),
+                quote! {
+                    /// Fires the event at index `event`.
+                    fn fire_at(
+                        self,
+                        event: usize,
+                        now: ::std::time::SystemTime,
+                    ) -> ::core::result::Result<Self, #krate::Refused<Self>> {
+                        #[allow(unreachable_patterns)]
+                        let current = match self {
+                            #(#arms)*
+                            other => other,
+                        };
+                        #moves_lookup
+                    }
                 },
             )
         };
@@ -942,20 +1051,22 @@ impl<'a> Generator<'a> {
                 #(#[doc = #event_docs] #event_variants,)*
             }
 
-            // The tables are statics: the compiler evaluates a large constant
-            // table at every use, a static once, when it is built.
-            /// The events' names, in the order of `Event`'s variants.
-            static EVENT_NAMES: &[&str] = &[#(#event_names),*];
-            /// Every event, in declaration order.
-            static EVENTS: &[Event] = &[#(Event::#event_variants),*];
-            /// The events' indices by name, sorted by name.
-            static EVENTS_BY_NAME: &[(&str, u32)] = &[#((#sorted_event_names, #sorted_event_indices)),*];
-            /// The states' indices by name, sorted by name.
-            static STATES_BY_NAME: &[(&str, u32)] = &[#((#sorted_state_names, #sorted_state_indices)),*];
+            #name_tables
 
             impl Event {
+                /// How many events the workflow has.
+                pub const COUNT: usize = #event_count;
+
+                /// The event at `index` in declaration order (`Event::X as usize`).
+                #[inline]
+                pub fn from_index(index: usize) -> ::core::option::Option<Event> {
+                    #from_index_body
+                }
+
                 /// Every event, in declaration order.
-                pub const ALL: &'static [Event] = EVENTS;
+                pub fn all() -> impl ::core::iter::Iterator<Item = Event> {
+                    (0..Self::COUNT).filter_map(Event::from_index)
+                }
 
                 /// The event with this name, if the workflow has one.
                 #[inline]
@@ -966,7 +1077,7 @@ impl<'a> Generator<'a> {
                 /// The event's name, as written in the definition.
                 #[inline]
                 pub fn as_str(&self) -> &'static str {
-                    EVENT_NAMES[*self as usize]
+                    <#data as #krate::Workflow>::EVENTS[*self as usize]
                 }
             }
 
@@ -1015,9 +1126,9 @@ impl<'a> Generator<'a> {
                     entered_at: ::std::time::SystemTime,
                 ) -> ::core::result::Result<Self, #data> {
                     #ignore_entered
-                    match STATES_BY_NAME.binary_search_by(|(n, _)| (*n).cmp(state)) {
-                        ::core::result::Result::Ok(i) => ::core::result::Result::Ok(Current::from_parts(STATES_BY_NAME[i].1 as usize, #to_parts)),
-                        ::core::result::Result::Err(_) => ::core::result::Result::Err(data),
+                    match #resume_lookup {
+                        ::core::option::Option::Some(i) => ::core::result::Result::Ok(Current::from_parts(i, #to_parts)),
+                        ::core::option::Option::None => ::core::result::Result::Err(data),
                     }
                 }
 
@@ -1089,17 +1200,7 @@ impl<'a> Generator<'a> {
                     event: &str,
                     now: ::std::time::SystemTime,
                 ) -> ::core::result::Result<Self, #krate::Refused<Self>> {
-                    match Event::from_name(event) {
-                        ::core::option::Option::Some(event) => self.fire_event(event, now),
-                        ::core::option::Option::None => ::core::result::Result::Err(
-                            #krate::__private::unknown_event(
-                                self,
-                                super::NAME,
-                                event,
-                                <#data as #krate::Workflow>::EVENTS,
-                            ),
-                        ),
-                    }
+                    #fire_by_name
                 }
 
                 /// Fires `event`, as [`Current::fire`] does for its name.
@@ -1109,13 +1210,21 @@ impl<'a> Generator<'a> {
                     event: Event,
                     now: ::std::time::SystemTime,
                 ) -> ::core::result::Result<Self, #krate::Refused<Self>> {
-                    #[allow(unreachable_patterns)]
-                    let current = match self {
-                        #(#arms)*
-                        other => other,
-                    };
-                    #moves_lookup
+                    #fire_event_body
                 }
+
+                #fire_at
+            }
+
+            /// No event has the name `event`.
+            #[cold]
+            fn unknown(current: Current, event: &str) -> ::core::result::Result<Current, #krate::Refused<Current>> {
+                ::core::result::Result::Err(#krate::__private::unknown_event(
+                    current,
+                    super::NAME,
+                    event,
+                    <#data as #krate::Workflow>::EVENTS,
+                ))
             }
 
             #moves_table
@@ -1131,7 +1240,7 @@ impl<'a> Generator<'a> {
                 ::core::result::Result::Err(#krate::__private::not_allowed(
                     current,
                     super::NAME,
-                    EVENT_NAMES[event],
+                    <#data as #krate::Workflow>::EVENTS[event],
                     state,
                     allowed,
                 ))

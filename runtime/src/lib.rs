@@ -35,7 +35,76 @@ pub use instance::{Instance, LoadError, TimerStatus};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::dispatch::{not_allowed, unknown_event};
+    pub use crate::packed::{find, name, u32_at};
     pub use crate::timer::{preempted, wait};
+}
+
+/// The tables of large workflows' dispatch by name, packed into byte
+/// strings: the compiler takes a byte string as one constant, where an
+/// array of thousands of elements costs it time that grows faster than the
+/// array (docs/performance.md).
+mod packed {
+    /// The `i`th little-endian `u32` of `table`, as an index.
+    #[inline]
+    pub fn u32_at(table: &[u8], i: usize) -> usize {
+        let b = &table[4 * i..4 * i + 4];
+        u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize
+    }
+
+    /// The `i`th of the names written one after another in `text`, where
+    /// `ends` holds where each ends.
+    #[inline]
+    pub fn name(text: &'static str, ends: &[u8], i: usize) -> &'static str {
+        let start = if i == 0 { 0 } else { u32_at(ends, i - 1) };
+        &text[start..u32_at(ends, i)]
+    }
+
+    /// The index whose name is `key`: `sorted` lists the indices in order
+    /// of their names, and `name_of` gives an index's name.
+    #[inline]
+    pub fn find(
+        sorted: &[u8],
+        key: &str,
+        name_of: impl Fn(usize) -> &'static str,
+    ) -> Option<usize> {
+        let (mut low, mut high) = (0, sorted.len() / 4);
+        while low < high {
+            let mid = low + (high - low) / 2;
+            let index = u32_at(sorted, mid);
+            match name_of(index).cmp(key) {
+                core::cmp::Ordering::Less => low = mid + 1,
+                core::cmp::Ordering::Greater => high = mid,
+                core::cmp::Ordering::Equal => return Some(index),
+            }
+        }
+        None
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn pack(values: &[u32]) -> Vec<u8> {
+            values.iter().flat_map(|v| v.to_le_bytes()).collect()
+        }
+
+        #[test]
+        fn names_and_lookups_round_trip() {
+            // "close", "assign", "reopen": ends 5, 11, 17; sorted: 1, 0, 2.
+            let text = "closeassignreopen";
+            let ends = pack(&[5, 11, 17]);
+            let names: Vec<&str> = (0..3).map(|i| name(text, &ends, i)).collect();
+            assert_eq!(names, ["close", "assign", "reopen"]);
+            let sorted = pack(&[1, 0, 2]);
+            for (i, n) in names.iter().enumerate() {
+                assert_eq!(find(&sorted, n, |j| name(text, &ends, j)), Some(i));
+            }
+            for missing in ["", "a", "closer", "zzz", "reope"] {
+                assert_eq!(find(&sorted, missing, |j| name(text, &ends, j)), None);
+            }
+            assert_eq!(find(&[], "close", |j| name(text, &ends, j)), None);
+        }
+    }
 }
 
 mod timer {
