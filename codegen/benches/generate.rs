@@ -37,6 +37,7 @@ fn time(text: String) -> (usize, usize, Duration) {
         vis: &vis,
         include_path: None,
         dispatch: true,
+        lexer: None,
     };
     let mut runs: Vec<Duration> = (0..3)
         .map(|_| {

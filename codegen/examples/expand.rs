@@ -50,6 +50,7 @@ fn main() -> ExitCode {
         vis: &vis,
         include_path: Some(&path),
         dispatch: !args.iter().any(|a| a == "--no-dispatch"),
+        lexer: None,
     };
     let tokens = turnstile_codegen::generate(&input);
     let generated = Instant::now();

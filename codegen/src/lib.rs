@@ -40,6 +40,11 @@ pub struct Input<'a> {
     /// Whether to generate dispatch by name (`Current`, `Event` and
     /// `turnstile::Dispatch`; `#[workflow(dispatch = false)]` leaves it out).
     pub dispatch: bool,
+    /// Turns Rust source the generator writes as text into tokens (`None`:
+    /// proc-macro2's lexer). The derive passes the compiler's own lexer,
+    /// optimized even when the derive itself is built for debugging, where
+    /// proc-macro2 lexes the text once more before handing it over.
+    pub lexer: Option<fn(&str) -> Option<TokenStream>>,
 }
 
 /// Generates the module, the `Workflow` impl and everything in between.
@@ -82,6 +87,11 @@ impl<'a> Generator<'a> {
             events: input.workflow.events(),
             timed: input.workflow.has_timers(),
         }
+    }
+
+    /// Tokens from text the generator wrote (see [`lex_with`]).
+    fn lex(&self, text: &str) -> TokenStream {
+        lex_with(self.input.lexer, text)
     }
 
     fn state_ty(&self, id: StateId) -> Ident {
@@ -305,23 +315,22 @@ impl<'a> Generator<'a> {
     fn states(&self) -> TokenStream {
         let krate = &self.krate;
         let data = self.data(2);
-        let markers = self.w.states.iter().enumerate().map(|(i, _)| {
+        let krate = krate.to_string();
+        let data = data.to_string();
+        let mut text = String::new();
+        for i in 0..self.w.states.len() {
             let ty = self.state_ty(StateId(i));
-            let doc = docs::state(self.w, StateId(i), &self.outgoing[i]);
-            quote! {
-                #[doc = #doc]
-                pub enum #ty {}
-
-                impl #krate::State for #ty {
-                    type Workflow = #data;
-                    const INDEX: usize = #i;
-                }
-            }
-        });
+            let doc = lit(&docs::state(self.w, StateId(i), &self.outgoing[i]));
+            text.push_str(&format!(
+                "#[doc = {doc}] pub enum {ty} {{}} \
+                 impl {krate}::State for {ty} {{ type Workflow = {data}; const INDEX: usize = {i}; }}\n"
+            ));
+        }
+        let markers = self.lex(&text);
         quote! {
             /// The states: one zero-sized marker type each, the `S` of [`Machine<S>`](super::Machine).
             pub mod state {
-                #(#markers)*
+                #markers
             }
         }
     }
@@ -351,6 +360,24 @@ impl<'a> Generator<'a> {
                 // One source state: the body is written here, generic only
                 // in name (the bound admits exactly that state).
                 let t = self.w.transition(event.transitions[0]);
+                if !t.is_branch() && !self.refusable_from(t, from) {
+                    // A plain move, the bulk of large workflows: as text.
+                    let (now_param, now_arg) = if self.timed {
+                        (", now: ::std::time::SystemTime", ", now")
+                    } else {
+                        ("", "")
+                    };
+                    return self.lex(&format!(
+                        "#[doc = {}] pub fn {ev}(self{now_param}) -> Machine<state::{to}> \
+                         where S: event::Allows<state::{from}, event::{ev}, {line}> \
+                         {{ into_state(self{now_arg}) }}",
+                        lit(&doc),
+                        ev = event.name.as_str(),
+                        to = self.state_ty(t.to[0]),
+                        from = self.state_ty(from),
+                        line = self.input.file.line_col(t.span.start).0,
+                    ));
+                }
                 let out = self.output_ty(t, from, quote!(Machine<S>), quote!());
                 let body = self.fire_body(t, from, quote!());
                 let from_ty = self.state_ty(from);
@@ -389,13 +416,10 @@ impl<'a> Generator<'a> {
             let ev = event.name.as_str();
             if self.single_source(event).is_some() {
                 // Named exactly as the event, for `Allows` to print in errors.
-                let marker = ident(ev);
-                let doc = format!("The event `{ev}` (see `Allows`).");
-                return quote! {
-                    #[doc = #doc]
-                    #[allow(non_camel_case_types)]
-                    pub enum #marker {}
-                };
+                return self.lex(&format!(
+                    "#[doc = \"The event `{ev}` (see `Allows`).\"] \
+                     #[allow(non_camel_case_types)] pub enum {ev} {{}}"
+                ));
             }
             let allowed: Vec<StateId> = self.w.states_allowing_event(event);
             let allowed_list = allowed
@@ -854,7 +878,6 @@ impl<'a> Generator<'a> {
         let Some((last_variant, init_variants)) = state_variants.split_last() else {
             return TokenStream::new();
         };
-        let init_indices = 0..init_variants.len();
         let (parts_ty, parts, from_parts) = if timed {
             (
                 quote!((#data, ::std::time::SystemTime)),
@@ -1038,6 +1061,52 @@ impl<'a> Generator<'a> {
                 },
             )
         };
+        // The arms and variants, one per state or event, as text (see `lex`).
+        let arms_text = |arm: &dyn Fn(usize, &Ident) -> String, list: &[Ident]| {
+            self.lex(
+                &list
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| arm(i, v))
+                    .collect::<String>(),
+            )
+        };
+        let event_variant_list = arms_text(
+            &|i, v| format!("#[doc = {}] {v},", lit(&event_docs[i])),
+            &event_variants,
+        );
+        let state_variant_list = arms_text(
+            &|i, v| {
+                format!(
+                    "#[doc = {}] {v}(super::Machine<super::state::{v}>),",
+                    lit(&state_docs[i])
+                )
+            },
+            &state_variants,
+        );
+        let from_parts_text = from_parts.to_string();
+        let parts_text = parts.to_string();
+        let from_parts_arms = arms_text(
+            &|i, v| format!("{i} => Current::{v}({from_parts_text}),"),
+            init_variants,
+        );
+        let into_parts_arms = arms_text(
+            &|_, v| format!("Current::{v}(m) => {parts_text},"),
+            &state_variants,
+        );
+        let index_arms = arms_text(&|i, v| format!("Current::{v}(_) => {i},"), &state_variants);
+        let data_arms = arms_text(
+            &|_, v| format!("Current::{v}(m) => &m.data,"),
+            &state_variants,
+        );
+        let data_mut_arms = arms_text(
+            &|_, v| format!("Current::{v}(m) => &mut m.data,"),
+            &state_variants,
+        );
+        let into_data_arms = arms_text(
+            &|_, v| format!("Current::{v}(m) => m.data,"),
+            &state_variants,
+        );
         quote! {
             /// Dispatch by name. Kept in a private module, and named outside it
             /// through the aliases `Current` and `Event`, so that the variants
@@ -1048,7 +1117,7 @@ impl<'a> Generator<'a> {
             /// The workflow's events, for dispatch without strings.
             #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
             pub enum Event {
-                #(#[doc = #event_docs] #event_variants,)*
+                #event_variant_list
             }
 
             #name_tables
@@ -1095,7 +1164,7 @@ impl<'a> Generator<'a> {
 
             #[doc = #current_doc]
             pub enum Current {
-                #(#[doc = #state_docs] #state_variants(super::Machine<super::state::#state_variants>),)*
+                #state_variant_list
             }
 
             impl<S: #krate::State<Workflow = #data>> ::core::convert::From<super::Machine<S>> for Current {
@@ -1138,7 +1207,7 @@ impl<'a> Generator<'a> {
                 #[inline]
                 fn from_parts(index: usize, parts: #parts_ty) -> Self {
                     match index {
-                        #(#init_indices => Current::#init_variants(#from_parts),)*
+                        #from_parts_arms
                         _ => Current::#last_variant(#from_parts),
                     }
                 }
@@ -1147,7 +1216,7 @@ impl<'a> Generator<'a> {
                 #[inline]
                 fn into_parts(self) -> #parts_ty {
                     match self {
-                        #(Current::#state_variants(m) => #parts,)*
+                        #into_parts_arms
                     }
                 }
 
@@ -1155,7 +1224,7 @@ impl<'a> Generator<'a> {
                 #[inline]
                 pub fn index(&self) -> usize {
                     match self {
-                        #(Current::#state_variants(_) => <super::state::#state_variants as #krate::State>::INDEX,)*
+                        #index_arms
                     }
                 }
 
@@ -1175,21 +1244,21 @@ impl<'a> Generator<'a> {
                 /// The workflow's data.
                 pub fn data(&self) -> &#data {
                     match self {
-                        #(Current::#state_variants(m) => &m.data,)*
+                        #data_arms
                     }
                 }
 
                 /// The workflow's data, to change between transitions.
                 pub fn data_mut(&mut self) -> &mut #data {
                     match self {
-                        #(Current::#state_variants(m) => &mut m.data,)*
+                        #data_mut_arms
                     }
                 }
 
                 /// Ends the machine and gives its data back.
                 pub fn into_data(self) -> #data {
                     match self {
-                        #(Current::#state_variants(m) => m.data,)*
+                        #into_data_arms
                     }
                 }
 
@@ -1473,6 +1542,29 @@ impl<'a> Generator<'a> {
             }
         }
     }
+}
+
+/// Tokens from Rust source the generator wrote as text. The bulk of a large
+/// expansion (an item or an arm per state or event) is written so and lexed
+/// once: the derive runs unoptimized in its users' dev builds, where
+/// building the same tokens with `quote!`, one call per token, costs
+/// several times more (docs/performance.md).
+fn lex_with(lexer: Option<fn(&str) -> Option<TokenStream>>, text: &str) -> TokenStream {
+    let tokens = match lexer {
+        Some(lexer) => lexer(text),
+        None => text.parse().ok(),
+    };
+    tokens.unwrap_or_else(|| {
+        compile_error(
+            "turnstile: the generated code does not lex; please report this",
+            Span::call_site(),
+        )
+    })
+}
+
+/// `text` as a Rust string literal.
+fn lit(text: &str) -> String {
+    format!("{text:?}")
 }
 
 /// Up to this many states, dispatch by name is one nested `match` (fastest

@@ -195,6 +195,7 @@ fn front_end(text: &str) {
         vis: &vis,
         include_path: None,
         dispatch: true,
+        lexer: None,
     });
     let generated: syn::File = syn::parse2(tokens).expect("generated code parses");
     // Summaries reach rustdoc escaped: no raw HTML element but our diagram's,

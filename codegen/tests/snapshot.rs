@@ -18,6 +18,7 @@ fn expand(path: &str, display: &str, data: &str) -> String {
         vis: &vis,
         include_path: Some("/definitions/door.toml"),
         dispatch: true,
+        lexer: None,
     });
     let syntax: syn::File = syn::parse2(tokens).expect("the expansion parses as Rust");
     prettyplease::unparse(&syntax)

@@ -28,6 +28,7 @@ fuzz_target!(|data: &[u8]| {
         vis: &vis,
         include_path: None,
         dispatch: true,
+        lexer: None,
     });
     // Names reach Rust only as validated identifiers: the output must parse.
     syn::parse2::<syn::File>(tokens).expect("generated code parses as Rust");

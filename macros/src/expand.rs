@@ -135,6 +135,14 @@ fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
     expand_in(input, &options, &base)
 }
 
+/// The compiler's own lexer, for the text the generator writes (see
+/// `turnstile_codegen::Input::lexer`). Only inside a running macro.
+fn compiler_lexer(text: &str) -> Option<TokenStream> {
+    text.parse::<proc_macro::TokenStream>()
+        .ok()
+        .map(TokenStream::from)
+}
+
 /// The expansion with `file` resolved against `base`.
 fn expand_in(
     input: &syn::DeriveInput,
@@ -162,6 +170,7 @@ fn expand_in(
             vis: &input.vis,
             include_path: Some(&path_text),
             dispatch: options.dispatch,
+            lexer: proc_macro::is_available().then_some(compiler_lexer as _),
         }),
         // Nothing usable to generate; still make cargo rebuild when the
         // definition is fixed.
