@@ -930,35 +930,42 @@ impl<'a> Generator<'a> {
         };
         // Index → event: matches of at most 64 arms (one large match costs
         // the compiler's exhaustiveness check more than many small ones).
-        let from_index_body = {
-            let chunk_match = |chunk: &[Ident], on: TokenStream| {
-                let arms = chunk.iter().enumerate().map(|(j, v)| {
-                    let j = proc_macro2::Literal::usize_unsuffixed(j);
-                    quote!(#j => ::core::option::Option::Some(Event::#v),)
-                });
-                quote! {
-                    match #on {
-                        #(#arms)*
-                        _ => ::core::option::Option::None,
-                    }
-                }
-            };
-            let chunks: Vec<TokenStream> = event_variants
-                .chunks(64)
-                .map(|chunk| chunk_match(chunk, quote!(index % 64)))
+        // Index → event: one match up to 64 events; beyond, a function per
+        // 64 (one body of thousands of arms costs the compiler's borrow and
+        // exhaustiveness checks far more than many small ones).
+        let (from_index_body, event_chunks) = if event_variants.len() <= 64 {
+            let arms: String = event_variants
+                .iter()
+                .enumerate()
+                .map(|(j, v)| format!("{j} => ::core::option::Option::Some(Event::{v}),"))
                 .collect();
-            match &chunks[..] {
-                [_] => chunk_match(&event_variants, quote!(index)),
-                _ => {
-                    let ks = (0..chunks.len()).map(proc_macro2::Literal::usize_unsuffixed);
-                    quote! {
-                        match index / 64 {
-                            #(#ks => #chunks,)*
-                            _ => ::core::option::Option::None,
-                        }
-                    }
-                }
+            (
+                self.lex(&format!(
+                    "match index {{ {arms} _ => ::core::option::Option::None }}"
+                )),
+                TokenStream::new(),
+            )
+        } else {
+            let mut outer = String::new();
+            let mut fns = String::new();
+            for (k, chunk) in event_variants.chunks(64).enumerate() {
+                let arms: String = chunk
+                    .iter()
+                    .enumerate()
+                    .map(|(j, v)| format!("{j} => ::core::option::Option::Some(Event::{v}),"))
+                    .collect();
+                outer.push_str(&format!("{k} => events_{k}(index % 64),"));
+                fns.push_str(&format!(
+                    "fn events_{k}(i: usize) -> ::core::option::Option<Event> \
+                     {{ match i {{ {arms} _ => ::core::option::Option::None }} }}\n"
+                ));
             }
+            (
+                self.lex(&format!(
+                    "match index / 64 {{ {outer} _ => ::core::option::Option::None }}"
+                )),
+                self.lex(&fns),
+            )
         };
         let resume_lookup = if small {
             quote!(<#data as #krate::Workflow>::STATES.iter().position(|s| *s == state))
@@ -1086,10 +1093,45 @@ impl<'a> Generator<'a> {
         );
         let from_parts_text = from_parts.to_string();
         let parts_text = parts.to_string();
-        let from_parts_arms = arms_text(
-            &|i, v| format!("{i} => Current::{v}({from_parts_text}),"),
-            init_variants,
-        );
+        // Index → machine, in functions of 64 states as for events.
+        let (from_parts_body, parts_chunks) = if state_variants.len() <= 64 {
+            let arms: String = init_variants
+                .iter()
+                .enumerate()
+                .map(|(i, v)| format!("{i} => Current::{v}({from_parts_text}),"))
+                .collect();
+            (
+                self.lex(&format!(
+                    "match index {{ {arms} _ => Current::{last_variant}({from_parts_text}) }}"
+                )),
+                TokenStream::new(),
+            )
+        } else {
+            let parts_ty_text = parts_ty.to_string();
+            let mut outer = String::new();
+            let mut fns = String::new();
+            for (k, chunk) in state_variants.chunks(64).enumerate() {
+                let Some((last, init)) = chunk.split_last() else {
+                    continue;
+                };
+                let arms: String = init
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| format!("{i} => Current::{v}({from_parts_text}),"))
+                    .collect();
+                outer.push_str(&format!("{k} => states_{k}(index % 64, parts),"));
+                fns.push_str(&format!(
+                    "fn states_{k}(index: usize, parts: {parts_ty_text}) -> Current \
+                     {{ match index {{ {arms} _ => Current::{last}({from_parts_text}) }} }}\n"
+                ));
+            }
+            (
+                self.lex(&format!(
+                    "match index / 64 {{ {outer} _ => Current::{last_variant}({from_parts_text}) }}"
+                )),
+                self.lex(&fns),
+            )
+        };
         let into_parts_arms = arms_text(
             &|_, v| format!("Current::{v}(m) => {parts_text},"),
             &state_variants,
@@ -1103,10 +1145,11 @@ impl<'a> Generator<'a> {
             &|_, v| format!("Current::{v}(m) => &mut m.data,"),
             &state_variants,
         );
-        let into_data_arms = arms_text(
-            &|_, v| format!("Current::{v}(m) => m.data,"),
-            &state_variants,
-        );
+        let into_data_body = if timed {
+            quote!(self.into_parts().0)
+        } else {
+            quote!(self.into_parts())
+        };
         quote! {
             /// Dispatch by name. Kept in a private module, and named outside it
             /// through the aliases `Current` and `Event`, so that the variants
@@ -1206,10 +1249,7 @@ impl<'a> Generator<'a> {
                 /// the table): the last arm takes the last state.
                 #[inline]
                 fn from_parts(index: usize, parts: #parts_ty) -> Self {
-                    match index {
-                        #from_parts_arms
-                        _ => Current::#last_variant(#from_parts),
-                    }
+                    #from_parts_body
                 }
 
                 /// The machine's parts: its data (and when it entered its state).
@@ -1257,9 +1297,7 @@ impl<'a> Generator<'a> {
 
                 /// Ends the machine and gives its data back.
                 pub fn into_data(self) -> #data {
-                    match self {
-                        #into_data_arms
-                    }
+                    #into_data_body
                 }
 
                 #[doc = #fire_doc]
@@ -1316,6 +1354,9 @@ impl<'a> Generator<'a> {
             }
 
             #(#fns)*
+
+            #event_chunks
+            #parts_chunks
 
             impl #krate::Fired for Current {
                 fn landed(&self) -> ::core::option::Option<&'static str> {
