@@ -89,6 +89,51 @@ impl<'a> Generator<'a> {
         }
     }
 
+    /// A `match` on `index` (a `usize` in scope) whose arm `i` is
+    /// `arm(items[i])`, and `fallback(items)` past them. Up to 64 items,
+    /// that match; beyond, a function per 64 items, called with
+    /// `index % 64`: the compiler's borrow and exhaustiveness checks of one
+    /// body of thousands of arms cost far more than of many small ones.
+    /// Returns the match and the functions, to put beside it.
+    fn chunked_match(
+        &self,
+        items: &[Ident],
+        f: ChunkedFn<'_>,
+        arm: &dyn Fn(&Ident) -> String,
+        fallback: &dyn Fn(&[Ident]) -> String,
+    ) -> (TokenStream, TokenStream) {
+        let arms = |chunk: &[Ident]| -> String {
+            chunk
+                .iter()
+                .enumerate()
+                .map(|(i, v)| format!("{i} => {},", arm(v)))
+                .collect()
+        };
+        if items.len() <= 64 {
+            let body = format!("match index {{ {} _ => {} }}", arms(items), fallback(items));
+            return (self.lex(&body), TokenStream::new());
+        }
+        let ChunkedFn {
+            prefix,
+            params,
+            args,
+            ret,
+        } = f;
+        let mut outer = String::new();
+        let mut fns = String::new();
+        for (k, chunk) in items.chunks(64).enumerate() {
+            outer.push_str(&format!("{k} => {prefix}_{k}(index % 64{args}),"));
+            fns.push_str(&format!(
+                "fn {prefix}_{k}(index: usize{params}) -> {ret} \
+                 {{ match index {{ {} _ => {} }} }}\n",
+                arms(chunk),
+                fallback(chunk)
+            ));
+        }
+        let body = format!("match index / 64 {{ {outer} _ => {} }}", fallback(items));
+        (self.lex(&body), self.lex(&fns))
+    }
+
     /// Tokens from text the generator wrote (see [`lex_with`]).
     fn lex(&self, text: &str) -> TokenStream {
         lex_with(self.input.lexer, text)
@@ -875,9 +920,9 @@ impl<'a> Generator<'a> {
         let events_sorted = packed(&mut sorted_indices(&event_names).into_iter());
         let states_sorted = packed(&mut sorted_indices(&state_names).into_iter());
         // A model always has its initial state.
-        let Some((last_variant, init_variants)) = state_variants.split_last() else {
+        if state_variants.is_empty() {
             return TokenStream::new();
-        };
+        }
         let (parts_ty, parts, from_parts) = if timed {
             (
                 quote!((#data, ::std::time::SystemTime)),
@@ -933,40 +978,17 @@ impl<'a> Generator<'a> {
         // Index → event: one match up to 64 events; beyond, a function per
         // 64 (one body of thousands of arms costs the compiler's borrow and
         // exhaustiveness checks far more than many small ones).
-        let (from_index_body, event_chunks) = if event_variants.len() <= 64 {
-            let arms: String = event_variants
-                .iter()
-                .enumerate()
-                .map(|(j, v)| format!("{j} => ::core::option::Option::Some(Event::{v}),"))
-                .collect();
-            (
-                self.lex(&format!(
-                    "match index {{ {arms} _ => ::core::option::Option::None }}"
-                )),
-                TokenStream::new(),
-            )
-        } else {
-            let mut outer = String::new();
-            let mut fns = String::new();
-            for (k, chunk) in event_variants.chunks(64).enumerate() {
-                let arms: String = chunk
-                    .iter()
-                    .enumerate()
-                    .map(|(j, v)| format!("{j} => ::core::option::Option::Some(Event::{v}),"))
-                    .collect();
-                outer.push_str(&format!("{k} => events_{k}(index % 64),"));
-                fns.push_str(&format!(
-                    "fn events_{k}(i: usize) -> ::core::option::Option<Event> \
-                     {{ match i {{ {arms} _ => ::core::option::Option::None }} }}\n"
-                ));
-            }
-            (
-                self.lex(&format!(
-                    "match index / 64 {{ {outer} _ => ::core::option::Option::None }}"
-                )),
-                self.lex(&fns),
-            )
-        };
+        let (from_index_body, event_chunks) = self.chunked_match(
+            &event_variants,
+            ChunkedFn {
+                prefix: "events",
+                params: "",
+                args: "",
+                ret: "::core::option::Option<Event>",
+            },
+            &|v| format!("::core::option::Option::Some(Event::{v})"),
+            &|_| "::core::option::Option::None".to_string(),
+        );
         let resume_lookup = if small {
             quote!(<#data as #krate::Workflow>::STATES.iter().position(|s| *s == state))
         } else {
@@ -1094,44 +1116,24 @@ impl<'a> Generator<'a> {
         let from_parts_text = from_parts.to_string();
         let parts_text = parts.to_string();
         // Index → machine, in functions of 64 states as for events.
-        let (from_parts_body, parts_chunks) = if state_variants.len() <= 64 {
-            let arms: String = init_variants
-                .iter()
-                .enumerate()
-                .map(|(i, v)| format!("{i} => Current::{v}({from_parts_text}),"))
-                .collect();
-            (
-                self.lex(&format!(
-                    "match index {{ {arms} _ => Current::{last_variant}({from_parts_text}) }}"
-                )),
-                TokenStream::new(),
-            )
-        } else {
-            let parts_ty_text = parts_ty.to_string();
-            let mut outer = String::new();
-            let mut fns = String::new();
-            for (k, chunk) in state_variants.chunks(64).enumerate() {
-                let Some((last, init)) = chunk.split_last() else {
-                    continue;
-                };
-                let arms: String = init
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| format!("{i} => Current::{v}({from_parts_text}),"))
-                    .collect();
-                outer.push_str(&format!("{k} => states_{k}(index % 64, parts),"));
-                fns.push_str(&format!(
-                    "fn states_{k}(index: usize, parts: {parts_ty_text}) -> Current \
-                     {{ match index {{ {arms} _ => Current::{last}({from_parts_text}) }} }}\n"
-                ));
-            }
-            (
-                self.lex(&format!(
-                    "match index / 64 {{ {outer} _ => Current::{last_variant}({from_parts_text}) }}"
-                )),
-                self.lex(&fns),
-            )
-        };
+        let parts_params = format!(", parts: {parts_ty}");
+        let (from_parts_body, parts_chunks) = self.chunked_match(
+            &state_variants,
+            ChunkedFn {
+                prefix: "states",
+                params: &parts_params,
+                args: ", parts",
+                ret: "Current",
+            },
+            &|v| format!("Current::{v}({from_parts_text})"),
+            // The index is a state's: the last state takes what is left.
+            // (`items` is never empty: a model has its initial state.)
+            &|items| {
+                items.last().map_or_else(String::new, |last| {
+                    format!("Current::{last}({from_parts_text})")
+                })
+            },
+        );
         let into_parts_arms = arms_text(
             &|_, v| format!("Current::{v}(m) => {parts_text},"),
             &state_variants,
@@ -1606,6 +1608,15 @@ fn lex_with(lexer: Option<fn(&str) -> Option<TokenStream>>, text: &str) -> Token
 /// `text` as a Rust string literal.
 fn lit(text: &str) -> String {
     format!("{text:?}")
+}
+
+/// The functions of a [`Generator::chunked_match`]: `{prefix}_{k}(index{params}) -> {ret}`,
+/// called with `(index % 64{args})`.
+struct ChunkedFn<'a> {
+    prefix: &'a str,
+    params: &'a str,
+    args: &'a str,
+    ret: &'a str,
 }
 
 /// Up to this many states, dispatch by name is one nested `match` (fastest

@@ -35,12 +35,12 @@ pub use instance::{Instance, LoadError, TimerStatus};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::dispatch::{not_allowed, unknown_event};
-    pub use crate::packed::{find, name, u32_at};
+    pub use crate::packed::{find, u32_at};
     pub use crate::timer::{preempted, wait};
 }
 
-/// The tables of large workflows' dispatch by name, packed into byte
-/// strings: the compiler takes a byte string as one constant, where an
+/// The tables of large workflows' dispatch by name (sorted indices, moves),
+/// packed into byte strings of little-endian `u32`: the compiler takes a byte string as one constant, where an
 /// array of thousands of elements costs it time that grows faster than the
 /// array (docs/performance.md).
 mod packed {
@@ -49,14 +49,6 @@ mod packed {
     pub fn u32_at(table: &[u8], i: usize) -> usize {
         let b = &table[4 * i..4 * i + 4];
         u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize
-    }
-
-    /// The `i`th of the names written one after another in `text`, where
-    /// `ends` holds where each ends.
-    #[inline]
-    pub fn name(text: &'static str, ends: &[u8], i: usize) -> &'static str {
-        let start = if i == 0 { 0 } else { u32_at(ends, i - 1) };
-        &text[start..u32_at(ends, i)]
     }
 
     /// The index whose name is `key`: `sorted` lists the indices in order
@@ -86,6 +78,13 @@ mod packed {
 
         fn pack(values: &[u32]) -> Vec<u8> {
             values.iter().flat_map(|v| v.to_le_bytes()).collect()
+        }
+
+        /// The `i`th of the names written one after another in `text`,
+        /// `ends` holding where each ends (packed as the tables are).
+        fn name(text: &'static str, ends: &[u8], i: usize) -> &'static str {
+            let start = if i == 0 { 0 } else { u32_at(ends, i - 1) };
+            &text[start..u32_at(ends, i)]
         }
 
         #[test]
