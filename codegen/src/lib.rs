@@ -12,7 +12,9 @@
 //! | `door::Machine<S>` | the machine in state `S`: owns the data, costs nothing more |
 //! | `Machine::<Closed>::new(data)` | only for the initial state |
 //! | `Machine::open(self)` … | one method per event, usable only where the definition allows it |
-//! | `door::event::Open<Out>` … | one trait per event: which states allow it, and what it returns there |
+//! | `door::event::Allows`, `door::event::open` … | for an event allowed from one state: its method's bound, and a marker type named as the event for the error |
+//! | `door::event::Close<Out>` … | for an event allowed from several states: a trait, implemented for those states with what it returns there |
+//! | `door::Current`, `door::Event` | dispatch by name (left out by `dispatch = false`) |
 //! | `door::Guards` | a trait the data implements: one `fn guard(&self) -> bool` per guard |
 //! | `door::Outcomes` | a trait the data implements: one `fn event(&self) -> choice::Event` per branching event |
 //! | `door::choice::Open`, `door::outcome::Open` | for a branching event: the decision, and the machine in the chosen state |
