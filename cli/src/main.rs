@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use turnstile_render::Format;
 use turnstile_spec::diagnostic::{error_prefix, render_all};
 use turnstile_spec::graph::Graph;
-use turnstile_spec::render::Format;
 use turnstile_spec::{load, read, Diagnostic, SourceFile, Workflow};
 
 #[derive(Parser)]

@@ -142,7 +142,7 @@ fn push_html(out: &mut String, c: char) {
 /// so nothing in it can close the element.
 fn diagram(w: &Workflow) -> String {
     let mut escaped = String::new();
-    for c in turnstile_spec::render::mermaid(w).chars() {
+    for c in turnstile_render::mermaid(w).chars() {
         push_html(&mut escaped, c);
     }
     format!(

@@ -3,8 +3,8 @@
 //! parses as Rust, and every renderer's output stays well-formed.
 
 use proptest::prelude::*;
+use turnstile_render::{dot, mermaid, svg};
 use turnstile_spec::diagnostic::render_all;
-use turnstile_spec::render::{dot, mermaid, svg};
 use turnstile_spec::{check, SourceFile};
 
 /// Valid names: drawn most of the time, so many definitions get far.
@@ -214,8 +214,7 @@ fn front_end(text: &str) {
         return;
     }
     roxmltree::Document::parse(&svg(&workflow)).expect("the SVG is XML");
-    roxmltree::Document::parse(&turnstile_spec::render::svg::layered(&workflow))
-        .expect("the SVG is XML");
+    roxmltree::Document::parse(&turnstile_render::svg::layered(&workflow)).expect("the SVG is XML");
     let out = dot(&workflow);
     for line in out.lines() {
         // Outside quoted strings, a line holds no stray quote: count the

@@ -4,7 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use turnstile_spec::{check, diagnostic, graph::Graph, render::Format, SourceFile};
+use turnstile_render::Format;
+use turnstile_spec::{check, diagnostic, graph::Graph, SourceFile};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -40,7 +41,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = format.render(&workflow);
     }
     // Both SVG layouts, whatever the size.
-    let _ = turnstile_spec::render::svg::layered(&workflow);
+    let _ = turnstile_render::svg::layered(&workflow);
     let graph = Graph::new(&workflow);
     let _ = graph.shortest_paths();
     let _ = graph.covering_paths();

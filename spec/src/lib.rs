@@ -2,7 +2,8 @@
 //!
 //! A workflow definition written in TOML becomes a validated [`Workflow`]
 //! here, and only here: the `#[derive(Workflow)]` macro, the `turnstile`
-//! command and the renderers all call [`load`] or [`check`], so they can
+//! command and the renderers (`turnstile-render`) all call [`load`] or
+//! [`check`], so they can
 //! never disagree about what is valid or about how a problem is reported.
 //!
 //! ```
@@ -38,7 +39,6 @@ pub mod graph;
 pub mod model;
 mod parse;
 pub mod read;
-pub mod render;
 pub mod source;
 pub mod synthetic;
 pub mod validate;

@@ -108,7 +108,7 @@ fn every_code_has_a_doc_page() {
 }
 
 /// A 20,000-state definition (9 MB) is checked whole; its time is in
-/// docs/performance.md (`cargo bench -p turnstile-spec --bench scale`).
+/// docs/performance.md (`cargo bench -p turnstile-render --bench scale`).
 #[test]
 fn a_20000_state_definition_is_valid() {
     let text = turnstile_spec::synthetic::definition(20_000, 5);

@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use crate::model::Workflow;
-use crate::render::edge_label;
+use crate::edge_label;
+use turnstile_spec::Workflow;
 
 /// Escapes free text for a Mermaid label: anything but letters, digits,
 /// spaces and harmless punctuation becomes an entity code (`#35;`), which

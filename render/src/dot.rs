@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use crate::model::{StateId, Workflow};
-use crate::render::edge_label;
+use crate::edge_label;
+use turnstile_spec::{StateId, Workflow};
 
 /// Escapes `text` for a double-quoted DOT string: backslashes and quotes
 /// are escaped, line breaks become `\n`, so nothing ends the string early.

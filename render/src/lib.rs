@@ -8,7 +8,7 @@ mod dot;
 mod mermaid;
 pub mod svg;
 
-use crate::model::{Transition, Workflow};
+use turnstile_spec::{Transition, Workflow};
 
 pub use dot::dot;
 pub use mermaid::mermaid;

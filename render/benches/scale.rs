@@ -1,6 +1,6 @@
 //! How check and render grow with the size of a workflow.
 //!
-//! `cargo bench -p turnstile-spec --bench scale` prints, for synthetic
+//! `cargo bench -p turnstile-render --bench scale` prints, for synthetic
 //! workflows of 1,000 to 20,000 states with 5 transitions leaving each state
 //! (`turnstile_spec::synthetic`), the median of several runs of each step in
 //! release mode, and the time per transition so growth is easy to read.
@@ -9,8 +9,8 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use turnstile_render::Format;
 use turnstile_spec::graph::Graph;
-use turnstile_spec::render::Format;
 use turnstile_spec::{check, synthetic, SourceFile};
 
 /// The median of `runs` timed runs of `f`.

@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use turnstile_spec::render::svg::layered;
-use turnstile_spec::render::{dot, mermaid, svg, Format};
+use turnstile_render::svg::layered;
+use turnstile_render::{dot, mermaid, svg, Format};
 use turnstile_spec::{load, SourceFile, Workflow};
 
 fn workflow(path: &str) -> Workflow {

@@ -14,8 +14,8 @@ use layout::std_shapes::render::get_shape_size;
 use layout::std_shapes::shapes::{Arrow, Element, LineEndKind, ShapeKind};
 use layout::topo::layout::VisualGraph;
 
-use crate::model::Workflow;
-use crate::render::edge_label;
+use crate::edge_label;
+use turnstile_spec::Workflow;
 
 const FONT: usize = 14;
 
