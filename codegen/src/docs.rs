@@ -106,7 +106,7 @@ pub(crate) fn module(w: &Workflow, file: &SourceFile, data: &str) -> String {
     for t in &w.transitions {
         doc.push_str(&format!("- {}\n", transition_line(w, t)));
     }
-    doc.push_str(&diagram(w));
+    doc.push_str(&diagram(w, file));
     doc
 }
 
@@ -136,19 +136,30 @@ fn push_html(out: &mut String, c: char) {
     }
 }
 
-/// The workflow's Mermaid diagram, drawn in the browser by Mermaid (loaded
-/// as a module, as `aquamarine` does for rust-fsm); without it, the
-/// diagram's source is shown. The source is HTML-escaped inside `<pre>`,
-/// so nothing in it can close the element.
-fn diagram(w: &Workflow) -> String {
-    let mut escaped = String::new();
-    for c in turnstile_render::mermaid(w).chars() {
-        push_html(&mut escaped, c);
+/// The largest diagram embedded in the module's page; beyond, the page says
+/// how to draw it.
+pub(crate) const DIAGRAM_DOC_BYTES: usize = 256 * 1024;
+
+/// The workflow's diagram as SVG, embedded in the page itself: no script,
+/// nothing fetched, so it shows offline and on docs.rs alike. The SVG
+/// renderer escapes every name and summary for XML; the markup is put on
+/// lines without blank ones, since Markdown ends an HTML block at a blank
+/// line.
+fn diagram(w: &Workflow, file: &SourceFile) -> String {
+    let svg = turnstile_render::svg(w);
+    let svg = svg.find("<svg").map_or(svg.as_str(), |start| &svg[start..]);
+    if svg.len() > DIAGRAM_DOC_BYTES {
+        return format!(
+            "\n## Diagram\n\nThe diagram ({} KB) is too large to embed here: draw it with \
+             `turnstile render {} --format svg --out <folder>`.\n",
+            svg.len() / 1024,
+            file.path()
+        );
     }
+    let lines: Vec<&str> = svg.lines().filter(|l| !l.trim().is_empty()).collect();
     format!(
-        "\n## Diagram\n\n<pre class=\"mermaid\">\n{escaped}</pre>\n\n\
-         <script type=\"module\">import mermaid from \"https://cdn.jsdelivr.net/npm/mermaid@11/dist/mermaid.esm.min.mjs\";\
-         mermaid.initialize({{ startOnLoad: true }});</script>\n"
+        "\n## Diagram\n\n<div class=\"turnstile-diagram\" style=\"overflow-x: auto\">\n{}\n</div>\n",
+        lines.join("\n")
     )
 }
 

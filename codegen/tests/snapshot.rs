@@ -67,3 +67,73 @@ fn timed_expansion() {
     assert_eq!(code.matches("__private::preempted(").count(), 1);
     insta::assert_snapshot!(code);
 }
+
+/// The module's documentation carries the diagram itself, as SVG: no
+/// script, nothing fetched, so it shows offline.
+#[test]
+fn module_docs_embed_the_svg_diagram() {
+    let code = expand("../tests/ui/workflows/door.toml", "door.toml", "Door");
+    let start = code.find("## Diagram").expect("a diagram section");
+    let diagram = &code[start..];
+    assert!(
+        diagram.contains("<div class=\"turnstile-diagram\""),
+        "{diagram:.300}"
+    );
+    assert!(diagram.contains("<svg"), "{diagram:.300}");
+    assert!(!code.contains("<script"), "no script in the docs");
+    assert!(!code.contains("https://"), "nothing fetched");
+
+    // Names and summaries written to break out of the markup stay text.
+    let hostile = expand(
+        "../render/tests/fixtures/hostile.toml",
+        "hostile.toml",
+        "Data",
+    );
+    let diagram = &hostile[hostile.find("## Diagram").expect("a diagram section")..];
+    let end = diagram.find("</div>").expect("the diagram's end");
+    let inside = &diagram[..end];
+    assert!(!inside.contains("<script"), "{inside:.400}");
+    assert!(!inside.contains("</svg><"), "one svg element");
+}
+
+/// Above the size limit, the page says how to draw the diagram instead.
+#[test]
+fn a_diagram_too_large_to_embed_is_replaced_by_the_command() {
+    // 90 states (under the 100 of the full module page) whose long
+    // summaries, carried into the SVG, make it larger than 256 KB.
+    let mut text = String::from("[workflow]\nname = \"wordy\"\ninitial = \"s0\"\n\n");
+    let summary = "A long summary. ".repeat(200);
+    for i in 0..90 {
+        text.push_str(&format!("[states.s{i}]\nsummary = \"{summary}\"\n"));
+        if i == 89 {
+            text.push_str("final = true\n");
+        }
+    }
+    for i in 0..89 {
+        text.push_str(&format!(
+            "\n[[transitions]]\nevent = \"next\"\nfrom = \"s{i}\"\nto = \"s{}\"\n",
+            i + 1
+        ));
+    }
+    let file = turnstile_spec::SourceFile::new("wordy.toml", text);
+    let workflow = turnstile_spec::load(&file).expect("valid");
+    let data = proc_macro2::Ident::new("Wordy", proc_macro2::Span::call_site());
+    let vis: syn::Visibility = syn::parse_quote!(pub);
+    let tokens = turnstile_codegen::generate(&turnstile_codegen::Input {
+        workflow: &workflow,
+        file: &file,
+        data: &data,
+        vis: &vis,
+        include_path: None,
+        dispatch: false,
+        lexer: None,
+    });
+    let code = tokens.to_string();
+    assert!(!code.contains("<svg"), "not embedded");
+    assert!(
+        code.contains(
+            "is too large to embed here: draw it with `turnstile render wordy.toml --format svg"
+        ),
+        "says how to draw it"
+    );
+}
