@@ -38,6 +38,7 @@ fn time(text: String) -> (usize, usize, Duration) {
         include_path: None,
         dispatch: true,
         lexer: None,
+        valid: true,
     };
     let mut runs: Vec<Duration> = (0..3)
         .map(|_| {

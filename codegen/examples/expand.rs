@@ -51,6 +51,7 @@ fn main() -> ExitCode {
         include_path: Some(&path),
         dispatch: !args.iter().any(|a| a == "--no-dispatch"),
         lexer: None,
+        valid: true,
     };
     let tokens = turnstile_codegen::generate(&input);
     let generated = Instant::now();

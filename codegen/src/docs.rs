@@ -58,7 +58,7 @@ fn transition_route(w: &Workflow, t: &Transition) -> String {
 /// transition and draws the diagram; beyond, it says how to draw it.
 pub(crate) const FULL_MODULE_DOC_STATES: usize = 100;
 
-pub(crate) fn module(w: &Workflow, file: &SourceFile, data: &str) -> String {
+pub(crate) fn module(w: &Workflow, file: &SourceFile, data: &str, valid: bool) -> String {
     let mut doc = String::new();
     if let Some(summary) = &w.summary {
         doc.push_str(&text(summary));
@@ -106,7 +106,9 @@ pub(crate) fn module(w: &Workflow, file: &SourceFile, data: &str) -> String {
     for t in &w.transitions {
         doc.push_str(&format!("- {}\n", transition_line(w, t)));
     }
-    doc.push_str(&diagram(w, file));
+    if valid {
+        doc.push_str(&diagram(w, file));
+    }
     doc
 }
 
@@ -144,7 +146,8 @@ pub(crate) const DIAGRAM_DOC_BYTES: usize = 256 * 1024;
 /// nothing fetched, so it shows offline and on docs.rs alike. The SVG
 /// renderer escapes every name and summary for XML; the markup is put on
 /// lines without blank ones, since Markdown ends an HTML block at a blank
-/// line.
+/// line. (Character references in attributes: the SVG renderer writes
+/// summaries into `<title>` text only.)
 fn diagram(w: &Workflow, file: &SourceFile) -> String {
     let svg = turnstile_render::svg(w);
     let svg = svg.find("<svg").map_or(svg.as_str(), |start| &svg[start..]);
@@ -156,6 +159,10 @@ fn diagram(w: &Workflow, file: &SourceFile) -> String {
             file.path()
         );
     }
+    // Backticks and tildes as character references (the same characters
+    // to the SVG), so that no line can open a code fence, which rustdoc
+    // would run as a doctest.
+    let svg = svg.replace('`', "&#96;").replace('~', "&#126;");
     let lines: Vec<&str> = svg.lines().filter(|l| !l.trim().is_empty()).collect();
     format!(
         "\n## Diagram\n\n<div class=\"turnstile-diagram\" style=\"overflow-x: auto\">\n{}\n</div>\n",

@@ -47,6 +47,10 @@ pub struct Input<'a> {
     /// optimized even when the derive itself is built for debugging, where
     /// proc-macro2 lexes the text once more before handing it over.
     pub lexer: Option<fn(&str) -> Option<TokenStream>>,
+    /// Whether the model is valid (its check found no problem). Only a
+    /// valid model's diagram is drawn into the module's documentation: a
+    /// partial one only has to keep follow-on errors away.
+    pub valid: bool,
 }
 
 /// Generates the module, the `Workflow` impl and everything in between.
@@ -191,7 +195,7 @@ impl<'a> Generator<'a> {
         let data_ty = self.input.data;
         let name = w.name.as_str();
         let initial = self.state_ty(w.initial);
-        let module_doc = docs::module(w, self.input.file, &data_ty.to_string());
+        let module_doc = docs::module(w, self.input.file, &data_ty.to_string(), self.input.valid);
         let machine_doc = docs::machine(w);
         let new_doc = format!(
             "Starts a `{name}` workflow in its initial state `{}`, owning `data`.",

@@ -196,6 +196,7 @@ fn front_end(text: &str) {
         include_path: None,
         dispatch: true,
         lexer: None,
+        valid: checked.diagnostics.is_empty(),
     });
     let generated: syn::File = syn::parse2(tokens).expect("generated code parses");
     // Summaries reach rustdoc escaped: no raw HTML element but our diagram's,

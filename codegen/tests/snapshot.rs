@@ -19,6 +19,7 @@ fn expand(path: &str, display: &str, data: &str) -> String {
         include_path: Some("/definitions/door.toml"),
         dispatch: true,
         lexer: None,
+        valid: true,
     });
     let syntax: syn::File = syn::parse2(tokens).expect("the expansion parses as Rust");
     prettyplease::unparse(&syntax)
@@ -127,6 +128,7 @@ fn a_diagram_too_large_to_embed_is_replaced_by_the_command() {
         include_path: None,
         dispatch: false,
         lexer: None,
+        valid: true,
     });
     let code = tokens.to_string();
     assert!(!code.contains("<svg"), "not embedded");

@@ -30,6 +30,7 @@ fuzz_target!(|data: &[u8]| {
         include_path: None,
         dispatch: true,
         lexer: None,
+        valid: checked.diagnostics.is_empty(),
     });
     // Names reach Rust only as validated identifiers: the output must parse.
     syn::parse2::<syn::File>(tokens).expect("generated code parses as Rust");

@@ -171,6 +171,7 @@ fn expand_in(
             include_path: Some(&path_text),
             dispatch: options.dispatch,
             lexer: proc_macro::is_available().then_some(compiler_lexer as _),
+            valid: checked.diagnostics.is_empty(),
         }),
         // Nothing usable to generate; still make cargo rebuild when the
         // definition is fixed.
