@@ -30,16 +30,7 @@ fn time(text: String) -> (usize, usize, Duration) {
     let workflow = load(&file).expect("valid");
     let data = proc_macro2::Ident::new("Data", proc_macro2::Span::call_site());
     let vis: syn::Visibility = syn::parse_quote!(pub);
-    let input = turnstile_codegen::Input {
-        workflow: &workflow,
-        file: &file,
-        data: &data,
-        vis: &vis,
-        include_path: None,
-        dispatch: true,
-        lexer: None,
-        valid: true,
-    };
+    let input = turnstile_codegen::Input::new(&workflow, &file, &data, &vis);
     let mut runs: Vec<Duration> = (0..3)
         .map(|_| {
             let start = Instant::now();

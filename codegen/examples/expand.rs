@@ -44,14 +44,9 @@ fn main() -> ExitCode {
     let data = proc_macro2::Ident::new("Data", proc_macro2::Span::call_site());
     let vis: syn::Visibility = syn::parse_quote!(pub);
     let input = turnstile_codegen::Input {
-        workflow: &workflow,
-        file: &file,
-        data: &data,
-        vis: &vis,
         include_path: Some(&path),
         dispatch: !args.iter().any(|a| a == "--no-dispatch"),
-        lexer: None,
-        valid: true,
+        ..turnstile_codegen::Input::new(&workflow, &file, &data, &vis)
     };
     let tokens = turnstile_codegen::generate(&input);
     let generated = Instant::now();

@@ -53,6 +53,30 @@ pub struct Input<'a> {
     pub valid: bool,
 }
 
+impl<'a> Input<'a> {
+    /// The input for a valid `workflow` read from `file`, derived on `data`
+    /// with visibility `vis`: the definition embedded as a literal,
+    /// dispatch by name generated, text lexed by proc-macro2. Change a
+    /// field with `Input { dispatch: false, ..Input::new(…) }`.
+    pub fn new(
+        workflow: &'a Workflow,
+        file: &'a SourceFile,
+        data: &'a Ident,
+        vis: &'a syn::Visibility,
+    ) -> Self {
+        Input {
+            workflow,
+            file,
+            data,
+            vis,
+            include_path: None,
+            dispatch: true,
+            lexer: None,
+            valid: true,
+        }
+    }
+}
+
 /// Generates the module, the `Workflow` impl and everything in between.
 pub fn generate(input: &Input<'_>) -> TokenStream {
     Generator::new(input).module()

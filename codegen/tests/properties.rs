@@ -189,14 +189,8 @@ fn front_end(text: &str) {
     let data = proc_macro2::Ident::new("Data", proc_macro2::Span::call_site());
     let vis: syn::Visibility = syn::parse_quote!(pub);
     let tokens = turnstile_codegen::generate(&turnstile_codegen::Input {
-        workflow: &workflow,
-        file: &file,
-        data: &data,
-        vis: &vis,
-        include_path: None,
-        dispatch: true,
-        lexer: None,
         valid: checked.diagnostics.is_empty(),
+        ..turnstile_codegen::Input::new(&workflow, &file, &data, &vis)
     });
     let generated: syn::File = syn::parse2(tokens).expect("generated code parses");
     // Summaries reach rustdoc escaped: no raw HTML element but our diagram's,

@@ -12,14 +12,8 @@ fn expand(path: &str, display: &str, data: &str) -> String {
     let data = proc_macro2::Ident::new(data, proc_macro2::Span::call_site());
     let vis: syn::Visibility = syn::parse_quote!(pub);
     let tokens = generate(&Input {
-        workflow: &workflow,
-        file: &file,
-        data: &data,
-        vis: &vis,
         include_path: Some("/definitions/door.toml"),
-        dispatch: true,
-        lexer: None,
-        valid: true,
+        ..Input::new(&workflow, &file, &data, &vis)
     });
     let syntax: syn::File = syn::parse2(tokens).expect("the expansion parses as Rust");
     prettyplease::unparse(&syntax)
@@ -120,15 +114,9 @@ fn a_diagram_too_large_to_embed_is_replaced_by_the_command() {
     let workflow = turnstile_spec::load(&file).expect("valid");
     let data = proc_macro2::Ident::new("Wordy", proc_macro2::Span::call_site());
     let vis: syn::Visibility = syn::parse_quote!(pub);
-    let tokens = turnstile_codegen::generate(&turnstile_codegen::Input {
-        workflow: &workflow,
-        file: &file,
-        data: &data,
-        vis: &vis,
-        include_path: None,
+    let tokens = generate(&Input {
         dispatch: false,
-        lexer: None,
-        valid: true,
+        ..Input::new(&workflow, &file, &data, &vis)
     });
     let code = tokens.to_string();
     assert!(!code.contains("<svg"), "not embedded");

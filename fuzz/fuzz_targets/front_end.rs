@@ -23,14 +23,8 @@ fuzz_target!(|data: &[u8]| {
     let data = proc_macro2::Ident::new("Data", proc_macro2::Span::call_site());
     let vis: syn::Visibility = syn::parse_quote!(pub);
     let tokens = turnstile_codegen::generate(&turnstile_codegen::Input {
-        workflow: &workflow,
-        file: &file,
-        data: &data,
-        vis: &vis,
-        include_path: None,
-        dispatch: true,
-        lexer: None,
         valid: checked.diagnostics.is_empty(),
+        ..turnstile_codegen::Input::new(&workflow, &file, &data, &vis)
     });
     // Names reach Rust only as validated identifiers: the output must parse.
     syn::parse2::<syn::File>(tokens).expect("generated code parses as Rust");
