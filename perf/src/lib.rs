@@ -291,20 +291,8 @@ pub mod sml {
 pub mod statig_ticket {
     use statig::prelude::*;
 
-    /// The events.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum Event {
-        /// `assign`
-        Assign,
-        /// `start`
-        Start,
-        /// `resolve`
-        Resolve,
-        /// `reopen`
-        Reopen,
-        /// `close`
-        Close,
-    }
+    /// statig takes any type for its events: the plain enum's.
+    pub use crate::enum_match::Event;
 
     /// The machine's shared storage.
     #[derive(Debug, Default)]
@@ -406,14 +394,7 @@ mod tests {
                 enum_match::Event::Close => sml::Events::Close,
             };
             assert!(s.process_event(sml_event).is_ok());
-            let statig_event = match event {
-                enum_match::Event::Assign => statig_ticket::Event::Assign,
-                enum_match::Event::Start => statig_ticket::Event::Start,
-                enum_match::Event::Resolve => statig_ticket::Event::Resolve,
-                enum_match::Event::Reopen => statig_ticket::Event::Reopen,
-                enum_match::Event::Close => statig_ticket::Event::Close,
-            };
-            g.handle(&statig_event);
+            g.handle(&event);
         }
         assert_eq!(t.state(), "in_progress");
         assert_eq!(e.state, enum_match::State::InProgress);
