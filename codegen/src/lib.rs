@@ -411,8 +411,9 @@ impl<'a> Generator<'a> {
     }
 
     /// The one state an event is allowed from, when there is just one: its
-    /// method is then written on `Machine<S>` for that `S` directly, with a
-    /// marker trait for the error message and no per-state `fire`.
+    /// method's body is then written on `Machine<S>` itself, bounded by
+    /// `event::Allows` (which also words the error), with no per-state
+    /// trait impl.
     fn single_source(&self, event: &Event<'_>) -> Option<StateId> {
         match self.w.states_allowing_event(event)[..] {
             [only] => Some(only),
