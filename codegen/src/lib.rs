@@ -715,8 +715,9 @@ impl<'a> Generator<'a> {
     }
 
     /// The by-name side: the `Event` enum, the `Current` enum of machines
-    /// (the typed resume point), dispatch by name through the typed
-    /// methods, and `turnstile::Dispatch` on the data type.
+    /// (the typed resume point), dispatch by name (the typed methods for
+    /// guarded, timed and branching transitions, the same move for plain
+    /// ones), and `turnstile::Dispatch` on the data type.
     fn by_name(&self) -> TokenStream {
         let krate = &self.krate;
         let w = self.w;
@@ -753,8 +754,9 @@ impl<'a> Generator<'a> {
         let ignore_entered = (!timed).then(|| quote!(let _ = entered_at;));
         let ignore_now = (!timed).then(|| quote!(let _ = now;));
 
-        // One arm per (state, event) the definition allows, each calling the
-        // typed method: typed and by-name dispatch are the same code path.
+        // One arm per (state, event) the definition allows: a guarded, timed
+        // or branching one calls the typed method (so the two cannot
+        // disagree), a plain one makes the same move in place.
         // Nested: one arm per state, inside it one per event it allows.
         // (A flat match on `(state, event)` pairs costs the compiler far
         // more to check.) Unmatched events hand the machine back.
