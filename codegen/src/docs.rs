@@ -223,7 +223,7 @@ pub(crate) fn event_method(
     if let [only] = event.transitions[..] {
         let t = w.transition(only);
         if let [from] = t.from[..] {
-            if !t.is_branch() && !w.refusable(t, &outgoing[from.0]) {
+            if w.plain_move(t, &outgoing[from.0]) {
                 doc.push_str(&format!("Fires {}.", transition_route(w, t)));
                 return doc;
             }

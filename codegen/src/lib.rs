@@ -436,7 +436,7 @@ impl<'a> Generator<'a> {
                 // One source state: the body is written here, generic only
                 // in name (the bound admits exactly that state).
                 let t = self.w.transition(event.transitions[0]);
-                if !t.is_branch() && !self.refusable_from(t, from) {
+                if self.w.plain_move(t, &self.outgoing[from.0]) {
                     // A plain move, the bulk of large workflows: as text.
                     let (now_param, now_arg) = if self.timed {
                         (", now: ::std::time::SystemTime", ", now")
@@ -778,7 +778,7 @@ impl<'a> Generator<'a> {
         for (i, out) in self.outgoing.iter().enumerate() {
             let plain = |tid: &TransitionId| {
                 let t = self.w.transition(*tid);
-                !t.is_branch() && !self.refusable_from(t, StateId(i))
+                self.w.plain_move(t, out)
             };
             if !small && out.iter().all(plain) {
                 moves.push(
@@ -950,8 +950,6 @@ impl<'a> Generator<'a> {
             indices.sort_by_key(|i| names[*i]);
             indices
         };
-        let events_sorted = packed(&mut sorted_indices(&event_names).into_iter());
-        let states_sorted = packed(&mut sorted_indices(&state_names).into_iter());
         // A model always has its initial state.
         if state_variants.is_empty() {
             return TokenStream::new();
@@ -1043,6 +1041,8 @@ impl<'a> Generator<'a> {
             }
         };
         let name_tables = (!small).then(|| {
+            let events_sorted = packed(&mut sorted_indices(&event_names).into_iter());
+            let states_sorted = packed(&mut sorted_indices(&state_names).into_iter());
             quote! {
                 /// The events' indices, sorted by name (packed `u32`).
                 static EVENTS_SORTED: &[u8] = #events_sorted;

@@ -308,6 +308,14 @@ impl Workflow {
         !t.guards.is_empty() || t.timer.is_some() || self.preempting(t, outgoing).next().is_some()
     }
 
+    /// Whether firing `t` from the state whose transitions are `outgoing`
+    /// only moves the machine: one target, nothing that can refuse it. The
+    /// generated code writes such a move in one line and dispatches it
+    /// from a table.
+    pub fn plain_move(&self, t: &Transition, outgoing: &[TransitionId]) -> bool {
+        !t.is_branch() && !self.refusable(t, outgoing)
+    }
+
     /// Whether any state is final.
     pub fn has_final_states(&self) -> bool {
         self.states.iter().any(|s| s.is_final)
