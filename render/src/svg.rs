@@ -1,216 +1,645 @@
 //! Self-contained SVG, laid out in pure Rust: no external program needed.
 //!
-//! Small workflows (up to [`LAYOUT_RS_MAX_EDGES`] edges, every reference
-//! workflow among them) are laid out by `layout-rs`, a Sugiyama-style layered
-//! layout like Graphviz's `dot`. Its crossing reduction grows far faster
-//! than the graph (a 60-state, 118-edge workflow took over a minute), so
-//! larger workflows use [`layered`], a simpler layered layout of this crate
-//! whose cost stays near linear in states and transitions.
+//! Workflows of up to [`LAYERED_MAX_EDGES`] edges (every reference workflow
+//! among them) get [`mod@layout`], a Sugiyama-style layered layout in which
+//! every edge label is a box of its own in a row between the states' rows,
+//! as Graphviz's `dot` lays labels out: labels cannot overlap each other,
+//! and no edge crosses a label because inside a row every edge runs
+//! straight down through a slot of its own. States show their summaries
+//! wrapped under their names. Larger workflows get [`layered`], rows by
+//! distance from the initial state, in near-linear time, names only.
+//!
+//! Both drawings share one look and one structure, which the explorer
+//! (`render --format html`) relies on: every state is a
+//! `<g class="state" data-state="name">`, every edge a
+//! `<g class="edge" data-transition="index" data-from="…" data-to="…">`
+//! (an empty `data-from` or `data-to` is the `?` node of a branching event).
 
-use layout::backends::svg::SVGWriter;
-use layout::core::base::Orientation;
-use layout::core::style::{LineStyleKind, StyleAttr};
-use layout::std_shapes::render::get_shape_size;
-use layout::std_shapes::shapes::{Arrow, Element, LineEndKind, ShapeKind};
-use layout::topo::layout::VisualGraph;
+use std::fmt::Write;
 
-use crate::edge_label;
 use turnstile_spec::Workflow;
 
-const FONT: usize = 14;
+pub(crate) mod layout;
+
+/// The fonts of every text, widest last: the width estimates
+/// ([`text_width`]) assume DejaVu Sans, the widest of them.
+pub const FONTS: &str =
+    "'Helvetica Neue', Helvetica, Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif";
+
+/// The most edges given to the Sugiyama-style [`mod@layout`]. Its crossing
+/// reduction compares the edges between each pair of adjacent rows, which
+/// grows with the square of a row's edges; past this, [`svg`] uses
+/// [`layered`].
+pub const LAYERED_MAX_EDGES: usize = 400;
 
 /// What both layouts draw: a start point, the states, one `?` node per
 /// branching event, and the edges between them. Node 0 is the start, node
 /// `i + 1` is state `i`, branch nodes follow.
-struct Node {
-    label: String,
-    kind: Kind,
-    summary: Option<String>,
+pub(crate) struct Node {
+    pub(crate) name: String,
+    pub(crate) kind: Kind,
+    pub(crate) summary: Option<String>,
+    pub(crate) initial: bool,
+    pub(crate) refusal: bool,
+    /// The branching transition of a `?` node.
+    pub(crate) transition: Option<usize>,
 }
 
-#[derive(Clone, Copy, PartialEq)]
-enum Kind {
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
     Start,
     State,
     Final,
     Branch,
 }
 
-struct Edge {
-    from: usize,
-    to: usize,
-    label: String,
-    dashed: bool,
+/// How an edge is drawn.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Style {
+    /// From the start point to the initial state.
+    Start,
+    /// A transition that always happens when fired.
+    Plain,
+    /// A transition with guards: it may be refused.
+    Guarded,
+    /// A transition with a timer.
+    Timed,
+    /// From a branching event's `?` node to one of its outcomes.
+    Outcome,
 }
 
-fn graph(w: &Workflow) -> (Vec<Node>, Vec<Edge>) {
+pub(crate) struct Edge {
+    pub(crate) from: usize,
+    pub(crate) to: usize,
+    pub(crate) event: String,
+    pub(crate) guards: Vec<String>,
+    pub(crate) timer: Option<String>,
+    pub(crate) style: Style,
+    pub(crate) transition: Option<usize>,
+}
+
+impl Edge {
+    /// The one-line label: `event [guard, guard] (after 90d)`.
+    fn one_line(&self) -> String {
+        let mut label = self.event.clone();
+        if !self.guards.is_empty() {
+            let _ = write!(label, " [{}]", self.guards.join(", "));
+        }
+        if let Some(timer) = &self.timer {
+            let _ = write!(label, " ({timer})");
+        }
+        label
+    }
+
+    /// The label's lines: the event, the guards in brackets (wrapped),
+    /// the timer. Empty for edges without an event.
+    fn lines(&self) -> Vec<(String, Line)> {
+        if self.event.is_empty() {
+            return Vec::new();
+        }
+        let mut lines = vec![(self.event.clone(), Line::Event)];
+        if !self.guards.is_empty() {
+            let text = format!("[{}]", self.guards.join(", "));
+            lines.extend(wrap(&text, 30).into_iter().map(|l| (l, Line::Guard)));
+        }
+        if let Some(timer) = &self.timer {
+            lines.push((format!("⏱ {timer}"), Line::Timer));
+        }
+        lines
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Line {
+    Event,
+    Guard,
+    Timer,
+}
+
+pub(crate) fn graph(w: &Workflow) -> (Vec<Node>, Vec<Edge>) {
     let mut nodes = vec![Node {
-        label: String::new(),
+        name: String::new(),
         kind: Kind::Start,
         summary: None,
+        initial: false,
+        refusal: false,
+        transition: None,
     }];
-    nodes.extend(w.states.iter().map(|s| Node {
-        label: s.name.to_string(),
+    nodes.extend(w.states.iter().enumerate().map(|(i, s)| Node {
+        name: s.name.to_string(),
         kind: if s.is_final { Kind::Final } else { Kind::State },
         summary: s.summary.clone(),
+        initial: i == w.initial.0,
+        refusal: s.refusal,
+        transition: None,
     }));
     let mut edges = vec![Edge {
         from: 0,
         to: w.initial.0 + 1,
-        label: String::new(),
-        dashed: false,
+        event: String::new(),
+        guards: Vec::new(),
+        timer: None,
+        style: Style::Start,
+        transition: None,
     }];
-    for t in &w.transitions {
-        let label = edge_label(w, t);
+    for (index, t) in w.transitions.iter().enumerate() {
+        let guards: Vec<String> = t
+            .guards
+            .iter()
+            .map(|g| w.guard(*g).name.to_string())
+            .collect();
+        let timer = t.timer.as_ref().map(|t| t.label());
+        let style = if timer.is_some() {
+            Style::Timed
+        } else if !guards.is_empty() {
+            Style::Guarded
+        } else {
+            Style::Plain
+        };
+        let edge = |from: usize, to: usize| Edge {
+            from,
+            to,
+            event: t.event.to_string(),
+            guards: guards.clone(),
+            timer: timer.clone(),
+            style,
+            transition: Some(index),
+        };
         if t.is_branch() {
             let branch = nodes.len();
             nodes.push(Node {
-                label: "?".to_string(),
+                name: "?".to_string(),
                 kind: Kind::Branch,
                 summary: None,
+                initial: false,
+                refusal: false,
+                transition: Some(index),
             });
             for from in &t.from {
-                edges.push(Edge {
-                    from: from.0 + 1,
-                    to: branch,
-                    label: label.clone(),
-                    dashed: false,
-                });
+                edges.push(edge(from.0 + 1, branch));
             }
             for to in &t.to {
                 edges.push(Edge {
                     from: branch,
                     to: to.0 + 1,
-                    label: String::new(),
-                    dashed: true,
+                    event: String::new(),
+                    guards: Vec::new(),
+                    timer: None,
+                    style: Style::Outcome,
+                    transition: Some(index),
                 });
             }
         } else {
             for from in &t.from {
-                edges.push(Edge {
-                    from: from.0 + 1,
-                    to: t.to[0].0 + 1,
-                    label: label.clone(),
-                    dashed: false,
-                });
+                edges.push(edge(from.0 + 1, t.to[0].0 + 1));
             }
         }
     }
     (nodes, edges)
 }
 
-/// Renders `w` as an SVG document. States are boxes (final states double
-/// circles), the initial state is entered from a small `start` circle, a
-/// branching event goes through a small diamond-like connector, and edges are
-/// labelled `event [guard]`; each state has its summary as a tooltip.
-/// layout-rs escapes every text it draws.
+/// Renders `w` as an SVG document: each state a box with its name and,
+/// below it, its summary (whole, also as a tooltip); the initial state
+/// entered from a black dot and drawn in blue; final states with a double
+/// green border; states marked `refusal = true` in red; a branching event
+/// through a yellow `?` diamond with dashed edges to its outcomes; guarded
+/// edges in amber with `[guard]` under the event, timed edges dotted in
+/// violet with `⏱ after 90d`. A legend at the bottom names each look the
+/// diagram uses. Every text is XML-escaped.
 pub fn svg(w: &Workflow) -> String {
     let (nodes, edges) = graph(w);
-    // The arrow from the start point is not a transition's edge.
-    if edges.len() - 1 <= LAYOUT_RS_MAX_EDGES {
-        layout_rs(&nodes, &edges)
+    if edges.len() <= LAYERED_MAX_EDGES {
+        layout::render(w, &nodes, &edges)
     } else {
-        layered::render(&nodes, &edges)
+        layered::render(w, &nodes, &edges)
     }
 }
 
-/// The most edges (one per source state of a transition, plus one per
-/// outcome of a branch) given to `layout-rs`. Measured: 45 edges lay out in
-/// well under a second in any shape we generated; past about 100, some
-/// shapes take minutes.
-pub const LAYOUT_RS_MAX_EDGES: usize = 48;
+/// A layered layout in near-linear time, for workflows too large for the
+/// Sugiyama-style one: states sit in rows by their distance (in events)
+/// from the initial state, ordered within a row by two barycenter sweeps;
+/// forward edges are straight, edges back or within a row curve to the
+/// side. The drawing has the same marks and structure as [`svg`]'s, without
+/// the summaries under the names (they stay tooltips) and with one-line
+/// edge labels. Every text is XML-escaped.
+pub fn layered(w: &Workflow) -> String {
+    let (nodes, edges) = graph(w);
+    layered::render(w, &nodes, &edges)
+}
 
-fn layout_rs(nodes: &[Node], edges: &[Edge]) -> String {
-    let orientation = Orientation::TopToBottom;
-    let mut graph = VisualGraph::new(orientation);
-    let handles: Vec<_> = nodes
-        .iter()
-        .map(|n| {
-            let shape = match n.kind {
-                Kind::Start => ShapeKind::new_circle("start"),
-                Kind::Branch => ShapeKind::new_circle("?"),
-                Kind::State => ShapeKind::new_box(&n.label),
-                Kind::Final => ShapeKind::new_double_circle(&n.label),
-            };
-            let size = get_shape_size(orientation, &shape, FONT, false);
-            graph.add_node(Element::create(
-                shape,
-                StyleAttr::simple(),
-                orientation,
-                size,
-            ))
+/// The estimated width of `text` at `size` pixels, from DejaVu Sans's
+/// advance widths (the widest font of [`FONTS`]), so the text fits the
+/// space measured for it in any of them.
+pub(crate) fn text_width(text: &str, size: f64) -> f64 {
+    let em: f64 = text
+        .chars()
+        .map(|c| match c {
+            'i' | 'j' | 'l' | '\'' | '|' | '.' | ',' | ':' | ';' | '!' => 0.29,
+            'f' | 't' | 'r' | ' ' | '(' | ')' | '[' | ']' | '-' | 'I' => 0.42,
+            'm' | 'w' | 'M' | 'W' | '@' | '%' => 0.98,
+            '⏱' | '—' | '–' => 1.0,
+            'A'..='Z' => 0.74,
+            c if c.is_ascii() => 0.64,
+            _ => 0.9,
         })
-        .collect();
-    for e in edges {
-        let style = if e.dashed {
-            LineStyleKind::Dashed
-        } else {
-            LineStyleKind::Normal
-        };
-        let arrow = Arrow::new(
-            LineEndKind::None,
-            LineEndKind::Arrow,
-            style,
-            &e.label,
-            &StyleAttr::simple(),
-            &None,
-            &None,
-        );
-        graph.add_edge(arrow, handles[e.from], handles[e.to]);
-    }
-    let mut writer = SVGWriter::new();
-    graph.do_it(false, false, false, &mut writer);
-    with_tooltips(writer.finalize(), nodes)
+        .sum();
+    em * size
 }
 
-/// Adds each state's summary as a `<title>` (a tooltip) to its label.
-/// layout-rs has no titles of its own; a node's label is the `<text>` right
-/// after the node's `</g>` (an edge's label follows another `</text>`), and
-/// state names are plain identifiers, so the label is found exactly.
-fn with_tooltips(mut svg: String, nodes: &[Node]) -> String {
-    let mut inserts: Vec<(usize, String)> = Vec::new();
-    for node in nodes {
-        let (Kind::State | Kind::Final, Some(summary)) = (node.kind, &node.summary) else {
-            continue;
-        };
-        let needle = format!(">{}</tspan></text>", node.label);
-        for (at, _) in svg.match_indices(&needle) {
-            let Some(text) = svg[..at].rfind("<text") else {
-                continue;
-            };
-            if svg[..text].ends_with("</g>\n") {
-                let mut title = String::from("<title>");
-                layered::escape(summary, &mut title);
-                title.push_str("</title>");
-                inserts.push((at + needle.len() - "</text>".len(), title));
-                break;
-            }
+/// `text` in lines of at most about `width` characters, broken at spaces
+/// (a longer word gets a line of its own).
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// Pushes `text` escaped for XML text and attributes; control characters,
+/// which XML 1.0 forbids, become spaces.
+pub(crate) fn escape(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
         }
     }
-    inserts.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
-    for (at, title) in inserts {
-        svg.insert_str(at, &title);
+}
+
+fn escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    escape(text, &mut out);
+    out
+}
+
+/// The colours of the looks: (stroke, fill).
+pub(crate) mod look {
+    pub const INK: &str = "#1f2937";
+    pub const MUTED: &str = "#4b5563";
+    pub const STATE: (&str, &str) = ("#475569", "#f8fafc");
+    pub const INITIAL: (&str, &str) = ("#1d4ed8", "#eff6ff");
+    pub const FINAL: (&str, &str) = ("#047857", "#ecfdf5");
+    pub const REFUSAL: (&str, &str) = ("#b91c1c", "#fef2f2");
+    pub const BRANCH: (&str, &str) = ("#a16207", "#fef9c3");
+    pub const PLAIN: &str = "#475569";
+    pub const GUARDED: &str = "#b45309";
+    pub const TIMED: &str = "#6d28d9";
+    pub const OUTCOME: &str = "#64748b";
+}
+
+fn edge_colour(style: Style) -> &'static str {
+    match style {
+        Style::Start | Style::Plain => look::PLAIN,
+        Style::Guarded => look::GUARDED,
+        Style::Timed => look::TIMED,
+        Style::Outcome => look::OUTCOME,
     }
+}
+
+fn style_name(style: Style) -> &'static str {
+    match style {
+        Style::Start => "start",
+        Style::Plain => "plain",
+        Style::Guarded => "guarded",
+        Style::Timed => "timed",
+        Style::Outcome => "outcome",
+    }
+}
+
+/// A marker id unique to the workflow, so several diagrams can share a page.
+fn marker(w: &Workflow, style: Style) -> String {
+    format!("ts-{}-arrow-{}", w.name, style_name(style))
+}
+
+/// Where a layout put a node: its centre and size, and the summary lines
+/// shown under its name.
+pub(crate) struct Placed {
+    pub(crate) x: f64,
+    pub(crate) y: f64,
+    pub(crate) w: f64,
+    pub(crate) h: f64,
+    pub(crate) lines: Vec<String>,
+}
+
+/// Where a layout put an edge: its path and its label's lines, the label's
+/// anchor point, and whether the anchor is the text's start or middle.
+pub(crate) struct Routed {
+    pub(crate) d: String,
+    pub(crate) label: Vec<(String, Line)>,
+    pub(crate) at: (f64, f64),
+    pub(crate) middle: bool,
+}
+
+pub(crate) const NAME_SIZE: f64 = 13.0;
+pub(crate) const SUMMARY_SIZE: f64 = 11.0;
+pub(crate) const SUMMARY_LINE: f64 = 13.5;
+pub(crate) const LABEL_SIZE: f64 = 11.5;
+pub(crate) const LABEL_LINE: f64 = 14.0;
+pub(crate) const LEGEND: f64 = 34.0;
+
+/// The SVG of a laid-out drawing, `width` × `height` plus the legend.
+pub(crate) fn draw(
+    w: &Workflow,
+    nodes: &[Node],
+    edges: &[Edge],
+    placed: &[Placed],
+    routed: &[Routed],
+    width: f64,
+    height: f64,
+) -> String {
+    let mut svg = String::with_capacity(300 * (nodes.len() + edges.len()) + 2_000);
+    let (legend, legend_width) = legend(nodes, edges, height);
+    let width = width.max(legend_width);
+    let total_h = height + LEGEND;
+    let name = escaped(w.name.as_str());
+    let _ = write!(
+        svg,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{total_h:.0}\" \
+         viewBox=\"0 0 {width:.0} {total_h:.0}\" font-family=\"{FONTS}\" font-size=\"{NAME_SIZE}\" \
+         role=\"img\" aria-label=\"The {name} workflow\" class=\"turnstile-workflow\">\n<title>{name}</title>\n"
+    );
+    if let Some(summary) = &w.summary {
+        let _ = writeln!(svg, "<desc>{}</desc>", escaped(summary));
+    }
+    svg.push_str("<defs>");
+    for style in [
+        Style::Start,
+        Style::Plain,
+        Style::Guarded,
+        Style::Timed,
+        Style::Outcome,
+    ] {
+        let _ = write!(
+            svg,
+            "<marker id=\"{}\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" \
+             markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"{}\"/></marker>",
+            marker(w, style),
+            edge_colour(style)
+        );
+    }
+    let _ = writeln!(
+        svg,
+        "</defs>\n<rect class=\"background\" width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>"
+    );
+    svg.push_str("<g class=\"edges\">\n");
+    for (e, r) in edges.iter().zip(routed) {
+        draw_edge(w, nodes, e, r, &mut svg);
+    }
+    svg.push_str("</g>\n<g class=\"states\">\n");
+    for (n, p) in nodes.iter().zip(placed) {
+        draw_node(n, p, &mut svg);
+    }
+    svg.push_str("</g>\n");
+    svg.push_str(&legend);
+    svg.push_str("</svg>\n");
     svg
 }
 
-/// A layered layout in near-linear time, for workflows too large for
-/// `layout-rs`: states sit in rows by their distance (in events) from the
-/// initial state, ordered within a row by two barycenter sweeps; forward
-/// edges are straight, edges back or within a row curve to the side. The
-/// drawing has the same marks as the small one: a start circle, double
-/// borders on final states, a `?` circle per branching event, dashed
-/// outcome edges and `event [guard]` labels. Every text is XML-escaped.
-pub fn layered(w: &Workflow) -> String {
-    let (nodes, edges) = graph(w);
-    layered::render(&nodes, &edges)
+fn draw_edge(w: &Workflow, nodes: &[Node], e: &Edge, r: &Routed, svg: &mut String) {
+    let end = |n: usize| match nodes[n].kind {
+        Kind::State | Kind::Final => escaped(&nodes[n].name),
+        Kind::Start | Kind::Branch => String::new(),
+    };
+    let _ = write!(
+        svg,
+        "<g class=\"edge {}\" data-from=\"{}\" data-to=\"{}\"",
+        style_name(e.style),
+        end(e.from),
+        end(e.to)
+    );
+    if let Some(t) = e.transition {
+        let _ = write!(svg, " data-transition=\"{t}\"");
+    }
+    if !e.event.is_empty() {
+        let _ = write!(svg, " data-event=\"{}\"", escaped(&e.event));
+    }
+    let colour = edge_colour(e.style);
+    let dash = match e.style {
+        Style::Timed => " stroke-dasharray=\"2,3\"",
+        Style::Outcome => " stroke-dasharray=\"6,4\"",
+        _ => "",
+    };
+    let _ = write!(
+        svg,
+        "><title>{}</title><path d=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.4\"{dash} marker-end=\"url(#{})\"/>",
+        escaped(&e.one_line()),
+        r.d,
+        marker(w, e.style)
+    );
+    if !r.label.is_empty() {
+        let anchor = if r.middle { "middle" } else { "start" };
+        let (x, y) = r.at;
+        let _ = write!(
+            svg,
+            "<text class=\"label\" x=\"{x:.1}\" y=\"{y:.1}\" font-size=\"{LABEL_SIZE}\" text-anchor=\"{anchor}\">"
+        );
+        for (i, (line, kind)) in r.label.iter().enumerate() {
+            let dy = if i == 0 { 0.0 } else { LABEL_LINE };
+            let (fill, extra) = match kind {
+                Line::Event => (look::INK, " font-weight=\"600\""),
+                Line::Guard => (look::GUARDED, ""),
+                Line::Timer => (look::TIMED, ""),
+            };
+            let _ = write!(
+                svg,
+                "<tspan x=\"{x:.1}\" dy=\"{dy}\" fill=\"{fill}\"{extra}>{}</tspan>",
+                escaped(line)
+            );
+        }
+        svg.push_str("</text>");
+    }
+    svg.push_str("</g>\n");
+}
+
+fn draw_node(n: &Node, p: &Placed, svg: &mut String) {
+    let (x, y) = (p.x, p.y);
+    match n.kind {
+        Kind::Start => {
+            let _ = writeln!(
+                svg,
+                "<g class=\"start\"><circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"7\" fill=\"{}\"/></g>",
+                look::INK
+            );
+        }
+        Kind::Branch => {
+            let (stroke, fill) = look::BRANCH;
+            let t = n.transition.map(|t| t.to_string()).unwrap_or_default();
+            let r = p.h / 2.0;
+            let _ = writeln!(
+                svg,
+                "<g class=\"branch\" data-branch=\"{t}\"><title>the outcome is decided when the event is fired</title>\
+                 <path d=\"M{x:.1},{:.1} L{:.1},{y:.1} L{x:.1},{:.1} L{:.1},{y:.1} z\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"1.4\"/>\
+                 <text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"11\" font-weight=\"700\" fill=\"{stroke}\">?</text></g>",
+                y - r,
+                x + r,
+                y + r,
+                x - r,
+                y + 4.0
+            );
+        }
+        Kind::State | Kind::Final => {
+            let mut class = String::from("state");
+            for (yes, name) in [
+                (n.initial, " initial"),
+                (n.kind == Kind::Final, " final"),
+                (n.refusal, " refusal"),
+            ] {
+                if yes {
+                    class.push_str(name);
+                }
+            }
+            let (stroke, fill) = if n.refusal {
+                look::REFUSAL
+            } else if n.kind == Kind::Final {
+                look::FINAL
+            } else if n.initial {
+                look::INITIAL
+            } else {
+                look::STATE
+            };
+            let width = if n.initial || n.refusal { 2.2 } else { 1.4 };
+            let (left, top) = (x - p.w / 2.0, y - p.h / 2.0);
+            let name = escaped(&n.name);
+            let _ = write!(
+                svg,
+                "<g class=\"{class}\" data-state=\"{name}\" tabindex=\"-1\">"
+            );
+            if let Some(summary) = &n.summary {
+                let _ = write!(svg, "<title>{}</title>", escaped(summary));
+            }
+            let _ = write!(
+                svg,
+                "<rect x=\"{left:.1}\" y=\"{top:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"7\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"{width}\"/>",
+                p.w, p.h
+            );
+            if n.kind == Kind::Final {
+                let _ = write!(
+                    svg,
+                    "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"5\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"1\"/>",
+                    left + 3.0,
+                    top + 3.0,
+                    p.w - 6.0,
+                    p.h - 6.0
+                );
+            }
+            let name_y = if p.lines.is_empty() {
+                y + NAME_SIZE * 0.35
+            } else {
+                top + 8.0 + NAME_SIZE
+            };
+            let _ = write!(
+                svg,
+                "<text class=\"name\" x=\"{x:.1}\" y=\"{name_y:.1}\" text-anchor=\"middle\" font-weight=\"700\" fill=\"{}\">{name}</text>",
+                look::INK
+            );
+            if !p.lines.is_empty() {
+                let _ = write!(
+                    svg,
+                    "<text class=\"summary\" x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"{SUMMARY_SIZE}\" fill=\"{}\">",
+                    name_y + 4.0 + SUMMARY_LINE,
+                    look::MUTED
+                );
+                for (i, line) in p.lines.iter().enumerate() {
+                    let dy = if i == 0 { 0.0 } else { SUMMARY_LINE };
+                    let _ = write!(
+                        svg,
+                        "<tspan x=\"{x:.1}\" dy=\"{dy}\">{}</tspan>",
+                        escaped(line)
+                    );
+                }
+                svg.push_str("</text>");
+            }
+            svg.push_str("</g>\n");
+        }
+    }
+}
+
+/// The legend row below the drawing: one swatch per look the diagram
+/// uses, and the width it needs.
+fn legend(nodes: &[Node], edges: &[Edge], top: f64) -> (String, f64) {
+    let mut items: Vec<(&str, String)> = Vec::new();
+    let has = |f: &dyn Fn(&Node) -> bool| nodes.iter().any(f);
+    let boxed = |(stroke, fill): (&str, &str), double: bool| {
+        let mut s = format!(
+            "<rect x=\"0\" y=\"-9\" width=\"22\" height=\"14\" rx=\"3\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"1.6\"/>"
+        );
+        if double {
+            s.push_str(&format!(
+                "<rect x=\"2.5\" y=\"-6.5\" width=\"17\" height=\"9\" rx=\"2\" fill=\"none\" stroke=\"{stroke}\"/>"
+            ));
+        }
+        s
+    };
+    items.push(("initial state", boxed(look::INITIAL, false)));
+    if has(&|n| n.kind == Kind::Final) {
+        items.push(("final state", boxed(look::FINAL, true)));
+    }
+    if has(&|n| n.refusal) {
+        items.push(("refusal", boxed(look::REFUSAL, false)));
+    }
+    if has(&|n| n.kind == Kind::Branch) {
+        let (stroke, fill) = look::BRANCH;
+        items.push((
+            "outcome decided at run time",
+            format!(
+                "<path d=\"M11,-9 L18,-2 L11,5 L4,-2 z\" fill=\"{fill}\" stroke=\"{stroke}\"/>"
+            ),
+        ));
+    }
+    let line = |style: Style| {
+        let dash = match style {
+            Style::Timed => " stroke-dasharray=\"2,3\"",
+            Style::Outcome => " stroke-dasharray=\"6,4\"",
+            _ => "",
+        };
+        format!(
+            "<path d=\"M0,-2 L22,-2\" stroke=\"{}\" stroke-width=\"2\"{dash}/>",
+            edge_colour(style)
+        )
+    };
+    if edges.iter().any(|e| e.style == Style::Guarded) {
+        items.push(("guarded [may be refused]", line(Style::Guarded)));
+    }
+    if edges.iter().any(|e| e.style == Style::Timed) {
+        items.push(("timed", line(Style::Timed)));
+    }
+    let mut out = format!(
+        "<g class=\"legend\" transform=\"translate(16,{:.1})\" font-size=\"11\" fill=\"{}\">",
+        top + LEGEND / 2.0,
+        look::MUTED
+    );
+    let mut x = 0.0;
+    for (text, swatch) in items {
+        let _ = write!(
+            out,
+            "<g transform=\"translate({x:.1},0)\">{swatch}<text x=\"28\" y=\"2\">{text}</text></g>"
+        );
+        x += 28.0 + text_width(text, 11.0) + 18.0;
+    }
+    out.push_str("</g>\n");
+    (out, x + 32.0)
 }
 
 mod layered {
     use std::collections::VecDeque;
-    use std::fmt::Write;
 
-    use super::{Edge, Kind, Node};
+    use super::{Edge, Kind, Node, Placed, Routed, Workflow};
 
     const ROW: f64 = 110.0;
     const GAP: f64 = 40.0;
@@ -220,23 +649,7 @@ mod layered {
     fn width(node: &Node) -> f64 {
         match node.kind {
             Kind::Start | Kind::Branch => 24.0,
-            Kind::State | Kind::Final => 24.0 + 8.0 * node.label.chars().count() as f64,
-        }
-    }
-
-    /// Pushes `text` escaped for XML text and attributes; control
-    /// characters, which XML 1.0 forbids, become spaces.
-    pub(super) fn escape(text: &str, out: &mut String) {
-        for c in text.chars() {
-            match c {
-                '&' => out.push_str("&amp;"),
-                '<' => out.push_str("&lt;"),
-                '>' => out.push_str("&gt;"),
-                '"' => out.push_str("&quot;"),
-                '\'' => out.push_str("&apos;"),
-                c if (c as u32) < 0x20 => out.push(' '),
-                c => out.push(c),
-            }
+            Kind::State | Kind::Final => 24.0 + super::text_width(&node.name, super::NAME_SIZE),
         }
     }
 
@@ -314,131 +727,75 @@ mod layered {
         rows.reverse();
     }
 
-    pub(super) fn render(nodes: &[Node], edges: &[Edge]) -> String {
+    pub(super) fn render(w: &Workflow, nodes: &[Node], edges: &[Edge]) -> String {
         let mut rows = rows(nodes, edges);
         order(&mut rows, nodes.len(), edges);
-        // Centre of each node.
         // Rows are centred on the widest one.
         let row_width = |row: &Vec<usize>| -> f64 {
             row.iter().map(|&n| width(&nodes[n]) + GAP).sum::<f64>() - GAP
         };
         let widest = rows.iter().map(row_width).fold(0.0, f64::max);
-        let mut at = vec![(0.0, 0.0); nodes.len()];
+        let mut placed: Vec<Placed> = nodes
+            .iter()
+            .map(|n| Placed {
+                x: 0.0,
+                y: 0.0,
+                w: width(n),
+                h: match n.kind {
+                    Kind::Start => 14.0,
+                    Kind::Branch => 24.0,
+                    Kind::State | Kind::Final => HEIGHT,
+                },
+                lines: Vec::new(),
+            })
+            .collect();
         for (r, row) in rows.iter().enumerate() {
             let mut x = MARGIN + (widest - row_width(row)) / 2.0;
             for &n in row {
-                let wd = width(&nodes[n]);
-                at[n] = (x + wd / 2.0, MARGIN + HEIGHT / 2.0 + r as f64 * ROW);
+                let wd = placed[n].w;
+                placed[n].x = x + wd / 2.0;
+                placed[n].y = MARGIN + HEIGHT / 2.0 + r as f64 * ROW;
                 x += wd + GAP;
             }
         }
-        let max_width = MARGIN + widest;
-        let total_w = max_width + MARGIN + 200.0;
+        let total_w = MARGIN + widest + MARGIN + 200.0;
         let total_h = 2.0 * MARGIN + rows.len() as f64 * ROW;
-        let mut svg = String::with_capacity(200 * (nodes.len() + edges.len()));
-        let _ = write!(
-            svg,
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{total_w:.0}\" height=\"{total_h:.0}\" \
-             viewBox=\"0 0 {total_w:.0} {total_h:.0}\" font-family=\"sans-serif\" font-size=\"13\">\n\
-             <defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" \
-             markerHeight=\"8\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\"/></marker></defs>\n"
-        );
-        let half_h = |n: usize| match nodes[n].kind {
-            Kind::Start | Kind::Branch => 12.0,
-            _ => HEIGHT / 2.0,
-        };
-        for e in edges {
-            let (x1, y1) = at[e.from];
-            let (x2, y2) = at[e.to];
-            let dash = if e.dashed {
-                " stroke-dasharray=\"5,4\""
-            } else {
-                ""
-            };
-            let (path, lx, ly) = if y2 > y1 {
-                let (sy, ty) = (y1 + half_h(e.from), y2 - half_h(e.to));
-                (
-                    format!("M{x1:.1},{sy:.1} L{x2:.1},{ty:.1}"),
-                    (x1 + x2) / 2.0,
-                    (sy + ty) / 2.0,
-                )
-            } else {
-                // Back or sideways: leave from the right, curve out, come back in.
-                let (sx, tx) = (
-                    x1 + width(&nodes[e.from]) / 2.0,
-                    x2 + width(&nodes[e.to]) / 2.0,
-                );
-                let bend = sx.max(tx) + 40.0 + (y1 - y2).abs() * 0.15;
-                let cy = (y1 + y2) / 2.0;
-                (
-                    format!("M{sx:.1},{y1:.1} Q{bend:.1},{cy:.1} {tx:.1},{y2:.1}"),
-                    (sx + tx + 2.0 * bend) / 4.0,
-                    cy,
-                )
-            };
-            let _ = writeln!(
-                svg,
-                "<path d=\"{path}\" fill=\"none\" stroke=\"black\"{dash} marker-end=\"url(#arrow)\"/>"
-            );
-            if !e.label.is_empty() {
-                svg.push_str(&format!(
-                    "<text x=\"{lx:.1}\" y=\"{ly:.1}\" text-anchor=\"middle\">"
-                ));
-                escape(&e.label, &mut svg);
-                svg.push_str("</text>\n");
-            }
-        }
-        for (n, node) in nodes.iter().enumerate() {
-            let (x, y) = at[n];
-            match node.kind {
-                Kind::Start => {
-                    let _ = writeln!(
-                        svg,
-                        "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"8\" fill=\"black\"/>"
-                    );
+        let routed: Vec<Routed> = edges
+            .iter()
+            .map(|e| {
+                let (a, b) = (&placed[e.from], &placed[e.to]);
+                let (x1, y1, x2, y2) = (a.x, a.y, b.x, b.y);
+                let (d, lx, ly) = if y2 > y1 {
+                    let (sy, ty) = (y1 + a.h / 2.0, y2 - b.h / 2.0);
+                    (
+                        format!("M{x1:.1},{sy:.1} L{x2:.1},{ty:.1}"),
+                        (x1 + x2) / 2.0,
+                        (sy + ty) / 2.0,
+                    )
+                } else {
+                    // Back or sideways: leave from the right, curve out, come back in.
+                    let (sx, tx) = (x1 + a.w / 2.0, x2 + b.w / 2.0);
+                    let bend = sx.max(tx) + 40.0 + (y1 - y2).abs() * 0.15;
+                    let cy = (y1 + y2) / 2.0;
+                    (
+                        format!("M{sx:.1},{y1:.1} Q{bend:.1},{cy:.1} {tx:.1},{y2:.1}"),
+                        (sx + tx + 2.0 * bend) / 4.0,
+                        cy,
+                    )
+                };
+                let label = if e.event.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![(e.one_line(), super::Line::Event)]
+                };
+                Routed {
+                    d,
+                    label,
+                    at: (lx, ly),
+                    middle: true,
                 }
-                Kind::Branch => {
-                    let _ = writeln!(
-                        svg,
-                        "<path d=\"M{x:.1},{:.1} L{:.1},{y:.1} L{x:.1},{:.1} L{:.1},{y:.1} z\" fill=\"white\" stroke=\"black\"/>",
-                        y - 12.0,
-                        x + 12.0,
-                        y + 12.0,
-                        x - 12.0
-                    );
-                }
-                Kind::State | Kind::Final => {
-                    let wd = width(node);
-                    let (left, top) = (x - wd / 2.0, y - HEIGHT / 2.0);
-                    let _ = writeln!(
-                        svg,
-                        "<rect x=\"{left:.1}\" y=\"{top:.1}\" width=\"{wd:.1}\" height=\"{HEIGHT}\" rx=\"8\" fill=\"white\" stroke=\"black\"/>"
-                    );
-                    if node.kind == Kind::Final {
-                        let _ = writeln!(
-                            svg,
-                            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"6\" fill=\"none\" stroke=\"black\"/>",
-                            left + 3.0,
-                            top + 3.0,
-                            wd - 6.0,
-                            HEIGHT - 6.0
-                        );
-                    }
-                    svg.push_str(&format!(
-                        "<text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">",
-                        y + 4.5
-                    ));
-                    escape(&node.label, &mut svg);
-                    if let Some(summary) = &node.summary {
-                        svg.push_str("<title>");
-                        escape(summary, &mut svg);
-                        svg.push_str("</title>");
-                    }
-                    svg.push_str("</text>\n");
-                }
-            }
-        }
-        svg.push_str("</svg>\n");
-        svg
+            })
+            .collect();
+        super::draw(w, nodes, edges, &placed, &routed, total_w, total_h)
     }
 }

@@ -80,6 +80,11 @@ pub struct State {
     pub summary: Option<String>,
     /// Whether the workflow may end here.
     pub is_final: bool,
+    /// Whether being here means the process refused the customer (an
+    /// association refused, a ticket rejected): diagrams draw such states
+    /// apart. It changes nothing about what may happen next, so it is not
+    /// part of the fingerprint.
+    pub refusal: bool,
 }
 
 /// A predicate on the workflow's data that decides whether a transition may happen.

@@ -40,6 +40,7 @@ pub(crate) struct RawState {
     pub name: Located,
     pub summary: Option<String>,
     pub is_final: bool,
+    pub refusal: bool,
 }
 
 #[derive(Debug)]
@@ -63,7 +64,7 @@ pub(crate) struct RawTransition {
 
 const TOP_KEYS: &[&str] = &["workflow", "states", "guards", "transitions"];
 const HEADER_KEYS: &[&str] = &["name", "initial", "summary"];
-const STATE_KEYS: &[&str] = &["summary", "final"];
+const STATE_KEYS: &[&str] = &["summary", "final", "refusal"];
 const GUARD_KEYS: &[&str] = &["summary"];
 const TRANSITION_KEYS: &[&str] = &[
     "event",
@@ -132,6 +133,7 @@ pub(crate) fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> Option<RawDefini
                     def.states.push(RawState {
                         summary: optional_string(state, "summary", diags),
                         is_final: optional_bool(state, "final", diags).unwrap_or(false),
+                        refusal: optional_bool(state, "refusal", diags).unwrap_or(false),
                         name,
                     });
                 }

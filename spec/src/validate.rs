@@ -188,6 +188,7 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
                 name,
                 summary: s.summary.clone(),
                 is_final: s.is_final,
+                refusal: s.refusal,
             });
         }
     }
