@@ -73,6 +73,8 @@ enum FormatArg {
     Dot,
     Mermaid,
     Svg,
+    /// The explorer: one self-contained HTML page per workflow.
+    Html,
 }
 
 impl From<FormatArg> for Format {
@@ -81,6 +83,7 @@ impl From<FormatArg> for Format {
             FormatArg::Dot => Format::Dot,
             FormatArg::Mermaid => Format::Mermaid,
             FormatArg::Svg => Format::Svg,
+            FormatArg::Html => Format::Html,
         }
     }
 }

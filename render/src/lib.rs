@@ -5,12 +5,16 @@
 //! summary can break out of a label.
 
 mod dot;
+#[cfg(feature = "html")]
+pub mod html;
 mod mermaid;
 pub mod svg;
 
 use turnstile_spec::{Transition, Workflow};
 
 pub use dot::dot;
+#[cfg(feature = "html")]
+pub use html::html;
 pub use mermaid::mermaid;
 pub use svg::svg;
 
@@ -23,6 +27,10 @@ pub enum Format {
     Mermaid,
     /// SVG laid out in pure Rust: no external program.
     Svg,
+    /// The explorer: one self-contained HTML page with the SVG, a
+    /// simulator, the test plan and search (feature `html`).
+    #[cfg(feature = "html")]
+    Html,
 }
 
 impl Format {
@@ -32,6 +40,8 @@ impl Format {
             Format::Dot => "dot",
             Format::Mermaid => "mmd",
             Format::Svg => "svg",
+            #[cfg(feature = "html")]
+            Format::Html => "html",
         }
     }
 
@@ -41,6 +51,8 @@ impl Format {
             Format::Dot => dot(workflow),
             Format::Mermaid => mermaid(workflow),
             Format::Svg => svg(workflow),
+            #[cfg(feature = "html")]
+            Format::Html => html(workflow),
         }
     }
 }

@@ -28,7 +28,7 @@ fn references() -> Vec<Workflow> {
 #[test]
 fn rendering_is_deterministic() {
     for w in references() {
-        for format in [Format::Dot, Format::Mermaid, Format::Svg] {
+        for format in [Format::Dot, Format::Mermaid, Format::Svg, Format::Html] {
             assert_eq!(
                 format.render(&w),
                 format.render(&w),
@@ -43,14 +43,14 @@ fn rendering_is_deterministic() {
 fn the_committed_diagrams_are_current() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/diagrams");
     for w in references() {
-        for format in [Format::Dot, Format::Mermaid, Format::Svg] {
+        for format in [Format::Dot, Format::Mermaid, Format::Svg, Format::Html] {
             let file = dir.join(format!("{}.{}", w.name, format.extension()));
             let committed = std::fs::read_to_string(&file).expect("diagram committed");
             assert!(
                 committed == format.render(&w),
                 "{} is stale: run `cargo run -p turnstile-cli -- render workflows --format {} --out docs/diagrams`",
                 file.display(),
-                match format { Format::Dot => "dot", Format::Mermaid => "mermaid", Format::Svg => "svg" }
+                match format { Format::Dot => "dot", Format::Mermaid => "mermaid", Format::Svg => "svg", Format::Html => "html" }
             );
         }
     }

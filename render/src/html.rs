@@ -1,0 +1,162 @@
+//! The explorer: one self-contained HTML page per workflow.
+//!
+//! The page holds the diagram ([`crate::svg`]), the model as JSON, and its
+//! own script and style, all inline: it fetches nothing and works from
+//! `file://`. Its Content-Security-Policy allows no network access at all
+//! and runs no script but the page's own (by its SHA-256), so even a
+//! summary that slipped past escaping could neither load nor run anything.
+//!
+//! Click a state for its summary, the events allowed from it (guards,
+//! outcomes, timers) and the shortest event sequence that reaches it,
+//! highlighted on the diagram; simulate the workflow (fire events, choose
+//! whether each guard holds, whether a timer is due and which outcome a
+//! branch takes, undo, reset); play the test plan of `turnstile paths`;
+//! search states and events by name.
+
+use base64::Engine as _;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use turnstile_spec::graph::Graph;
+use turnstile_spec::Workflow;
+
+const SCRIPT: &str = include_str!("explorer/explorer.js");
+const STYLE: &str = include_str!("explorer/explorer.css");
+
+/// The model the page's script reads: states, guards, transitions (by
+/// index) and the test plan, as [`Graph::covering_paths`] gives it.
+pub fn model(w: &Workflow) -> Value {
+    let states: Vec<Value> = w
+        .states
+        .iter()
+        .map(|s| {
+            json!({
+                "name": s.name.as_str(),
+                "summary": s.summary,
+                "final": s.is_final,
+                "refusal": s.refusal,
+            })
+        })
+        .collect();
+    let guards: Vec<Value> = w
+        .guards
+        .iter()
+        .map(|g| json!({ "name": g.name.as_str(), "summary": g.summary }))
+        .collect();
+    let transitions: Vec<Value> = w
+        .transitions
+        .iter()
+        .map(|t| {
+            json!({
+                "event": t.event.as_str(),
+                "from": t.from.iter().map(|s| s.0).collect::<Vec<_>>(),
+                "to": t.to.iter().map(|s| s.0).collect::<Vec<_>>(),
+                "guards": t.guards.iter().map(|g| g.0).collect::<Vec<_>>(),
+                "summary": t.summary,
+                "timer": t.timer.as_ref().map(|timer| json!({
+                    "label": timer.label(),
+                    "automatic": timer.automatic,
+                })),
+            })
+        })
+        .collect();
+    let plan: Vec<Value> = Graph::new(w)
+        .covering_paths()
+        .iter()
+        .map(|path| {
+            Value::Array(
+                path.iter()
+                    .map(|step| json!({ "transition": step.transition.0, "to": step.to.0 }))
+                    .collect(),
+            )
+        })
+        .collect();
+    json!({
+        "name": w.name.as_str(),
+        "summary": w.summary,
+        "initial": w.initial.0,
+        "states": states,
+        "guards": guards,
+        "transitions": transitions,
+        "plan": plan,
+    })
+}
+
+/// `text` escaped for HTML text and attribute values.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    crate::svg::escape(text, &mut out);
+    out
+}
+
+/// JSON that is safe inside `<script type="application/json">`: no `<`,
+/// `>` or `&` (so no `</script>` or `<!--`), and no line separators.
+fn script_json(value: &Value) -> String {
+    value
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+}
+
+/// The explorer page of `w`: deterministic, self-contained, every text
+/// escaped for where it stands.
+pub fn html(w: &Workflow) -> String {
+    let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(SCRIPT));
+    let name = escape(w.name.as_str());
+    let summary = w.summary.as_deref().map(escape).unwrap_or_default();
+    let diagram = crate::svg(w);
+    let model = script_json(&model(w));
+    format!(
+        "<!DOCTYPE html>
+<html lang=\"en\">
+<head>
+<meta charset=\"utf-8\">
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">
+<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'sha256-{hash}'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'\">
+<meta name=\"generator\" content=\"turnstile\">
+<title>{name}: workflow explorer</title>
+<style>
+{STYLE}</style>
+</head>
+<body data-playing=\"false\">
+<header>
+<h1>{name}</h1>
+<p>{summary}</p>
+</header>
+<main>
+<section id=\"diagram\" aria-label=\"Diagram of {name}: select a state with the mouse, or Tab and Enter\">
+<div class=\"toolbar\"><button type=\"button\" id=\"fit\" aria-pressed=\"false\">Fit to width</button></div>
+{diagram}</section>
+<aside>
+<section role=\"search\" aria-labelledby=\"search-label\">
+<h2 id=\"search-label\"><label for=\"search\">Find a state or event</label></h2>
+<input type=\"search\" id=\"search\" autocomplete=\"off\" placeholder=\"name or part of it\" aria-describedby=\"search-status\">
+<p id=\"search-status\" class=\"muted\" aria-live=\"polite\"></p>
+<ul id=\"results\" class=\"results\" aria-label=\"Search results\"></ul>
+</section>
+<section id=\"details\" aria-live=\"polite\" aria-label=\"Selected state\"></section>
+<section aria-labelledby=\"simulate-label\">
+<h2 id=\"simulate-label\">Simulate</h2>
+<p>Current state: <strong id=\"current\" aria-live=\"polite\"></strong></p>
+<div id=\"events\"></div>
+<p id=\"message\" class=\"message\" role=\"status\" hidden></p>
+<div class=\"row\"><button type=\"button\" id=\"undo\">Undo</button><button type=\"button\" id=\"reset\">Reset</button></div>
+<h3>Steps taken</h3>
+<ol id=\"trail\" class=\"trail\" aria-label=\"Steps taken\"></ol>
+</section>
+<section aria-labelledby=\"plan-label\">
+<h2 id=\"plan-label\">Test plan</h2>
+<p class=\"muted\">Event sequences that together take every transition (<code>turnstile paths</code>). Choose one to play it.</p>
+<ol id=\"plan\" class=\"plan\"></ol>
+</section>
+</aside>
+</main>
+<script type=\"application/json\" id=\"model\">{model}</script>
+<script>{SCRIPT}</script>
+</body>
+</html>
+"
+    )
+}

@@ -1,0 +1,580 @@
+//! The explorer (`render --format html`) and the SVG, in a real browser:
+//! headless Chromium driven over the DevTools protocol.
+//!
+//! Each test skips with one line where Chromium is not installed, and fails
+//! instead when `TURNSTILE_REQUIRE_TOOLS` is set (as `.ci/run` does).
+//! Screenshots go to `target/tmp/explorer/`, which CI keeps.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use headless_chrome::browser::tab::point::Point;
+use headless_chrome::protocol::cdp::types::Event;
+use headless_chrome::protocol::cdp::{Network, Page};
+use headless_chrome::{Browser, LaunchOptions, Tab};
+use turnstile_render::{html, svg};
+use turnstile_spec::graph::Graph;
+use turnstile_spec::{load, SourceFile, Workflow};
+
+fn workflow(path: &str) -> Workflow {
+    let full = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    let text = std::fs::read_to_string(&full).unwrap();
+    load(&SourceFile::new(path, text)).expect("a valid definition")
+}
+
+const REFERENCES: [&str; 5] = [
+    "sign_up",
+    "account_upgrade",
+    "phone_change",
+    "partner_association",
+    "service_closing",
+];
+
+fn references() -> Vec<Workflow> {
+    REFERENCES
+        .iter()
+        .map(|n| workflow(&format!("../workflows/{n}.toml")))
+        .collect()
+}
+
+/// Chromium's path, or `None` after saying it is missing (a failure under
+/// `TURNSTILE_REQUIRE_TOOLS`).
+fn chromium() -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .flat_map(|dir| ["chromium", "chromium-browser", "google-chrome"].map(|b| dir.join(b)))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("TURNSTILE_REQUIRE_TOOLS").is_none(),
+            "chromium is required (TURNSTILE_REQUIRE_TOOLS is set) but not installed"
+        );
+        eprintln!("chromium is not installed: skipped (.ci/run installs it)");
+    }
+    found
+}
+
+fn launch(path: PathBuf) -> Browser {
+    let args: Vec<&OsStr> = [
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+        "--no-first-run",
+        "--hide-scrollbars",
+    ]
+    .iter()
+    .map(OsStr::new)
+    .collect();
+    let options = LaunchOptions::default_builder()
+        .path(Some(path))
+        .headless(true)
+        .sandbox(false)
+        .window_size(Some((1400, 900)))
+        .idle_browser_timeout(Duration::from_secs(120))
+        .args(args)
+        .build()
+        .expect("launch options");
+    Browser::new(options).expect("Chromium starts")
+}
+
+/// Where the tests write pages and screenshots.
+fn out_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("explorer");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// What a page did that a test asserts it did not: requests it sent, the
+/// dialogs it opened and the exceptions its script threw.
+#[derive(Default)]
+struct Watch {
+    requests: Vec<String>,
+    dialogs: Vec<String>,
+    exceptions: Vec<String>,
+}
+
+/// A tab that reports every request, dialog and script exception.
+fn watched_tab(browser: &Browser) -> (Arc<Tab>, Arc<Mutex<Watch>>) {
+    let tab = browser.new_tab().expect("a tab");
+    tab.set_default_timeout(Duration::from_secs(20));
+    tab.set_slow_motion_multiplier(0.0);
+    tab.call_method(Network::Enable {
+        max_total_buffer_size: None,
+        max_resource_buffer_size: None,
+        max_post_data_size: None,
+        report_direct_socket_traffic: None,
+        enable_durable_messages: None,
+    })
+    .expect("Network.enable");
+    tab.enable_runtime().expect("Runtime.enable");
+    tab.call_method(Page::Enable {
+        enable_file_chooser_opened_event: None,
+    })
+    .expect("Page.enable");
+    let watch = Arc::new(Mutex::new(Watch::default()));
+    let seen = Arc::clone(&watch);
+    tab.add_event_listener(Arc::new(move |event: &Event| {
+        let mut seen = seen.lock().unwrap();
+        match event {
+            Event::NetworkRequestWillBeSent(e) => seen.requests.push(e.params.request.url.clone()),
+            Event::PageJavascriptDialogOpening(e) => seen.dialogs.push(e.params.message.clone()),
+            Event::RuntimeExceptionThrown(e) => seen
+                .exceptions
+                .push(format!("{:?}", e.params.exception_details)),
+            _ => {}
+        }
+    }))
+    .expect("a listener");
+    (tab, watch)
+}
+
+/// Opens `page` (written to `file`) and waits until its script is ready.
+fn open(tab: &Tab, file: &Path, page: &str) {
+    std::fs::write(file, page).unwrap();
+    let url = format!("file://{}", file.display());
+    tab.navigate_to(&url)
+        .unwrap()
+        .wait_until_navigated()
+        .unwrap();
+    tab.wait_for_element("body[data-ready='true']")
+        .unwrap_or_else(|e| panic!("{} did not get ready: {e}", file.display()));
+}
+
+fn eval(tab: &Tab, js: &str) -> serde_json::Value {
+    tab.evaluate(js, false)
+        .unwrap_or_else(|e| panic!("{js}: {e}"))
+        .value
+        .unwrap_or(serde_json::Value::Null)
+}
+
+fn eval_str(tab: &Tab, js: &str) -> String {
+    match eval(tab, js) {
+        serde_json::Value::String(s) => s,
+        other => panic!("{js} gave {other}"),
+    }
+}
+
+fn current(tab: &Tab) -> String {
+    eval_str(tab, "document.body.getAttribute('data-current')")
+}
+
+/// `text` as a JavaScript string literal.
+fn js(text: &str) -> String {
+    serde_json::Value::String(text.to_string()).to_string()
+}
+
+/// Only the page itself was requested: nothing left it.
+fn assert_no_requests(watch: &Mutex<Watch>, page: &Path) {
+    let watch = watch.lock().unwrap();
+    let own = format!("file://{}", page.display());
+    let others: Vec<&String> = watch.requests.iter().filter(|u| **u != own).collect();
+    assert!(others.is_empty(), "{} requested {others:?}", page.display());
+    assert!(watch.dialogs.is_empty(), "dialogs: {:?}", watch.dialogs);
+    assert!(
+        watch.exceptions.is_empty(),
+        "exceptions: {:?}",
+        watch.exceptions
+    );
+}
+
+/// Clicks the element `selector` matches with the mouse, as a person
+/// would: scrolled into view, then pressed and released at its centre.
+fn click(tab: &Tab, selector: &str) {
+    let centre = eval_str(
+        tab,
+        &format!(
+            "(() => {{ const e = document.querySelector({}); if (!e) return 'missing'; \
+               e.scrollIntoView({{block: 'center', inline: 'center'}}); const r = e.getBoundingClientRect(); \
+               return JSON.stringify([r.x + r.width / 2, r.y + r.height / 2]); }})()",
+            js(selector)
+        ),
+    );
+    let [x, y]: [f64; 2] =
+        serde_json::from_str(&centre).unwrap_or_else(|_| panic!("{selector}: {centre}"));
+    tab.click_point(Point { x, y })
+        .unwrap_or_else(|e| panic!("clicking {selector}: {e}"));
+}
+
+/// The request watch sees what a page fetches: a page without our
+/// Content-Security-Policy that loads an image is caught, so the "nothing
+/// requested" assertions below can fail.
+#[test]
+fn the_request_watch_sees_requests() {
+    let Some(path) = chromium() else { return };
+    let browser = launch(path);
+    let (tab, watch) = watched_tab(&browser);
+    let file = out_dir().join("control.html");
+    open(
+        &tab,
+        &file,
+        "<!DOCTYPE html><body data-ready=\"true\"><img src=\"http://127.0.0.1:9/pixel.png\"></body>",
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    let requests = watch.lock().unwrap().requests.clone();
+    assert!(
+        requests.iter().any(|u| u.contains("127.0.0.1:9")),
+        "{requests:?}"
+    );
+}
+
+/// Every path of every reference workflow's test plan, clicked through
+/// step by step in the simulator (choosing the step's outcome where the
+/// event branches), with the current state checked after each step; then
+/// the same path played from the plan list. A screenshot of each workflow
+/// is kept, and no page requests anything.
+#[test]
+fn the_test_plans_click_through_in_the_simulator() {
+    let Some(path) = chromium() else { return };
+    let browser = launch(path);
+    let dir = out_dir();
+    for w in references() {
+        let (tab, watch) = watched_tab(&browser);
+        let file = dir.join(format!("{}.html", w.name));
+        open(&tab, &file, &html(&w));
+        let png = tab
+            .capture_screenshot(Page::CaptureScreenshotFormatOption::Png, None, None, true)
+            .unwrap();
+        std::fs::write(dir.join(format!("{}.png", w.name)), png).unwrap();
+        eval(&tab, "document.body.setAttribute('data-step-ms', '0')");
+        let plan = Graph::new(&w).covering_paths();
+        assert!(!plan.is_empty());
+        for (k, steps) in plan.iter().enumerate() {
+            let script: Vec<serde_json::Value> = steps
+                .iter()
+                .map(|step| {
+                    let t = w.transition(step.transition);
+                    serde_json::json!([t.event.as_str(), t.is_branch().then_some(step.to.0)])
+                })
+                .collect();
+            // One round trip per path: reset; for each step choose the
+            // outcome where the event branches, press the event's Fire
+            // button and note the current state; count the trail; then
+            // play the path from the plan list and wait for it to end.
+            let walked = tab
+                .evaluate(
+                    &format!(
+                        "(async () => {{ \
+                           document.getElementById('reset').click(); \
+                           const start = document.body.getAttribute('data-current'); \
+                           const seen = {}.map(([event, outcome]) => {{ \
+                             const form = document.querySelector('fieldset[data-event-form=' + JSON.stringify(event) + ']'); \
+                             if (!form) return 'no form for ' + event; \
+                             if (outcome !== null) form.querySelector('select[data-outcome]').value = String(outcome); \
+                             form.querySelector('button[data-fire]').click(); \
+                             return document.body.getAttribute('data-current'); }}); \
+                           const trail = document.querySelectorAll('#trail li').length; \
+                           document.querySelector('button[data-path=\"{k}\"]').click(); \
+                           while (document.body.getAttribute('data-playing') !== 'false') \
+                             await new Promise(r => setTimeout(r, 5)); \
+                           return JSON.stringify({{ start, seen, trail, played: document.body.getAttribute('data-current') }}); \
+                         }})()",
+                        serde_json::Value::Array(script)
+                    ),
+                    true,
+                )
+                .unwrap()
+                .value;
+            let walked: serde_json::Value =
+                serde_json::from_str(walked.as_ref().and_then(|v| v.as_str()).unwrap()).unwrap();
+            assert_eq!(walked["start"], w.state(w.initial).name.as_str());
+            let seen = walked["seen"].as_array().unwrap();
+            assert_eq!(seen.len(), steps.len());
+            for (n, (step, state)) in steps.iter().zip(seen).enumerate() {
+                assert_eq!(
+                    state,
+                    w.state(step.to).name.as_str(),
+                    "{}: path {}, step {} ({})",
+                    w.name,
+                    k + 1,
+                    n + 1,
+                    w.transition(step.transition).event
+                );
+            }
+            assert_eq!(walked["trail"], serde_json::json!(steps.len()));
+            // Played from the list, it ends in the same state.
+            let last = steps.last().map_or(w.initial, |s| s.to);
+            assert_eq!(walked["played"], w.state(last).name.as_str());
+        }
+        assert_no_requests(&watch, &file);
+    }
+}
+
+/// A guard that does not hold refuses the event, says which guard and
+/// why, and leaves the state as it was; a `not_before` timer that has not
+/// passed refuses too; undo and reset go back.
+#[test]
+fn refusals_keep_the_state_and_undo_and_reset_go_back() {
+    let Some(path) = chromium() else { return };
+    let browser = launch(path);
+    let (tab, watch) = watched_tab(&browser);
+    let w = workflow("../workflows/sign_up.toml");
+    let file = out_dir().join("refusal.html");
+    open(&tab, &file, &html(&w));
+    assert_eq!(current(&tab), "visitor");
+    click(
+        &tab,
+        "fieldset[data-event-form='register_id'] input[data-guard='email_unused']",
+    );
+    click(&tab, "button[data-fire='register_id']");
+    assert_eq!(current(&tab), "visitor", "a refused guard keeps the state");
+    let message = eval_str(&tab, "document.getElementById('message').textContent");
+    assert!(
+        message.contains("Refused") && message.contains("email_unused"),
+        "{message}"
+    );
+    let summary = w.guards.iter().find(|g| g.name.as_str() == "email_unused");
+    let summary = summary.and_then(|g| g.summary.clone()).unwrap();
+    assert!(message.contains(&summary), "{message}");
+    assert_eq!(
+        eval(&tab, "document.querySelectorAll('#trail li').length"),
+        0
+    );
+    // With the guard holding again, the event goes through; undo and reset.
+    click(
+        &tab,
+        "fieldset[data-event-form='register_id'] input[data-guard='email_unused']",
+    );
+    click(&tab, "button[data-fire='register_id']");
+    assert_eq!(current(&tab), "id_registered");
+    click(&tab, "button[data-fire='skip_security_phone']");
+    assert_eq!(current(&tab), "reading_agreements");
+    click(&tab, "#undo");
+    assert_eq!(current(&tab), "id_registered");
+    click(&tab, "#reset");
+    assert_eq!(current(&tab), "visitor");
+    assert_no_requests(&watch, &file);
+
+    // A timer not yet passed.
+    let w = workflow("../workflows/service_closing.toml");
+    let (tab, watch) = watched_tab(&browser);
+    let file = out_dir().join("timer.html");
+    open(&tab, &file, &html(&w));
+    let timed = w
+        .transitions
+        .iter()
+        .find(|t| t.timer.as_ref().is_some_and(|t| !t.automatic))
+        .expect("a not_before timer");
+    let from = w.state(timed.from[0]).name.as_str().to_string();
+    let path = Graph::new(&w)
+        .shortest_paths()
+        .into_iter()
+        .find(|(s, _)| *s == timed.from[0])
+        .map(|(_, p)| p)
+        .unwrap();
+    for step in &path {
+        click(
+            &tab,
+            &format!(
+                "button[data-fire=\"{}\"]",
+                w.transition(step.transition).event
+            ),
+        );
+    }
+    assert_eq!(current(&tab), from);
+    let form = format!("fieldset[data-event-form=\"{}\"]", timed.event);
+    click(&tab, &format!("{form} input[data-timer]"));
+    click(&tab, &format!("{form} button[data-fire]"));
+    assert_eq!(current(&tab), from, "a timer not passed keeps the state");
+    let message = eval_str(&tab, "document.getElementById('message').textContent");
+    assert!(message.contains("not before"), "{message}");
+    assert_no_requests(&watch, &file);
+}
+
+/// Clicking a state (or pressing Enter on it) shows its summary and the
+/// shortest event sequence to it, highlighted on the diagram; controls
+/// carry names a screen reader reads.
+#[test]
+fn a_selected_state_shows_its_details_and_its_shortest_path() {
+    let Some(path) = chromium() else { return };
+    let browser = launch(path);
+    let (tab, watch) = watched_tab(&browser);
+    let w = workflow("../workflows/account_upgrade.toml");
+    let file = out_dir().join("select.html");
+    open(&tab, &file, &html(&w));
+    let shortest = Graph::new(&w).shortest_paths();
+    for (state, steps) in &shortest {
+        let s = w.state(*state);
+        click(&tab, &format!("g.state[data-state=\"{}\"]", s.name));
+        let seen: (String, String, usize, usize) = serde_json::from_str(&eval_str(
+            &tab,
+            "JSON.stringify([document.querySelector('#details h2').firstChild.textContent, \
+               document.getElementById('details').textContent, \
+               document.querySelectorAll('#details ol.trail li').length, \
+               document.querySelectorAll('g.edge.on-path').length])",
+        ))
+        .unwrap();
+        let (title, text, listed, lit) = seen;
+        assert_eq!(title, s.name.as_str());
+        assert!(text.contains(s.summary.as_deref().unwrap_or("")), "{text}");
+        assert_eq!(listed, steps.len(), "{}", s.name);
+        assert!(lit >= steps.len(), "{}: {lit} edges lit", s.name);
+    }
+    // The keyboard: focus a state and press Enter.
+    eval(
+        &tab,
+        "document.querySelector('g.state[data-state=\"postponed\"]').focus()",
+    );
+    tab.press_key("Enter").unwrap();
+    let title = eval_str(
+        &tab,
+        "document.querySelector('#details h2').firstChild.textContent",
+    );
+    assert_eq!(title, "postponed");
+    // Every control has a name; every state is a labelled button.
+    let unnamed = eval(
+        &tab,
+        "[...document.querySelectorAll('button, input, select')].filter(e => \
+           !(e.getAttribute('aria-label') || e.textContent.trim() || (e.id && document.querySelector('label[for=\"' + e.id + '\"]')))).length",
+    );
+    assert_eq!(unnamed, 0);
+    let states = eval(
+        &tab,
+        "[...document.querySelectorAll('g.state')].filter(g => g.getAttribute('role') === 'button' && g.getAttribute('tabindex') === '0' && g.getAttribute('aria-label')).length",
+    );
+    assert_eq!(states, serde_json::json!(w.states.len()));
+    assert_no_requests(&watch, &file);
+}
+
+/// Search on a workflow of 1,000 states: the page gets ready, results come
+/// a bounded number at a time, and a search takes milliseconds.
+#[test]
+fn search_stays_responsive_at_a_thousand_states() {
+    let Some(path) = chromium() else { return };
+    let browser = launch(path);
+    let (tab, watch) = watched_tab(&browser);
+    let text = turnstile_spec::synthetic::definition(1_000, 3);
+    let w = load(&SourceFile::new("thousand.toml", text)).expect("valid");
+    let file = out_dir().join("thousand.html");
+    open(&tab, &file, &html(&w));
+    click(&tab, "#search");
+    tab.type_str("s99").unwrap();
+    tab.wait_for_element("#results button").unwrap();
+    let shown = eval(&tab, "document.querySelectorAll('#results button').length");
+    let status = eval_str(&tab, "document.getElementById('search-status').textContent");
+    assert!(status.contains("match"), "{status}");
+    assert!(shown.as_u64().unwrap() <= 50, "{shown}");
+    // The search itself, timed in the page: a few milliseconds.
+    let ms = eval(
+        &tab,
+        "(() => { const box = document.getElementById('search'); const t = performance.now(); \
+           for (let i = 0; i < 20; i++) { box.value = 's' + i; box.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter'})); } \
+           return (performance.now() - t) / 20; })()",
+    )
+    .as_f64()
+    .unwrap();
+    assert!(ms < 200.0, "one search took {ms} ms");
+    click(&tab, "#search");
+    eval(&tab, "document.getElementById('search').value = ''");
+    tab.type_str("s999").unwrap();
+    click(&tab, "#results button[data-result-state='s999']");
+    let title = eval_str(
+        &tab,
+        "document.querySelector('#details h2').firstChild.textContent",
+    );
+    assert_eq!(title, "s999");
+    assert_no_requests(&watch, &file);
+}
+
+/// The hostile fixture's summaries (`</script>`, `<b>`, quotes) stay text:
+/// no dialog, no extra element or script, and the text shown verbatim.
+#[test]
+fn hostile_text_cannot_inject_markup_or_script() {
+    let Some(path) = chromium() else { return };
+    let browser = launch(path);
+    let (tab, watch) = watched_tab(&browser);
+    let w = workflow("tests/fixtures/hostile.toml");
+    let file = out_dir().join("hostile.html");
+    open(&tab, &file, &html(&w));
+    assert_eq!(eval(&tab, "document.scripts.length"), 2);
+    assert_eq!(
+        eval(&tab, "document.querySelectorAll('b, main script').length"),
+        0
+    );
+    let header = eval_str(&tab, "document.querySelector('header p').textContent");
+    assert_eq!(Some(header.as_str()), w.summary.as_deref());
+    click(&tab, "g.state[data-state='start']");
+    let details = eval_str(&tab, "document.getElementById('details').textContent");
+    let summary = w.state(w.initial).summary.clone().unwrap();
+    assert!(details.contains(&summary), "{details}");
+    let guard = w.guards[0].summary.clone().unwrap();
+    assert!(details.contains(&guard), "{details}");
+    click(
+        &tab,
+        "fieldset[data-event-form='go'] input[data-guard='ok']",
+    );
+    click(&tab, "button[data-fire='go']");
+    assert_eq!(current(&tab), "start");
+    let message = eval_str(&tab, "document.getElementById('message').textContent");
+    assert!(message.contains(&guard), "{message}");
+    assert_no_requests(&watch, &file);
+}
+
+/// The reference diagrams, measured by Chromium: no two labels overlap,
+/// no label overlaps a state, no edge runs through a label, every text
+/// fits its box, and nothing lies outside the canvas.
+#[test]
+fn svg_labels_do_not_overlap_or_cross_edges() {
+    let Some(path) = chromium() else { return };
+    let browser = launch(path);
+    let dir = out_dir();
+    for w in references() {
+        let (tab, watch) = watched_tab(&browser);
+        let file = dir.join(format!("{}-diagram.html", w.name));
+        let page = format!(
+            "<!DOCTYPE html><html><body style=\"margin:0\" data-ready=\"true\">{}</body></html>",
+            svg(&w)
+        );
+        open(&tab, &file, &page);
+        let problems: serde_json::Value =
+            serde_json::from_str(&eval_str(&tab, &format!("JSON.stringify({CHECK_LAYOUT})")))
+                .unwrap();
+        assert_eq!(
+            problems,
+            serde_json::json!([]),
+            "{}: layout problems",
+            w.name
+        );
+        let labels = eval(&tab, "document.querySelectorAll('text.label').length");
+        assert!(labels.as_u64().unwrap() > 0);
+        assert_no_requests(&watch, &file);
+    }
+}
+
+/// The layout check, run in the page: a list of problems, empty if none.
+const CHECK_LAYOUT: &str = r#"(() => {
+  const svg = document.querySelector('svg');
+  const box = e => { const b = e.getBBox(); return { x: b.x, y: b.y, r: b.x + b.width, b: b.y + b.height }; };
+  const overlap = (a, b) => a.x < b.r - 0.5 && b.x < a.r - 0.5 && a.y < b.b - 0.5 && b.y < a.b - 0.5;
+  const inside = (p, a) => p.x > a.x + 0.5 && p.x < a.r - 0.5 && p.y > a.y + 0.5 && p.y < a.b - 0.5;
+  const within = (a, b) => a.x >= b.x - 0.5 && a.r <= b.r + 0.5 && a.y >= b.y - 0.5 && a.b <= b.b + 0.5;
+  const name = e => e.textContent.slice(0, 40);
+  const problems = [];
+  const labels = [...svg.querySelectorAll('text.label')].map(t => ({ t, b: box(t) }));
+  const states = [...svg.querySelectorAll('g.state')].map(g => ({ g, b: box(g.querySelector('rect')) }));
+  for (let i = 0; i < labels.length; i++)
+    for (let j = i + 1; j < labels.length; j++)
+      if (overlap(labels[i].b, labels[j].b)) problems.push('labels overlap: ' + name(labels[i].t) + ' / ' + name(labels[j].t));
+  for (const l of labels) for (const s of states)
+    if (overlap(l.b, s.b)) problems.push('label on a state: ' + name(l.t) + ' / ' + s.g.getAttribute('data-state'));
+  for (const p of svg.querySelectorAll('g.edge path')) {
+    const length = p.getTotalLength();
+    for (let d = 0; d <= length; d += 1.5) {
+      const pt = p.getPointAtLength(d);
+      for (const l of labels) if (inside(pt, l.b)) { problems.push('edge through label: ' + name(l.t)); d = length + 1; break; }
+    }
+  }
+  for (const s of states) for (const t of s.g.querySelectorAll('text'))
+    if (!within(box(t), s.b)) problems.push('text outside its state: ' + name(t));
+  const view = svg.viewBox.baseVal;
+  const frame = svg.getBoundingClientRect();
+  for (const e of svg.querySelectorAll('g.edges > g, g.states > g, g.legend')) {
+    const c = e.getBoundingClientRect();
+    const b = { x: c.left - frame.left, y: c.top - frame.top, r: c.right - frame.left, b: c.bottom - frame.top };
+    if (b.x < 0 || b.y < 0 || b.r > view.width + 0.5 || b.b > view.height + 0.5) problems.push('outside the canvas: ' + name(e) + ' ' + JSON.stringify(b) + ' in ' + view.width + 'x' + view.height);
+  }
+  return [...new Set(problems)];
+})()"#;
