@@ -127,7 +127,7 @@ pub fn html(w: &Workflow) -> String {
 </header>
 <main>
 <section id=\"diagram\" aria-label=\"Diagram of {name}: select a state with the mouse, or Tab and Enter\">
-<div class=\"toolbar\"><button type=\"button\" id=\"fit\" aria-pressed=\"false\">Fit to width</button></div>
+<div class=\"toolbar\"><button type=\"button\" id=\"fit\" aria-pressed=\"false\">Fit to width</button><span class=\"key\"><span class=\"swatch current\"></span>current state and steps taken <span class=\"swatch path\"></span>shortest way to the selected state</span></div>
 {diagram}</section>
 <aside>
 <section role=\"search\" aria-labelledby=\"search-label\">

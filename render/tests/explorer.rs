@@ -235,6 +235,35 @@ fn the_test_plans_click_through_in_the_simulator() {
         let (tab, watch) = watched_tab(&browser);
         let file = dir.join(format!("{}.html", w.name));
         open(&tab, &file, &html(&w));
+        // The screenshot: the whole diagram (fit to width), the state
+        // farthest from the start selected (its shortest path lit), and
+        // the simulator two steps along that path.
+        let (far, way) = Graph::new(&w)
+            .shortest_paths()
+            .into_iter()
+            .max_by_key(|(s, p)| (p.len(), std::cmp::Reverse(s.0)))
+            .unwrap();
+        let two: Vec<serde_json::Value> = way
+            .iter()
+            .take(2)
+            .map(|s| {
+                let t = w.transition(s.transition);
+                serde_json::json!([t.event.as_str(), t.is_branch().then_some(s.to.0)])
+            })
+            .collect();
+        eval(
+            &tab,
+            &format!(
+                "{}.forEach(([event, outcome]) => {{ \
+                   const form = document.querySelector('fieldset[data-event-form=' + JSON.stringify(event) + ']'); \
+                   if (outcome !== null) form.querySelector('select[data-outcome]').value = String(outcome); \
+                   form.querySelector('button[data-fire]').click(); }}); \
+                 document.querySelector('g.state[data-state={}]').dispatchEvent(new MouseEvent('click', {{ bubbles: true }})); \
+                 document.getElementById('fit').click(); document.getElementById('diagram').scrollTo(0, 0)",
+                serde_json::Value::Array(two),
+                js(w.state(far).name.as_str())
+            ),
+        );
         let png = tab
             .capture_screenshot(Page::CaptureScreenshotFormatOption::Png, None, None, true)
             .unwrap();
