@@ -38,7 +38,7 @@ enum Command {
     },
     /// Render one diagram per definition into a folder.
     #[command(
-        after_help = "Examples:\n  turnstile render workflows --format svg --out docs/diagrams\n  turnstile render workflows --format mermaid --out docs/diagrams --check"
+        after_help = "Examples:\n  turnstile render workflows --format svg --out docs/diagrams\n  turnstile render workflows --format html --out docs/diagrams   # the explorer: open the .html in a browser\n  turnstile render workflows --format mermaid --out docs/diagrams --check"
     )]
     Render {
         /// Definition files, or folders whose `.toml` files (but `Cargo.toml`) are definitions.

@@ -116,6 +116,49 @@ fn render_check_detects_drift() {
     assert!(stderr.contains("sign_up.mmd differs"), "{stderr}");
 }
 
+/// `render --format html` writes one self-contained explorer per
+/// workflow: the SVG inline, a policy that forbids the network, and no
+/// reference to anything outside the file.
+#[test]
+fn render_html_writes_self_contained_explorers() {
+    let dir = std::env::temp_dir().join(format!("turnstile-cli-html-{}", std::process::id()));
+    let out = dir.to_str().unwrap();
+    turnstile()
+        .args(["render", "workflows", "--format", "html", "--out", out])
+        .assert()
+        .success();
+    let page = std::fs::read_to_string(dir.join("sign_up.html")).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(page.contains("default-src 'none'"), "a CSP");
+    assert!(page.contains("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert!(page.contains("<script type=\"application/json\" id=\"model\">"));
+    for outside in [
+        "src=",
+        "href=",
+        "http://cdn",
+        "https://",
+        "@import",
+        "url(http",
+    ] {
+        assert!(
+            !page.contains(outside),
+            "the page refers outside: {outside}"
+        );
+    }
+    turnstile()
+        .args([
+            "render",
+            "workflows",
+            "--format",
+            "html",
+            "--out",
+            out,
+            "--check",
+        ])
+        .assert()
+        .success();
+}
+
 #[test]
 fn paths_gives_shortest_sequences_and_a_covering_plan() {
     let out = turnstile()

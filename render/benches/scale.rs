@@ -76,4 +76,31 @@ fn main() {
             all.as_secs_f64() * 1e6 / transitions as f64,
         );
     }
+
+    // The Sugiyama-style layout, for the workflows it draws (up to
+    // LAYERED_MAX_EDGES edges), and the explorer page that embeds it.
+    println!();
+    println!("| states | edges | svg | svg size | html |");
+    println!("|---:|---:|---:|---:|---:|");
+    for (states, per_state) in [(20, 2), (60, 2), (100, 3), (130, 3)] {
+        let text = synthetic::definition(states, per_state);
+        let workflow = check(&SourceFile::new("synthetic.toml", text))
+            .partial
+            .expect("a model");
+        let edges: usize = workflow.transitions.iter().map(|t| t.from.len()).sum();
+        assert!(edges < turnstile_render::svg::LAYERED_MAX_EDGES);
+        let t_svg = median(5, || {
+            black_box(Format::Svg.render(black_box(&workflow)));
+        });
+        let size = Format::Svg.render(&workflow).len();
+        let t_html = median(5, || {
+            black_box(Format::Html.render(black_box(&workflow)));
+        });
+        println!(
+            "| {states} | {edges} | {} ms | {:.0} KB | {} ms |",
+            ms(t_svg),
+            size as f64 / 1e3,
+            ms(t_html)
+        );
+    }
 }
