@@ -83,6 +83,30 @@ fn a_valid_definition_loads_into_the_model() {
     );
 }
 
+/// `refusal = true` marks a state for the diagrams; it is a bool like
+/// `final`, and it leaves the fingerprint alone (it changes nothing about
+/// what may happen).
+#[test]
+fn refusal_marks_a_state_and_must_be_a_bool() {
+    let text = |refusal: &str| {
+        format!(
+            "[workflow]\nname = \"w\"\ninitial = \"a\"\n[states.a]\n[states.no]\n{refusal}final = true\n\
+             [[transitions]]\nevent = \"go\"\nfrom = \"a\"\nto = \"no\"\n"
+        )
+    };
+    let plain = load(&SourceFile::new("w.toml", text(""))).expect("valid");
+    let marked = load(&SourceFile::new("w.toml", text("refusal = true\n"))).expect("valid");
+    assert!(!plain.states[1].refusal);
+    assert!(marked.states[1].refusal && marked.states[1].is_final);
+    assert_eq!(
+        turnstile_spec::fingerprint::fingerprint(&plain),
+        turnstile_spec::fingerprint::fingerprint(&marked)
+    );
+    let wrong = check(&SourceFile::new("w.toml", text("refusal = \"yes\"\n")));
+    assert_eq!(wrong.diagnostics.len(), 1, "{:?}", wrong.diagnostics);
+    assert_eq!(wrong.diagnostics[0].code, Code::WrongType);
+}
+
 #[test]
 fn line_and_column_survive_crlf_and_a_byte_order_mark() {
     let text =
