@@ -495,6 +495,7 @@ fn search_stays_responsive_at_a_thousand_states() {
     )
     .as_f64()
     .unwrap();
+    eprintln!("one search over 1,000 states and their events: {ms:.2} ms");
     assert!(ms < 200.0, "one search took {ms} ms");
     click(&tab, "#search");
     eval(&tab, "document.getElementById('search').value = ''");
