@@ -1,6 +1,6 @@
 //! The explorer: one self-contained HTML page per workflow.
 //!
-//! The page holds the diagram ([`crate::svg`]), the model as JSON, and its
+//! The page holds the diagram ([`crate::svg()`]), the model as JSON, and its
 //! own script and style, all inline: it fetches nothing and works from
 //! `file://`. Its Content-Security-Policy allows no network access at all
 //! and runs no script but the page's own (by its SHA-256), so even a

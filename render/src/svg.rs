@@ -1,7 +1,7 @@
 //! Self-contained SVG, laid out in pure Rust: no external program needed.
 //!
 //! Workflows of up to [`LAYERED_MAX_EDGES`] edges (every reference workflow
-//! among them) get [`mod@layout`], a Sugiyama-style layered layout in which
+//! among them) get a Sugiyama-style layered layout (`layout.rs`) in which
 //! every edge label is a box of its own in a row between the states' rows,
 //! as Graphviz's `dot` lays labels out: labels cannot overlap each other,
 //! and no edge crosses a label because inside a row every edge runs
@@ -22,11 +22,11 @@ use turnstile_spec::Workflow;
 pub(crate) mod layout;
 
 /// The fonts of every text, widest last: the width estimates
-/// ([`text_width`]) assume DejaVu Sans, the widest of them.
+/// assume DejaVu Sans, the widest of them.
 pub const FONTS: &str =
     "'Helvetica Neue', Helvetica, Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif";
 
-/// The most edges given to the Sugiyama-style [`mod@layout`]. Its crossing
+/// The most edges given to the Sugiyama-style layout. Its crossing
 /// reduction compares the edges between each pair of adjacent rows, which
 /// grows with the square of a row's edges; past this, [`svg`] uses
 /// [`layered`].

@@ -15,7 +15,7 @@ use headless_chrome::protocol::cdp::types::Event;
 use headless_chrome::protocol::cdp::{Network, Page};
 use headless_chrome::{Browser, LaunchOptions, Tab};
 use turnstile_render::{html, svg};
-use turnstile_spec::graph::Graph;
+use turnstile_spec::graph::{Graph, Step};
 use turnstile_spec::{load, SourceFile, Workflow};
 
 fn workflow(path: &str) -> Workflow {
@@ -221,6 +221,28 @@ fn the_request_watch_sees_requests() {
     );
 }
 
+/// `steps` as the page's script takes them: `[event, outcome]` pairs, the
+/// outcome (a state index) only where the event branches.
+fn steps_js(w: &Workflow, steps: &[Step]) -> serde_json::Value {
+    steps
+        .iter()
+        .map(|step| {
+            let t = w.transition(step.transition);
+            serde_json::json!([t.event.as_str(), t.is_branch().then_some(step.to.0)])
+        })
+        .collect()
+}
+
+/// A script function that takes such steps and, for each, chooses the
+/// outcome where the event branches, presses the event's Fire button and
+/// notes the current state; it gives the states.
+const FIRE_STEPS: &str = "(steps => steps.map(([event, outcome]) => { \
+    const form = document.querySelector('fieldset[data-event-form=' + JSON.stringify(event) + ']'); \
+    if (!form) return 'no form for ' + event; \
+    if (outcome !== null) form.querySelector('select[data-outcome]').value = String(outcome); \
+    form.querySelector('button[data-fire]').click(); \
+    return document.body.getAttribute('data-current'); }))";
+
 /// Every path of every reference workflow's test plan, clicked through
 /// step by step in the simulator (choosing the step's outcome where the
 /// event branches), with the current state checked after each step; then
@@ -243,24 +265,13 @@ fn the_test_plans_click_through_in_the_simulator() {
             .into_iter()
             .max_by_key(|(s, p)| (p.len(), std::cmp::Reverse(s.0)))
             .unwrap();
-        let two: Vec<serde_json::Value> = way
-            .iter()
-            .take(2)
-            .map(|s| {
-                let t = w.transition(s.transition);
-                serde_json::json!([t.event.as_str(), t.is_branch().then_some(s.to.0)])
-            })
-            .collect();
         eval(
             &tab,
             &format!(
-                "{}.forEach(([event, outcome]) => {{ \
-                   const form = document.querySelector('fieldset[data-event-form=' + JSON.stringify(event) + ']'); \
-                   if (outcome !== null) form.querySelector('select[data-outcome]').value = String(outcome); \
-                   form.querySelector('button[data-fire]').click(); }}); \
+                "{FIRE_STEPS}({}); \
                  document.querySelector('g.state[data-state={}]').dispatchEvent(new MouseEvent('click', {{ bubbles: true }})); \
                  document.getElementById('fit').click(); document.getElementById('diagram').scrollTo(0, 0)",
-                serde_json::Value::Array(two),
+                steps_js(&w, &way[..way.len().min(2)]),
                 js(w.state(far).name.as_str())
             ),
         );
@@ -272,36 +283,23 @@ fn the_test_plans_click_through_in_the_simulator() {
         let plan = Graph::new(&w).covering_paths();
         assert!(!plan.is_empty());
         for (k, steps) in plan.iter().enumerate() {
-            let script: Vec<serde_json::Value> = steps
-                .iter()
-                .map(|step| {
-                    let t = w.transition(step.transition);
-                    serde_json::json!([t.event.as_str(), t.is_branch().then_some(step.to.0)])
-                })
-                .collect();
-            // One round trip per path: reset; for each step choose the
-            // outcome where the event branches, press the event's Fire
-            // button and note the current state; count the trail; then
-            // play the path from the plan list and wait for it to end.
+            // One round trip per path: reset, fire the steps, count the
+            // trail, then play the path from the plan list and wait for it
+            // to end.
             let walked = tab
                 .evaluate(
                     &format!(
                         "(async () => {{ \
                            document.getElementById('reset').click(); \
                            const start = document.body.getAttribute('data-current'); \
-                           const seen = {}.map(([event, outcome]) => {{ \
-                             const form = document.querySelector('fieldset[data-event-form=' + JSON.stringify(event) + ']'); \
-                             if (!form) return 'no form for ' + event; \
-                             if (outcome !== null) form.querySelector('select[data-outcome]').value = String(outcome); \
-                             form.querySelector('button[data-fire]').click(); \
-                             return document.body.getAttribute('data-current'); }}); \
+                           const seen = {FIRE_STEPS}({}); \
                            const trail = document.querySelectorAll('#trail li').length; \
                            document.querySelector('button[data-path=\"{k}\"]').click(); \
                            while (document.body.getAttribute('data-playing') !== 'false') \
                              await new Promise(r => setTimeout(r, 5)); \
                            return JSON.stringify({{ start, seen, trail, played: document.body.getAttribute('data-current') }}); \
                          }})()",
-                        serde_json::Value::Array(script)
+                        steps_js(&w, steps)
                     ),
                     true,
                 )

@@ -191,6 +191,17 @@ pub(super) fn render(w: &Workflow, nodes: &[Node], edges: &[Edge]) -> String {
     let sizes: Vec<(f64, f64, Vec<String>)> = nodes.iter().map(size).collect();
     let labels: Vec<Vec<(String, super::Line)>> = edges.iter().map(Edge::lines).collect();
     let (node_layer, reversed) = layers(nodes.len(), edges);
+    // Each edge's ends as laid out, upper first (a reversed edge is laid
+    // out from its target); `None` for a self-loop, drawn beside its state.
+    let ends: Vec<Option<(usize, usize)>> = edges
+        .iter()
+        .zip(&reversed)
+        .map(|(e, &rev)| match (e.from == e.to, rev) {
+            (true, _) => None,
+            (false, false) => Some((e.from, e.to)),
+            (false, true) => Some((e.to, e.from)),
+        })
+        .collect();
     let rows = 2 * node_layer.iter().copied().max().unwrap_or(0) + 1;
 
     // Self-loops widen their state to the right.
@@ -218,15 +229,8 @@ pub(super) fn render(w: &Workflow, nodes: &[Node], edges: &[Edge]) -> String {
         })
         .collect();
     let mut chains: Vec<Vec<usize>> = vec![Vec::new(); edges.len()];
-    for (i, e) in edges.iter().enumerate() {
-        if e.from == e.to {
-            continue;
-        }
-        let (top, bottom) = if reversed[i] {
-            (e.to, e.from)
-        } else {
-            (e.from, e.to)
-        };
+    for (i, end) in ends.iter().enumerate() {
+        let Some((top, bottom)) = *end else { continue };
         let (first, last) = (2 * node_layer[top] + 1, 2 * node_layer[bottom] - 1);
         let label_layer = if reversed[i] { last } else { first };
         for layer in first..=last {
@@ -254,15 +258,8 @@ pub(super) fn render(w: &Workflow, nodes: &[Node], edges: &[Edge]) -> String {
     // Neighbours of each slot in the row above and below.
     let mut up: Vec<Vec<usize>> = vec![Vec::new(); slots.len()];
     let mut down: Vec<Vec<usize>> = vec![Vec::new(); slots.len()];
-    for (i, e) in edges.iter().enumerate() {
-        if e.from == e.to {
-            continue;
-        }
-        let (top, bottom) = if reversed[i] {
-            (e.to, e.from)
-        } else {
-            (e.from, e.to)
-        };
+    for (i, end) in ends.iter().enumerate() {
+        let Some((top, bottom)) = *end else { continue };
         let mut path = vec![top];
         path.extend(&chains[i]);
         path.push(bottom);
@@ -429,30 +426,22 @@ pub(super) fn render(w: &Workflow, nodes: &[Node], edges: &[Edge]) -> String {
     // over its width in the order of what they come from or go to.
     let mut out_port = vec![0.0f64; edges.len()];
     let mut in_port = vec![0.0f64; edges.len()];
-    for n in 0..nodes.len() {
-        let mut leaving: Vec<(f64, usize)> = Vec::new();
-        let mut entering: Vec<(f64, usize)> = Vec::new();
-        for (i, e) in edges.iter().enumerate() {
-            if e.from == e.to {
-                continue;
-            }
-            let (top_node, bottom_node) = if reversed[i] {
-                (e.to, e.from)
-            } else {
-                (e.from, e.to)
-            };
-            if top_node == n {
-                leaving.push((x[chains[i][0]], i));
-            }
-            if bottom_node == n {
-                entering.push((x[*chains[i].last().unwrap_or(&n)], i));
-            }
-        }
+    let mut leaving: Vec<Vec<(f64, usize)>> = vec![Vec::new(); nodes.len()];
+    let mut entering: Vec<Vec<(f64, usize)>> = vec![Vec::new(); nodes.len()];
+    for (i, end) in ends.iter().enumerate() {
+        let Some((top_node, bottom_node)) = *end else {
+            continue;
+        };
+        let (first, last) = (chains[i][0], chains[i][chains[i].len() - 1]);
+        leaving[top_node].push((x[first], i));
+        entering[bottom_node].push((x[last], i));
+    }
+    for (n, (leaving, entering)) in leaving.iter_mut().zip(&mut entering).enumerate() {
         let spread = match nodes[n].kind {
             Kind::State | Kind::Final => (sizes[n].0 - 24.0).max(0.0),
             Kind::Start | Kind::Branch => 0.0,
         };
-        for (list, ports) in [(&mut leaving, &mut out_port), (&mut entering, &mut in_port)] {
+        for (list, ports) in [(leaving, &mut out_port), (entering, &mut in_port)] {
             list.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             let k = list.len() as f64;
             for (j, &(_, e)) in list.iter().enumerate() {
@@ -477,7 +466,7 @@ pub(super) fn render(w: &Workflow, nodes: &[Node], edges: &[Edge]) -> String {
         .iter()
         .enumerate()
         .map(|(i, e)| {
-            if e.from == e.to {
+            let Some((top_node, bottom_node)) = ends[i] else {
                 let p = &placed[e.from];
                 let (sx, sy) = (p.x + p.w / 2.0, p.y);
                 return Routed {
@@ -497,11 +486,6 @@ pub(super) fn render(w: &Workflow, nodes: &[Node], edges: &[Edge]) -> String {
                     ),
                     middle: false,
                 };
-            }
-            let (top_node, bottom_node) = if reversed[i] {
-                (e.to, e.from)
-            } else {
-                (e.from, e.to)
             };
             let mut points: Vec<(f64, f64)> = Vec::new();
             let a = &placed[top_node];
