@@ -1,0 +1,460 @@
+//! The store's guarantees, each on a real SQLite file and, where
+//! `TURNSTILE_POSTGRES_URL` names a server, on PostgreSQL (a fresh database
+//! per test). Without a server the PostgreSQL half says so in one line, and
+//! fails under `TURNSTILE_REQUIRE_TOOLS` (`.ci/run` starts one).
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use turnstile_runtime::{Instance, Why};
+use turnstile_store::{Backend, Store, StoreError};
+use turnstile_workflows::rules::Region;
+use turnstile_workflows::{AccountUpgrade, CloudAccount, ServiceClosing};
+
+const DAY: Duration = Duration::from_secs(86_400);
+
+fn t0() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(1_790_000_000)
+}
+
+fn upgrade() -> AccountUpgrade {
+    AccountUpgrade::new(CloudAccount {
+        name: "acme-ops".into(),
+        region: Region::Germany,
+        mobile: None,
+        email: "ops@acme.example".into(),
+    })
+}
+
+static DATABASES: AtomicUsize = AtomicUsize::new(0);
+
+/// A new, empty database of each backend there is: a SQLite file in a
+/// fresh folder, and a fresh PostgreSQL database if a server is given.
+/// Each comes with the URL that opens it again (a second node).
+async fn backends(test: &str) -> Vec<(Store, String)> {
+    let dir = std::env::temp_dir().join(format!(
+        "turnstile-store-{}-{test}-{}",
+        std::process::id(),
+        DATABASES.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    let sqlite = format!("sqlite://{}?mode=rwc", dir.join("store.db").display());
+    let mut out = vec![(Store::open(&sqlite).await.expect("SQLite opens"), sqlite)];
+    if let Some(url) = postgres(test).await {
+        out.push((Store::open(&url).await.expect("PostgreSQL opens"), url));
+    }
+    out
+}
+
+/// A fresh PostgreSQL database for `test`, if `TURNSTILE_POSTGRES_URL`
+/// names a server.
+async fn postgres(test: &str) -> Option<String> {
+    let Ok(server) = std::env::var("TURNSTILE_POSTGRES_URL") else {
+        assert!(
+            std::env::var_os("TURNSTILE_REQUIRE_TOOLS").is_none(),
+            "PostgreSQL is required (TURNSTILE_REQUIRE_TOOLS is set) but TURNSTILE_POSTGRES_URL is not set"
+        );
+        eprintln!("TURNSTILE_POSTGRES_URL is not set: the PostgreSQL half of {test} is skipped (.ci/run starts a server)");
+        return None;
+    };
+    let name = format!(
+        "turnstile_{test}_{}_{}",
+        std::process::id(),
+        DATABASES.fetch_add(1, Ordering::Relaxed)
+    );
+    let admin = Store::open(&server).await.expect("the PostgreSQL server");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(admin.pool())
+        .await
+        .expect("CREATE DATABASE");
+    let (base, _) = server.rsplit_once('/').expect("a URL with a database");
+    Some(format!("{base}/{name}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn create_load_list_and_history() {
+    for (store, _) in backends("basics").await {
+        let start = Instance::start(ServiceClosing::new("acme"), t0());
+        let created = store.create("acme", start).await.unwrap();
+        assert_eq!(created.version, 0);
+        let again = store
+            .create("acme", Instance::start(ServiceClosing::new("acme"), t0()))
+            .await;
+        assert!(
+            matches!(&again, Err(StoreError::Exists { workflow: "service_closing", id }) if id == "acme"),
+            "{again:?}"
+        );
+        let fired = store
+            .fire::<ServiceClosing>("acme", "close", Some("alice"), t0() + DAY)
+            .await
+            .unwrap();
+        assert_eq!((fired.version, fired.instance.state()), (1, "closed"));
+        let loaded = store.load::<ServiceClosing>("acme").await.unwrap();
+        assert_eq!(loaded.instance.state(), "closed");
+        assert_eq!(loaded.instance.data(), &ServiceClosing::new("acme"));
+        assert_eq!(loaded.instance.entered_at(), t0() + DAY);
+        let history = store.history::<ServiceClosing>("acme").await.unwrap();
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].actor.as_deref(), Some("alice"));
+        assert_eq!(history[0].at, t0() + DAY);
+        store
+            .create("beta", Instance::start(ServiceClosing::new("beta"), t0()))
+            .await
+            .unwrap();
+        let all = store.list::<ServiceClosing>(None, None, 10).await.unwrap();
+        let ids: Vec<&str> = all.iter().map(|l| l.id.as_str()).collect();
+        assert_eq!(ids, ["acme", "beta"]);
+        assert_eq!(all[0].next_due, Some(t0() + DAY + 90 * DAY));
+        let closed = store
+            .list::<ServiceClosing>(Some("closed"), None, 10)
+            .await
+            .unwrap();
+        assert_eq!(closed.len(), 1);
+        let page = store
+            .list::<ServiceClosing>(None, Some("acme"), 10)
+            .await
+            .unwrap();
+        assert_eq!(page[0].id, "beta");
+        let missing = store.load::<ServiceClosing>("nobody").await;
+        assert!(matches!(missing, Err(StoreError::NotFound { .. })));
+        // Another workflow's instance of the same id is another instance.
+        assert!(matches!(
+            store.load::<AccountUpgrade>("acme").await,
+            Err(StoreError::NotFound { .. })
+        ));
+    }
+}
+
+/// A refused event writes nothing; a write that fails half-way (here: a
+/// step row that is in the way) leaves the instance row as it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn firing_is_one_transaction() {
+    for (store, _) in backends("transaction").await {
+        // A frozen ID: the first of the closing checks fails.
+        let data: ServiceClosing =
+            serde_json::from_str(r#"{"account": "acme", "obstacles": ["IdFrozen"]}"#).unwrap();
+        store
+            .create("acme", Instance::start(data, t0()))
+            .await
+            .unwrap();
+        let refused = store
+            .fire::<ServiceClosing>("acme", "close", None, t0())
+            .await;
+        assert!(
+            matches!(&refused, Err(StoreError::Refused { why, .. }) if matches!(**why, Why::Guard(_))),
+            "{refused:?}"
+        );
+        let row = store.load::<ServiceClosing>("acme").await.unwrap();
+        assert_eq!((row.version, row.instance.state()), (0, "active"));
+
+        store
+            .create("beta", Instance::start(ServiceClosing::new("beta"), t0()))
+            .await
+            .unwrap();
+        // The database refuses any step of `beta`: the step is written
+        // after the instance row, in the same transaction.
+        let refuse_steps: &[&str] = match store.backend() {
+            Backend::Sqlite => &["CREATE TRIGGER refuse_beta BEFORE INSERT ON turnstile_steps \
+                  WHEN NEW.id = 'beta' BEGIN SELECT RAISE(ABORT, 'injected failure'); END"],
+            Backend::Postgres => &[
+                "CREATE FUNCTION refuse_beta() RETURNS trigger LANGUAGE plpgsql AS \
+                 $$ BEGIN IF NEW.id = 'beta' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$",
+                "CREATE TRIGGER refuse_beta BEFORE INSERT ON turnstile_steps \
+                 FOR EACH ROW EXECUTE FUNCTION refuse_beta()",
+            ],
+        };
+        for sql in refuse_steps {
+            sqlx::query(sql).execute(store.pool()).await.unwrap();
+        }
+        let failed = store
+            .fire::<ServiceClosing>("beta", "close", None, t0())
+            .await;
+        assert!(matches!(failed, Err(StoreError::Database(_))), "{failed:?}");
+        let (state, version): (String, i64) =
+            sqlx::query_as("SELECT state, version FROM turnstile_instances WHERE id = 'beta'")
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        assert_eq!((state.as_str(), version), ("active", 0), "rolled back");
+    }
+}
+
+/// A write based on a stale read is refused; many writers on one instance
+/// from two pools (two nodes) lose no update: the history has no gap and
+/// replays to the stored state.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn no_lost_update_under_concurrent_writers() {
+    for (store, url) in backends("concurrency").await {
+        store
+            .create("acme", Instance::start(upgrade(), t0()))
+            .await
+            .unwrap();
+        let a = store.load::<AccountUpgrade>("acme").await.unwrap();
+        let b = store.load::<AccountUpgrade>("acme").await.unwrap();
+        let moved = a.instance.fire("upgrade_later", None, t0()).unwrap();
+        store.save("acme", a.version, moved).await.unwrap();
+        let stale = b.instance.fire("upgrade_later", None, t0()).unwrap();
+        let conflict = store.save("acme", b.version, stale).await;
+        assert!(
+            matches!(
+                conflict,
+                Err(StoreError::Conflict {
+                    expected: 0,
+                    found: 1,
+                    ..
+                })
+            ),
+            "{conflict:?}"
+        );
+
+        // 8 writers, 4 on each of two pools, until 120 steps are taken.
+        let second = Store::open(&url).await.unwrap();
+        let done = Arc::new(AtomicUsize::new(1));
+        let conflicts = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for writer in 0..8 {
+            let store = if writer % 2 == 0 {
+                store.clone()
+            } else {
+                second.clone()
+            };
+            let (done, conflicts) = (Arc::clone(&done), Arc::clone(&conflicts));
+            tasks.push(tokio::spawn(async move {
+                while done.load(Ordering::SeqCst) < 120 {
+                    let current = store.load::<AccountUpgrade>("acme").await.unwrap();
+                    let event = match current.instance.state() {
+                        "prompted" => "upgrade_later",
+                        _ => "log_in_again",
+                    };
+                    let actor = format!("writer {writer}");
+                    let fired = current.instance.fire(event, Some(&actor), t0()).unwrap();
+                    match store.save("acme", current.version, fired).await {
+                        Ok(_) => {
+                            done.fetch_add(1, Ordering::SeqCst);
+                        }
+                        Err(e) if e.is_conflict() => {
+                            conflicts.fetch_add(1, Ordering::SeqCst);
+                        }
+                        Err(e) => panic!("{e}"),
+                    }
+                }
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap();
+        }
+        let done = done.load(Ordering::SeqCst);
+        let stored = store.load::<AccountUpgrade>("acme").await.unwrap();
+        assert_eq!(
+            stored.version as usize, done,
+            "every success is in the history"
+        );
+        let seqs: Vec<i64> =
+            sqlx::query_scalar("SELECT seq FROM turnstile_steps WHERE id = 'acme' ORDER BY seq")
+                .fetch_all(store.pool())
+                .await
+                .unwrap();
+        assert_eq!(seqs, (1..=done as i64).collect::<Vec<_>>(), "no gap");
+        let expected = if done.is_multiple_of(2) {
+            "prompted"
+        } else {
+            "postponed"
+        };
+        assert_eq!(stored.instance.state(), expected, "the replay's state");
+        assert!(
+            conflicts.load(Ordering::SeqCst) > 0 || store.backend() == Backend::Sqlite,
+            "concurrent writers met conflicts"
+        );
+        // The retry helper gets through whatever the others do.
+        let retried = store
+            .fire_retrying::<AccountUpgrade>(
+                "acme",
+                if done.is_multiple_of(2) {
+                    "upgrade_later"
+                } else {
+                    "log_in_again"
+                },
+                None,
+                t0(),
+                5,
+            )
+            .await
+            .unwrap();
+        assert_eq!(retried.version as usize, done + 1);
+    }
+}
+
+/// 60 instances with the 90-day timer due, 8 workers on two pools polling
+/// at once: each timer fires exactly once. The due query uses the index.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_due_timer_fires_exactly_once() {
+    for (store, url) in backends("timers").await {
+        for n in 0..60 {
+            let id = format!("account-{n:02}");
+            let start = Instance::start(ServiceClosing::new(id.clone()), t0());
+            let closed = start.fire("close", None, t0()).unwrap();
+            store.create(&id, closed).await.unwrap();
+        }
+        assert!(store
+            .due::<ServiceClosing>(t0() + 89 * DAY, 100)
+            .await
+            .unwrap()
+            .is_empty());
+        let later = t0() + 91 * DAY;
+        assert_eq!(
+            store.due::<ServiceClosing>(later, 100).await.unwrap().len(),
+            60
+        );
+        let second = Store::open(&url).await.unwrap();
+        let mut tasks = Vec::new();
+        for worker in 0..8 {
+            let store = if worker % 2 == 0 {
+                store.clone()
+            } else {
+                second.clone()
+            };
+            tasks.push(tokio::spawn(async move {
+                let mut fired = Vec::new();
+                loop {
+                    let (batch, errors) = store.run_due::<ServiceClosing>(later, 7).await.unwrap();
+                    assert!(errors.is_empty(), "{errors:?}");
+                    if batch.is_empty()
+                        && store
+                            .due::<ServiceClosing>(later, 1)
+                            .await
+                            .unwrap()
+                            .is_empty()
+                    {
+                        return fired;
+                    }
+                    fired.extend(batch);
+                }
+            }));
+        }
+        let mut count: BTreeMap<String, usize> = BTreeMap::new();
+        for task in tasks {
+            for f in task.await.unwrap() {
+                assert_eq!(f.steps.len(), 1);
+                assert_eq!(f.steps[0].event, "retention_period_ends");
+                assert_eq!(f.steps[0].actor.as_deref(), Some("timer"));
+                assert_eq!(f.steps[0].at, t0() + 90 * DAY, "at its due instant");
+                *count.entry(f.id).or_default() += 1;
+            }
+        }
+        assert_eq!(count.len(), 60);
+        assert!(count.values().all(|&n| n == 1), "{count:?}");
+        for listed in store.list::<ServiceClosing>(None, None, 100).await.unwrap() {
+            assert_eq!((listed.state.as_str(), listed.version), ("disabled", 2));
+        }
+        // The due query goes through the index on the next due instant.
+        let plan = match store.backend() {
+            Backend::Sqlite => explain_sqlite(&store).await,
+            Backend::Postgres => explain_postgres(&store).await,
+        };
+        assert!(
+            plan.iter()
+                .any(|line| line.contains("turnstile_instances_due")),
+            "{plan:?}"
+        );
+    }
+}
+
+async fn explain_sqlite(store: &Store) -> Vec<String> {
+    use sqlx::Row;
+    sqlx::query(
+        "EXPLAIN QUERY PLAN SELECT id FROM turnstile_instances \
+         WHERE workflow = 'service_closing' AND next_due IS NOT NULL AND next_due <= 5 \
+         ORDER BY next_due, id LIMIT 10",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap()
+    .iter()
+    .map(|row| row.try_get::<String, _>("detail").unwrap())
+    .collect()
+}
+
+async fn explain_postgres(store: &Store) -> Vec<String> {
+    let mut conn = store.pool().acquire().await.unwrap();
+    sqlx::query("SET enable_seqscan = off")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    sqlx::query_scalar(
+        "EXPLAIN SELECT id FROM turnstile_instances \
+         WHERE workflow = 'service_closing' AND next_due IS NOT NULL AND next_due <= 5 \
+         ORDER BY next_due, id LIMIT 10",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap()
+}
+
+/// Rows that do not make a valid instance are refused with the workflow,
+/// the id and the problem, and are left as they are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn bad_rows_are_refused_never_overwritten() {
+    for (store, _) in backends("bad_rows").await {
+        let cases: [(&str, &str, &str); 6] = [
+            ("data", "UPDATE turnstile_instances SET data = '{\"account\": 3}' WHERE id = 'data'", "data does not read"),
+            ("state", "UPDATE turnstile_instances SET state = 'limbo' WHERE id = 'state'", "limbo"),
+            ("fingerprint", "UPDATE turnstile_instances SET fingerprint = 'sha256:0000' WHERE id = 'fingerprint'", "another definition"),
+            ("gap", "DELETE FROM turnstile_steps WHERE id = 'gap' AND seq = 1", "no step 1"),
+            ("replay", "UPDATE turnstile_steps SET event = 'restore' WHERE id = 'replay' AND seq = 1", "does not replay"),
+            ("version", "UPDATE turnstile_instances SET version = 1 WHERE id = 'version'", "version"),
+        ];
+        for (id, corrupt, problem) in cases {
+            let start = Instance::start(ServiceClosing::new(id), t0());
+            let closed = start.fire("close", None, t0()).unwrap();
+            let closed = closed.fire("restore", None, t0() + 2 * DAY).unwrap();
+            store.create(id, closed).await.unwrap();
+            sqlx::query(corrupt).execute(store.pool()).await.unwrap();
+            let before: Vec<(String, i64, String)> = sqlx::query_as(
+                "SELECT state, version, data FROM turnstile_instances WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+            let loaded = store.load::<ServiceClosing>(id).await;
+            let Err(StoreError::BadRow {
+                workflow,
+                id: bad_id,
+                problem: said,
+            }) = &loaded
+            else {
+                panic!("{id}: {loaded:?}");
+            };
+            assert_eq!((*workflow, bad_id.as_str()), ("service_closing", id));
+            assert!(said.contains(problem), "{id}: {said}");
+            let message = loaded.unwrap_err().to_string();
+            assert!(
+                message.contains("service_closing") && message.contains(id),
+                "{message}"
+            );
+            // Firing is refused the same way, and the row is untouched.
+            let fired = store
+                .fire::<ServiceClosing>(id, "close", None, t0() + 3 * DAY)
+                .await;
+            assert!(matches!(fired, Err(StoreError::BadRow { .. })), "{fired:?}");
+            let after: Vec<(String, i64, String)> = sqlx::query_as(
+                "SELECT state, version, data FROM turnstile_instances WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+            assert_eq!(before, after, "{id} left as it was");
+        }
+        // A bad row does not stop the timers of the others.
+        let (_, errors) = store
+            .run_due::<ServiceClosing>(t0() + 400 * DAY, 100)
+            .await
+            .unwrap();
+        assert!(errors
+            .iter()
+            .all(|e| matches!(e, StoreError::BadRow { .. })));
+    }
+}
