@@ -458,3 +458,104 @@ async fn bad_rows_are_refused_never_overwritten() {
             .all(|e| matches!(e, StoreError::BadRow { .. })));
     }
 }
+
+/// A writer process killed with SIGKILL in the middle of a stream of
+/// writes (four tasks firing on 20 instances) leaves every instance
+/// consistent: each loads, its history replays to its state, and its
+/// version is the length of its history.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_killed_writer_leaves_every_instance_consistent() {
+    use sqlx::Row;
+    for (store, url) in backends("crash").await {
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--ignored", "--exact", "killed_writer_child", "--nocapture"])
+            .env("TURNSTILE_CRASH_URL", &url)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("the writer process starts");
+        let started = std::time::Instant::now();
+        loop {
+            let steps: i64 = match sqlx::query("SELECT COUNT(*) AS n FROM turnstile_steps")
+                .fetch_one(store.pool())
+                .await
+            {
+                Ok(row) => row.try_get("n").unwrap(),
+                Err(_) => 0,
+            };
+            if steps >= 400 {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(120),
+                "the writer took 2 minutes to write {steps} steps"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the writer is still writing when it is killed"
+        );
+        child.kill().expect("SIGKILL");
+        child.wait().unwrap();
+        let listed = store.list::<AccountUpgrade>(None, None, 100).await.unwrap();
+        assert_eq!(listed.len(), 20);
+        let mut total = 0;
+        for l in &listed {
+            let stored = store
+                .load::<AccountUpgrade>(&l.id)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(stored.version as usize, stored.instance.trail().len());
+            total += stored.version;
+        }
+        let steps: i64 = sqlx::query("SELECT COUNT(*) AS n FROM turnstile_steps")
+            .fetch_one(store.pool())
+            .await
+            .unwrap()
+            .try_get("n")
+            .unwrap();
+        assert_eq!(total, steps, "no step outside a history");
+        assert!(total >= 400);
+    }
+}
+
+/// The writer process of `a_killed_writer_leaves_every_instance_consistent`,
+/// which runs it with `TURNSTILE_CRASH_URL` set and kills it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "the child process of a_killed_writer_leaves_every_instance_consistent"]
+async fn killed_writer_child() {
+    let Ok(url) = std::env::var("TURNSTILE_CRASH_URL") else {
+        eprintln!("killed_writer_child is the crash test's child process: nothing to do alone");
+        return;
+    };
+    let store = Store::open(&url).await.expect("the store");
+    for n in 0..20 {
+        let start = Instance::start(upgrade(), t0());
+        match store.create(&format!("account-{n:02}"), start).await {
+            Ok(_) | Err(StoreError::Exists { .. }) => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+    let mut tasks = Vec::new();
+    for writer in 0..4u64 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            for round in 0u64.. {
+                let id = format!("account-{:02}", (round * 7 + writer * 5) % 20);
+                let Ok(current) = store.load::<AccountUpgrade>(&id).await else {
+                    continue;
+                };
+                let event = match current.instance.state() {
+                    "prompted" => "upgrade_later",
+                    _ => "log_in_again",
+                };
+                if let Ok(fired) = current.instance.fire(event, Some("crash"), t0()) {
+                    let _ = store.save(&id, current.version, fired).await;
+                }
+            }
+        }));
+    }
+    for task in tasks {
+        let _ = task.await;
+    }
+}
