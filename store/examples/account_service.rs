@@ -1,0 +1,416 @@
+//! A reference HTTP service over the account workflows, on the store.
+//!
+//! ```sh
+//! cargo run --example account_service                                     # SQLite: account_service.db
+//! cargo run --example account_service -- \
+//!     --database postgres://user@host/db --listen 0.0.0.0:8080             # PostgreSQL
+//! ```
+//!
+//! Routes (`{workflow}` is `sign_up`, `account_upgrade`, `phone_change`,
+//! `partner_association` or `service_closing`; bodies are JSON):
+//!
+//! | route | what |
+//! |---|---|
+//! | `POST /{workflow}` `{"id", "data", "at"?}` | create an instance (201) |
+//! | `GET /{workflow}?state=&after=&limit=` | list instances |
+//! | `GET /{workflow}/{id}` | state, events allowed now, timers, history, data |
+//! | `POST /{workflow}/{id}/events` `{"event", "actor"?, "version"?, "at"?}` | fire an event by name |
+//!
+//! `at` is when the step happened, in milliseconds since 1970 (default:
+//! now), for events that reach the service after the fact; `version`, if
+//! given, must be the instance's version (optimistic concurrency across
+//! clients). Errors are JSON `{"error", "message"}`: 400 malformed
+//! request or unknown event, 404 unknown workflow or instance, 409 event
+//! not allowed now, timer not yet due, id taken or version conflict, 422
+//! guard refused, 500 a stored row that does not load.
+//!
+//! A background task fires the automatic timers that fall due, every
+//! `--tick-ms` milliseconds (default 1000), on every node: the store
+//! makes each timer fire once.
+
+#![forbid(unsafe_code)]
+
+use std::net::SocketAddr;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use turnstile_runtime::{Dispatch, Instance, Why};
+use turnstile_store::{Store, StoreError, Stored};
+use turnstile_workflows::{
+    AccountUpgrade, PartnerAssociation, PhoneChange, ServiceClosing, SignUp,
+};
+
+/// Runs `$body` with `W` the data type of the workflow named `$name`, or
+/// answers 404.
+macro_rules! with_workflow {
+    ($name:expr, $w:ident => $body:expr) => {
+        match $name {
+            "sign_up" => {
+                type $w = SignUp;
+                $body
+            }
+            "account_upgrade" => {
+                type $w = AccountUpgrade;
+                $body
+            }
+            "phone_change" => {
+                type $w = PhoneChange;
+                $body
+            }
+            "partner_association" => {
+                type $w = PartnerAssociation;
+                $body
+            }
+            "service_closing" => {
+                type $w = ServiceClosing;
+                $body
+            }
+            other => error(
+                StatusCode::NOT_FOUND,
+                "unknown_workflow",
+                format!(
+                    "no workflow named `{other}`: sign_up, account_upgrade, phone_change, \
+                     partner_association and service_closing are served"
+                ),
+            ),
+        }
+    };
+}
+
+fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+    (
+        status,
+        Json(json!({ "error": code, "message": message.into() })),
+    )
+        .into_response()
+}
+
+fn store_error(e: StoreError) -> Response {
+    let message = e.to_string();
+    match e {
+        StoreError::NotFound { .. } => error(StatusCode::NOT_FOUND, "not_found", message),
+        StoreError::Exists { .. } => error(StatusCode::CONFLICT, "exists", message),
+        StoreError::Conflict { .. } => error(StatusCode::CONFLICT, "version_conflict", message),
+        StoreError::Refused { why, .. } => match *why {
+            Why::UnknownEvent { .. } => error(StatusCode::BAD_REQUEST, "unknown_event", message),
+            Why::Guard(_) => error(StatusCode::UNPROCESSABLE_ENTITY, "guard_refused", message),
+            Why::NotYet(_) | Why::Overdue(_) => error(StatusCode::CONFLICT, "not_yet", message),
+            _ => error(StatusCode::CONFLICT, "not_allowed", message),
+        },
+        StoreError::Instant(_) | StoreError::Unstorable { .. } => {
+            error(StatusCode::BAD_REQUEST, "unstorable", message)
+        }
+        _ => error(StatusCode::INTERNAL_SERVER_ERROR, "store", message),
+    }
+}
+
+fn millis(at: SystemTime) -> Option<u64> {
+    at.duration_since(UNIX_EPOCH)
+        .ok()
+        .and_then(|d| u64::try_from(d.as_millis()).ok())
+}
+
+/// A request body, read as JSON of type `T`, or a 400 with serde's words.
+fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, Box<Response>> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        Box::new(error(
+            StatusCode::BAD_REQUEST,
+            "malformed_request",
+            e.to_string(),
+        ))
+    })
+}
+
+fn instant(at: Option<u64>) -> SystemTime {
+    at.map_or_else(SystemTime::now, |ms| UNIX_EPOCH + Duration::from_millis(ms))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Create<W> {
+    id: String,
+    data: W,
+    at: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Fire {
+    event: String,
+    actor: Option<String>,
+    version: Option<i64>,
+    at: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    state: Option<String>,
+    after: Option<String>,
+    limit: Option<i64>,
+}
+
+fn show<W: Dispatch + Serialize>(stored: &Stored<W>) -> Value {
+    let i = &stored.instance;
+    json!({
+        "workflow": W::NAME,
+        "id": stored.id,
+        "version": stored.version,
+        "state": i.state(),
+        "entered_at": millis(i.entered_at()),
+        "allowed": i.allowed(),
+        "timers": i.timers().iter().map(|t| json!({
+            "event": t.event,
+            "automatic": t.automatic,
+            "due": t.due.and_then(millis),
+        })).collect::<Vec<_>>(),
+        "history": i.trail().iter().map(|s| json!({
+            "from": s.from,
+            "event": s.event,
+            "to": s.to,
+            "at": millis(s.at),
+            "actor": s.actor,
+        })).collect::<Vec<_>>(),
+        "data": i.data(),
+    })
+}
+
+async fn create_in<W: Dispatch + Serialize + DeserializeOwned>(
+    store: &Store,
+    bytes: &Bytes,
+) -> Response {
+    let request: Create<W> = match body(bytes) {
+        Ok(r) => r,
+        Err(response) => return *response,
+    };
+    if request.id.is_empty() || request.id.len() > 200 {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "malformed_request",
+            "`id` must be 1 to 200 bytes",
+        );
+    }
+    let instance = Instance::start(request.data, instant(request.at));
+    match store.create(&request.id, instance).await {
+        Ok(stored) => (StatusCode::CREATED, Json(show(&stored))).into_response(),
+        Err(e) => store_error(e),
+    }
+}
+
+async fn fire_in<W: Dispatch + Serialize + DeserializeOwned>(
+    store: &Store,
+    id: &str,
+    bytes: &Bytes,
+) -> Response {
+    let request: Fire = match body(bytes) {
+        Ok(r) => r,
+        Err(response) => return *response,
+    };
+    let now = instant(request.at);
+    let actor = request.actor.as_deref();
+    let result = match request.version {
+        None => store.fire::<W>(id, &request.event, actor, now).await,
+        Some(expected) => match store.load::<W>(id).await {
+            Ok(stored) if stored.version != expected => Err(StoreError::Conflict {
+                workflow: W::NAME,
+                id: id.to_string(),
+                expected,
+                found: stored.version,
+            }),
+            Ok(stored) => match stored.instance.fire(&request.event, actor, now) {
+                Ok(fired) => store.save(id, expected, fired).await,
+                Err(refused) => Err(StoreError::Refused {
+                    workflow: W::NAME,
+                    id: id.to_string(),
+                    why: Box::new(refused.into_parts().1),
+                }),
+            },
+            Err(e) => Err(e),
+        },
+    };
+    match result {
+        Ok(stored) => Json(show(&stored)).into_response(),
+        Err(e) => store_error(e),
+    }
+}
+
+async fn create(
+    State(store): State<Store>,
+    Path(workflow): Path<String>,
+    bytes: Bytes,
+) -> Response {
+    with_workflow!(workflow.as_str(), W => create_in::<W>(&store, &bytes).await)
+}
+
+async fn list(
+    State(store): State<Store>,
+    Path(workflow): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    with_workflow!(workflow.as_str(), W => {
+        match store.list::<W>(q.state.as_deref(), q.after.as_deref(), limit).await {
+            Ok(listed) => Json(json!({
+                "instances": listed.iter().map(|l| json!({
+                    "id": l.id,
+                    "state": l.state,
+                    "version": l.version,
+                    "entered_at": millis(l.entered_at),
+                    "next_due": l.next_due.and_then(millis),
+                })).collect::<Vec<_>>(),
+            })).into_response(),
+            Err(e) => store_error(e),
+        }
+    })
+}
+
+async fn show_one(
+    State(store): State<Store>,
+    Path((workflow, id)): Path<(String, String)>,
+) -> Response {
+    with_workflow!(workflow.as_str(), W => match store.load::<W>(&id).await {
+        Ok(stored) => Json(show(&stored)).into_response(),
+        Err(e) => store_error(e),
+    })
+}
+
+async fn fire(
+    State(store): State<Store>,
+    Path((workflow, id)): Path<(String, String)>,
+    bytes: Bytes,
+) -> Response {
+    with_workflow!(workflow.as_str(), W => fire_in::<W>(&store, &id, &bytes).await)
+}
+
+/// A line on standard output; a closed output loses the line, never the
+/// service.
+fn log(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout(), "{line}");
+}
+
+/// Fires the due timers of every workflow, every `tick`.
+async fn run_timers(store: Store, tick: Duration) {
+    loop {
+        let now = SystemTime::now();
+        for workflow in [
+            "sign_up",
+            "account_upgrade",
+            "phone_change",
+            "partner_association",
+            "service_closing",
+        ] {
+            let outcome = with_workflow!(workflow, W => {
+                match store.run_due::<W>(now, 500).await {
+                    Ok((fired, errors)) => {
+                        for f in &fired {
+                            for s in &f.steps {
+                                log(format_args!("timer: {workflow} {}: {} --{}--> {}", f.id, s.from, s.event, s.to));
+                            }
+                        }
+                        for e in errors {
+                            log(format_args!("timer: {e}"));
+                        }
+                        StatusCode::OK.into_response()
+                    }
+                    Err(e) => {
+                        log(format_args!("timer: {workflow}: {e}"));
+                        StatusCode::INTERNAL_SERVER_ERROR.into_response()
+                    }
+                }
+            });
+            drop(outcome);
+        }
+        tokio::time::sleep(tick).await;
+    }
+}
+
+/// The service's routes over `store`.
+fn app(store: Store) -> Router {
+    Router::new()
+        .route("/{workflow}", post(create).get(list))
+        .route("/{workflow}/{id}", get(show_one))
+        .route("/{workflow}/{id}/events", post(fire))
+        .with_state(store)
+}
+
+struct Options {
+    database: String,
+    listen: SocketAddr,
+    tick: Duration,
+}
+
+fn options() -> Result<Options, String> {
+    let mut options = Options {
+        database: "sqlite://account_service.db?mode=rwc".to_string(),
+        listen: SocketAddr::from(([127, 0, 0, 1], 3000)),
+        tick: Duration::from_secs(1),
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or(format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--database" => options.database = value()?,
+            "--listen" => {
+                let v = value()?;
+                options.listen = v.parse().map_err(|e| format!("--listen {v}: {e}"))?;
+            }
+            "--tick-ms" => {
+                let v = value()?;
+                let ms: u64 = v.parse().map_err(|e| format!("--tick-ms {v}: {e}"))?;
+                options.tick = Duration::from_millis(ms.max(1));
+            }
+            other => {
+                return Err(format!(
+                    "unknown argument `{other}`: --database URL, --listen ADDR, --tick-ms N"
+                ))
+            }
+        }
+    }
+    Ok(options)
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let options = match options() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let store = match Store::open(&options.database).await {
+        Ok(store) => store,
+        Err(e) => {
+            eprintln!("error: cannot open {}: {e}", options.database);
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(options.listen).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: cannot listen on {}: {e}", options.listen);
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let address = listener.local_addr().map_or(options.listen, |a| a);
+    log(format_args!(
+        "listening on http://{address} ({:?})",
+        store.backend()
+    ));
+    tokio::spawn(run_timers(store.clone(), options.tick));
+    match axum::serve(listener, app(store)).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,246 @@
+//! The reference service (`examples/account_service.rs`), started as a
+//! process on SQLite and on PostgreSQL, and driven over real HTTP with a
+//! real client: every status code it promises, and the background timer.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde_json::{json, Value};
+
+/// The running service; killed when dropped.
+struct Service {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the example on `database`, on a free port.
+fn start(database: &str) -> Service {
+    let deps = std::env::current_exe().unwrap();
+    let binary = deps
+        .parent()
+        .and_then(|d| d.parent())
+        .map(|d| d.join("examples/account_service"))
+        .unwrap();
+    assert!(
+        binary.exists(),
+        "{} is built by cargo test",
+        binary.display()
+    );
+    let mut child = Command::new(binary)
+        .args([
+            "--database",
+            database,
+            "--listen",
+            "127.0.0.1:0",
+            "--tick-ms",
+            "100",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the service starts");
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    // The rest of its output (the timers it fires) is read and dropped.
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    let base = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    Service { child, base }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into()
+}
+
+/// A request: its status and JSON body.
+fn call(agent: &ureq::Agent, method: &str, url: &str, body: Option<&str>) -> (u16, Value) {
+    let mut response = match (method, body) {
+        ("GET", _) => agent.get(url).call(),
+        (_, Some(body)) => agent
+            .post(url)
+            .header("content-type", "application/json")
+            .send(body),
+        (_, None) => agent.post(url).send_empty(),
+    }
+    .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+    let status = response.status().as_u16();
+    let json = response
+        .body_mut()
+        .read_json::<Value>()
+        .unwrap_or(Value::Null);
+    (status, json)
+}
+
+fn ms_ago(days: u64) -> u64 {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    (now - Duration::from_secs(days * 86_400)).as_millis() as u64
+}
+
+#[test]
+fn the_service_over_http_on_each_database() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let urls: Vec<String> = runtime.block_on(async {
+        common::backends("service")
+            .await
+            .into_iter()
+            .map(|(_, url)| url)
+            .collect()
+    });
+    drop(runtime);
+    for url in urls {
+        let service = start(&url);
+        let http = agent();
+        let at = |path: &str| format!("{}{path}", service.base);
+
+        // Create: 201, then 409 for the same id.
+        let create = json!({
+            "id": "acme",
+            "data": { "account": "acme", "obstacles": [] },
+            "at": ms_ago(100),
+        })
+        .to_string();
+        let (status, shown) = call(&http, "POST", &at("/service_closing"), Some(&create));
+        assert_eq!(status, 201, "{shown}");
+        assert_eq!(shown["state"], "active");
+        assert_eq!(shown["allowed"], json!(["close"]));
+        let (status, shown) = call(&http, "POST", &at("/service_closing"), Some(&create));
+        assert_eq!((status, shown["error"].as_str()), (409, Some("exists")));
+
+        // 404s: an unknown instance, an unknown workflow.
+        let (status, shown) = call(&http, "GET", &at("/service_closing/nobody"), None);
+        assert_eq!((status, shown["error"].as_str()), (404, Some("not_found")));
+        let (status, _) = call(&http, "GET", &at("/door/acme"), None);
+        assert_eq!(status, 404);
+
+        // 400s: not JSON, an unknown field, an event no one declared.
+        let events = at("/service_closing/acme/events");
+        for bad in ["{", r#"{"evnt": "close"}"#, r#"{"event": 3}"#] {
+            let (status, shown) = call(&http, "POST", &events, Some(bad));
+            assert_eq!(
+                (status, shown["error"].as_str()),
+                (400, Some("malformed_request")),
+                "{bad}"
+            );
+        }
+        let (status, shown) = call(&http, "POST", &events, Some(r#"{"event": "clsoe"}"#));
+        assert_eq!(
+            (status, shown["error"].as_str()),
+            (400, Some("unknown_event"))
+        );
+        assert!(
+            shown["message"].as_str().unwrap().contains("close"),
+            "{shown}"
+        );
+
+        // 409: not allowed in this state; a stale version.
+        let (status, shown) = call(&http, "POST", &events, Some(r#"{"event": "restore"}"#));
+        assert_eq!(
+            (status, shown["error"].as_str()),
+            (409, Some("not_allowed")),
+            "{shown}"
+        );
+        let stale = json!({ "event": "close", "version": 5 }).to_string();
+        let (status, shown) = call(&http, "POST", &events, Some(&stale));
+        assert_eq!(
+            (status, shown["error"].as_str()),
+            (409, Some("version_conflict"))
+        );
+
+        // 422: a guard refused; nothing changed.
+        let frozen =
+            json!({ "id": "frozen", "data": { "account": "f", "obstacles": ["IdFrozen"] } });
+        let (status, _) = call(
+            &http,
+            "POST",
+            &at("/service_closing"),
+            Some(&frozen.to_string()),
+        );
+        assert_eq!(status, 201);
+        let (status, shown) = call(
+            &http,
+            "POST",
+            &at("/service_closing/frozen/events"),
+            Some(r#"{"event": "close", "actor": "alice"}"#),
+        );
+        assert_eq!(
+            (status, shown["error"].as_str()),
+            (422, Some("guard_refused")),
+            "{shown}"
+        );
+        let (_, shown) = call(&http, "GET", &at("/service_closing/frozen"), None);
+        assert_eq!(
+            (shown["state"].as_str(), shown["version"].as_i64()),
+            (Some("active"), Some(0))
+        );
+
+        // 200: close 95 days ago; the 90-day timer is overdue, and the
+        // background runner fires it.
+        let close = json!({ "event": "close", "actor": "alice", "version": 0, "at": ms_ago(95) });
+        let (status, shown) = call(&http, "POST", &events, Some(&close.to_string()));
+        assert_eq!(status, 200, "{shown}");
+        assert_eq!(shown["history"][0]["actor"], "alice");
+        let started = Instant::now();
+        let shown = loop {
+            let (_, shown) = call(&http, "GET", &at("/service_closing/acme"), None);
+            if shown["state"] == "disabled" {
+                break shown;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "the timer did not fire: {shown}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        assert_eq!(shown["version"], 2);
+        assert_eq!(shown["history"][1]["event"], "retention_period_ends");
+        assert_eq!(shown["history"][1]["actor"], "timer");
+        let (status, listed) = call(&http, "GET", &at("/service_closing?state=disabled"), None);
+        assert_eq!(status, 200);
+        assert_eq!(listed["instances"][0]["id"], "acme");
+
+        // Another workflow through the same routes.
+        let upgrade = json!({
+            "id": "legacy-1",
+            "data": {
+                "account": { "name": "acme-ops", "region": "Germany", "mobile": null, "email": "ops@acme.example" },
+                "existing_id": null,
+            },
+        });
+        let (status, shown) = call(
+            &http,
+            "POST",
+            &at("/account_upgrade"),
+            Some(&upgrade.to_string()),
+        );
+        assert_eq!(status, 201, "{shown}");
+        let (status, shown) = call(
+            &http,
+            "POST",
+            &at("/account_upgrade/legacy-1/events"),
+            Some(r#"{"event": "upgrade_now"}"#),
+        );
+        assert_eq!(status, 200, "{shown}");
+        assert_eq!(shown["state"], "choosing_id");
+        assert!(shown["allowed"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("associate_existing_id")));
+    }
+}
