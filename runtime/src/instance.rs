@@ -127,7 +127,8 @@ impl Error for LoadError {}
 
 /// The format tag of snapshots written by this version (see
 /// `docs/long-running.md`).
-pub(crate) const FORMAT: &str = "turnstile-instance/1";
+/// The format tag of a snapshot this version writes and reads.
+pub const FORMAT: &str = "turnstile-instance/1";
 
 impl<W: Dispatch> Instance<W> {
     /// A new instance in the initial state, owning `data`, started at `now`.

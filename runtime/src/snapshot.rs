@@ -39,7 +39,8 @@ use serde::de::{self, DeserializeOwned, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::dispatch::{Dispatch, Step};
-use crate::instance::{Instance, LoadError, FORMAT};
+pub use crate::instance::FORMAT;
+use crate::instance::{Instance, LoadError};
 
 /// The stored form of an instance, with data of type `D`: the instance's
 /// own data type, or what an older version's data reads as when migrating.

@@ -57,6 +57,7 @@ use serde::Serialize;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::AnyConnection;
 use sqlx::{AnyPool, Executor, Row};
+use turnstile_runtime::snapshot::{Envelope, Migrated};
 use turnstile_runtime::{Dispatch, Instance, Step, Why};
 
 /// The schema, applied by [`Store::open`] (`store/migrations/`).
@@ -198,6 +199,16 @@ pub struct Listed {
     pub entered_at: SystemTime,
     /// When its next automatic timer falls due, if its state has one.
     pub next_due: Option<SystemTime>,
+}
+
+/// What [`Store::migrate`] did: the instances moved to the current
+/// definition, and those refused (left as they were).
+#[derive(Debug, Default)]
+pub struct Migration {
+    /// The ids of the instances migrated.
+    pub migrated: Vec<String>,
+    /// Why the others were not.
+    pub refused: Vec<StoreError>,
 }
 
 /// What [`Store::run_due`] did to one instance: the steps its due timers
@@ -622,6 +633,126 @@ impl Store {
         }
         Ok((fired, errors))
     }
+
+    /// Moves every instance of `W` stored under another definition (another
+    /// fingerprint) to this one: `migrate` maps each old snapshot (its
+    /// fingerprint, state, data read as `D`, and history) to the current
+    /// definition's state, data and history, as [`Instance::migrate`]
+    /// does for snapshots. Each instance is rewritten in its own
+    /// transaction, with the version check; what `migrate` returns must
+    /// replay like any stored instance. Instances it refuses, or whose
+    /// result does not replay, are listed in [`Migration::refused`] and
+    /// left as they were.
+    pub async fn migrate<W, D>(
+        &self,
+        migrate: impl Fn(Envelope<D>) -> Result<Migrated<W>, String>,
+    ) -> Result<Migration, StoreError>
+    where
+        W: Dispatch + Serialize,
+        D: DeserializeOwned,
+    {
+        let ids: Vec<String> = sqlx::query(
+            "SELECT id FROM turnstile_instances WHERE workflow = $1 AND fingerprint <> $2 ORDER BY id",
+        )
+        .bind(W::NAME)
+        .bind(W::FINGERPRINT)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|row| row.try_get::<String, _>("id"))
+        .collect::<Result<_, _>>()?;
+        let mut report = Migration::default();
+        for id in ids {
+            let bad = |problem: String| StoreError::BadRow {
+                workflow: W::NAME,
+                id: id.clone(),
+                problem,
+            };
+            let mut tx = self.pool.begin().await?;
+            let raw = match read_row(&mut tx, W::NAME, &id).await {
+                Ok(raw) => raw,
+                Err(e) => {
+                    report.refused.push(e);
+                    continue;
+                }
+            };
+            let data: D = match serde_json::from_str(&raw.data) {
+                Ok(data) => data,
+                Err(e) => {
+                    report
+                        .refused
+                        .push(bad(format!("its data does not read as the old type: {e}")));
+                    continue;
+                }
+            };
+            let envelope = Envelope {
+                format: turnstile_runtime::snapshot::FORMAT.to_string(),
+                workflow: W::NAME.to_string(),
+                fingerprint: raw.fingerprint,
+                state: raw.state,
+                entered_at: raw.entered_at,
+                data,
+                trail: raw.trail,
+            };
+            let instance = match Instance::migrate(envelope, &migrate) {
+                Ok(instance) => instance,
+                Err(e) => {
+                    report.refused.push(bad(e.to_string()));
+                    continue;
+                }
+            };
+            let columns = Columns::of(&id, &instance)?;
+            let updated = sqlx::query(
+                "UPDATE turnstile_instances SET fingerprint = $1, state = $2, entered_at = $3, \
+                 data = $4, version = $5, next_due = $6, updated_at = $7 \
+                 WHERE workflow = $8 AND id = $9 AND version = $10",
+            )
+            .bind(W::FINGERPRINT)
+            .bind(columns.state)
+            .bind(columns.entered_at)
+            .bind(&columns.data)
+            .bind(columns.version)
+            .bind(columns.next_due)
+            .bind(wall_clock())
+            .bind(W::NAME)
+            .bind(&id)
+            .bind(raw.version)
+            .execute(&mut *tx)
+            .await?;
+            if updated.rows_affected() == 0 {
+                // Written by someone else since it was read.
+                let found: Option<i64> = sqlx::query_scalar(
+                    "SELECT version FROM turnstile_instances WHERE workflow = $1 AND id = $2",
+                )
+                .bind(W::NAME)
+                .bind(&id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                report.refused.push(match found {
+                    Some(found) => StoreError::Conflict {
+                        workflow: W::NAME,
+                        id: id.clone(),
+                        expected: raw.version,
+                        found,
+                    },
+                    None => StoreError::NotFound {
+                        workflow: W::NAME,
+                        id: id.clone(),
+                    },
+                });
+                continue;
+            }
+            sqlx::query("DELETE FROM turnstile_steps WHERE workflow = $1 AND id = $2")
+                .bind(W::NAME)
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
+            insert_steps::<W>(&mut tx, &id, 0, &columns.steps).await?;
+            tx.commit().await?;
+            report.migrated.push(id);
+        }
+        Ok(report)
+    }
 }
 
 /// Fires every automatic timer of `stored` due at `now` and writes the
@@ -740,6 +871,79 @@ async fn save_on<W: Dispatch + Serialize>(
     })
 }
 
+/// A row and its history as stored, read in one transaction (or with the
+/// row locked), checked only for what every reader needs: the history
+/// numbered 1, 2, … up to the version, and instants in range.
+struct RawRow {
+    fingerprint: String,
+    state: String,
+    entered_at: SystemTime,
+    data: String,
+    version: i64,
+    trail: Vec<Step>,
+}
+
+async fn read_row(
+    conn: &mut AnyConnection,
+    workflow: &'static str,
+    id: &str,
+) -> Result<RawRow, StoreError> {
+    let bad = |problem: String| StoreError::BadRow {
+        workflow,
+        id: id.to_string(),
+        problem,
+    };
+    let row = sqlx::query(
+        "SELECT fingerprint, state, entered_at, data, version FROM turnstile_instances \
+         WHERE workflow = $1 AND id = $2",
+    )
+    .bind(workflow)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| StoreError::NotFound {
+        workflow,
+        id: id.to_string(),
+    })?;
+    let version: i64 = row.try_get("version")?;
+    let rows: Vec<AnyRow> = sqlx::query(
+        "SELECT seq, from_state, event, to_state, at, actor FROM turnstile_steps \
+         WHERE workflow = $1 AND id = $2 ORDER BY seq",
+    )
+    .bind(workflow)
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut trail = Vec::with_capacity(rows.len());
+    for (expected, step) in (1i64..).zip(&rows) {
+        let seq: i64 = step.try_get("seq")?;
+        if seq != expected {
+            return Err(bad(format!("its history has no step {expected}")));
+        }
+        trail.push(Step {
+            from: step.try_get("from_state")?,
+            event: step.try_get("event")?,
+            to: step.try_get("to_state")?,
+            at: instant(step.try_get("at")?).map_err(bad)?,
+            actor: step.try_get("actor")?,
+        });
+    }
+    if trail.len() as i64 != version {
+        return Err(bad(format!(
+            "its version is {version} but its history has {} steps",
+            trail.len()
+        )));
+    }
+    Ok(RawRow {
+        fingerprint: row.try_get("fingerprint")?,
+        state: row.try_get("state")?,
+        entered_at: instant(row.try_get("entered_at")?).map_err(bad)?,
+        data: row.try_get("data")?,
+        version,
+        trail,
+    })
+}
+
 async fn load_on<W: Dispatch + DeserializeOwned>(
     conn: &mut AnyConnection,
     id: &str,
@@ -749,67 +953,22 @@ async fn load_on<W: Dispatch + DeserializeOwned>(
         id: id.to_string(),
         problem,
     };
-    let row = sqlx::query(
-        "SELECT fingerprint, state, entered_at, data, version FROM turnstile_instances \
-         WHERE workflow = $1 AND id = $2",
-    )
-    .bind(W::NAME)
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| StoreError::NotFound {
-        workflow: W::NAME,
-        id: id.to_string(),
-    })?;
-    let fingerprint: String = row.try_get("fingerprint")?;
-    if fingerprint != W::FINGERPRINT {
+    let raw = read_row(conn, W::NAME, id).await?;
+    if raw.fingerprint != W::FINGERPRINT {
         return Err(bad(format!(
-            "it was stored under another definition (fingerprint {fingerprint}, this build has {}); \
-             migrate it with Instance::migrate",
+            "it was stored under another definition (fingerprint {}, this build has {}); \
+             migrate it with Store::migrate",
+            raw.fingerprint,
             W::FINGERPRINT
         )));
     }
-    let version: i64 = row.try_get("version")?;
-    let state: String = row.try_get("state")?;
-    let entered_at = instant(row.try_get("entered_at")?).map_err(bad)?;
-    let data: String = row.try_get("data")?;
-    let data: W = serde_json::from_str(&data)
+    let data: W = serde_json::from_str(&raw.data)
         .map_err(|e| bad(format!("its data does not read as {}: {e}", W::NAME)))?;
-    // Read in the same transaction as the row (or with the row locked):
-    // every step is checked against the version.
-    let rows: Vec<AnyRow> = sqlx::query(
-        "SELECT seq, from_state, event, to_state, at, actor FROM turnstile_steps \
-         WHERE workflow = $1 AND id = $2 ORDER BY seq",
-    )
-    .bind(W::NAME)
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut trail = Vec::with_capacity(rows.len());
-    for (expected, row) in (1i64..).zip(&rows) {
-        let seq: i64 = row.try_get("seq")?;
-        if seq != expected {
-            return Err(bad(format!("its history has no step {expected}")));
-        }
-        trail.push(Step {
-            from: row.try_get("from_state")?,
-            event: row.try_get("event")?,
-            to: row.try_get("to_state")?,
-            at: instant(row.try_get("at")?).map_err(bad)?,
-            actor: row.try_get("actor")?,
-        });
-    }
-    if trail.len() as i64 != version {
-        return Err(bad(format!(
-            "its version is {version} but its history has {} steps",
-            trail.len()
-        )));
-    }
-    let instance =
-        Instance::resume(&state, data, entered_at, trail).map_err(|e| bad(e.to_string()))?;
+    let instance = Instance::resume(&raw.state, data, raw.entered_at, raw.trail)
+        .map_err(|e| bad(e.to_string()))?;
     Ok(Stored {
         id: id.to_string(),
-        version,
+        version: raw.version,
         instance,
     })
 }

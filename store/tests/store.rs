@@ -517,3 +517,71 @@ async fn killed_writer_child() {
         let _ = task.await;
     }
 }
+
+/// Instances stored under an older definition (here: `closed` was called
+/// `shut`) are refused by `load`, and `migrate` moves them to the current
+/// one: state, history and fingerprint, each in its own transaction. An
+/// instance the migration refuses is listed and left as it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn definitions_migrate_through_the_fingerprint_hook() {
+    use turnstile_runtime::snapshot::Migrated;
+    for (store, _) in backends("migrate").await {
+        for id in ["acme", "odd", "fresh"] {
+            let closed = Instance::start(ServiceClosing::new(id), t0())
+                .fire("close", Some("alice"), t0())
+                .unwrap();
+            store.create(id, closed).await.unwrap();
+        }
+        for sql in [
+            "UPDATE turnstile_instances SET fingerprint = 'sha256:old', state = 'shut' WHERE id <> 'fresh'",
+            "UPDATE turnstile_steps SET to_state = 'shut' WHERE id <> 'fresh'",
+        ] {
+            sqlx::query(sql).execute(store.pool()).await.unwrap();
+        }
+        let refused = store.load::<ServiceClosing>("acme").await;
+        let Err(StoreError::BadRow { problem, .. }) = &refused else {
+            panic!("{refused:?}");
+        };
+        assert!(problem.contains("another definition"), "{problem}");
+
+        let report = store
+            .migrate::<ServiceClosing, ServiceClosing>(|old| {
+                assert_eq!(old.fingerprint, "sha256:old");
+                if old.data.account == "odd" {
+                    return Err("odd is looked at by hand".to_string());
+                }
+                let rename = |s: String| if s == "shut" { "closed".to_string() } else { s };
+                Ok(Migrated {
+                    state: rename(old.state),
+                    data: old.data,
+                    trail: old
+                        .trail
+                        .into_iter()
+                        .map(|mut step| {
+                            step.to = rename(step.to);
+                            step
+                        })
+                        .collect(),
+                })
+            })
+            .await
+            .unwrap();
+        assert_eq!(report.migrated, ["acme"]);
+        assert_eq!(report.refused.len(), 1);
+        let message = report.refused[0].to_string();
+        assert!(
+            message.contains("odd") && message.contains("looked at by hand"),
+            "{message}"
+        );
+        let acme = store.load::<ServiceClosing>("acme").await.unwrap();
+        assert_eq!((acme.instance.state(), acme.version), ("closed", 1));
+        assert_eq!(acme.instance.trail()[0].actor.as_deref(), Some("alice"));
+        let state: String =
+            sqlx::query_scalar("SELECT state FROM turnstile_instances WHERE id = 'odd'")
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        assert_eq!(state, "shut", "left as it was");
+        assert!(store.load::<ServiceClosing>("fresh").await.is_ok());
+    }
+}
