@@ -163,6 +163,25 @@ fn the_service_over_http_on_each_database() {
             (409, Some("version_conflict"))
         );
 
+        // 409: a `not_before` timer not yet due (closed just now).
+        let soon = json!({ "id": "soon", "data": { "account": "s", "obstacles": [] } });
+        let (status, _) = call(
+            &http,
+            "POST",
+            &at("/service_closing"),
+            Some(&soon.to_string()),
+        );
+        assert_eq!(status, 201);
+        let soon_events = at("/service_closing/soon/events");
+        let (status, _) = call(&http, "POST", &soon_events, Some(r#"{"event": "close"}"#));
+        assert_eq!(status, 200);
+        let (status, shown) = call(&http, "POST", &soon_events, Some(r#"{"event": "restore"}"#));
+        assert_eq!(
+            (status, shown["error"].as_str()),
+            (409, Some("not_yet")),
+            "{shown}"
+        );
+
         // 422: a guard refused; nothing changed.
         let frozen =
             json!({ "id": "frozen", "data": { "account": "f", "obstacles": ["IdFrozen"] } });
