@@ -702,45 +702,13 @@ impl Store {
                 }
             };
             let columns = Columns::of(&id, &instance)?;
-            let updated = sqlx::query(
-                "UPDATE turnstile_instances SET fingerprint = $1, state = $2, entered_at = $3, \
-                 data = $4, version = $5, next_due = $6, updated_at = $7 \
-                 WHERE workflow = $8 AND id = $9 AND version = $10",
-            )
-            .bind(W::FINGERPRINT)
-            .bind(columns.state)
-            .bind(columns.entered_at)
-            .bind(&columns.data)
-            .bind(columns.version)
-            .bind(columns.next_due)
-            .bind(wall_clock())
-            .bind(W::NAME)
-            .bind(&id)
-            .bind(raw.version)
-            .execute(&mut *tx)
-            .await?;
-            if updated.rows_affected() == 0 {
-                // Written by someone else since it was read.
-                let found: Option<i64> = sqlx::query_scalar(
-                    "SELECT version FROM turnstile_instances WHERE workflow = $1 AND id = $2",
-                )
-                .bind(W::NAME)
-                .bind(&id)
-                .fetch_optional(&mut *tx)
-                .await?;
-                report.refused.push(match found {
-                    Some(found) => StoreError::Conflict {
-                        workflow: W::NAME,
-                        id: id.clone(),
-                        expected: raw.version,
-                        found,
-                    },
-                    None => StoreError::NotFound {
-                        workflow: W::NAME,
-                        id: id.clone(),
-                    },
-                });
-                continue;
+            match update_row::<W>(&mut tx, &id, raw.version, &columns).await {
+                Ok(()) => {}
+                Err(e @ (StoreError::Conflict { .. } | StoreError::NotFound { .. })) => {
+                    report.refused.push(e);
+                    continue;
+                }
+                Err(e) => return Err(e),
             }
             sqlx::query("DELETE FROM turnstile_steps WHERE workflow = $1 AND id = $2")
                 .bind(W::NAME)
@@ -810,6 +778,56 @@ async fn insert_steps<W: Dispatch>(
     Ok(())
 }
 
+/// Writes `columns` over the row of `id` if its version is still
+/// `expected` (and the current definition's fingerprint with them);
+/// otherwise says whether the row moved on or is gone.
+async fn update_row<W: Dispatch>(
+    conn: &mut AnyConnection,
+    id: &str,
+    expected: i64,
+    columns: &Columns,
+) -> Result<(), StoreError> {
+    let updated = sqlx::query(
+        "UPDATE turnstile_instances SET fingerprint = $1, state = $2, entered_at = $3, \
+         data = $4, version = $5, next_due = $6, updated_at = $7 \
+         WHERE workflow = $8 AND id = $9 AND version = $10",
+    )
+    .bind(W::FINGERPRINT)
+    .bind(columns.state)
+    .bind(columns.entered_at)
+    .bind(&columns.data)
+    .bind(columns.version)
+    .bind(columns.next_due)
+    .bind(wall_clock())
+    .bind(W::NAME)
+    .bind(id)
+    .bind(expected)
+    .execute(&mut *conn)
+    .await?;
+    if updated.rows_affected() > 0 {
+        return Ok(());
+    }
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT version FROM turnstile_instances WHERE workflow = $1 AND id = $2",
+    )
+    .bind(W::NAME)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Err(match found {
+        None => StoreError::NotFound {
+            workflow: W::NAME,
+            id: id.to_string(),
+        },
+        Some(found) => StoreError::Conflict {
+            workflow: W::NAME,
+            id: id.to_string(),
+            expected,
+            found,
+        },
+    })
+}
+
 async fn save_on<W: Dispatch + Serialize>(
     conn: &mut AnyConnection,
     id: &str,
@@ -828,41 +846,7 @@ async fn save_on<W: Dispatch + Serialize>(
             ),
         });
     }
-    let updated = sqlx::query(
-        "UPDATE turnstile_instances SET state = $1, entered_at = $2, data = $3, version = $4, \
-         next_due = $5, updated_at = $6 WHERE workflow = $7 AND id = $8 AND version = $9",
-    )
-    .bind(columns.state)
-    .bind(columns.entered_at)
-    .bind(&columns.data)
-    .bind(columns.version)
-    .bind(columns.next_due)
-    .bind(wall_clock())
-    .bind(W::NAME)
-    .bind(id)
-    .bind(expected)
-    .execute(&mut *conn)
-    .await?;
-    if updated.rows_affected() == 0 {
-        let found =
-            sqlx::query("SELECT version FROM turnstile_instances WHERE workflow = $1 AND id = $2")
-                .bind(W::NAME)
-                .bind(id)
-                .fetch_optional(&mut *conn)
-                .await?;
-        return Err(match found {
-            None => StoreError::NotFound {
-                workflow: W::NAME,
-                id: id.to_string(),
-            },
-            Some(row) => StoreError::Conflict {
-                workflow: W::NAME,
-                id: id.to_string(),
-                expected,
-                found: row.try_get("version")?,
-            },
-        });
-    }
+    update_row::<W>(conn, id, expected, &columns).await?;
     insert_steps::<W>(conn, id, expected, &columns.steps[first_new..]).await?;
     Ok(Stored {
         id: id.to_string(),
