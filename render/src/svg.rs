@@ -76,21 +76,12 @@ pub(crate) struct Edge {
     pub(crate) timer: Option<String>,
     pub(crate) style: Style,
     pub(crate) transition: Option<usize>,
+    /// The one-line label the other formats draw too
+    /// ([`crate::edge_label`]); empty for edges without an event.
+    pub(crate) label: String,
 }
 
 impl Edge {
-    /// The one-line label: `event [guard, guard] (after 90d)`.
-    fn one_line(&self) -> String {
-        let mut label = self.event.clone();
-        if !self.guards.is_empty() {
-            let _ = write!(label, " [{}]", self.guards.join(", "));
-        }
-        if let Some(timer) = &self.timer {
-            let _ = write!(label, " ({timer})");
-        }
-        label
-    }
-
     /// The label's lines: the event, the guards in brackets (wrapped),
     /// the timer. Empty for edges without an event.
     fn lines(&self) -> Vec<(String, Line)> {
@@ -141,6 +132,7 @@ pub(crate) fn graph(w: &Workflow) -> (Vec<Node>, Vec<Edge>) {
         timer: None,
         style: Style::Start,
         transition: None,
+        label: String::new(),
     }];
     for (index, t) in w.transitions.iter().enumerate() {
         let guards: Vec<String> = t
@@ -149,6 +141,7 @@ pub(crate) fn graph(w: &Workflow) -> (Vec<Node>, Vec<Edge>) {
             .map(|g| w.guard(*g).name.to_string())
             .collect();
         let timer = t.timer.as_ref().map(|t| t.label());
+        let label = crate::edge_label(w, t);
         let style = if timer.is_some() {
             Style::Timed
         } else if !guards.is_empty() {
@@ -164,6 +157,7 @@ pub(crate) fn graph(w: &Workflow) -> (Vec<Node>, Vec<Edge>) {
             timer: timer.clone(),
             style,
             transition: Some(index),
+            label: label.clone(),
         };
         if t.is_branch() {
             let branch = nodes.len();
@@ -187,6 +181,7 @@ pub(crate) fn graph(w: &Workflow) -> (Vec<Node>, Vec<Edge>) {
                     timer: None,
                     style: Style::Outcome,
                     transition: Some(index),
+                    label: String::new(),
                 });
             }
         } else {
@@ -438,7 +433,7 @@ fn draw_edge(w: &Workflow, nodes: &[Node], e: &Edge, r: &Routed, svg: &mut Strin
     let _ = write!(
         svg,
         "><title>{}</title><path d=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.4\"{dash} marker-end=\"url(#{})\"/>",
-        escaped(&e.one_line()),
+        escaped(&e.label),
         r.d,
         marker(w, e.style)
     );
@@ -786,7 +781,7 @@ mod layered {
                 let label = if e.event.is_empty() {
                     Vec::new()
                 } else {
-                    vec![(e.one_line(), super::Line::Event)]
+                    vec![(e.label.clone(), super::Line::Event)]
                 };
                 Routed {
                     d,
