@@ -38,7 +38,7 @@ fn handle(table: &mut Table, request: &Request) -> (u16, serde_json::Value) {
                 let status = match refused.why() {
                     Why::UnknownEvent { .. } => 400,
                     Why::Guard(_) => 422,
-                    _ => 409, // not allowed now, or a timer says not yet
+                    _ => 409, // not allowed now, a timer says not yet, or the clock is behind
                 };
                 let message = refused.to_string();
                 // The instance comes back unchanged, except for automatic

@@ -428,7 +428,7 @@ impl<'a> Generator<'a> {
             let tr = ident(event.name.pascal());
             let doc = docs::event_method(self.w, event, &self.outgoing);
             let doc = if self.timed {
-                format!("{doc}\n`now` is the caller's instant: timers are checked against it, and the machine records it as when it entered the new state.")
+                format!("{doc}\n`now` is the caller's instant: timers are checked against it, and the machine records it as when it entered the new state. An instant earlier than `entered_at()` is taken as given (a `not_before` timer is then not yet due); `turnstile::Instance` refuses it as `ClockBehind`.")
             } else {
                 doc
             };
@@ -916,7 +916,7 @@ impl<'a> Generator<'a> {
              state was entered, the audit trail, timers and snapshots."
         );
         let now_doc = if timed {
-            "`now` is the caller's instant: timers are checked against it and the new state is entered at it."
+            "`now` is the caller's instant: timers are checked against it and the new state is entered at it. An instant earlier than the current state's entry is taken as given; `turnstile::Instance` refuses it as `ClockBehind`."
         } else {
             "`now` is the caller's instant (this workflow has no timers, so only an `Instance`'s trail records it)."
         };

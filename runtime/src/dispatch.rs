@@ -128,6 +128,22 @@ pub enum Why {
     /// An automatic timer of the state has fallen due and comes first
     /// (`refusal.preempted_by` names it).
     Overdue(Refusal),
+    /// The instant given is earlier than when the instance entered its
+    /// current state: the caller's clock is behind (two nodes whose clocks
+    /// differ, a clock stepped back, a client's instant). Time only moves
+    /// forward in an audit trail, so nothing was fired or recorded.
+    ClockBehind {
+        /// The workflow.
+        workflow: &'static str,
+        /// The event that was to be fired.
+        event: String,
+        /// The current state.
+        state: &'static str,
+        /// When the instance entered `state`.
+        entered_at: SystemTime,
+        /// The instant the caller gave.
+        now: SystemTime,
+    },
     /// [`Instance::fire_due`](crate::Instance::fire_due) found no automatic
     /// timer due.
     NothingDue {
@@ -184,6 +200,20 @@ impl fmt::Display for Why {
                 }
             }
             Why::Guard(refusal) | Why::NotYet(refusal) | Why::Overdue(refusal) => refusal.fmt(f),
+            Why::ClockBehind {
+                workflow,
+                event,
+                state,
+                entered_at,
+                now,
+            } => write!(
+                f,
+                "{workflow}: event `{event}` refused in state `{state}`: the instant given ({}) \
+                 is earlier than when the instance entered the state ({}); the caller's clock \
+                 is behind, and nothing was fired",
+                crate::instant_text(*now),
+                crate::instant_text(*entered_at),
+            ),
             Why::NothingDue {
                 workflow,
                 state,

@@ -232,12 +232,28 @@ impl<W: Dispatch> Instance<W> {
     /// Automatic timers that have fallen due by `now` happen first, each at
     /// its own due instant with the actor `"timer"`, whether or not `event`
     /// is then allowed: a refusal hands back the instance with them taken.
+    ///
+    /// Time only moves forward: `now` earlier than [`Instance::entered_at`]
+    /// is refused with [`Why::ClockBehind`] before anything else, and
+    /// nothing is fired or recorded. (The same instant as the last step is
+    /// accepted: two steps may share an instant.) So every trail an
+    /// instance records is in time order and loads again.
     pub fn fire(
         self,
         event: &str,
         actor: Option<&str>,
         now: SystemTime,
     ) -> Result<Self, Refused<Self>> {
+        if now < self.entered_at {
+            let why = Why::ClockBehind {
+                workflow: W::NAME,
+                event: event.to_string(),
+                state: self.state(),
+                entered_at: self.entered_at,
+                now,
+            };
+            return Err(Refused::new(self, why));
+        }
         let mut instance = self;
         // Each automatic transition moves the instance on by a positive
         // duration, so this ends once the next is due after `now`.

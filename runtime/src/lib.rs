@@ -369,6 +369,15 @@ pub(crate) fn rfc3339(instant: SystemTime) -> Option<String> {
     })
 }
 
+/// `instant` in RFC 3339 where the format can write it, else as the
+/// seconds since (or before) the Unix epoch: every instant has a text.
+pub(crate) fn instant_text(instant: SystemTime) -> String {
+    rfc3339(instant).unwrap_or_else(|| match instant.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(after) => format!("{}s after the Unix epoch", after.as_secs_f64()),
+        Err(before) => format!("{}s before the Unix epoch", before.duration().as_secs_f64()),
+    })
+}
+
 /// `90d`, `1d 12h`, `23h 59m`: whole days, hours, minutes and seconds.
 pub(crate) fn compact_duration(d: Duration) -> String {
     let mut secs = d.as_secs();

@@ -21,8 +21,10 @@
 //! given, must be the instance's version (optimistic concurrency across
 //! clients). Errors are JSON `{"error", "message"}`: 400 malformed
 //! request or unknown event, 404 unknown workflow or instance, 409 event
-//! not allowed now, timer not yet due, id taken or version conflict, 422
-//! guard refused, 500 a stored row that does not load.
+//! not allowed now, timer not yet due, id taken, version conflict or an
+//! `at` earlier than the instance's last step (`clock_behind`: the
+//! caller's clock is behind; nothing is stored), 422 guard refused, 500 a
+//! stored row that does not load.
 //!
 //! A background task fires the automatic timers that fall due, every
 //! `--tick-ms` milliseconds (default 1000), on every node: the store
@@ -103,6 +105,7 @@ fn store_error(e: StoreError) -> Response {
             Why::UnknownEvent { .. } => error(StatusCode::BAD_REQUEST, "unknown_event", message),
             Why::Guard(_) => error(StatusCode::UNPROCESSABLE_ENTITY, "guard_refused", message),
             Why::NotYet(_) | Why::Overdue(_) => error(StatusCode::CONFLICT, "not_yet", message),
+            Why::ClockBehind { .. } => error(StatusCode::CONFLICT, "clock_behind", message),
             _ => error(StatusCode::CONFLICT, "not_allowed", message),
         },
         StoreError::Instant(_) | StoreError::Unstorable { .. } => {

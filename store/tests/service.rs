@@ -209,6 +209,51 @@ fn the_service_over_http_on_each_database() {
             (Some("active"), Some(0))
         );
 
+        // 409: a caller whose clock is behind. Close, restore two days
+        // later, then close stamped a day before that restore: refused,
+        // nothing stored, and the instance still answers.
+        let skew =
+            json!({ "id": "skew", "data": { "account": "k", "obstacles": [] }, "at": ms_ago(10) });
+        let (status, _) = call(
+            &http,
+            "POST",
+            &at("/service_closing"),
+            Some(&skew.to_string()),
+        );
+        assert_eq!(status, 201);
+        let skew_events = at("/service_closing/skew/events");
+        for (event, days) in [("close", 5), ("restore", 3)] {
+            let body = json!({ "event": event, "at": ms_ago(days) }).to_string();
+            let (status, shown) = call(&http, "POST", &skew_events, Some(&body));
+            assert_eq!(status, 200, "{shown}");
+        }
+        let body = json!({ "event": "close", "at": ms_ago(4) }).to_string();
+        let (status, shown) = call(&http, "POST", &skew_events, Some(&body));
+        assert_eq!(
+            (status, shown["error"].as_str()),
+            (409, Some("clock_behind")),
+            "{shown}"
+        );
+        assert!(
+            shown["message"]
+                .as_str()
+                .unwrap()
+                .contains("the caller's clock is behind"),
+            "{shown}"
+        );
+        let (status, shown) = call(&http, "GET", &at("/service_closing/skew"), None);
+        assert_eq!(status, 200, "{shown}");
+        assert_eq!(
+            (shown["state"].as_str(), shown["version"].as_i64()),
+            (Some("active"), Some(2))
+        );
+        let (status, shown) = call(&http, "POST", &skew_events, Some(r#"{"event": "close"}"#));
+        assert_eq!(
+            (status, shown["state"].as_str()),
+            (200, Some("closed")),
+            "{shown}"
+        );
+
         // 200: close 95 days ago; the 90-day timer is overdue, and the
         // background runner fires it.
         let close = json!({ "event": "close", "actor": "alice", "version": 0, "at": ms_ago(95) });

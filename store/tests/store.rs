@@ -244,6 +244,105 @@ async fn no_lost_update_under_concurrent_writers() {
     }
 }
 
+/// Two nodes whose clocks differ: node B's clock is 8 hours behind node
+/// A's, and both fire on the same instances while time runs on. An event
+/// at an instant before the instance's last step is refused as
+/// `ClockBehind` and never stored; every instance loads afterwards, its
+/// history in time order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn clocks_that_differ_never_leave_an_instance_that_does_not_load() {
+    const HOUR: Duration = Duration::from_secs(3_600);
+    for (store, url) in backends("clocks").await {
+        let node_b = Store::open(&url).await.unwrap();
+        let ids: Vec<String> = (0..6).map(|i| format!("acme-{i}")).collect();
+        for id in &ids {
+            let start = Instance::start(ServiceClosing::new(id), t0());
+            store.create(id, start).await.unwrap();
+        }
+
+        // The case from the field: close, restore two days later, then a
+        // close stamped a day before that restore.
+        store
+            .fire::<ServiceClosing>("acme-0", "close", Some("alice"), t0() + HOUR)
+            .await
+            .unwrap();
+        store
+            .fire::<ServiceClosing>("acme-0", "restore", Some("alice"), t0() + HOUR + 2 * DAY)
+            .await
+            .unwrap();
+        let behind = node_b
+            .fire::<ServiceClosing>("acme-0", "close", Some("bob"), t0() + HOUR + DAY)
+            .await;
+        match &behind {
+            Err(StoreError::Refused { why, .. }) => {
+                assert!(matches!(**why, Why::ClockBehind { .. }), "{why}");
+                assert!(why.to_string().contains("the caller's clock is behind"));
+            }
+            other => panic!("not refused as behind: {other:?}"),
+        }
+        let row = store.load::<ServiceClosing>("acme-0").await.unwrap();
+        assert_eq!((row.version, row.instance.state()), (2, "active"));
+
+        // Both nodes at once, a pair of writers (one on each node) on the
+        // same instance each round; a round moves the real clock 6 hours,
+        // and node B reads it 8 hours behind.
+        let behind = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for writer in 0..4 {
+            let (node, skew) = if writer % 2 == 0 {
+                (store.clone(), Duration::ZERO)
+            } else {
+                (node_b.clone(), 8 * HOUR)
+            };
+            let (ids, behind) = (ids.clone(), Arc::clone(&behind));
+            tasks.push(tokio::spawn(async move {
+                for round in 0..12u32 {
+                    let id = &ids[(writer / 2 + 2 * round as usize) % ids.len()];
+                    let now = t0() + 3 * DAY + round * 6 * HOUR - skew;
+                    let state = node.load::<ServiceClosing>(id).await.unwrap();
+                    let event = match state.instance.state() {
+                        "active" => "close",
+                        _ => "restore",
+                    };
+                    match node
+                        .fire_retrying::<ServiceClosing>(id, event, Some("node"), now, 5)
+                        .await
+                    {
+                        Ok(_) => {}
+                        Err(StoreError::Refused { why, .. }) => match *why {
+                            Why::ClockBehind { .. } => {
+                                behind.fetch_add(1, Ordering::SeqCst);
+                            }
+                            // The other node moved the instance first, or
+                            // the 24 hours are not up.
+                            Why::NotAllowed { .. } | Why::NotYet(_) => {}
+                            other => panic!("{other}"),
+                        },
+                        Err(e) => panic!("{e}"),
+                    }
+                }
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap();
+        }
+        eprintln!(
+            "{:?}: {} fires refused as behind",
+            store.backend(),
+            behind.load(Ordering::SeqCst)
+        );
+        for id in &ids {
+            let stored = store
+                .load::<ServiceClosing>(id)
+                .await
+                .unwrap_or_else(|e| panic!("{id} does not load: {e}"));
+            let trail = stored.instance.trail();
+            assert!(trail.windows(2).all(|w| w[0].at <= w[1].at), "{trail:?}");
+            node_b.load::<ServiceClosing>(id).await.unwrap();
+        }
+    }
+}
+
 /// 60 instances with the 90-day timer due, 8 workers on two pools polling
 /// at once: each timer fires exactly once. The due query uses the index.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

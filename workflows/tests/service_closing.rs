@@ -93,23 +93,27 @@ fn the_retention_period_ends_at_day_90_and_restoring_ends_with_it() {
         .unwrap_err()
         .into_machine();
     // Restoring is still possible one second before day 90...
+    let restored_at = t0() + 90 * DAY - Duration::from_secs(1);
     let active = closed
-        .restore(t0() + 90 * DAY - Duration::from_secs(1))
+        .restore(restored_at)
         .expect("within the retention period");
-    let closed = active.close(t0()).unwrap(); // entered at t0 again
+    // Closed again at once: the new retention period runs from here.
+    let closed = active.close(restored_at).unwrap();
+    let late = restored_at + 90 * DAY;
 
-    // ...and not at day 90, when the automatic transition comes first.
-    let late = closed.restore(t0() + 90 * DAY).unwrap_err();
-    assert_eq!(late.refusal().preempted_by, Some("retention_period_ends"));
+    // ...and not at day 90 of a retention period, when the automatic transition comes first.
+    let late_restore = closed.restore(late).unwrap_err();
     assert_eq!(
-        late.to_string(),
+        late_restore.refusal().preempted_by,
+        Some("retention_period_ends")
+    );
+    assert_eq!(
+        late_restore.to_string(),
         "service_closing: event `restore` refused in state `closed`: the automatic transition \
          `retention_period_ends` has fallen due and comes first"
     );
-    let closed = late.into_machine();
-    let disabled = closed
-        .retention_period_ends(t0() + 90 * DAY)
-        .expect("day 90");
+    let closed = late_restore.into_machine();
+    let disabled = closed.retention_period_ends(late).expect("day 90");
     assert_eq!(disabled.state(), "disabled");
 }
 
@@ -222,4 +226,58 @@ fn a_timed_machine_is_its_data_and_one_instant() {
         std::mem::size_of::<Machine<Closed>>(),
         std::mem::size_of::<ServiceClosing>() + std::mem::size_of::<SystemTime>()
     );
+}
+
+/// Time only moves forward: an instant earlier than when the instance
+/// entered its state (a node whose clock is behind) is refused with both
+/// instants, nothing is recorded, and the instance still stores and loads.
+#[test]
+fn an_instant_before_the_last_step_is_refused_and_nothing_is_recorded() {
+    let closed = Instance::start(ServiceClosing::new("acme-ops"), t0())
+        .fire("close", Some("alice"), t0() + HOUR)
+        .unwrap();
+    let restored = closed
+        .fire("restore", Some("alice"), t0() + HOUR + 2 * DAY)
+        .unwrap();
+
+    // A day before the restore: refused, by name, with both instants.
+    let refused = restored
+        .fire("close", Some("bob"), t0() + HOUR + DAY)
+        .unwrap_err();
+    assert!(matches!(
+        refused.why(),
+        Why::ClockBehind { state: "active", event, entered_at, now, .. }
+            if event == "close" && *entered_at == t0() + HOUR + 2 * DAY && *now == t0() + HOUR + DAY
+    ));
+    assert_eq!(
+        refused.to_string(),
+        "service_closing: event `close` refused in state `active`: the instant given \
+         (2026-11-25T10:00:00Z) is earlier than when the instance entered the state \
+         (2026-11-26T10:00:00Z); the caller's clock is behind, and nothing was fired"
+    );
+    let instance = refused.into_inner();
+    assert_eq!(instance.state(), "active");
+    assert_eq!(instance.trail().len(), 2);
+    assert_eq!(instance.entered_at(), t0() + HOUR + 2 * DAY);
+
+    // One nanosecond behind is behind; the same instant is not.
+    let behind = t0() + HOUR + 2 * DAY - Duration::from_nanos(1);
+    let instance = instance
+        .fire("close", None, behind)
+        .unwrap_err()
+        .into_inner();
+    let instance = instance
+        .fire("close", None, t0() + HOUR + 2 * DAY)
+        .expect("the same instant as the last step");
+
+    // A due timer does not run at an instant behind the state either.
+    let refused = instance.fire("restore", None, t0() + HOUR).unwrap_err();
+    assert!(matches!(refused.why(), Why::ClockBehind { .. }));
+    let instance = refused.into_inner();
+    assert_eq!(instance.trail().len(), 3);
+
+    // What was recorded loads again.
+    let row = serde_json::to_string(&instance).unwrap();
+    let loaded: Instance<ServiceClosing> = serde_json::from_str(&row).expect("it loads");
+    assert_eq!(loaded.trail(), instance.trail());
 }
