@@ -352,15 +352,17 @@ impl<'a> Generator<'a> {
                 #by_name
             }
 
+            // Beside the user's type, where the workflow's module may be
+            // named like a primitive type (`str`, `bool`): primitives by path.
             impl #krate::Workflow for #data_ty {
-                const NAME: &'static str = #name;
-                const DEFINITION: &'static str = #definition;
-                const STATES: &'static [&'static str] = &[#(#state_names),*];
-                const EVENTS: &'static [&'static str] = &[#(#event_names),*];
-                const INITIAL: &'static str = #initial_name;
-                const SUMMARIES: &'static [&'static str] = &[#(#summaries),*];
-                const FINAL: &'static [bool] = &[#(#finals),*];
-                const ALLOWED: &'static [&'static [&'static str]] = &[#(#allowed),*];
+                const NAME: &'static ::core::primitive::str = #name;
+                const DEFINITION: &'static ::core::primitive::str = #definition;
+                const STATES: &'static [&'static ::core::primitive::str] = &[#(#state_names),*];
+                const EVENTS: &'static [&'static ::core::primitive::str] = &[#(#event_names),*];
+                const INITIAL: &'static ::core::primitive::str = #initial_name;
+                const SUMMARIES: &'static [&'static ::core::primitive::str] = &[#(#summaries),*];
+                const FINAL: &'static [::core::primitive::bool] = &[#(#finals),*];
+                const ALLOWED: &'static [&'static [&'static ::core::primitive::str]] = &[#(#allowed),*];
             }
         }
     }
@@ -550,7 +552,7 @@ impl<'a> Generator<'a> {
             let now_param = self.timed.then(|| quote!(, now: ::std::time::SystemTime));
             quote! {
                 #attrs
-                pub trait #tr<Out>: #krate::State + Sized {
+                pub trait #tr<Out>: #krate::State + ::core::marker::Sized {
                     /// Fires the event: what the machine's method of the same name calls.
                     fn fire(machine: super::Machine<Self> #now_param) -> Out;
                 }
@@ -581,9 +583,9 @@ impl<'a> Generator<'a> {
                     note = "`{E}` is allowed from: `{From}`",
                     note = #allows_where
                 )]
-                pub trait Allows<From, E, const LINE: u32> {}
+                pub trait Allows<From, E, const LINE: ::core::primitive::u32> {}
 
-                impl<S: #krate::State, E, const LINE: u32> Allows<S, E, LINE> for S {}
+                impl<S: #krate::State, E, const LINE: ::core::primitive::u32> Allows<S, E, LINE> for S {}
 
                 #(#traits)*
             }

@@ -37,6 +37,7 @@ pub mod diagnostic;
 pub mod fingerprint;
 pub mod graph;
 pub mod model;
+pub mod namespace;
 mod parse;
 pub mod read;
 pub mod source;

@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use crate::diagnostic::{did_you_mean, Code, Diagnostic};
 use crate::graph::Graph;
 use crate::model::{Guard, GuardId, Name, State, StateId, Timer, Transition, Workflow};
+use crate::namespace::{self, Place, Taken, When};
 use crate::parse::{Located, RawDefinition};
+use crate::source::Span;
 
 /// Rust's strict, reserved and edition keywords: none can name a generated item.
 pub const RUST_KEYWORDS: &[&str] = &[
@@ -14,16 +16,6 @@ pub const RUST_KEYWORDS: &[&str] = &[
     "ref", "return", "self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use",
     "where", "while", "abstract", "become", "box", "do", "final", "macro", "override", "priv",
     "typeof", "unsized", "virtual", "yield", "try", "gen",
-];
-
-/// Methods every generated machine has; an event cannot take their names.
-pub const MACHINE_METHODS: &[&str] = &[
-    "new",
-    "data",
-    "data_mut",
-    "into_data",
-    "state",
-    "into_state",
 ];
 
 /// Whether `text` is a snake_case identifier: lowercase ASCII letters and
@@ -117,28 +109,80 @@ fn check_name(located: &Located, role: Role, diags: &mut Vec<Diagnostic>) -> Opt
         );
         return None;
     }
-    if matches!(role, Role::Event) && MACHINE_METHODS.contains(&text.as_str()) {
-        diags.push(
-            Diagnostic::new(
-                Code::ReservedName,
-                format!("event name `{text}` clashes with the generated method `Machine::{text}`"),
-            )
-            .at(
-                located.span.clone(),
-                "every machine already has this method",
-            )
-            .with_help(format!(
-                "choose another name; {} are taken",
-                MACHINE_METHODS
-                    .iter()
-                    .map(|m| format!("`{m}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
-        );
+    let place = match role {
+        Role::Event => Some(Place::Event),
+        Role::Workflow => Some(Place::Workflow),
+        Role::State | Role::Guard => None,
+    };
+    if let Some(taken) = place
+        .and_then(|place| namespace::taken(place, text))
+        .filter(|t| t.when == When::Always)
+    {
+        diags.push(taken_diagnostic(taken, role, located.span.clone()));
         return None;
     }
     Some(Name::new(text.clone(), located.span.clone()))
+}
+
+/// T006 for a name the generated code holds (see [`crate::namespace`]).
+fn taken_diagnostic(taken: &Taken, role: Role, span: Span) -> Diagnostic {
+    let others: Vec<String> = namespace::TAKEN
+        .iter()
+        .filter(|t| t.place == taken.place && t.when == taken.when)
+        .map(|t| format!("`{}`", t.name))
+        .collect();
+    let help = match (taken.when, others.len()) {
+        (When::Always, n) if n > 1 => {
+            format!("choose another name; {} are taken", others.join(", "))
+        }
+        _ => format!("choose another name, e.g. `{}_step`", taken.name),
+    };
+    Diagnostic::new(
+        Code::ReservedName,
+        format!(
+            "{} `{}` clashes with {}",
+            role.noun(),
+            taken.name,
+            taken.item
+        ),
+    )
+    .at(span, taken.why)
+    .with_help(help)
+}
+
+/// The taken event names that depend on the whole definition: `entered_at`
+/// in a workflow with timers, and the names taken for an event allowed
+/// from one state or from several. Reported at the event's first use; its
+/// transitions are returned to be dropped.
+fn check_taken_events(transitions: &[Transition], diags: &mut Vec<Diagnostic>) -> Vec<String> {
+    let timed = transitions.iter().any(|t| t.timer.is_some());
+    let mut sources: HashMap<&str, (HashSet<StateId>, &Name)> = HashMap::new();
+    let mut order = Vec::new();
+    for t in transitions {
+        let entry = sources.entry(t.event.as_str()).or_insert_with(|| {
+            order.push(t.event.as_str());
+            (HashSet::new(), &t.event)
+        });
+        entry.0.extend(t.from.iter().copied());
+    }
+    let mut dropped = Vec::new();
+    for event in order {
+        let (from, name) = &sources[event];
+        let Some(taken) = namespace::taken(Place::Event, event) else {
+            continue;
+        };
+        let clashes = match taken.when {
+            When::Always => false,
+            When::Timed => timed,
+            When::OneSource => from.len() == 1,
+            When::SeveralSources => from.len() > 1,
+        };
+        if clashes {
+            diags.push(taken_diagnostic(taken, Role::Event, name.span()));
+            dropped.push(event.to_string());
+        }
+    }
+    dropped
 }
 
 /// Reports names that generate the same PascalCase type (`a1` and `a_1`);
@@ -373,6 +417,8 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
     }
     let clashing = check_pascal_collisions(event_names.iter().copied(), "event", diags);
     transitions.retain(|t| !clashing.iter().any(|c| c == t.event.as_str()));
+    let taken = check_taken_events(&transitions, diags);
+    transitions.retain(|t| !taken.iter().any(|c| c == t.event.as_str()));
 
     for (i, g) in guards.iter().enumerate() {
         if guard_declared[i] && !guard_used[i] {
