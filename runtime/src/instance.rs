@@ -233,6 +233,11 @@ impl<W: Dispatch> Instance<W> {
     /// its own due instant with the actor `"timer"`, whether or not `event`
     /// is then allowed: a refusal hands back the instance with them taken.
     ///
+    /// An automatic (`after`) event may be named too: it is the system's
+    /// step, so it happens exactly as [`Instance::fire_due`] takes it, at
+    /// its due instant with the actor `"timer"` (not at `now`, nor by
+    /// `actor`), and before it is due it is refused with [`Why::NotYet`].
+    ///
     /// Time only moves forward: `now` earlier than [`Instance::entered_at`]
     /// is refused with [`Why::ClockBehind`] before anything else, and
     /// nothing is fired or recorded. (The same instant as the last step is
@@ -258,10 +263,12 @@ impl<W: Dispatch> Instance<W> {
         // Each automatic transition moves the instance on by a positive
         // duration, so this ends once the next is due after `now`.
         while let Some((due_event, due_at)) = instance.first_due(now) {
-            if due_event == event {
-                break;
-            }
             instance = instance.step(due_event, Some("timer"), due_at)?;
+            if due_event == event {
+                // The event asked for was this automatic one: taken as the
+                // timer takes it, which is all firing it by name can do.
+                return Ok(instance);
+            }
         }
         instance.step(event, actor, now)
     }

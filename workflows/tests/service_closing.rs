@@ -281,3 +281,36 @@ fn an_instant_before_the_last_step_is_refused_and_nothing_is_recorded() {
     let loaded: Instance<ServiceClosing> = serde_json::from_str(&row).expect("it loads");
     assert_eq!(loaded.trail(), instance.trail());
 }
+
+/// An automatic transition named by a caller is the timer's step: refused
+/// until due, then recorded exactly as `fire_due` records it (at its due
+/// instant, by "timer"), not at the caller's instant or by the caller.
+#[test]
+fn an_automatic_event_fired_by_name_is_the_timers_step() {
+    let closed = Instance::start(ServiceClosing::new("acme-ops"), t0())
+        .fire("close", Some("alice"), t0())
+        .unwrap();
+    let due = t0() + 90 * DAY;
+
+    let early = closed
+        .fire("retention_period_ends", Some("alice"), due - MINUTE)
+        .unwrap_err();
+    assert!(matches!(early.why(), Why::NotYet(_)), "{early}");
+    let closed = early.into_inner();
+
+    let by_name = closed
+        .fire("retention_period_ends", Some("alice"), due + 5 * DAY)
+        .unwrap();
+    let by_runner = Instance::start(ServiceClosing::new("acme-ops"), t0())
+        .fire("close", Some("alice"), t0())
+        .unwrap()
+        .fire_due(due + 5 * DAY)
+        .unwrap();
+    assert_eq!(by_name.trail(), by_runner.trail());
+    assert_eq!(by_name.entered_at(), due);
+    let last = by_name.trail().last().unwrap();
+    assert_eq!(
+        (last.event.as_str(), last.at, last.actor.as_deref()),
+        ("retention_period_ends", due, Some("timer"))
+    );
+}
