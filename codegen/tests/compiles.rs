@@ -573,12 +573,7 @@ fn every_accepted_definition_compiles() {
                     // still checks (two names can clash with each other).
                     let mut with = together.clone();
                     with.push(name);
-                    if load(&SourceFile::new(
-                        "probe.toml",
-                        role_definition(role, &with),
-                    ))
-                    .is_ok()
-                    {
+                    if load(&SourceFile::new("probe.toml", role_definition(role, &with))).is_ok() {
                         together = with;
                     } else {
                         let label = format!("{role:?} `{name}`");

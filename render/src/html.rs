@@ -81,13 +81,6 @@ pub fn model(w: &Workflow) -> Value {
     })
 }
 
-/// `text` escaped for HTML text and attribute values.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    crate::svg::escape(text, &mut out);
-    out
-}
-
 /// JSON that is safe inside `<script type="application/json">`: no `<`,
 /// `>` or `&` (so no `</script>` or `<!--`), and no line separators.
 fn script_json(value: &Value) -> String {
@@ -104,8 +97,12 @@ fn script_json(value: &Value) -> String {
 /// escaped for where it stands.
 pub fn html(w: &Workflow) -> String {
     let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(SCRIPT));
-    let name = escape(w.name.as_str());
-    let summary = w.summary.as_deref().map(escape).unwrap_or_default();
+    let name = crate::xml::escaped(w.name.as_str());
+    let summary = w
+        .summary
+        .as_deref()
+        .map(crate::xml::escaped)
+        .unwrap_or_default();
     let diagram = crate::svg(w);
     let model = script_json(&model(w));
     format!(

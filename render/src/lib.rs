@@ -9,6 +9,7 @@ mod dot;
 pub mod html;
 mod mermaid;
 pub mod svg;
+mod xml;
 
 use turnstile_spec::{Transition, Workflow};
 

@@ -295,12 +295,7 @@ pub fn unknown_event<I>(
     event: &str,
     events: &'static [&'static str],
 ) -> Refused<I> {
-    let suggestion = events
-        .iter()
-        .map(|e| (strsim::jaro_winkler(event, e), *e))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, e)| e);
+    let suggestion = crate::words::did_you_mean(event, events.iter().copied());
     Refused::new(
         inner,
         Why::UnknownEvent {

@@ -434,7 +434,7 @@ fn check_trail<W: Dispatch>(
                         format!(
                             "`{}` was taken before its timer ({} after entering `{}`) was due",
                             step.event,
-                            crate::compact_duration(timer.after),
+                            crate::words::compact_duration(timer.after),
                             step.from
                         ),
                     ));

@@ -26,6 +26,9 @@ mod dispatch;
 mod instance;
 #[cfg(feature = "serde")]
 pub mod snapshot;
+pub mod words;
+
+use words::compact_duration;
 
 pub use dispatch::{Dispatch, Refused, Step, TimerSpec, Why};
 pub use instance::{Instance, LoadError, TimerStatus};
@@ -376,20 +379,4 @@ pub(crate) fn instant_text(instant: SystemTime) -> String {
         Ok(after) => format!("{}s after the Unix epoch", after.as_secs_f64()),
         Err(before) => format!("{}s before the Unix epoch", before.duration().as_secs_f64()),
     })
-}
-
-/// `90d`, `1d 12h`, `23h 59m`: whole days, hours, minutes and seconds.
-pub(crate) fn compact_duration(d: Duration) -> String {
-    let mut secs = d.as_secs();
-    if secs == 0 {
-        return format!("{}ms", d.as_millis());
-    }
-    let mut parts = Vec::new();
-    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
-        if secs >= size {
-            parts.push(format!("{}{unit}", secs / size));
-            secs %= size;
-        }
-    }
-    parts.join(" ")
 }

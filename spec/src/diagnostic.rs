@@ -265,15 +265,4 @@ pub fn render_all(diagnostics: &[Diagnostic], file: &SourceFile, color: bool) ->
         .join("\n\n")
 }
 
-/// The closest candidate to `name`, if any is close enough to be a likely typo.
-pub fn did_you_mean<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(name, c), c))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
-}
+pub use turnstile_runtime::words::did_you_mean;

@@ -131,22 +131,7 @@ pub struct Timer {
     pub span: Span,
 }
 
-/// A duration in whole days, hours, minutes and seconds, largest first:
-/// `90d`, `1d 12h`, `23h 59m`, `500ms` below a second.
-pub fn compact_duration(d: std::time::Duration) -> String {
-    let mut secs = d.as_secs();
-    if secs == 0 {
-        return format!("{}ms", d.as_millis());
-    }
-    let mut parts = Vec::new();
-    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
-        if secs >= size {
-            parts.push(format!("{}{unit}", secs / size));
-            secs %= size;
-        }
-    }
-    parts.join(" ")
-}
+pub use turnstile_runtime::words::compact_duration;
 
 impl Timer {
     /// The key it is written with: `after` or `not_before`.

@@ -1,0 +1,50 @@
+//! How turnstile words what it tells people, in one place: the runtime's
+//! refusals and the checker's diagnostics (`turnstile-spec`, which depends
+//! on this crate as `pest_meta` depends on `pest`) say durations the same
+//! way and suggest the same names.
+
+use std::time::Duration;
+
+/// A duration in whole days, hours, minutes and seconds, largest first:
+/// `90d`, `1d 12h`, `23h 59m`, `500ms` below a second.
+///
+/// ```
+/// # use std::time::Duration;
+/// use turnstile_runtime::words::compact_duration;
+/// assert_eq!(compact_duration(Duration::from_secs(36 * 3600)), "1d 12h");
+/// assert_eq!(compact_duration(Duration::from_millis(500)), "500ms");
+/// ```
+pub fn compact_duration(d: Duration) -> String {
+    let mut secs = d.as_secs();
+    if secs == 0 {
+        return format!("{}ms", d.as_millis());
+    }
+    let mut parts = Vec::new();
+    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
+        if secs >= size {
+            parts.push(format!("{}{unit}", secs / size));
+            secs %= size;
+        }
+    }
+    parts.join(" ")
+}
+
+/// The closest candidate to `name`, if any is close enough to be a likely
+/// typo (Jaro-Winkler similarity above 0.8).
+///
+/// ```
+/// use turnstile_runtime::words::did_you_mean;
+/// assert_eq!(did_you_mean("clsoe", ["open", "close"]), Some("close"));
+/// assert_eq!(did_you_mean("zzz", ["open", "close"]), None);
+/// ```
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(name, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
