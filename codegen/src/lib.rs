@@ -24,7 +24,7 @@ mod docs;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
-use turnstile_spec::{Event, SourceFile, StateId, Transition, TransitionId, Workflow};
+use turnstile_spec::{Check, Event, SourceFile, StateId, Transition, TransitionId, Workflow};
 
 /// What the generator needs besides the model.
 pub struct Input<'a> {
@@ -640,55 +640,57 @@ impl<'a> Generator<'a> {
                     ));
                 }
             };
-        let checks = t.guards.iter().map(|g| {
-            let guard = self.w.guard(*g);
-            let method = ident(guard.name.as_str());
-            let reason = guard.summary.as_deref().unwrap_or("");
-            let refused = refuse(guard.name.as_str(), reason, none.clone(), none.clone());
-            quote! {
-                if !<#data as #up Guards>::#method(&machine.data) {
-                    #refused
-                }
-            }
-        });
-        let now_comma = self.timed.then(|| quote!(, now));
-        let wait = t.timer.as_ref().map(|timer| {
-            let after = duration(timer.after);
-            let refused = refuse(
-                "",
-                "",
-                quote!(::core::option::Option::Some(wait)),
-                none.clone(),
-            );
-            quote! {
-                if let ::core::result::Result::Err(wait) =
-                    #krate::__private::wait(machine.entered_at, #after, now)
-                {
-                    #refused
-                }
-            }
-        });
-        // An automatic timer of the source state that has fallen due comes
-        // before any other event of the state.
-        let preempt = self
+        // The checks, in the one order `Workflow::checks` gives.
+        let checks = self
             .w
-            .preempting(t, &self.outgoing[from.0])
-            .map(|(other, timer)| {
-                let after = duration(timer.after);
-                let other_event = other.event.as_str();
-                let refused = refuse(
-                    "",
-                    "",
-                    none.clone(),
-                    quote!(::core::option::Option::Some(#other_event)),
-                );
-                quote! {
-                    if #krate::__private::preempted(machine.entered_at, #after, now) {
-                        #refused
+            .checks(t, &self.outgoing[from.0])
+            .into_iter()
+            .map(|check| match check {
+                Check::Preempted { by, timer } => {
+                    let after = duration(timer.after);
+                    let other_event = self.w.transition(by).event.as_str();
+                    let refused = refuse(
+                        "",
+                        "",
+                        none.clone(),
+                        quote!(::core::option::Option::Some(#other_event)),
+                    );
+                    quote! {
+                        if #krate::__private::preempted(machine.entered_at, #after, now) {
+                            #refused
+                        }
+                    }
+                }
+                Check::Timer(timer) => {
+                    let after = duration(timer.after);
+                    let refused = refuse(
+                        "",
+                        "",
+                        quote!(::core::option::Option::Some(wait)),
+                        none.clone(),
+                    );
+                    quote! {
+                        if let ::core::result::Result::Err(wait) =
+                            #krate::__private::wait(machine.entered_at, #after, now)
+                        {
+                            #refused
+                        }
+                    }
+                }
+                Check::Guard(g) => {
+                    let guard = self.w.guard(g);
+                    let method = ident(guard.name.as_str());
+                    let reason = guard.summary.as_deref().unwrap_or("");
+                    let refused = refuse(guard.name.as_str(), reason, none.clone(), none.clone());
+                    quote! {
+                        if !<#data as #up Guards>::#method(&machine.data) {
+                            #refused
+                        }
                     }
                 }
             })
             .collect::<Vec<_>>();
+        let now_comma = self.timed.then(|| quote!(, now));
         let moved = if t.is_branch() {
             let e = ident(t.event.pascal());
             let method = ident(t.event.as_str());
@@ -708,8 +710,6 @@ impl<'a> Generator<'a> {
             moved
         } else {
             quote! {
-                #(#preempt)*
-                #wait
                 #(#checks)*
                 ::core::result::Result::Ok(#moved)
             }

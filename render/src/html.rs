@@ -8,16 +8,20 @@
 //!
 //! Click a state for its summary, the events allowed from it (guards,
 //! outcomes, timers) and the shortest event sequence that reaches it,
-//! highlighted on the diagram; simulate the workflow (fire events, choose
-//! whether each guard holds, whether a timer is due and which outcome a
-//! branch takes, undo, reset); play the test plan of `turnstile paths`;
-//! search states and events by name.
+//! highlighted on the diagram; simulate the workflow with a clock (fire
+//! events, choose whether each guard holds and which outcome a branch
+//! takes, move the clock on and watch automatic timers happen, undo,
+//! reset), by the runtime's rules in the runtime's order (the model
+//! carries each transition's checks as `Workflow::checks` gives them);
+//! play the test plan of `turnstile paths`; search states and events by
+//! name.
 
 use base64::Engine as _;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use turnstile_spec::graph::Graph;
-use turnstile_spec::Workflow;
+use turnstile_spec::model::compact_duration;
+use turnstile_spec::{Check, Workflow};
 
 const SCRIPT: &str = include_str!("explorer/explorer.js");
 const STYLE: &str = include_str!("explorer/explorer.css");
@@ -42,10 +46,30 @@ pub fn model(w: &Workflow) -> Value {
         .iter()
         .map(|g| json!({ "name": g.name.as_str(), "summary": g.summary }))
         .collect();
+    let outgoing = w.outgoing();
     let transitions: Vec<Value> = w
         .transitions
         .iter()
         .map(|t| {
+            // What firing it checks from each of its sources, in the order
+            // the generated code checks (`Workflow::checks`): the page's
+            // simulator reads the order here instead of having its own.
+            let checks: Vec<Value> = t
+                .from
+                .iter()
+                .map(|from| {
+                    w.checks(t, &outgoing[from.0])
+                        .into_iter()
+                        .map(|check| match check {
+                            Check::Preempted { by, .. } => {
+                                json!({ "preempted_by": by.0 })
+                            }
+                            Check::Timer(_) => json!({ "timer": true }),
+                            Check::Guard(g) => json!({ "guard": g.0 }),
+                        })
+                        .collect()
+                })
+                .collect();
             json!({
                 "event": t.event.as_str(),
                 "from": t.from.iter().map(|s| s.0).collect::<Vec<_>>(),
@@ -55,7 +79,10 @@ pub fn model(w: &Workflow) -> Value {
                 "timer": t.timer.as_ref().map(|timer| json!({
                     "label": timer.label(),
                     "automatic": timer.automatic,
+                    "after": compact_duration(timer.after),
+                    "after_ms": u64::try_from(timer.after.as_millis()).unwrap_or(u64::MAX),
                 })),
+                "checks": checks,
             })
         })
         .collect();
@@ -136,7 +163,9 @@ pub fn html(w: &Workflow) -> String {
 <section id=\"details\" aria-live=\"polite\" aria-label=\"Selected state\"></section>
 <section aria-labelledby=\"simulate-label\">
 <h2 id=\"simulate-label\">Simulate</h2>
-<p>Current state: <strong id=\"current\" aria-live=\"polite\"></strong></p>
+<p>Current state: <strong id=\"current\" aria-live=\"polite\"></strong>, entered at <span id=\"entered\"></span></p>
+<p>Clock: <strong id=\"clock\"></strong> <span class=\"muted\">(T is when the workflow started)</span></p>
+<div class=\"row\"><label for=\"advance-amount\">Move the clock on by</label><input type=\"number\" id=\"advance-amount\" min=\"0\" value=\"1\"><select id=\"advance-unit\" aria-label=\"Unit\"><option value=\"60000\">minutes</option><option value=\"3600000\" selected>hours</option><option value=\"86400000\">days</option></select><button type=\"button\" id=\"advance\">Move on</button><button type=\"button\" id=\"next-timer\">To the next timer</button></div>
 <div id=\"events\"></div>
 <p id=\"message\" class=\"message\" role=\"status\" hidden></p>
 <div class=\"row\"><button type=\"button\" id=\"undo\">Undo</button><button type=\"button\" id=\"reset\">Reset</button></div>

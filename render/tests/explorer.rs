@@ -233,14 +233,24 @@ fn steps_js(w: &Workflow, steps: &[Step]) -> serde_json::Value {
         .collect()
 }
 
-/// A script function that takes such steps and, for each, chooses the
-/// outcome where the event branches, presses the event's Fire button and
-/// notes the current state; it gives the states.
+/// A script function that takes such steps and, for each, works the
+/// event's form as a person would: chooses the outcome where the event
+/// branches, ticks every guard, presses "Wait" where the event has a timer
+/// not yet due (for an automatic event that is all: it then happens by
+/// itself), then "Fire"; it notes the current state after each step.
 const FIRE_STEPS: &str = "(steps => steps.map(([event, outcome]) => { \
-    const form = document.querySelector('fieldset[data-event-form=' + JSON.stringify(event) + ']'); \
-    if (!form) return 'no form for ' + event; \
-    if (outcome !== null) form.querySelector('select[data-outcome]').value = String(outcome); \
-    form.querySelector('button[data-fire]').click(); \
+    const form = () => document.querySelector('fieldset[data-event-form=' + JSON.stringify(event) + ']'); \
+    if (!form()) return 'no form for ' + event; \
+    const choose = () => { if (outcome !== null) form().querySelector('select[data-outcome]').value = String(outcome); }; \
+    choose(); \
+    const automatic = form().getAttribute('data-automatic') === 'true'; \
+    const wait = form().querySelector('button[data-wait]'); \
+    if (wait) wait.click(); \
+    if (!automatic) { \
+      choose(); \
+      form().querySelectorAll('input[data-guard]').forEach(b => { b.checked = true; }); \
+      form().querySelector('button[data-fire]').click(); \
+    } \
     return document.body.getAttribute('data-current'); }))";
 
 /// Every path of every reference workflow's test plan, clicked through
@@ -342,15 +352,39 @@ fn refusals_keep_the_state_and_undo_and_reset_go_back() {
     let file = out_dir().join("refusal.html");
     open(&tab, &file, &html(&w));
     assert_eq!(current(&tab), "visitor");
-    click(
+    // Every guard box starts unticked: firing now is refused by the first
+    // guard the runtime checks, and every guard that does not hold is named.
+    click(&tab, "button[data-fire='register_id']");
+    assert_eq!(current(&tab), "visitor", "a refused guard keeps the state");
+    let register = w
+        .transitions
+        .iter()
+        .find(|t| t.event.as_str() == "register_id")
+        .unwrap();
+    let first = w.guard(register.guards[0]).name.as_str();
+    assert_eq!(
+        eval_str(
+            &tab,
+            "document.getElementById('message').getAttribute('data-guard')"
+        ),
+        first
+    );
+    let message = eval_str(&tab, "document.getElementById('message').textContent");
+    for g in &register.guards {
+        assert!(message.contains(w.guard(*g).name.as_str()), "{message}");
+    }
+    // Every guard but `email_unused` holds: refused by that one, in the
+    // runtime's words.
+    eval(
         &tab,
-        "fieldset[data-event-form='register_id'] input[data-guard='email_unused']",
+        "document.querySelectorAll(\"fieldset[data-event-form='register_id'] input[data-guard]\") \
+           .forEach(b => { b.checked = b.getAttribute('data-guard') !== 'email_unused'; })",
     );
     click(&tab, "button[data-fire='register_id']");
     assert_eq!(current(&tab), "visitor", "a refused guard keeps the state");
     let message = eval_str(&tab, "document.getElementById('message').textContent");
     assert!(
-        message.contains("Refused") && message.contains("email_unused"),
+        message.starts_with("sign_up: event `register_id` refused in state `visitor`: guard `email_unused` does not hold"),
         "{message}"
     );
     let summary = w.guards.iter().find(|g| g.name.as_str() == "email_unused");
@@ -360,7 +394,7 @@ fn refusals_keep_the_state_and_undo_and_reset_go_back() {
         eval(&tab, "document.querySelectorAll('#trail li').length"),
         0
     );
-    // With the guard holding again, the event goes through; undo and reset.
+    // With the guard holding too, the event goes through; undo and reset.
     click(
         &tab,
         "fieldset[data-event-form='register_id'] input[data-guard='email_unused']",
@@ -392,22 +426,28 @@ fn refusals_keep_the_state_and_undo_and_reset_go_back() {
         .find(|(s, _)| *s == timed.from[0])
         .map(|(_, p)| p)
         .unwrap();
-    for step in &path {
-        click(
-            &tab,
-            &format!(
-                "button[data-fire=\"{}\"]",
-                w.transition(step.transition).event
-            ),
-        );
-    }
+    eval(&tab, &format!("{FIRE_STEPS}({})", steps_js(&w, &path)));
     assert_eq!(current(&tab), from);
     let form = format!("fieldset[data-event-form=\"{}\"]", timed.event);
-    click(&tab, &format!("{form} input[data-timer]"));
     click(&tab, &format!("{form} button[data-fire]"));
     assert_eq!(current(&tab), from, "a timer not passed keeps the state");
     let message = eval_str(&tab, "document.getElementById('message').textContent");
-    assert!(message.contains("not before"), "{message}");
+    assert!(message.contains("not due until"), "{message}");
+    assert_eq!(
+        eval_str(
+            &tab,
+            "document.getElementById('message').getAttribute('data-why')"
+        ),
+        "not_yet"
+    );
+    // Waited for, it goes through.
+    click(&tab, &format!("{form} button[data-wait]"));
+    eval(
+        &tab,
+        &format!("document.querySelectorAll('{form} input[data-guard]').forEach(b => {{ b.checked = true; }})"),
+    );
+    click(&tab, &format!("{form} button[data-fire]"));
+    assert_ne!(current(&tab), from, "due, it fires");
     assert_no_requests(&watch, &file);
 }
 
@@ -530,10 +570,7 @@ fn hostile_text_cannot_inject_markup_or_script() {
     assert!(details.contains(&summary), "{details}");
     let guard = w.guards[0].summary.clone().unwrap();
     assert!(details.contains(&guard), "{details}");
-    click(
-        &tab,
-        "fieldset[data-event-form='go'] input[data-guard='ok']",
-    );
+    // Its guard box starts unticked: firing is refused, in its words.
     click(&tab, "button[data-fire='go']");
     assert_eq!(current(&tab), "start");
     let message = eval_str(&tab, "document.getElementById('message').textContent");

@@ -46,7 +46,7 @@ pub mod validate;
 
 pub use diagnostic::{Code, Diagnostic};
 pub use model::{
-    Event, Guard, GuardId, Name, State, StateId, Timer, Transition, TransitionId, Workflow,
+    Check, Event, Guard, GuardId, Name, State, StateId, Timer, Transition, TransitionId, Workflow,
 };
 pub use source::{SourceFile, Span};
 

@@ -169,6 +169,23 @@ pub struct Event<'w> {
     pub transitions: Vec<TransitionId>,
 }
 
+/// One check of firing a transition (see [`Workflow::checks`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check<'w> {
+    /// An automatic transition of the source state that comes first once
+    /// its timer is due: the event is refused as overdue from then on.
+    Preempted {
+        /// The automatic transition.
+        by: TransitionId,
+        /// Its timer.
+        timer: &'w Timer,
+    },
+    /// The transition's own timer: refused until it is due.
+    Timer(&'w Timer),
+    /// A guard: refused unless it holds.
+    Guard(GuardId),
+}
+
 impl Workflow {
     /// The state with this id.
     pub fn state(&self, id: StateId) -> &State {
@@ -281,14 +298,31 @@ impl Workflow {
         &'w self,
         t: &'w Transition,
         outgoing: &'w [TransitionId],
-    ) -> impl Iterator<Item = (&'w Transition, &'w Timer)> + 'w {
+    ) -> impl Iterator<Item = (TransitionId, &'w Timer)> + 'w {
         let own = t.timer.as_ref().filter(|timer| timer.automatic);
         outgoing.iter().filter_map(move |id| {
             let other = self.transition(*id);
             let timer = other.timer.as_ref().filter(|timer| timer.automatic)?;
             let first = own.is_some_and(|own| own.after <= timer.after);
-            (other.event != t.event && !first).then_some((other, timer))
+            (other.event != t.event && !first).then_some((*id, timer))
         })
+    }
+
+    /// What firing `t` from a state whose transitions are `outgoing`
+    /// checks, in the order it checks them: every automatic transition of
+    /// the state that comes first once due ([`Workflow::preempting`]), then
+    /// `t`'s own timer, then its guards in the order listed. The first
+    /// check that fails refuses the event. This order has one owner, here:
+    /// the generated code checks in it, and the explorer's simulator reads
+    /// it from the model.
+    pub fn checks<'w>(&'w self, t: &'w Transition, outgoing: &'w [TransitionId]) -> Vec<Check<'w>> {
+        let mut checks: Vec<Check<'w>> = self
+            .preempting(t, outgoing)
+            .map(|(by, timer)| Check::Preempted { by, timer })
+            .collect();
+        checks.extend(t.timer.as_ref().map(Check::Timer));
+        checks.extend(t.guards.iter().map(|g| Check::Guard(*g)));
+        checks
     }
 
     /// Whether firing `t` from a state whose transitions are `outgoing` can

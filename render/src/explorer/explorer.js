@@ -22,6 +22,10 @@
     (children || []).forEach(function (c) { if (c) node.appendChild(typeof c === 'string' ? document.createTextNode(c) : c); });
     return node;
   }
+  // On a narrow screen the details sit below the diagram: bring them up.
+  function revealDetails() {
+    if (window.matchMedia && window.matchMedia('(max-width: 900px)').matches) $('details').scrollIntoView({ block: 'start' });
+  }
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
   function $(id) { return document.getElementById(id); }
 
@@ -38,9 +42,9 @@
     g.setAttribute('tabindex', '0');
     g.setAttribute('role', 'button');
     g.setAttribute('aria-label', 'State ' + states[i].name + (states[i].summary ? ': ' + states[i].summary : ''));
-    g.addEventListener('click', function () { select(i); });
+    g.addEventListener('click', function () { select(i); revealDetails(); });
     g.addEventListener('keydown', function (e) {
-      if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); select(i); }
+      if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); select(i); revealDetails(); }
     });
   });
   var edgeEls = Array.prototype.slice.call(svg.querySelectorAll('g.edge[data-transition]'));
@@ -91,7 +95,7 @@
   function guardItem(g) {
     return el('li', { className: 'guard' }, [el('code', { text: guards[g].name }), guards[g].summary ? ': ' + guards[g].summary : '']);
   }
-  function timerText(t) { return t.timer ? (t.timer.automatic ? 'happens by itself ' : 'refused until ') + t.timer.label.replace(/^not before /, 'not before ') : ''; }
+  function timerText(t) { return t.timer ? (t.timer.automatic ? 'Happens by itself ' : 'Not before ') + t.timer.after + ' after entering the state' : ''; }
 
   // Details of a state: summary, kind, events allowed, the shortest way here.
   var selected = null;
@@ -152,109 +156,262 @@
     });
   }
 
-  // The simulator.
-  var current = model.initial;
-  var trail = [];
-  function say(kind, text) {
+  // The simulator: a clock, and the runtime's rules for firing. An event
+  // fired by name first lets every automatic timer that has fallen due
+  // happen (earliest first, each at its due instant, by "timer"), as
+  // `turnstile::Instance::fire` does; then it is checked in the order the
+  // model gives (`checks`, which `Workflow::checks` writes and the
+  // generated code follows): an automatic timer that comes first, the
+  // event's own timer, its guards. Moving the clock lets due automatic
+  // timers happen by themselves, as a runner calling `fire_due` would.
+  function compact(ms) {
+    var secs = Math.floor(ms / 1000);
+    if (secs === 0) return ms + 'ms';
+    var parts = [];
+    [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]].forEach(function (u) {
+      if (secs >= u[1]) { parts.push(Math.floor(secs / u[1]) + u[0]); secs %= u[1]; }
+    });
+    return parts.join(' ');
+  }
+  function when(ms) { return ms === 0 ? 'T' : 'T + ' + compact(ms); }
+  function fresh() { return { current: model.initial, entered: 0, clock: 0, trail: [] }; }
+  function copy(s) { return { current: s.current, entered: s.entered, clock: s.clock, trail: s.trail.slice() }; }
+  function take(s, ti, to, at, actor) {
+    s.trail.push({ from: s.current, transition: ti, to: to, at: at, actor: actor });
+    s.current = to;
+    s.entered = at;
+  }
+  // The automatic timer of the current state that fell due first by the
+  // clock (the first declared among equals), or null.
+  function firstDue(s) {
+    var best = null;
+    outgoing[s.current].forEach(function (ti) {
+      var t = transitions[ti];
+      if (!t.timer || !t.timer.automatic) return;
+      var at = s.entered + t.timer.after_ms;
+      if (at <= s.clock && (best === null || at < best.at)) best = { transition: ti, at: at };
+    });
+    return best;
+  }
+  function runDue(s, choose) {
+    for (var d = firstDue(s), n = 0; d && n < 100000; d = firstDue(s), n++) take(s, d.transition, choose(d.transition), d.at, 'timer');
+  }
+  // Fires the event `name` at the clock: null, or why it was refused.
+  function fireEvent(s, name, holds, choose) {
+    for (var d = firstDue(s); d; d = firstDue(s)) {
+      take(s, d.transition, choose(d.transition), d.at, 'timer');
+      if (transitions[d.transition].event === name) return null;
+    }
+    var ti = outgoing[s.current].filter(function (i) { return transitions[i].event === name; })[0];
+    if (ti === undefined) return { kind: 'not_allowed', event: name };
+    var t = transitions[ti];
+    var checks = t.checks[t.from.indexOf(s.current)];
+    var failing = [];
+    for (var k = 0; k < checks.length; k++) {
+      var c = checks[k];
+      if (c.preempted_by !== undefined) {
+        var other = transitions[c.preempted_by];
+        if (s.entered + other.timer.after_ms <= s.clock) return { kind: 'overdue', event: name, by: other.event };
+      } else if (c.timer) {
+        if (s.entered + t.timer.after_ms > s.clock) return { kind: 'not_yet', event: name, after: t.timer.after, due: s.entered + t.timer.after_ms };
+      } else if (!holds(c.guard)) failing.push(c.guard);
+    }
+    if (failing.length) return { kind: 'guard', event: name, guards: failing };
+    take(s, ti, choose(ti), s.clock, 'you');
+    return null;
+  }
+  // A refusal in the runtime's words (`turnstile::Why`'s `Display`).
+  function words(why, state) {
+    var head = model.name + ': event `' + why.event + '` ';
+    var refused = head + 'refused in state `' + states[state].name + '`: ';
+    if (why.kind === 'not_allowed') {
+      var allowed = [];
+      outgoing[state].forEach(function (ti) { var e = transitions[ti].event; if (allowed.indexOf(e) < 0) allowed.push(e); });
+      return head + 'is not allowed in state `' + states[state].name + '`' + (allowed.length
+        ? '; allowed now: ' + allowed.map(function (e) { return '`' + e + '`'; }).join(', ')
+        : '; no event is (it is a final state)');
+    }
+    if (why.kind === 'overdue') return refused + 'the automatic transition `' + why.by + '` has fallen due and comes first';
+    if (why.kind === 'not_yet') return refused + 'not due until ' + why.after + ' after entering the state (' + when(why.due) + ')';
+    var g = guards[why.guards[0]];
+    var text = refused + 'guard `' + g.name + '` does not hold' + (g.summary ? ' (' + g.summary + ')' : '');
+    if (why.guards.length > 1) {
+      text += '; ' + why.guards.slice(1).map(function (i) { return '`' + guards[i].name + '`'; }).join(' and ') + ' do' + (why.guards.length === 2 ? 'es' : '') + ' not hold either';
+    }
+    return text;
+  }
+
+  var sim = fresh();
+  var history = [];
+  // What the user said of each guard of each transition ("ti/g": holds)
+  // and which outcome each branching transition takes: kept while the
+  // forms are drawn again, cleared by Reset. A guard holds only if ticked.
+  var answers = {};
+  var outcomes = {};
+  function say(kind, text, why) {
     var m = $('message');
     m.className = 'message ' + kind;
     m.textContent = text;
     m.hidden = !text;
+    m.setAttribute('data-why', why ? why.kind : '');
+    m.setAttribute('data-guard', why && why.kind === 'guard' ? guards[why.guards[0]].name : '');
+  }
+  function formOf(event) { return document.querySelector('fieldset[data-event-form="' + CSS.escape(event) + '"]'); }
+  // The outcome chosen for transition `ti` in its form (its first target
+  // where there is no choice).
+  function chosen(ti) {
+    var t = transitions[ti];
+    var form = formOf(t.event);
+    var select = form && form.querySelector('select[data-outcome]');
+    var to = select ? Number(select.value) : t.to[0];
+    return t.to.indexOf(to) >= 0 ? to : t.to[0];
   }
   function renderSimulator() {
-    document.body.setAttribute('data-current', states[current].name);
-    $('current').textContent = states[current].name;
-    mark('current', [stateEl[current]]);
+    var s = sim;
+    document.body.setAttribute('data-current', states[s.current].name);
+    document.body.setAttribute('data-clock-ms', String(s.clock));
+    $('current').textContent = states[s.current].name;
+    $('clock').textContent = when(s.clock);
+    $('entered').textContent = when(s.entered);
+    mark('current', [stateEl[s.current]]);
     var taken = [];
-    trail.forEach(function (st) { taken = taken.concat(stepEls(st.transition, st.from, st.to)); });
+    s.trail.forEach(function (st) { taken = taken.concat(stepEls(st.transition, st.from, st.to)); });
     mark('taken', taken);
     var forms = clear($('events'));
-    if (outgoing[current].length === 0) {
-      forms.appendChild(el('p', { className: 'muted', text: states[current].final ? 'A final state: the workflow ends here.' : 'No event leaves this state.' }));
+    if (outgoing[s.current].length === 0) {
+      forms.appendChild(el('p', { className: 'muted', text: states[s.current].final ? 'A final state: the workflow ends here.' : 'No event leaves this state.' }));
     }
-    outgoing[current].forEach(function (ti) {
+    outgoing[s.current].forEach(function (ti) {
       var t = transitions[ti];
-      var form = el('fieldset', { className: 'event', 'data-event-form': t.event });
+      var automatic = !!(t.timer && t.timer.automatic);
+      var form = el('fieldset', { className: 'event', 'data-event-form': t.event, 'data-automatic': String(automatic) });
       form.appendChild(el('legend', { className: 'name', text: t.event }));
+      if (t.timer) {
+        var due = s.entered + t.timer.after_ms;
+        var left = due - s.clock;
+        form.appendChild(el('p', { className: 'timer', text: (automatic ? 'Happens by itself ' : 'Not before ') + t.timer.after +
+          ' after entering ' + states[s.current].name + ': ' + (automatic ? 'at ' : 'due at ') + when(due) + (left > 0 ? ' (in ' + compact(left) + ')' : ' (due now)') }));
+      }
       t.guards.forEach(function (g) {
         var id = 'g-' + ti + '-' + g;
+        var box = el('input', { type: 'checkbox', id: id, 'data-guard': guards[g].name, onchange: function () { answers[ti + '/' + g] = box.checked; } });
+        box.checked = !!answers[ti + '/' + g];
         form.appendChild(el('div', {}, [
-          el('input', { type: 'checkbox', id: id, checked: 'checked', 'data-guard': guards[g].name }),
-          el('label', { 'for': id, text: ' ' + guards[g].name + ' holds' })
+          box,
+          el('label', { 'for': id, text: ' ' + guards[g].name + ' holds' + (guards[g].summary ? ' (' + guards[g].summary + ')' : '') })
         ]));
       });
-      if (t.timer) {
-        var tid = 't-' + ti;
-        form.appendChild(el('div', {}, [
-          el('input', { type: 'checkbox', id: tid, checked: 'checked', 'data-timer': t.timer.label }),
-          el('label', { 'for': tid, text: ' ' + t.timer.label + ' has passed' })
-        ]));
-      }
       if (t.to.length > 1) {
         var sid = 'o-' + ti;
-        var select = el('select', { id: sid, 'data-outcome': t.event }, t.to.map(function (d) { return el('option', { value: String(d), text: states[d].name }); }));
-        form.appendChild(el('div', { className: 'row' }, [el('label', { 'for': sid, text: 'Outcome' }), select]));
+        var picker = el('select', { id: sid, 'data-outcome': t.event, onchange: function () { outcomes[ti] = Number(picker.value); } },
+          t.to.map(function (d) { return el('option', { value: String(d), text: states[d].name }); }));
+        if (outcomes[ti] !== undefined) picker.value = String(outcomes[ti]);
+        form.appendChild(el('div', { className: 'row' }, [el('label', { 'for': sid, text: 'Outcome' }), picker]));
       }
-      form.appendChild(el('div', { className: 'row' }, [el('button', {
-        type: 'button', className: 'primary', 'data-fire': t.event, text: 'Fire ' + t.event,
-        onclick: function () { fire(ti, form); }
-      })]));
+      var buttons = [];
+      if (t.timer && s.entered + t.timer.after_ms > s.clock) {
+        buttons.push(el('button', { type: 'button', 'data-wait': t.event, text: automatic ? 'Wait for it' : 'Wait until due',
+          onclick: function () { act(function (x) { x.clock = Math.max(x.clock, x.entered + t.timer.after_ms); runDue(x, chosen); return null; }); } }));
+      }
+      if (!automatic) {
+        buttons.push(el('button', { type: 'button', className: 'primary', 'data-fire': t.event, text: 'Fire ' + t.event,
+          onclick: function () {
+            // The answers as the form shows them now, kept for next time.
+            t.guards.forEach(function (g) { answers[ti + '/' + g] = holds(form, g); });
+            act(function (x) { return fireEvent(x, t.event, function (g) { return answers[ti + '/' + g]; }, chosen); });
+          } }));
+      }
+      form.appendChild(el('div', { className: 'row' }, buttons));
       forms.appendChild(form);
     });
     var list = clear($('trail'));
-    trail.forEach(function (st) {
-      list.appendChild(el('li', { text: transitions[st.transition].event + ': ' + states[st.from].name + ' → ' + states[st.to].name }));
+    s.trail.forEach(function (st) {
+      list.appendChild(el('li', { text: transitions[st.transition].event + ': ' + states[st.from].name + ' → ' + states[st.to].name + ' at ' + when(st.at) + (st.actor === 'timer' ? ' (by itself)' : '') }));
     });
-    $('undo').disabled = trail.length === 0;
+    $('undo').disabled = history.length === 0;
   }
-  function fire(ti, form) {
-    var t = transitions[ti];
-    var failing = t.guards.filter(function (g) {
-      var box = form.querySelector('input[data-guard="' + CSS.escape(guards[g].name) + '"]');
-      return box && !box.checked;
-    });
-    if (failing.length) {
-      var g = guards[failing[0]];
-      say('refused', 'Refused: ' + t.event + ' needs ' + g.name + (g.summary ? ' (' + g.summary + ')' : '') + '. Still in ' + states[current].name + '.');
-      return;
-    }
-    var timer = form.querySelector('input[data-timer]');
-    if (timer && !timer.checked) {
-      say('refused', 'Refused: ' + t.event + ' is ' + t.timer.label + ' in ' + states[current].name + '. Still in ' + states[current].name + '.');
-      return;
-    }
-    var outcome = form.querySelector('select[data-outcome]');
-    var to = outcome ? Number(outcome.value) : t.to[0];
-    step(ti, to);
+  function holds(form, g) {
+    var box = form.querySelector('input[data-guard="' + CSS.escape(guards[g].name) + '"]');
+    return !!(box && box.checked);
   }
-  function step(ti, to) {
-    trail.push({ from: current, transition: ti, to: to });
-    say('moved', transitions[ti].event + ': ' + states[current].name + ' → ' + states[to].name);
-    current = to;
+  // A user's action on a copy of the simulation: kept (and undoable) when
+  // it changed anything; the refusal, if any, is said.
+  function act(change) {
+    stopPlaying();
+    var before = sim;
+    var next = copy(sim);
+    var why = change(next);
+    var changed = next.trail.length !== before.trail.length || next.clock !== before.clock;
+    if (changed) { history.push(before); sim = next; }
+    if (why) say('refused', words(why, sim.current), why);
+    else if (changed && next.trail.length > before.trail.length) {
+      var last = next.trail[next.trail.length - 1];
+      say('moved', transitions[last.transition].event + ': ' + states[last.from].name + ' → ' + states[last.to].name + ' at ' + when(last.at));
+    } else say('moved', 'Clock: ' + when(sim.clock) + '. Still in ' + states[sim.current].name + '.');
+    show();
+  }
+  // The simulator drawn again, with the details following the current state.
+  function show() {
     renderSimulator();
+    select(sim.current);
   }
+  $('advance').addEventListener('click', function () {
+    var amount = Math.max(0, Math.floor(Number($('advance-amount').value) || 0));
+    var unit = Number($('advance-unit').value);
+    act(function (x) { x.clock += amount * unit; runDue(x, chosen); return null; });
+  });
+  $('next-timer').addEventListener('click', function () {
+    act(function (x) {
+      var next = null;
+      outgoing[x.current].forEach(function (ti) {
+        var t = transitions[ti];
+        if (!t.timer) return;
+        var at = x.entered + t.timer.after_ms;
+        if (at > x.clock && (next === null || at < next)) next = at;
+      });
+      if (next !== null) { x.clock = next; runDue(x, chosen); }
+      return null;
+    });
+  });
   $('undo').addEventListener('click', function () {
-    var last = trail.pop();
+    stopPlaying();
+    var last = history.pop();
     if (!last) return;
-    current = last.from;
-    say('moved', 'Undone: back in ' + states[current].name);
-    renderSimulator();
+    sim = last;
+    say('moved', 'Undone: back in ' + states[sim.current].name + ' at ' + when(sim.clock));
+    show();
   });
   function reset() {
     stopPlaying();
-    trail = [];
-    current = model.initial;
+    sim = fresh();
+    history = [];
+    answers = {};
+    outcomes = {};
     say('', '');
-    renderSimulator();
+    show();
   }
   $('reset').addEventListener('click', reset);
 
-  // The test plan: sequences that together take every transition.
+  // The test plan: sequences that together take every transition, played
+  // through the same rules (each guard holding, the clock moved on to each
+  // timer); any other action stops the playing.
   var timerId = null;
   function stopPlaying() {
     if (timerId !== null) clearTimeout(timerId);
     timerId = null;
     document.body.setAttribute('data-playing', 'false');
+  }
+  function playStep(st) {
+    var t = transitions[st.transition];
+    var choose = function (ti) { return ti === st.transition ? st.to : transitions[ti].to[0]; };
+    if (t.from.indexOf(sim.current) < 0) return { kind: 'not_allowed', event: t.event };
+    var before = sim;
+    sim = copy(sim);
+    history.push(before);
+    if (t.timer) { sim.clock = Math.max(sim.clock, sim.entered + t.timer.after_ms); }
+    if (t.timer && t.timer.automatic) { runDue(sim, choose); return null; }
+    runDue(sim, choose);
+    return fireEvent(sim, t.event, function () { return true; }, choose);
   }
   function play(k) {
     reset();
@@ -262,16 +419,32 @@
     document.body.setAttribute('data-playing', 'true');
     var n = 0;
     (function next() {
-      if (n >= steps.length) { stopPlaying(); say('moved', 'Path ' + (k + 1) + ' played: ' + steps.length + ' steps, now in ' + states[current].name + '.'); return; }
+      timerId = null;
+      if (n >= steps.length) {
+        stopPlaying();
+        say('moved', 'Path ' + (k + 1) + ' played: ' + steps.length + ' steps, now in ' + states[sim.current].name + '.');
+        return;
+      }
       var st = steps[n++];
-      step(st.transition, st.to);
+      var why = playStep(st);
+      if (why || sim.current !== st.to) {
+        stopPlaying();
+        say('refused', 'Path ' + (k + 1) + ' stops at step ' + n + (why ? ': ' + words(why, sim.current) : ''), why);
+        show();
+        return;
+      }
+      var last = sim.trail[sim.trail.length - 1];
+      say('moved', transitions[last.transition].event + ': ' + states[last.from].name + ' → ' + states[last.to].name + ' at ' + when(last.at));
+      show();
+      document.body.setAttribute('data-playing', 'true');
       timerId = setTimeout(next, Number(document.body.getAttribute('data-step-ms') || 450));
     })();
   }
   var plan = $('plan');
   model.plan.forEach(function (steps, k) {
-    var last = steps.length ? states[steps[steps.length - 1].to].name : states[model.initial].name;
-    var text = 'Path ' + (k + 1) + ': ' + steps.map(function (st) { return transitions[st.transition].event; }).join(' → ') + ' (ends in ' + last + ')';
+    var text = 'Path ' + (k + 1) + ': ' + (steps.length ? steps.map(function (st) {
+      return transitions[st.transition].event + ' → ' + states[st.to].name;
+    }).join(', ') : 'stay in ' + states[model.initial].name);
     plan.appendChild(el('li', {}, [el('button', { type: 'button', 'data-path': String(k), text: text, onclick: function () { play(k); } })]));
   });
 
@@ -316,6 +489,5 @@
   });
 
   reset();
-  select(model.initial);
   document.body.setAttribute('data-ready', 'true');
 })();
