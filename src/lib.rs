@@ -7,6 +7,8 @@ pub use turnstile_runtime::{
     TimerSpec, TimerStatus, Why, Workflow,
 };
 
+pub use turnstile_runtime::words;
+
 #[cfg(feature = "serde")]
 pub use turnstile_runtime::snapshot;
 

@@ -5,15 +5,13 @@
 //! instead when `TURNSTILE_REQUIRE_TOOLS` is set (as `.ci/run` does).
 //! Screenshots go to `target/tmp/explorer/`, which CI keeps.
 
-use std::ffi::OsStr;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+mod browser;
+
+use std::path::Path;
 use std::time::Duration;
 
-use headless_chrome::browser::tab::point::Point;
-use headless_chrome::protocol::cdp::types::Event;
-use headless_chrome::protocol::cdp::{Network, Page};
-use headless_chrome::{Browser, LaunchOptions, Tab};
+use browser::*;
+use headless_chrome::protocol::cdp::Page;
 use turnstile_render::{html, svg};
 use turnstile_spec::graph::{Graph, Step};
 use turnstile_spec::{load, SourceFile, Workflow};
@@ -37,166 +35,6 @@ fn references() -> Vec<Workflow> {
         .iter()
         .map(|n| workflow(&format!("../workflows/{n}.toml")))
         .collect()
-}
-
-/// Chromium's path, or `None` after saying it is missing (a failure under
-/// `TURNSTILE_REQUIRE_TOOLS`).
-fn chromium() -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .flat_map(|dir| ["chromium", "chromium-browser", "google-chrome"].map(|b| dir.join(b)))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        assert!(
-            std::env::var_os("TURNSTILE_REQUIRE_TOOLS").is_none(),
-            "chromium is required (TURNSTILE_REQUIRE_TOOLS is set) but not installed"
-        );
-        eprintln!("chromium is not installed: skipped (.ci/run installs it)");
-    }
-    found
-}
-
-fn launch(path: PathBuf) -> Browser {
-    let args: Vec<&OsStr> = [
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-quic",
-        "--no-first-run",
-        "--hide-scrollbars",
-    ]
-    .iter()
-    .map(OsStr::new)
-    .collect();
-    let options = LaunchOptions::default_builder()
-        .path(Some(path))
-        .headless(true)
-        .sandbox(false)
-        .window_size(Some((1400, 900)))
-        .idle_browser_timeout(Duration::from_secs(120))
-        .args(args)
-        .build()
-        .expect("launch options");
-    Browser::new(options).expect("Chromium starts")
-}
-
-/// Where the tests write pages and screenshots.
-fn out_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("explorer");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// What a page did that a test asserts it did not: requests it sent, the
-/// dialogs it opened and the exceptions its script threw.
-#[derive(Default)]
-struct Watch {
-    requests: Vec<String>,
-    dialogs: Vec<String>,
-    exceptions: Vec<String>,
-}
-
-/// A tab that reports every request, dialog and script exception.
-fn watched_tab(browser: &Browser) -> (Arc<Tab>, Arc<Mutex<Watch>>) {
-    let tab = browser.new_tab().expect("a tab");
-    tab.set_default_timeout(Duration::from_secs(20));
-    tab.set_slow_motion_multiplier(0.0);
-    tab.call_method(Network::Enable {
-        max_total_buffer_size: None,
-        max_resource_buffer_size: None,
-        max_post_data_size: None,
-        report_direct_socket_traffic: None,
-        enable_durable_messages: None,
-    })
-    .expect("Network.enable");
-    tab.enable_runtime().expect("Runtime.enable");
-    tab.call_method(Page::Enable {
-        enable_file_chooser_opened_event: None,
-    })
-    .expect("Page.enable");
-    let watch = Arc::new(Mutex::new(Watch::default()));
-    let seen = Arc::clone(&watch);
-    tab.add_event_listener(Arc::new(move |event: &Event| {
-        let mut seen = seen.lock().unwrap();
-        match event {
-            Event::NetworkRequestWillBeSent(e) => seen.requests.push(e.params.request.url.clone()),
-            Event::PageJavascriptDialogOpening(e) => seen.dialogs.push(e.params.message.clone()),
-            Event::RuntimeExceptionThrown(e) => seen
-                .exceptions
-                .push(format!("{:?}", e.params.exception_details)),
-            _ => {}
-        }
-    }))
-    .expect("a listener");
-    (tab, watch)
-}
-
-/// Opens `page` (written to `file`) and waits until its script is ready.
-fn open(tab: &Tab, file: &Path, page: &str) {
-    std::fs::write(file, page).unwrap();
-    let url = format!("file://{}", file.display());
-    tab.navigate_to(&url)
-        .unwrap()
-        .wait_until_navigated()
-        .unwrap();
-    tab.wait_for_element("body[data-ready='true']")
-        .unwrap_or_else(|e| panic!("{} did not get ready: {e}", file.display()));
-}
-
-fn eval(tab: &Tab, js: &str) -> serde_json::Value {
-    tab.evaluate(js, false)
-        .unwrap_or_else(|e| panic!("{js}: {e}"))
-        .value
-        .unwrap_or(serde_json::Value::Null)
-}
-
-fn eval_str(tab: &Tab, js: &str) -> String {
-    match eval(tab, js) {
-        serde_json::Value::String(s) => s,
-        other => panic!("{js} gave {other}"),
-    }
-}
-
-fn current(tab: &Tab) -> String {
-    eval_str(tab, "document.body.getAttribute('data-current')")
-}
-
-/// `text` as a JavaScript string literal.
-fn js(text: &str) -> String {
-    serde_json::Value::String(text.to_string()).to_string()
-}
-
-/// Only the page itself was requested: nothing left it.
-fn assert_no_requests(watch: &Mutex<Watch>, page: &Path) {
-    let watch = watch.lock().unwrap();
-    let own = format!("file://{}", page.display());
-    let others: Vec<&String> = watch.requests.iter().filter(|u| **u != own).collect();
-    assert!(others.is_empty(), "{} requested {others:?}", page.display());
-    assert!(watch.dialogs.is_empty(), "dialogs: {:?}", watch.dialogs);
-    assert!(
-        watch.exceptions.is_empty(),
-        "exceptions: {:?}",
-        watch.exceptions
-    );
-}
-
-/// Clicks the element `selector` matches with the mouse, as a person
-/// would: scrolled into view, then pressed and released at its centre.
-fn click(tab: &Tab, selector: &str) {
-    let centre = eval_str(
-        tab,
-        &format!(
-            "(() => {{ const e = document.querySelector({}); if (!e) return 'missing'; \
-               e.scrollIntoView({{block: 'center', inline: 'center'}}); const r = e.getBoundingClientRect(); \
-               return JSON.stringify([r.x + r.width / 2, r.y + r.height / 2]); }})()",
-            js(selector)
-        ),
-    );
-    let [x, y]: [f64; 2] =
-        serde_json::from_str(&centre).unwrap_or_else(|_| panic!("{selector}: {centre}"));
-    tab.click_point(Point { x, y })
-        .unwrap_or_else(|e| panic!("clicking {selector}: {e}"));
 }
 
 /// The request watch sees what a page fetches: a page without our
