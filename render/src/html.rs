@@ -80,6 +80,7 @@ pub fn model(w: &Workflow) -> Value {
                     "label": timer.label(),
                     "automatic": timer.automatic,
                     "after": compact_duration(timer.after),
+                    "text": timer.text,
                     "after_ms": u64::try_from(timer.after.as_millis()).unwrap_or(u64::MAX),
                 })),
                 "checks": checks,

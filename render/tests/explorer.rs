@@ -481,3 +481,222 @@ const CHECK_LAYOUT: &str = r#"(() => {
   }
   return [...new Set(problems)];
 })()"#;
+
+/// The simulator as a first-time user meets it (each bug found that way
+/// has its check here): guards start unticked; an automatic timer is no
+/// button and happens by itself when the clock reaches it; timers are
+/// worded plainly; Undo or firing while a path plays stops the playing
+/// and never makes a step the definition does not have; the test plan
+/// tells paths apart by the states they reach; the details and the
+/// diagram follow the current state.
+#[test]
+fn the_simulator_as_a_person_uses_it() {
+    let Some(path) = chromium() else { return };
+    let browser = launch(path);
+    let (tab, watch) = watched_tab(&browser);
+    let w = workflow("../workflows/service_closing.toml");
+    let file = out_dir().join("person.html");
+    open(&tab, &file, &html(&w));
+
+    // Guards start unticked.
+    assert_eq!(
+        eval(
+            &tab,
+            "document.querySelectorAll('input[data-guard]:checked').length"
+        ),
+        0
+    );
+    assert!(
+        eval(
+            &tab,
+            "document.querySelectorAll('input[data-guard]').length"
+        )
+        .as_u64()
+            > Some(0)
+    );
+
+    // Closed: `retention_period_ends` has no Fire button, says when it
+    // happens, and happens by itself after 90 days.
+    eval(&tab, &format!("{FIRE_STEPS}([['close', null]])"));
+    assert_eq!(current(&tab), "closed");
+    let auto = "fieldset[data-event-form='retention_period_ends']";
+    assert_eq!(
+        eval(
+            &tab,
+            &format!("document.querySelectorAll(\"{auto} button[data-fire]\").length")
+        ),
+        0
+    );
+    let said = eval_str(
+        &tab,
+        &format!("document.querySelector(\"{auto} .timer\").textContent"),
+    );
+    assert!(
+        said.starts_with("Happens by itself 90d after entering closed: at T + 90d"),
+        "{said}"
+    );
+    let restore = eval_str(
+        &tab,
+        "document.querySelector(\"fieldset[data-event-form='restore'] .timer\").textContent",
+    );
+    assert!(
+        restore.starts_with("Not before 24h after entering closed: due at T + 1d"),
+        "{restore}"
+    );
+    eval(
+        &tab,
+        "document.getElementById('advance-amount').value = '89'; \
+         document.getElementById('advance-unit').value = '86400000'; \
+         document.getElementById('advance').click()",
+    );
+    assert_eq!(current(&tab), "closed", "day 89: not yet");
+    click(&tab, "#advance");
+    assert_eq!(current(&tab), "disabled", "day 90: by itself");
+    let trail: Vec<String> = serde_json::from_str(&eval_str(
+        &tab,
+        "JSON.stringify(Array.from(document.querySelectorAll('#trail li'), li => li.textContent))",
+    ))
+    .unwrap();
+    assert_eq!(
+        trail,
+        [
+            "close: active → closed at T",
+            "retention_period_ends: closed → disabled at T + 90d (by itself)"
+        ]
+    );
+    // The details follow the current state.
+    assert_eq!(
+        eval_str(
+            &tab,
+            "document.querySelector('#details h2').firstChild.textContent"
+        ),
+        "disabled"
+    );
+    // Undo puts the clock back with the step.
+    click(&tab, "#undo");
+    assert_eq!(current(&tab), "closed");
+    assert_eq!(
+        eval_str(&tab, "document.getElementById('clock').textContent"),
+        "T + 89d"
+    );
+
+    // Undo while a path plays: the playing stops, and every step listed
+    // is a transition of the definition, from where the one before ended.
+    let transitions: std::collections::HashSet<(String, String, String)> = w
+        .transitions
+        .iter()
+        .flat_map(|t| {
+            t.from.iter().flat_map(|f| {
+                t.to.iter().map(|to| {
+                    (
+                        t.event.as_str().to_string(),
+                        w.state(*f).name.as_str().to_string(),
+                        w.state(*to).name.as_str().to_string(),
+                    )
+                })
+            })
+        })
+        .collect();
+    let plan = Graph::new(&w).covering_paths();
+    let longest = (0..plan.len()).max_by_key(|k| plan[*k].len()).unwrap();
+    for interrupt in ["#undo", "button[data-fire]", "#advance", "#reset"] {
+        let script = format!(
+                "(async () => {{ document.body.setAttribute('data-step-ms', '40'); \
+                   document.querySelector('button[data-path=\"{longest}\"]').click(); \
+                   await new Promise(r => setTimeout(r, 60)); \
+                   const b = document.querySelector({}); if (b && !b.disabled) b.click(); \
+                   await new Promise(r => setTimeout(r, 300)); \
+                   return JSON.stringify([document.body.getAttribute('data-playing'), \
+                     Array.from(document.querySelectorAll('#trail li'), li => li.textContent)]); }})()",
+                js(interrupt)
+            );
+        let steps = tab.evaluate(&script, true).unwrap().value.unwrap();
+        let steps = steps.as_str().unwrap();
+        let (playing, listed): (String, Vec<String>) = serde_json::from_str(steps).unwrap();
+        assert_eq!(playing, "false", "{interrupt} stops the playing");
+        let mut at = w.state(w.initial).name.as_str().to_string();
+        for line in &listed {
+            let (event, rest) = line.split_once(": ").unwrap();
+            let (from, rest) = rest.split_once(" → ").unwrap();
+            let to = rest.split(" at ").next().unwrap();
+            assert_eq!(from, at, "{interrupt}: {listed:?}");
+            assert!(
+                transitions.contains(&(event.into(), from.into(), to.into())),
+                "{interrupt}: {line} is not a transition"
+            );
+            at = to.to_string();
+        }
+    }
+    assert_no_requests(&watch, &file);
+
+    // The test plan names the state each step reaches, so paths that
+    // differ only by an outcome read differently.
+    let w = workflow("../workflows/phone_change.toml");
+    let (tab, watch) = watched_tab(&browser);
+    let file = out_dir().join("person-phone.html");
+    open(&tab, &file, &html(&w));
+    let texts: Vec<String> = serde_json::from_str(&eval_str(
+        &tab,
+        "JSON.stringify(Array.from(document.querySelectorAll('#plan button'), b => b.textContent))",
+    ))
+    .unwrap();
+    let distinct: std::collections::HashSet<&String> = texts.iter().collect();
+    assert_eq!(distinct.len(), texts.len(), "{texts:#?}");
+    // Deep into the workflow, the current state is on screen in the
+    // diagram, and the details show it.
+    let (far, way) = Graph::new(&w)
+        .shortest_paths()
+        .into_iter()
+        .max_by_key(|(_, p)| p.len())
+        .unwrap();
+    eval(&tab, &format!("{FIRE_STEPS}({})", steps_js(&w, &way)));
+    let far = w.state(far).name.as_str();
+    assert_eq!(current(&tab), far);
+    let visible = eval(
+        &tab,
+        &format!(
+            "(() => {{ const d = document.getElementById('diagram').getBoundingClientRect(); \
+               const s = document.querySelector('g.state[data-state={}]').getBoundingClientRect(); \
+               return s.bottom > d.top && s.top < d.bottom && s.right > d.left && s.left < d.right; }})()",
+            js(far)
+        ),
+    );
+    assert_eq!(visible, true, "{far} is scrolled into view");
+    assert_eq!(
+        eval_str(
+            &tab,
+            "document.querySelector('#details h2').firstChild.textContent"
+        ),
+        far
+    );
+    assert_no_requests(&watch, &file);
+}
+
+/// On a 420-pixel-wide screen, a tapped state's details come into view,
+/// and Fit keeps the text readable.
+#[test]
+fn the_explorer_on_a_narrow_screen() {
+    let Some(path) = chromium() else { return };
+    let browser = launch_sized(path, (420, 800));
+    let (tab, watch) = watched_tab(&browser);
+    let w = workflow("../workflows/sign_up.toml");
+    let file = out_dir().join("narrow.html");
+    open(&tab, &file, &html(&w));
+    let state = w.state(w.initial).name.as_str();
+    click(&tab, &format!("g.state[data-state={}]", js(state)));
+    let shown = eval(
+        &tab,
+        "(() => { const r = document.getElementById('details').getBoundingClientRect(); \
+           return r.top < window.innerHeight && r.bottom > 0; })()",
+    );
+    assert_eq!(shown, true, "the details are on screen after a tap");
+    click(&tab, "#fit");
+    let height = eval(
+        &tab,
+        "document.querySelector('#diagram g.state text').getBoundingClientRect().height",
+    )
+    .as_f64()
+    .unwrap();
+    assert!(height >= 7.0, "fitted text is {height} px high");
+    assert_no_requests(&watch, &file);
+}

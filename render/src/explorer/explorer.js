@@ -95,7 +95,7 @@
   function guardItem(g) {
     return el('li', { className: 'guard' }, [el('code', { text: guards[g].name }), guards[g].summary ? ': ' + guards[g].summary : '']);
   }
-  function timerText(t) { return t.timer ? (t.timer.automatic ? 'Happens by itself ' : 'Not before ') + t.timer.after + ' after entering the state' : ''; }
+  function timerText(t) { return t.timer ? (t.timer.automatic ? 'Happens by itself ' : 'Not before ') + t.timer.text + ' after entering the state' : ''; }
 
   // Details of a state: summary, kind, events allowed, the shortest way here.
   var selected = null;
@@ -289,7 +289,7 @@
       if (t.timer) {
         var due = s.entered + t.timer.after_ms;
         var left = due - s.clock;
-        form.appendChild(el('p', { className: 'timer', text: (automatic ? 'Happens by itself ' : 'Not before ') + t.timer.after +
+        form.appendChild(el('p', { className: 'timer', text: (automatic ? 'Happens by itself ' : 'Not before ') + t.timer.text +
           ' after entering ' + states[s.current].name + ': ' + (automatic ? 'at ' : 'due at ') + when(due) + (left > 0 ? ' (in ' + compact(left) + ')' : ' (due now)') }));
       }
       t.guards.forEach(function (g) {
@@ -483,9 +483,14 @@
     if (e.key === 'Enter') { if (pending !== null) clearTimeout(pending); search(); var first = $('results').querySelector('button'); if (first) first.click(); }
   });
 
+  // Fit to width, but never below 60 % of the drawing's size: on a phone a
+  // large workflow would otherwise shrink to unreadable text; it scrolls.
   $('fit').addEventListener('click', function () {
     var fit = $('diagram').classList.toggle('fit');
     $('fit').setAttribute('aria-pressed', String(fit));
+    var natural = svg.width && svg.width.baseVal ? svg.width.baseVal.value : 0;
+    var room = $('diagram').clientWidth;
+    svg.style.minWidth = fit && natural && room / natural < 0.6 ? Math.round(natural * 0.6) + 'px' : '';
   });
 
   reset();

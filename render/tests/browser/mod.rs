@@ -37,6 +37,11 @@ pub fn chromium() -> Option<PathBuf> {
 }
 
 pub fn launch(path: PathBuf) -> Browser {
+    launch_sized(path, (1400, 900))
+}
+
+/// Chromium with a window of `size` (width, height) in CSS pixels.
+pub fn launch_sized(path: PathBuf, size: (u32, u32)) -> Browser {
     let args: Vec<&OsStr> = [
         "--disable-background-networking",
         "--disable-component-update",
@@ -52,7 +57,7 @@ pub fn launch(path: PathBuf) -> Browser {
         .path(Some(path))
         .headless(true)
         .sandbox(false)
-        .window_size(Some((1400, 900)))
+        .window_size(Some(size))
         .idle_browser_timeout(Duration::from_secs(120))
         .args(args)
         .build()
