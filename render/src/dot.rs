@@ -6,7 +6,9 @@ use crate::edge_label;
 use turnstile_spec::{StateId, Workflow};
 
 /// Escapes `text` for a double-quoted DOT string: backslashes and quotes
-/// are escaped, line breaks become `\n`, so nothing ends the string early.
+/// are escaped, line breaks become `\n`, so nothing ends the string early;
+/// other control characters (a NUL ends Graphviz's reading of the file)
+/// become spaces, as in every other format.
 fn quoted(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
@@ -16,6 +18,7 @@ fn quoted(text: &str) -> String {
             '"' => out.push_str("\\\""),
             '\n' => out.push_str("\\n"),
             '\r' => {}
+            c if c.is_control() => out.push(' '),
             // Graphviz decodes HTML entities in strings: `&lt;` would show `<`.
             '&' => out.push_str("&amp;"),
             c => out.push(c),

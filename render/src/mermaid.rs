@@ -8,12 +8,12 @@ use turnstile_spec::Workflow;
 /// Escapes free text for a Mermaid label: anything but letters, digits,
 /// spaces and harmless punctuation becomes an entity code (`#35;`), which
 /// Mermaid decodes, so `:`, `;`, `#`, `%%`, `{`, `|` or `-->` cannot start
-/// syntax. Line breaks become spaces.
+/// syntax. Line breaks and every other control character become spaces.
 fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
-            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => out.push(' '),
             c if c.is_ascii_alphanumeric()
                 || matches!(
                     c,

@@ -94,7 +94,9 @@ impl Edge {
             lines.extend(wrap(&text, 30).into_iter().map(|l| (l, Line::Guard)));
         }
         if let Some(timer) = &self.timer {
-            lines.push((format!("⏱ {timer}"), Line::Timer));
+            // In words alone: a clock symbol needs an emoji font, which
+            // many machines lack (it would be drawn as an empty box).
+            lines.push((timer.clone(), Line::Timer));
         }
         lines
     }
@@ -199,7 +201,8 @@ pub(crate) fn graph(w: &Workflow) -> (Vec<Node>, Vec<Edge>) {
 /// green border; states marked `refusal = true` in red; a branching event
 /// through a yellow `?` diamond with dashed edges to its outcomes; guarded
 /// edges in amber with `[guard]` under the event, timed edges dotted in
-/// violet with `⏱ after 90d`. A legend at the bottom names each look the
+/// violet with `after 90d` (in words: no symbol that needs an emoji font).
+/// A legend at the bottom names each look the
 /// diagram uses. Every text is XML-escaped.
 pub fn svg(w: &Workflow) -> String {
     let (nodes, edges) = graph(w);
@@ -232,7 +235,7 @@ pub(crate) fn text_width(text: &str, size: f64) -> f64 {
             'i' | 'j' | 'l' | '\'' | '|' | '.' | ',' | ':' | ';' | '!' => 0.29,
             'f' | 't' | 'r' | ' ' | '(' | ')' | '[' | ']' | '-' | 'I' => 0.42,
             'm' | 'w' | 'M' | 'W' | '@' | '%' => 0.98,
-            '⏱' | '—' | '–' => 1.0,
+            '—' | '–' => 1.0,
             'A'..='Z' => 0.74,
             c if c.is_ascii() => 0.64,
             _ => 0.9,
