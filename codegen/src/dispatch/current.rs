@@ -1,0 +1,264 @@
+//! The `Current` enum of dispatch by name: the machine in whichever state
+//! it is, the typed resume point, and `Current::fire`.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+use super::{ByName, Lookups, Parts};
+use crate::text::{lit, ChunkedFn};
+use crate::{docs, ident};
+
+impl ByName<'_, '_> {
+    pub(super) fn current_doc(&self) -> String {
+        let wname = self.g.w.name.as_str();
+        format!(
+            "A `{wname}` machine in whichever state it is in: the typed resume point.\n\n\
+             Convert any `Machine<S>` into it with `From`, and back with `TryFrom` (which hands \
+             the enum back when it is in another state); `match` on it to be back in typestate. \
+             Fire events by name with [`Current::fire`]; [`turnstile::Instance`] adds when the \
+             state was entered, the audit trail, timers and snapshots."
+        )
+    }
+
+    /// The `Current` enum and its conversions from and to machines and
+    /// outcomes.
+    pub(super) fn current_enum(&self) -> TokenStream {
+        // (Its doc and the alias's are the same text.)
+        let g = self.g;
+        let (krate, data) = (self.krate, &self.data);
+        let state_docs: Vec<String> =
+            g.w.states
+                .iter()
+                .map(|s| match &s.summary {
+                    Some(summary) => format!("`{}`: {}", s.name, docs::text(summary)),
+                    None => format!("`{}`", s.name),
+                })
+                .collect();
+        let variants = g.lex(
+            &self
+                .state_variants
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    format!(
+                        "#[doc = {}] {v}(super::Machine<super::state::{v}>),",
+                        lit(&state_docs[i])
+                    )
+                })
+                .collect::<String>(),
+        );
+        let current_doc = self.current_doc();
+        let Parts {
+            of_machine,
+            machine,
+            ..
+        } = &self.parts;
+        let mut seen = std::collections::HashSet::new();
+        let outcome_froms =
+            g.w.transitions
+                .iter()
+                .filter(|t| t.is_branch() && seen.insert(t.event.as_str()))
+                .map(|t| {
+                    let e = ident(t.event.pascal());
+                    let variants: Vec<Ident> = t.to.iter().map(|s| g.state_ty(*s)).collect();
+                    quote! {
+                        impl ::core::convert::From<super::outcome::#e> for Current {
+                            fn from(outcome: super::outcome::#e) -> Self {
+                                match outcome {
+                                    #(super::outcome::#e::#variants(m) => Current::#variants(m),)*
+                                }
+                            }
+                        }
+                    }
+                });
+        quote! {
+            #[doc = #current_doc]
+            pub enum Current {
+                #variants
+            }
+
+            impl<S: #krate::State<Workflow = #data>> ::core::convert::From<super::Machine<S>> for Current {
+                fn from(m: super::Machine<S>) -> Self {
+                    Current::from_parts(<S as #krate::State>::INDEX, #of_machine)
+                }
+            }
+
+            impl<S: #krate::State<Workflow = #data>> ::core::convert::TryFrom<Current> for super::Machine<S> {
+                type Error = Current;
+                fn try_from(current: Current) -> ::core::result::Result<Self, Current> {
+                    if current.index() != <S as #krate::State>::INDEX {
+                        return ::core::result::Result::Err(current);
+                    }
+                    let parts = current.into_parts();
+                    ::core::result::Result::Ok(#machine)
+                }
+            }
+
+            #(#outcome_froms)*
+        }
+    }
+
+    /// The documentation of `Current::fire`.
+    fn fire_doc(&self) -> String {
+        let now_doc = if self.g.timed {
+            "`now` is the caller's instant: timers are checked against it and the new state is entered at it. An instant earlier than the current state's entry is taken as given; `turnstile::Instance` refuses it as `ClockBehind`."
+        } else {
+            "`now` is the caller's instant (this workflow has no timers, so only an `Instance`'s trail records it)."
+        };
+        format!(
+            "Fires the event named `event`: the machine in its new state, or the machine unchanged \
+             and why not (no such event, with the closest name; not allowed in this state, with the \
+             events that are; a guard; a timer not yet due). Branching events decide through \
+             `Outcomes`, as the typed methods do, which this calls.\n\n{now_doc}"
+        )
+    }
+
+    /// `impl Current`, and the functions its `from_parts` calls (to put
+    /// further down).
+    pub(super) fn current_impl(&self, lookups: &Lookups) -> (TokenStream, TokenStream) {
+        let (krate, data) = (self.krate, &self.data);
+        let Parts {
+            ty: parts_ty,
+            of_machine,
+            machine,
+            resumed,
+            ..
+        } = &self.parts;
+        let machine_text = machine.to_string();
+        let of_machine_text = of_machine.to_string();
+        // Index → machine, in functions of 64 states as for events.
+        let parts_params = format!(", parts: {parts_ty}");
+        let (from_parts_body, parts_chunks) = self.g.chunked_match(
+            &self.state_variants,
+            ChunkedFn {
+                prefix: "states",
+                params: &parts_params,
+                args: ", parts",
+                ret: "Current",
+            },
+            &|v| format!("Current::{v}({machine_text})"),
+            // The index is a state's: the last state takes what is left.
+            // (`items` is never empty: a model has its initial state.)
+            &|items| {
+                items.last().map_or_else(String::new, |last| {
+                    format!("Current::{last}({machine_text})")
+                })
+            },
+        );
+        let into_parts_arms =
+            self.per_state(&|_, v| format!("Current::{v}(m) => {of_machine_text},"));
+        let index_arms = self.per_state(&|i, v| format!("Current::{v}(_) => {i},"));
+        let data_arms = self.per_state(&|_, v| format!("Current::{v}(m) => &m.data,"));
+        let data_mut_arms = self.per_state(&|_, v| format!("Current::{v}(m) => &mut m.data,"));
+        let into_data_body = if self.g.timed {
+            quote!(self.into_parts().0)
+        } else {
+            quote!(self.into_parts())
+        };
+        let ignore_entered = (!self.g.timed).then(|| quote!(let _ = entered_at;));
+        let fire_doc = self.fire_doc();
+        let Lookups {
+            resume,
+            fire_by_name,
+            fire_event,
+            fire_at,
+            ..
+        } = lookups;
+        let tokens = quote! {
+            impl Current {
+                /// The machine named by a stored state, entered at `entered_at`:
+                /// the data is handed back when no state has that name.
+                pub fn resume(
+                    state: &str,
+                    data: #data,
+                    entered_at: ::std::time::SystemTime,
+                ) -> ::core::result::Result<Self, #data> {
+                    #ignore_entered
+                    match #resume {
+                        ::core::option::Option::Some(i) => ::core::result::Result::Ok(Current::from_parts(i, #resumed)),
+                        ::core::option::Option::None => ::core::result::Result::Err(data),
+                    }
+                }
+
+                /// The machine in the state at `index`, from its parts. `index`
+                /// is a state's `INDEX` (from its type, or a name looked up in
+                /// the table): the last arm takes the last state.
+                #[inline]
+                fn from_parts(index: usize, parts: #parts_ty) -> Self {
+                    #from_parts_body
+                }
+
+                /// The machine's parts: its data (and when it entered its state).
+                #[inline]
+                fn into_parts(self) -> #parts_ty {
+                    match self {
+                        #into_parts_arms
+                    }
+                }
+
+                /// The current state's position among the states, in declaration order.
+                #[inline]
+                pub fn index(&self) -> usize {
+                    match self {
+                        #index_arms
+                    }
+                }
+
+                /// The current state's name.
+                #[inline]
+                pub fn state(&self) -> &'static str {
+                    <#data as #krate::Workflow>::STATES[self.index()]
+                }
+
+                /// The events the current state allows, in declaration order
+                /// (guards and timers may still refuse them).
+                #[inline]
+                pub fn allowed(&self) -> &'static [&'static str] {
+                    <#data as #krate::Workflow>::ALLOWED[self.index()]
+                }
+
+                /// The workflow's data.
+                pub fn data(&self) -> &#data {
+                    match self {
+                        #data_arms
+                    }
+                }
+
+                /// The workflow's data, to change between transitions.
+                pub fn data_mut(&mut self) -> &mut #data {
+                    match self {
+                        #data_mut_arms
+                    }
+                }
+
+                /// Ends the machine and gives its data back.
+                pub fn into_data(self) -> #data {
+                    #into_data_body
+                }
+
+                #[doc = #fire_doc]
+                #[inline]
+                pub fn fire(
+                    self,
+                    event: &str,
+                    now: ::std::time::SystemTime,
+                ) -> ::core::result::Result<Self, #krate::Refused<Self>> {
+                    #fire_by_name
+                }
+
+                /// Fires `event`, as [`Current::fire`] does for its name.
+                #[inline]
+                pub fn fire_event(
+                    self,
+                    event: Event,
+                    now: ::std::time::SystemTime,
+                ) -> ::core::result::Result<Self, #krate::Refused<Self>> {
+                    #fire_event
+                }
+
+                #fire_at
+            }
+        };
+        (tokens, parts_chunks)
+    }
+}

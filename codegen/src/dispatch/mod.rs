@@ -1,0 +1,249 @@
+//! Dispatch by name: the `Event` enum, the `Current` enum of machines (the
+//! typed resume point), `Current::fire`, and `turnstile::Dispatch` on the
+//! data type. Left out by `#[workflow(dispatch = false)]`.
+//!
+//! Two shapes, chosen by the number of states: up to
+//! [`SMALL_DISPATCH_STATES`], one nested `match` ([`small`], fastest at run
+//! time); beyond, a function per state, a packed table of plain moves and
+//! names found by binary search ([`table`], faster to compile). This module
+//! writes what both share; each path supplies its [`Lookups`].
+
+mod current;
+mod event;
+mod small;
+mod support;
+mod table;
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+use turnstile_spec::{StateId, TransitionId};
+
+use crate::{ident, Generator};
+
+/// Up to this many states, dispatch by name is one nested `match` (fastest
+/// at run time); beyond, small functions and a table (faster to compile).
+pub(crate) const SMALL_DISPATCH_STATES: usize = 64;
+
+/// What the pieces of the by-name side share.
+pub(crate) struct ByName<'g, 'a> {
+    g: &'g Generator<'a>,
+    krate: &'g TokenStream,
+    /// The data type, seen from the private `__dispatch` module.
+    data: TokenStream,
+    event_variants: Vec<Ident>,
+    event_names: Vec<&'a str>,
+    /// Each event's index among `event_names`.
+    event_index: std::collections::HashMap<&'a str, usize>,
+    state_variants: Vec<Ident>,
+    state_names: Vec<&'a str>,
+    /// A machine's parts (its data, and when it entered its state in a
+    /// timed workflow) and the expressions that move between the two.
+    parts: Parts,
+}
+
+/// A machine as parts, in tokens.
+struct Parts {
+    /// The type of the parts.
+    ty: TokenStream,
+    /// The parts of `m` (a machine).
+    of_machine: TokenStream,
+    /// The machine made of `parts`.
+    machine: TokenStream,
+    /// `parts` moved into a new state at `now`.
+    moved: TokenStream,
+    /// The parts of `data` entered at `entered_at` (for `resume`).
+    resumed: TokenStream,
+}
+
+/// What the small and the table path each write.
+#[derive(Default)]
+struct Lookups {
+    /// The body of `Event::from_name`.
+    from_name: TokenStream,
+    /// The expression that finds a state's index by its name (`state`).
+    resume: TokenStream,
+    /// The body of `Current::fire`.
+    fire_by_name: TokenStream,
+    /// The body of `Current::fire_event`.
+    fire_event: TokenStream,
+    /// A method of `Current` beside it (the table path's `fire_at`).
+    fire_at: TokenStream,
+    /// The names sorted for binary search (the table path).
+    name_tables: TokenStream,
+    /// The table of plain moves (the table path).
+    moves_table: TokenStream,
+    /// A function per state (the table path).
+    fns: TokenStream,
+}
+
+/// One state's arms: `(event index, what firing it from there does)`.
+type StateArms = Vec<(usize, TokenStream)>;
+
+impl<'a> Generator<'a> {
+    /// The by-name side, in its private module, and the aliases
+    /// `Current` and `Event` outside it.
+    pub(crate) fn by_name(&self) -> TokenStream {
+        // A model always has its initial state.
+        if self.w.states.is_empty() {
+            return TokenStream::new();
+        }
+        let b = ByName::new(self);
+        let small = self.w.states.len() <= SMALL_DISPATCH_STATES;
+        let lookups = if small { b.small() } else { b.table() };
+        let (event_enum, event_chunks) = b.event_enum(&lookups);
+        let current = b.current_enum();
+        let (current_impl, parts_chunks) = b.current_impl(&lookups);
+        let support = b.support(&lookups, event_chunks, parts_chunks);
+        let current_doc = b.current_doc();
+        quote! {
+            /// Dispatch by name. Kept in a private module, and named outside it
+            /// through the aliases `Current` and `Event`, so that the variants
+            /// (named like the states and events) do not make the compiler
+            /// spell out full paths of the state types in its errors.
+            #[doc(hidden)]
+            mod __dispatch {
+            #event_enum
+            #current
+            #current_impl
+            #support
+            }
+
+            #[doc = #current_doc]
+            pub type Current = __dispatch::Current;
+
+            /// The workflow's events, for dispatch without strings.
+            pub type Event = __dispatch::Event;
+        }
+    }
+}
+
+impl<'g, 'a> ByName<'g, 'a> {
+    fn new(g: &'g Generator<'a>) -> Self {
+        let w = g.w;
+        let data = g.data(2);
+        let parts = if g.timed {
+            Parts {
+                ty: quote!((#data, ::std::time::SystemTime)),
+                of_machine: quote!((m.data, m.entered_at)),
+                machine: quote!(super::Machine {
+                    data: parts.0,
+                    entered_at: parts.1,
+                    state: ::core::marker::PhantomData
+                }),
+                moved: quote!((parts.0, now)),
+                resumed: quote!((data, entered_at)),
+            }
+        } else {
+            Parts {
+                ty: quote!(#data),
+                of_machine: quote!(m.data),
+                machine: quote!(super::Machine {
+                    data: parts,
+                    state: ::core::marker::PhantomData
+                }),
+                moved: quote!({
+                    let _ = now;
+                    parts
+                }),
+                resumed: quote!(data),
+            }
+        };
+        let event_names: Vec<&'a str> = g.events.iter().map(|e| e.name.as_str()).collect();
+        ByName {
+            g,
+            krate: &g.krate,
+            data,
+            event_variants: g.events.iter().map(|e| ident(e.name.pascal())).collect(),
+            event_index: event_names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (*n, i))
+                .collect(),
+            event_names,
+            state_variants: (0..w.states.len())
+                .map(|i| g.state_ty(StateId(i)))
+                .collect(),
+            state_names: w.states.iter().map(|s| s.name.as_str()).collect(),
+            parts,
+        }
+    }
+
+    /// `let _ = now;` where nothing else reads it (a workflow without timers).
+    fn ignore_now(&self) -> Option<TokenStream> {
+        (!self.g.timed).then(|| quote!(let _ = now;))
+    }
+
+    /// For each state (by index), the arms of the events it allows: a
+    /// guarded, timed or branching event calls the typed method (so the
+    /// two cannot disagree), a plain one makes the same move in place.
+    /// `plain` says, for a state whose transitions all only move the
+    /// machine, whether to leave it to the table of moves (no arms).
+    fn state_arms(&self, table_plain: bool) -> Vec<Option<StateArms>> {
+        let g = self.g;
+        let krate = self.krate;
+        let event_index = &self.event_index;
+        let now_arg = g.timed.then(|| quote!(now));
+        g.outgoing
+            .iter()
+            .enumerate()
+            .map(|(i, out)| {
+                let plain = |tid: &TransitionId| g.w.plain_move(g.w.transition(*tid), out);
+                if table_plain && out.iter().all(plain) {
+                    return None;
+                }
+                let variant = &self.state_variants[i];
+                let arms = out.iter().map(|tid| {
+                    let t = g.w.transition(*tid);
+                    let method = ident(t.event.as_str());
+                    let landed = |next: TokenStream| {
+                        if t.is_branch() {
+                            quote!(Current::from(#next))
+                        } else {
+                            let to = g.state_ty(t.to[0]);
+                            quote!(Current::#to(#next))
+                        }
+                    };
+                    let fire = if g.refusable_from(t, StateId(i)) {
+                        let next = landed(quote!(next));
+                        quote! {
+                            match m.#method(#now_arg) {
+                                ::core::result::Result::Ok(next) => ::core::result::Result::Ok(#next),
+                                ::core::result::Result::Err(rejected) => {
+                                    let (m, refusal) = rejected.into_parts();
+                                    ::core::result::Result::Err(#krate::Refused::new(
+                                        Current::#variant(m),
+                                        #krate::Why::from(refusal),
+                                    ))
+                                }
+                            }
+                        }
+                    } else if t.is_branch() {
+                        let next = landed(quote!(m.#method(#now_arg)));
+                        quote!(::core::result::Result::Ok(#next))
+                    } else {
+                        // What the typed method does, without the call: the
+                        // machine moves into the target state.
+                        let next = landed(g.move_into(quote!(super::), quote!(m)));
+                        quote!(::core::result::Result::Ok(#next))
+                    };
+                    (event_index[t.event.as_str()], fire)
+                });
+                Some(arms.collect())
+            })
+            .collect()
+    }
+}
+
+impl ByName<'_, '_> {
+    /// One arm per state, as text (see [`crate::text`]).
+    fn per_state(&self, arm: &dyn Fn(usize, &Ident) -> String) -> TokenStream {
+        self.g.lex(
+            &self
+                .state_variants
+                .iter()
+                .enumerate()
+                .map(|(i, v)| arm(i, v))
+                .collect::<String>(),
+        )
+    }
+}

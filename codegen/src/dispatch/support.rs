@@ -1,0 +1,139 @@
+//! What dispatch by name needs besides its enums: the refusals, the path's
+//! tables and functions, and `turnstile::Dispatch` on the data type, which
+//! `turnstile::Instance` and the store build on.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{ByName, Lookups};
+use crate::duration;
+
+impl ByName<'_, '_> {
+    /// The refusals, the tables and functions of the path, `Fired`,
+    /// `Debug`, and `turnstile::Dispatch` on the data type.
+    pub(super) fn support(
+        &self,
+        lookups: &Lookups,
+        event_chunks: TokenStream,
+        parts_chunks: TokenStream,
+    ) -> TokenStream {
+        let (krate, data) = (self.krate, &self.data);
+        let w = self.g.w;
+        let fingerprint = turnstile_spec::fingerprint::fingerprint(w);
+        let timers = w.transitions.iter().filter_map(|t| {
+            let timer = t.timer.as_ref()?;
+            let event = t.event.as_str();
+            let after = duration(timer.after);
+            let automatic = timer.automatic;
+            let specs = t.from.iter().map(move |from| {
+                let state = w.state(*from).name.as_str();
+                quote!(#krate::TimerSpec { state: #state, event: #event, after: #after, automatic: #automatic })
+            });
+            Some(quote!(#(#specs,)*))
+        });
+        let transitions = w.transitions.iter().flat_map(|t| {
+            let event = t.event.as_str();
+            t.from.iter().flat_map(move |from| {
+                let from = w.state(*from).name.as_str();
+                t.to.iter().map(move |to| {
+                    let to = w.state(*to).name.as_str();
+                    quote!((#from, #event, #to))
+                })
+            })
+        });
+        let start_expr = if self.g.timed {
+            quote!(super::Machine::new(data, now))
+        } else {
+            quote!({
+                let _ = now;
+                super::Machine::new(data)
+            })
+        };
+        let Lookups {
+            moves_table, fns, ..
+        } = lookups;
+        quote! {
+            /// No event has the name `event`.
+            #[cold]
+            fn unknown(current: Current, event: &str) -> ::core::result::Result<Current, #krate::Refused<Current>> {
+                ::core::result::Result::Err(#krate::__private::unknown_event(
+                    current,
+                    super::NAME,
+                    event,
+                    <#data as #krate::Workflow>::EVENTS,
+                ))
+            }
+
+            #moves_table
+
+            /// The event at index `event` refused: not allowed in `current`'s state.
+            #[cold]
+            fn not_allowed(
+                current: Current,
+                event: usize,
+            ) -> ::core::result::Result<Current, #krate::Refused<Current>> {
+                let state = current.state();
+                let allowed = current.allowed();
+                ::core::result::Result::Err(#krate::__private::not_allowed(
+                    current,
+                    super::NAME,
+                    <#data as #krate::Workflow>::EVENTS[event],
+                    state,
+                    allowed,
+                ))
+            }
+
+            #fns
+
+            #event_chunks
+            #parts_chunks
+
+            impl #krate::Fired for Current {
+                fn landed(&self) -> ::core::option::Option<&'static str> {
+                    ::core::option::Option::Some(self.state())
+                }
+            }
+
+            impl ::core::fmt::Debug for Current {
+                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.debug_struct("Machine")
+                        .field("workflow", &super::NAME)
+                        .field("state", &self.state())
+                        .finish_non_exhaustive()
+                }
+            }
+
+            impl #krate::Dispatch for #data {
+                type Current = Current;
+                const FINGERPRINT: &'static str = #fingerprint;
+                const TIMERS: &'static [#krate::TimerSpec] = &[#(#timers)*];
+                const TRANSITIONS: &'static [(&'static str, &'static str, &'static str)] = &[#(#transitions),*];
+
+                fn start(data: Self, now: ::std::time::SystemTime) -> Current {
+                    Current::from(#start_expr)
+                }
+                fn resume(state: &str, data: Self, entered_at: ::std::time::SystemTime) -> ::core::result::Result<Current, Self> {
+                    Current::resume(state, data, entered_at)
+                }
+                fn state(current: &Current) -> &'static str {
+                    current.state()
+                }
+                fn allowed(current: &Current) -> &'static [&'static str] {
+                    current.allowed()
+                }
+                fn data(current: &Current) -> &Self {
+                    current.data()
+                }
+                fn data_mut(current: &mut Current) -> &mut Self {
+                    current.data_mut()
+                }
+                fn into_data(current: Current) -> Self {
+                    current.into_data()
+                }
+                fn fire(current: Current, event: &str, now: ::std::time::SystemTime) -> ::core::result::Result<Current, #krate::Refused<Current>> {
+                    current.fire(event, now)
+                }
+            }
+        }
+    }
+}

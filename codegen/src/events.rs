@@ -1,0 +1,320 @@
+//! The events: one method of `Machine` per event, usable only where the
+//! definition allows it (the bound `event::Allows` for an event allowed
+//! from one state, a trait per event allowed from several), and the body
+//! that fires a transition: its checks in the order `Workflow::checks`
+//! gives, then the move or the outcome's decision.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+use turnstile_spec::{Check, Event, StateId, Transition};
+
+use crate::text::lit;
+use crate::{docs, duration, ident, Generator};
+
+impl<'a> Generator<'a> {
+    /// The one state an event is allowed from, when there is just one: its
+    /// method's body is then written on `Machine<S>` itself, bounded by
+    /// `event::Allows` (which also words the error), with no per-state
+    /// trait impl.
+    fn single_source(&self, event: &Event<'_>) -> Option<StateId> {
+        match self.w.states_allowing_event(event)[..] {
+            [only] => Some(only),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn event_methods(&self) -> TokenStream {
+        // The same for every plain move: written once.
+        let plain_move = self.move_into(quote!(), quote!(self)).to_string();
+        let now_param = self.timed.then(|| quote!(, now: ::std::time::SystemTime));
+        let methods = self.events.iter().map(|event| {
+            let method = ident(event.name.as_str());
+            let tr = ident(event.name.pascal());
+            let doc = docs::event_method(self.w, event, &self.outgoing);
+            let doc = if self.timed {
+                format!("{doc}\n`now` is the caller's instant: timers are checked against it, and the machine records it as when it entered the new state. An instant earlier than `entered_at()` is taken as given (a `not_before` timer is then not yet due); `turnstile::Instance` refuses it as `ClockBehind`.")
+            } else {
+                doc
+            };
+            if let Some(from) = self.single_source(event) {
+                // One source state: the body is written here, generic only
+                // in name (the bound admits exactly that state).
+                let t = self.w.transition(event.transitions[0]);
+                if self.w.plain_move(t, &self.outgoing[from.0]) {
+                    // A plain move, the bulk of large workflows: as text.
+                    let now_param = if self.timed {
+                        ", now: ::std::time::SystemTime"
+                    } else {
+                        ""
+                    };
+                    return self.lex(&format!(
+                        "#[doc = {}] pub fn {ev}(self{now_param}) -> Machine<state::{to}> \
+                         where S: event::Allows<state::{from}, event::{ev}, {line}> \
+                         {{ {plain_move} }}",
+                        lit(&doc),
+                        ev = event.name.as_str(),
+                        to = self.state_ty(t.to[0]),
+                        from = self.state_ty(from),
+                        line = self.input.file.line_col(t.span.start).0,
+                    ));
+                }
+                let out = self.output_ty(t, from, quote!(Machine<S>), quote!());
+                let body = self.fire_body(t, from, quote!());
+                let from_ty = self.state_ty(from);
+                let marker = ident(event.name.as_str());
+                let line = self.input.file.line_col(t.span.start).0 as u32;
+                return quote! {
+                    #[doc = #doc]
+                    pub fn #method(self #now_param) -> #out
+                    where
+                        S: event::Allows<state::#from_ty, event::#marker, #line>,
+                    {
+                        let machine = self;
+                        #body
+                    }
+                };
+            }
+            let now_arg = self.timed.then(|| quote!(, now));
+            quote! {
+                #[doc = #doc]
+                pub fn #method<Out>(self #now_param) -> Out
+                where
+                    S: event::#tr<Out>,
+                {
+                    <S as event::#tr<Out>>::fire(self #now_arg)
+                }
+            }
+        });
+        quote!(#(#methods)*)
+    }
+
+    pub(crate) fn event_traits(&self) -> TokenStream {
+        let krate = &self.krate;
+        let wname = self.w.name.as_str();
+        let traits = self.events.iter().map(|event| {
+            let tr = ident(event.name.pascal());
+            let ev = event.name.as_str();
+            if self.single_source(event).is_some() {
+                // Named exactly as the event, for `Allows` to print in errors.
+                return self.lex(&format!(
+                    "#[doc = \"The event `{ev}` (see `Allows`).\"] \
+                     #[allow(non_camel_case_types)] pub enum {ev} {{}}"
+                ));
+            }
+            let allowed: Vec<StateId> = self.w.states_allowing_event(event);
+            let allowed_list = allowed
+                .iter()
+                .map(|s| format!("`{}`", self.state_ty(*s)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let message = format!("{wname}: event `{ev}` is not allowed in state `{{Self}}`");
+            let label = format!("`{ev}` is not allowed in this state");
+            let note = format!("`{ev}` is allowed from: {allowed_list}");
+            let lines = event
+                .transitions
+                .iter()
+                .map(|t| {
+                    self.input
+                        .file
+                        .line_col(self.w.transition(*t).span.start)
+                        .0
+                        .to_string()
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let where_note = format!(
+                "`{ev}` is declared in {} (line {lines})",
+                self.input.file.path()
+            );
+            // The implementors are the allowed states: rustdoc lists them.
+            let trait_doc =
+                format!("The states that allow the event `{ev}`, and what it returns from each.");
+            let attrs = quote! {
+                #[doc = #trait_doc]
+                #[diagnostic::on_unimplemented(
+                    message = #message,
+                    label = #label,
+                    note = #note,
+                    note = #where_note
+                )]
+            };
+            // `seen` keeps one impl per state: a nondeterministic definition
+            // is already an error, and two impls would add a second one.
+            let mut seen = std::collections::HashSet::new();
+            let mut impls = Vec::new();
+            for tid in &event.transitions {
+                let t = self.w.transition(*tid);
+                for &from in &t.from {
+                    if !seen.insert(from) {
+                        continue;
+                    }
+                    impls.push(self.event_impl(&tr, t, from));
+                }
+            }
+            let now_param = self.timed.then(|| quote!(, now: ::std::time::SystemTime));
+            quote! {
+                #attrs
+                pub trait #tr<Out>: #krate::State + ::core::marker::Sized {
+                    /// Fires the event: what the machine's method of the same name calls.
+                    fn fire(machine: super::Machine<Self> #now_param) -> Out;
+                }
+                #(#impls)*
+            }
+        });
+        let allows_message = format!("{wname}: event `{{E}}` is not allowed in state `{{Self}}`");
+        let allows_where = format!(
+            "`{{E}}` is declared in {} (line {{LINE}})",
+            self.input.file.path()
+        );
+        quote! {
+            /// The events. A method such as [`Machine::open`](super::Machine)
+            /// exists for every state, but compiles only in the states that
+            /// allow it; elsewhere the compiler says which states do.
+            ///
+            /// An event allowed from one state has a marker type here, named
+            /// as the event, and its method the bound [`Allows`]; an event
+            /// allowed from several has a trait, implemented for those states.
+            pub mod event {
+                /// `S: Allows<From, E, LINE>` holds when `S` is `From`: the bound of
+                /// the method of an event `E` allowed from one state, declared at
+                /// line `LINE` of the definition. One trait for every such event
+                /// costs the compiler far less than a trait each.
+                #[diagnostic::on_unimplemented(
+                    message = #allows_message,
+                    label = "`{E}` is not allowed in this state",
+                    note = "`{E}` is allowed from: `{From}`",
+                    note = #allows_where
+                )]
+                pub trait Allows<From, E, const LINE: ::core::primitive::u32> {}
+
+                impl<S: #krate::State, E, const LINE: ::core::primitive::u32> Allows<S, E, LINE> for S {}
+
+                #(#traits)*
+            }
+        }
+    }
+
+    /// An event's impl for one of its several source states.
+    fn event_impl(&self, tr: &Ident, t: &Transition, from: StateId) -> TokenStream {
+        let from_ty = self.state_ty(from);
+        let out = self.output_ty(
+            t,
+            from,
+            quote!(super::Machine<super::state::#from_ty>),
+            quote!(super::),
+        );
+        let body = self.fire_body(t, from, quote!(super::));
+        let now_param = self.timed.then(|| quote!(, now: ::std::time::SystemTime));
+        quote! {
+            impl #tr<#out> for super::state::#from_ty {
+                fn fire(machine: super::Machine<Self> #now_param) -> #out {
+                    #body
+                }
+            }
+        }
+    }
+
+    /// The body that fires `t` from `from` on `machine`: timers, guards,
+    /// then the move (or the outcome's decision). `up` reaches the
+    /// workflow module (`super::` from `event`, nothing from the module).
+    fn fire_body(&self, t: &Transition, from: StateId, up: TokenStream) -> TokenStream {
+        let krate = &self.krate;
+        let data = self.data(if up.is_empty() { 1 } else { 2 });
+        let event = t.event.as_str();
+        let wname = self.w.name.as_str();
+        let from_name = self.w.state(from).name.as_str();
+        let none = quote!(::core::option::Option::None);
+        // `return Err(Rejected)`: the machine back, and why.
+        let refuse =
+            |guard: &str, reason: &str, not_before: TokenStream, preempted_by: TokenStream| {
+                quote! {
+                    return ::core::result::Result::Err(#krate::Rejected::new(
+                        machine,
+                        #krate::Refusal {
+                            workflow: #wname,
+                            event: #event,
+                            state: #from_name,
+                            guard: #guard,
+                            reason: #reason,
+                            not_before: #not_before,
+                            preempted_by: #preempted_by,
+                        },
+                    ));
+                }
+            };
+        // The checks, in the one order `Workflow::checks` gives.
+        let checks = self
+            .w
+            .checks(t, &self.outgoing[from.0])
+            .into_iter()
+            .map(|check| match check {
+                Check::Preempted { by, timer } => {
+                    let after = duration(timer.after);
+                    let other_event = self.w.transition(by).event.as_str();
+                    let refused = refuse(
+                        "",
+                        "",
+                        none.clone(),
+                        quote!(::core::option::Option::Some(#other_event)),
+                    );
+                    quote! {
+                        if #krate::__private::preempted(machine.entered_at, #after, now) {
+                            #refused
+                        }
+                    }
+                }
+                Check::Timer(timer) => {
+                    let after = duration(timer.after);
+                    let refused = refuse(
+                        "",
+                        "",
+                        quote!(::core::option::Option::Some(wait)),
+                        none.clone(),
+                    );
+                    quote! {
+                        if let ::core::result::Result::Err(wait) =
+                            #krate::__private::wait(machine.entered_at, #after, now)
+                        {
+                            #refused
+                        }
+                    }
+                }
+                Check::Guard(g) => {
+                    let guard = self.w.guard(g);
+                    let method = ident(guard.name.as_str());
+                    let reason = guard.summary.as_deref().unwrap_or("");
+                    let refused = refuse(guard.name.as_str(), reason, none.clone(), none.clone());
+                    quote! {
+                        if !<#data as #up Guards>::#method(&machine.data) {
+                            #refused
+                        }
+                    }
+                }
+            })
+            .collect::<Vec<_>>();
+        let moved = if t.is_branch() {
+            let e = ident(t.event.pascal());
+            let method = ident(t.event.as_str());
+            let arms = t.to.iter().map(|to| {
+                let v = self.state_ty(*to);
+                let moved = self.move_into(up.clone(), quote!(machine));
+                quote!(#up choice::#e::#v => #up outcome::#e::#v(#moved))
+            });
+            quote! {
+                match <#data as #up Outcomes>::#method(&machine.data) {
+                    #(#arms,)*
+                }
+            }
+        } else {
+            self.move_into(up.clone(), quote!(machine))
+        };
+        if !self.refusable_from(t, from) {
+            moved
+        } else {
+            quote! {
+                #(#checks)*
+                ::core::result::Result::Ok(#moved)
+            }
+        }
+    }
+}
