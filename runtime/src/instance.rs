@@ -18,6 +18,9 @@ use crate::dispatch::{Dispatch, Refused, Step, TimerSpec, Why};
 /// the clock or sleeps: timers are answered at the instant given.
 pub struct Instance<W: Dispatch> {
     current: W::Current,
+    /// When the instance started, if known (instances stored before it was
+    /// kept do not say).
+    started_at: Option<SystemTime>,
     entered_at: SystemTime,
     trail: Vec<Step>,
 }
@@ -125,27 +128,34 @@ impl fmt::Display for LoadError {
 
 impl Error for LoadError {}
 
-/// The format tag of snapshots written by this version (see
-/// `docs/long-running.md`).
-/// The format tag of a snapshot this version writes and reads.
-pub const FORMAT: &str = "turnstile-instance/1";
+/// The format tag of the snapshots this version writes (see
+/// `docs/long-running.md`): version 2 records when the instance started.
+pub const FORMAT: &str = "turnstile-instance/2";
 
 impl<W: Dispatch> Instance<W> {
     /// A new instance in the initial state, owning `data`, started at `now`.
     pub fn start(data: W, now: SystemTime) -> Self {
         Instance {
             current: W::start(data, now),
+            started_at: Some(now),
             entered_at: now,
             trail: Vec::new(),
         }
     }
 
-    /// An instance from stored parts: the state's name, the data, when the
-    /// state was entered and the audit trail. Refused unless the state
-    /// exists and the trail replays from the initial state to it along the
-    /// definition's transitions, in time order, each timed step no earlier
-    /// than its timer allowed, the last at `entered_at`.
+    /// An instance from stored parts: when it started, the state's name,
+    /// the data, when the state was entered and the audit trail. Refused
+    /// unless the state exists and the trail replays from the initial state
+    /// to it along the definition's transitions, in time order from the
+    /// start, each timed step no earlier than its timer allowed (the first
+    /// one counted from the start), the last at `entered_at` (or, with no
+    /// step, `entered_at` the start itself).
+    ///
+    /// `started_at` is `None` only for instances stored before the start
+    /// was kept (snapshot format 1): their first step is then taken as it
+    /// is, unchecked against a start nobody recorded.
     pub fn resume(
+        started_at: Option<SystemTime>,
         state: &str,
         data: W,
         entered_at: SystemTime,
@@ -157,10 +167,11 @@ impl<W: Dispatch> Instance<W> {
                 state: state.to_string(),
             });
         }
-        check_trail::<W>(state, entered_at, &trail)?;
+        check_trail::<W>(started_at, state, entered_at, &trail)?;
         match W::resume(state, data, entered_at) {
             Ok(current) => Ok(Instance {
                 current,
+                started_at,
                 entered_at,
                 trail,
             }),
@@ -169,6 +180,12 @@ impl<W: Dispatch> Instance<W> {
                 state: state.to_string(),
             }),
         }
+    }
+
+    /// When the instance started (`None` for one stored before the start
+    /// was kept).
+    pub fn started_at(&self) -> Option<SystemTime> {
+        self.started_at
     }
 
     /// The machine in its current state: match on it to be back in typestate.
@@ -287,6 +304,7 @@ impl<W: Dispatch> Instance<W> {
     ) -> Result<Self, Refused<Self>> {
         let Instance {
             current,
+            started_at,
             entered_at,
             mut trail,
         } = self;
@@ -302,12 +320,14 @@ impl<W: Dispatch> Instance<W> {
                 });
                 Ok(Instance {
                     current,
+                    started_at,
                     entered_at: now,
                     trail,
                 })
             }
             Err(refused) => Err(refused.map(|current| Instance {
                 current,
+                started_at,
                 entered_at,
                 trail,
             })),
@@ -386,6 +406,7 @@ impl<W: Dispatch> fmt::Debug for Instance<W> {
 
 /// Replays `trail` from the initial state: see [`Instance::resume`].
 fn check_trail<W: Dispatch>(
+    started_at: Option<SystemTime>,
     state: &str,
     entered_at: SystemTime,
     trail: &[Step],
@@ -397,7 +418,9 @@ fn check_trail<W: Dispatch>(
     };
     let edges: HashSet<(&str, &str, &str)> = W::TRANSITIONS.iter().copied().collect();
     let mut at_state = W::INITIAL;
-    let mut since: Option<SystemTime> = None;
+    // The instant the current state of the replay was entered: the start,
+    // then each step's.
+    let mut since: Option<SystemTime> = started_at;
     for (i, step) in trail.iter().enumerate() {
         if step.from != at_state {
             return Err(broken(
@@ -419,10 +442,12 @@ fn check_trail<W: Dispatch>(
         }
         if let Some(entered) = since {
             if step.at < entered {
-                return Err(broken(
-                    i,
-                    "it is earlier than the step before it".to_string(),
-                ));
+                let before = if i == 0 {
+                    "the instance's start"
+                } else {
+                    "the step before it"
+                };
+                return Err(broken(i, format!("it is earlier than {before}")));
             }
             let timer = W::TIMERS
                 .iter()
@@ -454,10 +479,15 @@ fn check_trail<W: Dispatch>(
             format!("it ends in `{at_state}`, but the stored state is `{state}`"),
         ));
     }
-    match trail.last() {
-        Some(last) if last.at != entered_at => Err(broken(
+    match (trail.last(), started_at) {
+        (Some(last), _) if last.at != entered_at => Err(broken(
             trail.len(),
             "the state was entered at another instant than the last step's".to_string(),
+        )),
+        (None, Some(start)) if start != entered_at => Err(broken(
+            0,
+            "with no step, the initial state was entered at another instant than the start"
+                .to_string(),
         )),
         _ => Ok(()),
     }

@@ -6,10 +6,11 @@
 //!
 //! | field | what |
 //! |---|---|
-//! | `format` | `"turnstile-instance/1"`: the envelope's version |
+//! | `format` | `"turnstile-instance/2"`: the envelope's version |
 //! | `workflow` | the workflow's name |
 //! | `fingerprint` | the fingerprint of the definition the instance runs under |
 //! | `state` | the current state's name |
+//! | `started_at` | when the instance started, RFC 3339 in UTC (not in version 1) |
 //! | `entered_at` | when the state was entered, RFC 3339 in UTC |
 //! | `data` | the workflow's data, as its own `Serialize` writes it |
 //! | `trail` | the audit trail: `from`, `event`, `to`, `at`, `actor` per step |
@@ -25,8 +26,9 @@
 //!
 //! ```
 //! # use turnstile_runtime::snapshot::Envelope;
-//! let json = r#"{"format":"turnstile-instance/1","workflow":"door","fingerprint":"sha256:00",
-//!   "state":"closed","entered_at":"2026-11-24T17:00:00Z","data":{"key":true},"trail":[]}"#;
+//! let json = r#"{"format":"turnstile-instance/2","workflow":"door","fingerprint":"sha256:00",
+//!   "state":"closed","started_at":"2026-11-24T17:00:00Z","entered_at":"2026-11-24T17:00:00Z",
+//!   "data":{"key":true},"trail":[]}"#;
 //! let envelope: Envelope<serde_json::Value> = serde_json::from_str(json).unwrap();
 //! assert_eq!(envelope.state, "closed");
 //! ```
@@ -40,6 +42,11 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::dispatch::{Dispatch, Step};
 pub use crate::instance::FORMAT;
+
+/// The format tag of the snapshots written before the start instant was
+/// kept, which this version still reads (their first timed step cannot be
+/// checked against the start).
+pub const FORMAT_1: &str = "turnstile-instance/1";
 use crate::instance::{Instance, LoadError};
 
 /// The stored form of an instance, with data of type `D`: the instance's
@@ -47,7 +54,7 @@ use crate::instance::{Instance, LoadError};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Envelope<D> {
-    /// `"turnstile-instance/1"`.
+    /// `"turnstile-instance/2"` (or `/1`, read for old snapshots).
     pub format: String,
     /// The workflow's name.
     pub workflow: String,
@@ -55,6 +62,13 @@ pub struct Envelope<D> {
     pub fingerprint: String,
     /// The current state's name.
     pub state: String,
+    /// When the instance started; absent in format 1.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "optional_instant"
+    )]
+    pub started_at: Option<SystemTime>,
     /// When the current state was entered.
     #[serde(with = "instant")]
     pub entered_at: SystemTime,
@@ -81,10 +95,18 @@ impl<W: Dispatch> Instance<W> {
     /// The envelope of this instance, borrowing its data.
     pub fn to_envelope(&self) -> Envelope<&W> {
         Envelope {
-            format: FORMAT.to_string(),
+            // An instance loaded from format 1 never had its start: it is
+            // written back as it was read.
+            format: if self.started_at().is_some() {
+                FORMAT
+            } else {
+                FORMAT_1
+            }
+            .to_string(),
             workflow: W::NAME.to_string(),
             fingerprint: W::FINGERPRINT.to_string(),
             state: self.state().to_string(),
+            started_at: self.started_at(),
             entered_at: self.entered_at(),
             data: self.data(),
             trail: self.trail().to_vec(),
@@ -102,6 +124,7 @@ impl<W: Dispatch> Instance<W> {
             });
         }
         Instance::resume(
+            envelope.started_at,
             &envelope.state,
             envelope.data,
             envelope.entered_at,
@@ -136,17 +159,23 @@ impl<W: Dispatch> Instance<W> {
         migrate: impl FnOnce(Envelope<D>) -> Result<Migrated<W>, String>,
     ) -> Result<Self, LoadError> {
         check_header::<W>(&envelope.format, &envelope.workflow)?;
-        let entered_at = envelope.entered_at;
+        let (started_at, entered_at) = (envelope.started_at, envelope.entered_at);
         let migrated = migrate(envelope).map_err(|message| LoadError::Malformed {
             workflow: W::NAME,
             message: format!("the migration refused the snapshot: {message}"),
         })?;
-        Instance::resume(&migrated.state, migrated.data, entered_at, migrated.trail)
+        Instance::resume(
+            started_at,
+            &migrated.state,
+            migrated.data,
+            entered_at,
+            migrated.trail,
+        )
     }
 }
 
 fn check_header<W: Dispatch>(format: &str, workflow: &str) -> Result<(), LoadError> {
-    if format != FORMAT {
+    if format != FORMAT && format != FORMAT_1 {
         return Err(LoadError::Format {
             found: format.to_string(),
         });
@@ -171,6 +200,7 @@ const FIELDS: &[&str] = &[
     "workflow",
     "fingerprint",
     "state",
+    "started_at",
     "entered_at",
     "data",
     "trail",
@@ -193,6 +223,7 @@ struct Partial<W> {
     workflow: Option<String>,
     fingerprint: Option<String>,
     state: Option<String>,
+    started_at: Option<SystemTime>,
     entered_at: Option<SystemTime>,
     data: Option<W>,
     trail: Option<Vec<Step>>,
@@ -205,6 +236,7 @@ impl<W: Dispatch> Partial<W> {
             workflow: None,
             fingerprint: None,
             state: None,
+            started_at: None,
             entered_at: None,
             data: None,
             trail: None,
@@ -214,7 +246,7 @@ impl<W: Dispatch> Partial<W> {
     /// Checks what identifies the snapshot, as far as it has been read.
     fn check_so_far(&self) -> Result<(), LoadError> {
         if let Some(format) = &self.format {
-            if format != FORMAT {
+            if format != FORMAT && format != FORMAT_1 {
                 return Err(LoadError::Format {
                     found: format.clone(),
                 });
@@ -241,6 +273,16 @@ impl<W: Dispatch> Partial<W> {
     }
 
     fn finish<E: de::Error>(self) -> Result<Instance<W>, E> {
+        // Format 2 records the start; format 1 has no such field.
+        let version_2 = self.format.as_deref() == Some(FORMAT);
+        if version_2 && self.started_at.is_none() {
+            return Err(E::missing_field("started_at"));
+        }
+        if !version_2 && self.started_at.is_some() {
+            return Err(E::custom(format!(
+                "`started_at` is not a field of the format `{FORMAT_1}`"
+            )));
+        }
         let envelope = Envelope {
             format: self.format.ok_or_else(|| E::missing_field("format"))?,
             workflow: self.workflow.ok_or_else(|| E::missing_field("workflow"))?,
@@ -248,6 +290,7 @@ impl<W: Dispatch> Partial<W> {
                 .fingerprint
                 .ok_or_else(|| E::missing_field("fingerprint"))?,
             state: self.state.ok_or_else(|| E::missing_field("state"))?,
+            started_at: self.started_at,
             entered_at: self
                 .entered_at
                 .ok_or_else(|| E::missing_field("entered_at"))?,
@@ -285,6 +328,12 @@ impl<'de, W: Dispatch + DeserializeOwned> Visitor<'de> for EnvelopeVisitor<W> {
                 "workflow" => read!(workflow, String),
                 "fingerprint" => read!(fingerprint, String),
                 "state" => read!(state, String),
+                "started_at" => {
+                    if partial.started_at.is_some() {
+                        return Err(de::Error::duplicate_field("started_at"));
+                    }
+                    partial.started_at = Some(map.next_value::<Instant>()?.0);
+                }
                 "entered_at" => {
                     if partial.entered_at.is_some() {
                         return Err(de::Error::duplicate_field("entered_at"));
@@ -305,15 +354,21 @@ impl<'de, W: Dispatch + DeserializeOwned> Visitor<'de> for EnvelopeVisitor<W> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut partial = Partial::<W>::new();
-        let missing = |i: usize| de::Error::invalid_length(i, &"an envelope of 7 fields");
+        let missing =
+            |i: usize| de::Error::invalid_length(i, &"an envelope of 8 fields (7 in format 1)");
         partial.format = Some(seq.next_element()?.ok_or_else(|| missing(0))?);
         partial.workflow = Some(seq.next_element()?.ok_or_else(|| missing(1))?);
         partial.fingerprint = Some(seq.next_element()?.ok_or_else(|| missing(2))?);
         partial.check_so_far().map_err(de::Error::custom)?;
         partial.state = Some(seq.next_element()?.ok_or_else(|| missing(3))?);
-        partial.entered_at = Some(seq.next_element::<Instant>()?.ok_or_else(|| missing(4))?.0);
-        partial.data = Some(seq.next_element()?.ok_or_else(|| missing(5))?);
-        partial.trail = Some(seq.next_element()?.ok_or_else(|| missing(6))?);
+        let mut n = 4;
+        if partial.format.as_deref() == Some(FORMAT) {
+            partial.started_at = Some(seq.next_element::<Instant>()?.ok_or_else(|| missing(n))?.0);
+            n += 1;
+        }
+        partial.entered_at = Some(seq.next_element::<Instant>()?.ok_or_else(|| missing(n))?.0);
+        partial.data = Some(seq.next_element()?.ok_or_else(|| missing(n + 1))?);
+        partial.trail = Some(seq.next_element()?.ok_or_else(|| missing(n + 2))?);
         partial.finish()
     }
 }
@@ -324,6 +379,30 @@ struct Instant(SystemTime);
 impl<'de> Deserialize<'de> for Instant {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         instant::deserialize(deserializer).map(Instant)
+    }
+}
+
+/// An optional instant through [`instant`] (`started_at`, absent in
+/// format 1).
+mod optional_instant {
+    use std::time::SystemTime;
+
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(
+        instant: &Option<SystemTime>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match instant {
+            Some(at) => super::instant::serialize(at, serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<SystemTime>, D::Error> {
+        super::instant::deserialize(deserializer).map(Some)
     }
 }
 

@@ -246,6 +246,7 @@ fn instant(nanos: i64) -> Result<SystemTime, String> {
 /// The columns of an instance row, ready to bind.
 struct Columns {
     state: &'static str,
+    started_at: Option<i64>,
     entered_at: i64,
     data: String,
     version: i64,
@@ -278,6 +279,11 @@ impl Columns {
             .map_err(unstorable)?;
         Ok(Columns {
             state: instance.state(),
+            started_at: instance
+                .started_at()
+                .map(nanos)
+                .transpose()
+                .map_err(unstorable)?,
             entered_at: nanos(instance.entered_at()).map_err(unstorable)?,
             data,
             version: i64::try_from(instance.trail().len())
@@ -369,8 +375,8 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO turnstile_instances \
-             (workflow, id, fingerprint, state, entered_at, data, version, next_due, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (workflow, id) DO NOTHING",
+             (workflow, id, fingerprint, state, entered_at, data, version, next_due, created_at, updated_at, started_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (workflow, id) DO NOTHING",
         )
         .bind(W::NAME)
         .bind(id)
@@ -382,6 +388,7 @@ impl Store {
         .bind(columns.next_due)
         .bind(now)
         .bind(now)
+        .bind(columns.started_at)
         .execute(&mut *tx)
         .await?;
         if inserted.rows_affected() == 0 {
@@ -690,6 +697,7 @@ impl Store {
                 workflow: W::NAME.to_string(),
                 fingerprint: raw.fingerprint,
                 state: raw.state,
+                started_at: raw.started_at,
                 entered_at: raw.entered_at,
                 data,
                 trail: raw.trail,
@@ -861,6 +869,7 @@ async fn save_on<W: Dispatch + Serialize>(
 struct RawRow {
     fingerprint: String,
     state: String,
+    started_at: Option<SystemTime>,
     entered_at: SystemTime,
     data: String,
     version: i64,
@@ -878,7 +887,7 @@ async fn read_row(
         problem,
     };
     let row = sqlx::query(
-        "SELECT fingerprint, state, entered_at, data, version FROM turnstile_instances \
+        "SELECT fingerprint, state, started_at, entered_at, data, version FROM turnstile_instances \
          WHERE workflow = $1 AND id = $2",
     )
     .bind(workflow)
@@ -918,9 +927,11 @@ async fn read_row(
             trail.len()
         )));
     }
+    let started_at: Option<i64> = row.try_get("started_at")?;
     Ok(RawRow {
         fingerprint: row.try_get("fingerprint")?,
         state: row.try_get("state")?,
+        started_at: started_at.map(instant).transpose().map_err(bad)?,
         entered_at: instant(row.try_get("entered_at")?).map_err(bad)?,
         data: row.try_get("data")?,
         version,
@@ -948,7 +959,7 @@ async fn load_on<W: Dispatch + DeserializeOwned>(
     }
     let data: W = serde_json::from_str(&raw.data)
         .map_err(|e| bad(format!("its data does not read as {}: {e}", W::NAME)))?;
-    let instance = Instance::resume(&raw.state, data, raw.entered_at, raw.trail)
+    let instance = Instance::resume(raw.started_at, &raw.state, data, raw.entered_at, raw.trail)
         .map_err(|e| bad(e.to_string()))?;
     Ok(Stored {
         id: id.to_string(),

@@ -684,3 +684,46 @@ async fn definitions_migrate_through_the_fingerprint_hook() {
         assert!(store.load::<ServiceClosing>("fresh").await.is_ok());
     }
 }
+
+/// Each row keeps when its instance started: a history whose first step is
+/// earlier than the start is refused as a bad row; a row stored before the
+/// start was kept (NULL) loads as it did.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_start_instant_is_stored_and_checked() {
+    for (store, _) in backends("started").await {
+        store
+            .create("acme", Instance::start(ServiceClosing::new("acme"), t0()))
+            .await
+            .unwrap();
+        store
+            .fire::<ServiceClosing>("acme", "close", None, t0() + DAY)
+            .await
+            .unwrap();
+        let loaded = store.load::<ServiceClosing>("acme").await.unwrap();
+        assert_eq!(loaded.instance.started_at(), Some(t0()));
+
+        let later = (t0() + 2 * DAY)
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_nanos() as i64;
+        sqlx::query("UPDATE turnstile_instances SET started_at = $1 WHERE id = 'acme'")
+            .bind(later)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let refused = store.load::<ServiceClosing>("acme").await;
+        assert!(
+            matches!(&refused, Err(StoreError::BadRow { problem, .. })
+                if problem.contains("earlier than the instance's start")),
+            "{refused:?}"
+        );
+
+        sqlx::query("UPDATE turnstile_instances SET started_at = NULL WHERE id = 'acme'")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let old = store.load::<ServiceClosing>("acme").await.unwrap();
+        assert_eq!(old.instance.started_at(), None);
+        assert_eq!(old.instance.state(), "closed");
+    }
+}

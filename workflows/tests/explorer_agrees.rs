@@ -209,7 +209,8 @@ impl<W: Scripted> Runtime<W> {
         &mut self,
         (state, entered, trail, clock): (String, SystemTime, Vec<Step>, SystemTime),
     ) {
-        self.instance = Some(Instance::resume(&state, W::default(), entered, trail).unwrap());
+        self.instance =
+            Some(Instance::resume(Some(t0()), &state, W::default(), entered, trail).unwrap());
         self.clock = clock;
     }
 

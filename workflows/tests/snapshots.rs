@@ -19,11 +19,12 @@ use turnstile_workflows::{
 };
 
 /// The envelope's fields, in the order docs/long-running.md documents.
-const ENVELOPE_FIELDS: [&str; 7] = [
+const ENVELOPE_FIELDS: [&str; 8] = [
     "format",
     "workflow",
     "fingerprint",
     "state",
+    "started_at",
     "entered_at",
     "data",
     "trail",
@@ -59,8 +60,14 @@ fn every_state<W: Dispatch + Clone>(data: W) -> Vec<Instance<W>> {
                     actor: Some("tester".into()),
                 });
             }
-            Instance::resume(w.state(state).name.as_str(), data.clone(), at, trail)
-                .expect("the shortest path replays")
+            Instance::resume(
+                Some(t0()),
+                w.state(state).name.as_str(),
+                data.clone(),
+                at,
+                trail,
+            )
+            .expect("the shortest path replays")
         })
         .collect()
 }
@@ -84,6 +91,7 @@ where
 }
 
 fn assert_same<W: Dispatch + PartialEq + std::fmt::Debug>(a: &Instance<W>, b: &Instance<W>) {
+    assert_eq!(a.started_at(), b.started_at());
     assert_eq!(a.state(), b.state());
     assert_eq!(a.data(), b.data());
     assert_eq!(a.entered_at(), b.entered_at());
@@ -146,8 +154,9 @@ fn the_envelope_is_the_documented_one() {
         ENVELOPE_FIELDS.windows(2).all(|w| at(w[0]) < at(w[1])),
         "{written}"
     );
-    assert_eq!(value.as_object().unwrap().len(), 7);
-    assert_eq!(value["format"], "turnstile-instance/1");
+    assert_eq!(value.as_object().unwrap().len(), 8);
+    assert_eq!(value["format"], "turnstile-instance/2");
+    assert_eq!(value["started_at"], "2026-11-24T09:00:00Z");
     assert_eq!(value["entered_at"], "2026-11-24T10:00:00Z");
     assert_eq!(
         value["trail"],
@@ -184,10 +193,17 @@ fn each_kind_of_bad_snapshot_is_refused_by_name() {
         "service_closing: the snapshot was taken under another version of the definition (fingerprint sha256:0123"
     ));
     assert!(
-        spoil(&|v| v["format"] = "turnstile-instance/2".into()).starts_with(
-            "not a turnstile instance snapshot this version reads: format `turnstile-instance/2`"
+        spoil(&|v| v["format"] = "turnstile-instance/3".into()).starts_with(
+            "not a turnstile instance snapshot this version reads: format `turnstile-instance/3`"
         )
     );
+    // Format 2 needs the start; format 1 has none.
+    assert!(spoil(&|v| {
+        v.as_object_mut().unwrap().remove("started_at");
+    })
+    .starts_with("missing field `started_at`"));
+    assert!(spoil(&|v| v["format"] = "turnstile-instance/1".into())
+        .starts_with("`started_at` is not a field of the format `turnstile-instance/1`"));
     assert!(spoil(&|v| {
         v.as_object_mut().unwrap().remove("trail");
     })
@@ -283,4 +299,84 @@ fn a_changed_definition_is_migrated_by_the_users_hook() {
     let again: Instance<ServiceClosing> =
         serde_json::from_value(serde_json::to_value(&instance).unwrap()).unwrap();
     assert_eq!(again.state(), "closed");
+}
+
+mod cooling {
+    use turnstile::Workflow;
+
+    /// A workflow whose first step waits an hour after the start.
+    #[derive(Workflow, Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+    #[workflow(file = "tests/fixtures/cooling_off.toml")]
+    pub struct Cooling {
+        pub applicant: String,
+    }
+}
+
+use cooling::Cooling;
+
+/// A snapshot of `cooling_off` in `confirmed`, its one step at `at`, in
+/// format 2 (with the start) or 1 (without).
+fn cooling_snapshot(at: &str, with_start: bool) -> String {
+    let start = if with_start {
+        r#""started_at":"2026-11-24T09:00:00Z","#
+    } else {
+        ""
+    };
+    let format = if with_start { 2 } else { 1 };
+    format!(
+        r#"{{"format":"turnstile-instance/{format}","workflow":"cooling_off","fingerprint":{},"state":"confirmed",{start}"entered_at":"{at}","data":{{"applicant":"mei"}},"trail":[{{"from":"applied","event":"confirm","to":"confirmed","at":"{at}","actor":null}}]}}"#,
+        serde_json::Value::from(<Cooling as Dispatch>::FINGERPRINT)
+    )
+}
+
+/// The start instant is kept, so the first step's timer is checked as
+/// every other step's: confirmed one second after the start does not
+/// load, as `fire` would have refused it; an hour after, it does.
+#[test]
+fn the_first_timed_step_is_checked_against_the_start() {
+    let start = Instance::start(
+        Cooling {
+            applicant: "mei".into(),
+        },
+        t0(),
+    );
+    assert_eq!(start.started_at(), Some(t0()));
+    let early = start
+        .fire("confirm", None, t0() + Duration::from_secs(1))
+        .unwrap_err();
+    assert!(matches!(early.why(), turnstile::Why::NotYet(_)));
+
+    let refused =
+        serde_json::from_str::<Instance<Cooling>>(&cooling_snapshot("2026-11-24T09:00:01Z", true))
+            .unwrap_err()
+            .to_string();
+    assert!(
+        refused.contains(
+            "the audit trail does not replay at step 0: `confirm` was taken before its timer \
+             (1h after entering `applied`) was due"
+        ),
+        "{refused}"
+    );
+    let loaded: Instance<Cooling> =
+        serde_json::from_str(&cooling_snapshot("2026-11-24T10:00:00Z", true)).unwrap();
+    assert_eq!(loaded.state(), "confirmed");
+    assert_eq!(loaded.started_at(), Some(t0()));
+
+    // A step before the start is refused too.
+    let before =
+        serde_json::from_str::<Instance<Cooling>>(&cooling_snapshot("2026-11-24T08:00:00Z", true))
+            .unwrap_err()
+            .to_string();
+    assert!(
+        before.contains("it is earlier than the instance's start"),
+        "{before}"
+    );
+
+    // Format 1 did not keep the start: its first step is taken as stored.
+    let old: Instance<Cooling> =
+        serde_json::from_str(&cooling_snapshot("2026-11-24T09:00:01Z", false)).unwrap();
+    assert_eq!(old.started_at(), None);
+    // Written again, it stays format 1: it has no start to write.
+    let again = serde_json::to_value(&old).unwrap();
+    assert_eq!(again["format"], "turnstile-instance/1");
 }
