@@ -140,6 +140,7 @@ fn push_html(out: &mut String, c: char) {
 
 /// The largest diagram embedded in the module's page; beyond, the page says
 /// how to draw it.
+#[cfg(feature = "diagram")]
 pub(crate) const DIAGRAM_DOC_BYTES: usize = 256 * 1024;
 
 /// The workflow's diagram as SVG, embedded in the page itself: no script,
@@ -148,6 +149,7 @@ pub(crate) const DIAGRAM_DOC_BYTES: usize = 256 * 1024;
 /// lines without blank ones, since Markdown ends an HTML block at a blank
 /// line. (Character references in attributes: the SVG renderer writes
 /// summaries into `<title>` text only.)
+#[cfg(feature = "diagram")]
 fn diagram(w: &Workflow, file: &SourceFile) -> String {
     let svg = turnstile_render::svg(w);
     let svg = svg.find("<svg").map_or(svg.as_str(), |start| &svg[start..]);
@@ -167,6 +169,16 @@ fn diagram(w: &Workflow, file: &SourceFile) -> String {
     format!(
         "\n## Diagram\n\n<div class=\"turnstile-diagram\" style=\"overflow-x: auto\">\n{}\n</div>\n",
         lines.join("\n")
+    )
+}
+
+/// Without the `diagram` feature: how to draw it.
+#[cfg(not(feature = "diagram"))]
+fn diagram(_: &Workflow, file: &SourceFile) -> String {
+    format!(
+        "\n## Diagram\n\nDraw it with `turnstile render {} --format svg --out <folder>` \
+         (this build leaves diagrams out of the docs: the `diagram` feature of `turnstile` is off).\n",
+        file.path()
     )
 }
 
