@@ -58,7 +58,7 @@ fn the_whole_road_by_name_matches_the_definition() {
             10 => {
                 // The guard refuses, and the machine comes back where it was.
                 let refused = current.fire("approve", now).expect_err("guard");
-                assert!(matches!(refused.why(), Why::Guard(r) if r.guard == "ok"));
+                assert!(matches!(refused.why(), Why::Guard(r) if r.guard() == Some("ok")));
                 current = refused.into_inner();
                 assert_eq!(current.state(), "s10");
                 current.data_mut().ok = true;

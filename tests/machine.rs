@@ -54,7 +54,7 @@ fn a_refused_transition_hands_the_machine_back_unchanged() {
     let closed = door(false, false);
     let before = closed.data().clone();
     let rejected = closed.open().unwrap_err();
-    assert_eq!(rejected.guard(), "has_key");
+    assert_eq!(rejected.guard(), Some("has_key"));
     assert_eq!(rejected.event(), "open");
     assert_eq!(
         rejected.to_string(),

@@ -223,25 +223,21 @@ impl<'a> Generator<'a> {
         let event = t.event.as_str();
         let wname = self.w.name.as_str();
         let from_name = self.w.state(from).name.as_str();
-        let none = quote!(::core::option::Option::None);
-        // `return Err(Rejected)`: the machine back, and why.
-        let refuse =
-            |guard: &str, reason: &str, not_before: TokenStream, preempted_by: TokenStream| {
-                quote! {
-                    return ::core::result::Result::Err(#krate::Rejected::new(
-                        machine,
-                        #krate::Refusal {
-                            workflow: #wname,
-                            event: #event,
-                            state: #from_name,
-                            guard: #guard,
-                            reason: #reason,
-                            not_before: #not_before,
-                            preempted_by: #preempted_by,
-                        },
-                    ));
-                }
-            };
+        // `return Err(Rejected)`: the machine back, and why (`variant`, with
+        // its own fields after the ones every refusal has).
+        let refuse = |variant: TokenStream, fields: TokenStream| {
+            quote! {
+                return ::core::result::Result::Err(#krate::Rejected::new(
+                    machine,
+                    #krate::Refusal::#variant {
+                        workflow: #wname,
+                        event: #event,
+                        state: #from_name,
+                        #fields
+                    },
+                ));
+            }
+        };
         // The checks, in the one order `Workflow::checks` gives.
         let checks = self
             .w
@@ -251,12 +247,7 @@ impl<'a> Generator<'a> {
                 Check::Preempted { by, timer } => {
                     let after = duration(timer.after);
                     let other_event = self.w.transition(by).event.as_str();
-                    let refused = refuse(
-                        "",
-                        "",
-                        none.clone(),
-                        quote!(::core::option::Option::Some(#other_event)),
-                    );
+                    let refused = refuse(quote!(Preempted), quote!(by: #other_event,));
                     quote! {
                         if #krate::__private::preempted(machine.entered_at, #after, now) {
                             #refused
@@ -265,12 +256,7 @@ impl<'a> Generator<'a> {
                 }
                 Check::Timer(timer) => {
                     let after = duration(timer.after);
-                    let refused = refuse(
-                        "",
-                        "",
-                        quote!(::core::option::Option::Some(wait)),
-                        none.clone(),
-                    );
+                    let refused = refuse(quote!(NotYet), quote!(wait,));
                     quote! {
                         if let ::core::result::Result::Err(wait) =
                             #krate::__private::wait(machine.entered_at, #after, now)
@@ -283,7 +269,8 @@ impl<'a> Generator<'a> {
                     let guard = self.w.guard(g);
                     let method = ident(guard.name.as_str());
                     let reason = guard.summary.as_deref().unwrap_or("");
-                    let refused = refuse(guard.name.as_str(), reason, none.clone(), none.clone());
+                    let name = guard.name.as_str();
+                    let refused = refuse(quote!(Guard), quote!(guard: #name, reason: #reason,));
                     quote! {
                         if !<#data as #up Guards>::#method(&machine.data) {
                             #refused

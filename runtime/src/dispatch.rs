@@ -123,10 +123,10 @@ pub enum Why {
     },
     /// A guard did not hold.
     Guard(Refusal),
-    /// The event's timer has not come yet (`refusal.not_before` says when).
+    /// The event's timer has not come yet (`refusal.not_before()` says when).
     NotYet(Refusal),
     /// An automatic timer of the state has fallen due and comes first
-    /// (`refusal.preempted_by` names it).
+    /// (`refusal.preempted_by()` names it).
     Overdue(Refusal),
     /// The instant given is earlier than when the instance entered its
     /// current state: the caller's clock is behind (two nodes whose clocks
@@ -158,12 +158,10 @@ pub enum Why {
 
 impl From<Refusal> for Why {
     fn from(refusal: Refusal) -> Self {
-        if refusal.not_before.is_some() {
-            Why::NotYet(refusal)
-        } else if refusal.preempted_by.is_some() {
-            Why::Overdue(refusal)
-        } else {
-            Why::Guard(refusal)
+        match refusal {
+            Refusal::NotYet { .. } => Why::NotYet(refusal),
+            Refusal::Preempted { .. } => Why::Overdue(refusal),
+            Refusal::Guard { .. } => Why::Guard(refusal),
         }
     }
 }

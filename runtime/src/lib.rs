@@ -177,20 +177,20 @@ pub trait Workflow {
     const ALLOWED: &'static [&'static [&'static str]];
 }
 
-/// A transition refused by a guard. It owns the machine, unchanged, in the
-/// state it was in: nothing is lost, take it back with [`Rejected::into_machine`].
+/// A transition refused by a guard or a timer. It owns the machine,
+/// unchanged, in the state it was in: nothing is lost, take it back with
+/// [`Rejected::into_machine`].
 ///
 /// ```
 /// # use turnstile_runtime::{Refusal, Rejected};
-/// let rejected = Rejected::new("machine", Refusal {
+/// let rejected = Rejected::new("machine", Refusal::Guard {
 ///     workflow: "door",
 ///     event: "open",
 ///     state: "closed",
 ///     guard: "has_key",
 ///     reason: "the visitor holds the key",
-///     not_before: None,
-///     preempted_by: None,
 /// });
+/// assert_eq!(rejected.guard(), Some("has_key"));
 /// assert_eq!(
 ///     rejected.to_string(),
 ///     "door: event `open` refused in state `closed`: guard `has_key` does not hold (the visitor holds the key)"
@@ -220,27 +220,102 @@ impl<T: Fired, M> Fired for Result<T, Rejected<M>> {
     }
 }
 
-/// Why a transition was refused: which workflow, event, state and guard.
+/// Why a transition was refused, and where: the workflow, the event, the
+/// state the machine is (still) in, and what refused it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Refusal {
+#[non_exhaustive]
+pub enum Refusal {
+    /// A guard did not hold (the first one, in the order listed).
+    Guard {
+        /// The workflow's name.
+        workflow: &'static str,
+        /// The event that was refused.
+        event: &'static str,
+        /// The state the machine is (still) in.
+        state: &'static str,
+        /// The guard.
+        guard: &'static str,
+        /// The guard's summary from the definition, or `""`.
+        reason: &'static str,
+    },
+    /// The event's own timer has not come: it is not due yet.
+    NotYet {
+        /// The workflow's name.
+        workflow: &'static str,
+        /// The event that was refused.
+        event: &'static str,
+        /// The state the machine is (still) in.
+        state: &'static str,
+        /// When it will be.
+        wait: NotBefore,
+    },
+    /// An automatic timer of the state has fallen due: it takes precedence
+    /// over every other event of the state, so the machine is, in effect,
+    /// no longer there. An [`Instance`] fires such timers first and never
+    /// meets it.
+    Preempted {
+        /// The workflow's name.
+        workflow: &'static str,
+        /// The event that was refused.
+        event: &'static str,
+        /// The state the machine is (still) in.
+        state: &'static str,
+        /// The automatic transition's event.
+        by: &'static str,
+    },
+}
+
+impl Refusal {
     /// The workflow's name.
-    pub workflow: &'static str,
+    pub fn workflow(&self) -> &'static str {
+        match self {
+            Refusal::Guard { workflow, .. }
+            | Refusal::NotYet { workflow, .. }
+            | Refusal::Preempted { workflow, .. } => workflow,
+        }
+    }
+
     /// The event that was refused.
-    pub event: &'static str,
+    pub fn event(&self) -> &'static str {
+        match self {
+            Refusal::Guard { event, .. }
+            | Refusal::NotYet { event, .. }
+            | Refusal::Preempted { event, .. } => event,
+        }
+    }
+
     /// The state the machine is (still) in.
-    pub state: &'static str,
-    /// The first guard that did not hold.
-    pub guard: &'static str,
-    /// The guard's summary from the definition, or `""`.
-    pub reason: &'static str,
-    /// Set when the event's timer, not a guard, refused it: the event is not
-    /// due yet. `guard` and `reason` are then `""`.
-    pub not_before: Option<NotBefore>,
-    /// Set when an automatic timer of the state has fallen due (named
-    /// here): it takes precedence over every other event of the state, so
-    /// the machine is, in effect, no longer there. `guard` and `reason` are
-    /// then `""`. An [`Instance`] fires such timers first and never meets it.
-    pub preempted_by: Option<&'static str>,
+    pub fn state(&self) -> &'static str {
+        match self {
+            Refusal::Guard { state, .. }
+            | Refusal::NotYet { state, .. }
+            | Refusal::Preempted { state, .. } => state,
+        }
+    }
+
+    /// The guard that did not hold, if a guard refused.
+    pub fn guard(&self) -> Option<&'static str> {
+        match self {
+            Refusal::Guard { guard, .. } => Some(guard),
+            _ => None,
+        }
+    }
+
+    /// The timer that refused the event, if its own timer did.
+    pub fn not_before(&self) -> Option<&NotBefore> {
+        match self {
+            Refusal::NotYet { wait, .. } => Some(wait),
+            _ => None,
+        }
+    }
+
+    /// The automatic transition that comes first, if one did.
+    pub fn preempted_by(&self) -> Option<&'static str> {
+        match self {
+            Refusal::Preempted { by, .. } => Some(by),
+            _ => None,
+        }
+    }
 }
 
 /// A timer that has not come yet: the event waits `after` from `entered_at`,
@@ -277,24 +352,24 @@ impl<M> Rejected<M> {
         &self.machine
     }
 
-    /// Which workflow, event, state and guard.
+    /// Which workflow, event and state, and what refused it.
     pub fn refusal(&self) -> &Refusal {
         &self.refusal
     }
 
-    /// The first guard that did not hold (`""` when a timer refused).
-    pub fn guard(&self) -> &'static str {
-        self.refusal.guard
+    /// The guard that did not hold, if a guard refused.
+    pub fn guard(&self) -> Option<&'static str> {
+        self.refusal.guard()
     }
 
-    /// The timer that refused the event, if it was not a guard.
+    /// The timer that refused the event, if its own timer did.
     pub fn not_before(&self) -> Option<&NotBefore> {
-        self.refusal.not_before.as_ref()
+        self.refusal.not_before()
     }
 
     /// The refused event.
     pub fn event(&self) -> &'static str {
-        self.refusal.event
+        self.refusal.event()
     }
 
     /// The machine back, with the reason split off.
@@ -305,36 +380,37 @@ impl<M> Rejected<M> {
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(wait) = &self.not_before {
-            write!(
-                f,
-                "{}: event `{}` refused in state `{}`: not due until {} after entering the state",
-                self.workflow,
-                self.event,
-                self.state,
-                compact_duration(wait.after)
-            )?;
-            if let Some(due) = wait.due().and_then(rfc3339) {
-                write!(f, " ({due})")?;
-            }
-            return Ok(());
-        }
-        if let Some(timer) = self.preempted_by {
-            return write!(
-                f,
-                "{}: event `{}` refused in state `{}`: the automatic transition `{timer}` has fallen due and comes first",
-                self.workflow, self.event, self.state
-            );
-        }
         write!(
             f,
-            "{}: event `{}` refused in state `{}`: guard `{}` does not hold",
-            self.workflow, self.event, self.state, self.guard
+            "{}: event `{}` refused in state `{}`: ",
+            self.workflow(),
+            self.event(),
+            self.state()
         )?;
-        if !self.reason.is_empty() {
-            write!(f, " ({})", self.reason)?;
+        match self {
+            Refusal::NotYet { wait, .. } => {
+                write!(
+                    f,
+                    "not due until {} after entering the state",
+                    compact_duration(wait.after)
+                )?;
+                if let Some(due) = wait.due().and_then(rfc3339) {
+                    write!(f, " ({due})")?;
+                }
+                Ok(())
+            }
+            Refusal::Preempted { by, .. } => write!(
+                f,
+                "the automatic transition `{by}` has fallen due and comes first"
+            ),
+            Refusal::Guard { guard, reason, .. } => {
+                write!(f, "guard `{guard}` does not hold")?;
+                if !reason.is_empty() {
+                    write!(f, " ({reason})")?;
+                }
+                Ok(())
+            }
         }
-        Ok(())
     }
 }
 

@@ -78,9 +78,9 @@ fn observed(why: &Why) -> String {
     match why {
         Why::UnknownEvent { event, .. } => format!("unknown {event}"),
         Why::NotAllowed { event, state, .. } => format!("not allowed {event} in {state}"),
-        Why::Overdue(r) => format!("overdue {}", r.preempted_by.unwrap_or("?")),
-        Why::NotYet(r) => format!("not yet {}", r.event),
-        Why::Guard(r) => format!("guard {}", r.guard),
+        Why::Overdue(r) => format!("overdue {}", r.preempted_by().unwrap_or("?")),
+        Why::NotYet(r) => format!("not yet {}", r.event()),
+        Why::Guard(r) => format!("guard {}", r.guard().unwrap_or("?")),
         other => format!("unexpected {other}"),
     }
 }

@@ -241,7 +241,7 @@ impl<W: Scripted> Runtime<W> {
                 let said = match refused.why() {
                     Why::Guard(r) => Said {
                         why: "guard".into(),
-                        guard: r.guard.into(),
+                        guard: r.guard().unwrap_or_default().into(),
                     },
                     Why::NotYet(_) => Said {
                         why: "not_yet".into(),

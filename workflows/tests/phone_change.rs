@@ -122,7 +122,7 @@ fn incomplete_materials_are_refused_and_the_ticket_waits() {
     );
     m.data_mut().materials = [Material::FrontOfCard].into();
     let refused = m.provide_materials().expect_err("two materials missing");
-    assert_eq!(refused.guard(), "materials_complete");
+    assert_eq!(refused.guard(), Some("materials_complete"));
     assert_eq!(refused.machine().state(), "materials_requested");
     let mut m = refused.into_machine();
     m.data_mut()
@@ -135,14 +135,14 @@ fn incomplete_materials_are_refused_and_the_ticket_waits() {
 fn a_master_ticket_must_list_every_member() {
     let m = Machine::new(PhoneChange::new(account(), profile()));
     let refused = m.submit_ticket_for_members().expect_err("no members");
-    assert_eq!(refused.guard(), "is_enterprise_master");
+    assert_eq!(refused.guard(), Some("is_enterprise_master"));
     let mut m = refused.into_machine();
     m.data_mut().member_accounts = ["member-a".to_string(), "member-b".to_string()].into();
     m.data_mut().ticket_lists = ["member-a".to_string()].into();
     let refused = m
         .submit_ticket_for_members()
         .expect_err("member-b is missing");
-    assert_eq!(refused.guard(), "lists_all_member_accounts");
+    assert_eq!(refused.guard(), Some("lists_all_member_accounts"));
     // The single-account ticket is still open to the machine handed back.
     assert_eq!(
         refused.into_machine().submit_ticket().state(),

@@ -58,7 +58,7 @@ fn restoring_and_disabling_wait_24_hours_after_closing() {
         .unwrap_err();
     let wait = early.not_before().expect("the timer refused");
     assert_eq!(wait.due(), Some(closed_time + DAY));
-    assert_eq!(early.guard(), "");
+    assert_eq!(early.guard(), None);
     assert_eq!(
         early.to_string(),
         "service_closing: event `restore` refused in state `closed`: not due until 1d after \
@@ -104,7 +104,7 @@ fn the_retention_period_ends_at_day_90_and_restoring_ends_with_it() {
     // ...and not at day 90 of a retention period, when the automatic transition comes first.
     let late_restore = closed.restore(late).unwrap_err();
     assert_eq!(
-        late_restore.refusal().preempted_by,
+        late_restore.refusal().preempted_by(),
         Some("retention_period_ends")
     );
     assert_eq!(
@@ -134,8 +134,10 @@ fn each_closing_check_refuses_and_hands_the_machine_back() {
             ClosingCheck::NoFunds => "no_funds",
             ClosingCheck::NoPendingFinance => "no_pending_finance",
         };
-        assert_eq!(refused.guard(), expected, "{obstacle:?}");
-        assert!(refused.refusal().reason.contains("002 §1.4.6"));
+        assert_eq!(refused.guard(), Some(expected), "{obstacle:?}");
+        assert!(
+            matches!(refused.refusal(), turnstile::Refusal::Guard { reason, .. } if reason.contains("002 §1.4.6"))
+        );
         let mut active = refused.into_machine();
         assert_eq!(active.entered_at(), t0());
         active.data_mut().obstacles.clear();

@@ -149,7 +149,7 @@ fn registration_refusals_name_the_rule_and_hand_the_visitor_back() {
     let refused = Machine::new(data)
         .register_id()
         .expect_err("a 6-character password");
-    assert_eq!(refused.guard(), "password_valid");
+    assert_eq!(refused.guard(), Some("password_valid"));
     assert!(
         refused.to_string().contains("at least 8 characters"),
         "{refused}"
@@ -162,14 +162,14 @@ fn registration_refusals_name_the_rule_and_hand_the_visitor_back() {
     let refused = m
         .register_id()
         .expect_err("not on the International website");
-    assert_eq!(refused.guard(), "region_allowed_on_site");
+    assert_eq!(refused.guard(), Some("region_allowed_on_site"));
 
     let mut m = refused.into_machine();
     m.data_mut().region = Region::Singapore;
     m.data_mut().emails_in_use.insert("mei@example.sg".into());
     assert_eq!(
         m.register_id().expect_err("email taken").guard(),
-        "email_unused"
+        Some("email_unused")
     );
 }
 
@@ -184,7 +184,7 @@ fn turkiye_ids_register_but_cannot_enable_services() {
         .skip_security_phone()
         .enable_services()
         .expect_err("but not enable");
-    assert_eq!(refused.guard(), "region_may_enable_services");
+    assert_eq!(refused.guard(), Some("region_may_enable_services"));
     assert_eq!(refused.machine().state(), "reading_agreements");
 }
 
@@ -195,13 +195,13 @@ fn the_mobile_number_must_be_of_the_registration_region() {
     let refused = m
         .bind_mobile()
         .expect_err("a Thai number for a Singapore account");
-    assert_eq!(refused.guard(), "mobile_in_registration_region");
+    assert_eq!(refused.guard(), Some("mobile_in_registration_region"));
     let mut m = refused.into_machine();
     m.data_mut().mobile = Some(MobileNumber::parse("+65 8123 4567").unwrap());
     m.data_mut().sms_code.entered = "0000".into();
     assert_eq!(
         m.bind_mobile().expect_err("wrong SMS code").guard(),
-        "sms_code_verified"
+        Some("sms_code_verified")
     );
 }
 
@@ -212,7 +212,7 @@ fn a_minor_cannot_be_authenticated() {
     let mut m = expect_outcome!(bind_card(&mut log, m, true), BindCard::PaymentMethodBound);
     m.data_mut().age_years = 17;
     let refused = m.authenticate_real_name().expect_err("17 years old");
-    assert_eq!(refused.guard(), "is_adult");
+    assert_eq!(refused.guard(), Some("is_adult"));
     let mut m = refused.into_machine();
     m.data_mut().age_years = 18;
     assert!(m.authenticate_real_name().is_ok(), "18 years old");
@@ -226,5 +226,5 @@ fn without_funding_there_is_no_subscription_without_a_card() {
     let refused = m
         .use_without_card()
         .expect_err("no quota, voucher, coupon or reseller");
-    assert_eq!(refused.guard(), "has_alternative_funding");
+    assert_eq!(refused.guard(), Some("has_alternative_funding"));
 }
