@@ -209,7 +209,7 @@ fn front_end(text: &str) {
         return;
     }
     roxmltree::Document::parse(&svg(&workflow)).expect("the SVG is XML");
-    roxmltree::Document::parse(&turnstile_render::svg::layered(&workflow)).expect("the SVG is XML");
+    roxmltree::Document::parse(&turnstile_render::svg::rows(&workflow)).expect("the SVG is XML");
     let out = dot(&workflow);
     for line in out.lines() {
         // Outside quoted strings, a line holds no stray quote: count the

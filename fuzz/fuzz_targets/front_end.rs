@@ -36,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = format.render(&workflow);
     }
     // Both SVG layouts, whatever the size.
-    let _ = turnstile_render::svg::layered(&workflow);
+    let _ = turnstile_render::svg::rows(&workflow);
     let graph = Graph::new(&workflow);
     let _ = graph.shortest_paths();
     let _ = graph.covering_paths();

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use turnstile_render::svg::layered;
+use turnstile_render::svg::rows;
 use turnstile_render::{dot, mermaid, svg, Format};
 use turnstile_spec::{load, SourceFile, Workflow};
 
@@ -237,7 +237,7 @@ fn every_svg_is_well_formed_xml_with_the_labels_as_text() {
     let mut all = references();
     all.push(workflow("tests/fixtures/hostile.toml"));
     for w in &all {
-        for out in [svg(w), layered(w)] {
+        for out in [svg(w), rows(w)] {
             let texts = svg_texts(&out);
             for s in &w.states {
                 assert!(
@@ -250,7 +250,7 @@ fn every_svg_is_well_formed_xml_with_the_labels_as_text() {
         }
     }
     let hostile = workflow("tests/fixtures/hostile.toml");
-    assert!(svg_texts(&layered(&hostile)).contains(&"go [ok]".to_string()));
+    assert!(svg_texts(&rows(&hostile)).contains(&"go [ok]".to_string()));
 }
 
 #[test]
@@ -258,7 +258,7 @@ fn svg_states_carry_their_summaries_as_tooltips_verbatim() {
     let mut all = references();
     all.push(workflow("tests/fixtures/hostile.toml"));
     for w in &all {
-        for out in [svg(w), layered(w)] {
+        for out in [svg(w), rows(w)] {
             let doc = roxmltree::Document::parse(&out).expect("XML");
             let titles: Vec<&str> = doc
                 .descendants()
@@ -289,7 +289,7 @@ fn the_workflow_that_hung_the_svg_layout_is_drawn() {
     let text = turnstile_spec::synthetic::definition(60, 2);
     let w = load(&SourceFile::new("sixty.toml", text)).expect("valid");
     let out = svg(&w);
-    assert_ne!(out, layered(&w), "118 edges get the Sugiyama-style layout");
+    assert_ne!(out, rows(&w), "118 edges get the Sugiyama-style layout");
     assert_eq!(out.matches(" data-state=\"").count(), 60);
     assert_eq!(
         svg_texts(&out)
@@ -307,7 +307,7 @@ fn large_workflows_get_the_near_linear_layout() {
     let out = svg(&w);
     assert_eq!(
         out,
-        layered(&w),
+        rows(&w),
         "past LAYERED_MAX_EDGES, svg() is the near-linear layout"
     );
     let texts = svg_texts(&out);
@@ -327,7 +327,7 @@ fn hostile_labels_snapshots() {
     insta::assert_snapshot!("hostile_dot", dot(&w));
     insta::assert_snapshot!("hostile_mermaid", mermaid(&w));
     insta::assert_snapshot!("hostile_svg", svg(&w));
-    insta::assert_snapshot!("hostile_svg_layered", layered(&w));
+    insta::assert_snapshot!("hostile_svg_layered", rows(&w));
 }
 
 /// A test that needs an outside program skips without it, but not in CI:

@@ -1,0 +1,169 @@
+//! What both layouts draw, built once from the model: a start point, the
+//! states, one `?` node per branching event, and the edges between them.
+
+use turnstile_spec::Workflow;
+
+use super::wrap;
+
+/// What both layouts draw: a start point, the states, one `?` node per
+/// branching event, and the edges between them. Node 0 is the start, node
+/// `i + 1` is state `i`, branch nodes follow.
+pub(crate) struct Node {
+    pub(crate) name: String,
+    pub(crate) kind: Kind,
+    pub(crate) summary: Option<String>,
+    pub(crate) initial: bool,
+    pub(crate) refusal: bool,
+    /// The branching transition of a `?` node.
+    pub(crate) transition: Option<usize>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Start,
+    State,
+    Final,
+    Branch,
+}
+
+/// How an edge is drawn.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Style {
+    /// From the start point to the initial state.
+    Start,
+    /// A transition that always happens when fired.
+    Plain,
+    /// A transition with guards: it may be refused.
+    Guarded,
+    /// A transition with a timer.
+    Timed,
+    /// From a branching event's `?` node to one of its outcomes.
+    Outcome,
+}
+
+pub(crate) struct Edge {
+    pub(crate) from: usize,
+    pub(crate) to: usize,
+    pub(crate) event: String,
+    pub(crate) guards: Vec<String>,
+    pub(crate) timer: Option<String>,
+    pub(crate) style: Style,
+    pub(crate) transition: Option<usize>,
+    /// The one-line label the other formats draw too
+    /// ([`crate::edge_label`]); empty for edges without an event.
+    pub(crate) label: String,
+}
+
+impl Edge {
+    /// The label's lines: the event, the guards in brackets (wrapped),
+    /// the timer. Empty for edges without an event.
+    pub(crate) fn lines(&self) -> Vec<(String, Line)> {
+        if self.event.is_empty() {
+            return Vec::new();
+        }
+        let mut lines = vec![(self.event.clone(), Line::Event)];
+        if !self.guards.is_empty() {
+            let text = format!("[{}]", self.guards.join(", "));
+            lines.extend(wrap(&text, 30).into_iter().map(|l| (l, Line::Guard)));
+        }
+        if let Some(timer) = &self.timer {
+            // In words alone: a clock symbol needs an emoji font, which
+            // many machines lack (it would be drawn as an empty box).
+            lines.push((timer.clone(), Line::Timer));
+        }
+        lines
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Line {
+    Event,
+    Guard,
+    Timer,
+}
+
+pub(crate) fn graph(w: &Workflow) -> (Vec<Node>, Vec<Edge>) {
+    let mut nodes = vec![Node {
+        name: String::new(),
+        kind: Kind::Start,
+        summary: None,
+        initial: false,
+        refusal: false,
+        transition: None,
+    }];
+    nodes.extend(w.states.iter().enumerate().map(|(i, s)| Node {
+        name: s.name.to_string(),
+        kind: if s.is_final { Kind::Final } else { Kind::State },
+        summary: s.summary.clone(),
+        initial: i == w.initial.0,
+        refusal: s.refusal,
+        transition: None,
+    }));
+    let mut edges = vec![Edge {
+        from: 0,
+        to: w.initial.0 + 1,
+        event: String::new(),
+        guards: Vec::new(),
+        timer: None,
+        style: Style::Start,
+        transition: None,
+        label: String::new(),
+    }];
+    for (index, t) in w.transitions.iter().enumerate() {
+        let guards: Vec<String> = t
+            .guards
+            .iter()
+            .map(|g| w.guard(*g).name.to_string())
+            .collect();
+        let timer = t.timer.as_ref().map(|t| t.label());
+        let label = crate::edge_label(w, t);
+        let style = if timer.is_some() {
+            Style::Timed
+        } else if !guards.is_empty() {
+            Style::Guarded
+        } else {
+            Style::Plain
+        };
+        let edge = |from: usize, to: usize| Edge {
+            from,
+            to,
+            event: t.event.to_string(),
+            guards: guards.clone(),
+            timer: timer.clone(),
+            style,
+            transition: Some(index),
+            label: label.clone(),
+        };
+        if t.is_branch() {
+            let branch = nodes.len();
+            nodes.push(Node {
+                name: "?".to_string(),
+                kind: Kind::Branch,
+                summary: None,
+                initial: false,
+                refusal: false,
+                transition: Some(index),
+            });
+            for from in &t.from {
+                edges.push(edge(from.0 + 1, branch));
+            }
+            for to in &t.to {
+                edges.push(Edge {
+                    from: branch,
+                    to: to.0 + 1,
+                    event: String::new(),
+                    guards: Vec::new(),
+                    timer: None,
+                    style: Style::Outcome,
+                    transition: Some(index),
+                    label: String::new(),
+                });
+            }
+        } else {
+            for from in &t.from {
+                edges.push(edge(from.0 + 1, t.to[0].0 + 1));
+            }
+        }
+    }
+    (nodes, edges)
+}
