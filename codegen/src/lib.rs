@@ -58,6 +58,9 @@ pub struct Input<'a> {
     /// Whether to generate dispatch by name (`Current`, `Event` and
     /// `turnstile::Dispatch`; `#[workflow(dispatch = false)]` leaves it out).
     pub dispatch: bool,
+    /// The generated module's name (`#[workflow(module = "…")]`); `None`:
+    /// the workflow's name.
+    pub module: Option<&'a str>,
     /// Turns Rust source the generator writes as text into tokens (`None`:
     /// proc-macro2's lexer). The derive passes the compiler's own lexer,
     /// optimized even when the derive itself is built for debugging, where
@@ -87,6 +90,7 @@ impl<'a> Input<'a> {
             vis,
             include_path: None,
             dispatch: true,
+            module: None,
             lexer: None,
             valid: true,
         }
@@ -133,6 +137,12 @@ impl<'a> Generator<'a> {
             events: input.workflow.events(),
             timed: input.workflow.has_timers(),
         }
+    }
+
+    /// The generated module's name: the attribute's `module`, or the
+    /// workflow's name.
+    pub(crate) fn module_name(&self) -> &str {
+        self.input.module.unwrap_or(self.w.name.as_str())
     }
 
     /// The marker type of state `id`.

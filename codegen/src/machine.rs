@@ -13,7 +13,7 @@ impl<'a> Generator<'a> {
         let w = self.w;
         let krate = &self.krate;
         let vis = self.input.vis;
-        let module = ident(w.name.as_str());
+        let module = ident(self.module_name());
         let data = self.data(1);
         let data_ty = self.input.data;
         let name = w.name.as_str();

@@ -15,6 +15,7 @@ impl Generator<'_> {
             return TokenStream::new();
         }
         let wname = self.w.name.as_str();
+        let module = self.module_name();
         let list = self
             .w
             .guards
@@ -24,8 +25,8 @@ impl Generator<'_> {
             .join(", ");
         let message =
             format!("{wname}: `{{Self}}` does not implement the guards of workflow `{wname}`");
-        let label = format!("`{wname}::Guards` is not implemented for `{{Self}}`");
-        let note = format!("add `impl {wname}::Guards for {{Self}}` with {list}");
+        let label = format!("`{module}::Guards` is not implemented for `{{Self}}`");
+        let note = format!("add `impl {module}::Guards for {{Self}}` with {list}");
         let methods = self.w.guards.iter().enumerate().map(|(i, g)| {
             let method = ident(g.name.as_str());
             let doc = docs::guard(self.w, i);
@@ -51,6 +52,7 @@ impl Generator<'_> {
     pub(crate) fn outcomes(&self) -> TokenStream {
         let krate = &self.krate;
         let wname = self.w.name.as_str();
+        let module = self.module_name();
         let branches: Vec<&Transition> = {
             let mut seen = std::collections::HashSet::new();
             self.w
@@ -145,7 +147,7 @@ impl Generator<'_> {
             .iter()
             .map(|t| {
                 format!(
-                    "`fn {}(&self) -> {wname}::choice::{}`",
+                    "`fn {}(&self) -> {module}::choice::{}`",
                     t.event,
                     t.event.pascal()
                 )
@@ -154,8 +156,8 @@ impl Generator<'_> {
             .join(", ");
         let message =
             format!("{wname}: `{{Self}}` does not decide the outcomes of workflow `{wname}`");
-        let label = format!("`{wname}::Outcomes` is not implemented for `{{Self}}`");
-        let note = format!("add `impl {wname}::Outcomes for {{Self}}` with {list}");
+        let label = format!("`{module}::Outcomes` is not implemented for `{{Self}}`");
+        let note = format!("add `impl {module}::Outcomes for {{Self}}` with {list}");
         let doc = format!(
             "The outcomes of `{wname}`'s branching events: for each, which target the data says it takes.\n\n\
              Implement it on the data type. Record what decides the outcome (a payment \

@@ -34,11 +34,15 @@ struct Options {
     /// `dispatch = false` leaves out dispatch by name (`Current`, `Event`,
     /// `turnstile::Dispatch`): the typed machine alone, cheaper to compile.
     dispatch: bool,
+    /// `module = "…"`: the generated module's name, when it is not to be
+    /// the workflow's (the file's module already has that name, say).
+    module: Option<String>,
 }
 
 fn options(input: &syn::DeriveInput) -> syn::Result<Options> {
     let mut file: Option<syn::LitStr> = None;
     let mut dispatch: Option<syn::LitBool> = None;
+    let mut module: Option<syn::LitStr> = None;
     let mut seen_attr = false;
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("workflow")) {
         seen_attr = true;
@@ -55,6 +59,14 @@ fn options(input: &syn::DeriveInput) -> syn::Result<Options> {
                     return Err(twice("file", "\"…\""));
                 }
                 file = Some(meta.value()?.parse()?);
+                Ok(())
+            } else if meta.path.is_ident("module") {
+                if module.is_some() {
+                    return Err(twice("module", "\"…\""));
+                }
+                let name: syn::LitStr = meta.value()?.parse()?;
+                check_module(&name)?;
+                module = Some(name);
                 Ok(())
             } else if meta.path.is_ident("dispatch") {
                 if dispatch.is_some() {
@@ -80,10 +92,10 @@ fn options(input: &syn::DeriveInput) -> syn::Result<Options> {
                     .path
                     .get_ident()
                     .map_or_else(|| "?".to_string(), ToString::to_string);
-                let help = match did_you_mean(&key, ["file", "dispatch"]) {
+                let help = match did_you_mean(&key, ["file", "dispatch", "module"]) {
                     Some(best) => format!("did you mean `{best}`?"),
                     None => "`#[workflow(...)]` takes `file = \"path/to/definition.toml\"` \
-                             and, optionally, `dispatch = false`"
+                             and, optionally, `dispatch = false` and `module = \"name\"`"
                         .to_string(),
                 };
                 Err(attribute_error(
@@ -109,7 +121,32 @@ fn options(input: &syn::DeriveInput) -> syn::Result<Options> {
     Ok(Options {
         file,
         dispatch: dispatch.is_none_or(|d| d.value),
+        module: module.map(|m| m.value()),
     })
+}
+
+/// A `module = "…"` must be a name the generated module can take: as a
+/// workflow's name would be checked (snake_case, no keyword, nothing it
+/// would hide beside the type).
+fn check_module(name: &syn::LitStr) -> syn::Result<()> {
+    use turnstile_spec::namespace::{taken, Place};
+    use turnstile_spec::validate::{is_snake_case, RUST_KEYWORDS};
+    let text = name.value();
+    let problem = if !is_snake_case(&text) {
+        Some(format!("`{text}` is not a snake_case identifier"))
+    } else if RUST_KEYWORDS.contains(&text.as_str()) {
+        Some(format!("`{text}` is a Rust keyword"))
+    } else {
+        taken(Place::Workflow, &text).map(|t| format!("`{text}` clashes with {}", t.item))
+    };
+    match problem {
+        Some(problem) => Err(attribute_error(
+            name.span(),
+            format!("`module` names the generated module: {problem}"),
+            "give a snake_case name that is no keyword, crate or primitive type, e.g. `module = \"machine\"`",
+        )),
+        None => Ok(()),
+    }
 }
 
 fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
@@ -170,6 +207,7 @@ fn expand_in(
             vis: &input.vis,
             include_path: Some(&path_text),
             dispatch: options.dispatch,
+            module: options.module.as_deref(),
             lexer: proc_macro::is_available().then_some(compiler_lexer as _),
             valid: checked.diagnostics.is_empty(),
         }),

@@ -36,11 +36,15 @@ pub struct HuaweiId {
     pub frozen: bool,
 }
 
+/// The generated machine (`#[workflow(module = "machine")]`), re-exported
+/// here: `account_upgrade::Machine`, `account_upgrade::state`, `account_upgrade::Guards`, ….
+pub use machine::*;
+
 /// The upgrade of a legacy account (002 §1.5).
 #[derive(Workflow)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[workflow(file = "account_upgrade.toml")]
+#[workflow(file = "account_upgrade.toml", module = "machine")]
 pub struct AccountUpgrade {
     /// The account being upgraded.
     pub account: CloudAccount,
@@ -66,7 +70,7 @@ fn shared_contacts(account: &CloudAccount, id: &HuaweiId) -> usize {
     usize::from(mobile) + usize::from(email)
 }
 
-impl account_upgrade::Outcomes for AccountUpgrade {
+impl machine::Outcomes for AccountUpgrade {
     /// 002 §1.5.3 and §1.5.4, in this order: a frozen ID is refused first
     /// (cause 4: unfreeze and retry), then a region mismatch (§1.5.3 cause 1),
     /// then an ID that is taken (§1.5.3 cause 3, §1.5.4 cause 2). Of the rest,
@@ -74,8 +78,8 @@ impl account_upgrade::Outcomes for AccountUpgrade {
     /// one of them is the §1.5.4 cause 1 case (log in with the ID and
     /// associate from there); an ID sharing neither is refused (§1.5.3 cause
     /// 2). With no ID picked, none is displayed: refused as contacts differ.
-    fn associate_existing_id(&self) -> account_upgrade::choice::AssociateExistingId {
-        use account_upgrade::choice::AssociateExistingId as Choice;
+    fn associate_existing_id(&self) -> machine::choice::AssociateExistingId {
+        use machine::choice::AssociateExistingId as Choice;
         let Some(id) = &self.existing_id else {
             return Choice::RefusedContactsDiffer;
         };
@@ -98,8 +102,8 @@ impl account_upgrade::Outcomes for AccountUpgrade {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use account_upgrade::choice::AssociateExistingId as Choice;
-    use account_upgrade::Outcomes;
+    use machine::choice::AssociateExistingId as Choice;
+    use machine::Outcomes;
 
     fn account() -> CloudAccount {
         CloudAccount {

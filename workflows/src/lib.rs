@@ -20,25 +20,22 @@
 
 pub mod rules;
 
-#[path = "account_upgrade.rs"]
-mod account_upgrade_data;
-#[path = "partner_association.rs"]
-mod partner_association_data;
-#[path = "phone_change.rs"]
-mod phone_change_data;
-#[path = "service_closing.rs"]
-mod service_closing_data;
-#[path = "sign_up.rs"]
-mod sign_up_data;
+// Each process is a module named after its workflow, holding its data,
+// its guards and outcomes, its rules, and (re-exported from the generated
+// `machine` module, see `#[workflow(module = "machine")]`) its machine.
+pub mod account_upgrade;
+pub mod partner_association;
+pub mod phone_change;
+pub mod service_closing;
+pub mod sign_up;
 
-pub use account_upgrade_data::{account_upgrade, AccountUpgrade, CloudAccount, HuaweiId};
-pub use partner_association_data::{
-    partner_association, CustomerRecord, EnterpriseRole, Invitation, PartnerAssociation,
-    PartnerModel, SpecialContract,
+pub use account_upgrade::{AccountUpgrade, CloudAccount, HuaweiId};
+pub use partner_association::{
+    CustomerRecord, EnterpriseRole, Invitation, PartnerAssociation, PartnerModel, SpecialContract,
 };
-pub use phone_change_data::{phone_change, PhoneChange, Verdict};
-pub use service_closing_data::{service_closing, ServiceClosing};
-pub use sign_up_data::{sign_up, SignUp};
+pub use phone_change::{PhoneChange, Verdict};
+pub use service_closing::ServiceClosing;
+pub use sign_up::SignUp;
 
 /// The definitions' file names, relative to this crate's folder.
 pub const DEFINITIONS: [&str; 5] = [

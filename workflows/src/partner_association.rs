@@ -7,7 +7,6 @@ use turnstile::Workflow;
 
 use crate::rules::{self as shared, Region, VerificationCode};
 
-#[path = "partner_association/rules.rs"]
 pub mod rules;
 
 /// How the partner works with its customers (004).
@@ -97,11 +96,15 @@ impl CustomerRecord {
     }
 }
 
+/// The generated machine (`#[workflow(module = "machine")]`), re-exported
+/// here: `partner_association::Machine`, `partner_association::state`, `partner_association::Guards`, ….
+pub use machine::*;
+
 /// A customer following a partner's invitation (seed 004).
 #[derive(Workflow)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[workflow(file = "partner_association.toml")]
+#[workflow(file = "partner_association.toml", module = "machine")]
 pub struct PartnerAssociation {
     /// The inviting partner's model.
     pub model: PartnerModel,
@@ -141,7 +144,7 @@ impl PartnerAssociation {
     }
 }
 
-impl partner_association::Guards for PartnerAssociation {
+impl machine::Guards for PartnerAssociation {
     fn is_reseller_model(&self) -> bool {
         self.reseller()
     }
@@ -199,16 +202,16 @@ impl partner_association::Guards for PartnerAssociation {
     }
 }
 
-impl partner_association::Outcomes for PartnerAssociation {
-    fn enable_and_associate(&self) -> partner_association::choice::EnableAndAssociate {
-        use partner_association::choice::EnableAndAssociate as Choice;
+impl machine::Outcomes for PartnerAssociation {
+    fn enable_and_associate(&self) -> machine::choice::EnableAndAssociate {
+        use machine::choice::EnableAndAssociate as Choice;
         match self.model {
             PartnerModel::Reseller => Choice::FrozenUntilBudget,
             PartnerModel::Referral => Choice::Associated,
         }
     }
-    fn associate(&self) -> partner_association::choice::Associate {
-        use partner_association::choice::Associate as Choice;
+    fn associate(&self) -> machine::choice::Associate {
+        use machine::choice::Associate as Choice;
         match self.model {
             PartnerModel::Reseller => Choice::FrozenUntilBudget,
             PartnerModel::Referral => Choice::Associated,
@@ -219,7 +222,7 @@ impl partner_association::Outcomes for PartnerAssociation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use partner_association::Guards;
+    use machine::Guards;
 
     fn logging_in(model: PartnerModel) -> PartnerAssociation {
         let mut data = PartnerAssociation::new(model, Invitation::OnlineLink, Region::Brazil);

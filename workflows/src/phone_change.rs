@@ -5,10 +5,9 @@ use std::collections::BTreeSet;
 
 use turnstile::Workflow;
 
-use crate::account_upgrade_data::{account_upgrade, AccountUpgrade, CloudAccount};
+use crate::account_upgrade::{self, AccountUpgrade, CloudAccount};
 use crate::rules::MobileNumber;
 
-#[path = "phone_change/rules.rs"]
 pub mod rules;
 
 use rules::{AccountProfile, Material};
@@ -25,12 +24,16 @@ pub enum Verdict {
     Rejected,
 }
 
+/// The generated machine (`#[workflow(module = "machine")]`), re-exported
+/// here: `phone_change::Machine`, `phone_change::state`, `phone_change::Guards`, ….
+pub use machine::*;
+
 /// A HUAWEI ID whose phone number cannot change, because the number is
 /// linked to a Huawei Cloud account (002 §1.1.14).
 #[derive(Workflow)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[workflow(file = "phone_change.toml")]
+#[workflow(file = "phone_change.toml", module = "machine")]
 pub struct PhoneChange {
     /// The Huawei Cloud account associated with the ID; it is handed over to
     /// the upgrade at the end.
@@ -66,7 +69,7 @@ impl PhoneChange {
     }
 }
 
-impl phone_change::Guards for PhoneChange {
+impl machine::Guards for PhoneChange {
     fn is_enterprise_master(&self) -> bool {
         !self.member_accounts.is_empty()
     }
@@ -78,9 +81,9 @@ impl phone_change::Guards for PhoneChange {
     }
 }
 
-impl phone_change::Outcomes for PhoneChange {
-    fn review_ticket(&self) -> phone_change::choice::ReviewTicket {
-        use phone_change::choice::ReviewTicket as Choice;
+impl machine::Outcomes for PhoneChange {
+    fn review_ticket(&self) -> machine::choice::ReviewTicket {
+        use machine::choice::ReviewTicket as Choice;
         match self.verdict {
             Verdict::Approved => Choice::AwaitingDisassociation,
             Verdict::MoreMaterials => Choice::MaterialsRequested,
@@ -89,8 +92,8 @@ impl phone_change::Outcomes for PhoneChange {
     }
     /// A second request for more materials is not in the documents: only
     /// `Approved` approves the materials.
-    fn provide_materials(&self) -> phone_change::choice::ProvideMaterials {
-        use phone_change::choice::ProvideMaterials as Choice;
+    fn provide_materials(&self) -> machine::choice::ProvideMaterials {
+        use machine::choice::ProvideMaterials as Choice;
         match self.verdict {
             Verdict::Approved => Choice::AwaitingDisassociation,
             Verdict::MoreMaterials | Verdict::Rejected => Choice::TicketRejected,
@@ -98,7 +101,7 @@ impl phone_change::Outcomes for PhoneChange {
     }
 }
 
-impl phone_change::Machine<phone_change::state::ReadyToUpgrade> {
+impl machine::Machine<machine::state::ReadyToUpgrade> {
     /// The hand-over of 002 §1.1.14 step 6: logged in with the Huawei Cloud
     /// account again, its owner is prompted to upgrade. This gives the
     /// account-upgrade machine for the same account, with the new mobile

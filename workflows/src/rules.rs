@@ -8,10 +8,10 @@
 //! [`service_closing`]. The guards of the workflows (`impl sign_up::Guards
 //! for SignUp`, …) only pick the right fields and call these.
 
-pub use crate::partner_association_data::rules as partner_association;
-pub use crate::phone_change_data::rules as phone_change;
-pub use crate::service_closing_data::rules as service_closing;
-pub use crate::sign_up_data::rules as sign_up;
+pub use crate::partner_association::rules as partner_association;
+pub use crate::phone_change::rules as phone_change;
+pub use crate::service_closing::rules as service_closing;
+pub use crate::sign_up::rules as sign_up;
 
 use std::fmt;
 

@@ -10,16 +10,19 @@ use std::collections::BTreeSet;
 
 use turnstile::Workflow;
 
-#[path = "service_closing/rules.rs"]
 pub mod rules;
 
 use rules::{passes, ClosingCheck, Obstacle};
+
+/// The generated machine (`#[workflow(module = "machine")]`), re-exported
+/// here: `service_closing::Machine`, `service_closing::state`, `service_closing::Guards`, ….
+pub use machine::*;
 
 /// A Huawei Cloud account whose services are closed, restored or disabled.
 #[derive(Workflow)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[workflow(file = "service_closing.toml")]
+#[workflow(file = "service_closing.toml", module = "machine")]
 pub struct ServiceClosing {
     /// The account's name, for logs.
     pub account: String,
@@ -38,7 +41,7 @@ impl ServiceClosing {
     }
 }
 
-impl service_closing::Guards for ServiceClosing {
+impl machine::Guards for ServiceClosing {
     fn id_not_frozen(&self) -> bool {
         passes(ClosingCheck::IdNotFrozen, &self.obstacles)
     }

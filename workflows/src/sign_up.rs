@@ -6,10 +6,13 @@ use turnstile::Workflow;
 
 use crate::rules::{self as shared, AccountType, MobileNumber, Region, VerificationCode};
 
-#[path = "sign_up/rules.rs"]
 pub mod rules;
 
 use rules::Funding;
+
+/// The generated machine (`#[workflow(module = "machine")]`), re-exported
+/// here: `sign_up::Machine`, `sign_up::state`, `sign_up::Guards`, ….
+pub use machine::*;
 
 /// What a visitor enters and what the site answers while signing up on the
 /// International website (seed 003; 002 §1.1.12, §3.1).
@@ -19,7 +22,7 @@ use rules::Funding;
 #[derive(Workflow)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[workflow(file = "sign_up.toml")]
+#[workflow(file = "sign_up.toml", module = "machine")]
 pub struct SignUp {
     /// The registration country/region; fixed once the ID is registered (002 §1.2.2).
     pub region: Region,
@@ -78,7 +81,7 @@ impl SignUp {
     }
 }
 
-impl sign_up::Guards for SignUp {
+impl machine::Guards for SignUp {
     fn region_allowed_on_site(&self) -> bool {
         rules::selectable_on_international_site(self.region)
     }
@@ -120,26 +123,26 @@ impl sign_up::Guards for SignUp {
     }
 }
 
-impl sign_up::Outcomes for SignUp {
-    fn enable_services(&self) -> sign_up::choice::EnableServices {
+impl machine::Outcomes for SignUp {
+    fn enable_services(&self) -> machine::choice::EnableServices {
         if self.system_busy {
-            sign_up::choice::EnableServices::SystemBusy
+            machine::choice::EnableServices::SystemBusy
         } else {
-            sign_up::choice::EnableServices::ServicesEnabled
+            machine::choice::EnableServices::ServicesEnabled
         }
     }
-    fn set_enterprise_details(&self) -> sign_up::choice::SetEnterpriseDetails {
+    fn set_enterprise_details(&self) -> machine::choice::SetEnterpriseDetails {
         if self.tin_found {
-            sign_up::choice::SetEnterpriseDetails::AccountDetailsSet
+            machine::choice::SetEnterpriseDetails::AccountDetailsSet
         } else {
-            sign_up::choice::SetEnterpriseDetails::TinLookupFailed
+            machine::choice::SetEnterpriseDetails::TinLookupFailed
         }
     }
-    fn bind_card(&self) -> sign_up::choice::BindCard {
+    fn bind_card(&self) -> machine::choice::BindCard {
         if self.card_verified {
-            sign_up::choice::BindCard::PaymentMethodBound
+            machine::choice::BindCard::PaymentMethodBound
         } else {
-            sign_up::choice::BindCard::CardBindingFailed
+            machine::choice::BindCard::CardBindingFailed
         }
     }
 }
