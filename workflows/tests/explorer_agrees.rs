@@ -171,6 +171,8 @@ enum Action {
 /// The runtime's side: an instance, the clock, and what Undo goes back to.
 struct Runtime<W: Scripted> {
     instance: Option<Instance<W>>,
+    /// The runtime's words for the last refusal of a fired event.
+    words: Option<String>,
     clock: SystemTime,
     history: Vec<(String, SystemTime, Vec<Step>, SystemTime)>,
 }
@@ -186,6 +188,7 @@ impl<W: Scripted> Runtime<W> {
     fn new() -> Self {
         Runtime {
             instance: Some(Instance::start(W::default(), t0())),
+            words: None,
             clock: t0(),
             history: Vec::new(),
         }
@@ -232,12 +235,14 @@ impl<W: Scripted> Runtime<W> {
     fn fire(&mut self, event: &str, failing: Vec<String>, outcome: usize) -> Said {
         let mut instance = self.instance.take().unwrap();
         instance.data_mut().script(failing, outcome);
+        self.words = None;
         match instance.fire(event, Some("you"), self.clock) {
             Ok(next) => {
                 self.instance = Some(next);
                 Said::default()
             }
             Err(refused) => {
+                self.words = Some(refused.to_string());
                 let said = match refused.why() {
                     Why::Guard(r) => Said {
                         why: "guard".into(),
@@ -377,6 +382,8 @@ impl<W: Scripted> Runtime<W> {
 
 /// What the page shows after an action.
 struct View {
+    /// The message, in words.
+    message: String,
     done: String,
     why: String,
     guard: String,
@@ -432,7 +439,7 @@ fn run_on_page(tab: &Tab, actions: &[Action]) -> Vec<View> {
         .collect();
     let script = format!(
         "(async () => {{ \
-           const view = done => {{ const m = document.getElementById('message'); return {{ done, \
+           const view = done => {{ const m = document.getElementById('message'); return {{ done, message: m.textContent, \
              why: m.getAttribute('data-why') || '', guard: m.getAttribute('data-guard') || '', \
              state: document.body.getAttribute('data-current'), \
              trail: Array.from(document.querySelectorAll('#trail li'), li => li.textContent), \
@@ -453,6 +460,7 @@ fn run_on_page(tab: &Tab, actions: &[Action]) -> Vec<View> {
         .map(|shown| {
             let text = |key: &str| shown[key].as_str().unwrap_or_default().to_string();
             View {
+                message: text("message"),
                 done: text("done"),
                 why: text("why"),
                 guard: text("guard"),
@@ -529,6 +537,7 @@ fn play_workflow<W: Scripted>(tab: &Tab, file: &str, rng: &mut Rng) -> usize {
         let action = choose(rng, &model, &runtime);
         let said = runtime.act(&model, &action);
         expected.push((
+            runtime.words.take(),
             said,
             runtime.instance().state().to_string(),
             runtime.trail_text(),
@@ -543,7 +552,9 @@ fn play_workflow<W: Scripted>(tab: &Tab, file: &str, rng: &mut Rng) -> usize {
     }
     let views = run_on_page(tab, &actions);
     assert_eq!(views.len(), actions.len());
-    for (n, (view, (said, state, trail, clock))) in views.into_iter().zip(expected).enumerate() {
+    for (n, (view, (words, said, state, trail, clock))) in
+        views.into_iter().zip(expected).enumerate()
+    {
         let context = || {
             format!(
                 "{}: action {n}, {:?}\n(the actions up to it: {:#?})",
@@ -555,6 +566,18 @@ fn play_workflow<W: Scripted>(tab: &Tab, file: &str, rng: &mut Rng) -> usize {
         assert_eq!(view.done, "ok", "{}", context());
         assert_eq!(view.state, state, "state; {}", context());
         assert_eq!(view.trail, trail, "steps; {}", context());
+        if let (Action::Fire { .. }, Some(words)) = (&actions[n], &words) {
+            // The runtime's words, up to the instant, which the page
+            // writes relative to the start (`T + 1d`); the page may add
+            // the other guards that do not hold.
+            let words = words.split(" (20").next().unwrap_or(words);
+            assert!(
+                view.message.starts_with(words),
+                "words: the page said {:?}, the runtime {words:?}; {}",
+                view.message,
+                context()
+            );
+        }
         if matches!(actions[n], Action::Fire { .. }) {
             let page = Said {
                 why: view.why,
