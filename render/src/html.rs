@@ -77,7 +77,6 @@ pub fn model(w: &Workflow) -> Value {
                 "guards": t.guards.iter().map(|g| g.0).collect::<Vec<_>>(),
                 "summary": t.summary,
                 "timer": t.timer.as_ref().map(|timer| json!({
-                    "label": timer.label(),
                     "automatic": timer.automatic,
                     "after": compact_duration(timer.after),
                     "text": timer.text,

@@ -377,7 +377,9 @@ impl<W: Dispatch> Instance<W> {
 
     /// Fires the automatic timer that fell due first by `now`, at the
     /// instant it fell due, with the actor `"timer"`; refused with
-    /// [`Why::NothingDue`] when none is. A runner calls it until refused.
+    /// [`Why::NothingDue`] when none is (as at an instant earlier than the
+    /// state was entered: no timer counts back). A runner calls it until
+    /// refused.
     pub fn fire_due(self, now: SystemTime) -> Result<Self, Refused<Self>> {
         match self.first_due(now) {
             Some((event, at)) => self.step(event, Some("timer"), at),

@@ -176,8 +176,8 @@ impl<'g, 'a> ByName<'g, 'a> {
     /// For each state (by index), the arms of the events it allows: a
     /// guarded, timed or branching event calls the typed method (so the
     /// two cannot disagree), a plain one makes the same move in place.
-    /// `plain` says, for a state whose transitions all only move the
-    /// machine, whether to leave it to the table of moves (no arms).
+    /// With `table_plain`, a state whose transitions all only move the
+    /// machine is left to the table of moves (`None`, no arms).
     fn state_arms(&self, table_plain: bool) -> Vec<Option<StateArms>> {
         let g = self.g;
         let krate = self.krate;
