@@ -56,11 +56,22 @@ pub enum Code {
     /// `T020`: a transition with both `after` and `not_before`, or an
     /// automatic (`after`) transition with a guard.
     ConflictingTimers,
+    /// `T021`: a `by` names a role, or a `permits` a capability, that is
+    /// not declared.
+    UndeclaredRoleOrCapability,
+    /// `T022`: a declared role that no transition's `by` names, or a
+    /// declared capability that no state's `permits` names.
+    UnusedRoleOrCapability,
+    /// `T023`: `by` on an automatic (`after`) transition, which the system takes.
+    RoleOnAutomatic,
+    /// `T024`: an event restricted to roles on some of its transitions and
+    /// open to anyone on others.
+    PartlyRestrictedEvent,
 }
 
 impl Code {
     /// Every code, in order.
-    pub const ALL: [Code; 20] = [
+    pub const ALL: [Code; 24] = [
         Code::TomlSyntax,
         Code::UnknownKey,
         Code::WrongType,
@@ -81,6 +92,10 @@ impl Code {
         Code::DurationNotPositive,
         Code::TimerFromFinal,
         Code::ConflictingTimers,
+        Code::UndeclaredRoleOrCapability,
+        Code::UnusedRoleOrCapability,
+        Code::RoleOnAutomatic,
+        Code::PartlyRestrictedEvent,
     ];
 
     /// The stable code, e.g. `"T008"`.
@@ -106,6 +121,10 @@ impl Code {
             Code::DurationNotPositive => "T018",
             Code::TimerFromFinal => "T019",
             Code::ConflictingTimers => "T020",
+            Code::UndeclaredRoleOrCapability => "T021",
+            Code::UnusedRoleOrCapability => "T022",
+            Code::RoleOnAutomatic => "T023",
+            Code::PartlyRestrictedEvent => "T024",
         }
     }
 
@@ -132,6 +151,10 @@ impl Code {
             Code::DurationNotPositive => "duration-not-positive",
             Code::TimerFromFinal => "timer-from-final",
             Code::ConflictingTimers => "conflicting-timers",
+            Code::UndeclaredRoleOrCapability => "undeclared-role-or-capability",
+            Code::UnusedRoleOrCapability => "unused-role-or-capability",
+            Code::RoleOnAutomatic => "role-on-automatic",
+            Code::PartlyRestrictedEvent => "partly-restricted-event",
         }
     }
 }

@@ -2,11 +2,14 @@
 //! which version of its workflow it runs under.
 //!
 //! It is a hash of the definition's *meaning*: the workflow's name, its
-//! initial state, its states and which are final, and every transition's
-//! event, sources, targets, guards (in order: the first that fails is named)
-//! and timer. Whitespace, comments, key order, the order of tables and
-//! summaries do not change it; any change to states, events, targets, guards
-//! or timers does.
+//! initial state, its states, which are final and the capabilities each
+//! permits, and every transition's event, sources, targets, guards (in
+//! order: the first that fails is named), roles (in order: the first the
+//! actor holds is recorded) and timer. Whitespace, comments, key order, the
+//! order of tables and summaries do not change it; any change to states,
+//! events, targets, guards, roles, capabilities or timers does. A
+//! definition without roles or capabilities hashes as it did before they
+//! existed.
 //!
 //! ```
 //! use turnstile_spec::{fingerprint::fingerprint, load, SourceFile};
@@ -51,7 +54,24 @@ pub fn canonical(w: &Workflow) -> String {
     let mut states: Vec<String> = w
         .states
         .iter()
-        .map(|s| format!("state {}{}", s.name, if s.is_final { " final" } else { "" }))
+        .map(|s| {
+            let mut permits: Vec<&str> = s
+                .permits
+                .iter()
+                .map(|c| w.capability(*c).name.as_str())
+                .collect();
+            permits.sort_unstable();
+            let permits = if permits.is_empty() {
+                String::new()
+            } else {
+                format!(" permits {}", permits.join(","))
+            };
+            format!(
+                "state {}{}{permits}",
+                s.name,
+                if s.is_final { " final" } else { "" }
+            )
+        })
         .collect();
     states.sort();
     let mut transitions: Vec<String> = w
@@ -67,8 +87,14 @@ pub fn canonical(w: &Workflow) -> String {
                 Some(timer) => format!(" {} {}ms", timer.key(), timer.after.as_millis()),
                 None => String::new(),
             };
+            let by = if t.by.is_empty() {
+                String::new()
+            } else {
+                let roles: Vec<&str> = t.by.iter().map(|r| w.role(*r).name.as_str()).collect();
+                format!(" by {}", roles.join(","))
+            };
             format!(
-                "transition {} from {} to {} guards {}{timer}",
+                "transition {} from {} to {} guards {}{timer}{by}",
                 t.event,
                 from.join(","),
                 to.join(","),

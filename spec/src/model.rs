@@ -50,6 +50,14 @@ pub struct StateId(pub usize);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct GuardId(pub usize);
 
+/// Index of a role in [`Workflow::roles`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RoleId(pub usize);
+
+/// Index of a capability in [`Workflow::capabilities`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CapabilityId(pub usize);
+
 /// Index of a transition in [`Workflow::transitions`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TransitionId(pub usize);
@@ -67,8 +75,36 @@ pub struct Workflow {
     pub states: Vec<State>,
     /// Every guard, declared ones first, then the others in order of first use.
     pub guards: Vec<Guard>,
+    /// Every role (`[roles.<name>]`), in declaration order: who may fire
+    /// the transitions that name it in `by`.
+    pub roles: Vec<Role>,
+    /// Every capability (`[capabilities.<name>]`), in declaration order:
+    /// what the states that name it in `permits` let the account do.
+    pub capabilities: Vec<Capability>,
     /// Every transition, in declaration order.
     pub transitions: Vec<Transition>,
+}
+
+/// A role: who acts (a customer, a member of staff, a partner). A
+/// transition whose `by` names roles may be fired only by an actor who
+/// holds one of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Role {
+    /// Its name; also the generated marker type's, in PascalCase (`role::Staff`).
+    pub name: Name,
+    /// Who holds it, in the user's words.
+    pub summary: Option<String>,
+}
+
+/// A capability: something the account may do while its workflow is in
+/// one of the states that permit it (log in, view its bills). Generated
+/// as a marker trait implemented by exactly those states' machines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Capability {
+    /// Its name; also the generated trait's, in PascalCase (`can::ViewBills`).
+    pub name: Name,
+    /// What it lets the account do, in the user's words.
+    pub summary: Option<String>,
 }
 
 /// A state of the workflow.
@@ -85,6 +121,8 @@ pub struct State {
     /// apart. It changes nothing about what may happen next, so it is not
     /// part of the fingerprint.
     pub refusal: bool,
+    /// The capabilities the state permits, in the order listed.
+    pub permits: Vec<CapabilityId>,
 }
 
 /// A predicate on the workflow's data that decides whether a transition may happen.
@@ -107,6 +145,8 @@ pub struct Transition {
     pub to: Vec<StateId>,
     /// Guards that must all hold, checked in this order.
     pub guards: Vec<GuardId>,
+    /// The roles that may fire it, in the order listed; empty: anyone may.
+    pub by: Vec<RoleId>,
     /// What the transition does.
     pub summary: Option<String>,
     /// A timer: the transition waits for a time in its source state.
@@ -195,6 +235,29 @@ impl Workflow {
     /// The guard with this id.
     pub fn guard(&self, id: GuardId) -> &Guard {
         &self.guards[id.0]
+    }
+
+    /// The role with this id.
+    pub fn role(&self, id: RoleId) -> &Role {
+        &self.roles[id.0]
+    }
+
+    /// The capability with this id.
+    pub fn capability(&self, id: CapabilityId) -> &Capability {
+        &self.capabilities[id.0]
+    }
+
+    /// The states that permit `capability`, in declaration order.
+    pub fn states_permitting(&self, capability: CapabilityId) -> Vec<StateId> {
+        (0..self.states.len())
+            .map(StateId)
+            .filter(|s| self.state(*s).permits.contains(&capability))
+            .collect()
+    }
+
+    /// Whether any transition names the roles that may fire it.
+    pub fn has_roles(&self) -> bool {
+        !self.roles.is_empty()
     }
 
     /// The transition with this id.

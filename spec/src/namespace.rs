@@ -24,6 +24,8 @@ pub enum Place {
     Event,
     /// The workflow's name: the generated module, beside the data type.
     Workflow,
+    /// A role's name: a marker type in PascalCase in the module `role`.
+    Role,
 }
 
 /// When a taken name clashes.
@@ -118,6 +120,13 @@ pub const TAKEN: &[Taken] = &[
         when: When::OneSource,
         item: "the `#[diagnostic::…]` attributes of the generated module `event`",
         why: "an event allowed from one state gets a marker type `event::diagnostic`, which hides them",
+    },
+    Taken {
+        place: Place::Role,
+        name: "may",
+        when: When::Always,
+        item: "the generated trait `role::May`",
+        why: "a role becomes a marker type in PascalCase beside the trait `May` that checks roles",
     },
     Taken {
         place: Place::Workflow,

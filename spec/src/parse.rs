@@ -24,8 +24,13 @@ pub(crate) struct RawDefinition {
     pub header: Option<RawHeader>,
     pub states: Vec<RawState>,
     pub states_span: Option<Span>,
-    pub guards: Vec<RawGuard>,
+    pub guards: Vec<RawDeclared>,
+    pub roles: Vec<RawDeclared>,
+    pub capabilities: Vec<RawDeclared>,
     pub transitions: Vec<RawTransition>,
+    /// A `by` (`.0`) or `permits` (`.1`) that could not be read: the
+    /// declarations it may have named are not reported unused.
+    pub unreadable: (bool, bool),
 }
 
 #[derive(Debug)]
@@ -41,10 +46,13 @@ pub(crate) struct RawState {
     pub summary: Option<String>,
     pub is_final: bool,
     pub refusal: bool,
+    /// `permits`: the capabilities the state grants, as written.
+    pub permits: Vec<Located>,
 }
 
+/// A declared guard, role or capability: a name and its summary.
 #[derive(Debug)]
-pub(crate) struct RawGuard {
+pub(crate) struct RawDeclared {
     pub name: Located,
     pub summary: Option<String>,
 }
@@ -60,17 +68,27 @@ pub(crate) struct RawTransition {
     /// `after` (automatic, `true`) and `not_before` (`false`), as written;
     /// validation parses the durations and refuses both at once.
     pub timers: Vec<(bool, Located)>,
+    /// `by`: the roles that may fire it, as written, and the key's span.
+    pub by: Option<(Vec<Located>, Span)>,
 }
 
-const TOP_KEYS: &[&str] = &["workflow", "states", "guards", "transitions"];
+const TOP_KEYS: &[&str] = &[
+    "workflow",
+    "states",
+    "guards",
+    "roles",
+    "capabilities",
+    "transitions",
+];
 const HEADER_KEYS: &[&str] = &["name", "initial", "summary"];
-const STATE_KEYS: &[&str] = &["summary", "final", "refusal"];
-const GUARD_KEYS: &[&str] = &["summary"];
+const STATE_KEYS: &[&str] = &["summary", "final", "refusal", "permits"];
+const DECLARED_KEYS: &[&str] = &["summary"];
 const TRANSITION_KEYS: &[&str] = &[
     "event",
     "from",
     "to",
     "guard",
+    "by",
     "after",
     "not_before",
     "summary",
@@ -130,10 +148,19 @@ pub(crate) fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> Option<RawDefini
                         continue;
                     };
                     check_keys(state, STATE_KEYS, &format!("state `{}`", name.text), diags);
+                    let permits = match state.get("permits") {
+                        None => Vec::new(),
+                        Some(value) => string_or_list("permits", value, diags)
+                            .unwrap_or_else(|| {
+                                def.unreadable.1 = true;
+                                Vec::new()
+                            }),
+                    };
                     def.states.push(RawState {
                         summary: optional_string(state, "summary", diags),
                         is_final: optional_bool(state, "final", diags).unwrap_or(false),
                         refusal: optional_bool(state, "refusal", diags).unwrap_or(false),
+                        permits,
                         name,
                     });
                 }
@@ -141,21 +168,9 @@ pub(crate) fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> Option<RawDefini
         }
     }
 
-    if let Some(value) = doc.get("guards") {
-        if let Some(table) = as_table(value, "guards", diags) {
-            for (key, value) in table {
-                let name = located_key(key);
-                let Some(guard) = as_table(value, &format!("guards.{}", name.text), diags) else {
-                    continue;
-                };
-                check_keys(guard, GUARD_KEYS, &format!("guard `{}`", name.text), diags);
-                def.guards.push(RawGuard {
-                    summary: optional_string(guard, "summary", diags),
-                    name,
-                });
-            }
-        }
-    }
+    def.guards = declared(&doc, "guards", "guard", diags);
+    def.roles = declared(&doc, "roles", "role", diags);
+    def.capabilities = declared(&doc, "capabilities", "capability", diags);
 
     if let Some(value) = doc.get("transitions") {
         match value.get_ref() {
@@ -164,8 +179,9 @@ pub(crate) fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> Option<RawDefini
                     let Some(table) = as_table(item, "transitions", diags) else {
                         continue;
                     };
-                    def.transitions
-                        .push(parse_transition(table, item.span(), diags));
+                    let t = parse_transition(table, item.span(), diags);
+                    def.unreadable.0 |= t.by.is_none() && table.contains_key("by");
+                    def.transitions.push(t);
                 }
             }
             other => diags.push(wrong_type(
@@ -179,6 +195,35 @@ pub(crate) fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> Option<RawDefini
     Some(def)
 }
 
+/// The `[<key>.<name>]` tables of a kind of declared name (guards, roles,
+/// capabilities): each a name and an optional summary.
+fn declared(
+    doc: &DeTable<'_>,
+    key: &str,
+    what: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<RawDeclared> {
+    let mut out = Vec::new();
+    let Some(value) = doc.get(key) else {
+        return out;
+    };
+    let Some(table) = as_table(value, key, diags) else {
+        return out;
+    };
+    for (name, value) in table {
+        let name = located_key(name);
+        let Some(item) = as_table(value, &format!("{key}.{}", name.text), diags) else {
+            continue;
+        };
+        check_keys(item, DECLARED_KEYS, &format!("{what} `{}`", name.text), diags);
+        out.push(RawDeclared {
+            summary: optional_string(item, "summary", diags),
+            name,
+        });
+    }
+    out
+}
+
 fn parse_transition(table: &DeTable<'_>, span: Span, diags: &mut Vec<Diagnostic>) -> RawTransition {
     check_keys(table, TRANSITION_KEYS, "`[[transitions]]`", diags);
     let event = required_string(table, "event", &span, "[[transitions]]", diags);
@@ -189,6 +234,7 @@ fn parse_transition(table: &DeTable<'_>, span: Span, diags: &mut Vec<Diagnostic>
     let from = names("from");
     let to = names("to");
     let guards = names("guard").unwrap_or_default();
+    let by = names("by").zip(table.get("by").map(|v| v.span()));
     for (key, value) in [("from", &from), ("to", &to)] {
         if value.is_none() && !table.contains_key(key) {
             diags.push(missing_key(key, &span, "[[transitions]]"));
@@ -218,6 +264,7 @@ fn parse_transition(table: &DeTable<'_>, span: Span, diags: &mut Vec<Diagnostic>
         guards,
         summary: optional_string(table, "summary", diags),
         timers,
+        by,
     }
 }
 

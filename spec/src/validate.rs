@@ -4,9 +4,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::diagnostic::{did_you_mean, Code, Diagnostic};
 use crate::graph::Graph;
-use crate::model::{Guard, GuardId, Name, State, StateId, Timer, Transition, Workflow};
+use crate::model::{
+    Capability, CapabilityId, Guard, GuardId, Name, Role, RoleId, State, StateId, Timer, Transition,
+    Workflow,
+};
 use crate::namespace::{self, Place, Taken, When};
-use crate::parse::{Located, RawDefinition};
+use crate::parse::{Located, RawDeclared, RawDefinition};
 use crate::source::Span;
 
 /// Rust's strict, reserved and edition keywords: none can name a generated item.
@@ -31,34 +34,40 @@ pub fn is_snake_case(text: &str) -> bool {
 
 /// What a name is used for, to phrase messages.
 #[derive(Clone, Copy)]
-enum Role {
+enum Kind {
     Workflow,
     State,
     Event,
     Guard,
+    Role,
+    Capability,
 }
 
-impl Role {
+impl Kind {
     fn noun(self) -> &'static str {
         match self {
-            Role::Workflow => "workflow name",
-            Role::State => "state name",
-            Role::Event => "event name",
-            Role::Guard => "guard name",
+            Kind::Workflow => "workflow name",
+            Kind::State => "state name",
+            Kind::Event => "event name",
+            Kind::Guard => "guard name",
+            Kind::Role => "role name",
+            Kind::Capability => "capability name",
         }
     }
     fn becomes(self) -> &'static str {
         match self {
-            Role::Workflow => "the generated module",
-            Role::State => "a generated type",
-            Role::Event => "a generated method",
-            Role::Guard => "a method you implement",
+            Kind::Workflow => "the generated module",
+            Kind::State => "a generated type",
+            Kind::Event => "a generated method",
+            Kind::Guard => "a method you implement",
+            Kind::Role => "a generated marker type in `role`",
+            Kind::Capability => "a generated trait in `can`",
         }
     }
 }
 
 /// Checks `located` as a name for `role`; `None` (and a diagnostic) if it is unusable.
-fn check_name(located: &Located, role: Role, diags: &mut Vec<Diagnostic>) -> Option<Name> {
+fn check_name(located: &Located, role: Kind, diags: &mut Vec<Diagnostic>) -> Option<Name> {
     let text = &located.text;
     if !is_snake_case(text) {
         let fixed = heck::ToSnakeCase::to_snake_case(text.as_str());
@@ -110,9 +119,10 @@ fn check_name(located: &Located, role: Role, diags: &mut Vec<Diagnostic>) -> Opt
         return None;
     }
     let place = match role {
-        Role::Event => Some(Place::Event),
-        Role::Workflow => Some(Place::Workflow),
-        Role::State | Role::Guard => None,
+        Kind::Event => Some(Place::Event),
+        Kind::Workflow => Some(Place::Workflow),
+        Kind::Role => Some(Place::Role),
+        Kind::State | Kind::Guard | Kind::Capability => None,
     };
     if let Some(taken) = place
         .and_then(|place| namespace::taken(place, text))
@@ -125,7 +135,7 @@ fn check_name(located: &Located, role: Role, diags: &mut Vec<Diagnostic>) -> Opt
 }
 
 /// T006 for a name the generated code holds (see [`crate::namespace`]).
-fn taken_diagnostic(taken: &Taken, role: Role, span: Span) -> Diagnostic {
+fn taken_diagnostic(taken: &Taken, role: Kind, span: Span) -> Diagnostic {
     let others: Vec<String> = namespace::TAKEN
         .iter()
         .filter(|t| t.place == taken.place && t.when == taken.when)
@@ -178,9 +188,43 @@ fn check_taken_events(transitions: &[Transition], diags: &mut Vec<Diagnostic>) -
             When::SeveralSources => from.len() > 1,
         };
         if clashes {
-            diags.push(taken_diagnostic(taken, Role::Event, name.span()));
+            diags.push(taken_diagnostic(taken, Kind::Event, name.span()));
             dropped.push(event.to_string());
         }
+    }
+    dropped
+}
+
+/// An event's method takes the actor's evidence of a role when its
+/// transitions name roles in `by`: all of them must, or none (T024).
+/// Returns the events to drop.
+fn check_partly_restricted(transitions: &[Transition], diags: &mut Vec<Diagnostic>) -> Vec<String> {
+    let mut first: HashMap<&str, &Transition> = HashMap::new();
+    let mut dropped: Vec<String> = Vec::new();
+    for t in transitions {
+        let event = t.event.as_str();
+        let Some(other) = first.get(event) else {
+            first.insert(event, t);
+            continue;
+        };
+        if other.by.is_empty() == t.by.is_empty() || dropped.iter().any(|d| d == event) {
+            continue;
+        }
+        let (open, restricted) = if t.by.is_empty() { (t, *other) } else { (*other, t) };
+        diags.push(
+            Diagnostic::new(
+                Code::PartlyRestrictedEvent,
+                format!("event `{event}` names roles in `by` on some transitions but not on others"),
+            )
+            .at(open.span.clone(), "anyone may fire this one")
+            .with_context(restricted.span.clone(), "this one names the roles that may")
+            .with_help(
+                "an event's method takes the actor's role, or does not, in every state: \
+                 give this transition a `by` too (every role that may fire it here), \
+                 or give the events different names",
+            ),
+        );
+        dropped.push(event.to_string());
     }
     dropped
 }
@@ -218,23 +262,164 @@ fn check_pascal_collisions<'a>(
     dropped
 }
 
+/// The declared roles or capabilities whose names are usable, and the
+/// index of each by name (PascalCase twins reported and dropped).
+fn declared_names(
+    raw: &[RawDeclared],
+    kind: Kind,
+    what: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(Name, Option<String>)> {
+    let mut out: Vec<(Name, Option<String>)> = raw
+        .iter()
+        .filter_map(|d| check_name(&d.name, kind, diags).map(|n| (n, d.summary.clone())))
+        .collect();
+    let clashing = check_pascal_collisions(out.iter().map(|(n, _)| n), what, diags);
+    out.retain(|(n, _)| !clashing.iter().any(|c| c == n.as_str()));
+    out
+}
+
+/// Resolves a `by` or `permits` list against the declared names: each
+/// undeclared name is T021 (with the closest declared one), each repeat
+/// T007. `None` when anything was wrong, and `trouble` set.
+fn resolve_list(
+    list: &[Located],
+    index: &HashMap<&str, usize>,
+    raw: &[RawDeclared],
+    (key, what, table): (&str, &str, &str),
+    trouble: &mut bool,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Vec<usize>> {
+    let mut out = Vec::with_capacity(list.len());
+    let mut ok = true;
+    let mut listed: HashSet<&str> = HashSet::with_capacity(list.len());
+    for located in list {
+        let name = located.text.as_str();
+        if !listed.insert(name) {
+            diags.push(
+                Diagnostic::new(
+                    Code::DuplicateName,
+                    format!("`{key}` lists the {what} `{name}` twice"),
+                )
+                .at(located.span.clone(), "listed again here")
+                .with_help(format!("remove the repeated {what}")),
+            );
+            ok = false;
+            continue;
+        }
+        if let Some(&i) = index.get(name) {
+            out.push(i);
+            continue;
+        }
+        ok = false;
+        if raw.iter().any(|d| d.name.text == name) {
+            // Declared, but its name was already reported as unusable.
+            continue;
+        }
+        let help = match did_you_mean(name, raw.iter().map(|d| d.name.text.as_str())) {
+            Some(best) => format!("did you mean `{best}`?"),
+            None if raw.is_empty() => format!(
+                "declare it with `[{table}.{name}]` and a summary of what it is"
+            ),
+            None => format!(
+                "declare it with `[{table}.{name}]`, or use one of the declared {table}: {}",
+                raw.iter()
+                    .map(|d| format!("`{}`", d.name.text))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        diags.push(
+            Diagnostic::new(
+                Code::UndeclaredRoleOrCapability,
+                format!("`{key}`: `{name}` is not a declared {what}"),
+            )
+            .at(
+                located.span.clone(),
+                format!("no `[{table}.…]` table declares this"),
+            )
+            .with_help(help),
+        );
+    }
+    *trouble |= !ok;
+    ok.then_some(out)
+}
+
+/// T022 for each declared role or capability that nothing names (unless
+/// a list that names them had a problem: that one is reported instead).
+fn check_unused(
+    names: &[(Name, Option<String>)],
+    used: &HashSet<usize>,
+    (what, key, by_whom): (&str, &str, &str),
+    diags: &mut Vec<Diagnostic>,
+) {
+    for (i, (name, _)) in names.iter().enumerate() {
+        if !used.contains(&i) {
+            diags.push(
+                Diagnostic::new(
+                    Code::UnusedRoleOrCapability,
+                    format!("{what} `{name}` is declared but no {by_whom} names it in `{key}`"),
+                )
+                .at(name.span(), "declared here")
+                .with_help(format!(
+                    "add it to a {by_whom}'s `{key}`, or remove the declaration"
+                )),
+            );
+        }
+    }
+}
+
 pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Option<Workflow> {
     let header = raw.header?;
     let name = header
         .name
         .as_ref()
-        .and_then(|n| check_name(n, Role::Workflow, diags));
+        .and_then(|n| check_name(n, Kind::Workflow, diags));
+
+    let roles = declared_names(&raw.roles, Kind::Role, "role", diags);
+    let role_index: HashMap<&str, usize> = roles
+        .iter()
+        .enumerate()
+        .map(|(i, (n, _))| (n.as_str(), i))
+        .collect();
+    let capabilities = declared_names(&raw.capabilities, Kind::Capability, "capability", diags);
+    let capability_index: HashMap<&str, usize> = capabilities
+        .iter()
+        .enumerate()
+        .map(|(i, (n, _))| (n.as_str(), i))
+        .collect();
+    let mut capabilities_used: HashSet<usize> = HashSet::new();
+    let (mut by_trouble, mut permits_trouble) = raw.unreadable;
 
     let mut states = Vec::new();
     for s in &raw.states {
-        if let Some(name) = check_name(&s.name, Role::State, diags) {
+        let permits = resolve_list(
+            &s.permits,
+            &capability_index,
+            &raw.capabilities,
+            ("permits", "capability", "capabilities"),
+            &mut permits_trouble,
+            diags,
+        )
+        .unwrap_or_default();
+        capabilities_used.extend(permits.iter().copied());
+        if let Some(name) = check_name(&s.name, Kind::State, diags) {
             states.push(State {
                 name,
                 summary: s.summary.clone(),
                 is_final: s.is_final,
                 refusal: s.refusal,
+                permits: permits.into_iter().map(CapabilityId).collect(),
             });
         }
+    }
+    if !permits_trouble {
+        check_unused(
+            &capabilities,
+            &capabilities_used,
+            ("capability", "permits", "state"),
+            diags,
+        );
     }
     let clashing = check_pascal_collisions(states.iter().map(|s| &s.name), "state", diags);
     states.retain(|s| !clashing.iter().any(|c| c == s.name.as_str()));
@@ -278,7 +463,7 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
     let mut guards: Vec<Guard> = Vec::new();
     let mut guard_declared: Vec<bool> = Vec::new();
     for g in &raw.guards {
-        if let Some(name) = check_name(&g.name, Role::Guard, diags) {
+        if let Some(name) = check_name(&g.name, Kind::Guard, diags) {
             guards.push(Guard {
                 name,
                 summary: g.summary.clone(),
@@ -295,12 +480,13 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
         .map(|(i, g)| (g.name.as_str().to_string(), i))
         .collect();
 
+    let mut roles_used: HashSet<usize> = HashSet::new();
     let mut transitions = Vec::new();
     for t in &raw.transitions {
         let event = t
             .event
             .as_ref()
-            .and_then(|e| check_name(e, Role::Event, diags));
+            .and_then(|e| check_name(e, Kind::Event, diags));
         let mut ok = event.is_some();
         let mut ids = |list: &Option<Vec<Located>>,
                        what: &str,
@@ -353,7 +539,7 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
             if let Some(&i) = guard_index.get(g.text.as_str()) {
                 guard_used[i] = true;
                 guard_ids.push(GuardId(i));
-            } else if let Some(name) = check_name(g, Role::Guard, diags) {
+            } else if let Some(name) = check_name(g, Kind::Guard, diags) {
                 guard_index.insert(name.as_str().to_string(), guards.len());
                 guards.push(Guard {
                     name,
@@ -373,6 +559,39 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
                 None
             }
         };
+        let mut by = Vec::new();
+        if let Some((list, by_span)) = &t.by {
+            match resolve_list(
+                list,
+                &role_index,
+                &raw.roles,
+                ("by", "role", "roles"),
+                &mut by_trouble,
+                diags,
+            ) {
+                Some(ids) => {
+                    roles_used.extend(ids.iter().copied());
+                    by = ids.into_iter().map(RoleId).collect();
+                }
+                None => ok = false,
+            }
+            if let Some(timer) = timer.as_ref().filter(|timer| timer.automatic) {
+                diags.push(
+                    Diagnostic::new(
+                        Code::RoleOnAutomatic,
+                        format!("the automatic transition `{event_name}` names roles in `by`"),
+                    )
+                    .at(by_span.clone(), "roles on an automatic transition")
+                    .with_context(timer.span.clone(), "the system takes it once due")
+                    .with_help(
+                        "an automatic transition is taken by the system, never by an actor: \
+                         remove `by`, or make it `not_before` so that an actor in one of \
+                         these roles fires it once due",
+                    ),
+                );
+                ok = false;
+            }
+        }
         if let (Some(timer), Some(first_guard)) = (&timer, t.guards.first()) {
             if timer.automatic {
                 diags.push(
@@ -400,6 +619,7 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
                 from,
                 to,
                 guards: guard_ids,
+                by,
                 summary: t.summary.clone(),
                 timer,
                 span: t.span.clone(),
@@ -419,6 +639,11 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
     transitions.retain(|t| !clashing.iter().any(|c| c == t.event.as_str()));
     let taken = check_taken_events(&transitions, diags);
     transitions.retain(|t| !taken.iter().any(|c| c == t.event.as_str()));
+    let partly = check_partly_restricted(&transitions, diags);
+    transitions.retain(|t| !partly.iter().any(|c| c == t.event.as_str()));
+    if !by_trouble {
+        check_unused(&roles, &roles_used, ("role", "by", "transition"), diags);
+    }
 
     for (i, g) in guards.iter().enumerate() {
         if guard_declared[i] && !guard_used[i] {
@@ -460,6 +685,14 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
         initial,
         states,
         guards,
+        roles: roles
+            .into_iter()
+            .map(|(name, summary)| Role { name, summary })
+            .collect(),
+        capabilities: capabilities
+            .into_iter()
+            .map(|(name, summary)| Capability { name, summary })
+            .collect(),
         transitions,
     };
     let keep = check_transitions(&workflow, diags);
