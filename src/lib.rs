@@ -3,11 +3,11 @@
 
 pub use turnstile_macros::Workflow;
 pub use turnstile_runtime::{
-    Dispatch, Fired, Instance, LoadError, NotBefore, Refusal, Refused, Rejected, State, Step,
-    TimerSpec, TimerStatus, Why, Workflow,
+    Acting, Actor, Dispatch, Fired, Instance, LoadError, NotBefore, Refusal, Refused, Rejected,
+    Role, State, Step, TimerSpec, TimerStatus, Why, Workflow,
 };
 
-pub use turnstile_runtime::words;
+pub use turnstile_runtime::{roles, words};
 
 #[cfg(feature = "serde")]
 pub use turnstile_runtime::snapshot;

@@ -1,6 +1,8 @@
 //! The rustdoc of generated items, from the definition's summaries.
 
-use turnstile_spec::{Event, SourceFile, StateId, Transition, TransitionId, Workflow};
+use turnstile_spec::{
+    Capability, Event, Role, SourceFile, StateId, Transition, TransitionId, Workflow,
+};
 
 fn pascal(w: &Workflow, s: StateId) -> &str {
     w.state(s).name.pascal()
@@ -42,6 +44,14 @@ fn transition_route(w: &Workflow, t: &Transition) -> String {
             .collect::<Vec<_>>()
             .join(" and ");
         line.push_str(&format!(", if {guards}"));
+    }
+    if !t.by.is_empty() {
+        let roles =
+            t.by.iter()
+                .map(|r| format!("`{}`", w.role(*r).name))
+                .collect::<Vec<_>>()
+                .join(" or ");
+        line.push_str(&format!(", by {roles}"));
     }
     if let Some(timer) = &t.timer {
         let kind = if timer.automatic {
@@ -208,6 +218,17 @@ pub(crate) fn state(w: &Workflow, id: StateId, outgoing: &[TransitionId]) -> Str
     if s.is_final {
         doc.push_str("A final state: the workflow may end here.\n\n");
     }
+    if !s.permits.is_empty() {
+        doc.push_str("Permits:\n\n");
+        for c in &s.permits {
+            let c = w.capability(*c);
+            match &c.summary {
+                Some(summary) => doc.push_str(&format!("- `{}`: {}\n", c.name, text(summary))),
+                None => doc.push_str(&format!("- `{}`\n", c.name)),
+            }
+        }
+        doc.push('\n');
+    }
     let allowed: Vec<&Transition> = outgoing.iter().map(|t| w.transition(*t)).collect();
     if allowed.is_empty() {
         doc.push_str("No event is allowed from this state.");
@@ -305,5 +326,43 @@ pub(crate) fn outcome_method(w: &Workflow, t: &Transition) -> String {
     if let Some(summary) = &t.summary {
         doc.push_str(&format!("\n\n{}", text(summary)));
     }
+    doc
+}
+
+/// The docs of a role's marker type: its summary and the events it may fire.
+pub(crate) fn role(w: &Workflow, role: &Role) -> String {
+    let mut doc = role
+        .summary
+        .as_deref()
+        .map_or_else(|| format!("The role `{}`.", role.name), text);
+    let mut events: Vec<&str> = w
+        .transitions
+        .iter()
+        .filter(|t| t.by.iter().any(|r| w.role(*r).name == role.name))
+        .map(|t| t.event.as_str())
+        .collect();
+    events.dedup();
+    doc.push_str(&format!(
+        "\n\nThe role `{}`: it may fire {}.",
+        role.name,
+        events
+            .iter()
+            .map(|e| format!("`{e}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    doc
+}
+
+/// The docs of a capability's trait: its summary and the states that permit it.
+pub(crate) fn capability(w: &Workflow, c: &Capability, states: &[StateId]) -> String {
+    let mut doc = c
+        .summary
+        .as_deref()
+        .map_or_else(|| format!("The capability `{}`.", c.name), text);
+    doc.push_str(&format!(
+        "\n\nImplemented by the machines of the states that permit it: {}.",
+        states_list(w, states)
+    ));
     doc
 }

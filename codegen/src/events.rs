@@ -36,11 +36,23 @@ impl<'a> Generator<'a> {
             } else {
                 doc
             };
+            let restricted = self.restricted(event);
+            let krate = &self.krate;
+            // A role-restricted event takes the actor's evidence of a role.
+            let (role_generic, role_param, role_use) = if restricted {
+                (
+                    quote!(R,),
+                    quote!(, by: &#krate::Acting<R>),
+                    quote!(let _ = by;),
+                )
+            } else {
+                Default::default()
+            };
             if let Some(from) = self.single_source(event) {
                 // One source state: the body is written here, generic only
                 // in name (the bound admits exactly that state).
                 let t = self.w.transition(event.transitions[0]);
-                if self.w.plain_move(t, &self.outgoing[from.0]) {
+                if !restricted && self.w.plain_move(t, &self.outgoing[from.0]) {
                     // A plain move, the bulk of large workflows: as text.
                     let now_param = if self.timed {
                         ", now: ::std::time::SystemTime"
@@ -63,12 +75,15 @@ impl<'a> Generator<'a> {
                 let from_ty = self.state_ty(from);
                 let marker = ident(event.name.as_str());
                 let line = self.input.file.line_col(t.span.start).0 as u32;
+                let role_bound = restricted.then(|| self.role_bound(t, from, &quote!()));
                 return quote! {
                     #[doc = #doc]
-                    pub fn #method(self #now_param) -> #out
+                    pub fn #method<#role_generic>(self #role_param #now_param) -> #out
                     where
                         S: event::Allows<state::#from_ty, event::#marker, #line>,
+                        #role_bound
                     {
+                        #role_use
                         let machine = self;
                         #body
                     }
@@ -77,11 +92,12 @@ impl<'a> Generator<'a> {
             let now_arg = self.timed.then(|| quote!(, now));
             quote! {
                 #[doc = #doc]
-                pub fn #method<Out>(self #now_param) -> Out
+                pub fn #method<#role_generic Out>(self #role_param #now_param) -> Out
                 where
-                    S: event::#tr<Out>,
+                    S: event::#tr<#role_generic Out>,
                 {
-                    <S as event::#tr<Out>>::fire(self #now_arg)
+                    #role_use
+                    <S as event::#tr<#role_generic Out>>::fire(self #now_arg)
                 }
             }
         });
@@ -140,6 +156,7 @@ impl<'a> Generator<'a> {
             };
             // `seen` keeps one impl per state: a nondeterministic definition
             // is already an error, and two impls would add a second one.
+            let restricted = self.restricted(event);
             let mut seen = std::collections::HashSet::new();
             let mut impls = Vec::new();
             for tid in &event.transitions {
@@ -148,17 +165,27 @@ impl<'a> Generator<'a> {
                     if !seen.insert(from) {
                         continue;
                     }
-                    impls.push(self.event_impl(&tr, t, from));
+                    impls.push(self.event_impl(&tr, t, from, restricted));
                 }
             }
             let now_param = self.timed.then(|| quote!(, now: ::std::time::SystemTime));
+            let role_generic = restricted.then(|| quote!(R,));
+            // The bound on the actor's role names the event by a marker
+            // type, as `Allows` does for an event from one state.
+            let marker = restricted.then(|| {
+                self.lex(&format!(
+                    "#[doc = \"The event `{ev}` (see `role::May`).\"] \
+                     #[allow(non_camel_case_types)] pub enum {ev} {{}}"
+                ))
+            });
             quote! {
                 #attrs
-                pub trait #tr<Out>: #krate::State + ::core::marker::Sized {
+                pub trait #tr<#role_generic Out>: #krate::State + ::core::marker::Sized {
                     /// Fires the event: what the machine's method of the same name calls.
                     fn fire(machine: super::Machine<Self> #now_param) -> Out;
                 }
                 #(#impls)*
+                #marker
             }
         });
         let allows_message = format!("{wname}: event `{{E}}` is not allowed in state `{{Self}}`");
@@ -194,8 +221,15 @@ impl<'a> Generator<'a> {
         }
     }
 
-    /// An event's impl for one of its several source states.
-    fn event_impl(&self, tr: &Ident, t: &Transition, from: StateId) -> TokenStream {
+    /// An event's impl for one of its several source states (for an actor
+    /// in one of the transition's roles, when `restricted`).
+    fn event_impl(
+        &self,
+        tr: &Ident,
+        t: &Transition,
+        from: StateId,
+        restricted: bool,
+    ) -> TokenStream {
         let from_ty = self.state_ty(from);
         let out = self.output_ty(
             t,
@@ -205,6 +239,17 @@ impl<'a> Generator<'a> {
         );
         let body = self.fire_body(t, from, quote!(super::));
         let now_param = self.timed.then(|| quote!(, now: ::std::time::SystemTime));
+        if restricted {
+            let bound = self.role_bound(t, from, &quote!(super::));
+            return quote! {
+                // `self::`: an event named `r` has the trait `R`.
+                impl<R> self::#tr<R, #out> for super::state::#from_ty where #bound {
+                    fn fire(machine: super::Machine<Self> #now_param) -> #out {
+                        #body
+                    }
+                }
+            };
+        }
         quote! {
             impl #tr<#out> for super::state::#from_ty {
                 fn fire(machine: super::Machine<Self> #now_param) -> #out {

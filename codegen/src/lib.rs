@@ -14,6 +14,8 @@
 //! | `Machine::open(self)` … | one method per event, usable only where the definition allows it |
 //! | `door::event::Allows`, `door::event::open` … | for an event allowed from one state: its method's bound, and a marker type named as the event for the error |
 //! | `door::event::Close<Out>` … | for an event allowed from several states: a trait, implemented for those states with what it returns there |
+//! | `door::role::Staff` …, `door::role::May` | with roles: a marker per role, and the bound a role-restricted event's method puts on the actor's `&Acting<R>` |
+//! | `door::can::ViewBills` … | with capabilities: a marker trait per capability, implemented by the machines of the states that permit it |
 //! | `door::Current`, `door::Event` | dispatch by name (left out by `dispatch = false`) |
 //! | `door::Guards` | a trait the data implements: one `fn guard(&self) -> bool` per guard |
 //! | `door::Outcomes` | a trait the data implements: one `fn event(&self) -> choice::Event` per branching event |
@@ -26,11 +28,13 @@
 //! | `machine` | the module, `Machine<S>`, the state markers, the `Workflow` impl |
 //! | `events` | the event methods, `event::Allows` and the event traits, the firing of a transition |
 //! | `traits` | `Guards` and `Outcomes`, `choice` and `outcome` |
+//! | `access` | roles and capabilities: `role`, `can` and their tables |
 //! | `dispatch` | dispatch by name (`Current`, `Event`, `turnstile::Dispatch`), with its `small` and `table` paths |
 //! | `docs` | the rustdoc of every item |
 //! | `text` | Rust written as text and lexed once, and the rule for what it may contain |
 #![forbid(unsafe_code)]
 
+mod access;
 mod dispatch;
 mod docs;
 mod events;

@@ -56,6 +56,8 @@ impl<'a> Generator<'a> {
         let guards = self.guards_trait();
         let outcomes = self.outcomes();
         let workflow_impl = self.workflow_impl();
+        let roles = self.roles_module();
+        let capabilities = self.capabilities_module();
         quote! {
             #[doc = #module_doc]
             #vis mod #module {
@@ -131,6 +133,8 @@ impl<'a> Generator<'a> {
                 }
 
                 #event_traits
+                #roles
+                #capabilities
                 #guards
                 #outcomes
                 #by_name
@@ -162,6 +166,7 @@ impl<'a> Generator<'a> {
             .allowed_events()
             .into_iter()
             .map(|events| quote!(&[#(#events),*]));
+        let access = self.access_tables();
         quote! {
         // Beside the user's type, where the workflow's module may be
         // named like a primitive type (`str`, `bool`): primitives by path.
@@ -174,6 +179,7 @@ impl<'a> Generator<'a> {
             const SUMMARIES: &'static [&'static ::core::primitive::str] = &[#(#summaries),*];
             const FINAL: &'static [::core::primitive::bool] = &[#(#finals),*];
             const ALLOWED: &'static [&'static [&'static ::core::primitive::str]] = &[#(#allowed),*];
+            #access
         }
         }
     }

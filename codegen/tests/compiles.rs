@@ -129,7 +129,31 @@ after = "1d"
         large,
         "[[transitions]]\nevent = \"zz_guarded\"\nfrom = [\"zz_s0\", \"zz_s1\"]\nto = \"zz_s70\"\nguard = \"zz_g\"\nnot_before = \"1h\""
     );
-    vec![small.to_string(), large]
+    let access = r#"
+[workflow]
+name = "zz_access"
+initial = "zz_a"
+[roles.zz_staff]
+[roles.zz_customer]
+[capabilities.zz_view]
+[states.zz_a]
+permits = "zz_view"
+[states.zz_b]
+[states.zz_c]
+final = true
+[[transitions]]
+event = "zz_one"
+from = "zz_a"
+to = "zz_b"
+by = "zz_staff"
+[[transitions]]
+event = "zz_two"
+from = ["zz_a", "zz_b"]
+to = "zz_c"
+by = ["zz_staff", "zz_customer"]
+not_before = "1h"
+"#;
+    vec![small.to_string(), large, access.to_string()]
 }
 
 fn collect_idents(tokens: TokenStream, out: &mut BTreeSet<String>) {
@@ -193,9 +217,22 @@ enum Role {
     },
     Guard,
     Workflow,
+    /// A role that may fire an event from one state alone, and one from
+    /// several states with another role.
+    ActorRole,
+    /// A capability that two states permit.
+    Capability,
+    /// An event restricted to roles, from one state or from several.
+    RestrictedEvent {
+        timed: bool,
+    },
 }
 
 const ROLES: &[Role] = &[
+    Role::ActorRole,
+    Role::Capability,
+    Role::RestrictedEvent { timed: false },
+    Role::RestrictedEvent { timed: true },
     Role::Event { timed: false },
     Role::Event { timed: true },
     Role::SharedEvent { timed: false },
@@ -304,6 +341,67 @@ fn role_definition(role: Role, names: &[&str]) -> String {
         Role::Workflow => {
             transition(&mut out, "zq_go", &["zq_a"], &["zq_b"], "after = \"1h\"");
             transition(&mut out, "zq_done", &["zq_b"], &["zq_end"], "");
+        }
+        Role::ActorRole => {
+            let _ = writeln!(out, "[roles.zq_staff]");
+            for n in names {
+                let _ = writeln!(out, "[roles.{n}]");
+            }
+            transition(&mut out, "zq_go", &["zq_a"], &["zq_b"], "");
+            for (i, n) in names.iter().enumerate() {
+                let alone = format!("by = \"{n}\"");
+                transition(
+                    &mut out,
+                    &format!("zq_one_{i}"),
+                    &["zq_b"],
+                    &["zq_end"],
+                    &alone,
+                );
+                let with = format!("by = [\"zq_staff\", \"{n}\"]\nnot_before = \"1h\"");
+                transition(
+                    &mut out,
+                    &format!("zq_two_{i}"),
+                    &["zq_a", "zq_b"],
+                    &["zq_end"],
+                    &with,
+                );
+            }
+        }
+        Role::Capability => {
+            for n in names {
+                let _ = writeln!(out, "[capabilities.{n}]");
+            }
+            let permits: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+            out = out.replace(
+                "[states.zq_b]\n",
+                &format!("[states.zq_b]\npermits = [{}]\n", permits.join(", ")),
+            );
+            out = out.replace(
+                "[states.zq_end]\n",
+                &format!("[states.zq_end]\npermits = [{}]\n", permits.join(", ")),
+            );
+            transition(&mut out, "zq_go", &["zq_a"], &["zq_b"], "");
+            transition(&mut out, "zq_done", &["zq_b"], &["zq_end"], "");
+        }
+        Role::RestrictedEvent { timed } => {
+            let _ = writeln!(out, "[roles.zq_staff]\n[roles.zq_customer]");
+            transition(&mut out, "zq_go", &["zq_a"], &["zq_b"], timer(timed));
+            transition(
+                &mut out,
+                "zq_back",
+                &["zq_b"],
+                &["zq_a"],
+                "by = \"zq_customer\"",
+            );
+            for (i, n) in names.iter().enumerate() {
+                // Alternately from one state and from two.
+                let (from, by): (&[&str], _) = if i % 2 == 0 {
+                    (&["zq_b"], "by = \"zq_staff\"")
+                } else {
+                    (&["zq_a", "zq_b"], "by = [\"zq_staff\", \"zq_customer\"]")
+                };
+                transition(&mut out, n, from, &["zq_end"], by);
+            }
         }
     }
     out

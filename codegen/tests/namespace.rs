@@ -182,7 +182,7 @@ fn the_attribute_tools_of_event_are_the_taken_names_of_events_from_one_state() {
     for item in event {
         tools.visit_item(item);
     }
-    assert_eq!(tools.0, set(names(Place::Event, When::OneSource)));
+    assert_eq!(tools.0, set(names(Place::Event, When::Marker)));
 }
 
 #[test]
@@ -195,7 +195,7 @@ fn the_crates_and_primitives_are_the_taken_workflow_names() {
     expected.extend(set(PRIMITIVES.iter().copied()));
     assert_eq!(set(names(Place::Workflow, When::Always)), expected);
     // No workflow name is taken only sometimes.
-    for when in [When::Timed, When::OneSource, When::SeveralSources] {
+    for when in [When::Timed, When::Marker, When::SeveralSources] {
         assert_eq!(names(Place::Workflow, when).count(), 0);
     }
 }
@@ -217,11 +217,21 @@ fn the_checker_refuses_each_taken_name_where_it_is_taken_and_accepts_it_elsewher
         let source = definition(true).replace("\"plain\"", &format!("\"{name}\""));
         assert_eq!(refused(&source), Some(vec!["T006"]), "{name} timed");
     }
-    for name in names(Place::Event, When::OneSource) {
+    for name in names(Place::Event, When::Marker) {
         let one = definition(false).replace("\"plain\"", &format!("\"{name}\""));
         assert_eq!(refused(&one), Some(vec!["T006"]), "{name} from one state");
         let several = definition(false).replace("\"several\"", &format!("\"{name}\""));
         assert_eq!(refused(&several), None, "{name} from several states");
+        let restricted = restricted_definition().replace("\"several\"", &format!("\"{name}\""));
+        assert_eq!(
+            refused(&restricted),
+            Some(vec!["T006"]),
+            "{name} from several states, restricted to roles"
+        );
+    }
+    for name in names(Place::Role, When::Always) {
+        let source = restricted_definition().replace("staff", name);
+        assert_eq!(refused(&source), Some(vec!["T006"]), "role {name}");
     }
     for name in names(Place::Event, When::SeveralSources) {
         let one = definition(false).replace("\"plain\"", &format!("\"{name}\""));
@@ -237,4 +247,44 @@ fn the_checker_refuses_each_taken_name_where_it_is_taken_and_accepts_it_elsewher
         let source = definition(false).replace("\"flow\"", &format!("\"{name}\""));
         assert_eq!(refused(&source), Some(vec!["T006"]), "{name}");
     }
+}
+
+/// The definition with roles: `several` restricted to them (so it gets a
+/// marker type too), and a set of two roles.
+fn restricted_definition() -> String {
+    definition(false)
+        .replace("[guards.g]", "[roles.staff]\n[roles.customer]\n[guards.g]")
+        .replace(
+            "event = \"several\"\nfrom = [\"a\", \"b\"]",
+            "event = \"several\"\nby = [\"staff\", \"customer\"]\nfrom = [\"a\", \"b\"]",
+        )
+}
+
+#[test]
+fn the_items_of_role_beside_the_roles_are_the_taken_role_names() {
+    let (workflow, file) = expand(&restricted_definition());
+    assert_eq!(workflow.roles.len(), 2, "the definition has its roles");
+    let role = module(module(&file.items, "flow"), "role");
+    let roles: BTreeSet<String> = workflow
+        .roles
+        .iter()
+        .map(|r| r.name.pascal().to_string())
+        .collect();
+    let mut others = BTreeSet::new();
+    for item in role {
+        let name = match item {
+            syn::Item::Enum(e) => e.ident.to_string(),
+            syn::Item::Trait(t) => t.ident.to_string(),
+            _ => continue,
+        };
+        if !roles.contains(&name) {
+            others.insert(heck::ToSnakeCase::to_snake_case(name.as_str()));
+        }
+    }
+    assert_eq!(others, set(names(Place::Role, When::Always)));
+    // Beside `event`'s marker of a restricted event from several states.
+    let event = module(module(&file.items, "flow"), "event");
+    assert!(event
+        .iter()
+        .any(|item| matches!(item, syn::Item::Enum(e) if e.ident == "several")));
 }

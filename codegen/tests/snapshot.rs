@@ -127,3 +127,36 @@ fn a_diagram_too_large_to_embed_is_replaced_by_the_command() {
         "says how to draw it"
     );
 }
+
+#[test]
+fn roles_and_capabilities_expansion() {
+    let code = expand(
+        "../tests/ui/workflows/unbinding.toml",
+        "workflows/unbinding.toml",
+        "Unbinding",
+    );
+    // A role-restricted event takes evidence of a role, bounded by `May`
+    // with the roles that may fire it from that state.
+    assert!(code.contains("pub fn review<R>("));
+    assert!(code.contains("by: &::turnstile::Acting<R>"));
+    assert!(code.contains("R: role::May<event::review, state::Submitted, role::Staff, 64u32>"));
+    // A set of roles is a tuple, and each of its roles may fire what it may.
+    assert!(code.contains("for self::Customer {}"));
+    // A capability is a trait of exactly the permitting states' machines.
+    assert!(code.contains("impl ChangeContact for super::Machine<super::state::Draft> {}"));
+    assert!(!code.contains("impl ChangeContact for super::Machine<super::state::Submitted>"));
+    insta::assert_snapshot!(code);
+}
+
+#[test]
+fn definitions_without_roles_or_capabilities_generate_neither() {
+    let code = expand(
+        "../tests/ui/workflows/door.toml",
+        "workflows/door.toml",
+        "Door",
+    );
+    assert!(!code.contains("pub mod role"));
+    assert!(!code.contains("pub mod can"));
+    assert!(!code.contains("Acting"));
+    assert!(!code.contains("const BY"));
+}

@@ -6,7 +6,7 @@ use std::error::Error;
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
-use crate::{Refusal, Workflow};
+use crate::{Actor, Refusal, Workflow};
 
 /// A timed transition as the definition declares it (`after = "90d"` or
 /// `not_before = "24h"`), for answering which timers are due.
@@ -67,11 +67,23 @@ pub trait Dispatch: Workflow + Sized {
     /// The data, ending the machine.
     fn into_data(current: Self::Current) -> Self;
 
-    /// Fires the event named `event` at `now`: the machine in its new state,
-    /// or the machine unchanged and why not.
+    /// Fires the event named `event` at `now`, by an anonymous actor (who
+    /// holds no role): the machine in its new state, or the machine
+    /// unchanged and why not.
     fn fire(
         current: Self::Current,
         event: &str,
+        now: SystemTime,
+    ) -> Result<Self::Current, Refused<Self::Current>>;
+
+    /// Fires the event named `event` at `now` by `actor`: as
+    /// [`Dispatch::fire`], except that a transition which names roles in
+    /// `by` is refused with [`Why::Forbidden`] unless the actor holds one
+    /// of them.
+    fn fire_as(
+        current: Self::Current,
+        event: &str,
+        actor: &Actor<'_>,
         now: SystemTime,
     ) -> Result<Self::Current, Refused<Self::Current>>;
 }
@@ -95,6 +107,13 @@ pub struct Step {
     pub at: SystemTime,
     /// Who fired it (a user, a member of staff, `"timer"`), if the caller said.
     pub actor: Option<String>,
+    /// The role the actor fired it in, when the transition names roles in
+    /// `by`: the first of them the actor holds.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub role: Option<String>,
 }
 
 /// Why an event given by name was refused.
@@ -109,6 +128,22 @@ pub enum Why {
         event: String,
         /// The closest event name, if one is close enough to be a typo.
         suggestion: Option<&'static str>,
+    },
+    /// The transition names the roles that may fire it (`by`), and the
+    /// actor holds none of them. Nothing was fired.
+    Forbidden {
+        /// The workflow.
+        workflow: &'static str,
+        /// The event.
+        event: &'static str,
+        /// The current state.
+        state: &'static str,
+        /// The roles that may fire the event here, in the order listed.
+        allowed: &'static [&'static str],
+        /// Who tried, if they said.
+        actor: Option<String>,
+        /// The roles they hold.
+        held: Vec<String>,
     },
     /// The event exists, but not from the current state.
     NotAllowed {
@@ -195,6 +230,35 @@ impl fmt::Display for Why {
                 } else {
                     let list: Vec<String> = allowed.iter().map(|e| format!("`{e}`")).collect();
                     write!(f, "; allowed now: {}", list.join(", "))
+                }
+            }
+            Why::Forbidden {
+                workflow,
+                event,
+                state,
+                allowed,
+                actor,
+                held,
+            } => {
+                let list = |names: &mut dyn Iterator<Item = &str>| {
+                    names
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                write!(
+                    f,
+                    "{workflow}: event `{event}` refused in state `{state}`: it may be fired by {} only; ",
+                    list(&mut allowed.iter().copied())
+                )?;
+                match actor {
+                    Some(actor) => write!(f, "the actor `{actor}`")?,
+                    None => write!(f, "the actor")?,
+                }
+                if held.is_empty() {
+                    write!(f, " holds no role")
+                } else {
+                    write!(f, " holds {}", list(&mut held.iter().map(String::as_str)))
                 }
             }
             Why::Guard(refusal) | Why::NotYet(refusal) | Why::Overdue(refusal) => refusal.fmt(f),

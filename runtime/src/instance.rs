@@ -7,6 +7,7 @@ use std::fmt;
 use std::time::SystemTime;
 
 use crate::dispatch::{Dispatch, Refused, Step, TimerSpec, Why};
+use crate::Actor;
 
 /// A long-running instance of the workflow whose data is `W`: the machine
 /// in its current state ([`Dispatch::Current`], the generated enum), the
@@ -243,8 +244,15 @@ impl<W: Dispatch> Instance<W> {
 
     /// Fires the event named `event` at `now`, by `actor`: the instance in
     /// its new state with the step appended to the trail, or the instance
-    /// unchanged and why not (unknown event, not allowed here, a guard, a
-    /// timer not yet due).
+    /// unchanged and why not (unknown event, not allowed here, a role the
+    /// actor does not hold, a guard, a timer not yet due).
+    ///
+    /// `actor` is an [`Actor`]: an identity the trail records and the roles
+    /// it holds. `None` and `Some("alice")` still work (an actor holding no
+    /// role), as does `&Actor::new("alice").with_roles(&["staff"])`. A
+    /// transition that names roles in `by` is refused with
+    /// [`Why::Forbidden`] unless the actor holds one of them; the trail
+    /// records the role it acted in.
     ///
     /// Automatic timers that have fallen due by `now` happen first, each at
     /// its own due instant with the actor `"timer"`, whether or not `event`
@@ -260,12 +268,13 @@ impl<W: Dispatch> Instance<W> {
     /// nothing is fired or recorded. (The same instant as the last step is
     /// accepted: two steps may share an instant.) So every trail an
     /// instance records is in time order and loads again.
-    pub fn fire(
+    pub fn fire<'a>(
         self,
         event: &str,
-        actor: Option<&str>,
+        actor: impl Into<Actor<'a>>,
         now: SystemTime,
     ) -> Result<Self, Refused<Self>> {
+        let actor = actor.into();
         if now < self.entered_at {
             let why = Why::ClockBehind {
                 workflow: W::NAME,
@@ -280,14 +289,14 @@ impl<W: Dispatch> Instance<W> {
         // Each automatic transition moves the instance on by a positive
         // duration, so this ends once the next is due after `now`.
         while let Some((due_event, due_at)) = instance.first_due(now) {
-            instance = instance.step(due_event, Some("timer"), due_at)?;
+            instance = instance.step(due_event, &Actor::new("timer"), due_at)?;
             if due_event == event {
                 // The event asked for was this automatic one: taken as the
                 // timer takes it, which is all firing it by name can do.
                 return Ok(instance);
             }
         }
-        instance.step(event, actor, now)
+        instance.step(event, &actor, now)
     }
 
     /// The automatic timer due at `now` that fell due first.
@@ -295,13 +304,35 @@ impl<W: Dispatch> Instance<W> {
         self.next_due().filter(|(_, at)| *at <= now)
     }
 
+    /// The index of the current state among the workflow's states.
+    fn state_index(&self) -> usize {
+        let state = self.state();
+        W::STATES.iter().position(|s| *s == state).unwrap_or(0)
+    }
+
+    /// Whether the current state permits `capability` (a name of the
+    /// definition's `[capabilities.…]`); `false` for a name it does not
+    /// declare.
+    pub fn permits(&self, capability: &str) -> bool {
+        crate::roles::permits::<W>(self.state_index(), capability)
+    }
+
+    /// The capabilities the current state permits, in the order listed.
+    pub fn permitted(&self) -> &'static [&'static str] {
+        crate::roles::permitted::<W>(self.state_index())
+    }
+
     /// Fires one event, appending it to the trail.
-    fn step(
-        self,
-        event: &str,
-        actor: Option<&str>,
-        now: SystemTime,
-    ) -> Result<Self, Refused<Self>> {
+    fn step(self, event: &str, actor: &Actor<'_>, now: SystemTime) -> Result<Self, Refused<Self>> {
+        // The role the actor acts in, recorded with the step (the dispatch
+        // below refuses one who holds none of the transition's roles).
+        let role = if W::BY.is_empty() {
+            None
+        } else {
+            crate::roles::role_for::<W>(self.state_index(), event, actor)
+                .ok()
+                .flatten()
+        };
         let Instance {
             current,
             started_at,
@@ -309,14 +340,15 @@ impl<W: Dispatch> Instance<W> {
             mut trail,
         } = self;
         let from = W::state(&current);
-        match W::fire(current, event, now) {
+        match W::fire_as(current, event, actor, now) {
             Ok(current) => {
                 trail.push(Step {
                     from: from.to_string(),
                     event: event.to_string(),
                     to: W::state(&current).to_string(),
                     at: now,
-                    actor: actor.map(str::to_string),
+                    actor: actor.id().map(str::to_string),
+                    role: role.map(str::to_string),
                 });
                 Ok(Instance {
                     current,
@@ -382,7 +414,7 @@ impl<W: Dispatch> Instance<W> {
     /// refused.
     pub fn fire_due(self, now: SystemTime) -> Result<Self, Refused<Self>> {
         match self.first_due(now) {
-            Some((event, at)) => self.step(event, Some("timer"), at),
+            Some((event, at)) => self.step(event, &Actor::new("timer"), at),
             None => {
                 let why = Why::NothingDue {
                     workflow: W::NAME,

@@ -24,6 +24,7 @@ use std::time::{Duration, SystemTime};
 
 mod dispatch;
 mod instance;
+pub mod roles;
 #[cfg(feature = "serde")]
 pub mod snapshot;
 pub mod words;
@@ -32,6 +33,7 @@ use words::compact_duration;
 
 pub use dispatch::{Dispatch, Refused, Step, TimerSpec, Why};
 pub use instance::{Instance, LoadError, TimerStatus};
+pub use roles::{Acting, Actor, Role};
 
 /// What generated code names and users need not: re-exported so that the
 /// generated code compiles whatever the user's own dependencies are.
@@ -39,6 +41,7 @@ pub use instance::{Instance, LoadError, TimerStatus};
 pub mod __private {
     pub use crate::dispatch::{not_allowed, unknown_event};
     pub use crate::packed::{find, u32_at};
+    pub use crate::roles::{permits, permitted, role_for};
     pub use crate::timer::{preempted, wait};
 }
 
@@ -175,6 +178,19 @@ pub trait Workflow {
     const FINAL: &'static [bool];
     /// The events each state allows, in declaration order.
     const ALLOWED: &'static [&'static [&'static str]];
+    /// The roles the definition declares (`[roles.…]`), in declaration
+    /// order; empty for a workflow without roles.
+    const ROLES: &'static [&'static str] = &[];
+    /// Per state, the events whose transition from it names roles (`by`),
+    /// each with those roles in the order listed. Empty for a workflow
+    /// without roles (every event may then be fired by anyone).
+    const BY: &'static [&'static [(&'static str, &'static [&'static str])]] = &[];
+    /// The capabilities the definition declares (`[capabilities.…]`), in
+    /// declaration order; empty for a workflow without capabilities.
+    const CAPABILITIES: &'static [&'static str] = &[];
+    /// The capabilities each state permits (`permits`), in the order
+    /// listed. Empty for a workflow without capabilities.
+    const PERMITS: &'static [&'static [&'static str]] = &[];
 }
 
 /// A transition refused by a guard or a timer. It owns the machine,

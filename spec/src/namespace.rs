@@ -36,9 +36,10 @@ pub enum When {
     /// In a workflow with timers (its machines record when they entered
     /// their state).
     Timed,
-    /// For an event allowed from exactly one state (it gets a marker type
-    /// named as the event in `event`).
-    OneSource,
+    /// For an event that gets a marker type named as the event in
+    /// `event`: one allowed from exactly one state, or one whose
+    /// transitions name roles in `by` (the role check names it).
+    Marker,
     /// For an event allowed from several states (it gets a trait named in
     /// PascalCase in `event`).
     SeveralSources,
@@ -117,7 +118,7 @@ pub const TAKEN: &[Taken] = &[
     Taken {
         place: Place::Event,
         name: "diagnostic",
-        when: When::OneSource,
+        when: When::Marker,
         item: "the `#[diagnostic::…]` attributes of the generated module `event`",
         why: "an event allowed from one state gets a marker type `event::diagnostic`, which hides them",
     },

@@ -150,11 +150,12 @@ pub(crate) fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> Option<RawDefini
                     check_keys(state, STATE_KEYS, &format!("state `{}`", name.text), diags);
                     let permits = match state.get("permits") {
                         None => Vec::new(),
-                        Some(value) => string_or_list("permits", value, diags)
-                            .unwrap_or_else(|| {
+                        Some(value) => {
+                            string_or_list("permits", value, diags).unwrap_or_else(|| {
                                 def.unreadable.1 = true;
                                 Vec::new()
-                            }),
+                            })
+                        }
                     };
                     def.states.push(RawState {
                         summary: optional_string(state, "summary", diags),
@@ -215,7 +216,12 @@ fn declared(
         let Some(item) = as_table(value, &format!("{key}.{}", name.text), diags) else {
             continue;
         };
-        check_keys(item, DECLARED_KEYS, &format!("{what} `{}`", name.text), diags);
+        check_keys(
+            item,
+            DECLARED_KEYS,
+            &format!("{what} `{}`", name.text),
+            diags,
+        );
         out.push(RawDeclared {
             summary: optional_string(item, "summary", diags),
             name,

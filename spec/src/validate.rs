@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use crate::diagnostic::{did_you_mean, Code, Diagnostic};
 use crate::graph::Graph;
 use crate::model::{
-    Capability, CapabilityId, Guard, GuardId, Name, Role, RoleId, State, StateId, Timer, Transition,
-    Workflow,
+    Capability, CapabilityId, Guard, GuardId, Name, Role, RoleId, State, StateId, Timer,
+    Transition, Workflow,
 };
 use crate::namespace::{self, Place, Taken, When};
 use crate::parse::{Located, RawDeclared, RawDefinition};
@@ -166,25 +166,26 @@ fn taken_diagnostic(taken: &Taken, role: Kind, span: Span) -> Diagnostic {
 /// transitions are returned to be dropped.
 fn check_taken_events(transitions: &[Transition], diags: &mut Vec<Diagnostic>) -> Vec<String> {
     let timed = transitions.iter().any(|t| t.timer.is_some());
-    let mut sources: HashMap<&str, (HashSet<StateId>, &Name)> = HashMap::new();
+    let mut sources: HashMap<&str, (HashSet<StateId>, &Name, bool)> = HashMap::new();
     let mut order = Vec::new();
     for t in transitions {
         let entry = sources.entry(t.event.as_str()).or_insert_with(|| {
             order.push(t.event.as_str());
-            (HashSet::new(), &t.event)
+            (HashSet::new(), &t.event, false)
         });
         entry.0.extend(t.from.iter().copied());
+        entry.2 |= !t.by.is_empty();
     }
     let mut dropped = Vec::new();
     for event in order {
-        let (from, name) = &sources[event];
+        let (from, name, restricted) = &sources[event];
         let Some(taken) = namespace::taken(Place::Event, event) else {
             continue;
         };
         let clashes = match taken.when {
             When::Always => false,
             When::Timed => timed,
-            When::OneSource => from.len() == 1,
+            When::Marker => from.len() == 1 || *restricted,
             When::SeveralSources => from.len() > 1,
         };
         if clashes {
@@ -210,11 +211,17 @@ fn check_partly_restricted(transitions: &[Transition], diags: &mut Vec<Diagnosti
         if other.by.is_empty() == t.by.is_empty() || dropped.iter().any(|d| d == event) {
             continue;
         }
-        let (open, restricted) = if t.by.is_empty() { (t, *other) } else { (*other, t) };
+        let (open, restricted) = if t.by.is_empty() {
+            (t, *other)
+        } else {
+            (*other, t)
+        };
         diags.push(
             Diagnostic::new(
                 Code::PartlyRestrictedEvent,
-                format!("event `{event}` names roles in `by` on some transitions but not on others"),
+                format!(
+                    "event `{event}` names roles in `by` on some transitions but not on others"
+                ),
             )
             .at(open.span.clone(), "anyone may fire this one")
             .with_context(restricted.span.clone(), "this one names the roles that may")
@@ -318,9 +325,9 @@ fn resolve_list(
         }
         let help = match did_you_mean(name, raw.iter().map(|d| d.name.text.as_str())) {
             Some(best) => format!("did you mean `{best}`?"),
-            None if raw.is_empty() => format!(
-                "declare it with `[{table}.{name}]` and a summary of what it is"
-            ),
+            None if raw.is_empty() => {
+                format!("declare it with `[{table}.{name}]` and a summary of what it is")
+            }
             None => format!(
                 "declare it with `[{table}.{name}]`, or use one of the declared {table}: {}",
                 raw.iter()

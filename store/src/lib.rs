@@ -251,8 +251,11 @@ struct Columns {
     data: String,
     version: i64,
     next_due: Option<i64>,
-    steps: Vec<(String, String, String, i64, Option<String>)>,
+    steps: Vec<StepColumns>,
 }
+
+/// A step's columns: from, event, to, at (nanoseconds), actor, role.
+type StepColumns = (String, String, String, i64, Option<String>, Option<String>);
 
 impl Columns {
     fn of<W: Dispatch + Serialize>(id: &str, instance: &Instance<W>) -> Result<Self, StoreError> {
@@ -273,6 +276,7 @@ impl Columns {
                     s.to.clone(),
                     nanos(s.at)?,
                     s.actor.clone(),
+                    s.role.clone(),
                 ))
             })
             .collect::<Result<Vec<_>, String>>()
@@ -765,12 +769,12 @@ async fn insert_steps<W: Dispatch>(
     conn: &mut AnyConnection,
     id: &str,
     from_seq: i64,
-    steps: &[(String, String, String, i64, Option<String>)],
+    steps: &[StepColumns],
 ) -> Result<(), StoreError> {
-    for (seq, (from, event, to, at, actor)) in (from_seq + 1..).zip(steps) {
+    for (seq, (from, event, to, at, actor, role)) in (from_seq + 1..).zip(steps) {
         sqlx::query(
-            "INSERT INTO turnstile_steps (workflow, id, seq, from_state, event, to_state, at, actor) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO turnstile_steps (workflow, id, seq, from_state, event, to_state, at, actor, role) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(W::NAME)
         .bind(id)
@@ -780,6 +784,7 @@ async fn insert_steps<W: Dispatch>(
         .bind(to.as_str())
         .bind(*at)
         .bind(actor.as_deref())
+        .bind(role.as_deref())
         .execute(&mut *conn)
         .await?;
     }
@@ -900,7 +905,7 @@ async fn read_row(
     })?;
     let version: i64 = row.try_get("version")?;
     let rows: Vec<AnyRow> = sqlx::query(
-        "SELECT seq, from_state, event, to_state, at, actor FROM turnstile_steps \
+        "SELECT seq, from_state, event, to_state, at, actor, role FROM turnstile_steps \
          WHERE workflow = $1 AND id = $2 ORDER BY seq",
     )
     .bind(workflow)
@@ -919,6 +924,7 @@ async fn read_row(
             to: step.try_get("to_state")?,
             at: instant(step.try_get("at")?).map_err(bad)?,
             actor: step.try_get("actor")?,
+            role: step.try_get("role")?,
         });
     }
     if trail.len() as i64 != version {

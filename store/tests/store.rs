@@ -187,7 +187,10 @@ async fn no_lost_update_under_concurrent_writers() {
                         _ => "log_in_again",
                     };
                     let actor = format!("writer {writer}");
-                    let fired = current.instance.fire(event, Some(&actor), t0()).unwrap();
+                    let fired = current
+                        .instance
+                        .fire(event, Some(actor.as_str()), t0())
+                        .unwrap();
                     match store.save("acme", current.version, fired).await {
                         Ok(_) => {
                             done.fetch_add(1, Ordering::SeqCst);

@@ -58,6 +58,7 @@ fn every_state<W: Dispatch + Clone>(data: W) -> Vec<Instance<W>> {
                     to,
                     at,
                     actor: Some("tester".into()),
+                    role: None,
                 });
             }
             Instance::resume(

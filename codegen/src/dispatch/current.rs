@@ -113,6 +113,70 @@ impl ByName<'_, '_> {
         )
     }
 
+    /// `Current::fire`, `fire_as` and `fire_event`. With roles, every one
+    /// checks the actor's roles before it dispatches (`fire` and
+    /// `fire_event` as an anonymous actor, who holds none).
+    fn fire_methods(&self, fire_by_name: &TokenStream, fire_event: &TokenStream) -> TokenStream {
+        let (krate, data) = (self.krate, &self.data);
+        let fire_doc = self.fire_doc();
+        let fire_as_doc = "Fires the event named `event` by `actor`: as [`Current::fire`], except that a \
+             transition which names roles in `by` is refused with `Why::Forbidden` unless the actor \
+             holds one of them. (`fire` fires as an anonymous actor, who holds no role.)";
+        let ret = quote!(::core::result::Result<Self, #krate::Refused<Self>>);
+        if !self.g.w.has_roles() {
+            return quote! {
+                #[doc = #fire_doc]
+                #[inline]
+                pub fn fire(self, event: &str, now: ::std::time::SystemTime) -> #ret {
+                    #fire_by_name
+                }
+
+                #[doc = #fire_as_doc]
+                #[inline]
+                pub fn fire_as(self, event: &str, actor: &#krate::Actor<'_>, now: ::std::time::SystemTime) -> #ret {
+                    let _ = actor;
+                    self.fire(event, now)
+                }
+
+                /// Fires `event`, as [`Current::fire`] does for its name.
+                #[inline]
+                pub fn fire_event(self, event: Event, now: ::std::time::SystemTime) -> #ret {
+                    #fire_event
+                }
+            };
+        }
+        quote! {
+            #[doc = #fire_doc]
+            #[inline]
+            pub fn fire(self, event: &str, now: ::std::time::SystemTime) -> #ret {
+                self.fire_as(event, &#krate::Actor::ANONYMOUS, now)
+            }
+
+            #[doc = #fire_as_doc]
+            pub fn fire_as(self, event: &str, actor: &#krate::Actor<'_>, now: ::std::time::SystemTime) -> #ret {
+                if let ::core::result::Result::Err(why) = #krate::__private::role_for::<#data>(self.index(), event, actor) {
+                    return ::core::result::Result::Err(#krate::Refused::new(self, why));
+                }
+                #fire_by_name
+            }
+
+            /// Fires `event`, as [`Current::fire`] does for its name (as an
+            /// anonymous actor: a role-restricted event is refused).
+            pub fn fire_event(self, event: Event, now: ::std::time::SystemTime) -> #ret {
+                if let ::core::result::Result::Err(why) = #krate::__private::role_for::<#data>(self.index(), event.as_str(), &#krate::Actor::ANONYMOUS) {
+                    return ::core::result::Result::Err(#krate::Refused::new(self, why));
+                }
+                self.dispatch_event(event, now)
+            }
+
+            /// Fires `event` with the roles already checked.
+            #[inline]
+            fn dispatch_event(self, event: Event, now: ::std::time::SystemTime) -> #ret {
+                #fire_event
+            }
+        }
+    }
+
     /// `impl Current`, and the functions its `from_parts` calls (to put
     /// further down).
     pub(super) fn current_impl(&self, lookups: &Lookups) -> (TokenStream, TokenStream) {
@@ -156,7 +220,6 @@ impl ByName<'_, '_> {
             quote!(self.into_parts())
         };
         let ignore_entered = (!self.g.timed).then(|| quote!(let _ = entered_at;));
-        let fire_doc = self.fire_doc();
         let Lookups {
             resume,
             fire_by_name,
@@ -164,6 +227,7 @@ impl ByName<'_, '_> {
             fire_at,
             ..
         } = lookups;
+        let fire_methods = self.fire_methods(fire_by_name, fire_event);
         let tokens = quote! {
             impl Current {
                 /// The machine named by a stored state, entered at `entered_at`:
@@ -236,24 +300,19 @@ impl ByName<'_, '_> {
                     #into_data_body
                 }
 
-                #[doc = #fire_doc]
+                #fire_methods
+
+                /// Whether the current state permits `capability` (a name of the
+                /// definition's `[capabilities.…]`; `false` for any other).
                 #[inline]
-                pub fn fire(
-                    self,
-                    event: &str,
-                    now: ::std::time::SystemTime,
-                ) -> ::core::result::Result<Self, #krate::Refused<Self>> {
-                    #fire_by_name
+                pub fn permits(&self, capability: &str) -> bool {
+                    #krate::__private::permits::<#data>(self.index(), capability)
                 }
 
-                /// Fires `event`, as [`Current::fire`] does for its name.
+                /// The capabilities the current state permits, in the order listed.
                 #[inline]
-                pub fn fire_event(
-                    self,
-                    event: Event,
-                    now: ::std::time::SystemTime,
-                ) -> ::core::result::Result<Self, #krate::Refused<Self>> {
-                    #fire_event
+                pub fn permitted(&self) -> &'static [&'static str] {
+                    #krate::__private::permitted::<#data>(self.index())
                 }
 
                 #fire_at

@@ -203,10 +203,13 @@ impl<'g, 'a> ByName<'g, 'a> {
                             quote!(Current::#to(#next))
                         }
                     };
+                    // A role-restricted method takes evidence of a role: by
+                    // name, `fire_as` has checked the actor's roles first.
+                    let by_arg = g.role_evidence(t);
                     let fire = if g.refusable_from(t, StateId(i)) {
                         let next = landed(quote!(next));
                         quote! {
-                            match m.#method(#now_arg) {
+                            match m.#method(#by_arg #now_arg) {
                                 ::core::result::Result::Ok(next) => ::core::result::Result::Ok(#next),
                                 ::core::result::Result::Err(rejected) => {
                                     let (m, refusal) = rejected.into_parts();
@@ -218,7 +221,7 @@ impl<'g, 'a> ByName<'g, 'a> {
                             }
                         }
                     } else if t.is_branch() {
-                        let next = landed(quote!(m.#method(#now_arg)));
+                        let next = landed(quote!(m.#method(#by_arg #now_arg)));
                         quote!(::core::result::Result::Ok(#next))
                     } else {
                         // What the typed method does, without the call: the

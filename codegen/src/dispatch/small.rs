@@ -33,6 +33,13 @@ impl ByName<'_, '_> {
                 })
             });
         let ignore_now = self.ignore_now();
+        // With roles, `fire_event` checks an anonymous actor's roles: the
+        // by-name path, which has checked the actor's own, goes past it.
+        let fire_event = if self.g.w.has_roles() {
+            quote!(dispatch_event)
+        } else {
+            quote!(fire_event)
+        };
         Lookups {
             from_name: quote! {
                 match name {
@@ -43,7 +50,7 @@ impl ByName<'_, '_> {
             resume: quote!(<#data as #krate::Workflow>::STATES.iter().position(|s| *s == state)),
             fire_by_name: quote! {
                 match Event::from_name(event) {
-                    ::core::option::Option::Some(event) => self.fire_event(event, now),
+                    ::core::option::Option::Some(event) => self.#fire_event(event, now),
                     ::core::option::Option::None => unknown(self, event),
                 }
             },

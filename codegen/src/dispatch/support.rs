@@ -133,6 +133,9 @@ impl ByName<'_, '_> {
                 fn fire(current: Current, event: &str, now: ::std::time::SystemTime) -> ::core::result::Result<Current, #krate::Refused<Current>> {
                     current.fire(event, now)
                 }
+                fn fire_as(current: Current, event: &str, actor: &#krate::Actor<'_>, now: ::std::time::SystemTime) -> ::core::result::Result<Current, #krate::Refused<Current>> {
+                    current.fire_as(event, actor, now)
+                }
             }
         }
     }
