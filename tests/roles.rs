@@ -197,11 +197,11 @@ fn the_trail_records_the_role_each_step_was_fired_in() {
     let seed = agreeable();
     let start = Instance::<Unbinding>::start(Unbinding { seed }, t0());
     let member = Actor::new("member-1").with_roles(&["customer", "master"]);
-    let submitted = start.fire("submit", &member, t0()).expect("submitted");
+    let submitted = start.fire("submit", member, t0()).expect("submitted");
     let agent = Actor::new("agent-7").with_roles(&["staff"]);
     // The customer may not review; a refusal leaves the trail as it was.
     let refused = submitted
-        .fire("review", &member, t0())
+        .fire("review", member, t0())
         .expect_err("only staff reviews");
     assert!(matches!(
         refused.why(),
@@ -212,7 +212,7 @@ fn the_trail_records_the_role_each_step_was_fired_in() {
     ));
     let submitted = refused.into_inner();
     assert_eq!(submitted.trail().len(), 1);
-    let reviewed = submitted.fire("review", &agent, t0()).expect("reviewed");
+    let reviewed = submitted.fire("review", agent, t0()).expect("reviewed");
     // Anonymous actors (`None`) fire what anyone may: here, nothing.
     let reviewed = reviewed
         .fire("withdraw", None, t0())
@@ -233,9 +233,9 @@ fn the_trail_records_the_role_each_step_was_fired_in() {
     // After 30 days the automatic `expire` would come first, but only from
     // `submitted`; the timer's own steps carry no role.
     let late = Instance::<Unbinding>::start(Unbinding { seed }, t0())
-        .fire("submit", &member, t0())
+        .fire("submit", member, t0())
         .unwrap()
-        .fire("review", &agent, t0() + Duration::from_secs(31 * 24 * 3600))
+        .fire("review", agent, t0() + Duration::from_secs(31 * 24 * 3600))
         .expect_err("expired first");
     let last = late.inner().trail().last().unwrap();
     assert_eq!(
