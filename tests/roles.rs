@@ -16,6 +16,7 @@ use proptest::prelude::*;
 use turnstile::{Actor, Dispatch, Instance, Why, Workflow};
 use turnstile_spec::{StateId, Workflow as Model};
 
+/// The ticket of `unbinding.toml`, its guard and outcome answered from `seed`.
 #[derive(Workflow, Debug, Clone, Default)]
 #[workflow(file = "tests/ui/workflows/unbinding.toml")]
 pub struct Unbinding {
