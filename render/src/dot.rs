@@ -40,7 +40,11 @@ pub fn dot(w: &Workflow) -> String {
     out.push_str("  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n");
     out.push_str("  \"__start\" [shape=point, label=\"\"];\n");
     for s in &w.states {
-        let mut attrs = vec![format!("label={}", quoted(s.name.as_str()))];
+        let label = match crate::permits_label(w, s) {
+            Some(permits) => format!("{}\n{permits}", s.name),
+            None => s.name.to_string(),
+        };
+        let mut attrs = vec![format!("label={}", quoted(&label))];
         if s.is_final {
             attrs.push("peripheries=2".to_string());
         }

@@ -58,8 +58,31 @@ impl Format {
     }
 }
 
-/// The label of a transition's edge: `event [guard, guard]`, then the
-/// timer's kind and duration when it has one: `event (after 90d)`.
+/// Who may fire a transition, as its edge says it: `by staff or customer`;
+/// `None` when anyone may.
+pub(crate) fn roles_label(w: &Workflow, t: &Transition) -> Option<String> {
+    (!t.by.is_empty()).then(|| {
+        let roles: Vec<&str> = t.by.iter().map(|r| w.role(*r).name.as_str()).collect();
+        format!("by {}", roles.join(" or "))
+    })
+}
+
+/// What a state permits, as its box says it: `permits log_in, view_bills`;
+/// `None` when it permits nothing the definition names.
+pub(crate) fn permits_label(w: &Workflow, s: &turnstile_spec::State) -> Option<String> {
+    (!s.permits.is_empty()).then(|| {
+        let names: Vec<&str> = s
+            .permits
+            .iter()
+            .map(|c| w.capability(*c).name.as_str())
+            .collect();
+        format!("permits {}", names.join(", "))
+    })
+}
+
+/// The label of a transition's edge: `event [guard, guard]`, who may fire
+/// it (`by staff`), then the timer's kind and duration when it has one:
+/// `event (after 90d)`.
 pub(crate) fn edge_label(w: &Workflow, t: &Transition) -> String {
     let mut label = t.event.to_string();
     if !t.guards.is_empty() {
@@ -70,6 +93,10 @@ pub(crate) fn edge_label(w: &Workflow, t: &Transition) -> String {
             .collect::<Vec<_>>()
             .join(", ");
         label.push_str(&format!(" [{guards}]"));
+    }
+    if let Some(roles) = roles_label(w, t) {
+        label.push(' ');
+        label.push_str(&roles);
     }
     if let Some(timer) = &t.timer {
         label.push_str(&format!(" ({})", timer.label()));

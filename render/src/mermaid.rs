@@ -39,14 +39,16 @@ pub fn mermaid(w: &Workflow) -> String {
         let _ = writeln!(out, "    %% {}", text(summary));
     }
     for s in &w.states {
-        match &s.summary {
-            Some(summary) => {
-                let _ = writeln!(out, "    {} : {}<br>{}", s.name, s.name, text(summary));
-            }
-            None => {
-                let _ = writeln!(out, "    {} : {}", s.name, s.name);
-            }
+        let mut description = s.name.to_string();
+        if let Some(summary) = &s.summary {
+            description.push_str("<br>");
+            description.push_str(&text(summary));
         }
+        if let Some(permits) = crate::permits_label(w, s) {
+            description.push_str("<br>");
+            description.push_str(&text(&permits));
+        }
+        let _ = writeln!(out, "    {} : {description}", s.name);
     }
     let _ = writeln!(out, "    [*] --> {}", w.state(w.initial).name);
     for (i, t) in w.transitions.iter().enumerate() {

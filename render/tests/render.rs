@@ -111,6 +111,52 @@ fn mermaid_marks_initial_final_guards_and_branches() {
     );
 }
 
+/// Roles on edges and capabilities in states, in every format.
+#[test]
+fn every_format_shows_who_may_fire_and_what_each_state_permits() {
+    let w = workflow("../tests/ui/workflows/unbinding.toml");
+    let out = dot(&w);
+    assert!(
+        out.contains("\"submitted\" -> \"__branch_1\" [label=\"review by staff\""),
+        "{out}"
+    );
+    assert!(
+        out.contains("[label=\"disassociate by staff (not before 24h)\""),
+        "{out}"
+    );
+    assert!(
+        out.contains("\"draft\" [label=\"draft\\npermits log_in, view_bills, change_contact\""),
+        "{out}"
+    );
+    let out = mermaid(&w);
+    assert!(
+        out.contains(
+            "    draft --> submitted : submit [materials_complete] by customer or master\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("    disassociated : disassociated<br>The phone number no longer belongs to the ID.<br>permits view_bills\n"),
+        "{out}"
+    );
+    let out = svg(&w);
+    let texts = svg_texts(&out);
+    assert!(
+        texts.iter().any(|t| t == "withdraw by customer or staff"),
+        "{texts:?}"
+    );
+    assert!(
+        texts.iter().any(|t| t.ends_with(". permits view_bills")),
+        "{texts:?}"
+    );
+    // Without roles or capabilities nothing of the kind is drawn.
+    let door = dot(&workflow("../tests/ui/workflows/door.toml"));
+    assert!(
+        !door.contains(" by ") && !door.contains("permits"),
+        "{door}"
+    );
+}
+
 #[test]
 fn hostile_summaries_cannot_break_out_of_labels() {
     let w = workflow("tests/fixtures/hostile.toml");
@@ -157,6 +203,7 @@ fn graphviz_accepts_the_dot() {
     }
     let mut all = references();
     all.push(workflow("tests/fixtures/hostile.toml"));
+    all.push(workflow("../tests/ui/workflows/unbinding.toml"));
     for w in all {
         let dir = std::env::temp_dir().join(format!("turnstile-dot-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -236,6 +283,7 @@ fn svg_texts(out: &str) -> Vec<String> {
 fn every_svg_is_well_formed_xml_with_the_labels_as_text() {
     let mut all = references();
     all.push(workflow("tests/fixtures/hostile.toml"));
+    all.push(workflow("../tests/ui/workflows/unbinding.toml"));
     for w in &all {
         for out in [svg(w), rows(w)] {
             let texts = svg_texts(&out);
@@ -257,6 +305,7 @@ fn every_svg_is_well_formed_xml_with_the_labels_as_text() {
 fn svg_states_carry_their_summaries_as_tooltips_verbatim() {
     let mut all = references();
     all.push(workflow("tests/fixtures/hostile.toml"));
+    all.push(workflow("../tests/ui/workflows/unbinding.toml"));
     for w in &all {
         for out in [svg(w), rows(w)] {
             let doc = roxmltree::Document::parse(&out).expect("XML");
@@ -423,6 +472,7 @@ fn mermaid_renders_the_diagrams() {
     };
     let mut all = references();
     all.push(workflow("tests/fixtures/hostile.toml"));
+    all.push(workflow("../tests/ui/workflows/unbinding.toml"));
     let mut page = String::from("<!DOCTYPE html><html><body>\n");
     let mut expected = Vec::new();
     for w in &all {

@@ -214,6 +214,7 @@ fn draw_edge(w: &Workflow, nodes: &[Node], e: &Edge, r: &Routed, svg: &mut Strin
             let (fill, extra) = match kind {
                 Line::Event => (look::INK, " font-weight=\"600\""),
                 Line::Guard => (look::GUARDED, ""),
+                Line::Role => (look::MUTED, " font-style=\"italic\""),
                 Line::Timer => (look::TIMED, ""),
             };
             let _ = write!(

@@ -12,6 +12,9 @@ pub(crate) struct Node {
     pub(crate) name: String,
     pub(crate) kind: Kind,
     pub(crate) summary: Option<String>,
+    /// What the state permits (`permits log_in, view_bills`), drawn under
+    /// its summary.
+    pub(crate) permits: Option<String>,
     pub(crate) initial: bool,
     pub(crate) refusal: bool,
     /// The branching transition of a `?` node.
@@ -46,6 +49,8 @@ pub(crate) struct Edge {
     pub(crate) to: usize,
     pub(crate) event: String,
     pub(crate) guards: Vec<String>,
+    /// Who may fire it (`by staff or customer`).
+    pub(crate) roles: Option<String>,
     pub(crate) timer: Option<String>,
     pub(crate) style: Style,
     pub(crate) transition: Option<usize>,
@@ -66,6 +71,9 @@ impl Edge {
             let text = format!("[{}]", self.guards.join(", "));
             lines.extend(wrap(&text, 30).into_iter().map(|l| (l, Line::Guard)));
         }
+        if let Some(roles) = &self.roles {
+            lines.extend(wrap(roles, 30).into_iter().map(|l| (l, Line::Role)));
+        }
         if let Some(timer) = &self.timer {
             // In words alone: a clock symbol needs an emoji font, which
             // many machines lack (it would be drawn as an empty box).
@@ -79,6 +87,7 @@ impl Edge {
 pub(crate) enum Line {
     Event,
     Guard,
+    Role,
     Timer,
 }
 
@@ -87,6 +96,7 @@ pub(crate) fn graph(w: &Workflow) -> (Vec<Node>, Vec<Edge>) {
         name: String::new(),
         kind: Kind::Start,
         summary: None,
+        permits: None,
         initial: false,
         refusal: false,
         transition: None,
@@ -95,6 +105,7 @@ pub(crate) fn graph(w: &Workflow) -> (Vec<Node>, Vec<Edge>) {
         name: s.name.to_string(),
         kind: if s.is_final { Kind::Final } else { Kind::State },
         summary: s.summary.clone(),
+        permits: crate::permits_label(w, s),
         initial: i == w.initial.0,
         refusal: s.refusal,
         transition: None,
@@ -104,6 +115,7 @@ pub(crate) fn graph(w: &Workflow) -> (Vec<Node>, Vec<Edge>) {
         to: w.initial.0 + 1,
         event: String::new(),
         guards: Vec::new(),
+        roles: None,
         timer: None,
         style: Style::Start,
         transition: None,
@@ -116,6 +128,7 @@ pub(crate) fn graph(w: &Workflow) -> (Vec<Node>, Vec<Edge>) {
             .map(|g| w.guard(*g).name.to_string())
             .collect();
         let timer = t.timer.as_ref().map(|t| t.label());
+        let roles = crate::roles_label(w, t);
         let label = crate::edge_label(w, t);
         let style = if timer.is_some() {
             Style::Timed
@@ -129,6 +142,7 @@ pub(crate) fn graph(w: &Workflow) -> (Vec<Node>, Vec<Edge>) {
             to,
             event: t.event.to_string(),
             guards: guards.clone(),
+            roles: roles.clone(),
             timer: timer.clone(),
             style,
             transition: Some(index),
@@ -140,6 +154,7 @@ pub(crate) fn graph(w: &Workflow) -> (Vec<Node>, Vec<Edge>) {
                 name: "?".to_string(),
                 kind: Kind::Branch,
                 summary: None,
+                permits: None,
                 initial: false,
                 refusal: false,
                 transition: Some(index),
@@ -153,6 +168,7 @@ pub(crate) fn graph(w: &Workflow) -> (Vec<Node>, Vec<Edge>) {
                     to: to.0 + 1,
                     event: String::new(),
                     guards: Vec::new(),
+                    roles: None,
                     timer: None,
                     style: Style::Outcome,
                     transition: Some(index),

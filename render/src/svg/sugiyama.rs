@@ -57,11 +57,14 @@ fn size(node: &Node) -> (f64, f64, Vec<String>) {
         Kind::Start => (14.0, 14.0, Vec::new()),
         Kind::Branch => (26.0, 26.0, Vec::new()),
         Kind::State | Kind::Final => {
-            let lines = node
+            let mut lines = node
                 .summary
                 .as_deref()
                 .map(|s| wrap(s, SUMMARY_WIDTH))
                 .unwrap_or_default();
+            if let Some(permits) = &node.permits {
+                lines.extend(wrap(permits, SUMMARY_WIDTH));
+            }
             let name = text_width(&node.name, NAME_SIZE) * 1.08;
             let widest = lines
                 .iter()
