@@ -189,11 +189,17 @@ fn check(paths: &[PathBuf], color: bool) -> Result<(), String> {
             .iter()
             .filter(|t| t.timer.is_some())
             .count();
-        let timers = match timers {
+        let count = |n: usize, one: &str, many: &str| match n {
             0 => String::new(),
-            1 => ", 1 timer".to_string(),
-            n => format!(", {n} timers"),
+            1 => format!(", 1 {one}"),
+            n => format!(", {n} {many}"),
         };
+        let timers = format!(
+            "{}{}{}",
+            count(timers, "timer", "timers"),
+            count(workflow.roles.len(), "role", "roles"),
+            count(workflow.capabilities.len(), "capability", "capabilities")
+        );
         eprintln!(
             "ok: {} (`{}`: {} states, {} transitions{timers}; fingerprint {})",
             path.display(),
@@ -261,13 +267,26 @@ fn paths(file: &Path, json: bool, color: bool) -> Result<(), String> {
             .map(|s| w.transition(s.transition).event.to_string())
             .collect()
     };
-    // An event as the text output shows it: with its timer, if it has one.
+    let roles_of = |s: &turnstile_spec::graph::Step| -> Vec<&str> {
+        w.transition(s.transition)
+            .by
+            .iter()
+            .map(|r| w.role(*r).name.as_str())
+            .collect()
+    };
+    // An event as the text output shows it: with who may fire it and its
+    // timer, if it has them.
     let label = |s: &turnstile_spec::graph::Step| -> String {
         let t = w.transition(s.transition);
-        match &t.timer {
-            Some(timer) => format!("{} ({})", t.event, timer.label()),
-            None => t.event.to_string(),
+        let mut label = t.event.to_string();
+        let roles = roles_of(s);
+        if !roles.is_empty() {
+            label.push_str(&format!(" by {}", roles.join(" or ")));
         }
+        if let Some(timer) = &t.timer {
+            label.push_str(&format!(" ({})", timer.label()));
+        }
+        label
     };
     // The least time a sequence takes: the sum of its timers' waits.
     let waits = |steps: &[turnstile_spec::graph::Step]| -> std::time::Duration {
@@ -303,10 +322,16 @@ fn paths(file: &Path, json: bool, color: bool) -> Result<(), String> {
             })).collect::<Vec<_>>(),
             "test_plan": plan.iter().map(|steps| serde_json::json!({
                 "events": describe(steps),
+                "by": steps.iter().map(roles_of).collect::<Vec<_>>(),
                 "ends_in": steps.last().map(|s| w.state(s.to).name.as_str()),
                 "waits_seconds": waits(steps).as_secs(),
             })).collect::<Vec<_>>(),
             "timers": timers,
+            "roles": w.roles.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+            "permits": w.states.iter().map(|s| (
+                s.name.to_string(),
+                serde_json::json!(s.permits.iter().map(|c| w.capability(*c).name.as_str()).collect::<Vec<_>>()),
+            )).collect::<serde_json::Map<_, _>>(),
         });
         println!(
             "{}",

@@ -62,6 +62,44 @@ fn paths_label_timers_and_sum_the_waits() {
 }
 
 #[test]
+fn check_and_paths_say_who_acts_and_what_each_state_permits() {
+    let file = "tests/ui/workflows/unbinding.toml";
+    let out = turnstile().args(["check", file]).assert().success();
+    let stderr = stderr(&out);
+    assert!(
+        stderr.contains("6 states, 6 transitions, 2 timers, 3 roles, 3 capabilities;"),
+        "{stderr}"
+    );
+    let out = turnstile().args(["paths", file]).assert().success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        stdout.contains(
+            "draft --submit by customer or master--> submitted --review by staff--> approved \
+             --disassociate by staff (not before 24h)--> disassociated   (waits at least 1d)"
+        ),
+        "{stdout}"
+    );
+    let out = turnstile()
+        .args(["paths", file, "--json"])
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(
+        json["roles"],
+        serde_json::json!(["customer", "master", "staff"])
+    );
+    assert_eq!(
+        json["permits"]["disassociated"],
+        serde_json::json!(["view_bills"])
+    );
+    assert_eq!(json["permits"]["withdrawn"], serde_json::json!([]));
+    assert_eq!(
+        json["test_plan"][3]["by"],
+        serde_json::json!([["customer", "master"], ["staff"], ["staff"]])
+    );
+}
+
+#[test]
 fn check_prints_the_compilers_text_and_exits_1() {
     let out = turnstile()
         .args(["check", "tests/ui/workflows/bad/undeclared_state.toml"])
