@@ -18,7 +18,7 @@ use turnstile_spec::{StateId, Workflow as Model};
 
 /// The ticket of `unbinding.toml`, its guard and outcome answered from `seed`.
 #[derive(Workflow, Debug, Clone, Default)]
-#[workflow(file = "tests/ui/workflows/unbinding.toml")]
+#[workflow(file = "workflows/tests/fixtures/unbinding.toml")]
 pub struct Unbinding {
     seed: u64,
 }

@@ -63,7 +63,7 @@ fn paths_label_timers_and_sum_the_waits() {
 
 #[test]
 fn check_and_paths_say_who_acts_and_what_each_state_permits() {
-    let file = "tests/ui/workflows/unbinding.toml";
+    let file = "workflows/tests/fixtures/unbinding.toml";
     let out = turnstile().args(["check", file]).assert().success();
     let stderr = stderr(&out);
     assert!(

@@ -131,7 +131,7 @@ fn a_diagram_too_large_to_embed_is_replaced_by_the_command() {
 #[test]
 fn roles_and_capabilities_expansion() {
     let code = expand(
-        "../tests/ui/workflows/unbinding.toml",
+        "../workflows/tests/fixtures/unbinding.toml",
         "workflows/unbinding.toml",
         "Unbinding",
     );

@@ -38,6 +38,7 @@ pub fn model(w: &Workflow) -> Value {
                 "summary": s.summary,
                 "final": s.is_final,
                 "refusal": s.refusal,
+                "permits": s.permits.iter().map(|c| c.0).collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -75,6 +76,7 @@ pub fn model(w: &Workflow) -> Value {
                 "from": t.from.iter().map(|s| s.0).collect::<Vec<_>>(),
                 "to": t.to.iter().map(|s| s.0).collect::<Vec<_>>(),
                 "guards": t.guards.iter().map(|g| g.0).collect::<Vec<_>>(),
+                "by": t.by.iter().map(|r| w.role(*r).name.as_str()).collect::<Vec<_>>(),
                 "summary": t.summary,
                 "timer": t.timer.as_ref().map(|timer| json!({
                     "automatic": timer.automatic,
@@ -103,6 +105,8 @@ pub fn model(w: &Workflow) -> Value {
         "initial": w.initial.0,
         "states": states,
         "guards": guards,
+        "roles": w.roles.iter().map(|r| json!({ "name": r.name.as_str(), "summary": r.summary })).collect::<Vec<_>>(),
+        "capabilities": w.capabilities.iter().map(|c| json!({ "name": c.name.as_str(), "summary": c.summary })).collect::<Vec<_>>(),
         "transitions": transitions,
         "plan": plan,
     })
@@ -166,6 +170,7 @@ pub fn html(w: &Workflow) -> String {
 <p>Current state: <strong id=\"current\" aria-live=\"polite\"></strong>, entered at <span id=\"entered\"></span></p>
 <p>Clock: <strong id=\"clock\"></strong> <span class=\"muted\">(T is when the workflow started)</span></p>
 <div class=\"row\"><label for=\"advance-amount\">Move the clock on by</label><input type=\"number\" id=\"advance-amount\" min=\"0\" value=\"1\"><select id=\"advance-unit\" aria-label=\"Unit\"><option value=\"60000\">minutes</option><option value=\"3600000\" selected>hours</option><option value=\"86400000\">days</option></select><button type=\"button\" id=\"advance\">Move on</button><button type=\"button\" id=\"next-timer\">To the next timer</button></div>
+<div class=\"row\" id=\"acting\" hidden><label for=\"acting-as\">Acting as</label><select id=\"acting-as\"><option value=\"\">no role</option></select></div>
 <div id=\"events\"></div>
 <p id=\"message\" class=\"message\" role=\"status\" hidden></p>
 <div class=\"row\"><button type=\"button\" id=\"undo\">Undo</button><button type=\"button\" id=\"reset\">Reset</button></div>

@@ -344,6 +344,61 @@ fn a_selected_state_shows_its_details_and_its_shortest_path() {
     assert_no_requests(&watch, &file);
 }
 
+/// Roles and capabilities on the page: a state's details list what it
+/// permits and who may fire each event; the simulator acts as a role the
+/// user picks, refuses a role that may not fire the event in the runtime's
+/// words, and fires it for one that may.
+#[test]
+fn the_explorer_shows_roles_and_what_each_state_permits() {
+    let Some(path) = chromium() else { return };
+    let browser = launch(path);
+    let (tab, watch) = watched_tab(&browser);
+    let w = workflow("../workflows/tests/fixtures/unbinding.toml");
+    let file = out_dir().join("roles.html");
+    open(&tab, &file, &html(&w));
+    click(&tab, "g.state[data-state=\"disassociated\"]");
+    let permits = eval_str(
+        &tab,
+        "JSON.stringify([...document.querySelectorAll('#details li.capability')].map(li => li.textContent))",
+    );
+    assert_eq!(
+        permits,
+        r#"["view_bills: View the account and its expenditure details."]"#
+    );
+    click(&tab, "g.state[data-state=\"draft\"]");
+    let details = eval_str(&tab, "document.getElementById('details').textContent");
+    assert!(
+        details.contains("Fired by customer or master only"),
+        "{details}"
+    );
+    // Acting as staff, `submit` is refused in the runtime's words.
+    let said = eval_str(
+        &tab,
+        "document.getElementById('acting-as').value = 'staff'; \
+         document.querySelector('fieldset[data-event-form=\"submit\"] input[data-guard]').checked = true; \
+         document.querySelector('button[data-fire=\"submit\"]').click(); \
+         JSON.stringify([document.getElementById('message').textContent, document.body.getAttribute('data-current')])",
+    );
+    assert_eq!(
+        said,
+        serde_json::json!([
+            "unbinding: event `submit` refused in state `draft`: it may be fired by `customer`, `master` only; the actor `you` holds `staff`",
+            "draft"
+        ])
+        .to_string()
+    );
+    // As the master account, it is fired.
+    let state = eval_str(
+        &tab,
+        "document.getElementById('acting-as').value = 'master'; \
+         document.querySelector('fieldset[data-event-form=\"submit\"] input[data-guard]').checked = true; \
+         document.querySelector('button[data-fire=\"submit\"]').click(); \
+         document.body.getAttribute('data-current')",
+    );
+    assert_eq!(state, "submitted");
+    assert_no_requests(&watch, &file);
+}
+
 /// Search on a workflow of 1,000 states: the page gets ready, results come
 /// a bounded number at a time, and a search takes milliseconds.
 #[test]

@@ -114,7 +114,7 @@ fn mermaid_marks_initial_final_guards_and_branches() {
 /// Roles on edges and capabilities in states, in every format.
 #[test]
 fn every_format_shows_who_may_fire_and_what_each_state_permits() {
-    let w = workflow("../tests/ui/workflows/unbinding.toml");
+    let w = workflow("../workflows/tests/fixtures/unbinding.toml");
     let out = dot(&w);
     assert!(
         out.contains("\"submitted\" -> \"__branch_1\" [label=\"review by staff\""),
@@ -203,7 +203,7 @@ fn graphviz_accepts_the_dot() {
     }
     let mut all = references();
     all.push(workflow("tests/fixtures/hostile.toml"));
-    all.push(workflow("../tests/ui/workflows/unbinding.toml"));
+    all.push(workflow("../workflows/tests/fixtures/unbinding.toml"));
     for w in all {
         let dir = std::env::temp_dir().join(format!("turnstile-dot-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -283,7 +283,7 @@ fn svg_texts(out: &str) -> Vec<String> {
 fn every_svg_is_well_formed_xml_with_the_labels_as_text() {
     let mut all = references();
     all.push(workflow("tests/fixtures/hostile.toml"));
-    all.push(workflow("../tests/ui/workflows/unbinding.toml"));
+    all.push(workflow("../workflows/tests/fixtures/unbinding.toml"));
     for w in &all {
         for out in [svg(w), rows(w)] {
             let texts = svg_texts(&out);
@@ -305,7 +305,7 @@ fn every_svg_is_well_formed_xml_with_the_labels_as_text() {
 fn svg_states_carry_their_summaries_as_tooltips_verbatim() {
     let mut all = references();
     all.push(workflow("tests/fixtures/hostile.toml"));
-    all.push(workflow("../tests/ui/workflows/unbinding.toml"));
+    all.push(workflow("../workflows/tests/fixtures/unbinding.toml"));
     for w in &all {
         for out in [svg(w), rows(w)] {
             let doc = roxmltree::Document::parse(&out).expect("XML");
@@ -472,7 +472,7 @@ fn mermaid_renders_the_diagrams() {
     };
     let mut all = references();
     all.push(workflow("tests/fixtures/hostile.toml"));
-    all.push(workflow("../tests/ui/workflows/unbinding.toml"));
+    all.push(workflow("../workflows/tests/fixtures/unbinding.toml"));
     let mut page = String::from("<!DOCTYPE html><html><body>\n");
     let mut expected = Vec::new();
     for w in &all {

@@ -9,7 +9,10 @@
 //! action the two must be in the same state, with the same steps taken (the
 //! same events, instants and actors, in the same words) and the same kind
 //! of refusal naming the same guard. Every reference workflow is played,
-//! and `tests/fixtures/clockwork.toml`, whose timers compete.
+//! `tests/fixtures/clockwork.toml`, whose timers compete, and
+//! `tests/fixtures/unbinding.toml`, whose events are restricted to roles:
+//! the page acts as a role chosen at random (or none), as an `Actor`
+//! holding it does, and is refused with the runtime's words.
 //!
 //! Skips with one line without Chromium; fails under
 //! `TURNSTILE_REQUIRE_TOOLS`. `TURNSTILE_EXPLORER_SEED=n` plays other
@@ -24,7 +27,7 @@ use std::time::{Duration, SystemTime};
 use browser::{chromium, launch, open, out_dir, watched_tab};
 use headless_chrome::Tab;
 use turnstile::words::compact_duration;
-use turnstile::{Dispatch, Instance, Step, Why};
+use turnstile::{Actor, Dispatch, Instance, Step, Why};
 use turnstile_spec::graph::Graph;
 use turnstile_spec::{load, SourceFile, Workflow as Model};
 
@@ -114,6 +117,9 @@ scripted!(service_closing_sim, "service_closing.toml", service_closing,
 scripted!(clockwork_sim, "tests/fixtures/clockwork.toml", clockwork,
     guards [ready, approved],
     outcomes [check => Check [Checked, Escalated]]);
+scripted!(unbinding_sim, "tests/fixtures/unbinding.toml", unbinding,
+    guards [materials_complete],
+    outcomes [review => Review [Approved, Rejected]]);
 
 /// When the simulated workflow starts (the page's `T`).
 fn t0() -> SystemTime {
@@ -157,6 +163,8 @@ enum Action {
         event: String,
         failing: Vec<String>,
         outcome: usize,
+        /// The role the actor holds (`None`: no role).
+        role: Option<String>,
     },
     Advance {
         amount: u64,
@@ -232,11 +240,18 @@ impl<W: Scripted> Runtime<W> {
         self.instance = Some(instance);
     }
 
-    fn fire(&mut self, event: &str, failing: Vec<String>, outcome: usize) -> Said {
+    fn fire(
+        &mut self,
+        event: &str,
+        failing: Vec<String>,
+        outcome: usize,
+        role: Option<&str>,
+    ) -> Said {
         let mut instance = self.instance.take().unwrap();
         instance.data_mut().script(failing, outcome);
         self.words = None;
-        match instance.fire(event, Some("you"), self.clock) {
+        let roles: Vec<&str> = role.into_iter().collect();
+        match instance.fire(event, Actor::new("you").with_roles(&roles), self.clock) {
             Ok(next) => {
                 self.instance = Some(next);
                 Said::default()
@@ -260,6 +275,10 @@ impl<W: Scripted> Runtime<W> {
                         why: "not_allowed".into(),
                         guard: String::new(),
                     },
+                    Why::Forbidden { .. } => Said {
+                        why: "forbidden".into(),
+                        guard: String::new(),
+                    },
                     other => panic!("the simulator cannot meet {other}"),
                 };
                 self.instance = Some(refused.into_inner());
@@ -277,7 +296,8 @@ impl<W: Scripted> Runtime<W> {
                 event,
                 failing,
                 outcome,
-            } => self.fire(event, failing.clone(), *outcome),
+                role,
+            } => self.fire(event, failing.clone(), *outcome, role.as_deref()),
             Action::Advance { amount, unit_ms } => {
                 self.clock += Duration::from_millis(amount * unit_ms);
                 self.run_due();
@@ -345,7 +365,9 @@ impl<W: Scripted> Runtime<W> {
                 self.run_due();
             } else {
                 self.run_due();
-                let said = self.fire(t.event.as_str(), Vec::new(), outcome);
+                // Played by someone who holds the role the step needs.
+                let role = t.by.first().map(|r| model.role(*r).name.as_str());
+                let said = self.fire(t.event.as_str(), Vec::new(), outcome, role);
                 if said != Said::default() {
                     return said;
                 }
@@ -399,9 +421,11 @@ fn action_js(action: &Action) -> String {
             event,
             failing,
             outcome,
+            role,
         } => format!(
             "const form = document.querySelector('fieldset[data-event-form=' + {event} + ']'); \
              if (!form) return view('no form for ' + {event}); \
+             document.getElementById('acting-as').value = {role}; \
              const failing = {failing}; \
              form.querySelectorAll('input[data-guard]').forEach(b => {{ b.checked = !failing.includes(b.getAttribute('data-guard')); }}); \
              const select = form.querySelector('select[data-outcome]'); \
@@ -409,6 +433,7 @@ fn action_js(action: &Action) -> String {
              form.querySelector('button[data-fire]').click();",
             event = serde_json::json!(event),
             failing = serde_json::json!(failing),
+            role = serde_json::json!(role.as_deref().unwrap_or("")),
         ),
         Action::Advance { amount, unit_ms } => format!(
             "document.getElementById('advance-amount').value = '{amount}'; \
@@ -503,6 +528,11 @@ fn choose<W: Scripted>(rng: &mut Rng, model: &Model, runtime: &Runtime<W>) -> Ac
                 .map(|g| g.name.as_str().to_string())
                 .collect(),
             outcome: rng.below(6),
+            // One of the workflow's roles, or none.
+            role: match rng.below(model.roles.len() + 1) {
+                0 => None,
+                i => Some(model.roles[i - 1].name.as_str().to_string()),
+            },
         },
         0..=69 => {
             let (amounts, unit_ms): (&[u64], u64) = match rng.below(3) {
@@ -615,6 +645,8 @@ fn the_simulator_fires_as_the_runtime_does() {
             play_workflow::<service_closing_sim::Sim>(&tab, "service_closing.toml", &mut rng);
         actions +=
             play_workflow::<clockwork_sim::Sim>(&tab, "tests/fixtures/clockwork.toml", &mut rng);
+        actions +=
+            play_workflow::<unbinding_sim::Sim>(&tab, "tests/fixtures/unbinding.toml", &mut rng);
     }
     eprintln!("{actions} actions agreed (seed {seed})");
 }

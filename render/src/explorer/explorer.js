@@ -95,6 +95,7 @@
   function guardItem(g) {
     return el('li', { className: 'guard' }, [el('code', { text: guards[g].name }), guards[g].summary ? ': ' + guards[g].summary : '']);
   }
+  function byText(t) { return 'Fired by ' + t.by.join(' or ') + ' only'; }
   function timerText(t) { return t.timer ? (t.timer.automatic ? 'Happens by itself ' : 'Not before ') + t.timer.text + ' after entering the state' : ''; }
 
   // Details of a state: summary, kind, events allowed, the shortest way here.
@@ -115,6 +116,14 @@
     box.appendChild(title);
     box.appendChild(el('p', { text: s.summary || 'No summary.' }));
     if (s.final) box.appendChild(el('p', { className: 'muted', text: 'The workflow may end here.' }));
+    if (model.capabilities.length) {
+      box.appendChild(el('h3', { text: 'Permits' }));
+      if (s.permits.length === 0) box.appendChild(el('p', { className: 'muted', text: 'Nothing the definition names.' }));
+      else box.appendChild(el('ul', { className: 'permits' }, s.permits.map(function (c) {
+        var cap = model.capabilities[c];
+        return el('li', { className: 'capability' }, [el('code', { text: cap.name }), cap.summary ? ': ' + cap.summary : '']);
+      })));
+    }
     box.appendChild(el('h3', { text: 'Events allowed here' }));
     if (outgoing[i].length === 0) box.appendChild(el('p', { className: 'muted', text: 'None.' }));
     outgoing[i].forEach(function (ti) {
@@ -126,6 +135,7 @@
       if (t.to.length > 1) item.appendChild(el('p', { className: 'muted', text: 'The outcome is decided when the event is fired.' }));
       if (t.summary) item.appendChild(el('p', { text: t.summary }));
       if (t.guards.length) item.appendChild(el('ul', {}, t.guards.map(guardItem)));
+      if (t.by.length) item.appendChild(el('p', { className: 'roles', text: byText(t) }));
       if (t.timer) item.appendChild(el('p', { className: 'timer', text: timerText(t) }));
       box.appendChild(item);
     });
@@ -196,8 +206,9 @@
   function runDue(s, choose) {
     for (var d = firstDue(s), n = 0; d && n < 100000; d = firstDue(s), n++) take(s, d.transition, choose(d.transition), d.at, 'timer');
   }
-  // Fires the event `name` at the clock: null, or why it was refused.
-  function fireEvent(s, name, holds, choose) {
+  // Fires the event `name` at the clock by an actor holding `role` (a
+  // role's name, or '' for none): null, or why it was refused.
+  function fireEvent(s, name, holds, choose, role) {
     for (var d = firstDue(s); d; d = firstDue(s)) {
       take(s, d.transition, choose(d.transition), d.at, 'timer');
       if (transitions[d.transition].event === name) return null;
@@ -205,6 +216,7 @@
     var ti = outgoing[s.current].filter(function (i) { return transitions[i].event === name; })[0];
     if (ti === undefined) return { kind: 'not_allowed', event: name };
     var t = transitions[ti];
+    if (t.by.length && t.by.indexOf(role) < 0) return { kind: 'forbidden', event: name, allowed: t.by, held: role ? [role] : [] };
     var checks = t.checks[t.from.indexOf(s.current)];
     var failing = [];
     for (var k = 0; k < checks.length; k++) {
@@ -230,6 +242,11 @@
       return head + 'is not allowed in state `' + states[state].name + '`' + (allowed.length
         ? '; allowed now: ' + allowed.map(function (e) { return '`' + e + '`'; }).join(', ')
         : '; no event is (it is a final state)');
+    }
+    if (why.kind === 'forbidden') {
+      var quoted = function (names) { return names.map(function (n) { return '`' + n + '`'; }).join(', '); };
+      return refused + 'it may be fired by ' + quoted(why.allowed) + ' only; the actor `you` ' +
+        (why.held.length ? 'holds ' + quoted(why.held) : 'holds no role');
     }
     if (why.kind === 'overdue') return refused + 'the automatic transition `' + why.by + '` has fallen due and comes first';
     if (why.kind === 'not_yet') return refused + 'not due until ' + why.after + ' after entering the state (' + when(why.due) + ')';
@@ -292,6 +309,7 @@
         form.appendChild(el('p', { className: 'timer', text: (automatic ? 'Happens by itself ' : 'Not before ') + t.timer.text +
           ' after entering ' + states[s.current].name + ': ' + (automatic ? 'at ' : 'due at ') + when(due) + (left > 0 ? ' (in ' + compact(left) + ')' : ' (due now)') }));
       }
+      if (t.by.length) form.appendChild(el('p', { className: 'roles', text: byText(t) }));
       t.guards.forEach(function (g) {
         var id = 'g-' + ti + '-' + g;
         var box = el('input', { type: 'checkbox', id: id, 'data-guard': guards[g].name, onchange: function () { answers[ti + '/' + g] = box.checked; } });
@@ -318,7 +336,7 @@
           onclick: function () {
             // The answers as the form shows them now, kept for next time.
             t.guards.forEach(function (g) { answers[ti + '/' + g] = holds(form, g); });
-            act(function (x) { return fireEvent(x, t.event, function (g) { return answers[ti + '/' + g]; }, chosen); });
+            act(function (x) { return fireEvent(x, t.event, function (g) { return answers[ti + '/' + g]; }, chosen, $('acting-as').value); });
           } }));
       }
       form.appendChild(el('div', { className: 'row' }, buttons));
@@ -411,7 +429,8 @@
     if (t.timer) { sim.clock = Math.max(sim.clock, sim.entered + t.timer.after_ms); }
     if (t.timer && t.timer.automatic) { runDue(sim, choose); return null; }
     runDue(sim, choose);
-    return fireEvent(sim, t.event, function () { return true; }, choose);
+    // A path is played by someone who holds the role the step needs.
+    return fireEvent(sim, t.event, function () { return true; }, choose, t.by.length ? t.by[0] : '');
   }
   function play(k) {
     reset();
@@ -439,6 +458,13 @@
       document.body.setAttribute('data-playing', 'true');
       timerId = setTimeout(next, Number(document.body.getAttribute('data-step-ms') || 450));
     })();
+  }
+  // Who the simulator acts as: one of the definition's roles, or none.
+  if (model.roles.length) {
+    $('acting').hidden = false;
+    model.roles.forEach(function (r) {
+      $('acting-as').appendChild(el('option', { value: r.name, text: r.name + (r.summary ? ': ' + r.summary : '') }));
+    });
   }
   var plan = $('plan');
   model.plan.forEach(function (steps, k) {

@@ -5,7 +5,7 @@ use std::time::SystemTime;
 use turnstile::{Acting, Workflow};
 
 #[derive(Workflow)]
-#[workflow(file = "tests/ui/workflows/unbinding.toml", dispatch = false)]
+#[workflow(file = "workflows/tests/fixtures/unbinding.toml", dispatch = false)]
 pub struct Unbinding;
 
 impl unbinding::Guards for Unbinding {

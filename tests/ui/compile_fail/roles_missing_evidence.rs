@@ -4,7 +4,7 @@ use std::time::SystemTime;
 use turnstile::Workflow;
 
 #[derive(Workflow)]
-#[workflow(file = "tests/ui/workflows/unbinding.toml", dispatch = false)]
+#[workflow(file = "workflows/tests/fixtures/unbinding.toml", dispatch = false)]
 pub struct Unbinding;
 
 impl unbinding::Guards for Unbinding {

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 use turnstile::{Acting, Actor, Why, Workflow};
 
 #[derive(Workflow, Debug, Clone)]
-#[workflow(file = "tests/ui/workflows/unbinding.toml")]
+#[workflow(file = "workflows/tests/fixtures/unbinding.toml")]
 pub struct Unbinding {
     materials: bool,
     approve: bool,
