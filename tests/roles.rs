@@ -17,7 +17,7 @@ use turnstile::{Actor, Dispatch, Instance, Why, Workflow};
 use turnstile_spec::{StateId, Workflow as Model};
 
 /// The ticket of `unbinding.toml`, its guard and outcome answered from `seed`.
-#[derive(Workflow, Debug, Clone, Default)]
+#[derive(Workflow, Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 #[workflow(file = "workflows/tests/fixtures/unbinding.toml")]
 pub struct Unbinding {
     seed: u64,
@@ -246,5 +246,53 @@ fn the_trail_records_the_role_each_step_was_fired_in() {
             last.role.as_deref()
         ),
         ("expire", Some("timer"), None)
+    );
+}
+
+/// The store: a role the actor lacks is refused and nothing is written;
+/// the role of each step is stored and loads again.
+#[tokio::test]
+async fn the_store_refuses_a_missing_role_and_keeps_the_role_of_each_step() {
+    use turnstile_store::{Store, StoreError};
+    let store = Store::in_memory().await.expect("an in-memory store");
+    let seed = agreeable();
+    store
+        .create("t-1", Instance::start(Unbinding { seed }, t0()))
+        .await
+        .expect("created");
+    let agent = Actor::new("agent-7").with_roles(&["staff"]);
+    match store.fire::<Unbinding>("t-1", "submit", agent, t0()).await {
+        Err(StoreError::Refused { why, .. }) => assert!(
+            matches!(
+                *why,
+                Why::Forbidden {
+                    allowed: ["customer", "master"],
+                    ..
+                }
+            ),
+            "{why}"
+        ),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    let member = Actor::new("member-1").with_roles(&["master"]);
+    let stored = store
+        .fire::<Unbinding>("t-1", "submit", member, t0())
+        .await
+        .expect("submitted by the master account");
+    assert_eq!(stored.version, 1);
+    store
+        .fire::<Unbinding>("t-1", "review", agent, t0())
+        .await
+        .expect("reviewed by staff");
+    let loaded = store.load::<Unbinding>("t-1").await.expect("loads");
+    let roles: Vec<(&str, Option<&str>)> = loaded
+        .instance
+        .trail()
+        .iter()
+        .map(|s| (s.event.as_str(), s.role.as_deref()))
+        .collect();
+    assert_eq!(
+        roles,
+        [("submit", Some("master")), ("review", Some("staff"))]
     );
 }

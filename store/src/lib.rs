@@ -58,7 +58,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::AnyConnection;
 use sqlx::{AnyPool, Executor, Row};
 use turnstile_runtime::snapshot::{Envelope, Migrated};
-use turnstile_runtime::{Dispatch, Instance, Step, Why};
+use turnstile_runtime::{Actor, Dispatch, Instance, Step, Why};
 
 /// The schema, applied by [`Store::open`] (`store/migrations/`).
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -453,13 +453,20 @@ impl Store {
     /// that fell due by `now` happen first, as in [`Instance::fire`]; if
     /// the event is then refused, those timer steps are still stored and
     /// the refusal returned.
-    pub async fn fire<W: Dispatch + Serialize + DeserializeOwned>(
+    ///
+    /// `actor` is a [`turnstile_runtime::Actor`] (an identity and its
+    /// roles) or anything that converts into one (`None`, `Some("alice")`):
+    /// a transition that names roles refuses an actor holding none of them
+    /// ([`Why::Forbidden`](turnstile_runtime::Why::Forbidden)), and nothing
+    /// is written.
+    pub async fn fire<'a, W: Dispatch + Serialize + DeserializeOwned>(
         &self,
         id: &str,
         event: &str,
-        actor: Option<&str>,
+        actor: impl Into<Actor<'a>>,
         now: SystemTime,
     ) -> Result<Stored<W>, StoreError> {
+        let actor = actor.into();
         let Stored {
             version, instance, ..
         } = self.load::<W>(id).await?;
@@ -483,14 +490,15 @@ impl Store {
     /// in all while the write meets a [`StoreError::Conflict`]: the retry
     /// helper for instances that several writers touch. Any other error,
     /// including a refusal after a reload, is returned at once.
-    pub async fn fire_retrying<W: Dispatch + Serialize + DeserializeOwned>(
+    pub async fn fire_retrying<'a, W: Dispatch + Serialize + DeserializeOwned>(
         &self,
         id: &str,
         event: &str,
-        actor: Option<&str>,
+        actor: impl Into<Actor<'a>>,
         now: SystemTime,
         attempts: usize,
     ) -> Result<Stored<W>, StoreError> {
+        let actor = actor.into();
         let mut left = attempts.max(1);
         loop {
             match self.fire::<W>(id, event, actor, now).await {
