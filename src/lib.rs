@@ -3,11 +3,11 @@
 
 pub use turnstile_macros::Workflow;
 pub use turnstile_runtime::{
-    Acting, Actor, Dispatch, Fired, Instance, LoadError, NotBefore, Refusal, Refused, Rejected,
-    Role, State, Step, TimerSpec, TimerStatus, Why, Workflow,
+    Acting, Actor, Dispatch, Fired, Instance, LoadError, NotBefore, Payload, Refusal, Refused,
+    Rejected, Role, State, Step, TimerSpec, TimerStatus, Why, Workflow,
 };
 
-pub use turnstile_runtime::{roles, words};
+pub use turnstile_runtime::{payload, roles, words};
 
 #[cfg(feature = "serde")]
 pub use turnstile_runtime::snapshot;

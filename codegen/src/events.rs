@@ -38,6 +38,13 @@ impl<'a> Generator<'a> {
             };
             let restricted = self.restricted(event);
             let krate = &self.krate;
+            // An event that brings a payload takes it after the role.
+            let payload = self.event_payload(event);
+            let payload_param = payload.map(|p| {
+                let ty = self.payload_ty(p, 1);
+                quote!(, payload: #ty)
+            });
+            let payload_arg = payload.map(|_| quote!(, payload));
             // A role-restricted event takes the actor's evidence of a role.
             let (role_generic, role_param, role_use) = if restricted {
                 (
@@ -53,6 +60,7 @@ impl<'a> Generator<'a> {
                 // in name (the bound admits exactly that state).
                 let t = self.w.transition(event.transitions[0]);
                 if !restricted && self.w.plain_move(t, &self.outgoing[from.0]) {
+                    // (A transition with a payload is never a plain move.)
                     // A plain move, the bulk of large workflows: as text.
                     let now_param = if self.timed {
                         ", now: ::std::time::SystemTime"
@@ -78,7 +86,7 @@ impl<'a> Generator<'a> {
                 let role_bound = restricted.then(|| self.role_bound(t, from, &quote!()));
                 return quote! {
                     #[doc = #doc]
-                    pub fn #method<#role_generic>(self #role_param #now_param) -> #out
+                    pub fn #method<#role_generic>(self #role_param #payload_param #now_param) -> #out
                     where
                         S: event::Allows<state::#from_ty, event::#marker, #line>,
                         #role_bound
@@ -92,12 +100,12 @@ impl<'a> Generator<'a> {
             let now_arg = self.timed.then(|| quote!(, now));
             quote! {
                 #[doc = #doc]
-                pub fn #method<#role_generic Out>(self #role_param #now_param) -> Out
+                pub fn #method<#role_generic Out>(self #role_param #payload_param #now_param) -> Out
                 where
                     S: event::#tr<#role_generic Out>,
                 {
                     #role_use
-                    <S as event::#tr<#role_generic Out>>::fire(self #now_arg)
+                    <S as event::#tr<#role_generic Out>>::fire(self #payload_arg #now_arg)
                 }
             }
         });
@@ -169,6 +177,10 @@ impl<'a> Generator<'a> {
                 }
             }
             let now_param = self.timed.then(|| quote!(, now: ::std::time::SystemTime));
+            let payload_param = self.event_payload(event).map(|p| {
+                let ty = self.payload_ty(p, 2);
+                quote!(, payload: #ty)
+            });
             let role_generic = restricted.then(|| quote!(R,));
             // The bound on the actor's role names the event by a marker
             // type, as `Allows` does for an event from one state.
@@ -182,7 +194,7 @@ impl<'a> Generator<'a> {
                 #attrs
                 pub trait #tr<#role_generic Out>: #krate::State + ::core::marker::Sized {
                     /// Fires the event: what the machine's method of the same name calls.
-                    fn fire(machine: super::Machine<Self> #now_param) -> Out;
+                    fn fire(machine: super::Machine<Self> #payload_param #now_param) -> Out;
                 }
                 #(#impls)*
                 #marker
@@ -239,12 +251,16 @@ impl<'a> Generator<'a> {
         );
         let body = self.fire_body(t, from, quote!(super::));
         let now_param = self.timed.then(|| quote!(, now: ::std::time::SystemTime));
+        let payload_param = t.payload.as_ref().map(|p| {
+            let ty = self.payload_ty(p, 2);
+            quote!(, payload: #ty)
+        });
         if restricted {
             let bound = self.role_bound(t, from, &quote!(super::));
             return quote! {
                 // `self::`: an event named `r` has the trait `R`.
                 impl<R> self::#tr<R, #out> for super::state::#from_ty where #bound {
-                    fn fire(machine: super::Machine<Self> #now_param) -> #out {
+                    fn fire(machine: super::Machine<Self> #payload_param #now_param) -> #out {
                         #body
                     }
                 }
@@ -252,7 +268,7 @@ impl<'a> Generator<'a> {
         }
         quote! {
             impl #tr<#out> for super::state::#from_ty {
-                fn fire(machine: super::Machine<Self> #now_param) -> #out {
+                fn fire(machine: super::Machine<Self> #payload_param #now_param) -> #out {
                     #body
                 }
             }
@@ -316,8 +332,9 @@ impl<'a> Generator<'a> {
                     let reason = guard.summary.as_deref().unwrap_or("");
                     let name = guard.name.as_str();
                     let refused = refuse(quote!(Guard), quote!(guard: #name, reason: #reason,));
+                    let payload_arg = t.payload.as_ref().map(|_| quote!(, &payload));
                     quote! {
-                        if !<#data as #up Guards>::#method(&machine.data) {
+                        if !<#data as #up Guards>::#method(&machine.data #payload_arg) {
                             #refused
                         }
                     }
@@ -339,6 +356,19 @@ impl<'a> Generator<'a> {
             }
         } else {
             self.move_into(up.clone(), quote!(machine))
+        };
+        // The payload is applied once every check has passed, before the
+        // outcome is decided (which may read what it stored).
+        let moved = match &t.payload {
+            Some(_) => {
+                let method = ident(t.event.as_str());
+                quote! {{
+                    let mut machine = machine;
+                    <#data as #up Payloads>::#method(&mut machine.data, payload);
+                    #moved
+                }}
+            }
+            None => moved,
         };
         if !self.refusable_from(t, from) {
             moved

@@ -29,6 +29,7 @@
 //! | `events` | the event methods, `event::Allows` and the event traits, the firing of a transition |
 //! | `traits` | `Guards` and `Outcomes`, `choice` and `outcome` |
 //! | `access` | roles and capabilities: `role`, `can` and their tables |
+//! | `payloads` | what events bring: payload types and the `Payloads` trait |
 //! | `dispatch` | dispatch by name (`Current`, `Event`, `turnstile::Dispatch`), with its `small` and `table` paths |
 //! | `docs` | the rustdoc of every item |
 //! | `text` | Rust written as text and lexed once, and the rule for what it may contain |
@@ -39,6 +40,7 @@ mod dispatch;
 mod docs;
 mod events;
 mod machine;
+mod payloads;
 mod text;
 mod traits;
 

@@ -54,6 +54,7 @@ impl<'a> Generator<'a> {
         };
         let event_traits = self.event_traits();
         let guards = self.guards_trait();
+        let payloads = self.payloads_trait();
         let outcomes = self.outcomes();
         let workflow_impl = self.workflow_impl();
         let roles = self.roles_module();
@@ -136,6 +137,7 @@ impl<'a> Generator<'a> {
                 #roles
                 #capabilities
                 #guards
+                #payloads
                 #outcomes
                 #by_name
             }

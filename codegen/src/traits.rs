@@ -20,7 +20,13 @@ impl Generator<'_> {
             .w
             .guards
             .iter()
-            .map(|g| format!("`fn {}(&self) -> bool`", g.name))
+            .enumerate()
+            .map(
+                |(i, g)| match self.guard_payload(turnstile_spec::GuardId(i)) {
+                    Some(p) => format!("`fn {}(&self, payload: &{}) -> bool`", g.name, p.ty),
+                    None => format!("`fn {}(&self) -> bool`", g.name),
+                },
+            )
             .collect::<Vec<_>>()
             .join(", ");
         let message =
@@ -30,9 +36,19 @@ impl Generator<'_> {
         let methods = self.w.guards.iter().enumerate().map(|(i, g)| {
             let method = ident(g.name.as_str());
             let doc = docs::guard(self.w, i);
-            quote! {
-                #[doc = #doc]
-                fn #method(&self) -> bool;
+            match self.guard_payload(turnstile_spec::GuardId(i)) {
+                // A guard of transitions that bring a payload reads it.
+                Some(payload) => {
+                    let ty = self.payload_ty(payload, 1);
+                    quote! {
+                        #[doc = #doc]
+                        fn #method(&self, payload: &#ty) -> bool;
+                    }
+                }
+                None => quote! {
+                    #[doc = #doc]
+                    fn #method(&self) -> bool;
+                },
             }
         });
         let doc = format!(

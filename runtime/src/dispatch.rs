@@ -86,6 +86,22 @@ pub trait Dispatch: Workflow + Sized {
         actor: &Actor<'_>,
         now: SystemTime,
     ) -> Result<Self::Current, Refused<Self::Current>>;
+
+    /// Fires the event named `event` at `now` by `actor`, bringing
+    /// `payload` (its text, as [`Payload`](crate::Payload) reads it): as
+    /// [`Dispatch::fire_as`], for an event whose definition says `payload`.
+    /// An event that brings one refuses a missing or unreadable payload,
+    /// and one that brings none refuses a payload, with
+    /// [`Why::BadPayload`]. On success, what the trail records of the
+    /// payload (its text, or the digest of a sensitive one) comes back too.
+    #[allow(clippy::type_complexity)]
+    fn fire_with(
+        current: Self::Current,
+        event: &str,
+        payload: Option<&str>,
+        actor: &Actor<'_>,
+        now: SystemTime,
+    ) -> Result<(Self::Current, Option<String>), Refused<Self::Current>>;
 }
 
 /// One transition taken, as the audit trail records it.
@@ -114,6 +130,13 @@ pub struct Step {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub role: Option<String>,
+    /// What the event brought, when its definition says `payload`: the
+    /// payload's text, or `sha256:…`, its digest, for a sensitive one.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub payload: Option<String>,
 }
 
 /// Why an event given by name was refused.
@@ -144,6 +167,22 @@ pub enum Why {
         actor: Option<String>,
         /// The roles they hold.
         held: Vec<String>,
+    },
+    /// The event brings a payload and none was given, or what was given
+    /// does not read as its type; or it brings none and one was given.
+    /// Nothing was fired.
+    BadPayload {
+        /// The workflow.
+        workflow: &'static str,
+        /// The event.
+        event: &'static str,
+        /// The current state.
+        state: &'static str,
+        /// The payload's type as the definition names it (`None`: the
+        /// event brings no payload).
+        expected: Option<&'static str>,
+        /// What is wrong.
+        problem: String,
     },
     /// The event exists, but not from the current state.
     NotAllowed {
@@ -259,6 +298,22 @@ impl fmt::Display for Why {
                     write!(f, " holds no role")
                 } else {
                     write!(f, " holds {}", list(&mut held.iter().map(String::as_str)))
+                }
+            }
+            Why::BadPayload {
+                workflow,
+                event,
+                state,
+                expected,
+                problem,
+            } => {
+                write!(
+                    f,
+                    "{workflow}: event `{event}` refused in state `{state}`: "
+                )?;
+                match expected {
+                    Some(ty) => write!(f, "its payload (`{ty}`) {problem}"),
+                    None => write!(f, "it brings no payload, but {problem}"),
                 }
             }
             Why::Guard(refusal) | Why::NotYet(refusal) | Why::Overdue(refusal) => refusal.fmt(f),

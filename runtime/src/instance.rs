@@ -274,6 +274,22 @@ impl<W: Dispatch> Instance<W> {
         actor: impl Into<Actor<'a>>,
         now: SystemTime,
     ) -> Result<Self, Refused<Self>> {
+        self.fire_with(event, None, actor, now)
+    }
+
+    /// [`Instance::fire`], bringing `payload` for an event whose definition
+    /// says `payload = "Type"`: its text, read with
+    /// [`Payload`](crate::Payload) (JSON with the `serde` feature). A
+    /// missing or unreadable payload, or one given to an event that brings
+    /// none, is refused with [`Why::BadPayload`] and nothing changes; the
+    /// trail records the payload, or the digest of a sensitive one.
+    pub fn fire_with<'a>(
+        self,
+        event: &str,
+        payload: Option<&str>,
+        actor: impl Into<Actor<'a>>,
+        now: SystemTime,
+    ) -> Result<Self, Refused<Self>> {
         let actor = actor.into();
         if now < self.entered_at {
             let why = Why::ClockBehind {
@@ -289,14 +305,14 @@ impl<W: Dispatch> Instance<W> {
         // Each automatic transition moves the instance on by a positive
         // duration, so this ends once the next is due after `now`.
         while let Some((due_event, due_at)) = instance.first_due(now) {
-            instance = instance.step(due_event, &Actor::new("timer"), due_at)?;
+            instance = instance.step(due_event, None, &Actor::new("timer"), due_at)?;
             if due_event == event {
                 // The event asked for was this automatic one: taken as the
                 // timer takes it, which is all firing it by name can do.
                 return Ok(instance);
             }
         }
-        instance.step(event, &actor, now)
+        instance.step(event, payload, &actor, now)
     }
 
     /// The automatic timer due at `now` that fell due first.
@@ -323,7 +339,13 @@ impl<W: Dispatch> Instance<W> {
     }
 
     /// Fires one event, appending it to the trail.
-    fn step(self, event: &str, actor: &Actor<'_>, now: SystemTime) -> Result<Self, Refused<Self>> {
+    fn step(
+        self,
+        event: &str,
+        payload: Option<&str>,
+        actor: &Actor<'_>,
+        now: SystemTime,
+    ) -> Result<Self, Refused<Self>> {
         // The role the actor acts in, recorded with the step (the dispatch
         // below refuses one who holds none of the transition's roles).
         let role = if W::BY.is_empty() {
@@ -340,8 +362,8 @@ impl<W: Dispatch> Instance<W> {
             mut trail,
         } = self;
         let from = W::state(&current);
-        match W::fire_as(current, event, actor, now) {
-            Ok(current) => {
+        match W::fire_with(current, event, payload, actor, now) {
+            Ok((current, payload)) => {
                 trail.push(Step {
                     from: from.to_string(),
                     event: event.to_string(),
@@ -349,6 +371,7 @@ impl<W: Dispatch> Instance<W> {
                     at: now,
                     actor: actor.id().map(str::to_string),
                     role: role.map(str::to_string),
+                    payload,
                 });
                 Ok(Instance {
                     current,
@@ -414,7 +437,7 @@ impl<W: Dispatch> Instance<W> {
     /// refused.
     pub fn fire_due(self, now: SystemTime) -> Result<Self, Refused<Self>> {
         match self.first_due(now) {
-            Some((event, at)) => self.step(event, &Actor::new("timer"), at),
+            Some((event, at)) => self.step(event, None, &Actor::new("timer"), at),
             None => {
                 let why = Why::NothingDue {
                     workflow: W::NAME,

@@ -24,6 +24,7 @@ use std::time::{Duration, SystemTime};
 
 mod dispatch;
 mod instance;
+pub mod payload;
 pub mod roles;
 #[cfg(feature = "serde")]
 pub mod snapshot;
@@ -33,6 +34,7 @@ use words::compact_duration;
 
 pub use dispatch::{Dispatch, Refused, Step, TimerSpec, Why};
 pub use instance::{Instance, LoadError, TimerStatus};
+pub use payload::Payload;
 pub use roles::{Acting, Actor, Role};
 
 /// What generated code names and users need not: re-exported so that the
@@ -41,6 +43,7 @@ pub use roles::{Acting, Actor, Role};
 pub mod __private {
     pub use crate::dispatch::{not_allowed, unknown_event};
     pub use crate::packed::{find, u32_at};
+    pub use crate::payload::{recorded, unexpected};
     pub use crate::roles::{permits, permitted, role_for};
     pub use crate::timer::{preempted, wait};
 }

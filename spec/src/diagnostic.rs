@@ -67,11 +67,15 @@ pub enum Code {
     /// `T024`: an event restricted to roles on some of its transitions and
     /// open to anyone on others.
     PartlyRestrictedEvent,
+    /// `T025`: a payload that is not a type path, that differs among the
+    /// transitions of one event, that a guard cannot read alike, or that
+    /// an automatic transition would need.
+    Payload,
 }
 
 impl Code {
     /// Every code, in order.
-    pub const ALL: [Code; 24] = [
+    pub const ALL: [Code; 25] = [
         Code::TomlSyntax,
         Code::UnknownKey,
         Code::WrongType,
@@ -96,6 +100,7 @@ impl Code {
         Code::UnusedRoleOrCapability,
         Code::RoleOnAutomatic,
         Code::PartlyRestrictedEvent,
+        Code::Payload,
     ];
 
     /// The stable code, e.g. `"T008"`.
@@ -125,6 +130,7 @@ impl Code {
             Code::UnusedRoleOrCapability => "T022",
             Code::RoleOnAutomatic => "T023",
             Code::PartlyRestrictedEvent => "T024",
+            Code::Payload => "T025",
         }
     }
 
@@ -155,6 +161,7 @@ impl Code {
             Code::UnusedRoleOrCapability => "unused-role-or-capability",
             Code::RoleOnAutomatic => "role-on-automatic",
             Code::PartlyRestrictedEvent => "partly-restricted-event",
+            Code::Payload => "payload",
         }
     }
 }

@@ -93,8 +93,16 @@ pub fn canonical(w: &Workflow) -> String {
                 let roles: Vec<&str> = t.by.iter().map(|r| w.role(*r).name.as_str()).collect();
                 format!(" by {}", roles.join(","))
             };
+            let payload = match &t.payload {
+                Some(p) => format!(
+                    " payload {}{}",
+                    p.ty,
+                    if p.sensitive { " sensitive" } else { "" }
+                ),
+                None => String::new(),
+            };
             format!(
-                "transition {} from {} to {} guards {}{timer}{by}",
+                "transition {} from {} to {} guards {}{timer}{by}{payload}",
                 t.event,
                 from.join(","),
                 to.join(","),

@@ -46,8 +46,8 @@ pub mod validate;
 
 pub use diagnostic::{Code, Diagnostic};
 pub use model::{
-    Capability, CapabilityId, Check, Event, Guard, GuardId, Name, Role, RoleId, State, StateId,
-    Timer, Transition, TransitionId, Workflow,
+    Capability, CapabilityId, Check, Event, Guard, GuardId, Name, Payload, Role, RoleId, State,
+    StateId, Timer, Transition, TransitionId, Workflow,
 };
 pub use source::{SourceFile, Span};
 

@@ -151,7 +151,24 @@ pub struct Transition {
     pub summary: Option<String>,
     /// A timer: the transition waits for a time in its source state.
     pub timer: Option<Timer>,
+    /// What the event brings (`payload = "TicketMaterials"`): its method
+    /// takes a value of that type, its guards may read it, and the data's
+    /// `Payloads` impl stores what it must of it when the transition is taken.
+    pub payload: Option<Payload>,
     /// The `[[transitions]]` header.
+    pub span: Span,
+}
+
+/// What an event brings: a type of the user's crate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payload {
+    /// The type as written: a Rust path (`TicketMaterials`,
+    /// `crate::tickets::Materials`), relative to the module of the data type.
+    pub ty: String,
+    /// `sensitive = true`: the audit trail records a digest of the payload
+    /// instead of the payload itself.
+    pub sensitive: bool,
+    /// Where the type stands in the definition.
     pub span: Span,
 }
 
@@ -396,11 +413,17 @@ impl Workflow {
     }
 
     /// Whether firing `t` from the state whose transitions are `outgoing`
-    /// only moves the machine: one target, nothing that can refuse it. The
+    /// only moves the machine: one target, nothing that can refuse it, no
+    /// payload to apply. The
     /// generated code writes such a move in one line and dispatches it
     /// from a table.
     pub fn plain_move(&self, t: &Transition, outgoing: &[TransitionId]) -> bool {
-        !t.is_branch() && !self.refusable(t, outgoing)
+        !t.is_branch() && !self.refusable(t, outgoing) && t.payload.is_none()
+    }
+
+    /// Whether any transition brings a payload.
+    pub fn has_payloads(&self) -> bool {
+        self.transitions.iter().any(|t| t.payload.is_some())
     }
 
     /// Whether any state is final.

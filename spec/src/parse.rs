@@ -70,6 +70,10 @@ pub(crate) struct RawTransition {
     pub timers: Vec<(bool, Located)>,
     /// `by`: the roles that may fire it, as written, and the key's span.
     pub by: Option<(Vec<Located>, Span)>,
+    /// `payload`: the type of what the event brings, as written.
+    pub payload: Option<Located>,
+    /// `sensitive = true`: the trail records a digest of the payload.
+    pub sensitive: Option<(bool, Span)>,
 }
 
 const TOP_KEYS: &[&str] = &[
@@ -89,6 +93,8 @@ const TRANSITION_KEYS: &[&str] = &[
     "to",
     "guard",
     "by",
+    "payload",
+    "sensitive",
     "after",
     "not_before",
     "summary",
@@ -271,6 +277,12 @@ fn parse_transition(table: &DeTable<'_>, span: Span, diags: &mut Vec<Diagnostic>
         summary: optional_string(table, "summary", diags),
         timers,
         by,
+        payload: table
+            .get("payload")
+            .and_then(|value| located_string("payload", value, diags)),
+        sensitive: table
+            .get("sensitive")
+            .and_then(|value| optional_bool(table, "sensitive", diags).map(|b| (b, value.span()))),
     }
 }
 

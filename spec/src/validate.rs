@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use crate::diagnostic::{did_you_mean, Code, Diagnostic};
 use crate::graph::Graph;
 use crate::model::{
-    Capability, CapabilityId, Guard, GuardId, Name, Role, RoleId, State, StateId, Timer,
+    Capability, CapabilityId, Guard, GuardId, Name, Payload, Role, RoleId, State, StateId, Timer,
     Transition, Workflow,
 };
 use crate::namespace::{self, Place, Taken, When};
@@ -191,6 +191,160 @@ fn check_taken_events(transitions: &[Transition], diags: &mut Vec<Diagnostic>) -
         if clashes {
             diags.push(taken_diagnostic(taken, Kind::Event, name.span()));
             dropped.push(event.to_string());
+        }
+    }
+    dropped
+}
+
+/// Whether `text` is a Rust type path: identifiers joined by `::`, the
+/// first may be `crate`, `super` or `self`; no generics.
+pub fn is_type_path(text: &str) -> bool {
+    let segments: Vec<&str> = text.split("::").collect();
+    segments.iter().enumerate().all(|(i, seg)| {
+        let ident = !seg.is_empty()
+            && seg.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && *seg != "_";
+        let keyword = RUST_KEYWORDS.contains(seg);
+        ident
+            && (!keyword
+                || (i == 0 && matches!(*seg, "crate" | "super" | "self") && segments.len() > 1))
+    })
+}
+
+/// A transition's `payload` and `sensitive` (T025 when unusable).
+fn check_payload(
+    t: &crate::parse::RawTransition,
+    timer: Option<&Timer>,
+    event: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Option<Payload>, ()> {
+    let Some(ty) = &t.payload else {
+        if let Some((_, span)) = &t.sensitive {
+            diags.push(
+                Diagnostic::new(
+                    Code::Payload,
+                    format!("event `{event}` is `sensitive` but brings no payload"),
+                )
+                .at(span.clone(), "only a payload can be sensitive")
+                .with_help("add `payload = \"TypeName\"`, or remove `sensitive`"),
+            );
+            return Err(());
+        }
+        return Ok(None);
+    };
+    if !is_type_path(ty.text.trim()) {
+        diags.push(
+            Diagnostic::new(
+                Code::Payload,
+                format!(
+                    "the payload of event `{event}` is not a type path: `{}`",
+                    ty.text
+                ),
+            )
+            .at(ty.span.clone(), "not a Rust type path")
+            .with_help(
+                "name a type of your crate, relative to the module of the data type \
+                 (`TicketMaterials`, `tickets::Materials` or `crate::tickets::Materials`); \
+                 wrap generic types in a type of your own",
+            ),
+        );
+        return Err(());
+    }
+    if let Some(timer) = timer.filter(|timer| timer.automatic) {
+        diags.push(
+            Diagnostic::new(
+                Code::Payload,
+                format!("the automatic transition `{event}` brings a payload"),
+            )
+            .at(ty.span.clone(), "a payload on an automatic transition")
+            .with_context(timer.span.clone(), "the system takes it once due")
+            .with_help(
+                "the system takes an automatic transition and brings nothing: remove `payload`, \
+                 or make it `not_before` so that an actor brings it once due",
+            ),
+        );
+        return Err(());
+    }
+    Ok(Some(Payload {
+        ty: ty.text.trim().to_string(),
+        sensitive: t.sensitive.as_ref().is_some_and(|(b, _)| *b),
+        span: ty.span.clone(),
+    }))
+}
+
+/// An event's method takes its payload in every state, and a guard reads
+/// the payload of the transitions it is on: the transitions of an event,
+/// and those of a guard, must bring the same payload (T025). Returns the
+/// events to drop.
+fn check_payloads_agree(
+    transitions: &[Transition],
+    guards: &[Guard],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<String> {
+    let key = |t: &Transition| t.payload.as_ref().map(|p| (p.ty.clone(), p.sensitive));
+    let describe = |t: &Transition| match &t.payload {
+        Some(p) if p.sensitive => format!("brings `{}` (sensitive)", p.ty),
+        Some(p) => format!("brings `{}`", p.ty),
+        None => "brings no payload".to_string(),
+    };
+    let mut dropped: Vec<String> = Vec::new();
+    let mut first: HashMap<&str, &Transition> = HashMap::new();
+    for t in transitions {
+        let event = t.event.as_str();
+        match first.get(event) {
+            None => {
+                first.insert(event, t);
+            }
+            Some(other) if key(other) != key(t) && !dropped.iter().any(|d| d == event) => {
+                diags.push(
+                    Diagnostic::new(
+                        Code::Payload,
+                        format!("the transitions of event `{event}` bring different payloads"),
+                    )
+                    .at(t.span.clone(), describe(t))
+                    .with_context(other.span.clone(), describe(other))
+                    .with_help(
+                        "an event's method takes its payload in every state: give every transition \
+                         of the event the same `payload` (and `sensitive`), or give the events \
+                         different names",
+                    ),
+                );
+                dropped.push(event.to_string());
+            }
+            Some(_) => {}
+        }
+    }
+    let mut by_guard: HashMap<usize, &Transition> = HashMap::new();
+    for t in transitions {
+        for g in &t.guards {
+            match by_guard.get(&g.0) {
+                None => {
+                    by_guard.insert(g.0, t);
+                }
+                Some(other)
+                    if key(other).map(|k| k.0) != key(t).map(|k| k.0)
+                        && !dropped.iter().any(|d| d == t.event.as_str()) =>
+                {
+                    let guard = &guards[g.0].name;
+                    diags.push(
+                        Diagnostic::new(
+                            Code::Payload,
+                            format!(
+                                "guard `{guard}` is on transitions that bring different payloads"
+                            ),
+                        )
+                        .at(t.span.clone(), describe(t))
+                        .with_context(other.span.clone(), describe(other))
+                        .with_help(
+                            "a guard reads the payload of the transitions it is on, so they must \
+                             bring the same type (or none): declare a guard for each",
+                        ),
+                    );
+                    dropped.push(t.event.as_str().to_string());
+                }
+                Some(_) => {}
+            }
         }
     }
     dropped
@@ -620,6 +774,13 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
                 ok = false;
             }
         }
+        let payload = match check_payload(t, timer.as_ref(), event_name, diags) {
+            Ok(payload) => payload,
+            Err(()) => {
+                ok = false;
+                None
+            }
+        };
         if let (true, Some(event)) = (ok, event) {
             transitions.push(Transition {
                 event,
@@ -627,6 +788,7 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
                 to,
                 guards: guard_ids,
                 by,
+                payload,
                 summary: t.summary.clone(),
                 timer,
                 span: t.span.clone(),
@@ -648,6 +810,8 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
     transitions.retain(|t| !taken.iter().any(|c| c == t.event.as_str()));
     let partly = check_partly_restricted(&transitions, diags);
     transitions.retain(|t| !partly.iter().any(|c| c == t.event.as_str()));
+    let mixed = check_payloads_agree(&transitions, &guards, diags);
+    transitions.retain(|t| !mixed.iter().any(|c| c == t.event.as_str()));
     if !by_trouble {
         check_unused(&roles, &roles_used, ("role", "by", "transition"), diags);
     }

@@ -254,8 +254,16 @@ struct Columns {
     steps: Vec<StepColumns>,
 }
 
-/// A step's columns: from, event, to, at (nanoseconds), actor, role.
-type StepColumns = (String, String, String, i64, Option<String>, Option<String>);
+/// A step's columns: from, event, to, at (nanoseconds), actor, role, payload.
+type StepColumns = (
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 impl Columns {
     fn of<W: Dispatch + Serialize>(id: &str, instance: &Instance<W>) -> Result<Self, StoreError> {
@@ -277,6 +285,7 @@ impl Columns {
                     nanos(s.at)?,
                     s.actor.clone(),
                     s.role.clone(),
+                    s.payload.clone(),
                 ))
             })
             .collect::<Result<Vec<_>, String>>()
@@ -466,11 +475,28 @@ impl Store {
         actor: impl Into<Actor<'a>>,
         now: SystemTime,
     ) -> Result<Stored<W>, StoreError> {
+        self.fire_with::<W>(id, event, None, actor, now).await
+    }
+
+    /// [`Store::fire`], bringing `payload` (its text: JSON) for an event
+    /// whose definition says `payload = "Type"`, as
+    /// [`Instance::fire_with`] takes it: a missing or unreadable payload is
+    /// refused ([`Why::BadPayload`](turnstile_runtime::Why::BadPayload))
+    /// and nothing is written; the step stores the payload, or the digest
+    /// of a sensitive one.
+    pub async fn fire_with<'a, W: Dispatch + Serialize + DeserializeOwned>(
+        &self,
+        id: &str,
+        event: &str,
+        payload: Option<&str>,
+        actor: impl Into<Actor<'a>>,
+        now: SystemTime,
+    ) -> Result<Stored<W>, StoreError> {
         let actor = actor.into();
         let Stored {
             version, instance, ..
         } = self.load::<W>(id).await?;
-        match instance.fire(event, actor, now) {
+        match instance.fire_with(event, payload, actor, now) {
             Ok(fired) => self.save(id, version, fired).await,
             Err(refused) => {
                 let (instance, why) = refused.into_parts();
@@ -779,10 +805,10 @@ async fn insert_steps<W: Dispatch>(
     from_seq: i64,
     steps: &[StepColumns],
 ) -> Result<(), StoreError> {
-    for (seq, (from, event, to, at, actor, role)) in (from_seq + 1..).zip(steps) {
+    for (seq, (from, event, to, at, actor, role, payload)) in (from_seq + 1..).zip(steps) {
         sqlx::query(
-            "INSERT INTO turnstile_steps (workflow, id, seq, from_state, event, to_state, at, actor, role) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO turnstile_steps (workflow, id, seq, from_state, event, to_state, at, actor, role, payload) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(W::NAME)
         .bind(id)
@@ -793,6 +819,7 @@ async fn insert_steps<W: Dispatch>(
         .bind(*at)
         .bind(actor.as_deref())
         .bind(role.as_deref())
+        .bind(payload.as_deref())
         .execute(&mut *conn)
         .await?;
     }
@@ -913,7 +940,7 @@ async fn read_row(
     })?;
     let version: i64 = row.try_get("version")?;
     let rows: Vec<AnyRow> = sqlx::query(
-        "SELECT seq, from_state, event, to_state, at, actor, role FROM turnstile_steps \
+        "SELECT seq, from_state, event, to_state, at, actor, role, payload FROM turnstile_steps \
          WHERE workflow = $1 AND id = $2 ORDER BY seq",
     )
     .bind(workflow)
@@ -933,6 +960,7 @@ async fn read_row(
             at: instant(step.try_get("at")?).map_err(bad)?,
             actor: step.try_get("actor")?,
             role: step.try_get("role")?,
+            payload: step.try_get("payload")?,
         });
     }
     if trail.len() as i64 != version {

@@ -59,6 +59,7 @@ fn every_state<W: Dispatch + Clone>(data: W) -> Vec<Instance<W>> {
                     at,
                     actor: Some("tester".into()),
                     role: None,
+                    payload: None,
                 });
             }
             Instance::resume(

@@ -3,6 +3,7 @@
 
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
+use turnstile_spec::StateId;
 
 use super::{ByName, Lookups, Parts};
 use crate::text::{lit, ChunkedFn};
@@ -117,6 +118,117 @@ impl ByName<'_, '_> {
     /// checks the actor's roles before it dispatches (`fire` and
     /// `fire_event` as an anonymous actor, who holds none).
     fn fire_methods(&self, fire_by_name: &TokenStream, fire_event: &TokenStream) -> TokenStream {
+        let fire_with = self.fire_with();
+        let tokens = self.fire_methods_by_role(fire_by_name, fire_event);
+        quote!(#tokens #fire_with)
+    }
+
+    /// `Current::fire_with`: an event by name with its payload's text.
+    /// Without payloads in the definition, a payload is refused and the
+    /// rest is `fire_as`; with them, each event that brings one is read
+    /// and handed to its typed method here.
+    fn fire_with(&self) -> TokenStream {
+        let g = self.g;
+        let (krate, data) = (self.krate, &self.data);
+        let ret = quote!(::core::result::Result<(Self, ::core::option::Option<::std::string::String>), #krate::Refused<Self>>);
+        let doc = "Fires the event named `event` by `actor`, bringing `payload` (its text, read with \
+                   `turnstile::Payload`: JSON with the `serde` feature): the machine and what the \
+                   trail records of the payload (its text, or the digest of a sensitive one), or the \
+                   machine unchanged and why not. A missing or unreadable payload, or a payload \
+                   for an event that brings none, is refused with `Why::BadPayload`; the rest is \
+                   as [`Current::fire_as`].";
+        let payload_events: Vec<TokenStream> = g
+            .events
+            .iter()
+            .filter_map(|event| {
+                let payload = g.event_payload(event)?;
+                let name = event.name.as_str();
+                let ty = g.payload_ty(payload, 2);
+                let sensitive = payload.sensitive;
+                let (wname, ty_text) = (g.w.name.as_str(), payload.ty.as_str());
+                let arms = event.transitions.iter().flat_map(|tid| {
+                    let t = g.w.transition(*tid);
+                    t.from.iter().map(move |from| (t, from.0))
+                }).map(|(t, i)| {
+                    let variant = &self.state_variants[i];
+                    let state = g.w.state(StateId(i)).name.as_str();
+                    let fire = self.fire_arm(t, i, Some(quote!(payload)));
+                    quote! {
+                        Current::#variant(m) => {
+                            let bad = |problem: ::std::string::String| #krate::Why::BadPayload {
+                                workflow: #wname,
+                                event: #name,
+                                state: #state,
+                                expected: ::core::option::Option::Some(#ty_text),
+                                problem,
+                            };
+                            let payload: #ty = match payload {
+                                ::core::option::Option::None => {
+                                    return ::core::result::Result::Err(#krate::Refused::new(
+                                        Current::#variant(m),
+                                        bad(::std::string::String::from("was not given")),
+                                    ));
+                                }
+                                ::core::option::Option::Some(text) => match <#ty as #krate::Payload>::decode(text) {
+                                    ::core::result::Result::Ok(payload) => payload,
+                                    ::core::result::Result::Err(problem) => {
+                                        return ::core::result::Result::Err(#krate::Refused::new(
+                                            Current::#variant(m),
+                                            bad(::std::format!("does not read: {problem}")),
+                                        ));
+                                    }
+                                },
+                            };
+                            let recorded = #krate::__private::recorded(<#ty as #krate::Payload>::encode(&payload), #sensitive);
+                            let fired: ::core::result::Result<Current, #krate::Refused<Current>> = #fire;
+                            fired.map(|c| (c, ::core::option::Option::Some(recorded)))
+                        }
+                    }
+                });
+                Some(quote! {
+                    #name => {
+                        if let ::core::result::Result::Err(why) = #krate::__private::role_for::<#data>(self.index(), event, actor) {
+                            return ::core::result::Result::Err(#krate::Refused::new(self, why));
+                        }
+                        match self {
+                            #(#arms)*
+                            #[allow(unreachable_patterns)]
+                            other => other.fire_as(event, actor, now).map(|c| (c, ::core::option::Option::None)),
+                        }
+                    }
+                })
+            })
+            .collect();
+        quote! {
+            #[doc = #doc]
+            pub fn fire_with(
+                self,
+                event: &str,
+                payload: ::core::option::Option<&str>,
+                actor: &#krate::Actor<'_>,
+                now: ::std::time::SystemTime,
+            ) -> #ret {
+                match event {
+                    #(#payload_events)*
+                    _ => {
+                        if payload.is_some() && self.allowed().contains(&event) {
+                            let why = #krate::__private::unexpected::<#data>(self.index(), event);
+                            return ::core::result::Result::Err(#krate::Refused::new(self, why));
+                        }
+                        self.fire_as(event, actor, now).map(|c| (c, ::core::option::Option::None))
+                    }
+                }
+            }
+        }
+    }
+
+    /// `fire`, `fire_as` and `fire_event`, with the roles checked where
+    /// the definition has roles.
+    fn fire_methods_by_role(
+        &self,
+        fire_by_name: &TokenStream,
+        fire_event: &TokenStream,
+    ) -> TokenStream {
         let (krate, data) = (self.krate, &self.data);
         let fire_doc = self.fire_doc();
         let fire_as_doc = "Fires the event named `event` by `actor`: as [`Current::fire`], except that a \

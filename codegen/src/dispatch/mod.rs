@@ -182,7 +182,6 @@ impl<'g, 'a> ByName<'g, 'a> {
         let g = self.g;
         let krate = self.krate;
         let event_index = &self.event_index;
-        let now_arg = g.timed.then(|| quote!(now));
         g.outgoing
             .iter()
             .enumerate()
@@ -194,40 +193,30 @@ impl<'g, 'a> ByName<'g, 'a> {
                 let variant = &self.state_variants[i];
                 let arms = out.iter().map(|tid| {
                     let t = g.w.transition(*tid);
-                    let method = ident(t.event.as_str());
-                    let landed = |next: TokenStream| {
-                        if t.is_branch() {
-                            quote!(Current::from(#next))
-                        } else {
-                            let to = g.state_ty(t.to[0]);
-                            quote!(Current::#to(#next))
-                        }
-                    };
-                    // A role-restricted method takes evidence of a role: by
-                    // name, `fire_as` has checked the actor's roles first.
-                    let by_arg = g.role_evidence(t);
-                    let fire = if g.refusable_from(t, StateId(i)) {
-                        let next = landed(quote!(next));
-                        quote! {
-                            match m.#method(#by_arg #now_arg) {
-                                ::core::result::Result::Ok(next) => ::core::result::Result::Ok(#next),
-                                ::core::result::Result::Err(rejected) => {
-                                    let (m, refusal) = rejected.into_parts();
-                                    ::core::result::Result::Err(#krate::Refused::new(
-                                        Current::#variant(m),
-                                        #krate::Why::from(refusal),
-                                    ))
-                                }
+                    let fire = match &t.payload {
+                        // Without its payload (`fire`, `fire_as`):
+                        // refused; `fire_with` brings it.
+                        Some(p) => {
+                            let (wname, ev, st, ty) = (
+                                g.w.name.as_str(),
+                                t.event.as_str(),
+                                g.w.state(StateId(i)).name.as_str(),
+                                p.ty.as_str(),
+                            );
+                            quote! {
+                                ::core::result::Result::Err(#krate::Refused::new(
+                                    Current::#variant(m),
+                                    #krate::Why::BadPayload {
+                                        workflow: #wname,
+                                        event: #ev,
+                                        state: #st,
+                                        expected: ::core::option::Option::Some(#ty),
+                                        problem: ::std::string::String::from("was not given"),
+                                    },
+                                ))
                             }
                         }
-                    } else if t.is_branch() {
-                        let next = landed(quote!(m.#method(#by_arg #now_arg)));
-                        quote!(::core::result::Result::Ok(#next))
-                    } else {
-                        // What the typed method does, without the call: the
-                        // machine moves into the target state.
-                        let next = landed(g.move_into(quote!(super::), quote!(m)));
-                        quote!(::core::result::Result::Ok(#next))
+                        None => self.fire_arm(t, i, None),
                     };
                     (event_index[t.event.as_str()], fire)
                 });
@@ -238,6 +227,59 @@ impl<'g, 'a> ByName<'g, 'a> {
 }
 
 impl ByName<'_, '_> {
+    /// What firing `t` from the state at `i` does by name, with the
+    /// machine `m` in scope: a guarded, timed or branching transition calls
+    /// the typed method (so the two cannot disagree), a plain one makes
+    /// the same move in place. `payload` is the payload's expression, for
+    /// a transition that brings one.
+    pub(super) fn fire_arm(
+        &self,
+        t: &turnstile_spec::Transition,
+        i: usize,
+        payload: Option<TokenStream>,
+    ) -> TokenStream {
+        let g = self.g;
+        let krate = self.krate;
+        let variant = &self.state_variants[i];
+        let now_arg = g.timed.then(|| quote!(now));
+        let payload_arg = payload.map(|p| quote!(#p,));
+        let method = ident(t.event.as_str());
+        let landed = |next: TokenStream| {
+            if t.is_branch() {
+                quote!(Current::from(#next))
+            } else {
+                let to = g.state_ty(t.to[0]);
+                quote!(Current::#to(#next))
+            }
+        };
+        // A role-restricted method takes evidence of a role: by name,
+        // `fire_as` has checked the actor's roles first.
+        let by_arg = g.role_evidence(t);
+        if g.refusable_from(t, StateId(i)) {
+            let next = landed(quote!(next));
+            quote! {
+                match m.#method(#by_arg #payload_arg #now_arg) {
+                    ::core::result::Result::Ok(next) => ::core::result::Result::Ok(#next),
+                    ::core::result::Result::Err(rejected) => {
+                        let (m, refusal) = rejected.into_parts();
+                        ::core::result::Result::Err(#krate::Refused::new(
+                            Current::#variant(m),
+                            #krate::Why::from(refusal),
+                        ))
+                    }
+                }
+            }
+        } else if t.is_branch() || payload_arg.is_some() {
+            let next = landed(quote!(m.#method(#by_arg #payload_arg #now_arg)));
+            quote!(::core::result::Result::Ok(#next))
+        } else {
+            // What the typed method does, without the call: the machine
+            // moves into the target state.
+            let next = landed(g.move_into(quote!(super::), quote!(m)));
+            quote!(::core::result::Result::Ok(#next))
+        }
+    }
+
     /// One arm per state, as text (see [`crate::text`]).
     fn per_state(&self, arm: &dyn Fn(usize, &Ident) -> String) -> TokenStream {
         self.g.lex(

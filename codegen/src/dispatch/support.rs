@@ -136,6 +136,9 @@ impl ByName<'_, '_> {
                 fn fire_as(current: Current, event: &str, actor: &#krate::Actor<'_>, now: ::std::time::SystemTime) -> ::core::result::Result<Current, #krate::Refused<Current>> {
                     current.fire_as(event, actor, now)
                 }
+                fn fire_with(current: Current, event: &str, payload: ::core::option::Option<&str>, actor: &#krate::Actor<'_>, now: ::std::time::SystemTime) -> ::core::result::Result<(Current, ::core::option::Option<::std::string::String>), #krate::Refused<Current>> {
+                    current.fire_with(event, payload, actor, now)
+                }
             }
         }
     }
