@@ -14,7 +14,7 @@
 //! | `POST /{workflow}` `{"id", "data", "at"?}` | create an instance (201) |
 //! | `GET /{workflow}?state=&after=&limit=` | list instances |
 //! | `GET /{workflow}/{id}` | state, events allowed now, timers, history, data |
-//! | `POST /{workflow}/{id}/events` `{"event", "actor"?, "version"?, "at"?}` | fire an event by name |
+//! | `POST /{workflow}/{id}/events` `{"event", "actor"?, "payload"?, "version"?, "at"?}` | fire an event by name, with what it brings (any JSON) for an event whose definition says `payload` |
 //!
 //! `at` is when the step happened, in milliseconds since 1970 (default:
 //! now), for events that reach the service after the fact; `version`, if
@@ -106,6 +106,10 @@ fn store_error(e: StoreError) -> Response {
             Why::Guard(_) => error(StatusCode::UNPROCESSABLE_ENTITY, "guard_refused", message),
             Why::NotYet(_) | Why::Overdue(_) => error(StatusCode::CONFLICT, "not_yet", message),
             Why::ClockBehind { .. } => error(StatusCode::CONFLICT, "clock_behind", message),
+            Why::BadPayload { .. } => {
+                error(StatusCode::UNPROCESSABLE_ENTITY, "bad_payload", message)
+            }
+            Why::Forbidden { .. } => error(StatusCode::FORBIDDEN, "forbidden", message),
             _ => error(StatusCode::CONFLICT, "not_allowed", message),
         },
         StoreError::Instant(_) | StoreError::Unstorable { .. } => {
@@ -149,6 +153,8 @@ struct Create<W> {
 struct Fire {
     event: String,
     actor: Option<String>,
+    /// What the event brings, for an event whose definition says `payload`.
+    payload: Option<Value>,
     version: Option<i64>,
     at: Option<u64>,
 }
@@ -180,6 +186,8 @@ fn show<W: Dispatch + Serialize>(stored: &Stored<W>) -> Value {
             "to": s.to,
             "at": millis(s.at),
             "actor": s.actor,
+            "role": s.role,
+            "payload": s.payload,
         })).collect::<Vec<_>>(),
         "data": i.data(),
     })
@@ -218,8 +226,14 @@ async fn fire_in<W: Dispatch + Serialize + DeserializeOwned>(
     };
     let now = instant(request.at);
     let actor = request.actor.as_deref();
+    let payload = request.payload.as_ref().map(Value::to_string);
+    let payload = payload.as_deref();
     let result = match request.version {
-        None => store.fire::<W>(id, &request.event, actor, now).await,
+        None => {
+            store
+                .fire_with::<W>(id, &request.event, payload, actor, now)
+                .await
+        }
         Some(expected) => match store.load::<W>(id).await {
             Ok(stored) if stored.version != expected => Err(StoreError::Conflict {
                 workflow: W::NAME,
@@ -227,7 +241,10 @@ async fn fire_in<W: Dispatch + Serialize + DeserializeOwned>(
                 expected,
                 found: stored.version,
             }),
-            Ok(stored) => match stored.instance.fire(&request.event, actor, now) {
+            Ok(stored) => match stored
+                .instance
+                .fire_with(&request.event, payload, actor, now)
+            {
                 Ok(fired) => store.save(id, expected, fired).await,
                 Err(refused) => Err(StoreError::Refused {
                     workflow: W::NAME,

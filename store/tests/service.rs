@@ -208,6 +208,25 @@ fn the_service_over_http_on_each_database() {
             (shown["state"].as_str(), shown["version"].as_i64()),
             (Some("active"), Some(0))
         );
+        // 422: a payload for an event that brings none; nothing changed.
+        let (status, shown) = call(
+            &http,
+            "POST",
+            &at("/service_closing/frozen/events"),
+            Some(r#"{"event": "close", "actor": "alice", "payload": {"reason": "moving"}}"#),
+        );
+        assert_eq!(
+            (status, shown["error"].as_str()),
+            (422, Some("bad_payload")),
+            "{shown}"
+        );
+        assert!(
+            shown["message"]
+                .as_str()
+                .unwrap()
+                .ends_with("it brings no payload, but one was given"),
+            "{shown}"
+        );
 
         // 409: a caller whose clock is behind. Close, restore two days
         // later, then close stamped a day before that restore: refused,
