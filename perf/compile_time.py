@@ -7,7 +7,11 @@ Generates, under target/compile-bench/, one crate per (kind, shape, size):
   those exist (about 3 transitions per state); sN is final;
 - shape `distinct`: every transition has an event of its own
   (`next_7`, `back_7`, `skip_7`); shape `shared`: three names (`next`,
-  `back`, `skip`) shared by every state;
+  `back`, `skip`) shared by every state; shape `roles`: `distinct` with
+  three roles (each transition restricted to one, in turn) and two
+  capabilities (each state permitting one, in turn): the hand-written
+  crate is the same as for `distinct`, so the derive's growth over it is
+  what roles and capabilities cost;
 - kind `hand`: typestate written by hand (a zero-sized struct per state,
   `Machine<S>`, one inherent `impl Machine<Si>` per state with a method per
   event); kind `derive`: `#[derive(turnstile::Workflow)]` on the same
@@ -28,6 +32,7 @@ crate's time in the same run.
 
     python3 perf/compile_time.py                   # N = 10, 100, 1000, 5000
     python3 perf/compile_time.py --sizes 1000 --runs 5 --commands check
+    python3 perf/compile_time.py --sizes 1000 --commands check --shapes distinct,shared,roles
 """
 
 import argparse
@@ -47,19 +52,26 @@ def transitions(n, shape):
     for i in range(1, n):
         for name, to in (("next", i + 1), ("back", i - 1), ("skip", i + 2)):
             if 1 <= to <= n:
-                event = f"{name}_{i}" if shape == "distinct" else name
+                event = name if shape == "shared" else f"{name}_{i}"
                 out.append((event, i, to))
     return out
 
 
 def definition(n, shape):
     lines = ["[workflow]", 'name = "chain"', 'initial = "s1"', ""]
+    roles = shape == "roles"
+    if roles:
+        lines += ["[roles.r0]", "[roles.r1]", "[roles.r2]", "[capabilities.c0]", "[capabilities.c1]", ""]
     for i in range(1, n + 1):
         lines.append(f"[states.s{i}]")
+        if roles:
+            lines.append(f'permits = "c{i % 2}"')
         if i == n:
             lines.append("final = true")
-    for event, a, b in transitions(n, shape):
+    for k, (event, a, b) in enumerate(transitions(n, shape)):
         lines += ["", "[[transitions]]", f'event = "{event}"', f'from = "s{a}"', f'to = "s{b}"']
+        if roles:
+            lines.append(f'by = "r{k % 3}"')
     return "\n".join(lines) + "\n"
 
 

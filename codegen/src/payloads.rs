@@ -30,9 +30,11 @@ impl Generator<'_> {
     /// type's module (1: the workflow module). A path from `crate::` is
     /// used as written; any other is relative to the data type's module.
     pub(crate) fn payload_ty(&self, payload: &Payload, depth: usize) -> TokenStream {
-        // Validated as a type path: it lexes.
-        let path: TokenStream = payload.ty.parse().unwrap_or_default();
-        if payload.ty.starts_with("crate::") {
+        // Validated as a type path: it lexes. `self::` is the data type's
+        // module, which the `super::`s below reach.
+        let text = payload.ty.strip_prefix("self::").unwrap_or(&payload.ty);
+        let path: TokenStream = text.parse().unwrap_or_default();
+        if text.starts_with("crate::") {
             return path;
         }
         let supers = std::iter::repeat_n(quote!(super::), depth);

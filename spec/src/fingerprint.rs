@@ -133,3 +133,61 @@ pub fn fingerprint(w: &Workflow) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{canonical, fingerprint};
+    use crate::{load, SourceFile};
+
+    const DOOR: &str = r#"
+[workflow]
+name = "door"
+initial = "closed"
+[states.closed]
+[states.opened]
+[[transitions]]
+event = "open"
+from = "closed"
+to = "opened"
+"#;
+
+    fn of(text: &str) -> crate::Workflow {
+        load(&SourceFile::new("door.toml", text)).expect("valid")
+    }
+
+    /// Stored instances carry the fingerprint: a definition without roles,
+    /// capabilities or payloads hashes the canonical text it always did.
+    #[test]
+    fn a_definition_without_roles_keeps_its_canonical_text() {
+        assert_eq!(
+            canonical(&of(DOOR)),
+            "turnstile-fingerprint 1\nworkflow door\ninitial closed\n\
+             state closed\nstate opened\n\
+             transition open from closed to opened guards \n"
+        );
+    }
+
+    #[test]
+    fn roles_capabilities_and_payloads_change_the_fingerprint() {
+        let plain = fingerprint(&of(DOOR));
+        let with_role = DOOR.replace("to = \"opened\"", "to = \"opened\"\nby = \"keeper\"")
+            + "[roles.keeper]\n";
+        let with_capability = DOOR
+            .replace("[states.opened]", "[states.opened]\npermits = \"walk_in\"")
+            + "[capabilities.walk_in]\n";
+        let with_payload = DOOR.replace("to = \"opened\"", "to = \"opened\"\npayload = \"Key\"");
+        let sensitive =
+            with_payload.replace("payload = \"Key\"", "payload = \"Key\"\nsensitive = true");
+        let all = [plain.clone()]
+            .into_iter()
+            .chain(
+                [&with_role, &with_capability, &with_payload, &sensitive]
+                    .map(|t| fingerprint(&of(t))),
+            )
+            .collect::<std::collections::HashSet<_>>();
+        assert_eq!(all.len(), 5, "each changes the fingerprint");
+        assert!(canonical(&of(&with_role))
+            .contains("transition open from closed to opened guards  by keeper\n"));
+        assert!(canonical(&of(&with_capability)).contains("state opened permits walk_in\n"));
+    }
+}
