@@ -77,6 +77,7 @@ pub fn model(w: &Workflow) -> Value {
                 "to": t.to.iter().map(|s| s.0).collect::<Vec<_>>(),
                 "guards": t.guards.iter().map(|g| g.0).collect::<Vec<_>>(),
                 "by": t.by.iter().map(|r| w.role(*r).name.as_str()).collect::<Vec<_>>(),
+                "payload": t.payload.as_ref().map(|p| p.ty.as_str()),
                 "summary": t.summary,
                 "timer": t.timer.as_ref().map(|timer| json!({
                     "automatic": timer.automatic,

@@ -96,6 +96,9 @@
     return el('li', { className: 'guard' }, [el('code', { text: guards[g].name }), guards[g].summary ? ': ' + guards[g].summary : '']);
   }
   function byText(t) { return 'Fired by ' + t.by.join(' or ') + ' only'; }
+  // The simulator does not model the data: firing an event that brings a
+  // payload stands for bringing one that reads.
+  function payloadText(t) { return 'Brings a ' + t.payload + ' (the simulator assumes it is given and reads)'; }
   function timerText(t) { return t.timer ? (t.timer.automatic ? 'Happens by itself ' : 'Not before ') + t.timer.text + ' after entering the state' : ''; }
 
   // Details of a state: summary, kind, events allowed, the shortest way here.
@@ -136,6 +139,7 @@
       if (t.summary) item.appendChild(el('p', { text: t.summary }));
       if (t.guards.length) item.appendChild(el('ul', {}, t.guards.map(guardItem)));
       if (t.by.length) item.appendChild(el('p', { className: 'roles', text: byText(t) }));
+      if (t.payload) item.appendChild(el('p', { className: 'payload', text: payloadText(t) }));
       if (t.timer) item.appendChild(el('p', { className: 'timer', text: timerText(t) }));
       box.appendChild(item);
     });
@@ -310,6 +314,7 @@
           ' after entering ' + states[s.current].name + ': ' + (automatic ? 'at ' : 'due at ') + when(due) + (left > 0 ? ' (in ' + compact(left) + ')' : ' (due now)') }));
       }
       if (t.by.length) form.appendChild(el('p', { className: 'roles', text: byText(t) }));
+      if (t.payload) form.appendChild(el('p', { className: 'payload', text: payloadText(t) }));
       t.guards.forEach(function (g) {
         var id = 'g-' + ti + '-' + g;
         var box = el('input', { type: 'checkbox', id: id, 'data-guard': guards[g].name, onchange: function () { answers[ti + '/' + g] = box.checked; } });
