@@ -26,7 +26,13 @@ fn check_accepts_the_reference_workflows() {
         ),
         "{stderr}"
     );
-    assert_eq!(stderr.matches("ok: ").count(), 5, "{stderr}");
+    assert_eq!(stderr.matches("ok: ").count(), 6, "{stderr}");
+    assert!(
+        stderr.contains(
+            "ok: workflows/account_restriction.toml (`account_restriction`: 6 states, 9 transitions, 4 roles, 5 capabilities; fingerprint sha256:"
+        ),
+        "{stderr}"
+    );
 }
 
 #[test]

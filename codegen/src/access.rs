@@ -174,6 +174,29 @@ impl Generator<'_> {
                 let ty = self.state_ty(*s);
                 quote!(impl #tr for super::Machine<super::state::#ty> {})
             });
+            // With one permitting state, the compiler would infer `S` from
+            // the one impl and report mismatched types instead of this
+            // trait's message. A second impl, for the states that implement
+            // `Permits_…` (none do), keeps the choice open, and that trait
+            // words the error the same way. (Its name has an underscore: no
+            // capability's PascalCase name can take it.)
+            let keep_open = (states.len() == 1).then(|| {
+                let never = quote::format_ident!("Permits_{}", c.name.pascal());
+                let state_message =
+                    format!("{wname}: `Machine<{{Self}}>` does not permit `{name}`");
+                quote! {
+                    #[doc(hidden)]
+                    #[allow(non_camel_case_types)]
+                    #[diagnostic::on_unimplemented(
+                        message = #state_message,
+                        label = #label,
+                        note = #note,
+                        note = #where_note
+                    )]
+                    pub trait #never {}
+                    impl<S: ::turnstile::State + #never> #tr for super::Machine<S> {}
+                }
+            });
             quote! {
                 #[doc = #doc]
                 #[diagnostic::on_unimplemented(
@@ -184,6 +207,7 @@ impl Generator<'_> {
                 )]
                 pub trait #tr {}
                 #(#impls)*
+                #keep_open
             }
         });
         quote! {

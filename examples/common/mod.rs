@@ -14,9 +14,9 @@ macro_rules! step {
         }
         next
     }};
-    ($m:ident . $event:ident ($now:expr)) => {{
+    ($m:ident . $event:ident ($($arg:expr),+ $(,)?)) => {{
         let from = $m.state();
-        let next = $m.$event($now);
+        let next = $m.$event($($arg),+);
         match turnstile::Fired::landed(&next) {
             Some(to) => println!("  {from} --{}--> {to}", stringify!($event)),
             None => println!("  {from} --{}--> refused", stringify!($event)),

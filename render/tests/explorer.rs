@@ -22,12 +22,13 @@ fn workflow(path: &str) -> Workflow {
     load(&SourceFile::new(path, text)).expect("a valid definition")
 }
 
-const REFERENCES: [&str; 5] = [
+const REFERENCES: [&str; 6] = [
     "sign_up",
     "account_upgrade",
     "phone_change",
     "partner_association",
     "service_closing",
+    "account_restriction",
 ];
 
 fn references() -> Vec<Workflow> {
@@ -59,24 +60,28 @@ fn the_request_watch_sees_requests() {
     );
 }
 
-/// `steps` as the page's script takes them: `[event, outcome]` pairs, the
-/// outcome (a state index) only where the event branches.
+/// `steps` as the page's script takes them: `[event, outcome, role]`, the
+/// outcome (a state index) only where the event branches, the role (the
+/// transition's first) only where it names roles.
 fn steps_js(w: &Workflow, steps: &[Step]) -> serde_json::Value {
     steps
         .iter()
         .map(|step| {
             let t = w.transition(step.transition);
-            serde_json::json!([t.event.as_str(), t.is_branch().then_some(step.to.0)])
+            let role = t.by.first().map_or("", |r| w.role(*r).name.as_str());
+            serde_json::json!([t.event.as_str(), t.is_branch().then_some(step.to.0), role])
         })
         .collect()
 }
 
 /// A script function that takes such steps and, for each, works the
 /// event's form as a person would: chooses the outcome where the event
-/// branches, ticks every guard, presses "Wait" where the event has a timer
+/// branches, acts in the role the step needs, ticks every guard, presses
+/// "Wait" where the event has a timer
 /// not yet due (for an automatic event that is all: it then happens by
 /// itself), then "Fire"; it notes the current state after each step.
-const FIRE_STEPS: &str = "(steps => steps.map(([event, outcome]) => { \
+const FIRE_STEPS: &str = "(steps => steps.map(([event, outcome, role]) => { \
+    document.getElementById('acting-as').value = role; \
     const form = () => document.querySelector('fieldset[data-event-form=' + JSON.stringify(event) + ']'); \
     if (!form()) return 'no form for ' + event; \
     const choose = () => { if (outcome !== null) form().querySelector('select[data-outcome]').value = String(outcome); }; \

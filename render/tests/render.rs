@@ -19,6 +19,8 @@ fn references() -> Vec<Workflow> {
         "account_upgrade",
         "phone_change",
         "partner_association",
+        "service_closing",
+        "account_restriction",
     ]
     .iter()
     .map(|n| workflow(&format!("../workflows/{n}.toml")))

@@ -7,14 +7,15 @@
 //! ```
 //!
 //! Routes (`{workflow}` is `sign_up`, `account_upgrade`, `phone_change`,
-//! `partner_association` or `service_closing`; bodies are JSON):
+//! `partner_association`, `service_closing` or `account_restriction`;
+//! bodies are JSON):
 //!
 //! | route | what |
 //! |---|---|
 //! | `POST /{workflow}` `{"id", "data", "at"?}` | create an instance (201) |
 //! | `GET /{workflow}?state=&after=&limit=` | list instances |
 //! | `GET /{workflow}/{id}` | state, events allowed now, timers, history, data |
-//! | `POST /{workflow}/{id}/events` `{"event", "actor"?, "payload"?, "version"?, "at"?}` | fire an event by name, with what it brings (any JSON) for an event whose definition says `payload` |
+//! | `POST /{workflow}/{id}/events` `{"event", "actor"?, "roles"?, "payload"?, "version"?, "at"?}` | fire an event by name, with what it brings (any JSON) for an event whose definition says `payload` |
 //!
 //! `at` is when the step happened, in milliseconds since 1970 (default:
 //! now), for events that reach the service after the fact; `version`, if
@@ -23,8 +24,15 @@
 //! request or unknown event, 404 unknown workflow or instance, 409 event
 //! not allowed now, timer not yet due, id taken, version conflict or an
 //! `at` earlier than the instance's last step (`clock_behind`: the
-//! caller's clock is behind; nothing is stored), 422 guard refused, 500 a
+//! caller's clock is behind; nothing is stored), 403 the actor holds none
+//! of the roles the transition names (`forbidden`), 422 guard refused or a
+//! payload missing, unreadable or not expected (`bad_payload`), 500 a
 //! stored row that does not load.
+//!
+//! `roles` are the roles the actor holds, taken as given: this reference
+//! service has no authentication yet, so any caller may claim any role. A
+//! service in front of customers derives them from the caller's
+//! credentials instead (docs/roles.md, "The trust boundary").
 //!
 //! A background task fires the automatic timers that fall due, every
 //! `--tick-ms` milliseconds (default 1000), on every node: the store
@@ -44,10 +52,10 @@ use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use turnstile_runtime::{Dispatch, Instance, Why};
+use turnstile_runtime::{Actor, Dispatch, Instance, Why};
 use turnstile_store::{Store, StoreError, Stored};
 use turnstile_workflows::{
-    AccountUpgrade, PartnerAssociation, PhoneChange, ServiceClosing, SignUp,
+    AccountRestriction, AccountUpgrade, PartnerAssociation, PhoneChange, ServiceClosing, SignUp,
 };
 
 /// Runs `$body` with `W` the data type of the workflow named `$name`, or
@@ -75,12 +83,16 @@ macro_rules! with_workflow {
                 type $w = ServiceClosing;
                 $body
             }
+            "account_restriction" => {
+                type $w = AccountRestriction;
+                $body
+            }
             other => error(
                 StatusCode::NOT_FOUND,
                 "unknown_workflow",
                 format!(
                     "no workflow named `{other}`: sign_up, account_upgrade, phone_change, \
-                     partner_association and service_closing are served"
+                     partner_association, service_closing and account_restriction are served"
                 ),
             ),
         }
@@ -153,6 +165,11 @@ struct Create<W> {
 struct Fire {
     event: String,
     actor: Option<String>,
+    /// The roles the actor holds. This reference service has no
+    /// authentication yet and takes them as given: a real one derives them
+    /// from the caller's credentials (see docs/roles.md, "The trust boundary").
+    #[serde(default)]
+    roles: Vec<String>,
     /// What the event brings, for an event whose definition says `payload`.
     payload: Option<Value>,
     version: Option<i64>,
@@ -225,7 +242,8 @@ async fn fire_in<W: Dispatch + Serialize + DeserializeOwned>(
         Err(response) => return *response,
     };
     let now = instant(request.at);
-    let actor = request.actor.as_deref();
+    let roles: Vec<&str> = request.roles.iter().map(String::as_str).collect();
+    let actor = Actor::from(request.actor.as_deref()).with_roles(&roles);
     let payload = request.payload.as_ref().map(Value::to_string);
     let payload = payload.as_deref();
     let result = match request.version {
@@ -326,6 +344,7 @@ async fn run_timers(store: Store, tick: Duration) {
             "phone_change",
             "partner_association",
             "service_closing",
+            "account_restriction",
         ] {
             let outcome = with_workflow!(workflow, W => {
                 match store.run_due::<W>(now, 500).await {

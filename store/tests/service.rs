@@ -228,6 +228,67 @@ fn the_service_over_http_on_each_database() {
             "{shown}"
         );
 
+        // A restricted account restored end to end: the system restricts
+        // it, the customer submits the ticket with its materials (kept as
+        // a digest), staff decide; a customer cannot decide (403).
+        let account = json!({ "id": "r-1", "data": { "account": "acme", "card_bound": true,
+            "restriction": null, "freeze": null, "tickets": 0, "decision": null } });
+        let (status, _) = call(
+            &http,
+            "POST",
+            &at("/account_restriction"),
+            Some(&account.to_string()),
+        );
+        assert_eq!(status, 201);
+        let restriction_events = at("/account_restriction/r-1/events");
+        for (body, expected) in [
+            (
+                json!({ "event": "restrict", "actor": "risk-engine", "roles": ["system"],
+                    "payload": "InsufficientBalance" }),
+                (200, "restricted"),
+            ),
+            (
+                json!({ "event": "submit_restriction_ticket", "actor": "acme-admin",
+                    "roles": ["customer"], "payload": { "identity_document": "Passport",
+                    "card_front": true, "transaction_months": 0, "matches_card_holder": true } }),
+                (200, "restriction_under_review"),
+            ),
+            (
+                json!({ "event": "decide_restriction", "actor": "acme-admin", "roles": ["customer"],
+                    "payload": { "restore": true, "note": "please" } }),
+                (403, "forbidden"),
+            ),
+            (
+                json!({ "event": "decide_restriction", "actor": "agent-7", "roles": ["staff"],
+                    "payload": { "restore": true, "note": "verified" } }),
+                (200, "in_good_standing"),
+            ),
+        ] {
+            let (status, shown) = call(&http, "POST", &restriction_events, Some(&body.to_string()));
+            let said = shown["state"]
+                .as_str()
+                .or(shown["error"].as_str())
+                .unwrap_or_default()
+                .to_string();
+            assert_eq!((status, said.as_str()), expected, "{body}: {shown}");
+        }
+        let (_, shown) = call(&http, "GET", &at("/account_restriction/r-1"), None);
+        let history = shown["history"].as_array().unwrap();
+        assert_eq!(history.len(), 3, "{shown}");
+        assert_eq!(history[0]["role"], "system");
+        assert_eq!(history[0]["payload"], "\"InsufficientBalance\"");
+        assert!(
+            history[1]["payload"]
+                .as_str()
+                .unwrap()
+                .starts_with("sha256:"),
+            "{shown}"
+        );
+        assert_eq!(
+            (history[2]["actor"].as_str(), history[2]["role"].as_str()),
+            (Some("agent-7"), Some("staff"))
+        );
+
         // 409: a caller whose clock is behind. Close, restore two days
         // later, then close stamped a day before that restore: refused,
         // nothing stored, and the instance still answers.

@@ -1,4 +1,4 @@
-//! The five reference workflows of turnstile, modelled rule by rule on a
+//! The six reference workflows of turnstile, modelled rule by rule on a
 //! cloud provider's account documentation, with the data each one carries,
 //! its guards and its outcomes (see `docs/diagrams/` for the diagrams):
 //!
@@ -9,6 +9,7 @@
 //! | `phone_change.toml`: change the phone number by disassociating the ID | [`PhoneChange`] | [`phone_change::Machine`] |
 //! | `partner_association.toml`: associate with a partner, if eligible | [`PartnerAssociation`] | [`partner_association::Machine`] |
 //! | `service_closing.toml`: close services, restore them or have them disabled, with timers | [`ServiceClosing`] | [`service_closing::Machine`] |
+//! | `account_restriction.toml`: an account restricted or frozen, and restored by a ticket, with roles, capabilities and payloads | [`AccountRestriction`] | [`account_restriction::Machine`] |
 //!
 //! The rules themselves are plain functions, unit-tested at their
 //! boundaries: each process's beside its data (`src/<process>/rules.rs`,
@@ -23,12 +24,14 @@ pub mod rules;
 // Each process is a module named after its workflow, holding its data,
 // its guards and outcomes, its rules, and (re-exported from the generated
 // `machine` module, see `#[workflow(module = "machine")]`) its machine.
+pub mod account_restriction;
 pub mod account_upgrade;
 pub mod partner_association;
 pub mod phone_change;
 pub mod service_closing;
 pub mod sign_up;
 
+pub use account_restriction::AccountRestriction;
 pub use account_upgrade::{AccountUpgrade, CloudAccount, HuaweiId};
 pub use partner_association::{
     CustomerRecord, EnterpriseRole, Invitation, PartnerAssociation, PartnerModel, SpecialContract,
@@ -38,10 +41,11 @@ pub use service_closing::ServiceClosing;
 pub use sign_up::SignUp;
 
 /// The definitions' file names, relative to this crate's folder.
-pub const DEFINITIONS: [&str; 5] = [
+pub const DEFINITIONS: [&str; 6] = [
     "sign_up.toml",
     "account_upgrade.toml",
     "phone_change.toml",
     "partner_association.toml",
     "service_closing.toml",
+    "account_restriction.toml",
 ];

@@ -8,6 +8,7 @@
 //! [`service_closing`]. The guards of the workflows (`impl sign_up::Guards
 //! for SignUp`, …) only pick the right fields and call these.
 
+pub use crate::account_restriction::rules as account_restriction;
 pub use crate::partner_association::rules as partner_association;
 pub use crate::phone_change::rules as phone_change;
 pub use crate::service_closing::rules as service_closing;

@@ -14,9 +14,9 @@ macro_rules! fire {
         $log.took(from, stringify!($event), &next);
         next
     }};
-    ($log:expr, $m:ident . $event:ident ($now:expr)) => {{
+    ($log:expr, $m:ident . $event:ident ($($arg:expr),+ $(,)?)) => {{
         let from = $m.state();
-        let next = $m.$event($now);
+        let next = $m.$event($($arg),+);
         $log.took(from, stringify!($event), &next);
         next
     }};

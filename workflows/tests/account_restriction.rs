@@ -1,0 +1,247 @@
+//! Restricted and frozen accounts, and restoring them, driven through every
+//! transition of `account_restriction.toml`; its roles, capabilities and
+//! payloads used in both directions (the forbidden direction of the typed
+//! API is in `tests/ui/compile_fail/account_restriction_*`).
+
+mod common;
+
+use common::Log;
+use turnstile::{Acting, Actor, Instance, Why};
+use turnstile_workflows::account_restriction::{
+    can, role, state, FreezeReason, IdentityDocument, Machine, RestorationMaterials,
+    RestrictionReason, StaffDecision,
+};
+use turnstile_workflows::{account_restriction, AccountRestriction};
+
+fn system() -> Acting<role::System> {
+    Acting::authenticated()
+}
+fn partner() -> Acting<role::Partner> {
+    Acting::authenticated()
+}
+fn customer() -> Acting<role::Customer> {
+    Acting::authenticated()
+}
+fn staff() -> Acting<role::Staff> {
+    Acting::authenticated()
+}
+
+/// Materials with `methods` of the three verification methods.
+fn materials(methods: usize) -> RestorationMaterials {
+    RestorationMaterials {
+        identity_document: (methods >= 1).then_some(IdentityDocument::ResidentIdentityCard),
+        card_front: methods >= 2,
+        transaction_months: if methods >= 3 { 6 } else { 0 },
+        matches_card_holder: true,
+    }
+}
+
+fn decision(restore: bool) -> StaffDecision {
+    StaffDecision {
+        restore,
+        note: if restore {
+            "verified"
+        } else {
+            "materials unclear"
+        }
+        .into(),
+    }
+}
+
+/// Bills can be viewed in every state of this workflow; buying only in
+/// good standing.
+fn bills<S: turnstile::State>(m: &Machine<S>) -> &'static str
+where
+    Machine<S>: can::ViewBills,
+{
+    m.state()
+}
+fn buy<S: turnstile::State>(m: &Machine<S>) -> &'static str
+where
+    Machine<S>: can::BuyResources,
+{
+    m.state()
+}
+
+#[test]
+fn account_restriction_takes_every_transition() {
+    let mut log = Log::new("account_restriction.toml");
+    let good = Machine::new(AccountRestriction::new("acme", true));
+    assert_eq!(buy(&good), "in_good_standing");
+
+    // Restricted for an insufficient balance, restored by a ticket.
+    let restricted = fire!(
+        log,
+        good.restrict(&system(), RestrictionReason::InsufficientBalance)
+    );
+    assert_eq!(
+        restricted.data().restriction,
+        Some(RestrictionReason::InsufficientBalance)
+    );
+    assert_eq!(bills(&restricted), "restricted");
+    let review = fire!(
+        log,
+        restricted.submit_restriction_ticket(&customer(), materials(2))
+    )
+    .expect("two methods with a card bound");
+    let restricted = expect_outcome!(
+        fire!(log, review.decide_restriction(&staff(), decision(false))),
+        account_restriction::outcome::DecideRestriction::Restricted
+    );
+    let review = fire!(
+        log,
+        restricted.submit_restriction_ticket(&customer(), materials(3))
+    )
+    .expect("three methods");
+    let good = expect_outcome!(
+        fire!(log, review.decide_restriction(&staff(), decision(true))),
+        account_restriction::outcome::DecideRestriction::InGoodStanding
+    );
+    assert_eq!(good.data().restriction, None);
+    assert_eq!(good.data().tickets, 2);
+
+    // Restricted, then frozen; a ticket; kept frozen, then restored.
+    let restricted = fire!(
+        log,
+        good.restrict(&system(), RestrictionReason::SecurityRisk)
+    );
+    let frozen = fire!(log, restricted.freeze(&system(), FreezeReason::Violation));
+    let review = fire!(log, frozen.submit_freeze_ticket(&customer(), materials(2))).unwrap();
+    let frozen = expect_outcome!(
+        fire!(log, review.decide_freeze(&staff(), decision(false))),
+        account_restriction::outcome::DecideFreeze::Frozen
+    );
+    let review = fire!(log, frozen.submit_freeze_ticket(&customer(), materials(2))).unwrap();
+    let good = expect_outcome!(
+        fire!(log, review.decide_freeze(&staff(), decision(true))),
+        account_restriction::outcome::DecideFreeze::InGoodStanding
+    );
+    assert_eq!((good.data().freeze, good.data().restriction), (None, None));
+
+    // Frozen for services not renewed: the customer renews.
+    let frozen = fire!(log, good.freeze(&system(), FreezeReason::NotRenewed));
+    let good = fire!(log, frozen.renew(&customer())).expect("frozen for non-renewal");
+
+    // The reseller partner's freeze, lifted by the partner.
+    let by_partner = fire!(log, good.partner_freeze(&partner()));
+    assert_eq!(bills(&by_partner), "frozen_by_partner");
+    let good = fire!(log, by_partner.partner_unfreeze(&partner()));
+    assert_eq!(good.state(), "in_good_standing");
+
+    log.assert_every_transition_taken();
+}
+
+#[test]
+fn the_ticket_needs_two_methods_with_a_card_and_the_first_without() {
+    // With a card bound: one method is refused by `verification_complete`,
+    // and the payload changed nothing.
+    let frozen = Machine::new(AccountRestriction::new("acme", true))
+        .freeze(&system(), FreezeReason::Violation);
+    let refused = frozen
+        .submit_freeze_ticket(&customer(), materials(1))
+        .unwrap_err();
+    assert_eq!(refused.guard(), Some("verification_complete"));
+    let frozen = refused.into_machine();
+    assert_eq!(frozen.data().tickets, 0);
+    // Two methods whose holder does not match the card: `materials_match`.
+    let mismatched = RestorationMaterials {
+        matches_card_holder: false,
+        ..materials(2)
+    };
+    let refused = frozen
+        .submit_freeze_ticket(&customer(), mismatched)
+        .unwrap_err();
+    assert_eq!(refused.guard(), Some("materials_match"));
+
+    // Without a card: the identity document alone; the card's methods
+    // cannot stand in for it.
+    let frozen = Machine::new(AccountRestriction::new("solo", false))
+        .freeze(&system(), FreezeReason::DisableRequested);
+    let card_only = RestorationMaterials {
+        identity_document: None,
+        card_front: true,
+        transaction_months: 6,
+        matches_card_holder: true,
+    };
+    let frozen = frozen
+        .submit_freeze_ticket(&customer(), card_only)
+        .unwrap_err()
+        .into_machine();
+    let review: Machine<state::FreezeUnderReview> = frozen
+        .submit_freeze_ticket(&customer(), materials(1))
+        .unwrap();
+    assert_eq!(review.data().tickets, 1);
+}
+
+#[test]
+fn renewing_restores_only_an_account_frozen_for_non_renewal() {
+    let frozen = Machine::new(AccountRestriction::new("acme", true))
+        .freeze(&system(), FreezeReason::BecamePartner);
+    let refused = frozen.renew(&customer()).unwrap_err();
+    assert_eq!(refused.guard(), Some("frozen_for_non_renewal"));
+}
+
+/// By name, as the reference service fires it: the actor's roles decide,
+/// payloads arrive as JSON, and the trail keeps who acted, in which role,
+/// and what was brought (the materials as their digest only).
+#[test]
+fn by_name_roles_payloads_and_the_trail() {
+    let t0 = std::time::SystemTime::UNIX_EPOCH;
+    let instance = Instance::start(AccountRestriction::new("acme", true), t0);
+    assert!(instance.permits("buy_resources"));
+    let platform = Actor::new("risk-engine").with_roles(&["system"]);
+    let holder = Actor::new("acme-admin").with_roles(&["customer"]);
+    let agent = Actor::new("agent-7").with_roles(&["staff"]);
+
+    // The customer cannot restrict; nothing changes.
+    let refused = instance
+        .fire_with("restrict", Some("\"InsufficientBalance\""), holder, t0)
+        .unwrap_err();
+    assert!(matches!(
+        refused.why(),
+        Why::Forbidden {
+            allowed: ["system"],
+            ..
+        }
+    ));
+    let instance = refused.into_inner();
+    let instance = instance
+        .fire_with("freeze", Some("\"Violation\""), platform, t0)
+        .unwrap();
+    assert_eq!(
+        instance.permitted(),
+        ["log_in", "view_bills", "submit_ticket"]
+    );
+    assert!(!instance.permits("buy_resources"));
+    let json = serde_json::to_string(&materials(2)).unwrap();
+    let instance = instance
+        .fire_with("submit_freeze_ticket", Some(&json), holder, t0)
+        .unwrap();
+    // Staff decide; a customer may not.
+    let verdict = "{\"restore\": true, \"note\": \"verified\"}";
+    let refused = instance
+        .fire_with("decide_freeze", Some(verdict), holder, t0)
+        .unwrap_err();
+    assert!(matches!(refused.why(), Why::Forbidden { .. }));
+    let instance = refused
+        .into_inner()
+        .fire_with("decide_freeze", Some(verdict), agent, t0)
+        .unwrap();
+    assert_eq!(instance.state(), "in_good_standing");
+    let trail: Vec<(&str, Option<&str>, Option<&str>)> = instance
+        .trail()
+        .iter()
+        .map(|s| (s.event.as_str(), s.role.as_deref(), s.payload.as_deref()))
+        .collect();
+    assert_eq!(trail[0], ("freeze", Some("system"), Some("\"Violation\"")));
+    assert_eq!(trail[1].1, Some("customer"));
+    assert!(trail[1].2.unwrap().starts_with("sha256:"), "{trail:?}");
+    assert_eq!(
+        trail[2],
+        (
+            "decide_freeze",
+            Some("staff"),
+            Some("{\"restore\":true,\"note\":\"verified\"}")
+        )
+    );
+}
