@@ -148,11 +148,7 @@ mod tests {
 pub fn unexpected<W: crate::Workflow>(state: usize, event: &str) -> crate::Why {
     crate::Why::BadPayload {
         workflow: W::NAME,
-        event: W::EVENTS
-            .iter()
-            .find(|e| **e == event)
-            .copied()
-            .unwrap_or(""),
+        event: crate::roles::event_name::<W>(event),
         state: W::STATES[state],
         expected: None,
         problem: "one was given".to_string(),

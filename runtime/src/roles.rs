@@ -181,17 +181,23 @@ pub fn role_for<W: Workflow>(
         Some(role) => Ok(Some(role)),
         None => Err(Why::Forbidden {
             workflow: W::NAME,
-            event: W::EVENTS
-                .iter()
-                .find(|e| **e == event)
-                .copied()
-                .unwrap_or(""),
+            event: event_name::<W>(event),
             state: W::STATES[state],
             allowed,
             actor: actor.id.map(str::to_string),
             held: actor.roles.iter().map(|r| r.to_string()).collect(),
         }),
     }
+}
+
+/// The workflow's own `&'static` name of `event` (a refusal names it
+/// without owning the caller's text); `""` for a name it does not have.
+pub(crate) fn event_name<W: Workflow>(event: &str) -> &'static str {
+    W::EVENTS
+        .iter()
+        .find(|e| **e == event)
+        .copied()
+        .unwrap_or("")
 }
 
 /// Whether the state at `state` permits `capability`.

@@ -193,6 +193,29 @@ fn by_name_roles_payloads_and_the_trail() {
     let holder = Actor::new("acme-admin").with_roles(&["customer"]);
     let agent = Actor::new("agent-7").with_roles(&["staff"]);
 
+    // An event that brings no payload, given one: the roles come first.
+    let refused = instance
+        .fire_with("partner_freeze", Some("{}"), holder, t0)
+        .unwrap_err();
+    assert!(matches!(
+        refused.why(),
+        Why::Forbidden {
+            allowed: ["partner"],
+            ..
+        }
+    ));
+    let reseller = Actor::new("reseller-1").with_roles(&["partner"]);
+    let refused = refused
+        .into_inner()
+        .fire_with("partner_freeze", Some("{}"), reseller, t0)
+        .unwrap_err();
+    assert!(
+        matches!(refused.why(), Why::BadPayload { expected: None, .. }),
+        "{}",
+        refused.why()
+    );
+    let instance = refused.into_inner();
+
     // The customer cannot restrict; nothing changes.
     let refused = instance
         .fire_with("restrict", Some("\"InsufficientBalance\""), holder, t0)

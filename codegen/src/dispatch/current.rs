@@ -212,7 +212,11 @@ impl ByName<'_, '_> {
                     #(#payload_events)*
                     _ => {
                         if payload.is_some() && self.allowed().contains(&event) {
-                            let why = #krate::__private::unexpected::<#data>(self.index(), event);
+                            // The roles first, as for every event.
+                            let why = match #krate::__private::role_for::<#data>(self.index(), event, actor) {
+                                ::core::result::Result::Err(why) => why,
+                                ::core::result::Result::Ok(_) => #krate::__private::unexpected::<#data>(self.index(), event),
+                            };
                             return ::core::result::Result::Err(#krate::Refused::new(self, why));
                         }
                         self.fire_as(event, actor, now).map(|c| (c, ::core::option::Option::None))
