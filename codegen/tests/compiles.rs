@@ -219,7 +219,7 @@ enum Role {
     Workflow,
     /// A role that may fire an event from one state alone, and one from
     /// several states with another role.
-    ActorRole,
+    Actor,
     /// A capability that two states permit.
     Capability,
     /// An event restricted to roles, from one state or from several.
@@ -229,7 +229,7 @@ enum Role {
 }
 
 const ROLES: &[Role] = &[
-    Role::ActorRole,
+    Role::Actor,
     Role::Capability,
     Role::RestrictedEvent { timed: false },
     Role::RestrictedEvent { timed: true },
@@ -342,7 +342,7 @@ fn role_definition(role: Role, names: &[&str]) -> String {
             transition(&mut out, "zq_go", &["zq_a"], &["zq_b"], "after = \"1h\"");
             transition(&mut out, "zq_done", &["zq_b"], &["zq_end"], "");
         }
-        Role::ActorRole => {
+        Role::Actor => {
             let _ = writeln!(out, "[roles.zq_staff]");
             for n in names {
                 let _ = writeln!(out, "[roles.{n}]");

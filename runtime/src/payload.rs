@@ -116,6 +116,18 @@ fn sha256(message: &[u8]) -> [u8; 32] {
     out
 }
 
+/// The refusal of a payload given to an event, allowed from the state at
+/// `state`, that brings none.
+pub fn unexpected<W: crate::Workflow>(state: usize, event: &str) -> crate::Why {
+    crate::Why::BadPayload {
+        workflow: W::NAME,
+        event: crate::roles::event_name::<W>(event),
+        state: W::STATES[state],
+        expected: None,
+        problem: "one was given".to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -140,17 +152,5 @@ mod tests {
             "sha256:cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"
         );
         assert_eq!(super::recorded("{}".into(), false), "{}");
-    }
-}
-
-/// The refusal of a payload given to an event, allowed from the state at
-/// `state`, that brings none.
-pub fn unexpected<W: crate::Workflow>(state: usize, event: &str) -> crate::Why {
-    crate::Why::BadPayload {
-        workflow: W::NAME,
-        event: crate::roles::event_name::<W>(event),
-        state: W::STATES[state],
-        expected: None,
-        problem: "one was given".to_string(),
     }
 }
