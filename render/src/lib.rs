@@ -80,9 +80,15 @@ pub(crate) fn permits_label(w: &Workflow, s: &turnstile_spec::State) -> Option<S
     })
 }
 
+/// What a transition brings, as its edge says it: `brings Materials`;
+/// `None` when it brings nothing.
+pub(crate) fn payload_label(t: &Transition) -> Option<String> {
+    t.payload.as_ref().map(|p| format!("brings {}", p.ty))
+}
+
 /// The label of a transition's edge: `event [guard, guard]`, who may fire
-/// it (`by staff`), then the timer's kind and duration when it has one:
-/// `event (after 90d)`.
+/// it (`by staff`), what it brings (`brings Materials`), then the timer's
+/// kind and duration when it has one: `event (after 90d)`.
 pub(crate) fn edge_label(w: &Workflow, t: &Transition) -> String {
     let mut label = t.event.to_string();
     if !t.guards.is_empty() {
@@ -97,6 +103,9 @@ pub(crate) fn edge_label(w: &Workflow, t: &Transition) -> String {
     if let Some(roles) = roles_label(w, t) {
         label.push(' ');
         label.push_str(&roles);
+    }
+    if let Some(payload) = payload_label(t) {
+        label.push_str(&format!(", {payload}"));
     }
     if let Some(timer) = &t.timer {
         label.push_str(&format!(" ({})", timer.label()));

@@ -159,6 +159,20 @@ fn every_format_shows_who_may_fire_and_what_each_state_permits() {
     );
 }
 
+/// What an event brings is on its edge, in every format.
+#[test]
+fn every_format_shows_what_an_event_brings() {
+    let w = workflow("../workflows/account_restriction.toml");
+    let label = "decide_freeze by staff, brings StaffDecision";
+    assert!(dot(&w).contains(&format!("[label=\"{label}\"")));
+    assert!(mermaid(&w).contains(&format!("freeze_under_review --> decide_freeze_outcome_8 : {label}\n")));
+    let texts = svg_texts(&svg(&w));
+    assert!(
+        texts.iter().any(|t| t == "decide_freeze by staff, brings StaffDecision"),
+        "{texts:?}"
+    );
+}
+
 #[test]
 fn hostile_summaries_cannot_break_out_of_labels() {
     let w = workflow("tests/fixtures/hostile.toml");

@@ -49,7 +49,8 @@ pub(crate) struct Edge {
     pub(crate) to: usize,
     pub(crate) event: String,
     pub(crate) guards: Vec<String>,
-    /// Who may fire it (`by staff or customer`).
+    /// Who may fire it (`by staff or customer`) and what it brings
+    /// (`brings Materials`), one line each.
     pub(crate) roles: Option<String>,
     pub(crate) timer: Option<String>,
     pub(crate) style: Style,
@@ -128,7 +129,10 @@ pub(crate) fn graph(w: &Workflow) -> (Vec<Node>, Vec<Edge>) {
             .map(|g| w.guard(*g).name.to_string())
             .collect();
         let timer = t.timer.as_ref().map(|t| t.label());
-        let roles = crate::roles_label(w, t);
+        let roles = match (crate::roles_label(w, t), crate::payload_label(t)) {
+            (Some(roles), Some(payload)) => Some(format!("{roles}, {payload}")),
+            (roles, payload) => roles.or(payload),
+        };
         let label = crate::edge_label(w, t);
         let style = if timer.is_some() {
             Style::Timed
