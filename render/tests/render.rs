@@ -165,10 +165,14 @@ fn every_format_shows_what_an_event_brings() {
     let w = workflow("../workflows/account_restriction.toml");
     let label = "decide_freeze by staff, brings StaffDecision";
     assert!(dot(&w).contains(&format!("[label=\"{label}\"")));
-    assert!(mermaid(&w).contains(&format!("freeze_under_review --> decide_freeze_outcome_8 : {label}\n")));
+    assert!(mermaid(&w).contains(&format!(
+        "freeze_under_review --> decide_freeze_outcome_8 : {label}\n"
+    )));
     let texts = svg_texts(&svg(&w));
     assert!(
-        texts.iter().any(|t| t == "decide_freeze by staff, brings StaffDecision"),
+        texts
+            .iter()
+            .any(|t| t == "decide_freeze by staff, brings StaffDecision"),
         "{texts:?}"
     );
 }
