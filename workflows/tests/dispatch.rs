@@ -3,14 +3,16 @@
 //! reference workflow. Each result must be what the definition says:
 //! the same target, or the same refusal (unknown event, not allowed,
 //! the first failing guard, a timer not yet due, an automatic timer that
-//! comes first). Dispatch by name calls the typed methods, so this also
-//! checks that typed and by-name dispatch agree on every (state, event).
+//! comes first, a role the actor does not hold). Dispatch by name calls
+//! the typed methods, so this also checks that typed and by-name dispatch
+//! agree on every (state, event). Each step is fired by an actor holding
+//! every role of the workflow, or, one step in four, a random few of them.
 
 use std::hash::{Hash, Hasher};
 use std::time::{Duration, SystemTime};
 
 use proptest::prelude::*;
-use turnstile::{Dispatch, Why, Workflow};
+use turnstile::{Actor, Dispatch, Why, Workflow};
 use turnstile_spec::{StateId, Workflow as Model};
 
 /// A guard's answer for one step, from the step's seed and the guard's name.
@@ -29,13 +31,32 @@ fn hash(seed: u64, name: &str) -> u64 {
     h.finish()
 }
 
-/// What the definition says firing `event` in `state` at `now` does.
+/// The roles the actor of one step holds: all of the workflow's, or one
+/// step in four a subset drawn from the seed.
+fn held(seed: u64, roles: &'static [&'static str]) -> Vec<&'static str> {
+    if !hash(seed, "roles").is_multiple_of(4) {
+        return roles.to_vec();
+    }
+    let bits = hash(seed, "which roles");
+    let mut held = Vec::new();
+    for (i, role) in roles.iter().enumerate() {
+        if bits >> (i % 64) & 1 == 1 {
+            held.push(*role);
+        }
+    }
+    held
+}
+
+/// What the definition says firing `event` in `state` at `now` by an
+/// actor holding `roles` does.
+#[allow(clippy::too_many_arguments)]
 fn expected(
     w: &Model,
     state: StateId,
     entered: SystemTime,
     event: &str,
     seed: u64,
+    roles: &[&str],
     now: SystemTime,
 ) -> Result<StateId, String> {
     let name = |s: StateId| w.state(s).name.to_string();
@@ -46,6 +67,9 @@ fn expected(
     let Some(t) = outgoing.iter().find(|t| t.event.as_str() == event) else {
         return Err(format!("not allowed {event} in {}", name(state)));
     };
+    if !t.by.is_empty() && !t.by.iter().any(|r| roles.contains(&w.role(*r).name.as_str())) {
+        return Err(format!("forbidden {event}"));
+    }
     let due = |after: Duration| now >= entered + after;
     for other in &outgoing {
         let Some(timer) = other.timer.as_ref().filter(|t| t.automatic) else {
@@ -78,6 +102,7 @@ fn observed(why: &Why) -> String {
     match why {
         Why::UnknownEvent { event, .. } => format!("unknown {event}"),
         Why::NotAllowed { event, state, .. } => format!("not allowed {event} in {state}"),
+        Why::Forbidden { event, .. } => format!("forbidden {event}"),
         Why::Overdue(r) => format!("overdue {}", r.preempted_by().unwrap_or("?")),
         Why::NotYet(r) => format!("not yet {}", r.event()),
         Why::Guard(r) => format!("guard {}", r.guard().unwrap_or("?")),
@@ -113,8 +138,10 @@ where
         let event = names[event % names.len()];
         now += WAITS[wait % WAITS.len()];
         *seed_of(W::data_mut(&mut current)) = seed;
-        let want = expected(&w, state, entered, event, seed, now);
-        current = match (W::fire(current, event, now), want) {
+        let roles = held(seed, W::ROLES);
+        let actor = Actor::new("tester").with_roles(&roles);
+        let want = expected(&w, state, entered, event, seed, &roles, now);
+        current = match (W::fire_as(current, event, &actor, now), want) {
             (Ok(next), Ok(target)) => {
                 assert_eq!(W::state(&next), w.state(target).name.as_str(), "{event}");
                 state = target;

@@ -116,7 +116,7 @@ fn every_state_of_every_reference_workflow_round_trips() {
 /// A closed account's snapshot as JSON, to spoil field by field.
 fn closed() -> serde_json::Value {
     let instance = Instance::start(ServiceClosing::new("acme-ops"), t0())
-        .fire("close", Some("alice"), t0() + Duration::from_secs(3600))
+        .fire("close", turnstile::Actor::new("alice").with_roles(&["customer"]), t0() + Duration::from_secs(3600))
         .unwrap();
     serde_json::to_value(&instance).unwrap()
 }
@@ -164,7 +164,7 @@ fn the_envelope_is_the_documented_one() {
         value["trail"],
         serde_json::json!([{
             "from": "active", "event": "close", "to": "closed",
-            "at": "2026-11-24T10:00:00Z", "actor": "alice"
+            "at": "2026-11-24T10:00:00Z", "actor": "alice", "role": "customer"
         }])
     );
     assert_eq!(

@@ -42,6 +42,12 @@ pub enum Obstacle {
     TooManyResources,
     /// Licensing orders are pending processing.
     LicensingOrdersPending,
+    /// The account belongs to a solution partner (002 §3.1.9). The list of
+    /// §3.1.9 is for deleting an account; closing services (§1.4.6) names
+    /// reseller and KooGallery partners only. We read a solution partner
+    /// as in the way of closing too, since closing leads to the same
+    /// deletion of the account's data (§1.4.2).
+    SolutionPartner,
 }
 
 /// The guards of `close`, each covering the items of 002 §1.4.6 it names.
@@ -66,8 +72,9 @@ pub enum ClosingCheck {
 }
 
 impl Obstacle {
-    /// Every obstacle, in the order 002 §1.4.6 lists them.
-    pub const ALL: [Obstacle; 16] = [
+    /// Every obstacle, in the order 002 §1.4.6 lists them, then the
+    /// solution partner of §3.1.9.
+    pub const ALL: [Obstacle; 17] = [
         Obstacle::IdFrozen,
         Obstacle::ResourcesFrozen,
         Obstacle::PartnerRelationship,
@@ -84,6 +91,7 @@ impl Obstacle {
         Obstacle::ContractsPending,
         Obstacle::TooManyResources,
         Obstacle::LicensingOrdersPending,
+        Obstacle::SolutionPartner,
     ];
 
     /// The check of `close` that this obstacle fails.
@@ -91,7 +99,9 @@ impl Obstacle {
         match self {
             Obstacle::IdFrozen => ClosingCheck::IdNotFrozen,
             Obstacle::ResourcesFrozen => ClosingCheck::NoFrozenResources,
-            Obstacle::PartnerRelationship | Obstacle::IsPartner => ClosingCheck::NoPartnerTies,
+            Obstacle::PartnerRelationship | Obstacle::IsPartner | Obstacle::SolutionPartner => {
+                ClosingCheck::NoPartnerTies
+            }
             Obstacle::EnterpriseAccount => ClosingCheck::NotEnterpriseAccount,
             Obstacle::SiteBinding => ClosingCheck::NoSiteBinding,
             Obstacle::YearlyMonthlyResources
@@ -139,6 +149,16 @@ mod tests {
                 Obstacle::ALL.iter().any(|o| o.check() == check),
                 "{check:?} covers no item of §1.4.6"
             );
+        }
+    }
+
+    #[test]
+    fn a_solution_partner_cannot_close_like_a_reseller_or_koogallery_partner() {
+        // 002 §3.1.9 beside §1.4.6: the three kinds of partner fail the same check.
+        for partner in [Obstacle::IsPartner, Obstacle::SolutionPartner] {
+            let found = BTreeSet::from([partner]);
+            assert!(!passes(ClosingCheck::NoPartnerTies, &found), "{partner:?}");
+            assert!(passes(ClosingCheck::NoFunds, &found), "{partner:?}");
         }
     }
 }
