@@ -5,6 +5,7 @@
 mod common;
 
 use common::refused;
+use turnstile::Acting;
 use turnstile_workflows::rules::{MobileNumber, Region, VerificationCode};
 use turnstile_workflows::sign_up::outcome::{BindCard, EnableServices};
 use turnstile_workflows::{sign_up, SignUp};
@@ -16,42 +17,44 @@ fn main() {
     form.email_code = VerificationCode::new("120934", "120934");
     form.password = "tanjong".into(); // 7 characters, no digit
     let m = sign_up::Machine::new(form);
+    // Mei takes every step herself: sign-up's only role is the customer.
+    let mei = Acting::<sign_up::role::Customer>::authenticated();
 
     // Refused: the password policy (003 step 2.4); the visitor is handed back.
-    let mut m = refused(step!(m.register_id()).unwrap_err());
+    let mut m = refused(step!(m.register_id(&mei)).unwrap_err());
     m.data_mut().password = "tanjong8pagar".into();
-    let m = step!(m.register_id()).expect("a valid registration");
+    let m = step!(m.register_id(&mei)).expect("a valid registration");
 
     // The security phone is optional (003 step 3).
-    let mut m = step!(m.skip_security_phone());
+    let mut m = step!(m.skip_security_phone(&mei));
     m.data_mut().agreements_accepted = true;
     m.data_mut().system_busy = true;
     let mut m = outcome!(
-        step!(m.enable_services()).unwrap(),
+        step!(m.enable_services(&mei)).unwrap(),
         EnableServices::SystemBusy
     );
     // 002 §1.2.5: clear the cache and try again.
     m.data_mut().system_busy = false;
     let m = outcome!(
-        step!(m.enable_services()).unwrap(),
+        step!(m.enable_services(&mei)).unwrap(),
         EnableServices::ServicesEnabled
     );
-    let mut m = step!(m.verify_email());
+    let mut m = step!(m.verify_email(&mei));
 
     // Refused: a Thai number for a Singapore account (002 §3.1.5).
     m.data_mut().mobile = Some(MobileNumber::parse("+66 81 234 5678").expect("a number"));
     m.data_mut().sms_code = VerificationCode::new("8841", "8841");
-    let mut m = refused(step!(m.bind_mobile()).unwrap_err());
+    let mut m = refused(step!(m.bind_mobile(&mei)).unwrap_err());
     m.data_mut().mobile = Some(MobileNumber::parse("+65 9123 4567").expect("a number"));
-    let m = step!(m.bind_mobile()).expect("a Singapore number");
-    let m = step!(m.set_individual_details());
+    let m = step!(m.bind_mobile(&mei)).expect("a Singapore number");
+    let m = step!(m.set_individual_details(&mei));
 
     // The bank declines the 1 USD pre-authorisation once (003 step 5.3).
-    let mut m = outcome!(step!(m.bind_card()), BindCard::CardBindingFailed);
+    let mut m = outcome!(step!(m.bind_card(&mei)), BindCard::CardBindingFailed);
     m.data_mut().card_verified = true;
-    let m = outcome!(step!(m.bind_card()), BindCard::PaymentMethodBound);
+    let m = outcome!(step!(m.bind_card(&mei)), BindCard::PaymentMethodBound);
 
     // Real-name authentication is only for Chinese mainland regions (002 §2.1).
-    let m = step!(m.skip_real_name_authentication());
+    let m = step!(m.skip_real_name_authentication(&mei));
     println!("done: `{}` is a final state", m.state());
 }

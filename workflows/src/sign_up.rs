@@ -24,8 +24,10 @@ pub use machine::*;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[workflow(file = "sign_up.toml", module = "machine")]
 pub struct SignUp {
-    /// The registration country/region; fixed once the ID is registered (002 §1.2.2).
-    pub region: Region,
+    /// The registration country/region: private, read with
+    /// [`SignUp::region`], and changed only by [`Machine::choose_region`],
+    /// which compiles in no state after the ID is registered (002 §1.2.2).
+    region: Region,
     /// The email address the HUAWEI ID registers with.
     pub email: String,
     /// The email verification code of the registration (003 step 2.3).
@@ -80,6 +82,69 @@ impl SignUp {
         }
     }
 }
+
+impl SignUp {
+    /// The registration country/region (003 step 2.1).
+    pub fn region(&self) -> Region {
+        self.region
+    }
+}
+
+impl<S: turnstile::State> Machine<S>
+where
+    Machine<S>: can::ChooseRegion,
+{
+    /// Selects another registration country/region. Only a state that
+    /// permits `choose_region` has this method: the visitor's, before the
+    /// HUAWEI ID is registered. Afterwards the region is fixed for good
+    /// (002 §1.2.2), and calling this does not compile (the case
+    /// `tests/ui/compile_fail/sign_up_region_fixed_after_registration.rs`
+    /// shows the error).
+    pub fn choose_region(&mut self, region: Region) {
+        self.data_mut().region = region;
+    }
+}
+
+/// [`Machine::choose_region`] for an instance driven by name
+/// ([`turnstile::Instance`]): refused, and nothing changed, unless the
+/// instance's state permits `choose_region`.
+pub fn choose_region(
+    instance: &mut turnstile::Instance<SignUp>,
+    region: Region,
+) -> Result<(), RegionFixed> {
+    if !instance.permits("choose_region") {
+        return Err(RegionFixed {
+            state: instance.state(),
+            region: instance.data().region,
+        });
+    }
+    instance.data_mut().region = region;
+    Ok(())
+}
+
+/// The registration country/region cannot be changed in this state
+/// (002 §1.2.2): returned by [`choose_region`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegionFixed {
+    /// The instance's state.
+    pub state: &'static str,
+    /// The region it stays in.
+    pub region: Region,
+}
+
+impl std::fmt::Display for RegionFixed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "sign_up: the registration country/region ({:?}) cannot be changed in state `{}`: \
+             it is fixed once the HUAWEI ID is registered (002 §1.2.2); delete the ID and \
+             register a new one in another country/region",
+            self.region, self.state
+        )
+    }
+}
+
+impl std::error::Error for RegionFixed {}
 
 impl machine::Guards for SignUp {
     fn region_allowed_on_site(&self) -> bool {

@@ -3,6 +3,7 @@
 mod common;
 
 use common::Log;
+use turnstile::Acting;
 use turnstile_workflows::rules::sign_up::Funding;
 use turnstile_workflows::rules::{AccountType, MobileNumber, Region, VerificationCode};
 use turnstile_workflows::{sign_up, SignUp};
@@ -10,6 +11,11 @@ use turnstile_workflows::{sign_up, SignUp};
 use sign_up::outcome::{BindCard, EnableServices, SetEnterpriseDetails};
 use sign_up::state::*;
 use sign_up::Machine;
+
+/// The person signing up, who takes every step (003; 002 §1.1.12).
+fn customer() -> Acting<sign_up::role::Customer> {
+    Acting::authenticated()
+}
 
 /// A visitor in Singapore with a valid form.
 fn applicant() -> SignUp {
@@ -28,33 +34,33 @@ fn applicant() -> SignUp {
 
 fn registered(log: &mut Log) -> Machine<IdRegistered> {
     let m = Machine::new(applicant());
-    fire!(log, m.register_id()).expect("a valid registration")
+    fire!(log, m.register_id(&customer())).expect("a valid registration")
 }
 
 fn enabled(log: &mut Log) -> Machine<ServicesEnabled> {
     let m = registered(log);
-    let m = fire!(log, m.skip_security_phone());
-    let outcome = fire!(log, m.enable_services()).expect("agreements accepted");
+    let m = fire!(log, m.skip_security_phone(&customer()));
+    let outcome = fire!(log, m.enable_services(&customer())).expect("agreements accepted");
     expect_outcome!(outcome, EnableServices::ServicesEnabled)
 }
 
 fn mobile_bound(log: &mut Log) -> Machine<MobileBound> {
     let m = enabled(log);
-    let m = fire!(log, m.verify_email());
-    fire!(log, m.bind_mobile()).expect("a Singapore number, verified")
+    let m = fire!(log, m.verify_email(&customer()));
+    fire!(log, m.bind_mobile(&customer())).expect("a Singapore number, verified")
 }
 
 fn details_set(log: &mut Log) -> Machine<AccountDetailsSet> {
     let m = mobile_bound(log);
-    fire!(log, m.set_individual_details())
+    fire!(log, m.set_individual_details(&customer()))
 }
 
 fn bind_card<S>(log: &mut Log, mut m: Machine<S>, verified: bool) -> BindCard
 where
-    S: sign_up::event::BindCard<BindCard>,
+    S: sign_up::event::BindCard<sign_up::role::Customer, BindCard>,
 {
     m.data_mut().card_verified = verified;
-    fire!(log, m.bind_card())
+    fire!(log, m.bind_card(&customer()))
 }
 
 #[test]
@@ -64,31 +70,31 @@ fn sign_up_takes_every_transition() {
     // A: security phone set; the system is busy twice; card bound at once;
     // Individual becomes Enterprise, then real-name authentication.
     let m = registered(&mut log);
-    let mut m = fire!(log, m.set_security_phone()).expect("code verified");
+    let mut m = fire!(log, m.set_security_phone(&customer())).expect("code verified");
     m.data_mut().system_busy = true;
     let m = expect_outcome!(
-        fire!(log, m.enable_services()).unwrap(),
+        fire!(log, m.enable_services(&customer())).unwrap(),
         EnableServices::SystemBusy
     );
     let mut m = expect_outcome!(
-        fire!(log, m.enable_services()).unwrap(),
+        fire!(log, m.enable_services(&customer())).unwrap(),
         EnableServices::SystemBusy
     );
     m.data_mut().system_busy = false;
     let mut m = expect_outcome!(
-        fire!(log, m.enable_services()).unwrap(),
+        fire!(log, m.enable_services(&customer())).unwrap(),
         EnableServices::ServicesEnabled
     );
     m.data_mut().account_type = AccountType::Individual;
-    let m = fire!(log, m.verify_email());
-    let m = fire!(log, m.bind_mobile()).unwrap();
-    let m = fire!(log, m.set_individual_details());
+    let m = fire!(log, m.verify_email(&customer()));
+    let m = fire!(log, m.bind_mobile(&customer())).unwrap();
+    let m = fire!(log, m.set_individual_details(&customer()));
     let m = expect_outcome!(bind_card(&mut log, m, true), BindCard::PaymentMethodBound);
-    let mut m = fire!(log, m.change_to_enterprise()).expect("still Individual");
+    let mut m = fire!(log, m.change_to_enterprise(&customer())).expect("still Individual");
     m.data_mut().account_type = AccountType::Enterprise;
-    let m = fire!(log, m.change_to_enterprise()).expect_err("Enterprise never changes back");
+    let m = fire!(log, m.change_to_enterprise(&customer())).expect_err("Enterprise never changes back");
     let m = m.into_machine();
-    let m = fire!(log, m.authenticate_real_name()).expect("an adult");
+    let m = fire!(log, m.authenticate_real_name(&customer())).expect("an adult");
     const { assert!(<RealNameAuthenticated as turnstile::State>::IS_FINAL) };
     assert_eq!(m.state(), "real_name_authenticated");
 
@@ -97,27 +103,27 @@ fn sign_up_takes_every_transition() {
     let mut m = mobile_bound(&mut log);
     m.data_mut().tin_found = false;
     let m = expect_outcome!(
-        fire!(log, m.set_enterprise_details()),
+        fire!(log, m.set_enterprise_details(&customer())),
         SetEnterpriseDetails::TinLookupFailed
     );
-    let m = fire!(log, m.resolve_tin_by_ticket());
+    let m = fire!(log, m.resolve_tin_by_ticket(&customer()));
     let m = expect_outcome!(bind_card(&mut log, m, false), BindCard::CardBindingFailed);
     let m = expect_outcome!(bind_card(&mut log, m, false), BindCard::CardBindingFailed);
-    let m = fire!(log, m.submit_card_ticket());
+    let m = fire!(log, m.submit_card_ticket(&customer()));
     let m = expect_outcome!(bind_card(&mut log, m, false), BindCard::CardBindingFailed);
-    let m = fire!(log, m.submit_card_ticket());
+    let m = fire!(log, m.submit_card_ticket(&customer()));
     let m = expect_outcome!(bind_card(&mut log, m, true), BindCard::PaymentMethodBound);
-    let m = fire!(log, m.skip_real_name_authentication());
+    let m = fire!(log, m.skip_real_name_authentication(&customer()));
     assert_eq!(m.state(), "information_complete");
 
     // C: the TIN is found; the payment method is cancelled, then a card fails
     // and a second one binds.
     let m = mobile_bound(&mut log);
     let m = expect_outcome!(
-        fire!(log, m.set_enterprise_details()),
+        fire!(log, m.set_enterprise_details(&customer())),
         SetEnterpriseDetails::AccountDetailsSet
     );
-    let m = fire!(log, m.cancel_payment_method());
+    let m = fire!(log, m.cancel_payment_method(&customer()));
     let m = expect_outcome!(bind_card(&mut log, m, false), BindCard::CardBindingFailed);
     let m = expect_outcome!(bind_card(&mut log, m, true), BindCard::PaymentMethodBound);
     let _ = m;
@@ -125,18 +131,18 @@ fn sign_up_takes_every_transition() {
     // D: a failed card, then cancel, then a card binds from no payment method.
     let m = details_set(&mut log);
     let m = expect_outcome!(bind_card(&mut log, m, false), BindCard::CardBindingFailed);
-    let m = fire!(log, m.cancel_payment_method());
+    let m = fire!(log, m.cancel_payment_method(&customer()));
     let m = expect_outcome!(bind_card(&mut log, m, true), BindCard::PaymentMethodBound);
     let _ = m;
 
     // E: no card at all, but a voucher.
     let m = details_set(&mut log);
-    let mut m = fire!(log, m.cancel_payment_method());
+    let mut m = fire!(log, m.cancel_payment_method(&customer()));
     m.data_mut().funding = Funding {
         voucher: true,
         ..Funding::default()
     };
-    let m = fire!(log, m.use_without_card()).expect("a voucher pays");
+    let m = fire!(log, m.use_without_card(&customer())).expect("a voucher pays");
     assert_eq!(m.state(), "subscribing_without_card");
 
     log.assert_every_transition_taken();
@@ -147,7 +153,7 @@ fn registration_refusals_name_the_rule_and_hand_the_visitor_back() {
     let mut data = applicant();
     data.password = "short1".into();
     let refused = Machine::new(data)
-        .register_id()
+        .register_id(&customer())
         .expect_err("a 6-character password");
     assert_eq!(refused.guard(), Some("password_valid"));
     assert!(
@@ -158,31 +164,31 @@ fn registration_refusals_name_the_rule_and_hand_the_visitor_back() {
     assert_eq!(m.state(), "visitor");
 
     m.data_mut().password = "longer12".into();
-    m.data_mut().region = Region::ChineseMainland;
+    m.choose_region(Region::ChineseMainland);
     let refused = m
-        .register_id()
+        .register_id(&customer())
         .expect_err("not on the International website");
     assert_eq!(refused.guard(), Some("region_allowed_on_site"));
 
     let mut m = refused.into_machine();
-    m.data_mut().region = Region::Singapore;
+    m.choose_region(Region::Singapore);
     m.data_mut().emails_in_use.insert("mei@example.sg".into());
     assert_eq!(
-        m.register_id().expect_err("email taken").guard(),
+        m.register_id(&customer()).expect_err("email taken").guard(),
         Some("email_unused")
     );
 }
 
 #[test]
 fn turkiye_ids_register_but_cannot_enable_services() {
-    let mut data = applicant();
-    data.region = Region::Turkiye;
-    let m = Machine::new(data)
-        .register_id()
+    let mut m = Machine::new(applicant());
+    m.choose_region(Region::Turkiye);
+    let m = m
+        .register_id(&customer())
         .expect("Türkiye may register");
     let refused = m
-        .skip_security_phone()
-        .enable_services()
+        .skip_security_phone(&customer())
+        .enable_services(&customer())
         .expect_err("but not enable");
     assert_eq!(refused.guard(), Some("region_may_enable_services"));
     assert_eq!(refused.machine().state(), "reading_agreements");
@@ -190,17 +196,17 @@ fn turkiye_ids_register_but_cannot_enable_services() {
 
 #[test]
 fn the_mobile_number_must_be_of_the_registration_region() {
-    let mut m = enabled(&mut Log::new("sign_up.toml")).verify_email();
+    let mut m = enabled(&mut Log::new("sign_up.toml")).verify_email(&customer());
     m.data_mut().mobile = Some(MobileNumber::parse("+66 81 234 5678").unwrap());
     let refused = m
-        .bind_mobile()
+        .bind_mobile(&customer())
         .expect_err("a Thai number for a Singapore account");
     assert_eq!(refused.guard(), Some("mobile_in_registration_region"));
     let mut m = refused.into_machine();
     m.data_mut().mobile = Some(MobileNumber::parse("+65 8123 4567").unwrap());
     m.data_mut().sms_code.entered = "0000".into();
     assert_eq!(
-        m.bind_mobile().expect_err("wrong SMS code").guard(),
+        m.bind_mobile(&customer()).expect_err("wrong SMS code").guard(),
         Some("sms_code_verified")
     );
 }
@@ -211,20 +217,108 @@ fn a_minor_cannot_be_authenticated() {
     let m = details_set(&mut log);
     let mut m = expect_outcome!(bind_card(&mut log, m, true), BindCard::PaymentMethodBound);
     m.data_mut().age_years = 17;
-    let refused = m.authenticate_real_name().expect_err("17 years old");
+    let refused = m.authenticate_real_name(&customer()).expect_err("17 years old");
     assert_eq!(refused.guard(), Some("is_adult"));
     let mut m = refused.into_machine();
     m.data_mut().age_years = 18;
-    assert!(m.authenticate_real_name().is_ok(), "18 years old");
+    assert!(m.authenticate_real_name(&customer()).is_ok(), "18 years old");
 }
 
 #[test]
 fn without_funding_there_is_no_subscription_without_a_card() {
     let mut log = Log::new("sign_up.toml");
     let m = details_set(&mut log);
-    let m = fire!(log, m.cancel_payment_method());
+    let m = fire!(log, m.cancel_payment_method(&customer()));
     let refused = m
-        .use_without_card()
+        .use_without_card(&customer())
         .expect_err("no quota, voucher, coupon or reseller");
     assert_eq!(refused.guard(), Some("has_alternative_funding"));
+}
+
+fn chooses_region<S: turnstile::State>(m: &mut Machine<S>, region: Region)
+where
+    Machine<S>: sign_up::can::ChooseRegion,
+{
+    m.choose_region(region);
+}
+fn views<S: turnstile::State>(m: &Machine<S>) -> &'static str
+where
+    Machine<S>: sign_up::can::ViewServices,
+{
+    m.state()
+}
+fn subscribes<S: turnstile::State>(m: &Machine<S>) -> &'static str
+where
+    Machine<S>: sign_up::can::SubscribeServices,
+{
+    m.state()
+}
+fn buys_in_chinese_mainland<S: turnstile::State>(m: &Machine<S>) -> &'static str
+where
+    Machine<S>: sign_up::can::BuyInChineseMainland,
+{
+    m.state()
+}
+
+/// 002 §1.2.2: the registration country/region is chosen before the ID is
+/// registered and fixed afterwards. The typed API has no way to change it
+/// after registration (`tests/ui/compile_fail/sign_up_region_fixed_after_registration.rs`);
+/// by name, the change is refused and nothing changes.
+#[test]
+fn the_region_is_chosen_before_registration_and_fixed_after() {
+    let mut m = Machine::new(applicant());
+    chooses_region(&mut m, Region::Thailand);
+    chooses_region(&mut m, Region::Singapore);
+    assert_eq!(m.data().region(), Region::Singapore);
+    let registered = m.register_id(&customer()).unwrap();
+    assert_eq!(registered.data().region(), Region::Singapore);
+
+    let mut instance = turnstile::Instance::start(applicant(), std::time::SystemTime::UNIX_EPOCH);
+    sign_up::choose_region(&mut instance, Region::Thailand).expect("a visitor chooses");
+    assert_eq!(instance.data().region(), Region::Thailand);
+    let mut instance = instance
+        .fire(
+            "register_id",
+            turnstile::Actor::new("mei").with_roles(&["customer"]),
+            std::time::SystemTime::UNIX_EPOCH,
+        )
+        .unwrap();
+    let refused = sign_up::choose_region(&mut instance, Region::Germany).unwrap_err();
+    assert_eq!(refused.state, "id_registered");
+    assert_eq!(
+        refused.to_string(),
+        "sign_up: the registration country/region (Thailand) cannot be changed in state \
+         `id_registered`: it is fixed once the HUAWEI ID is registered (002 §1.2.2); delete \
+         the ID and register a new one in another country/region"
+    );
+    assert_eq!(instance.data().region(), Region::Thailand);
+    assert!(!instance.permits("choose_region"));
+}
+
+/// 002 §3.1.1, §1.1.13, §2.1: services can be viewed once enabled,
+/// subscribed to only with a payment method (or another source of funds),
+/// and bought in the Chinese mainland only after real-name authentication.
+#[test]
+fn subscribing_needs_a_payment_method_and_the_chinese_mainland_real_names() {
+    let mut log = Log::new("sign_up.toml");
+    let m = details_set(&mut log);
+    assert_eq!(views(&m), "account_details_set");
+    let m = m.cancel_payment_method(&customer());
+    assert_eq!(views(&m), "no_payment_method");
+    let m = expect_outcome!(bind_card(&mut log, m, true), BindCard::PaymentMethodBound);
+    assert_eq!((views(&m), subscribes(&m)), ("payment_method_bound", "payment_method_bound"));
+    let m = m.authenticate_real_name(&customer()).unwrap();
+    assert_eq!(buys_in_chinese_mainland(&m), "real_name_authenticated");
+
+    // By name, the same facts, and the refusals' direction.
+    let instance = turnstile::Instance::start(applicant(), std::time::SystemTime::UNIX_EPOCH);
+    assert_eq!(instance.permitted(), ["choose_region"]);
+    assert!(!instance.permits("view_services"));
+    let refused = instance
+        .fire("register_id", turnstile::Actor::new("mei"), std::time::SystemTime::UNIX_EPOCH)
+        .unwrap_err();
+    assert!(
+        matches!(refused.why(), turnstile::Why::Forbidden { allowed, .. } if *allowed == ["customer"]),
+        "{refused}"
+    );
 }
