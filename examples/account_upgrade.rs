@@ -28,14 +28,17 @@ fn main() {
     let m = account_upgrade::Machine::new(AccountUpgrade::new(account));
 
     // Upgrade Later: the prompt comes back at the next login (002 §1.5.2).
-    let m = step!(m.upgrade_later());
-    let m = step!(m.log_in_again());
-    let mut m = step!(m.upgrade_now());
+    let m = step!(m.upgrade_later(&customer()));
+    let m = step!(m.log_in_again(&customer()));
+    let mut m = step!(m.upgrade_now(&customer()));
 
     // A frozen ID is refused (002 §1.5.4 cause 4): unfreeze it, try again.
     m.data_mut().existing_id = Some(id.clone());
-    let m = outcome!(step!(m.associate_existing_id()), Outcome::RefusedIdFrozen);
-    let mut m = step!(m.unfreeze_id());
+    let m = outcome!(
+        step!(m.associate_existing_id(&customer())),
+        Outcome::RefusedIdFrozen
+    );
+    let mut m = step!(m.unfreeze_id(&customer()));
 
     // An ID from Thailand is refused (002 §1.5.3 cause 1): register a new one.
     m.data_mut().existing_id = Some(HuaweiId {
@@ -44,10 +47,10 @@ fn main() {
         ..id.clone()
     });
     let m = outcome!(
-        step!(m.associate_existing_id()),
+        step!(m.associate_existing_id(&customer())),
         Outcome::RefusedRegionDiffers
     );
-    let mut m = step!(m.register_new_id());
+    let mut m = step!(m.register_new_id(&customer()));
 
     // The new ID matches: associated; the account name becomes the tenant name.
     m.data_mut().existing_id = Some(HuaweiId {
@@ -55,8 +58,13 @@ fn main() {
         ..id
     });
     let m = outcome!(
-        step!(m.associate_existing_id()),
+        step!(m.associate_existing_id(&customer())),
         Outcome::AssociatedWithExistingId
     );
     println!("done: `{}`, tenant `{}`", m.state(), m.data().account.name);
+}
+
+// Who acts, as the definitions say (`by`).
+fn customer() -> turnstile::Acting<turnstile_workflows::account_upgrade::role::Customer> {
+    turnstile::Acting::authenticated()
 }

@@ -29,20 +29,36 @@ fn main() {
 
     // Refused: outside the reseller model there are no instructions; here
     // they are required, so going straight on is refused.
-    let m = refused(step!(m.continue_without_instructions()).unwrap_err());
-    let m = step!(m.agree_instructions()).expect("a reseller");
+    let m = refused(step!(m.continue_without_instructions(&customer())).unwrap_err());
+    let m = step!(m.agree_instructions(&customer())).expect("a reseller");
     // The Letter of Authorization is optional (004 step 2 note).
-    let m = step!(m.skip_letter_of_authorization());
-    let m = step!(m.log_in_for_association()).expect("an online link");
+    let m = step!(m.skip_letter_of_authorization(&customer()));
+    let m = step!(m.log_in_for_association(&customer())).expect("an online link");
 
     // Refused: a valid reserved instance rules out the reseller model.
-    let mut m = refused(step!(m.associate()).unwrap_err());
+    let mut m = refused(step!(m.associate(&customer())).unwrap_err());
     m.data_mut().customer.valid_reserved_instances = 0;
-    let m = outcome!(step!(m.associate()).unwrap(), Associate::FrozenUntilBudget);
+    let m = outcome!(
+        step!(m.associate(&customer())).unwrap(),
+        Associate::FrozenUntilBudget
+    );
 
     // Frozen until the partner sets a budget (002 §1.1.11).
-    let m = step!(m.set_budget());
-    let m = step!(m.exceed_budget());
-    let m = step!(m.set_budget());
+    let m = step!(m.set_budget(&partner()));
+    let m = step!(m.exceed_budget(&system()));
+    let m = step!(m.set_budget(&partner()));
     println!("done: `{}`", m.state());
+}
+
+// Who acts, as the definitions say (`by`).
+fn customer() -> turnstile::Acting<turnstile_workflows::partner_association::role::Customer> {
+    turnstile::Acting::authenticated()
+}
+
+fn partner() -> turnstile::Acting<turnstile_workflows::partner_association::role::Partner> {
+    turnstile::Acting::authenticated()
+}
+
+fn system() -> turnstile::Acting<turnstile_workflows::partner_association::role::System> {
+    turnstile::Acting::authenticated()
 }

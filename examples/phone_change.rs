@@ -29,32 +29,35 @@ fn main() {
     };
     let mut m = phone_change::Machine::new(PhoneChange::new(account, profile));
     m.data_mut().verdict = Verdict::MoreMaterials;
-    let m = step!(m.submit_ticket());
-    let mut m = outcome!(step!(m.review_ticket()), ReviewTicket::MaterialsRequested);
+    let m = step!(m.submit_ticket(&customer()));
+    let mut m = outcome!(
+        step!(m.review_ticket(&staff())),
+        ReviewTicket::MaterialsRequested
+    );
 
     // Refused: the §1.1.17 table asks three materials of this profile.
     m.data_mut().materials = [Material::FrontOfCard].into();
-    let mut m = refused(step!(m.provide_materials()).unwrap_err());
+    let mut m = refused(step!(m.provide_materials(&customer())).unwrap_err());
     m.data_mut()
         .materials
         .extend([Material::CardHolderCertificate, Material::ConsumptionProof]);
     m.data_mut().verdict = Verdict::Approved;
     let m = outcome!(
-        step!(m.provide_materials()).unwrap(),
+        step!(m.provide_materials(&customer())).unwrap(),
         ProvideMaterials::AwaitingDisassociation
     );
 
-    let m = step!(m.disassociate());
-    let m = step!(m.reset_cloud_password());
-    let mut m = step!(m.log_in_with_cloud_account());
+    let m = step!(m.disassociate(&staff()));
+    let m = step!(m.reset_cloud_password(&customer()));
+    let mut m = step!(m.log_in_with_cloud_account(&customer()));
     m.data_mut().new_mobile = Some(MobileNumber::parse("+55 21 99876 5432").expect("a number"));
-    let m = step!(m.change_mobile());
-    let m = step!(m.log_out_of_cloud_account());
-    let m = step!(m.log_in_with_id());
+    let m = step!(m.change_mobile(&customer()));
+    let m = step!(m.log_out_of_cloud_account(&customer()));
+    let m = step!(m.log_in_with_id(&customer()));
     // Optional (step 5): the HUAWEI ID is no longer needed.
-    let m = step!(m.delete_id());
-    let m = step!(m.log_out_of_id());
-    let m = step!(m.log_in_to_upgrade());
+    let m = step!(m.delete_id(&customer()));
+    let m = step!(m.log_out_of_id(&customer()));
+    let m = step!(m.log_in_to_upgrade(&customer()));
 
     // Step 6, in types: the upgrade machine of the same account.
     let upgrade = m.into_upgrade();
@@ -69,7 +72,20 @@ fn main() {
             .as_ref()
             .map_or_else(String::new, ToString::to_string)
     );
-    let m = step!(upgrade.upgrade_now());
-    let m = step!(m.upgrade_to_new_id());
+    let m = step!(upgrade.upgrade_now(&au_customer()));
+    let m = step!(m.upgrade_to_new_id(&au_customer()));
     println!("done: `{}`", m.state());
+}
+
+// Who acts, as the definitions say (`by`).
+fn au_customer() -> turnstile::Acting<turnstile_workflows::account_upgrade::role::Customer> {
+    turnstile::Acting::authenticated()
+}
+
+fn customer() -> turnstile::Acting<turnstile_workflows::phone_change::role::Customer> {
+    turnstile::Acting::authenticated()
+}
+
+fn staff() -> turnstile::Acting<turnstile_workflows::phone_change::role::Staff> {
+    turnstile::Acting::authenticated()
 }

@@ -144,6 +144,21 @@ impl PartnerAssociation {
     }
 }
 
+impl PartnerAssociation {
+    /// Whether the customer's cash coupons may deduct an expenditure
+    /// generated at `generated_at`, the customer having been associated
+    /// with this partner at `associated_at`: in the reseller model only
+    /// expenditure from before the association (004 precautions,
+    /// [`rules::cash_coupon_may_deduct`]).
+    pub fn cash_coupon_may_deduct(
+        &self,
+        associated_at: std::time::SystemTime,
+        generated_at: std::time::SystemTime,
+    ) -> bool {
+        rules::cash_coupon_may_deduct(self.model, associated_at, generated_at)
+    }
+}
+
 impl machine::Guards for PartnerAssociation {
     fn is_reseller_model(&self) -> bool {
         self.reseller()

@@ -67,7 +67,12 @@ fn expected(
     let Some(t) = outgoing.iter().find(|t| t.event.as_str() == event) else {
         return Err(format!("not allowed {event} in {}", name(state)));
     };
-    if !t.by.is_empty() && !t.by.iter().any(|r| roles.contains(&w.role(*r).name.as_str())) {
+    if !t.by.is_empty()
+        && !t
+            .by
+            .iter()
+            .any(|r| roles.contains(&w.role(*r).name.as_str()))
+    {
         return Err(format!("forbidden {event}"));
     }
     let due = |after: Duration| now >= entered + after;

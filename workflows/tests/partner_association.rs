@@ -32,23 +32,23 @@ fn choosing(log: &mut Log, model: PartnerModel) -> Machine<ChoosingEntry> {
     let m = invited(model);
     match model {
         PartnerModel::Reseller => {
-            let m = fire!(log, m.agree_instructions()).expect("a reseller");
-            fire!(log, m.skip_letter_of_authorization())
+            let m = fire!(log, m.agree_instructions(&pa_customer())).expect("a reseller");
+            fire!(log, m.skip_letter_of_authorization(&pa_customer()))
         }
         PartnerModel::Referral => {
-            fire!(log, m.continue_without_instructions()).expect("a referral partner")
+            fire!(log, m.continue_without_instructions(&pa_customer())).expect("a referral partner")
         }
     }
 }
 
 fn registered(log: &mut Log, model: PartnerModel) -> Machine<Registered> {
     let m = choosing(log, model);
-    fire!(log, m.register_for_association()).expect("a valid password and code")
+    fire!(log, m.register_for_association(&pa_customer())).expect("a valid password and code")
 }
 
 fn logged_in(log: &mut Log, model: PartnerModel) -> Machine<LoggedIn> {
     let m = choosing(log, model);
-    fire!(log, m.log_in_for_association()).expect("an online link")
+    fire!(log, m.log_in_for_association(&pa_customer())).expect("an online link")
 }
 
 #[test]
@@ -58,47 +58,50 @@ fn partner_association_takes_every_transition() {
     // A: reseller, letter of authorization agreed, registers; frozen until a
     // budget, which is exceeded and set again.
     let m = invited(PartnerModel::Reseller);
-    let m = fire!(log, m.agree_instructions()).unwrap();
-    let m = fire!(log, m.agree_letter_of_authorization());
-    let m = fire!(log, m.register_for_association()).unwrap();
-    let outcome = fire!(log, m.enable_and_associate()).unwrap();
+    let m = fire!(log, m.agree_instructions(&pa_customer())).unwrap();
+    let m = fire!(log, m.agree_letter_of_authorization(&pa_customer()));
+    let m = fire!(log, m.register_for_association(&pa_customer())).unwrap();
+    let outcome = fire!(log, m.enable_and_associate(&pa_customer())).unwrap();
     let m = expect_outcome!(outcome, EnableAndAssociate::FrozenUntilBudget);
-    let m = fire!(log, m.set_budget());
-    let m = fire!(log, m.exceed_budget());
-    let _ = fire!(log, m.set_budget());
+    let m = fire!(log, m.set_budget(&pa_partner()));
+    let m = fire!(log, m.exceed_budget(&pa_system()));
+    let _ = fire!(log, m.set_budget(&pa_partner()));
 
     // B: reseller, existing account: frozen.
     let m = logged_in(&mut log, PartnerModel::Reseller);
     let _ = expect_outcome!(
-        fire!(log, m.associate()).unwrap(),
+        fire!(log, m.associate(&pa_customer())).unwrap(),
         Associate::FrozenUntilBudget
     );
 
     // C: referral, enabling deferred, then associated.
     let m = registered(&mut log, PartnerModel::Referral);
-    let m = fire!(log, m.enable_later());
+    let m = fire!(log, m.enable_later(&pa_customer()));
     let _ = expect_outcome!(
-        fire!(log, m.enable_and_associate()).unwrap(),
+        fire!(log, m.enable_and_associate(&pa_customer())).unwrap(),
         EnableAndAssociate::Associated
     );
 
     // D: referral, enabled at once.
     let m = registered(&mut log, PartnerModel::Referral);
     let _ = expect_outcome!(
-        fire!(log, m.enable_and_associate()).unwrap(),
+        fire!(log, m.enable_and_associate(&pa_customer())).unwrap(),
         EnableAndAssociate::Associated
     );
 
     // E: referral, existing account.
     let m = logged_in(&mut log, PartnerModel::Referral);
-    let m = expect_outcome!(fire!(log, m.associate()).unwrap(), Associate::Associated);
+    let m = expect_outcome!(
+        fire!(log, m.associate(&pa_customer())).unwrap(),
+        Associate::Associated
+    );
     assert_eq!(m.state(), "associated");
 
     // F: reseller, enabling deferred, then frozen.
     let m = registered(&mut log, PartnerModel::Reseller);
-    let m = fire!(log, m.enable_later());
+    let m = fire!(log, m.enable_later(&pa_customer()));
     let _ = expect_outcome!(
-        fire!(log, m.enable_and_associate()).unwrap(),
+        fire!(log, m.enable_and_associate(&pa_customer())).unwrap(),
         EnableAndAssociate::FrozenUntilBudget
     );
 
@@ -155,7 +158,7 @@ fn every_eligibility_rule_refuses_on_its_own() {
     for (guard, model, breach) in breaches {
         let mut m = logged_in(&mut Log::new("partner_association.toml"), model);
         breach(&mut m.data_mut().customer);
-        let refused = m.associate().expect_err(guard);
+        let refused = m.associate(&pa_customer()).expect_err(guard);
         assert_eq!(refused.guard(), Some(guard));
         assert_eq!(
             refused.machine().state(),
@@ -172,17 +175,17 @@ fn exactly_seven_days_old_with_no_cash_spent_is_associated() {
         PartnerModel::Referral,
     );
     m.data_mut().customer.registered_for = 7 * DAY;
-    assert!(m.associate().is_ok());
+    assert!(m.associate(&pa_customer()).is_ok());
 }
 
 #[test]
 fn the_model_decides_which_first_step_is_open() {
     let refused = invited(PartnerModel::Referral)
-        .agree_instructions()
+        .agree_instructions(&pa_customer())
         .expect_err("no instructions");
     assert_eq!(refused.guard(), Some("is_reseller_model"));
     let refused = invited(PartnerModel::Reseller)
-        .continue_without_instructions()
+        .continue_without_instructions(&pa_customer())
         .expect_err("a reseller's customer must agree first");
     assert_eq!(refused.guard(), Some("is_not_reseller_model"));
 }
@@ -195,11 +198,14 @@ fn a_qr_code_cannot_associate_an_existing_account() {
     );
     m.data_mut().invitation = Invitation::QrCode;
     let refused = m
-        .log_in_for_association()
+        .log_in_for_association(&pa_customer())
         .expect_err("needs an online link");
     assert_eq!(refused.guard(), Some("invitation_is_online_link"));
     // Registering a new account is still open.
-    assert!(refused.into_machine().register_for_association().is_ok());
+    assert!(refused
+        .into_machine()
+        .register_for_association(&pa_customer())
+        .is_ok());
 }
 
 #[test]
@@ -210,14 +216,117 @@ fn enabling_needs_the_billing_region_and_the_agreements() {
     );
     m.data_mut().billing_region = Region::Germany;
     let refused = m
-        .enable_and_associate()
+        .enable_and_associate(&pa_customer())
         .expect_err("billing address elsewhere");
     assert_eq!(refused.guard(), Some("billing_region_matches"));
     let mut m = refused.into_machine();
     m.data_mut().billing_region = Region::SouthAfrica;
     m.data_mut().agreements_accepted = false;
     assert_eq!(
-        m.enable_and_associate().expect_err("not accepted").guard(),
+        m.enable_and_associate(&pa_customer())
+            .expect_err("not accepted")
+            .guard(),
         Some("agreements_accepted")
     );
+}
+
+// Who acts, as the definitions say (`by`).
+fn pa_customer() -> turnstile::Acting<turnstile_workflows::partner_association::role::Customer> {
+    turnstile::Acting::authenticated()
+}
+
+fn pa_partner() -> turnstile::Acting<turnstile_workflows::partner_association::role::Partner> {
+    turnstile::Acting::authenticated()
+}
+
+fn pa_system() -> turnstile::Acting<turnstile_workflows::partner_association::role::System> {
+    turnstile::Acting::authenticated()
+}
+
+fn buys<S: turnstile::State>(m: &Machine<S>) -> &'static str
+where
+    Machine<S>: partner_association::can::BuyResources,
+{
+    m.state()
+}
+fn runs_services<S: turnstile::State>(m: &Machine<S>) -> &'static str
+where
+    Machine<S>: partner_association::can::RunServices,
+{
+    m.state()
+}
+
+/// 004: a reseller's customer is frozen by default and cannot buy, renew or
+/// change resources, nor run services normally, until the partner sets a
+/// budget; a referral partner's customer is not frozen. The typed refusal
+/// is `tests/ui/compile_fail/partner_association_no_buying_while_frozen.rs`.
+#[test]
+fn a_reseller_customer_buys_only_once_the_partner_sets_a_budget() {
+    let mut log = Log::new("partner_association.toml");
+    let m = logged_in(&mut log, PartnerModel::Referral);
+    let m = expect_outcome!(m.associate(&pa_customer()).unwrap(), Associate::Associated);
+    assert_eq!((buys(&m), runs_services(&m)), ("associated", "associated"));
+
+    let m = logged_in(&mut log, PartnerModel::Reseller);
+    let frozen = expect_outcome!(
+        m.associate(&pa_customer()).unwrap(),
+        Associate::FrozenUntilBudget
+    );
+    let active = frozen.set_budget(&pa_partner());
+    assert_eq!(
+        (buys(&active), runs_services(&active)),
+        ("budget_active", "budget_active")
+    );
+
+    // By name: the frozen state permits neither, and only the partner sets
+    // the budget.
+    use turnstile::{Actor, Instance, Why};
+    let now = std::time::SystemTime::UNIX_EPOCH;
+    let customer = Actor::new("thandi").with_roles(&["customer"]);
+    let mut instance = Instance::start(invited(PartnerModel::Reseller).into_data(), now);
+    for event in [
+        "agree_instructions",
+        "skip_letter_of_authorization",
+        "log_in_for_association",
+        "associate",
+    ] {
+        instance = instance.fire(event, customer, now).unwrap();
+    }
+    assert_eq!(instance.state(), "frozen_until_budget");
+    assert_eq!(instance.permitted(), [] as [&str; 0]);
+    assert!(!instance.permits("buy_resources"));
+    let refused = instance.fire("set_budget", customer, now).unwrap_err();
+    assert!(
+        matches!(refused.why(), Why::Forbidden { allowed, .. } if *allowed == ["partner"]),
+        "{refused}"
+    );
+    let instance = refused
+        .into_inner()
+        .fire(
+            "set_budget",
+            Actor::new("karoo-cloud").with_roles(&["partner"]),
+            now,
+        )
+        .unwrap();
+    assert!(instance.permits("buy_resources") && instance.permits("run_services"));
+    let refused = instance.fire("exceed_budget", customer, now).unwrap_err();
+    assert!(
+        matches!(refused.why(), Why::Forbidden { allowed, .. } if *allowed == ["system"]),
+        "{refused}"
+    );
+}
+
+/// 004 precautions: associated with a reseller, the customer's cash
+/// coupons deduct only expenditure from before the association.
+#[test]
+fn cash_coupons_pay_only_for_expenditure_before_a_reseller_association() {
+    let associated_at = std::time::SystemTime::UNIX_EPOCH + 400 * DAY;
+    let before = associated_at - DAY;
+    let after = associated_at + DAY;
+    let reseller = invited(PartnerModel::Reseller).into_data();
+    assert!(reseller.cash_coupon_may_deduct(associated_at, before));
+    assert!(!reseller.cash_coupon_may_deduct(associated_at, associated_at));
+    assert!(!reseller.cash_coupon_may_deduct(associated_at, after));
+    let referral = invited(PartnerModel::Referral).into_data();
+    assert!(referral.cash_coupon_may_deduct(associated_at, after));
 }

@@ -43,9 +43,12 @@ fn service_closing_takes_every_transition() {
 
     // Close, restore after a day, close again, disable after another day.
     let closed = closed_at(&mut log, t0() + HOUR);
-    let active = fire!(log, closed.restore(&customer(), t0() + HOUR + DAY)).expect("24 hours have passed");
-    let closed = fire!(log, active.close(&customer(), t0() + 2 * DAY)).expect("still nothing in the way");
-    let disabled = fire!(log, closed.disable(&customer(), t0() + 3 * DAY)).expect("24 hours have passed");
+    let active =
+        fire!(log, closed.restore(&customer(), t0() + HOUR + DAY)).expect("24 hours have passed");
+    let closed =
+        fire!(log, active.close(&customer(), t0() + 2 * DAY)).expect("still nothing in the way");
+    let disabled =
+        fire!(log, closed.disable(&customer(), t0() + 3 * DAY)).expect("24 hours have passed");
     assert_eq!(disabled.state(), "disabled");
 
     // Close and wait out the retention period.
@@ -82,7 +85,9 @@ fn restoring_and_disabling_wait_24_hours_after_closing() {
         .into_machine();
 
     // Exactly 24 h: due.
-    let active = closed.restore(&customer(), closed_time + DAY).expect("due at 24 h");
+    let active = closed
+        .restore(&customer(), closed_time + DAY)
+        .expect("due at 24 h");
     assert_eq!(active.entered_at(), closed_time + DAY);
     let closed = active.close(&customer(), closed_time + DAY).unwrap();
     assert!(closed.disable(&customer(), closed_time + 2 * DAY).is_ok());
@@ -219,7 +224,10 @@ fn fire_due_fires_once_and_then_says_nothing_is_due() {
         refused.to_string(),
         "service_closing: no timer is due in state `active`; it has no automatic timer"
     );
-    let instance = refused.into_inner().fire("close", holder("carol"), t0()).unwrap();
+    let instance = refused
+        .into_inner()
+        .fire("close", holder("carol"), t0())
+        .unwrap();
     let refused = instance.fire_due(t0() + DAY).unwrap_err();
     assert_eq!(
         refused.to_string(),
@@ -283,7 +291,9 @@ fn an_instant_before_the_last_step_is_refused_and_nothing_is_recorded() {
         .expect("the same instant as the last step");
 
     // A due timer does not run at an instant behind the state either.
-    let refused = instance.fire("restore", holder("carol"), t0() + HOUR).unwrap_err();
+    let refused = instance
+        .fire("restore", holder("carol"), t0() + HOUR)
+        .unwrap_err();
     assert!(matches!(refused.why(), Why::ClockBehind { .. }));
     let instance = refused.into_inner();
     assert_eq!(instance.trail().len(), 3);
@@ -358,7 +368,10 @@ fn what_each_state_permits_follows_the_retention_rules() {
         ("active", "active", "active")
     );
     let closed = active.close(&customer(), t0()).unwrap();
-    assert_eq!((logs_in(&closed), views_bills(&closed)), ("closed", "closed"));
+    assert_eq!(
+        (logs_in(&closed), views_bills(&closed)),
+        ("closed", "closed")
+    );
 
     let instance = Instance::start(ServiceClosing::new("acme-ops"), t0());
     assert_eq!(

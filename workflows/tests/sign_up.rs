@@ -92,7 +92,8 @@ fn sign_up_takes_every_transition() {
     let m = expect_outcome!(bind_card(&mut log, m, true), BindCard::PaymentMethodBound);
     let mut m = fire!(log, m.change_to_enterprise(&customer())).expect("still Individual");
     m.data_mut().account_type = AccountType::Enterprise;
-    let m = fire!(log, m.change_to_enterprise(&customer())).expect_err("Enterprise never changes back");
+    let m =
+        fire!(log, m.change_to_enterprise(&customer())).expect_err("Enterprise never changes back");
     let m = m.into_machine();
     let m = fire!(log, m.authenticate_real_name(&customer())).expect("an adult");
     const { assert!(<RealNameAuthenticated as turnstile::State>::IS_FINAL) };
@@ -183,9 +184,7 @@ fn registration_refusals_name_the_rule_and_hand_the_visitor_back() {
 fn turkiye_ids_register_but_cannot_enable_services() {
     let mut m = Machine::new(applicant());
     m.choose_region(Region::Turkiye);
-    let m = m
-        .register_id(&customer())
-        .expect("Türkiye may register");
+    let m = m.register_id(&customer()).expect("Türkiye may register");
     let refused = m
         .skip_security_phone(&customer())
         .enable_services(&customer())
@@ -206,7 +205,9 @@ fn the_mobile_number_must_be_of_the_registration_region() {
     m.data_mut().mobile = Some(MobileNumber::parse("+65 8123 4567").unwrap());
     m.data_mut().sms_code.entered = "0000".into();
     assert_eq!(
-        m.bind_mobile(&customer()).expect_err("wrong SMS code").guard(),
+        m.bind_mobile(&customer())
+            .expect_err("wrong SMS code")
+            .guard(),
         Some("sms_code_verified")
     );
 }
@@ -217,11 +218,16 @@ fn a_minor_cannot_be_authenticated() {
     let m = details_set(&mut log);
     let mut m = expect_outcome!(bind_card(&mut log, m, true), BindCard::PaymentMethodBound);
     m.data_mut().age_years = 17;
-    let refused = m.authenticate_real_name(&customer()).expect_err("17 years old");
+    let refused = m
+        .authenticate_real_name(&customer())
+        .expect_err("17 years old");
     assert_eq!(refused.guard(), Some("is_adult"));
     let mut m = refused.into_machine();
     m.data_mut().age_years = 18;
-    assert!(m.authenticate_real_name(&customer()).is_ok(), "18 years old");
+    assert!(
+        m.authenticate_real_name(&customer()).is_ok(),
+        "18 years old"
+    );
 }
 
 #[test]
@@ -306,7 +312,10 @@ fn subscribing_needs_a_payment_method_and_the_chinese_mainland_real_names() {
     let m = m.cancel_payment_method(&customer());
     assert_eq!(views(&m), "no_payment_method");
     let m = expect_outcome!(bind_card(&mut log, m, true), BindCard::PaymentMethodBound);
-    assert_eq!((views(&m), subscribes(&m)), ("payment_method_bound", "payment_method_bound"));
+    assert_eq!(
+        (views(&m), subscribes(&m)),
+        ("payment_method_bound", "payment_method_bound")
+    );
     let m = m.authenticate_real_name(&customer()).unwrap();
     assert_eq!(buys_in_chinese_mainland(&m), "real_name_authenticated");
 
@@ -315,7 +324,11 @@ fn subscribing_needs_a_payment_method_and_the_chinese_mainland_real_names() {
     assert_eq!(instance.permitted(), ["choose_region"]);
     assert!(!instance.permits("view_services"));
     let refused = instance
-        .fire("register_id", turnstile::Actor::new("mei"), std::time::SystemTime::UNIX_EPOCH)
+        .fire(
+            "register_id",
+            turnstile::Actor::new("mei"),
+            std::time::SystemTime::UNIX_EPOCH,
+        )
         .unwrap_err();
     assert!(
         matches!(refused.why(), turnstile::Why::Forbidden { allowed, .. } if *allowed == ["customer"]),

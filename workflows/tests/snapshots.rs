@@ -116,7 +116,11 @@ fn every_state_of_every_reference_workflow_round_trips() {
 /// A closed account's snapshot as JSON, to spoil field by field.
 fn closed() -> serde_json::Value {
     let instance = Instance::start(ServiceClosing::new("acme-ops"), t0())
-        .fire("close", turnstile::Actor::new("alice").with_roles(&["customer"]), t0() + Duration::from_secs(3600))
+        .fire(
+            "close",
+            turnstile::Actor::new("alice").with_roles(&["customer"]),
+            t0() + Duration::from_secs(3600),
+        )
         .unwrap();
     serde_json::to_value(&instance).unwrap()
 }
