@@ -90,17 +90,21 @@ impl SignUp {
     }
 }
 
-impl<S: turnstile::State> Machine<S>
-where
-    Machine<S>: can::ChooseRegion,
-{
+impl<S: turnstile::State> Machine<S> {
     /// Selects another registration country/region. Only a state that
     /// permits `choose_region` has this method: the visitor's, before the
     /// HUAWEI ID is registered. Afterwards the region is fixed for good
     /// (002 §1.2.2), and calling this does not compile (the case
     /// `tests/ui/compile_fail/sign_up_region_fixed_after_registration.rs`
     /// shows the error).
-    pub fn choose_region(&mut self, region: Region) {
+    // The bound is on the method, not the impl, so that calling it in
+    // another state is the capability's own error (E0277, "does not permit
+    // `choose_region`", with the states that do) rather than rustc's
+    // "method exists but its trait bounds were not satisfied".
+    pub fn choose_region(&mut self, region: Region)
+    where
+        Self: can::ChooseRegion,
+    {
         self.data_mut().region = region;
     }
 }
