@@ -54,6 +54,23 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Write one Markdown page of who acts and what each state permits:
+    /// per definition, each role with the events it fires, each capability
+    /// with the states that permit it and those that do not.
+    #[command(
+        after_help = "Examples:\n  turnstile access workflows --out docs/access.md\n  turnstile access workflows --out docs/access.md --check\n  turnstile access workflows/sign_up.toml   # to standard output"
+    )]
+    Access {
+        /// Definition files, or folders whose `.toml` files (but `Cargo.toml`) are definitions.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The file to write; standard output without it.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Write nothing; exit 1 if `--out` is missing or differs.
+        #[arg(long, requires = "out")]
+        check: bool,
+    },
     /// Print the shortest event sequence to each state, and a test plan that
     /// takes every transition at least once.
     #[command(
@@ -100,6 +117,7 @@ fn main() -> ExitCode {
             check,
         } => render(&paths, format.into(), &out, check, color),
         Command::Paths { file, json } => paths(&file, json, color),
+        Command::Access { paths, out, check } => access(&paths, out.as_deref(), check, color),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -255,6 +273,44 @@ fn render(
             "error: the diagrams are not current:\n{}\nhelp: run the same command without `--check` and commit the result",
             stale.iter().map(|s| format!("  {s}")).collect::<Vec<_>>().join("\n")
         ))
+    }
+}
+
+fn access(paths: &[PathBuf], out: Option<&Path>, check: bool, color: bool) -> Result<(), String> {
+    let loaded = load_all(paths, color)?;
+    let workflows: Vec<Workflow> = loaded.into_iter().map(|(_, w)| w).collect();
+    let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    let command = match out {
+        Some(out) => format!(
+            "turnstile access {} --out {}",
+            shown.join(" "),
+            out.display()
+        ),
+        None => format!("turnstile access {}", shown.join(" ")),
+    };
+    let page = turnstile_render::access::markdown(&workflows, &command);
+    match (out, check) {
+        (None, _) => {
+            print!("{page}");
+            Ok(())
+        }
+        (Some(out), true) => match std::fs::read_to_string(out) {
+            Ok(existing) if existing == page => Ok(()),
+            Ok(_) => Err(format!(
+                "error: {} is not current\nhelp: run the same command without `--check` and commit the result",
+                out.display()
+            )),
+            Err(_) => Err(format!(
+                "error: {} is missing\nhelp: run the same command without `--check` and commit the result",
+                out.display()
+            )),
+        },
+        (Some(out), false) => {
+            std::fs::write(out, page)
+                .map_err(|e| format!("error: cannot write `{}`: {e}", out.display()))?;
+            eprintln!("wrote {}", out.display());
+            Ok(())
+        }
     }
 }
 

@@ -22,7 +22,7 @@ fn check_accepts_the_reference_workflows() {
     );
     assert!(
         stderr.contains(
-            "ok: workflows/service_closing.toml (`service_closing`: 3 states, 4 transitions, 3 timers; fingerprint sha256:"
+            "ok: workflows/service_closing.toml (`service_closing`: 3 states, 4 transitions, 3 timers, 1 role, 3 capabilities; fingerprint sha256:"
         ),
         "{stderr}"
     );
@@ -44,12 +44,14 @@ fn paths_label_timers_and_sum_the_waits() {
     let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
     assert!(
         stdout.contains(
-            "active --close--> closed --retention_period_ends (after 90d)--> disabled   (waits at least 90d)"
+            "active --close by customer--> closed --retention_period_ends (after 90d)--> disabled   (waits at least 90d)"
         ),
         "{stdout}"
     );
     assert!(
-        stdout.contains("disabled                         close → disable (not before 24h)"),
+        stdout.contains(
+            "disabled                         close by customer → disable by customer (not before 24h)"
+        ),
         "{stdout}"
     );
     let out = turnstile()
@@ -287,4 +289,47 @@ fn check_prints_every_corpus_diagnostic_and_exits_1() {
         assert!(stderr.starts_with(&expected), "{relative}:\n{stderr}");
         assert!(!stderr.contains("panicked"), "{relative}:\n{stderr}");
     }
+}
+
+#[test]
+fn access_writes_the_page_and_checks_it() {
+    let out = turnstile()
+        .args(["access", "workflows/service_closing.toml"])
+        .assert()
+        .success();
+    let page = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(page.contains("## `service_closing`"), "{page}");
+    assert!(
+        page.contains("| `customer` | `close`, `restore`, `disable` |"),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            "No role restricts: `retention_period_ends` (automatic: its timer fires it)."
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains("| `buy_resources` | `active` | `closed`, `disabled` |"),
+        "{page}"
+    );
+    turnstile()
+        .args(["access", "workflows", "--out", "docs/access.md", "--check"])
+        .assert()
+        .success();
+    let stale = std::env::temp_dir().join(format!("turnstile-access-{}.md", std::process::id()));
+    std::fs::write(&stale, "old").unwrap();
+    let out = turnstile()
+        .args(["access", "workflows", "--out"])
+        .arg(&stale)
+        .arg("--check")
+        .assert()
+        .failure();
+    assert!(stderr(&out).contains("is not current"), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(&stale).unwrap(),
+        "old",
+        "--check writes nothing"
+    );
+    std::fs::remove_file(&stale).unwrap();
 }

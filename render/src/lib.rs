@@ -4,6 +4,7 @@
 //! output) and escapes names and summaries for its own format, so no
 //! summary can break out of a label.
 
+pub mod access;
 mod dot;
 #[cfg(feature = "html")]
 pub mod html;

@@ -573,3 +573,49 @@ fn mermaid_renders_the_diagrams() {
             .collect::<String>()
     );
 }
+
+/// `docs/access.md`, who acts and what each state permits in the reference
+/// workflows, is generated from the definitions and kept current.
+#[test]
+fn the_committed_access_page_is_current() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut workflows = references();
+    workflows.sort_by(|a, b| a.name.as_str().cmp(b.name.as_str()));
+    let page = turnstile_render::access::markdown(
+        &workflows,
+        "turnstile access workflows --out docs/access.md",
+    );
+    let committed = std::fs::read_to_string(root.join("docs/access.md")).expect("committed");
+    assert!(
+        committed == page,
+        "docs/access.md is stale: run `cargo run -p turnstile-cli -- access workflows --out docs/access.md`"
+    );
+}
+
+/// Every role and capability of the reference workflows says where in the
+/// documents it comes from: its summary cites a seed's section or step.
+#[test]
+fn every_reference_role_and_capability_cites_its_source() {
+    let cites =
+        |text: &str| text.contains('§') || text.contains("004") || text.contains("003 step");
+    for w in references() {
+        for role in &w.roles {
+            let summary = role.summary.as_deref().unwrap_or("");
+            assert!(
+                cites(summary),
+                "{}: role `{}`: {summary:?}",
+                w.name,
+                role.name
+            );
+        }
+        for capability in &w.capabilities {
+            let summary = capability.summary.as_deref().unwrap_or("");
+            assert!(
+                cites(summary),
+                "{}: capability `{}`: {summary:?}",
+                w.name,
+                capability.name
+            );
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! Who acts and what each state permits, as a Markdown page: per workflow,
+//! each role with the events it fires and each capability with the states
+//! that permit it and those that do not, each with the summary that cites
+//! where it comes from.
+//!
+//! The page is generated from the models, so it cannot say anything the
+//! definitions do not; `turnstile access` writes it, and a test keeps the
+//! committed `docs/access.md` current.
+
+use std::fmt::Write as _;
+
+use turnstile_spec::{CapabilityId, RoleId, StateId, Workflow};
+
+/// The page for `workflows`, in the order given. `command` is the command
+/// that regenerates it, quoted in the page's header.
+pub fn markdown(workflows: &[Workflow], command: &str) -> String {
+    let mut out = String::new();
+    out.push_str("# Who acts, and what each state permits\n\n");
+    let _ = writeln!(
+        out,
+        "Generated from the definitions by `{command}`; do not edit by hand. \
+         Each role names the events it may fire (`by`), each capability the \
+         states that permit it (`permits`) and those that do not; the last \
+         column is the definition's own summary, which cites the section of \
+         the document it comes from.\n"
+    );
+    for w in workflows {
+        section(&mut out, w);
+    }
+    out
+}
+
+fn section(out: &mut String, w: &Workflow) {
+    let _ = writeln!(out, "## `{}`\n", w.name.as_str());
+    if let Some(summary) = &w.summary {
+        let _ = writeln!(out, "{}\n", cell(summary));
+    }
+
+    out.push_str("### Roles\n\n");
+    if w.roles.is_empty() {
+        out.push_str("None: anyone holding the machine may fire every event.\n\n");
+    } else {
+        out.push_str("| role | fires | from the documents |\n|---|---|---|\n");
+        for (i, role) in w.roles.iter().enumerate() {
+            let fires = events_by(w, RoleId(i));
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} |",
+                role.name.as_str(),
+                list(&fires),
+                role.summary.as_deref().map(cell).unwrap_or_default()
+            );
+        }
+        let open: Vec<String> = w
+            .events()
+            .iter()
+            .filter(|e| e.transitions.iter().all(|t| w.transition(*t).by.is_empty()))
+            .map(|e| {
+                let automatic = e.transitions.iter().any(|t| {
+                    w.transition(*t)
+                        .timer
+                        .as_ref()
+                        .is_some_and(|timer| timer.automatic)
+                });
+                if automatic {
+                    format!("`{}` (automatic: its timer fires it)", e.name.as_str())
+                } else {
+                    format!("`{}`", e.name.as_str())
+                }
+            })
+            .collect();
+        if !open.is_empty() {
+            let _ = writeln!(out, "\nNo role restricts: {}.", open.join(", "));
+        }
+        out.push('\n');
+    }
+
+    out.push_str("### Capabilities\n\n");
+    if w.capabilities.is_empty() {
+        out.push_str("None: the definition states no capability of the account per state.\n\n");
+        return;
+    }
+    out.push_str(
+        "| capability | permitted in | not in | from the documents |\n|---|---|---|---|\n",
+    );
+    for (i, capability) in w.capabilities.iter().enumerate() {
+        let permitting = w.states_permitting(CapabilityId(i));
+        let names = |states: &mut dyn Iterator<Item = StateId>| {
+            states
+                .map(|s| format!("`{}`", w.state(s).name.as_str()))
+                .collect::<Vec<_>>()
+        };
+        let yes = names(&mut permitting.iter().copied());
+        let no = names(
+            &mut (0..w.states.len())
+                .map(StateId)
+                .filter(|s| !permitting.contains(s)),
+        );
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} |",
+            capability.name.as_str(),
+            list(&yes),
+            list(&no),
+            capability.summary.as_deref().map(cell).unwrap_or_default()
+        );
+    }
+    out.push('\n');
+}
+
+/// The events some transition of which names `role`, in declaration order.
+fn events_by(w: &Workflow, role: RoleId) -> Vec<String> {
+    w.events()
+        .iter()
+        .filter(|e| {
+            e.transitions
+                .iter()
+                .any(|t| w.transition(*t).by.contains(&role))
+        })
+        .map(|e| format!("`{}`", e.name.as_str()))
+        .collect()
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".to_string()
+    } else {
+        items.join(", ")
+    }
+}
+
+/// A summary as one table cell: no line break, no column separator.
+fn cell(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace(['\n', '\r'], " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use turnstile_spec::{load, SourceFile};
+
+    fn workflow(text: &str) -> Workflow {
+        load(&SourceFile::new("t.toml", text)).expect("valid")
+    }
+
+    #[test]
+    fn roles_list_their_events_and_capabilities_both_directions() {
+        let w = workflow(
+            r#"
+            [workflow]
+            name = "t"
+            initial = "a"
+            [roles.staff]
+            summary = "reviews | decides"
+            [capabilities.view]
+            summary = "view (001 §2)"
+            [states.a]
+            permits = ["view"]
+            [states.b]
+            final = true
+            [[transitions]]
+            event = "review"
+            from = "a"
+            to = "b"
+            by = "staff"
+            [[transitions]]
+            event = "give_up"
+            from = "a"
+            to = "b"
+            "#,
+        );
+        let page = markdown(&[w], "turnstile access t.toml");
+        assert!(
+            page.contains("| `staff` | `review` | reviews \\| decides |"),
+            "{page}"
+        );
+        assert!(page.contains("No role restricts: `give_up`."), "{page}");
+        assert!(
+            page.contains("| `view` | `a` | `b` | view (001 §2) |"),
+            "{page}"
+        );
+        assert!(page.contains("`turnstile access t.toml`"), "{page}");
+    }
+
+    #[test]
+    fn a_workflow_without_roles_or_capabilities_says_so() {
+        let w = workflow(
+            r#"
+            [workflow]
+            name = "t"
+            initial = "a"
+            [states.a]
+            [states.b]
+            final = true
+            [[transitions]]
+            event = "go"
+            from = "a"
+            to = "b"
+            "#,
+        );
+        let page = markdown(&[w], "x");
+        assert!(page.contains("None: anyone holding the machine may fire every event."));
+        assert!(page.contains("None: the definition states no capability"));
+    }
+}
