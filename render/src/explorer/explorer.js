@@ -470,6 +470,9 @@
     model.roles.forEach(function (r) {
       $('acting-as').appendChild(el('option', { value: r.name, text: r.name + (r.summary ? ': ' + r.summary : '') }));
     });
+    // The first role the definition declares, so that a first Fire shows
+    // the workflow rather than a refusal; "no role" stays one choice away.
+    $('acting-as').value = model.roles[0].name;
   }
   var plan = $('plan');
   model.plan.forEach(function (steps, k) {
