@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
 
-use turnstile::{Instance, Why};
+use turnstile::{Actor, Instance, Why};
 use turnstile_workflows::ServiceClosing;
 
 /// The table: one JSON snapshot per account id.
@@ -18,6 +18,9 @@ struct Request<'a> {
     account: &'a str,
     event: &'a str,
     actor: &'a str,
+    /// The roles the caller's credentials carry (from the authentication
+    /// layer, which this example leaves out).
+    roles: &'a [&'a str],
     now: SystemTime,
 }
 
@@ -31,21 +34,25 @@ fn handle(table: &mut Table, request: &Request) -> (u16, serde_json::Value) {
         // A row we cannot read is refused, never overwritten.
         Err(e) => return (500, serde_json::json!({ "error": e.to_string() })),
     };
-    let (status, instance, error) =
-        match instance.fire(request.event, Some(request.actor), request.now) {
-            Ok(next) => (200, next, None),
-            Err(refused) => {
-                let status = match refused.why() {
-                    Why::UnknownEvent { .. } => 400,
-                    Why::Guard(_) => 422,
-                    _ => 409, // not allowed now, a timer says not yet, or the clock is behind
-                };
-                let message = refused.to_string();
-                // The instance comes back unchanged, except for automatic
-                // transitions that fell due by `now`: store those too.
-                (status, refused.into_inner(), Some(message))
-            }
-        };
+    let (status, instance, error) = match instance.fire(
+        request.event,
+        Actor::new(request.actor).with_roles(request.roles),
+        request.now,
+    ) {
+        Ok(next) => (200, next, None),
+        Err(refused) => {
+            let status = match refused.why() {
+                Why::UnknownEvent { .. } => 400,
+                Why::Forbidden { .. } => 403,
+                Why::Guard(_) => 422,
+                _ => 409, // not allowed now, a timer says not yet, or the clock is behind
+            };
+            let message = refused.to_string();
+            // The instance comes back unchanged, except for automatic
+            // transitions that fell due by `now`: store those too.
+            (status, refused.into_inner(), Some(message))
+        }
+    };
     let body = serde_json::json!({
         "state": instance.state(),
         "allowed": instance.allowed(),
@@ -71,20 +78,25 @@ fn main() {
         serde_json::to_string(&start).expect("a new instance serializes"),
     );
 
+    // Alice and Bob hold the account (the customer role, who closes and
+    // restores, 002 §1.4); Mallory holds no role.
+    let customer: &[&str] = &["customer"];
     let requests = [
-        ("acme-ops", "close", "alice", t0),
-        ("acme-ops", "restor", "alice", t0 + day),
-        ("acme-ops", "restore", "alice", t0 + day / 2),
-        ("acme-ops", "restore", "alice", t0 + day),
-        ("acme-ops", "close", "alice", t0 + 2 * day),
-        ("acme-ops", "restore", "bob", t0 + 95 * day),
-        ("globex", "close", "carol", t0),
+        ("acme-ops", "close", "mallory", &[][..], t0),
+        ("acme-ops", "close", "alice", customer, t0),
+        ("acme-ops", "restor", "alice", customer, t0 + day),
+        ("acme-ops", "restore", "alice", customer, t0 + day / 2),
+        ("acme-ops", "restore", "alice", customer, t0 + day),
+        ("acme-ops", "close", "alice", customer, t0 + 2 * day),
+        ("acme-ops", "restore", "bob", customer, t0 + 95 * day),
+        ("globex", "close", "carol", customer, t0),
     ];
-    for (account, event, actor, at) in requests {
+    for (account, event, actor, roles, at) in requests {
         let request = Request {
             account,
             event,
             actor,
+            roles,
             now: at,
         };
         let (status, body) = handle(&mut table, &request);

@@ -594,7 +594,10 @@ fn the_simulator_as_a_person_uses_it() {
 
     // Closed: `retention_period_ends` has no Fire button, says when it
     // happens, and happens by itself after 90 days.
-    eval(&tab, &format!("{FIRE_STEPS}([['close', null, 'customer']])"));
+    eval(
+        &tab,
+        &format!("{FIRE_STEPS}([['close', null, 'customer']])"),
+    );
     assert_eq!(current(&tab), "closed");
     let auto = "fieldset[data-event-form='retention_period_ends']";
     assert_eq!(

@@ -16,10 +16,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use turnstile_runtime::Instance;
+use turnstile_runtime::{Actor, Instance};
 use turnstile_store::{Backend, Store};
 use turnstile_workflows::rules::Region;
 use turnstile_workflows::{AccountUpgrade, CloudAccount, ServiceClosing};
+
+/// The account holder, who fires every event of the workflows benchmarked.
+fn holder() -> Actor<'static> {
+    Actor::ANONYMOUS.with_roles(&["customer"])
+}
 
 const RUN: Duration = Duration::from_secs(3);
 const DAY: Duration = Duration::from_secs(86_400);
@@ -96,7 +101,10 @@ async fn fire_rate(store: &Store, run: &str, writers: usize, shared: bool) -> (f
                 } else {
                     "log_in_again"
                 };
-                let fired = stored.instance.fire(event, None, t0()).expect("allowed");
+                let fired = stored
+                    .instance
+                    .fire(event, holder(), t0())
+                    .expect("allowed");
                 match store.save(id, stored.version, fired).await {
                     Ok(_) => done.fetch_add(1, Ordering::Relaxed),
                     Err(e) if e.is_conflict() => conflicts.fetch_add(1, Ordering::Relaxed),
@@ -117,7 +125,7 @@ async fn fire_rate(store: &Store, run: &str, writers: usize, shared: bool) -> (f
 /// measure `create`, not polling).
 async fn seed_timers(store: &Store) {
     let template = Instance::start(ServiceClosing::new("bench"), t0())
-        .fire("close", None, t0())
+        .fire("close", holder(), t0())
         .expect("close");
     store.create("template", template).await.expect("create");
     let series = match store.backend() {

@@ -139,7 +139,12 @@ fn the_service_over_http_on_each_database() {
                 "{bad}"
             );
         }
-        let (status, shown) = call(&http, "POST", &events, Some(r#"{"event": "clsoe"}"#));
+        let (status, shown) = call(
+            &http,
+            "POST",
+            &events,
+            Some(r#"{"event": "clsoe", "roles": ["customer"]}"#),
+        );
         assert_eq!(
             (status, shown["error"].as_str()),
             (400, Some("unknown_event"))
@@ -149,14 +154,33 @@ fn the_service_over_http_on_each_database() {
             "{shown}"
         );
 
+        // 403: the account holder's role is missing (002 §1.4.1: the
+        // customer closes); nothing changed.
+        let (status, shown) = call(
+            &http,
+            "POST",
+            &events,
+            Some(r#"{"event": "close", "actor": "mallory"}"#),
+        );
+        assert_eq!(
+            (status, shown["error"].as_str()),
+            (403, Some("forbidden")),
+            "{shown}"
+        );
+
         // 409: not allowed in this state; a stale version.
-        let (status, shown) = call(&http, "POST", &events, Some(r#"{"event": "restore"}"#));
+        let (status, shown) = call(
+            &http,
+            "POST",
+            &events,
+            Some(r#"{"event": "restore", "roles": ["customer"]}"#),
+        );
         assert_eq!(
             (status, shown["error"].as_str()),
             (409, Some("not_allowed")),
             "{shown}"
         );
-        let stale = json!({ "event": "close", "version": 5 }).to_string();
+        let stale = json!({ "event": "close", "roles": ["customer"], "version": 5 }).to_string();
         let (status, shown) = call(&http, "POST", &events, Some(&stale));
         assert_eq!(
             (status, shown["error"].as_str()),
@@ -173,9 +197,19 @@ fn the_service_over_http_on_each_database() {
         );
         assert_eq!(status, 201);
         let soon_events = at("/service_closing/soon/events");
-        let (status, _) = call(&http, "POST", &soon_events, Some(r#"{"event": "close"}"#));
+        let (status, _) = call(
+            &http,
+            "POST",
+            &soon_events,
+            Some(r#"{"event": "close", "roles": ["customer"]}"#),
+        );
         assert_eq!(status, 200);
-        let (status, shown) = call(&http, "POST", &soon_events, Some(r#"{"event": "restore"}"#));
+        let (status, shown) = call(
+            &http,
+            "POST",
+            &soon_events,
+            Some(r#"{"event": "restore", "roles": ["customer"]}"#),
+        );
         assert_eq!(
             (status, shown["error"].as_str()),
             (409, Some("not_yet")),
@@ -196,7 +230,7 @@ fn the_service_over_http_on_each_database() {
             &http,
             "POST",
             &at("/service_closing/frozen/events"),
-            Some(r#"{"event": "close", "actor": "alice"}"#),
+            Some(r#"{"event": "close", "roles": ["customer"], "actor": "alice"}"#),
         );
         assert_eq!(
             (status, shown["error"].as_str()),
@@ -213,7 +247,9 @@ fn the_service_over_http_on_each_database() {
             &http,
             "POST",
             &at("/service_closing/frozen/events"),
-            Some(r#"{"event": "close", "actor": "alice", "payload": {"reason": "moving"}}"#),
+            Some(
+                r#"{"event": "close", "roles": ["customer"], "actor": "alice", "payload": {"reason": "moving"}}"#,
+            ),
         );
         assert_eq!(
             (status, shown["error"].as_str()),
@@ -303,11 +339,12 @@ fn the_service_over_http_on_each_database() {
         assert_eq!(status, 201);
         let skew_events = at("/service_closing/skew/events");
         for (event, days) in [("close", 5), ("restore", 3)] {
-            let body = json!({ "event": event, "at": ms_ago(days) }).to_string();
+            let body =
+                json!({ "event": event, "roles": ["customer"], "at": ms_ago(days) }).to_string();
             let (status, shown) = call(&http, "POST", &skew_events, Some(&body));
             assert_eq!(status, 200, "{shown}");
         }
-        let body = json!({ "event": "close", "at": ms_ago(4) }).to_string();
+        let body = json!({ "event": "close", "roles": ["customer"], "at": ms_ago(4) }).to_string();
         let (status, shown) = call(&http, "POST", &skew_events, Some(&body));
         assert_eq!(
             (status, shown["error"].as_str()),
@@ -327,7 +364,12 @@ fn the_service_over_http_on_each_database() {
             (shown["state"].as_str(), shown["version"].as_i64()),
             (Some("active"), Some(2))
         );
-        let (status, shown) = call(&http, "POST", &skew_events, Some(r#"{"event": "close"}"#));
+        let (status, shown) = call(
+            &http,
+            "POST",
+            &skew_events,
+            Some(r#"{"event": "close", "roles": ["customer"]}"#),
+        );
         assert_eq!(
             (status, shown["state"].as_str()),
             (200, Some("closed")),
@@ -336,7 +378,7 @@ fn the_service_over_http_on_each_database() {
 
         // 200: close 95 days ago; the 90-day timer is overdue, and the
         // background runner fires it.
-        let close = json!({ "event": "close", "actor": "alice", "version": 0, "at": ms_ago(95) });
+        let close = json!({ "event": "close", "roles": ["customer"], "actor": "alice", "version": 0, "at": ms_ago(95) });
         let (status, shown) = call(&http, "POST", &events, Some(&close.to_string()));
         assert_eq!(status, 200, "{shown}");
         assert_eq!(shown["history"][0]["actor"], "alice");
@@ -378,7 +420,7 @@ fn the_service_over_http_on_each_database() {
             &http,
             "POST",
             &at("/account_upgrade/legacy-1/events"),
-            Some(r#"{"event": "upgrade_now"}"#),
+            Some(r#"{"event": "upgrade_now", "roles": ["customer"]}"#),
         );
         assert_eq!(status, 200, "{shown}");
         assert_eq!(shown["state"], "choosing_id");

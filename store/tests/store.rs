@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 mod common;
 
 use common::backends;
-use turnstile_runtime::{Instance, Why};
+use turnstile_runtime::{Actor, Instance, Why};
 use turnstile_store::{Backend, Store, StoreError};
 use turnstile_workflows::rules::Region;
 use turnstile_workflows::{AccountUpgrade, CloudAccount, ServiceClosing};
@@ -20,6 +20,17 @@ const DAY: Duration = Duration::from_secs(86_400);
 
 fn t0() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_790_000_000)
+}
+
+/// `id`, acting as the account holder: in both workflows used here the
+/// customer role is the one that fires every event.
+fn holder(id: &str) -> Actor<'_> {
+    Actor::new(id).with_roles(&["customer"])
+}
+
+/// An account holder with no id to record.
+fn someone() -> Actor<'static> {
+    Actor::ANONYMOUS.with_roles(&["customer"])
 }
 
 fn upgrade() -> AccountUpgrade {
@@ -45,7 +56,7 @@ async fn create_load_list_and_history() {
             "{again:?}"
         );
         let fired = store
-            .fire::<ServiceClosing>("acme", "close", Some("alice"), t0() + DAY)
+            .fire::<ServiceClosing>("acme", "close", holder("alice"), t0() + DAY)
             .await
             .unwrap();
         assert_eq!((fired.version, fired.instance.state()), (1, "closed"));
@@ -98,7 +109,7 @@ async fn firing_is_one_transaction() {
             .await
             .unwrap();
         let refused = store
-            .fire::<ServiceClosing>("acme", "close", None, t0())
+            .fire::<ServiceClosing>("acme", "close", someone(), t0())
             .await;
         assert!(
             matches!(&refused, Err(StoreError::Refused { why, .. }) if matches!(**why, Why::Guard(_))),
@@ -127,7 +138,7 @@ async fn firing_is_one_transaction() {
             sqlx::query(sql).execute(store.pool()).await.unwrap();
         }
         let failed = store
-            .fire::<ServiceClosing>("beta", "close", None, t0())
+            .fire::<ServiceClosing>("beta", "close", someone(), t0())
             .await;
         assert!(matches!(failed, Err(StoreError::Database(_))), "{failed:?}");
         let (state, version): (String, i64) =
@@ -151,9 +162,9 @@ async fn no_lost_update_under_concurrent_writers() {
             .unwrap();
         let a = store.load::<AccountUpgrade>("acme").await.unwrap();
         let b = store.load::<AccountUpgrade>("acme").await.unwrap();
-        let moved = a.instance.fire("upgrade_later", None, t0()).unwrap();
+        let moved = a.instance.fire("upgrade_later", someone(), t0()).unwrap();
         store.save("acme", a.version, moved).await.unwrap();
-        let stale = b.instance.fire("upgrade_later", None, t0()).unwrap();
+        let stale = b.instance.fire("upgrade_later", someone(), t0()).unwrap();
         let conflict = store.save("acme", b.version, stale).await;
         assert!(
             matches!(
@@ -189,7 +200,7 @@ async fn no_lost_update_under_concurrent_writers() {
                     let actor = format!("writer {writer}");
                     let fired = current
                         .instance
-                        .fire(event, Some(actor.as_str()), t0())
+                        .fire(event, holder(actor.as_str()), t0())
                         .unwrap();
                     match store.save("acme", current.version, fired).await {
                         Ok(_) => {
@@ -237,7 +248,7 @@ async fn no_lost_update_under_concurrent_writers() {
                 } else {
                     "log_in_again"
                 },
-                None,
+                someone(),
                 t0(),
                 5,
             )
@@ -266,15 +277,15 @@ async fn clocks_that_differ_never_leave_an_instance_that_does_not_load() {
         // The case from the field: close, restore two days later, then a
         // close stamped a day before that restore.
         store
-            .fire::<ServiceClosing>("acme-0", "close", Some("alice"), t0() + HOUR)
+            .fire::<ServiceClosing>("acme-0", "close", holder("alice"), t0() + HOUR)
             .await
             .unwrap();
         store
-            .fire::<ServiceClosing>("acme-0", "restore", Some("alice"), t0() + HOUR + 2 * DAY)
+            .fire::<ServiceClosing>("acme-0", "restore", holder("alice"), t0() + HOUR + 2 * DAY)
             .await
             .unwrap();
         let behind = node_b
-            .fire::<ServiceClosing>("acme-0", "close", Some("bob"), t0() + HOUR + DAY)
+            .fire::<ServiceClosing>("acme-0", "close", holder("bob"), t0() + HOUR + DAY)
             .await;
         match &behind {
             Err(StoreError::Refused { why, .. }) => {
@@ -308,7 +319,7 @@ async fn clocks_that_differ_never_leave_an_instance_that_does_not_load() {
                         _ => "restore",
                     };
                     match node
-                        .fire_retrying::<ServiceClosing>(id, event, Some("node"), now, 5)
+                        .fire_retrying::<ServiceClosing>(id, event, holder("node"), now, 5)
                         .await
                     {
                         Ok(_) => {}
@@ -354,7 +365,7 @@ async fn a_due_timer_fires_exactly_once() {
         for n in 0..60 {
             let id = format!("account-{n:02}");
             let start = Instance::start(ServiceClosing::new(id.clone()), t0());
-            let closed = start.fire("close", None, t0()).unwrap();
+            let closed = start.fire("close", someone(), t0()).unwrap();
             store.create(&id, closed).await.unwrap();
         }
         assert!(store
@@ -467,8 +478,8 @@ async fn bad_rows_are_refused_never_overwritten() {
         ];
         for (id, corrupt, problem) in cases {
             let start = Instance::start(ServiceClosing::new(id), t0());
-            let closed = start.fire("close", None, t0()).unwrap();
-            let closed = closed.fire("restore", None, t0() + 2 * DAY).unwrap();
+            let closed = start.fire("close", someone(), t0()).unwrap();
+            let closed = closed.fire("restore", someone(), t0() + 2 * DAY).unwrap();
             store.create(id, closed).await.unwrap();
             sqlx::query(corrupt).execute(store.pool()).await.unwrap();
             let before: Vec<(String, i64, String)> = sqlx::query_as(
@@ -496,7 +507,7 @@ async fn bad_rows_are_refused_never_overwritten() {
             );
             // Firing is refused the same way, and the row is untouched.
             let fired = store
-                .fire::<ServiceClosing>(id, "close", None, t0() + 3 * DAY)
+                .fire::<ServiceClosing>(id, "close", someone(), t0() + 3 * DAY)
                 .await;
             assert!(matches!(fired, Err(StoreError::BadRow { .. })), "{fired:?}");
             let after: Vec<(String, i64, String)> = sqlx::query_as(
@@ -609,7 +620,7 @@ async fn killed_writer_child() {
                     "prompted" => "upgrade_later",
                     _ => "log_in_again",
                 };
-                if let Ok(fired) = current.instance.fire(event, Some("crash"), t0()) {
+                if let Ok(fired) = current.instance.fire(event, holder("crash"), t0()) {
                     let _ = store.save(&id, current.version, fired).await;
                 }
             }
@@ -630,7 +641,7 @@ async fn definitions_migrate_through_the_fingerprint_hook() {
     for (store, _) in backends("migrate").await {
         for id in ["acme", "odd", "fresh"] {
             let closed = Instance::start(ServiceClosing::new(id), t0())
-                .fire("close", Some("alice"), t0())
+                .fire("close", holder("alice"), t0())
                 .unwrap();
             store.create(id, closed).await.unwrap();
         }
@@ -699,7 +710,7 @@ async fn the_start_instant_is_stored_and_checked() {
             .await
             .unwrap();
         store
-            .fire::<ServiceClosing>("acme", "close", None, t0() + DAY)
+            .fire::<ServiceClosing>("acme", "close", someone(), t0() + DAY)
             .await
             .unwrap();
         let loaded = store.load::<ServiceClosing>("acme").await.unwrap();
