@@ -12,6 +12,7 @@
 //!
 //! | route | what |
 //! |---|---|
+//! | `GET /health` | 200 `{"status": "ok"}` when the database answers, 503 otherwise |
 //! | `POST /{workflow}` `{"id", "data", "at"?}` | create an instance (201) |
 //! | `GET /{workflow}?state=&after=&limit=` | list instances |
 //! | `GET /{workflow}/{id}` | state, events allowed now, timers, history, data |
@@ -37,6 +38,14 @@
 //! A background task fires the automatic timers that fall due, every
 //! `--tick-ms` milliseconds (default 1000), on every node: the store
 //! makes each timer fire once.
+//!
+//! Request bodies are limited to 64 KiB (413 `body_too_large`, unread).
+//! Logs go to standard output, one line per request (method, path,
+//! status, duration; never a header or a body) and per timer fired: text,
+//! or one JSON object per line with `--log json`. On SIGTERM or SIGINT the
+//! service stops accepting connections, lets the requests in flight
+//! finish, stops the timer runner between two ticks, closes the pool and
+//! exits 0.
 
 #![forbid(unsafe_code)]
 
@@ -44,14 +53,16 @@ use std::net::SocketAddr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{middleware, Json, Router};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use tokio::sync::watch;
 use turnstile_runtime::{Actor, Dispatch, Instance, Why};
 use turnstile_store::{Store, StoreError, Stored};
 use turnstile_workflows::{
@@ -105,6 +116,20 @@ fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response
         Json(json!({ "error": code, "message": message.into() })),
     )
         .into_response()
+}
+
+/// A body that could not be read: over [`MAX_BODY`] (413) or cut short.
+fn too_large(rejection: BytesRejection) -> Response {
+    let status = rejection.status();
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        error(
+            status,
+            "body_too_large",
+            format!("the request body is over the service's limit of {MAX_BODY} bytes"),
+        )
+    } else {
+        error(status, "malformed_request", rejection.body_text())
+    }
 }
 
 fn store_error(e: StoreError) -> Response {
@@ -282,8 +307,12 @@ async fn fire_in<W: Dispatch + Serialize + DeserializeOwned>(
 async fn create(
     State(store): State<Store>,
     Path(workflow): Path<String>,
-    bytes: Bytes,
+    bytes: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let bytes = match bytes {
+        Ok(bytes) => bytes,
+        Err(rejection) => return too_large(rejection),
+    };
     with_workflow!(workflow.as_str(), W => create_in::<W>(&store, &bytes).await)
 }
 
@@ -322,21 +351,21 @@ async fn show_one(
 async fn fire(
     State(store): State<Store>,
     Path((workflow, id)): Path<(String, String)>,
-    bytes: Bytes,
+    bytes: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let bytes = match bytes {
+        Ok(bytes) => bytes,
+        Err(rejection) => return too_large(rejection),
+    };
     with_workflow!(workflow.as_str(), W => fire_in::<W>(&store, &id, &bytes).await)
 }
 
-/// A line on standard output; a closed output loses the line, never the
-/// service.
-fn log(line: std::fmt::Arguments<'_>) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stdout(), "{line}");
-}
-
-/// Fires the due timers of every workflow, every `tick`.
-async fn run_timers(store: Store, tick: Duration) {
-    loop {
+/// Fires the due timers of every workflow, every `tick`, until `stop` says
+/// so. A tick that has started finishes (each timer's step is its own
+/// transaction, so stopping between two is safe too); the runner stops
+/// between ticks.
+async fn run_timers(store: Store, tick: Duration, mut stop: watch::Receiver<bool>) {
+    while !*stop.borrow() {
         let now = SystemTime::now();
         for workflow in [
             "sign_up",
@@ -351,39 +380,111 @@ async fn run_timers(store: Store, tick: Duration) {
                     Ok((fired, errors)) => {
                         for f in &fired {
                             for s in &f.steps {
-                                log(format_args!("timer: {workflow} {}: {} --{}--> {}", f.id, s.from, s.event, s.to));
+                                tracing::info!(workflow, id = %f.id, from = %s.from, event = %s.event, to = %s.to, "timer fired");
                             }
                         }
                         for e in errors {
-                            log(format_args!("timer: {e}"));
+                            tracing::warn!(workflow, error = %e, "timer not fired");
                         }
                         StatusCode::OK.into_response()
                     }
                     Err(e) => {
-                        log(format_args!("timer: {workflow}: {e}"));
+                        tracing::error!(workflow, error = %e, "timers not run");
                         StatusCode::INTERNAL_SERVER_ERROR.into_response()
                     }
                 }
             });
             drop(outcome);
         }
-        tokio::time::sleep(tick).await;
+        tokio::select! {
+            () = tokio::time::sleep(tick) => {}
+            _ = stop.changed() => {}
+        }
     }
+    tracing::info!("timer runner stopped");
 }
 
 /// The service's routes over `store`.
 fn app(store: Store) -> Router {
     Router::new()
+        .route("/health", get(health))
         .route("/{workflow}", post(create).get(list))
         .route("/{workflow}/{id}", get(show_one))
         .route("/{workflow}/{id}/events", post(fire))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn(access_log))
         .with_state(store)
+}
+
+/// The largest request body the service reads: 64 KiB, far above any
+/// instance's data or an event's payload in these workflows. A larger body
+/// is answered 413 (`body_too_large`) without being read.
+const MAX_BODY: usize = 64 * 1024;
+
+/// `GET /health`: 200 `{"status": "ok"}` when the database answers, 503
+/// otherwise, for a load balancer's or an orchestrator's probe.
+async fn health(State(store): State<Store>) -> Response {
+    match store.ping().await {
+        Ok(()) => Json(json!({ "status": "ok", "backend": format!("{:?}", store.backend()) }))
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: the database does not answer");
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                e.to_string(),
+            )
+        }
+    }
+}
+
+/// One structured line per request: method, path, status and duration. No
+/// header and no body is logged.
+async fn access_log(request: Request, next: middleware::Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(
+        %method,
+        path,
+        status = response.status().as_u16(),
+        ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    response
+}
+
+/// Resolves on SIGTERM or SIGINT (Ctrl-C), saying which.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => {
+                term.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    let signal = tokio::select! {
+        () = interrupt => "SIGINT",
+        () = terminate => "SIGTERM",
+    };
+    tracing::info!(signal, "shutting down: finishing the requests in flight");
 }
 
 struct Options {
     database: String,
     listen: SocketAddr,
     tick: Duration,
+    json_logs: bool,
 }
 
 fn options() -> Result<Options, String> {
@@ -391,6 +492,7 @@ fn options() -> Result<Options, String> {
         database: "sqlite://account_service.db?mode=rwc".to_string(),
         listen: SocketAddr::from(([127, 0, 0, 1], 3000)),
         tick: Duration::from_secs(1),
+        json_logs: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -406,14 +508,34 @@ fn options() -> Result<Options, String> {
                 let ms: u64 = v.parse().map_err(|e| format!("--tick-ms {v}: {e}"))?;
                 options.tick = Duration::from_millis(ms.max(1));
             }
+            "--log" => match value()?.as_str() {
+                "json" => options.json_logs = true,
+                "text" => options.json_logs = false,
+                v => return Err(format!("--log {v}: `text` or `json`")),
+            },
             other => {
                 return Err(format!(
-                    "unknown argument `{other}`: --database URL, --listen ADDR, --tick-ms N"
+                    "unknown argument `{other}`: --database URL, --listen ADDR, --tick-ms N, --log text|json"
                 ))
             }
         }
     }
     Ok(options)
+}
+
+/// Logs to standard output, at INFO and above: text for a terminal, or one
+/// JSON object per line (`--log json`) for a log pipeline.
+fn init_logs(json: bool) {
+    let logs = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_writer(std::io::stdout)
+        .with_target(false)
+        .with_ansi(false);
+    if json {
+        logs.json().flatten_event(true).init();
+    } else {
+        logs.init();
+    }
 }
 
 #[tokio::main]
@@ -425,30 +547,45 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
+    init_logs(options.json_logs);
     let store = match Store::open(&options.database).await {
         Ok(store) => store,
         Err(e) => {
-            eprintln!("error: cannot open {}: {e}", options.database);
+            tracing::error!(database = %options.database, error = %e, "cannot open the store");
             return std::process::ExitCode::FAILURE;
         }
     };
     let listener = match tokio::net::TcpListener::bind(options.listen).await {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("error: cannot listen on {}: {e}", options.listen);
+            tracing::error!(listen = %options.listen, error = %e, "cannot listen");
             return std::process::ExitCode::FAILURE;
         }
     };
     let address = listener.local_addr().map_or(options.listen, |a| a);
-    log(format_args!(
-        "listening on http://{address} ({:?})",
-        store.backend()
-    ));
-    tokio::spawn(run_timers(store.clone(), options.tick));
-    match axum::serve(listener, app(store)).await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+    tracing::info!(
+        address = %format!("http://{address}"),
+        backend = ?store.backend(),
+        "listening on http://{address}"
+    );
+    let (stop, stopped) = watch::channel(false);
+    let timers = tokio::spawn(run_timers(store.clone(), options.tick, stopped));
+    // On SIGTERM or SIGINT: stop accepting, let the requests in flight
+    // finish, then stop the timer runner between two ticks, then close the
+    // pool.
+    let served = axum::serve(listener, app(store.clone()))
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
+    let _ = stop.send(true);
+    let _ = timers.await;
+    store.close().await;
+    match served {
+        Ok(()) => {
+            tracing::info!("stopped");
+            std::process::ExitCode::SUCCESS
+        }
         Err(e) => {
-            eprintln!("error: {e}");
+            tracing::error!(error = %e, "the server failed");
             std::process::ExitCode::FAILURE
         }
     }

@@ -376,6 +376,21 @@ impl Store {
         &self.pool
     }
 
+    /// Asks the database for one trivial answer (`SELECT 1`) on a pooled
+    /// connection: a health check's question, whether the store can reach
+    /// its database now.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Closes the pool: waits for the connections in use to be returned,
+    /// then closes them all (on SQLite, this checkpoints the write-ahead
+    /// log). For a graceful shutdown, after the last request.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
     /// Stores a new instance under `id`; refused with
     /// [`StoreError::Exists`] if the id is taken for this workflow.
     pub async fn create<W: Dispatch + Serialize>(

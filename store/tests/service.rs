@@ -6,6 +6,7 @@ mod common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
@@ -14,6 +15,8 @@ use serde_json::{json, Value};
 struct Service {
     child: Child,
     base: String,
+    /// Everything it wrote to standard output after its first line.
+    output: Arc<Mutex<Vec<String>>>,
 }
 
 impl Drop for Service {
@@ -23,8 +26,8 @@ impl Drop for Service {
     }
 }
 
-/// Starts the example on `database`, on a free port.
-fn start(database: &str) -> Service {
+/// Starts the example on `database`, on a free port, with `extra` arguments.
+fn start_with(database: &str, extra: &[&str]) -> Service {
     let deps = std::env::current_exe().unwrap();
     let binary = deps
         .parent()
@@ -45,20 +48,35 @@ fn start(database: &str) -> Service {
             "--tick-ms",
             "100",
         ])
+        .args(extra)
         .stdout(Stdio::piped())
         .spawn()
         .expect("the service starts");
     let mut out = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     out.read_line(&mut line).unwrap();
-    // The rest of its output (the timers it fires) is read and dropped.
-    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    // The rest of its output (requests, the timers it fires) is kept.
+    let output = Arc::new(Mutex::new(Vec::new()));
+    let kept = Arc::clone(&output);
+    std::thread::spawn(move || {
+        for line in out.lines().map_while(Result::ok) {
+            kept.lock().unwrap().push(line);
+        }
+    });
     let base = line
-        .split_whitespace()
+        .split(|c: char| c.is_whitespace() || c == '"')
         .find(|w| w.starts_with("http://"))
         .unwrap_or_else(|| panic!("no address in {line:?}"))
         .to_string();
-    Service { child, base }
+    Service {
+        child,
+        base,
+        output,
+    }
+}
+
+fn start(database: &str) -> Service {
+    start_with(database, &[])
 }
 
 fn agent() -> ureq::Agent {
@@ -428,5 +446,138 @@ fn the_service_over_http_on_each_database() {
             .as_array()
             .unwrap()
             .contains(&json!("associate_existing_id")));
+    }
+}
+
+/// Service hygiene: a health endpoint, a stated body limit, one structured
+/// log line per request, and a graceful stop on SIGTERM that loses nothing.
+#[test]
+fn health_body_limit_logs_and_a_graceful_sigterm() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let urls: Vec<String> = runtime.block_on(async {
+        common::backends("hygiene")
+            .await
+            .into_iter()
+            .map(|(_, url)| url)
+            .collect()
+    });
+    drop(runtime);
+    for url in urls {
+        let mut service = start_with(&url, &["--log", "json"]);
+        let http = agent();
+        let at = |path: &str| format!("{}{path}", service.base);
+
+        let (status, shown) = call(&http, "GET", &at("/health"), None);
+        assert_eq!(
+            (status, shown["status"].as_str()),
+            (200, Some("ok")),
+            "{shown}"
+        );
+
+        // 64 KiB is the limit: a body over it is refused unread, nothing
+        // is created; one just under it is read (and refused for its content).
+        let padding = "x".repeat(64 * 1024);
+        let big = json!({ "id": "big", "data": { "account": padding, "obstacles": [] } });
+        let (status, shown) = call(
+            &http,
+            "POST",
+            &at("/service_closing"),
+            Some(&big.to_string()),
+        );
+        assert_eq!(
+            (status, shown["error"].as_str()),
+            (413, Some("body_too_large")),
+            "{shown}"
+        );
+        let (status, _) = call(&http, "GET", &at("/service_closing/big"), None);
+        assert_eq!(status, 404);
+        let under =
+            json!({ "id": "under", "data": { "account": "x".repeat(60 * 1024), "obstacles": [] } });
+        let (status, _) = call(
+            &http,
+            "POST",
+            &at("/service_closing"),
+            Some(&under.to_string()),
+        );
+        assert_eq!(status, 201);
+
+        let create = json!({ "id": "acme", "data": { "account": "acme", "obstacles": [] } });
+        let (status, _) = call(
+            &http,
+            "POST",
+            &at("/service_closing"),
+            Some(&create.to_string()),
+        );
+        assert_eq!(status, 201);
+        let close = json!({ "event": "close", "actor": "alice", "roles": ["customer"] });
+        let (status, _) = call(
+            &http,
+            "POST",
+            &at("/service_closing/acme/events"),
+            Some(&close.to_string()),
+        );
+        assert_eq!(status, 200);
+
+        // SIGTERM: the process stops by itself, successfully, saying so.
+        let pid = service.child.id().to_string();
+        let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(killed.success());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let exit = loop {
+            if let Some(exit) = service.child.try_wait().unwrap() {
+                break exit;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "still running 20 s after SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        assert!(exit.success(), "{exit:?}");
+        std::thread::sleep(Duration::from_millis(200)); // the reader drains the pipe
+        let lines: Vec<Value> = service
+            .output
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l:?} is not JSON: {e}")))
+            .collect();
+        let messages: Vec<&str> = lines.iter().filter_map(|l| l["message"].as_str()).collect();
+        for said in [
+            "shutting down: finishing the requests in flight",
+            "timer runner stopped",
+            "stopped",
+        ] {
+            assert!(messages.contains(&said), "{said:?} not in {messages:?}");
+        }
+        let fired = lines
+            .iter()
+            .find(|l| l["message"] == "request" && l["path"] == "/service_closing/acme/events")
+            .expect("the request is logged");
+        assert_eq!(
+            (fired["method"].as_str(), fired["status"].as_u64()),
+            (Some("POST"), Some(200))
+        );
+        assert!(fired["ms"].as_f64().is_some(), "{fired}");
+        assert!(
+            !lines
+                .iter()
+                .any(|l| l.to_string().contains(&padding[..1024])),
+            "a body is never logged"
+        );
+
+        // What was written before the stop is there after a restart.
+        let service = start(&url);
+        let (status, shown) = call(
+            &http,
+            "GET",
+            &format!("{}/service_closing/acme", service.base),
+            None,
+        );
+        assert_eq!(
+            (status, shown["state"].as_str()),
+            (200, Some("closed")),
+            "{shown}"
+        );
     }
 }
