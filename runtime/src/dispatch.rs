@@ -240,6 +240,28 @@ impl From<Refusal> for Why {
     }
 }
 
+impl Why {
+    /// A short, stable name for the kind of refusal, in snake case, for
+    /// logs, metrics and API error codes: `unknown_event`, `forbidden`,
+    /// `bad_payload`, `not_allowed`, `guard_refused`, `not_yet` (its own
+    /// timer), `overdue` (an automatic timer came first), `clock_behind`,
+    /// `nothing_due`. The store records it with an idempotency key, so a
+    /// replayed refusal says what the original said.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Why::UnknownEvent { .. } => "unknown_event",
+            Why::Forbidden { .. } => "forbidden",
+            Why::BadPayload { .. } => "bad_payload",
+            Why::NotAllowed { .. } => "not_allowed",
+            Why::Guard(_) => "guard_refused",
+            Why::NotYet(_) => "not_yet",
+            Why::Overdue(_) => "overdue",
+            Why::ClockBehind { .. } => "clock_behind",
+            Why::NothingDue { .. } => "nothing_due",
+        }
+    }
+}
+
 impl fmt::Display for Why {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

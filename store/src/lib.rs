@@ -143,6 +143,24 @@ pub enum StoreError {
         /// Why.
         problem: String,
     },
+    /// An idempotency key sent again with another event: the key names
+    /// one request, and that request was for `recorded`.
+    #[error(
+        "{workflow} instance `{id}`: the idempotency key `{key}` was used for `{recorded}`, \
+         not `{event}`: use a new key for a new request"
+    )]
+    KeyReused {
+        /// The workflow.
+        workflow: &'static str,
+        /// The instance id.
+        id: String,
+        /// The key.
+        key: String,
+        /// The event the key was first sent with.
+        recorded: String,
+        /// The event it came with now.
+        event: String,
+    },
     /// An instant outside what the store holds (1970 to 2262).
     #[error("the instant cannot be stored: {0}")]
     Instant(String),
@@ -162,6 +180,40 @@ impl StoreError {
     pub fn is_conflict(&self) -> bool {
         matches!(self, StoreError::Conflict { .. })
     }
+}
+
+/// What [`Store::fire_keyed`] gives: the outcome of firing now, or the
+/// outcome recorded under the key by an earlier request.
+#[derive(Debug)]
+pub enum Keyed<W: Dispatch> {
+    /// The key is new: the event was fired and the step written, as
+    /// [`Store::fire_with`] gives it. (A refusal is `Err(StoreError::Refused)`,
+    /// recorded under the key as well.)
+    Fired(Stored<W>),
+    /// The key was seen before: nothing was fired, and this is what came of
+    /// it then.
+    Replayed(Recorded),
+}
+
+/// An outcome recorded under an idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recorded {
+    /// The event was fired: the version written and the state entered. The
+    /// step is the history's entry number `version` (history is never
+    /// rewritten, so it is still there).
+    Fired {
+        /// The version the step made (the number of steps then).
+        version: i64,
+        /// The state it entered.
+        state: String,
+    },
+    /// The event was refused.
+    Refused {
+        /// [`Why::code`] of the refusal (`not_allowed`, `guard_refused`, …).
+        code: String,
+        /// The refusal's message, as it was.
+        message: String,
+    },
 }
 
 /// An instance as stored: its id, the version it was read or written at,
@@ -525,6 +577,181 @@ impl Store {
                 })
             }
         }
+    }
+
+    /// [`Store::fire_with`] under an idempotency `key`: the request a
+    /// client sends again when it does not know whether the first one
+    /// arrived (a timeout, a dropped connection, a restart).
+    ///
+    /// - A new key fires the event, and records its outcome (the step's
+    ///   version and state, or the refusal) under the key in the same
+    ///   transaction as the step: a crash leaves both or neither.
+    /// - A key seen before fires nothing and gives [`Keyed::Replayed`] with
+    ///   the recorded outcome, however the instance has moved since.
+    /// - A key seen before with another event is [`StoreError::KeyReused`].
+    /// - Requests with the same key at the same time fire once: the others
+    ///   meet the first one's write (a version conflict or the key's
+    ///   primary key), find its record and replay it.
+    ///
+    /// A [`StoreError::Conflict`] with another request is not recorded:
+    /// send the same key again. Keys are kept until
+    /// [`Store::forget_keys`] removes them, which sets the retention
+    /// window; keys are per instance.
+    pub async fn fire_keyed<'a, W: Dispatch + Serialize + DeserializeOwned>(
+        &self,
+        id: &str,
+        event: &str,
+        payload: Option<&str>,
+        actor: impl Into<Actor<'a>>,
+        now: SystemTime,
+        key: &str,
+    ) -> Result<Keyed<W>, StoreError> {
+        if let Some(replayed) = self.replay::<W>(id, key, event).await? {
+            return Ok(Keyed::Replayed(replayed));
+        }
+        let actor = actor.into();
+        let Stored {
+            version, instance, ..
+        } = self.load::<W>(id).await?;
+        let fired = instance.fire_with(event, payload, actor, now);
+        let mut tx = self.pool.begin().await?;
+        let outcome = match fired {
+            Ok(fired) => match save_on(&mut tx, id, version, fired).await {
+                Ok(stored) => Ok(stored),
+                Err(e) => {
+                    tx.rollback().await?;
+                    return self.after_race::<W>(id, key, event, e).await;
+                }
+            },
+            Err(refused) => {
+                let (instance, why) = refused.into_parts();
+                if instance.trail().len() as i64 > version {
+                    if let Err(e) = save_on(&mut tx, id, version, instance).await {
+                        tx.rollback().await?;
+                        return self.after_race::<W>(id, key, event, e).await;
+                    }
+                }
+                Err(why)
+            }
+        };
+        let recorded = match &outcome {
+            Ok(stored) => serde_json::json!({
+                "version": stored.version,
+                "state": stored.instance.state(),
+            }),
+            Err(why) => serde_json::json!({ "refused": why.code(), "message": why.to_string() }),
+        };
+        let inserted = sqlx::query(
+            "INSERT INTO turnstile_requests (workflow, id, request_key, event, outcome, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(W::NAME)
+        .bind(id)
+        .bind(key)
+        .bind(event)
+        .bind(recorded.to_string())
+        .bind(wall_clock())
+        .execute(&mut *tx)
+        .await;
+        if let Err(e) = inserted {
+            tx.rollback().await?;
+            return self.after_race::<W>(id, key, event, e.into()).await;
+        }
+        if let Err(e) = tx.commit().await {
+            return self.after_race::<W>(id, key, event, e.into()).await;
+        }
+        match outcome {
+            Ok(stored) => Ok(Keyed::Fired(stored)),
+            Err(why) => Err(StoreError::Refused {
+                workflow: W::NAME,
+                id: id.to_string(),
+                why: Box::new(why),
+            }),
+        }
+    }
+
+    /// The outcome recorded under `key` for instance `id`, if any, checked
+    /// against the event asked for now.
+    async fn replay<W: Dispatch>(
+        &self,
+        id: &str,
+        key: &str,
+        event: &str,
+    ) -> Result<Option<Recorded>, StoreError> {
+        let row = sqlx::query(
+            "SELECT event, outcome FROM turnstile_requests \
+             WHERE workflow = $1 AND id = $2 AND request_key = $3",
+        )
+        .bind(W::NAME)
+        .bind(id)
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let recorded: String = row.try_get("event")?;
+        if recorded != event {
+            return Err(StoreError::KeyReused {
+                workflow: W::NAME,
+                id: id.to_string(),
+                key: key.to_string(),
+                recorded,
+                event: event.to_string(),
+            });
+        }
+        let text: String = row.try_get("outcome")?;
+        let bad = |problem: String| StoreError::BadRow {
+            workflow: W::NAME,
+            id: id.to_string(),
+            problem: format!("the outcome recorded under key `{key}`: {problem}"),
+        };
+        let value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+        let field = |name: &str| value.get(name).and_then(serde_json::Value::as_str);
+        let outcome = match (
+            value.get("version").and_then(serde_json::Value::as_i64),
+            field("state"),
+        ) {
+            (Some(version), Some(state)) => Recorded::Fired {
+                version,
+                state: state.to_string(),
+            },
+            _ => match (field("refused"), field("message")) {
+                (Some(code), Some(message)) => Recorded::Refused {
+                    code: code.to_string(),
+                    message: message.to_string(),
+                },
+                _ => return Err(bad(format!("unexpected {text}"))),
+            },
+        };
+        Ok(Some(outcome))
+    }
+
+    /// A keyed fire whose write failed with `e`: if another request with
+    /// the same key won, its outcome stands; otherwise `e`.
+    async fn after_race<W: Dispatch>(
+        &self,
+        id: &str,
+        key: &str,
+        event: &str,
+        e: StoreError,
+    ) -> Result<Keyed<W>, StoreError> {
+        match self.replay::<W>(id, key, event).await? {
+            Some(recorded) => Ok(Keyed::Replayed(recorded)),
+            None => Err(e),
+        }
+    }
+
+    /// Forgets the idempotency keys recorded more than `older_than` ago (by
+    /// the store's clock), of every workflow: the retention window. A key
+    /// sent again after that fires again. Returns how many were forgotten.
+    pub async fn forget_keys(&self, older_than: Duration) -> Result<u64, StoreError> {
+        let window = i64::try_from(older_than.as_nanos()).unwrap_or(i64::MAX);
+        let cutoff = wall_clock().saturating_sub(window);
+        let done = sqlx::query("DELETE FROM turnstile_requests WHERE created_at < $1")
+            .bind(cutoff)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
     }
 
     /// [`Store::fire`], reloading and firing again up to `attempts` times

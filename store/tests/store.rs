@@ -741,3 +741,143 @@ async fn the_start_instant_is_stored_and_checked() {
         assert_eq!(old.instance.state(), "closed");
     }
 }
+
+/// Idempotency keys: a request sent again fires nothing and gets the first
+/// outcome, a step or a refusal; a key with another event is refused; the
+/// same request from 8 clients at once fires once; forgotten keys fire again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_request_key_fires_once_and_replays_its_outcome() {
+    use turnstile_store::{Keyed, Recorded};
+    for (store, _) in backends("keys").await {
+        store
+            .create("acme", Instance::start(ServiceClosing::new("acme"), t0()))
+            .await
+            .unwrap();
+        let first = store
+            .fire_keyed::<ServiceClosing>("acme", "close", None, holder("alice"), t0(), "req-1")
+            .await
+            .unwrap();
+        let Keyed::Fired(fired) = first else {
+            panic!("a new key fires")
+        };
+        assert_eq!((fired.version, fired.instance.state()), (1, "closed"));
+        let again = store
+            .fire_keyed::<ServiceClosing>("acme", "close", None, holder("alice"), t0(), "req-1")
+            .await
+            .unwrap();
+        assert!(
+            matches!(&again, Keyed::Replayed(Recorded::Fired { version: 1, state }) if state == "closed"),
+            "{again:?}"
+        );
+        assert_eq!(
+            store.load::<ServiceClosing>("acme").await.unwrap().version,
+            1
+        );
+
+        // The same key with another event: refused by name, nothing fired.
+        let reused = store
+            .fire_keyed::<ServiceClosing>("acme", "restore", None, holder("alice"), t0(), "req-1")
+            .await
+            .unwrap_err();
+        assert!(matches!(reused, StoreError::KeyReused { .. }), "{reused}");
+        assert!(reused
+            .to_string()
+            .contains("was used for `close`, not `restore`"));
+
+        // A refusal is recorded too, and replayed as it was.
+        let refused = store
+            .fire_keyed::<ServiceClosing>("acme", "restore", None, holder("alice"), t0(), "req-2")
+            .await
+            .unwrap_err();
+        let message = match &refused {
+            StoreError::Refused { why, .. } => why.to_string(),
+            other => panic!("{other}"),
+        };
+        let replayed = store
+            .fire_keyed::<ServiceClosing>(
+                "acme",
+                "restore",
+                None,
+                holder("alice"),
+                t0() + 2 * DAY,
+                "req-2",
+            )
+            .await
+            .unwrap();
+        let Keyed::Replayed(replayed) = replayed else {
+            panic!("the key was seen")
+        };
+        assert_eq!(
+            replayed,
+            Recorded::Refused {
+                code: "not_yet".into(),
+                message
+            }
+        );
+
+        // Forgotten, the key is new again: this time restoring is due.
+        assert_eq!(store.forget_keys(Duration::ZERO).await.unwrap(), 2);
+        let later = store
+            .fire_keyed::<ServiceClosing>(
+                "acme",
+                "restore",
+                None,
+                holder("alice"),
+                t0() + 2 * DAY,
+                "req-2",
+            )
+            .await
+            .unwrap();
+        assert!(
+            matches!(later, Keyed::Fired(ref s) if s.version == 2),
+            "{later:?}"
+        );
+        assert_eq!(
+            store.forget_keys(DAY).await.unwrap(),
+            0,
+            "kept within the window"
+        );
+
+        // Eight clients send the same request at once: one step.
+        store
+            .create("beta", Instance::start(ServiceClosing::new("beta"), t0()))
+            .await
+            .unwrap();
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    store
+                        .fire_keyed::<ServiceClosing>(
+                            "beta",
+                            "close",
+                            None,
+                            holder("bob"),
+                            t0(),
+                            "same",
+                        )
+                        .await
+                })
+            })
+            .collect();
+        let mut fired = 0;
+        for task in tasks {
+            match task.await.unwrap().unwrap() {
+                Keyed::Fired(s) => {
+                    fired += 1;
+                    assert_eq!(s.version, 1);
+                }
+                Keyed::Replayed(r) => assert_eq!(
+                    r,
+                    Recorded::Fired {
+                        version: 1,
+                        state: "closed".into()
+                    }
+                ),
+            }
+        }
+        assert_eq!(fired, 1);
+        let beta = store.load::<ServiceClosing>("beta").await.unwrap();
+        assert_eq!(beta.instance.trail().len(), 1);
+    }
+}
