@@ -16,7 +16,7 @@
 //! | `POST /{workflow}` `{"id", "data", "at"?}` | create an instance (201) |
 //! | `GET /{workflow}?state=&after=&limit=` | list instances |
 //! | `GET /{workflow}/{id}` | state, events allowed now, timers, history, data |
-//! | `POST /{workflow}/{id}/events` `{"event", "actor"?, "roles"?, "payload"?, "version"?, "at"?}` | fire an event by name, with what it brings (any JSON) for an event whose definition says `payload` |
+//! | `POST /{workflow}/{id}/events` `{"event", "actor"?, "roles"?, "payload"?, "version"?, "at"?}` | fire an event by name, with what it brings (any JSON) for an event whose definition says `payload`; an `Idempotency-Key` header makes a retry safe |
 //!
 //! `at` is when the step happened, in milliseconds since 1970 (default:
 //! now), for events that reach the service after the fact; `version`, if
@@ -39,6 +39,15 @@
 //! `--tick-ms` milliseconds (default 1000), on every node: the store
 //! makes each timer fire once.
 //!
+//! `Idempotency-Key: <1 to 255 characters>` on a fire: the first request
+//! with a key fires and its outcome is recorded with the step; the same key
+//! again (a client retrying after a timeout, from any node, after a
+//! restart) fires nothing and answers what the first did, with
+//! `Idempotency-Replayed: true`: the refusal's status and message, or 200
+//! with `replayed`, the `version` and `state` written and that `step`. The
+//! same key with another event is 422 `idempotency_key_reused`. Keys are
+//! per instance and kept `--keys-hours` (default 24).
+//!
 //! Request bodies are limited to 64 KiB (413 `body_too_large`, unread).
 //! Logs go to standard output, one line per request (method, path,
 //! status, duration; never a header or a body) and per timer fired: text,
@@ -55,7 +64,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{middleware, Json, Router};
@@ -63,8 +72,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tokio::sync::watch;
-use turnstile_runtime::{Actor, Dispatch, Instance, Why};
-use turnstile_store::{Store, StoreError, Stored};
+use turnstile_runtime::{Actor, Dispatch, Instance};
+use turnstile_store::{Keyed, Recorded, Store, StoreError, Stored};
 use turnstile_workflows::{
     AccountRestriction, AccountUpgrade, PartnerAssociation, PhoneChange, ServiceClosing, SignUp,
 };
@@ -132,23 +141,35 @@ fn too_large(rejection: BytesRejection) -> Response {
     }
 }
 
+/// The status and error code of a refusal, from its `Why::code()`: one
+/// table for refusals met now and refusals replayed under a key.
+fn refusal(code: &str) -> (StatusCode, &'static str) {
+    match code {
+        "unknown_event" => (StatusCode::BAD_REQUEST, "unknown_event"),
+        "guard_refused" => (StatusCode::UNPROCESSABLE_ENTITY, "guard_refused"),
+        "bad_payload" => (StatusCode::UNPROCESSABLE_ENTITY, "bad_payload"),
+        "forbidden" => (StatusCode::FORBIDDEN, "forbidden"),
+        "not_yet" | "overdue" => (StatusCode::CONFLICT, "not_yet"),
+        "clock_behind" => (StatusCode::CONFLICT, "clock_behind"),
+        _ => (StatusCode::CONFLICT, "not_allowed"),
+    }
+}
+
 fn store_error(e: StoreError) -> Response {
     let message = e.to_string();
     match e {
         StoreError::NotFound { .. } => error(StatusCode::NOT_FOUND, "not_found", message),
         StoreError::Exists { .. } => error(StatusCode::CONFLICT, "exists", message),
         StoreError::Conflict { .. } => error(StatusCode::CONFLICT, "version_conflict", message),
-        StoreError::Refused { why, .. } => match *why {
-            Why::UnknownEvent { .. } => error(StatusCode::BAD_REQUEST, "unknown_event", message),
-            Why::Guard(_) => error(StatusCode::UNPROCESSABLE_ENTITY, "guard_refused", message),
-            Why::NotYet(_) | Why::Overdue(_) => error(StatusCode::CONFLICT, "not_yet", message),
-            Why::ClockBehind { .. } => error(StatusCode::CONFLICT, "clock_behind", message),
-            Why::BadPayload { .. } => {
-                error(StatusCode::UNPROCESSABLE_ENTITY, "bad_payload", message)
-            }
-            Why::Forbidden { .. } => error(StatusCode::FORBIDDEN, "forbidden", message),
-            _ => error(StatusCode::CONFLICT, "not_allowed", message),
-        },
+        StoreError::Refused { why, .. } => {
+            let (status, code) = refusal(why.code());
+            error(status, code, message)
+        }
+        StoreError::KeyReused { .. } => error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            message,
+        ),
         StoreError::Instant(_) | StoreError::Unstorable { .. } => {
             error(StatusCode::BAD_REQUEST, "unstorable", message)
         }
@@ -261,23 +282,46 @@ async fn fire_in<W: Dispatch + Serialize + DeserializeOwned>(
     store: &Store,
     id: &str,
     bytes: &Bytes,
+    key: Option<&str>,
 ) -> Response {
     let request: Fire = match body(bytes) {
         Ok(r) => r,
         Err(response) => return *response,
     };
+    if let Some(key) = key {
+        // A key seen before is answered from its record, before anything
+        // else is checked (a retried request's `version` is stale by then).
+        match store.recorded::<W>(id, key, &request.event).await {
+            Ok(Some(recorded)) => return replay::<W>(store, id, recorded).await,
+            Ok(None) => {}
+            Err(e) => return store_error(e),
+        }
+    }
     let now = instant(request.at);
     let roles: Vec<&str> = request.roles.iter().map(String::as_str).collect();
     let actor = Actor::from(request.actor.as_deref()).with_roles(&roles);
     let payload = request.payload.as_ref().map(Value::to_string);
     let payload = payload.as_deref();
-    let result = match request.version {
-        None => {
+    let result = match (request.version, key) {
+        (Some(expected), Some(key)) => match store.load::<W>(id).await {
+            Ok(stored) if stored.version != expected => Err(StoreError::Conflict {
+                workflow: W::NAME,
+                id: id.to_string(),
+                expected,
+                found: stored.version,
+            }),
+            Ok(_) => return keyed::<W>(store, id, &request.event, payload, actor, now, key).await,
+            Err(e) => Err(e),
+        },
+        (None, Some(key)) => {
+            return keyed::<W>(store, id, &request.event, payload, actor, now, key).await
+        }
+        (None, None) => {
             store
                 .fire_with::<W>(id, &request.event, payload, actor, now)
                 .await
         }
-        Some(expected) => match store.load::<W>(id).await {
+        (Some(expected), None) => match store.load::<W>(id).await {
             Ok(stored) if stored.version != expected => Err(StoreError::Conflict {
                 workflow: W::NAME,
                 id: id.to_string(),
@@ -301,6 +345,64 @@ async fn fire_in<W: Dispatch + Serialize + DeserializeOwned>(
     match result {
         Ok(stored) => Json(show(&stored)).into_response(),
         Err(e) => store_error(e),
+    }
+}
+
+/// A fire under an idempotency key: the response of a new key, or the
+/// replay of a key seen before (another request with it won the race).
+async fn keyed<W: Dispatch + Serialize + DeserializeOwned>(
+    store: &Store,
+    id: &str,
+    event: &str,
+    payload: Option<&str>,
+    actor: Actor<'_>,
+    now: SystemTime,
+    key: &str,
+) -> Response {
+    match store
+        .fire_keyed::<W>(id, event, payload, actor, now, key)
+        .await
+    {
+        Ok(Keyed::Fired(stored)) => Json(show(&stored)).into_response(),
+        Ok(Keyed::Replayed(recorded)) => replay::<W>(store, id, recorded).await,
+        Err(e) => store_error(e),
+    }
+}
+
+/// The answer to a repeated key: the status and code of the refusal it
+/// recorded, or the version, state and step of the step it wrote (the
+/// history's entry number `version`), with `Idempotency-Replayed: true`.
+async fn replay<W: Dispatch + Serialize + DeserializeOwned>(
+    store: &Store,
+    id: &str,
+    recorded: Recorded,
+) -> Response {
+    let replayed = [("idempotency-replayed", "true")];
+    match recorded {
+        Recorded::Refused { code, message } => {
+            let (status, code) = refusal(&code);
+            // Worded as `StoreError::Refused` words it the first time.
+            let message = format!("{} instance `{id}`: {message}", W::NAME);
+            (replayed, error(status, code, message)).into_response()
+        }
+        Recorded::Fired { version, state } => match store.load::<W>(id).await {
+            Ok(stored) => {
+                let shown = show(&stored);
+                let step = usize::try_from(version - 1)
+                    .ok()
+                    .and_then(|i| shown["history"].get(i).cloned());
+                let body = json!({
+                    "workflow": W::NAME,
+                    "id": id,
+                    "replayed": true,
+                    "version": version,
+                    "state": state,
+                    "step": step,
+                });
+                (replayed, Json(body)).into_response()
+            }
+            Err(e) => store_error(e),
+        },
     }
 }
 
@@ -351,21 +453,50 @@ async fn show_one(
 async fn fire(
     State(store): State<Store>,
     Path((workflow, id)): Path<(String, String)>,
+    headers: HeaderMap,
     bytes: Result<Bytes, BytesRejection>,
 ) -> Response {
     let bytes = match bytes {
         Ok(bytes) => bytes,
         Err(rejection) => return too_large(rejection),
     };
-    with_workflow!(workflow.as_str(), W => fire_in::<W>(&store, &id, &bytes).await)
+    let key = match headers.get("idempotency-key").map(|v| v.to_str()) {
+        None => None,
+        Some(Ok(key)) if !key.is_empty() && key.len() <= 255 => Some(key.to_string()),
+        Some(_) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "malformed_request",
+                "`Idempotency-Key` must be 1 to 255 visible ASCII characters",
+            )
+        }
+    };
+    with_workflow!(workflow.as_str(), W => fire_in::<W>(&store, &id, &bytes, key.as_deref()).await)
 }
 
 /// Fires the due timers of every workflow, every `tick`, until `stop` says
 /// so. A tick that has started finishes (each timer's step is its own
 /// transaction, so stopping between two is safe too); the runner stops
 /// between ticks.
-async fn run_timers(store: Store, tick: Duration, mut stop: watch::Receiver<bool>) {
+async fn run_timers(
+    store: Store,
+    tick: Duration,
+    keys_kept: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut forgotten_at: Option<std::time::Instant> = None;
     while !*stop.borrow() {
+        // Idempotency keys older than the window, once a minute.
+        if forgotten_at.is_none_or(|at| at.elapsed() >= Duration::from_secs(60)) {
+            forgotten_at = Some(std::time::Instant::now());
+            match store.forget_keys(keys_kept).await {
+                Ok(0) => {}
+                Ok(n) => {
+                    tracing::info!(forgotten = n, "idempotency keys past the window forgotten")
+                }
+                Err(e) => tracing::error!(error = %e, "idempotency keys not forgotten"),
+            }
+        }
         let now = SystemTime::now();
         for workflow in [
             "sign_up",
@@ -485,6 +616,7 @@ struct Options {
     listen: SocketAddr,
     tick: Duration,
     json_logs: bool,
+    keys_kept: Duration,
 }
 
 fn options() -> Result<Options, String> {
@@ -493,6 +625,7 @@ fn options() -> Result<Options, String> {
         listen: SocketAddr::from(([127, 0, 0, 1], 3000)),
         tick: Duration::from_secs(1),
         json_logs: false,
+        keys_kept: Duration::from_secs(24 * 60 * 60),
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -508,6 +641,11 @@ fn options() -> Result<Options, String> {
                 let ms: u64 = v.parse().map_err(|e| format!("--tick-ms {v}: {e}"))?;
                 options.tick = Duration::from_millis(ms.max(1));
             }
+            "--keys-hours" => {
+                let v = value()?;
+                let hours: u64 = v.parse().map_err(|e| format!("--keys-hours {v}: {e}"))?;
+                options.keys_kept = Duration::from_secs(hours * 60 * 60);
+            }
             "--log" => match value()?.as_str() {
                 "json" => options.json_logs = true,
                 "text" => options.json_logs = false,
@@ -515,7 +653,7 @@ fn options() -> Result<Options, String> {
             },
             other => {
                 return Err(format!(
-                    "unknown argument `{other}`: --database URL, --listen ADDR, --tick-ms N, --log text|json"
+                    "unknown argument `{other}`: --database URL, --listen ADDR, --tick-ms N, --keys-hours N, --log text|json"
                 ))
             }
         }
@@ -569,7 +707,12 @@ async fn main() -> std::process::ExitCode {
         "listening on http://{address}"
     );
     let (stop, stopped) = watch::channel(false);
-    let timers = tokio::spawn(run_timers(store.clone(), options.tick, stopped));
+    let timers = tokio::spawn(run_timers(
+        store.clone(),
+        options.tick,
+        options.keys_kept,
+        stopped,
+    ));
     // On SIGTERM or SIGINT: stop accepting, let the requests in flight
     // finish, then stop the timer runner between two ticks, then close the
     // pool.

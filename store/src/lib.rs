@@ -606,7 +606,7 @@ impl Store {
         now: SystemTime,
         key: &str,
     ) -> Result<Keyed<W>, StoreError> {
-        if let Some(replayed) = self.replay::<W>(id, key, event).await? {
+        if let Some(replayed) = self.recorded::<W>(id, key, event).await? {
             return Ok(Keyed::Replayed(replayed));
         }
         let actor = actor.into();
@@ -670,9 +670,12 @@ impl Store {
         }
     }
 
-    /// The outcome recorded under `key` for instance `id`, if any, checked
-    /// against the event asked for now.
-    async fn replay<W: Dispatch>(
+    /// The outcome recorded under idempotency `key` for instance `id`, if
+    /// any, checked against the event asked for now
+    /// ([`StoreError::KeyReused`] if the key was sent with another one).
+    /// [`Store::fire_keyed`] asks this first; a service asks it itself to
+    /// answer a repeated request before any check of its own.
+    pub async fn recorded<W: Dispatch>(
         &self,
         id: &str,
         key: &str,
@@ -735,7 +738,7 @@ impl Store {
         event: &str,
         e: StoreError,
     ) -> Result<Keyed<W>, StoreError> {
-        match self.replay::<W>(id, key, event).await? {
+        match self.recorded::<W>(id, key, event).await? {
             Some(recorded) => Ok(Keyed::Replayed(recorded)),
             None => Err(e),
         }

@@ -52,27 +52,39 @@ fn start_with(database: &str, extra: &[&str]) -> Service {
         .stdout(Stdio::piped())
         .spawn()
         .expect("the service starts");
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    // The rest of its output (requests, the timers it fires) is kept.
-    let output = Arc::new(Mutex::new(Vec::new()));
-    let kept = Arc::clone(&output);
+    let out = BufReader::new(child.stdout.take().unwrap());
+    // Owned at once, so that a panic below still kills the process.
+    let mut service = Service {
+        child,
+        base: String::new(),
+        output: Arc::new(Mutex::new(Vec::new())),
+    };
+    // Its lines until the one that says where it listens (PostgreSQL's
+    // notices about the migrations may come first), then all the rest
+    // (requests, the timers it fires) are kept.
+    let mut lines = out.lines();
+    let mut seen = Vec::new();
+    let base = loop {
+        let line = lines
+            .next()
+            .unwrap_or_else(|| panic!("the service stopped before listening: {seen:?}"))
+            .unwrap();
+        if let Some(address) = line
+            .split(|c: char| c.is_whitespace() || c == '"')
+            .find(|w| w.starts_with("http://"))
+        {
+            break address.to_string();
+        }
+        seen.push(line);
+    };
+    let kept = Arc::clone(&service.output);
     std::thread::spawn(move || {
-        for line in out.lines().map_while(Result::ok) {
+        for line in lines.map_while(Result::ok) {
             kept.lock().unwrap().push(line);
         }
     });
-    let base = line
-        .split(|c: char| c.is_whitespace() || c == '"')
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_string();
-    Service {
-        child,
-        base,
-        output,
-    }
+    service.base = base;
+    service
 }
 
 fn start(database: &str) -> Service {
@@ -577,6 +589,136 @@ fn health_body_limit_logs_and_a_graceful_sigterm() {
         assert_eq!(
             (status, shown["state"].as_str()),
             (200, Some("closed")),
+            "{shown}"
+        );
+    }
+}
+
+/// A keyed POST: its status, JSON body and whether it was a replay.
+fn call_keyed(agent: &ureq::Agent, url: &str, key: &str, body: &str) -> (u16, Value, bool) {
+    let mut response = agent
+        .post(url)
+        .header("content-type", "application/json")
+        .header("idempotency-key", key)
+        .send(body)
+        .unwrap_or_else(|e| panic!("POST {url}: {e}"));
+    let replayed = response
+        .headers()
+        .get("idempotency-replayed")
+        .is_some_and(|v| v == "true");
+    let status = response.status().as_u16();
+    let json = response
+        .body_mut()
+        .read_json::<Value>()
+        .unwrap_or(Value::Null);
+    (status, json, replayed)
+}
+
+/// A request retried with its `Idempotency-Key` fires once: sent by 8
+/// clients at once, and again after the service was killed (SIGKILL) and
+/// restarted; a refusal is replayed as it was; the key with another event
+/// is refused.
+#[test]
+fn a_request_sent_again_with_its_key_fires_once() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let urls: Vec<String> = runtime.block_on(async {
+        common::backends("keys_http")
+            .await
+            .into_iter()
+            .map(|(_, url)| url)
+            .collect()
+    });
+    drop(runtime);
+    for url in urls {
+        let service = start(&url);
+        let base = service.base.clone();
+        let http = agent();
+        let create = json!({ "id": "k", "data": { "account": "k", "obstacles": [] } });
+        let (status, _) = call(
+            &http,
+            "POST",
+            &format!("{base}/service_closing"),
+            Some(&create.to_string()),
+        );
+        assert_eq!(status, 201);
+        let events = format!("{base}/service_closing/k/events");
+        let close =
+            json!({ "event": "close", "actor": "alice", "roles": ["customer"] }).to_string();
+
+        // Eight clients, one request, at once.
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
+        let answers: Vec<(u16, Value, bool)> = (0..8)
+            .map(|_| {
+                let (barrier, events, close) = (barrier.clone(), events.clone(), close.clone());
+                std::thread::spawn(move || {
+                    let http = agent();
+                    barrier.wait();
+                    call_keyed(&http, &events, "close-once", &close)
+                })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|t| t.join().unwrap())
+            .collect();
+        assert!(
+            answers
+                .iter()
+                .all(|(status, body, _)| *status == 200 && body["version"] == 1),
+            "{answers:?}"
+        );
+        assert_eq!(
+            answers.iter().filter(|(_, _, replayed)| !replayed).count(),
+            1,
+            "{answers:?}"
+        );
+        for (_, body, replayed) in &answers {
+            if *replayed {
+                assert_eq!(
+                    (body["state"].as_str(), body["step"]["event"].as_str()),
+                    (Some("closed"), Some("close"))
+                );
+            }
+        }
+
+        // A refusal under a key, replayed as it was.
+        let restore = json!({ "event": "restore", "roles": ["customer"] }).to_string();
+        let (status, first, replayed) = call_keyed(&http, &events, "restore-1", &restore);
+        assert_eq!(
+            (status, first["error"].as_str(), replayed),
+            (409, Some("not_yet"), false)
+        );
+
+        // Killed and restarted: the same request is still answered from its record.
+        drop(service);
+        let service = start(&url);
+        let events = format!("{}/service_closing/k/events", service.base);
+        let (status, body, replayed) = call_keyed(&http, &events, "close-once", &close);
+        assert_eq!((status, replayed), (200, true), "{body}");
+        assert_eq!(
+            (body["version"].as_i64(), body["state"].as_str()),
+            (Some(1), Some("closed"))
+        );
+        let (status, again, replayed) = call_keyed(&http, &events, "restore-1", &restore);
+        assert_eq!((status, replayed), (409, true));
+        assert_eq!(again["message"], first["message"]);
+
+        // The key with another event: refused, nothing fired.
+        let disable = json!({ "event": "disable", "roles": ["customer"] }).to_string();
+        let (status, body, _) = call_keyed(&http, &events, "close-once", &disable);
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (422, Some("idempotency_key_reused")),
+            "{body}"
+        );
+        let (_, shown) = call(
+            &http,
+            "GET",
+            &format!("{}/service_closing/k", service.base),
+            None,
+        );
+        assert_eq!(
+            shown["history"].as_array().map(Vec::len),
+            Some(1),
             "{shown}"
         );
     }
