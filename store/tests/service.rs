@@ -118,6 +118,21 @@ fn call(agent: &ureq::Agent, method: &str, url: &str, body: Option<&str>) -> (u1
     (status, json)
 }
 
+/// A fresh database of each backend there is, by its URL, for a service
+/// process to open (`common::backends`, from outside any runtime).
+fn database_urls(test: &str) -> Vec<String> {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let urls = runtime.block_on(async {
+        common::backends(test)
+            .await
+            .into_iter()
+            .map(|(_, url)| url)
+            .collect()
+    });
+    drop(runtime);
+    urls
+}
+
 fn ms_ago(days: u64) -> u64 {
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
     (now - Duration::from_secs(days * 86_400)).as_millis() as u64
@@ -125,16 +140,7 @@ fn ms_ago(days: u64) -> u64 {
 
 #[test]
 fn the_service_over_http_on_each_database() {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let urls: Vec<String> = runtime.block_on(async {
-        common::backends("service")
-            .await
-            .into_iter()
-            .map(|(_, url)| url)
-            .collect()
-    });
-    drop(runtime);
-    for url in urls {
+    for url in database_urls("service") {
         let service = start(&url);
         let http = agent();
         let at = |path: &str| format!("{}{path}", service.base);
@@ -465,16 +471,7 @@ fn the_service_over_http_on_each_database() {
 /// log line per request, and a graceful stop on SIGTERM that loses nothing.
 #[test]
 fn health_body_limit_logs_and_a_graceful_sigterm() {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let urls: Vec<String> = runtime.block_on(async {
-        common::backends("hygiene")
-            .await
-            .into_iter()
-            .map(|(_, url)| url)
-            .collect()
-    });
-    drop(runtime);
-    for url in urls {
+    for url in database_urls("hygiene") {
         let mut service = start_with(&url, &["--log", "json"]);
         let http = agent();
         let at = |path: &str| format!("{}{path}", service.base);
@@ -620,16 +617,7 @@ fn call_keyed(agent: &ureq::Agent, url: &str, key: &str, body: &str) -> (u16, Va
 /// is refused.
 #[test]
 fn a_request_sent_again_with_its_key_fires_once() {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let urls: Vec<String> = runtime.block_on(async {
-        common::backends("keys_http")
-            .await
-            .into_iter()
-            .map(|(_, url)| url)
-            .collect()
-    });
-    drop(runtime);
-    for url in urls {
+    for url in database_urls("keys_http") {
         let service = start(&url);
         let base = service.base.clone();
         let http = agent();
