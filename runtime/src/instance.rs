@@ -23,6 +23,9 @@ pub struct Instance<W: Dispatch> {
     /// kept do not say).
     started_at: Option<SystemTime>,
     entered_at: SystemTime,
+    /// Steps taken before those held in `trail` (an instance resumed from
+    /// its head, [`Instance::resume_head`], holds none of its history).
+    earlier: usize,
     trail: Vec<Step>,
 }
 
@@ -140,6 +143,7 @@ impl<W: Dispatch> Instance<W> {
             current: W::start(data, now),
             started_at: Some(now),
             entered_at: now,
+            earlier: 0,
             trail: Vec::new(),
         }
     }
@@ -174,6 +178,7 @@ impl<W: Dispatch> Instance<W> {
                 current,
                 started_at,
                 entered_at,
+                earlier: 0,
                 trail,
             }),
             Err(_) => Err(LoadError::UnknownState {
@@ -181,6 +186,56 @@ impl<W: Dispatch> Instance<W> {
                 state: state.to_string(),
             }),
         }
+    }
+
+    /// An instance from its head alone: when it started, the state's name,
+    /// the data, when the state was entered, and how many steps its history
+    /// holds (`steps_taken`), without the history itself. Firing needs no
+    /// more, so a store loads this on every fire and its cost does not grow
+    /// with the history (the full check, [`Instance::resume`], is for
+    /// reading the history and for verifying stored rows).
+    ///
+    /// Refused unless the state exists, and, with no step taken, the state
+    /// is the initial one entered at the start. The instance's
+    /// [`trail`](Instance::trail) holds the steps taken from here on only;
+    /// [`Instance::steps_taken`] counts them all. Its snapshot
+    /// ([`Instance::to_envelope`]) holds those steps only and does not
+    /// load: snapshot an instance resumed with its whole trail.
+    pub fn resume_head(
+        started_at: Option<SystemTime>,
+        state: &str,
+        data: W,
+        entered_at: SystemTime,
+        steps_taken: usize,
+    ) -> Result<Self, LoadError> {
+        if steps_taken == 0 {
+            check_trail::<W>(started_at, state, entered_at, &[])?;
+        }
+        match W::resume(state, data, entered_at) {
+            Ok(current) => Ok(Instance {
+                current,
+                started_at,
+                entered_at,
+                earlier: steps_taken,
+                trail: Vec::new(),
+            }),
+            Err(_) => Err(LoadError::UnknownState {
+                workflow: W::NAME,
+                state: state.to_string(),
+            }),
+        }
+    }
+
+    /// How many transitions the instance has taken since it started: the
+    /// length of its whole history, held in [`Instance::trail`] or not.
+    pub fn steps_taken(&self) -> usize {
+        self.earlier + self.trail.len()
+    }
+
+    /// Whether [`Instance::trail`] holds the whole history (`false` for an
+    /// instance resumed from its head that had taken steps before).
+    pub fn holds_history(&self) -> bool {
+        self.earlier == 0
     }
 
     /// When the instance started (`None` for one stored before the start
@@ -235,9 +290,11 @@ impl<W: Dispatch> Instance<W> {
         self.entered_at
     }
 
-    /// Every transition taken, oldest first. Refused attempts are not
-    /// transitions and are not recorded: log them from the `Err` of
-    /// [`Instance::fire`] if you need them.
+    /// Every transition taken, oldest first; for an instance resumed from
+    /// its head ([`Instance::resume_head`]), those taken since (see
+    /// [`Instance::steps_taken`]). Refused attempts are not transitions and
+    /// are not recorded: log them from the `Err` of [`Instance::fire`] if
+    /// you need them.
     pub fn trail(&self) -> &[Step] {
         &self.trail
     }
@@ -359,6 +416,7 @@ impl<W: Dispatch> Instance<W> {
             current,
             started_at,
             entered_at,
+            earlier,
             mut trail,
         } = self;
         let from = W::state(&current);
@@ -377,6 +435,7 @@ impl<W: Dispatch> Instance<W> {
                     current,
                     started_at,
                     entered_at: now,
+                    earlier,
                     trail,
                 })
             }
@@ -384,6 +443,7 @@ impl<W: Dispatch> Instance<W> {
                 current,
                 started_at,
                 entered_at,
+                earlier,
                 trail,
             })),
         }

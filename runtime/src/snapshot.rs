@@ -92,7 +92,11 @@ pub struct Migrated<W> {
 }
 
 impl<W: Dispatch> Instance<W> {
-    /// The envelope of this instance, borrowing its data.
+    /// The envelope of this instance, borrowing its data. Its trail is
+    /// [`Instance::trail`]: for an instance resumed from its head
+    /// ([`Instance::resume_head`], as a store's fire does) that is not the
+    /// whole history, and the envelope does not load
+    /// ([`Instance::holds_history`] says which).
     pub fn to_envelope(&self) -> Envelope<&W> {
         Envelope {
             // An instance loaded from format 1 never had its start: it is

@@ -16,7 +16,7 @@
 //! | `POST /{workflow}` `{"id", "data", "at"?}` | create an instance (201) |
 //! | `GET /{workflow}?state=&after=&limit=` | list instances |
 //! | `GET /{workflow}/{id}` | state, events allowed now, timers, history, data |
-//! | `POST /{workflow}/{id}/events` `{"event", "actor"?, "roles"?, "payload"?, "version"?, "at"?}` | fire an event by name, with what it brings (any JSON) for an event whose definition says `payload`; an `Idempotency-Key` header makes a retry safe |
+//! | `POST /{workflow}/{id}/events` `{"event", "actor"?, "roles"?, "payload"?, "version"?, "at"?}` | fire an event by name, with what it brings (any JSON) for an event whose definition says `payload`; an `Idempotency-Key` header makes a retry safe. The answer is the instance with the `steps` this request took (timers that fell due first, then the event) |
 //!
 //! `at` is when the step happened, in milliseconds since 1970 (default:
 //! now), for events that reach the service after the fact; `version`, if
@@ -73,7 +73,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tokio::sync::watch;
 use turnstile_runtime::{Actor, Dispatch, Instance};
-use turnstile_store::{Keyed, Recorded, Store, StoreError, Stored};
+use turnstile_store::{FireRequest, Keyed, Recorded, Store, StoreError, Stored};
 use turnstile_workflows::{
     AccountRestriction, AccountUpgrade, PartnerAssociation, PhoneChange, ServiceClosing, SignUp,
 };
@@ -229,9 +229,27 @@ struct ListQuery {
     limit: Option<i64>,
 }
 
-fn show<W: Dispatch + Serialize>(stored: &Stored<W>) -> Value {
+/// An instance as the service shows it, with its whole `history` (`GET`,
+/// create), or with the `steps` one fire took (a fire reads no history, so
+/// that its cost does not grow with it).
+fn show<W: Dispatch + Serialize>(stored: &Stored<W>, trail_as: &str) -> Value {
     let i = &stored.instance;
-    json!({
+    let trail: Vec<Value> = i
+        .trail()
+        .iter()
+        .map(|s| {
+            json!({
+                "from": s.from,
+                "event": s.event,
+                "to": s.to,
+                "at": millis(s.at),
+                "actor": s.actor,
+                "role": s.role,
+                "payload": s.payload,
+            })
+        })
+        .collect();
+    let mut shown = json!({
         "workflow": W::NAME,
         "id": stored.id,
         "version": stored.version,
@@ -243,17 +261,10 @@ fn show<W: Dispatch + Serialize>(stored: &Stored<W>) -> Value {
             "automatic": t.automatic,
             "due": t.due.and_then(millis),
         })).collect::<Vec<_>>(),
-        "history": i.trail().iter().map(|s| json!({
-            "from": s.from,
-            "event": s.event,
-            "to": s.to,
-            "at": millis(s.at),
-            "actor": s.actor,
-            "role": s.role,
-            "payload": s.payload,
-        })).collect::<Vec<_>>(),
         "data": i.data(),
-    })
+    });
+    shown[trail_as] = Value::Array(trail);
+    shown
 }
 
 async fn create_in<W: Dispatch + Serialize + DeserializeOwned>(
@@ -273,7 +284,7 @@ async fn create_in<W: Dispatch + Serialize + DeserializeOwned>(
     }
     let instance = Instance::start(request.data, instant(request.at));
     match store.create(&request.id, instance).await {
-        Ok(stored) => (StatusCode::CREATED, Json(show(&stored))).into_response(),
+        Ok(stored) => (StatusCode::CREATED, Json(show(&stored, "history"))).into_response(),
         Err(e) => store_error(e),
     }
 }
@@ -288,82 +299,22 @@ async fn fire_in<W: Dispatch + Serialize + DeserializeOwned>(
         Ok(r) => r,
         Err(response) => return *response,
     };
+    let now = instant(request.at);
+    let roles: Vec<&str> = request.roles.iter().map(String::as_str).collect();
+    let payload = request.payload.as_ref().map(Value::to_string);
+    let mut fire =
+        FireRequest::new(&request.event, Actor::ANONYMOUS, now).payload(payload.as_deref());
+    fire.actor = Actor::from(request.actor.as_deref()).with_roles(&roles);
+    if let Some(version) = request.version {
+        fire = fire.version(version);
+    }
     if let Some(key) = key {
         // A key seen before is answered from its record, before anything
         // else is checked (a retried request's `version` is stale by then).
-        match store.recorded::<W>(id, key, &request.event).await {
-            Ok(Some(recorded)) => return replay::<W>(store, id, recorded).await,
-            Ok(None) => {}
-            Err(e) => return store_error(e),
-        }
+        fire = fire.key(key);
     }
-    let now = instant(request.at);
-    let roles: Vec<&str> = request.roles.iter().map(String::as_str).collect();
-    let actor = Actor::from(request.actor.as_deref()).with_roles(&roles);
-    let payload = request.payload.as_ref().map(Value::to_string);
-    let payload = payload.as_deref();
-    let result = match (request.version, key) {
-        (Some(expected), Some(key)) => match store.load::<W>(id).await {
-            Ok(stored) if stored.version != expected => Err(StoreError::Conflict {
-                workflow: W::NAME,
-                id: id.to_string(),
-                expected,
-                found: stored.version,
-            }),
-            Ok(_) => return keyed::<W>(store, id, &request.event, payload, actor, now, key).await,
-            Err(e) => Err(e),
-        },
-        (None, Some(key)) => {
-            return keyed::<W>(store, id, &request.event, payload, actor, now, key).await
-        }
-        (None, None) => {
-            store
-                .fire_with::<W>(id, &request.event, payload, actor, now)
-                .await
-        }
-        (Some(expected), None) => match store.load::<W>(id).await {
-            Ok(stored) if stored.version != expected => Err(StoreError::Conflict {
-                workflow: W::NAME,
-                id: id.to_string(),
-                expected,
-                found: stored.version,
-            }),
-            Ok(stored) => match stored
-                .instance
-                .fire_with(&request.event, payload, actor, now)
-            {
-                Ok(fired) => store.save(id, expected, fired).await,
-                Err(refused) => Err(StoreError::Refused {
-                    workflow: W::NAME,
-                    id: id.to_string(),
-                    why: Box::new(refused.into_parts().1),
-                }),
-            },
-            Err(e) => Err(e),
-        },
-    };
-    match result {
-        Ok(stored) => Json(show(&stored)).into_response(),
-        Err(e) => store_error(e),
-    }
-}
-
-/// A fire under an idempotency key: the response of a new key, or the
-/// replay of a key seen before (another request with it won the race).
-async fn keyed<W: Dispatch + Serialize + DeserializeOwned>(
-    store: &Store,
-    id: &str,
-    event: &str,
-    payload: Option<&str>,
-    actor: Actor<'_>,
-    now: SystemTime,
-    key: &str,
-) -> Response {
-    match store
-        .fire_keyed::<W>(id, event, payload, actor, now, key)
-        .await
-    {
-        Ok(Keyed::Fired(stored)) => Json(show(&stored)).into_response(),
+    match store.submit::<W>(id, fire).await {
+        Ok(Keyed::Fired(stored)) => Json(show(&stored, "steps")).into_response(),
         Ok(Keyed::Replayed(recorded)) => replay::<W>(store, id, recorded).await,
         Err(e) => store_error(e),
     }
@@ -387,7 +338,7 @@ async fn replay<W: Dispatch + Serialize + DeserializeOwned>(
         }
         Recorded::Fired { version, state } => match store.load::<W>(id).await {
             Ok(stored) => {
-                let shown = show(&stored);
+                let shown = show(&stored, "history");
                 let step = usize::try_from(version - 1)
                     .ok()
                     .and_then(|i| shown["history"].get(i).cloned());
@@ -445,7 +396,7 @@ async fn show_one(
     Path((workflow, id)): Path<(String, String)>,
 ) -> Response {
     with_workflow!(workflow.as_str(), W => match store.load::<W>(&id).await {
-        Ok(stored) => Json(show(&stored)).into_response(),
+        Ok(stored) => Json(show(&stored, "history")).into_response(),
         Err(e) => store_error(e),
     })
 }

@@ -11,20 +11,29 @@
 //!
 //! What the store guarantees, each backed by a test in `tests/`:
 //!
-//! - **One transaction per write**: the instance row and its new steps
-//!   change together or not at all.
-//! - **Optimistic concurrency**: every write names the version it was based
-//!   on and is refused with [`StoreError::Conflict`] if the row moved on;
-//!   [`Store::fire_retrying`] reloads and fires again.
+//! - **One transaction per fire**: a fire reads the instance, fires, and
+//!   writes the row, its new steps (and an idempotency key's record) in one
+//!   transaction; they change together or not at all.
+//! - **Cost flat in history**: a fire reads the instance's row and the last
+//!   step of its history, never the steps before it, so its thousandth
+//!   step costs what its tenth did ([`Store::head`]).
+//! - **Writers are ordered, never lost**: a fire holds the instance (its
+//!   row's lock on PostgreSQL, the database's write lock from `BEGIN
+//!   IMMEDIATE` on SQLite) from its read to its commit, so concurrent fires
+//!   on one instance take turns. A write based on a version read earlier
+//!   ([`Store::save`], [`FireRequest::version`]) is refused with
+//!   [`StoreError::Conflict`] if the row moved on; [`Store::fire_retrying`]
+//!   fires again.
 //! - **Timers fire once**: [`Store::run_due`] claims due instances with row
-//!   locks that skip locked rows on PostgreSQL, and relies on the version
-//!   check under SQLite's single writer; a due timer is taken by exactly
-//!   one worker however many poll.
-//! - **Bad rows are refused, never overwritten**: malformed data, an
-//!   unknown state, another definition's fingerprint, a history with a gap
-//!   or one that does not replay to the stored state each give
-//!   [`StoreError::BadRow`] naming the workflow, the instance and the
-//!   problem.
+//!   locks that skip locked rows on PostgreSQL, and under SQLite's write
+//!   lock; a due timer is taken by exactly one worker however many poll.
+//! - **Bad rows are refused, never overwritten**: a fire refuses an
+//!   instance whose fingerprint, data or state is wrong, or whose last
+//!   step does not end in the stored state at the instant it was entered,
+//!   with [`StoreError::BadRow`] naming the workflow, the instance and the
+//!   problem. [`Store::load`] and [`Store::verify`] also replay the whole
+//!   history and refuse one with a gap or a step the definition does not
+//!   have.
 //!
 //! Instants are the caller's (`now` parameters), as everywhere in
 //! turnstile: nothing here reads the clock to decide what may happen.
@@ -49,16 +58,23 @@
 
 #![forbid(unsafe_code)]
 
+mod error;
+mod keys;
+mod rows;
+
 use std::path::Path;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::AnyConnection;
+use sqlx::any::AnyPoolOptions;
+use sqlx::{Any, AnyConnection, Transaction};
 use sqlx::{AnyPool, Executor, Row};
 use turnstile_runtime::snapshot::{Envelope, Migrated};
 use turnstile_runtime::{Actor, Dispatch, Instance, Step, Why};
+
+pub use error::StoreError;
+use rows::{instant, nanos, wall_clock, Columns};
 
 /// The schema, applied by [`Store::open`] (`store/migrations/`).
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -70,116 +86,6 @@ pub enum Backend {
     Sqlite,
     /// PostgreSQL: many processes and hosts.
     Postgres,
-}
-
-/// Why a store operation failed. Every variant about an instance names the
-/// workflow and the instance id; nothing is written when an error is
-/// returned.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StoreError {
-    /// `create` with an id that is taken.
-    #[error("{workflow} instance `{id}` already exists")]
-    Exists {
-        /// The workflow.
-        workflow: &'static str,
-        /// The instance id.
-        id: String,
-    },
-    /// No instance of this workflow has this id.
-    #[error("no {workflow} instance `{id}`")]
-    NotFound {
-        /// The workflow.
-        workflow: &'static str,
-        /// The instance id.
-        id: String,
-    },
-    /// The instance changed since it was read: reload and try again (or
-    /// use [`Store::fire_retrying`]).
-    #[error(
-        "{workflow} instance `{id}` changed since it was read (version {expected} was read, \
-         {found} is stored): reload it and try again"
-    )]
-    Conflict {
-        /// The workflow.
-        workflow: &'static str,
-        /// The instance id.
-        id: String,
-        /// The version the write was based on.
-        expected: i64,
-        /// The version stored now.
-        found: i64,
-    },
-    /// The event was refused (unknown, not allowed in the current state, a
-    /// guard, a timer). Nothing was written for the event itself; automatic
-    /// timers that fell due before it were (see [`Store::fire`]).
-    #[error("{workflow} instance `{id}`: {why}")]
-    Refused {
-        /// The workflow.
-        workflow: &'static str,
-        /// The instance id.
-        id: String,
-        /// Why (boxed: it is large, and errors travel far).
-        why: Box<Why>,
-    },
-    /// A stored row does not make a valid instance; it was left as it is.
-    #[error("{workflow} instance `{id}` is refused: {problem}")]
-    BadRow {
-        /// The workflow.
-        workflow: &'static str,
-        /// The instance id.
-        id: String,
-        /// What is wrong with the row.
-        problem: String,
-    },
-    /// An instance that cannot be written as it is (an instant before 1970
-    /// or after 2262, data that does not serialize).
-    #[error("{workflow} instance `{id}` cannot be stored: {problem}")]
-    Unstorable {
-        /// The workflow.
-        workflow: &'static str,
-        /// The instance id.
-        id: String,
-        /// Why.
-        problem: String,
-    },
-    /// An idempotency key sent again with another event: the key names
-    /// one request, and that request was for `recorded`.
-    #[error(
-        "{workflow} instance `{id}`: the idempotency key `{key}` was used for `{recorded}`, \
-         not `{event}`: use a new key for a new request"
-    )]
-    KeyReused {
-        /// The workflow.
-        workflow: &'static str,
-        /// The instance id.
-        id: String,
-        /// The key.
-        key: String,
-        /// The event the key was first sent with.
-        recorded: String,
-        /// The event it came with now.
-        event: String,
-    },
-    /// An instant outside what the store holds (1970 to 2262).
-    #[error("the instant cannot be stored: {0}")]
-    Instant(String),
-    /// A connection URL that names no database the store supports.
-    #[error("`{0}` is not a sqlite: or postgres: URL")]
-    Url(String),
-    /// The database failed (connection, I/O, a constraint).
-    #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
-    /// The schema could not be brought up to date.
-    #[error("schema migration: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-}
-
-impl StoreError {
-    /// Whether this is a [`StoreError::Conflict`], which a retry may cure.
-    pub fn is_conflict(&self) -> bool {
-        matches!(self, StoreError::Conflict { .. })
-    }
 }
 
 /// What [`Store::fire_keyed`] gives: the outcome of firing now, or the
@@ -263,6 +169,17 @@ pub struct Migration {
     pub refused: Vec<StoreError>,
 }
 
+/// What [`Store::verify`] found: how many instances it replayed, and why
+/// each one that does not load is refused.
+#[derive(Debug, Default)]
+pub struct Verified {
+    /// How many instances were read and replayed.
+    pub checked: u64,
+    /// The instances that do not load ([`StoreError::BadRow`], each naming
+    /// the instance and the problem).
+    pub refused: Vec<StoreError>,
+}
+
 /// What [`Store::run_due`] did to one instance: the steps its due timers
 /// took.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -273,95 +190,78 @@ pub struct Fired {
     pub steps: Vec<Step>,
 }
 
+/// A fire to make with [`Store::submit`]: the event, what it brings, who
+/// fires it and when, and optionally the version it is based on and an
+/// idempotency key.
+///
+/// ```
+/// # use std::time::SystemTime;
+/// # use turnstile_runtime::Actor;
+/// use turnstile_store::FireRequest;
+///
+/// let holder = Actor::new("alice").with_roles(&["customer"]);
+/// let request = FireRequest::new("close", holder, SystemTime::now())
+///     .version(3)
+///     .key("3f1c9a2e-close");
+/// assert_eq!(request.event, "close");
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct FireRequest<'r> {
+    /// The event's name.
+    pub event: &'r str,
+    /// What it brings (JSON text), for an event whose definition says
+    /// `payload`.
+    pub payload: Option<&'r str>,
+    /// Who fires it: an identity and its roles.
+    pub actor: Actor<'r>,
+    /// When it happens (the caller's instant).
+    pub at: SystemTime,
+    /// The version the caller read: a stored version other than this one
+    /// is [`StoreError::Conflict`].
+    pub version: Option<i64>,
+    /// The idempotency key (see [`Store::fire_keyed`]).
+    pub key: Option<&'r str>,
+}
+
+impl<'r> FireRequest<'r> {
+    /// The event named `event`, fired by `actor` at `at`, with no payload,
+    /// no version check and no key.
+    pub fn new(event: &'r str, actor: impl Into<Actor<'r>>, at: SystemTime) -> Self {
+        FireRequest {
+            event,
+            payload: None,
+            actor: actor.into(),
+            at,
+            version: None,
+            key: None,
+        }
+    }
+
+    /// With what the event brings.
+    pub fn payload(mut self, payload: Option<&'r str>) -> Self {
+        self.payload = payload;
+        self
+    }
+
+    /// Fired only if the stored version is `version`.
+    pub fn version(mut self, version: i64) -> Self {
+        self.version = Some(version);
+        self
+    }
+
+    /// Under the idempotency key `key`.
+    pub fn key(mut self, key: &'r str) -> Self {
+        self.key = Some(key);
+        self
+    }
+}
+
 /// A store of workflow instances: a pool of connections to one database.
 /// Cloning it is cheap and shares the pool.
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
-}
-
-/// An instant as stored: whole nanoseconds since the Unix epoch.
-fn nanos(at: SystemTime) -> Result<i64, String> {
-    let since = at
-        .duration_since(UNIX_EPOCH)
-        .map_err(|_| "an instant before 1970".to_string())?;
-    i64::try_from(since.as_nanos()).map_err(|_| "an instant after 2262".to_string())
-}
-
-fn instant(nanos: i64) -> Result<SystemTime, String> {
-    u64::try_from(nanos)
-        .map(|n| UNIX_EPOCH + Duration::from_nanos(n))
-        .map_err(|_| format!("the instant {nanos} is before 1970"))
-}
-
-/// The columns of an instance row, ready to bind.
-struct Columns {
-    state: &'static str,
-    started_at: Option<i64>,
-    entered_at: i64,
-    data: String,
-    version: i64,
-    next_due: Option<i64>,
-    steps: Vec<StepColumns>,
-}
-
-/// A step's columns: from, event, to, at (nanoseconds), actor, role, payload.
-type StepColumns = (
-    String,
-    String,
-    String,
-    i64,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-
-impl Columns {
-    fn of<W: Dispatch + Serialize>(id: &str, instance: &Instance<W>) -> Result<Self, StoreError> {
-        let unstorable = |problem: String| StoreError::Unstorable {
-            workflow: W::NAME,
-            id: id.to_string(),
-            problem,
-        };
-        let data = serde_json::to_string(instance.data())
-            .map_err(|e| unstorable(format!("its data does not serialize: {e}")))?;
-        let steps = instance
-            .trail()
-            .iter()
-            .map(|s| {
-                Ok((
-                    s.from.clone(),
-                    s.event.clone(),
-                    s.to.clone(),
-                    nanos(s.at)?,
-                    s.actor.clone(),
-                    s.role.clone(),
-                    s.payload.clone(),
-                ))
-            })
-            .collect::<Result<Vec<_>, String>>()
-            .map_err(unstorable)?;
-        Ok(Columns {
-            state: instance.state(),
-            started_at: instance
-                .started_at()
-                .map(nanos)
-                .transpose()
-                .map_err(unstorable)?,
-            entered_at: nanos(instance.entered_at()).map_err(unstorable)?,
-            data,
-            version: i64::try_from(instance.trail().len())
-                .map_err(|e| unstorable(e.to_string()))?,
-            // A due instant past what the column holds is as good as never.
-            next_due: instance.next_due().and_then(|(_, at)| nanos(at).ok()),
-            steps,
-        })
-    }
-}
-
-fn wall_clock() -> i64 {
-    nanos(SystemTime::now()).unwrap_or(0)
 }
 
 impl Store {
@@ -450,7 +350,7 @@ impl Store {
         id: &str,
         instance: Instance<W>,
     ) -> Result<Stored<W>, StoreError> {
-        let columns = Columns::of(id, &instance)?;
+        let columns = Columns::of(id, &instance, 0)?;
         let now = wall_clock();
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
@@ -477,11 +377,12 @@ impl Store {
                 id: id.to_string(),
             });
         }
-        insert_steps::<W>(&mut tx, id, 0, &columns.steps).await?;
+        rows::insert_steps(&mut tx, W::NAME, id, 0, &columns.steps).await?;
         tx.commit().await?;
+        let version = columns.version;
         Ok(Stored {
             id: id.to_string(),
-            version: columns.version,
+            version,
             instance,
         })
     }
@@ -502,9 +403,34 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        let stored = load_on::<W>(&mut tx, id).await;
+        let stored = rows::load_on::<W>(&mut tx, id).await;
         tx.rollback().await?;
         stored
+    }
+
+    /// Reads instance `id` without its history: the row and the history's
+    /// last step, checked as a fire checks them (the fingerprint, the
+    /// data, the state, and that the last step ends in the stored state
+    /// when it was entered). Its cost does not grow with the history. The
+    /// instance's trail is empty ([`Instance::steps_taken`] counts the
+    /// steps); [`Store::load`] reads and replays the whole history.
+    pub async fn head<W: Dispatch + DeserializeOwned>(
+        &self,
+        id: &str,
+    ) -> Result<Stored<W>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        rows::read_head::<W>(&mut conn, id, false).await
+    }
+
+    /// A transaction for a write that reads first: on SQLite it takes the
+    /// database's write lock at once (`BEGIN IMMEDIATE`), so that no other
+    /// writer can commit between the read and the write; on PostgreSQL the
+    /// read takes the row's lock (`FOR UPDATE`).
+    async fn begin_write(&self) -> Result<Transaction<'static, Any>, StoreError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     /// Writes `instance`, read at version `expected`, back under `id`: its
@@ -519,7 +445,7 @@ impl Store {
         instance: Instance<W>,
     ) -> Result<Stored<W>, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let stored = save_on(&mut tx, id, expected, instance).await?;
+        let stored = rows::save_on(&mut tx, id, expected, instance).await?;
         tx.commit().await?;
         Ok(stored)
     }
@@ -533,7 +459,7 @@ impl Store {
     /// `actor` is a [`turnstile_runtime::Actor`] (an identity and its
     /// roles) or anything that converts into one (`None`, `Some("alice")`):
     /// a transition that names roles refuses an actor holding none of them
-    /// ([`Why::Forbidden`](turnstile_runtime::Why::Forbidden)), and nothing
+    /// ([`Why::Forbidden`]), and nothing
     /// is written.
     pub async fn fire<'a, W: Dispatch + Serialize + DeserializeOwned>(
         &self,
@@ -548,7 +474,7 @@ impl Store {
     /// [`Store::fire`], bringing `payload` (its text: JSON) for an event
     /// whose definition says `payload = "Type"`, as
     /// [`Instance::fire_with`] takes it: a missing or unreadable payload is
-    /// refused ([`Why::BadPayload`](turnstile_runtime::Why::BadPayload))
+    /// refused ([`Why::BadPayload`])
     /// and nothing is written; the step stores the payload, or the digest
     /// of a sensitive one.
     pub async fn fire_with<'a, W: Dispatch + Serialize + DeserializeOwned>(
@@ -559,23 +485,80 @@ impl Store {
         actor: impl Into<Actor<'a>>,
         now: SystemTime,
     ) -> Result<Stored<W>, StoreError> {
-        let actor = actor.into();
-        let Stored {
-            version, instance, ..
-        } = self.load::<W>(id).await?;
-        match instance.fire_with(event, payload, actor, now) {
-            Ok(fired) => self.save(id, version, fired).await,
-            Err(refused) => {
-                let (instance, why) = refused.into_parts();
-                if instance.trail().len() as i64 > version {
-                    self.save(id, version, instance).await?;
-                }
-                Err(StoreError::Refused {
+        let mut request = FireRequest::new(event, Actor::ANONYMOUS, now).payload(payload);
+        request.actor = actor.into();
+        let mut tx = self.begin_write().await?;
+        let head = rows::read_head::<W>(&mut tx, id, self.locks_rows()).await?;
+        let (outcome, stored) = fire_on(&mut tx, head, &request).await?;
+        tx.commit().await?;
+        match outcome {
+            Ok(()) => Ok(stored),
+            Err(why) => Err(refused::<W>(id, why)),
+        }
+    }
+
+    /// Fires `request` on instance `id`: [`Store::fire_with`], with the
+    /// request's optional version check and idempotency key. One
+    /// transaction reads the instance's head (its row and last step,
+    /// whatever its history's length), fires, and writes the row, the new
+    /// steps and the key's record.
+    ///
+    /// - With [`FireRequest::version`], a stored version other than the one
+    ///   named is [`StoreError::Conflict`], and nothing is fired.
+    /// - With [`FireRequest::key`], see [`Store::fire_keyed`]: a key seen
+    ///   before answers [`Keyed::Replayed`] before anything else is checked.
+    pub async fn submit<W: Dispatch + Serialize + DeserializeOwned>(
+        &self,
+        id: &str,
+        request: FireRequest<'_>,
+    ) -> Result<Keyed<W>, StoreError> {
+        match self.submit_once::<W>(id, &request).await {
+            // A request with the same key that committed first (possible
+            // only if the databases' locks were bypassed) has the last word.
+            Err(e @ StoreError::Database(_)) => match request.key {
+                Some(key) => match self.recorded::<W>(id, key, request.event).await? {
+                    Some(recorded) => Ok(Keyed::Replayed(recorded)),
+                    None => Err(e),
+                },
+                None => Err(e),
+            },
+            other => other,
+        }
+    }
+
+    async fn submit_once<W: Dispatch + Serialize + DeserializeOwned>(
+        &self,
+        id: &str,
+        request: &FireRequest<'_>,
+    ) -> Result<Keyed<W>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let head = rows::read_head::<W>(&mut tx, id, self.locks_rows()).await?;
+        if let Some(key) = request.key {
+            // Read under the instance's lock: a request with this key that
+            // went first has committed its record by now.
+            if let Some(recorded) = keys::recorded_on::<W>(&mut tx, id, key, request.event).await? {
+                tx.rollback().await?;
+                return Ok(Keyed::Replayed(recorded));
+            }
+        }
+        if let Some(expected) = request.version {
+            if expected != head.version {
+                return Err(StoreError::Conflict {
                     workflow: W::NAME,
                     id: id.to_string(),
-                    why: Box::new(why),
-                })
+                    expected,
+                    found: head.version,
+                });
             }
+        }
+        let (outcome, stored) = fire_on(&mut tx, head, request).await?;
+        if let Some(key) = request.key {
+            keys::record::<W>(&mut tx, id, key, request.event, &outcome, &stored).await?;
+        }
+        tx.commit().await?;
+        match outcome {
+            Ok(()) => Ok(Keyed::Fired(stored)),
+            Err(why) => Err(refused::<W>(id, why)),
         }
     }
 
@@ -589,14 +572,13 @@ impl Store {
     /// - A key seen before fires nothing and gives [`Keyed::Replayed`] with
     ///   the recorded outcome, however the instance has moved since.
     /// - A key seen before with another event is [`StoreError::KeyReused`].
-    /// - Requests with the same key at the same time fire once: the others
-    ///   meet the first one's write (a version conflict or the key's
-    ///   primary key), find its record and replay it.
+    /// - Requests with the same key at the same time fire once: the
+    ///   instance's lock orders them, and the later ones find the first
+    ///   one's record and replay it.
     ///
-    /// A [`StoreError::Conflict`] with another request is not recorded:
-    /// send the same key again. Keys are kept until
-    /// [`Store::forget_keys`] removes them, which sets the retention
-    /// window; keys are per instance.
+    /// Keys are kept until [`Store::forget_keys`] removes them, which sets
+    /// the retention window; keys are per instance. [`Store::submit`]
+    /// takes a key and a version check together.
     pub async fn fire_keyed<'a, W: Dispatch + Serialize + DeserializeOwned>(
         &self,
         id: &str,
@@ -606,142 +588,30 @@ impl Store {
         now: SystemTime,
         key: &str,
     ) -> Result<Keyed<W>, StoreError> {
-        if let Some(replayed) = self.recorded::<W>(id, key, event).await? {
-            return Ok(Keyed::Replayed(replayed));
-        }
-        let actor = actor.into();
-        let Stored {
-            version, instance, ..
-        } = self.load::<W>(id).await?;
-        let fired = instance.fire_with(event, payload, actor, now);
-        let mut tx = self.pool.begin().await?;
-        let outcome = match fired {
-            Ok(fired) => match save_on(&mut tx, id, version, fired).await {
-                Ok(stored) => Ok(stored),
-                Err(e) => {
-                    tx.rollback().await?;
-                    return self.after_race::<W>(id, key, event, e).await;
-                }
-            },
-            Err(refused) => {
-                let (instance, why) = refused.into_parts();
-                if instance.trail().len() as i64 > version {
-                    if let Err(e) = save_on(&mut tx, id, version, instance).await {
-                        tx.rollback().await?;
-                        return self.after_race::<W>(id, key, event, e).await;
-                    }
-                }
-                Err(why)
-            }
-        };
-        let recorded = match &outcome {
-            Ok(stored) => serde_json::json!({
-                "version": stored.version,
-                "state": stored.instance.state(),
-            }),
-            Err(why) => serde_json::json!({ "refused": why.code(), "message": why.to_string() }),
-        };
-        let inserted = sqlx::query(
-            "INSERT INTO turnstile_requests (workflow, id, request_key, event, outcome, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(W::NAME)
-        .bind(id)
-        .bind(key)
-        .bind(event)
-        .bind(recorded.to_string())
-        .bind(wall_clock())
-        .execute(&mut *tx)
-        .await;
-        if let Err(e) = inserted {
-            tx.rollback().await?;
-            return self.after_race::<W>(id, key, event, e.into()).await;
-        }
-        if let Err(e) = tx.commit().await {
-            return self.after_race::<W>(id, key, event, e.into()).await;
-        }
-        match outcome {
-            Ok(stored) => Ok(Keyed::Fired(stored)),
-            Err(why) => Err(StoreError::Refused {
-                workflow: W::NAME,
-                id: id.to_string(),
-                why: Box::new(why),
-            }),
-        }
+        let mut request = FireRequest::new(event, Actor::ANONYMOUS, now)
+            .payload(payload)
+            .key(key);
+        request.actor = actor.into();
+        self.submit::<W>(id, request).await
     }
 
     /// The outcome recorded under idempotency `key` for instance `id`, if
     /// any, checked against the event asked for now
     /// ([`StoreError::KeyReused`] if the key was sent with another one).
-    /// [`Store::fire_keyed`] asks this first; a service asks it itself to
-    /// answer a repeated request before any check of its own.
     pub async fn recorded<W: Dispatch>(
         &self,
         id: &str,
         key: &str,
         event: &str,
     ) -> Result<Option<Recorded>, StoreError> {
-        let row = sqlx::query(
-            "SELECT event, outcome FROM turnstile_requests \
-             WHERE workflow = $1 AND id = $2 AND request_key = $3",
-        )
-        .bind(W::NAME)
-        .bind(id)
-        .bind(key)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let recorded: String = row.try_get("event")?;
-        if recorded != event {
-            return Err(StoreError::KeyReused {
-                workflow: W::NAME,
-                id: id.to_string(),
-                key: key.to_string(),
-                recorded,
-                event: event.to_string(),
-            });
-        }
-        let text: String = row.try_get("outcome")?;
-        let bad = |problem: String| StoreError::BadRow {
-            workflow: W::NAME,
-            id: id.to_string(),
-            problem: format!("the outcome recorded under key `{key}`: {problem}"),
-        };
-        let value: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
-        let field = |name: &str| value.get(name).and_then(serde_json::Value::as_str);
-        let outcome = match (
-            value.get("version").and_then(serde_json::Value::as_i64),
-            field("state"),
-        ) {
-            (Some(version), Some(state)) => Recorded::Fired {
-                version,
-                state: state.to_string(),
-            },
-            _ => match (field("refused"), field("message")) {
-                (Some(code), Some(message)) => Recorded::Refused {
-                    code: code.to_string(),
-                    message: message.to_string(),
-                },
-                _ => return Err(bad(format!("unexpected {text}"))),
-            },
-        };
-        Ok(Some(outcome))
+        let mut conn = self.pool.acquire().await?;
+        keys::recorded_on::<W>(&mut conn, id, key, event).await
     }
 
-    /// A keyed fire whose write failed with `e`: if another request with
-    /// the same key won, its outcome stands; otherwise `e`.
-    async fn after_race<W: Dispatch>(
-        &self,
-        id: &str,
-        key: &str,
-        event: &str,
-        e: StoreError,
-    ) -> Result<Keyed<W>, StoreError> {
-        match self.recorded::<W>(id, key, event).await? {
-            Some(recorded) => Ok(Keyed::Replayed(recorded)),
-            None => Err(e),
-        }
+    /// Whether reads for a write lock the row (PostgreSQL); SQLite's
+    /// `BEGIN IMMEDIATE` holds the whole database instead.
+    fn locks_rows(&self) -> bool {
+        self.backend == Backend::Postgres
     }
 
     /// Forgets the idempotency keys recorded more than `older_than` ago (by
@@ -825,6 +695,56 @@ impl Store {
             .collect()
     }
 
+    /// Reads every stored instance of `W` with its whole history and
+    /// replays it, as [`Store::load`] does: the full check that a fire
+    /// leaves out (a fire reads the row and the history's last step only,
+    /// so that its cost does not grow with the history). Instances are read
+    /// `page` at a time, each in its own read transaction; `progress` is
+    /// told how many are done out of how many after each page. Instances
+    /// that do not load are listed in [`Verified::refused`]; the database
+    /// failing ends the run.
+    pub async fn verify<W: Dispatch + DeserializeOwned>(
+        &self,
+        page: i64,
+        mut progress: impl FnMut(u64, u64),
+    ) -> Result<Verified, StoreError> {
+        let total: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM turnstile_instances WHERE workflow = $1")
+                .bind(W::NAME)
+                .fetch_one(&self.pool)
+                .await?;
+        let total = u64::try_from(total).unwrap_or(0);
+        let mut report = Verified::default();
+        let mut after = String::new();
+        loop {
+            let ids: Vec<String> = sqlx::query_scalar(
+                "SELECT id FROM turnstile_instances WHERE workflow = $1 AND id > $2 \
+                 ORDER BY id LIMIT $3",
+            )
+            .bind(W::NAME)
+            .bind(&after)
+            .bind(page.max(1))
+            .fetch_all(&self.pool)
+            .await?;
+            let Some(last) = ids.last() else { break };
+            after = last.clone();
+            for id in &ids {
+                match self.load::<W>(id).await {
+                    Ok(_) => {}
+                    Err(e @ (StoreError::BadRow { .. } | StoreError::NotFound { .. })) => {
+                        if !matches!(e, StoreError::NotFound { .. }) {
+                            report.refused.push(e);
+                        }
+                    }
+                    Err(e) => return Err(e),
+                }
+                report.checked += 1;
+            }
+            progress(report.checked, total.max(report.checked));
+        }
+        Ok(report)
+    }
+
     /// The audit trail of instance `id`, oldest first.
     pub async fn history<W: Dispatch + DeserializeOwned>(
         &self,
@@ -888,12 +808,9 @@ impl Store {
                 .await?;
                 for row in rows {
                     let id: String = row.try_get("id")?;
-                    match load_on::<W>(&mut tx, &id).await {
-                        Ok(stored) => {
-                            if let Some(done) = take_due(&mut tx, stored, now).await? {
-                                fired.push(done);
-                            }
-                        }
+                    // Locked by the claim above.
+                    match rows::read_head::<W>(&mut tx, &id, false).await {
+                        Ok(head) => fired.extend(take_due(&mut tx, head, now).await?),
                         Err(e) => errors.push(e),
                     }
                 }
@@ -901,21 +818,19 @@ impl Store {
             }
             Backend::Sqlite => {
                 for id in self.due::<W>(now, limit).await? {
-                    let stored = match self.load::<W>(&id).await {
-                        Ok(stored) => stored,
-                        Err(e) => {
-                            errors.push(e);
-                            continue;
+                    // Under the write lock: another worker that took this
+                    // instance first has committed, and its row says so.
+                    let mut tx = self.begin_write().await?;
+                    match rows::read_head::<W>(&mut tx, &id, false).await {
+                        Ok(head) => {
+                            if let Some(done) = take_due(&mut tx, head, now).await? {
+                                tx.commit().await?;
+                                fired.push(done);
+                            }
                         }
-                    };
-                    let mut tx = self.pool.begin().await?;
-                    match take_due(&mut tx, stored, now).await {
-                        Ok(done) => {
-                            tx.commit().await?;
-                            fired.extend(done);
-                        }
-                        // Another worker took it first.
-                        Err(e) if e.is_conflict() => {}
+                        Err(e @ StoreError::BadRow { .. }) => errors.push(e),
+                        // Gone since the query.
+                        Err(StoreError::NotFound { .. }) => {}
                         Err(e) => return Err(e),
                     }
                 }
@@ -959,7 +874,7 @@ impl Store {
                 problem,
             };
             let mut tx = self.pool.begin().await?;
-            let raw = match read_row(&mut tx, W::NAME, &id).await {
+            let raw = match rows::read_row(&mut tx, W::NAME, &id).await {
                 Ok(raw) => raw,
                 Err(e) => {
                     report.refused.push(e);
@@ -992,8 +907,14 @@ impl Store {
                     continue;
                 }
             };
-            let columns = Columns::of(&id, &instance)?;
-            match update_row::<W>(&mut tx, &id, raw.version, &columns).await {
+            let columns = match Columns::of(&id, &instance, 0) {
+                Ok(columns) => columns,
+                Err(e) => {
+                    report.refused.push(e);
+                    continue;
+                }
+            };
+            match rows::update_row::<W>(&mut tx, &id, raw.version, &columns).await {
                 Ok(()) => {}
                 Err(e @ (StoreError::Conflict { .. } | StoreError::NotFound { .. })) => {
                     report.refused.push(e);
@@ -1006,7 +927,7 @@ impl Store {
                 .bind(&id)
                 .execute(&mut *tx)
                 .await?;
-            insert_steps::<W>(&mut tx, &id, 0, &columns.steps).await?;
+            rows::insert_steps(&mut tx, W::NAME, &id, 0, &columns.steps).await?;
             tx.commit().await?;
             report.migrated.push(id);
         }
@@ -1014,18 +935,64 @@ impl Store {
     }
 }
 
-/// Fires every automatic timer of `stored` due at `now` and writes the
+/// Builds the error of a refused event.
+fn refused<W: Dispatch>(id: &str, why: Why) -> StoreError {
+    StoreError::Refused {
+        workflow: W::NAME,
+        id: id.to_string(),
+        why: Box::new(why),
+    }
+}
+
+/// Fires `request` on the instance `head` read in this transaction, and
+/// writes what it took: the event's step, or on a refusal the automatic
+/// timers' steps that fell due before it (nothing if none did). Gives the
+/// event's outcome and the instance as now stored.
+async fn fire_on<W: Dispatch + Serialize>(
+    conn: &mut AnyConnection,
+    head: Stored<W>,
+    request: &FireRequest<'_>,
+) -> Result<(Result<(), Why>, Stored<W>), StoreError> {
+    let Stored {
+        id,
+        version,
+        instance,
+    } = head;
+    let (outcome, instance) =
+        match instance.fire_with(request.event, request.payload, request.actor, request.at) {
+            Ok(fired) => (Ok(()), fired),
+            Err(refused) => {
+                let (instance, why) = refused.into_parts();
+                (Err(why), instance)
+            }
+        };
+    let version = if instance.steps_taken() as i64 > version {
+        rows::write(conn, &id, version, &instance).await?
+    } else {
+        version
+    };
+    Ok((
+        outcome,
+        Stored {
+            id,
+            version,
+            instance,
+        },
+    ))
+}
+
+/// Fires every automatic timer of `head` due at `now` and writes the
 /// result; `None` if none was due after all.
 async fn take_due<W: Dispatch + Serialize>(
     conn: &mut AnyConnection,
-    stored: Stored<W>,
+    head: Stored<W>,
     now: SystemTime,
 ) -> Result<Option<Fired>, StoreError> {
     let Stored {
         id,
         version,
         mut instance,
-    } = stored;
+    } = head;
     loop {
         match instance.fire_due(now) {
             Ok(next) => instance = next,
@@ -1035,222 +1002,10 @@ async fn take_due<W: Dispatch + Serialize>(
             }
         }
     }
-    let before = usize::try_from(version).unwrap_or(usize::MAX);
-    if instance.trail().len() <= before {
+    if instance.trail().is_empty() {
         return Ok(None);
     }
-    let steps = instance.trail()[before..].to_vec();
-    save_on(conn, &id, version, instance).await?;
+    rows::write(conn, &id, version, &instance).await?;
+    let steps = instance.trail().to_vec();
     Ok(Some(Fired { id, steps }))
-}
-
-async fn insert_steps<W: Dispatch>(
-    conn: &mut AnyConnection,
-    id: &str,
-    from_seq: i64,
-    steps: &[StepColumns],
-) -> Result<(), StoreError> {
-    for (seq, (from, event, to, at, actor, role, payload)) in (from_seq + 1..).zip(steps) {
-        sqlx::query(
-            "INSERT INTO turnstile_steps (workflow, id, seq, from_state, event, to_state, at, actor, role, payload) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(W::NAME)
-        .bind(id)
-        .bind(seq)
-        .bind(from.as_str())
-        .bind(event.as_str())
-        .bind(to.as_str())
-        .bind(*at)
-        .bind(actor.as_deref())
-        .bind(role.as_deref())
-        .bind(payload.as_deref())
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
-}
-
-/// Writes `columns` over the row of `id` if its version is still
-/// `expected` (and the current definition's fingerprint with them);
-/// otherwise says whether the row moved on or is gone.
-async fn update_row<W: Dispatch>(
-    conn: &mut AnyConnection,
-    id: &str,
-    expected: i64,
-    columns: &Columns,
-) -> Result<(), StoreError> {
-    let updated = sqlx::query(
-        "UPDATE turnstile_instances SET fingerprint = $1, state = $2, entered_at = $3, \
-         data = $4, version = $5, next_due = $6, updated_at = $7 \
-         WHERE workflow = $8 AND id = $9 AND version = $10",
-    )
-    .bind(W::FINGERPRINT)
-    .bind(columns.state)
-    .bind(columns.entered_at)
-    .bind(&columns.data)
-    .bind(columns.version)
-    .bind(columns.next_due)
-    .bind(wall_clock())
-    .bind(W::NAME)
-    .bind(id)
-    .bind(expected)
-    .execute(&mut *conn)
-    .await?;
-    if updated.rows_affected() > 0 {
-        return Ok(());
-    }
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT version FROM turnstile_instances WHERE workflow = $1 AND id = $2",
-    )
-    .bind(W::NAME)
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Err(match found {
-        None => StoreError::NotFound {
-            workflow: W::NAME,
-            id: id.to_string(),
-        },
-        Some(found) => StoreError::Conflict {
-            workflow: W::NAME,
-            id: id.to_string(),
-            expected,
-            found,
-        },
-    })
-}
-
-async fn save_on<W: Dispatch + Serialize>(
-    conn: &mut AnyConnection,
-    id: &str,
-    expected: i64,
-    instance: Instance<W>,
-) -> Result<Stored<W>, StoreError> {
-    let columns = Columns::of(id, &instance)?;
-    let first_new = usize::try_from(expected).unwrap_or(usize::MAX);
-    if columns.steps.len() < first_new {
-        return Err(StoreError::Unstorable {
-            workflow: W::NAME,
-            id: id.to_string(),
-            problem: format!(
-                "its history has {} steps, fewer than the {expected} stored",
-                columns.steps.len()
-            ),
-        });
-    }
-    update_row::<W>(conn, id, expected, &columns).await?;
-    insert_steps::<W>(conn, id, expected, &columns.steps[first_new..]).await?;
-    Ok(Stored {
-        id: id.to_string(),
-        version: columns.version,
-        instance,
-    })
-}
-
-/// A row and its history as stored, read in one transaction (or with the
-/// row locked), checked only for what every reader needs: the history
-/// numbered 1, 2, … up to the version, and instants in range.
-struct RawRow {
-    fingerprint: String,
-    state: String,
-    started_at: Option<SystemTime>,
-    entered_at: SystemTime,
-    data: String,
-    version: i64,
-    trail: Vec<Step>,
-}
-
-async fn read_row(
-    conn: &mut AnyConnection,
-    workflow: &'static str,
-    id: &str,
-) -> Result<RawRow, StoreError> {
-    let bad = |problem: String| StoreError::BadRow {
-        workflow,
-        id: id.to_string(),
-        problem,
-    };
-    let row = sqlx::query(
-        "SELECT fingerprint, state, started_at, entered_at, data, version FROM turnstile_instances \
-         WHERE workflow = $1 AND id = $2",
-    )
-    .bind(workflow)
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| StoreError::NotFound {
-        workflow,
-        id: id.to_string(),
-    })?;
-    let version: i64 = row.try_get("version")?;
-    let rows: Vec<AnyRow> = sqlx::query(
-        "SELECT seq, from_state, event, to_state, at, actor, role, payload FROM turnstile_steps \
-         WHERE workflow = $1 AND id = $2 ORDER BY seq",
-    )
-    .bind(workflow)
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut trail = Vec::with_capacity(rows.len());
-    for (expected, step) in (1i64..).zip(&rows) {
-        let seq: i64 = step.try_get("seq")?;
-        if seq != expected {
-            return Err(bad(format!("its history has no step {expected}")));
-        }
-        trail.push(Step {
-            from: step.try_get("from_state")?,
-            event: step.try_get("event")?,
-            to: step.try_get("to_state")?,
-            at: instant(step.try_get("at")?).map_err(bad)?,
-            actor: step.try_get("actor")?,
-            role: step.try_get("role")?,
-            payload: step.try_get("payload")?,
-        });
-    }
-    if trail.len() as i64 != version {
-        return Err(bad(format!(
-            "its version is {version} but its history has {} steps",
-            trail.len()
-        )));
-    }
-    let started_at: Option<i64> = row.try_get("started_at")?;
-    Ok(RawRow {
-        fingerprint: row.try_get("fingerprint")?,
-        state: row.try_get("state")?,
-        started_at: started_at.map(instant).transpose().map_err(bad)?,
-        entered_at: instant(row.try_get("entered_at")?).map_err(bad)?,
-        data: row.try_get("data")?,
-        version,
-        trail,
-    })
-}
-
-async fn load_on<W: Dispatch + DeserializeOwned>(
-    conn: &mut AnyConnection,
-    id: &str,
-) -> Result<Stored<W>, StoreError> {
-    let bad = |problem: String| StoreError::BadRow {
-        workflow: W::NAME,
-        id: id.to_string(),
-        problem,
-    };
-    let raw = read_row(conn, W::NAME, id).await?;
-    if raw.fingerprint != W::FINGERPRINT {
-        return Err(bad(format!(
-            "it was stored under another definition (fingerprint {}, this build has {}); \
-             migrate it with Store::migrate",
-            raw.fingerprint,
-            W::FINGERPRINT
-        )));
-    }
-    let data: W = serde_json::from_str(&raw.data)
-        .map_err(|e| bad(format!("its data does not read as {}: {e}", W::NAME)))?;
-    let instance = Instance::resume(raw.started_at, &raw.state, data, raw.entered_at, raw.trail)
-        .map_err(|e| bad(e.to_string()))?;
-    Ok(Stored {
-        id: id.to_string(),
-        version: raw.version,
-        instance,
-    })
 }

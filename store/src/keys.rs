@@ -1,0 +1,105 @@
+//! Idempotency keys: one row of `turnstile_requests` per key a caller sent
+//! with a fire, recording what came of it (see `Store::fire_keyed`).
+
+use serde_json::{json, Value};
+use sqlx::AnyConnection;
+use turnstile_runtime::{Dispatch, Why};
+
+use crate::rows::wall_clock;
+use crate::{Recorded, StoreError, Stored};
+
+/// A key's row.
+#[derive(sqlx::FromRow)]
+struct KeyRow {
+    event: String,
+    outcome: String,
+}
+
+/// The outcome recorded under `key` for instance `id`, if any, checked
+/// against the event asked for now ([`StoreError::KeyReused`] if the key
+/// was sent with another one).
+pub(crate) async fn recorded_on<W: Dispatch>(
+    conn: &mut AnyConnection,
+    id: &str,
+    key: &str,
+    event: &str,
+) -> Result<Option<Recorded>, StoreError> {
+    let row: Option<KeyRow> = sqlx::query_as(
+        "SELECT event, outcome FROM turnstile_requests \
+         WHERE workflow = $1 AND id = $2 AND request_key = $3",
+    )
+    .bind(W::NAME)
+    .bind(id)
+    .bind(key)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(KeyRow {
+        event: recorded,
+        outcome,
+    }) = row
+    else {
+        return Ok(None);
+    };
+    if recorded != event {
+        return Err(StoreError::KeyReused {
+            workflow: W::NAME,
+            id: id.to_string(),
+            key: key.to_string(),
+            recorded,
+            event: event.to_string(),
+        });
+    }
+    let bad = |problem: String| StoreError::BadRow {
+        workflow: W::NAME,
+        id: id.to_string(),
+        problem: format!("the outcome recorded under key `{key}`: {problem}"),
+    };
+    let value: Value = serde_json::from_str(&outcome).map_err(|e| bad(e.to_string()))?;
+    let field = |name: &str| value.get(name).and_then(Value::as_str);
+    let found = match (value.get("version").and_then(Value::as_i64), field("state")) {
+        (Some(version), Some(state)) => Recorded::Fired {
+            version,
+            state: state.to_string(),
+        },
+        _ => match (field("refused"), field("message")) {
+            (Some(code), Some(message)) => Recorded::Refused {
+                code: code.to_string(),
+                message: message.to_string(),
+            },
+            _ => return Err(bad(format!("unexpected {outcome}"))),
+        },
+    };
+    Ok(Some(found))
+}
+
+/// Records under `key` what firing `event` came to: the version and state
+/// written, or the refusal's code and message.
+pub(crate) async fn record<W: Dispatch>(
+    conn: &mut AnyConnection,
+    id: &str,
+    key: &str,
+    event: &str,
+    outcome: &Result<(), Why>,
+    stored: &Stored<W>,
+) -> Result<(), StoreError> {
+    let recorded = match outcome {
+        Ok(()) => json!({
+            "version": stored.version,
+            "state": stored.instance.state(),
+        }),
+        Err(why) => json!({ "refused": why.code(), "message": why.to_string() }),
+    };
+    sqlx::query(
+        "INSERT INTO turnstile_requests (workflow, id, request_key, event, outcome, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(W::NAME)
+    .bind(id)
+    .bind(key)
+    .bind(event)
+    .bind(recorded.to_string())
+    .bind(wall_clock())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,488 @@
+//! Rows to instances and back: what is read and checked, what is written.
+//!
+//! Two reads. [`read_head`] reads an instance's row and the last step of
+//! its history (one statement, whatever the history's length): what a
+//! fire needs. [`read_row`] reads the row and the whole history: what
+//! `load`, `history` and `migrate` need, and what the full check replays.
+//!
+//! Every query here is plain SQL text with `$n` placeholders, which both
+//! SQLite and PostgreSQL read. sqlx's `QueryBuilder` is not used: through
+//! the `Any` driver it writes `?` placeholders, which PostgreSQL refuses.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use sqlx::AnyConnection;
+use turnstile_runtime::{Dispatch, Instance, Step};
+
+use crate::{StoreError, Stored};
+
+/// An instant as stored: whole nanoseconds since the Unix epoch.
+pub(crate) fn nanos(at: SystemTime) -> Result<i64, String> {
+    let since = at
+        .duration_since(UNIX_EPOCH)
+        .map_err(|_| "an instant before 1970".to_string())?;
+    i64::try_from(since.as_nanos()).map_err(|_| "an instant after 2262".to_string())
+}
+
+/// A stored instant back as a `SystemTime`.
+pub(crate) fn instant(nanos: i64) -> Result<SystemTime, String> {
+    u64::try_from(nanos)
+        .map(|n| UNIX_EPOCH + Duration::from_nanos(n))
+        .map_err(|_| format!("the instant {nanos} is before 1970"))
+}
+
+/// The store's own clock, for bookkeeping columns (`created_at`,
+/// `updated_at`) only: nothing that decides what may happen reads it.
+pub(crate) fn wall_clock() -> i64 {
+    nanos(SystemTime::now()).unwrap_or(0)
+}
+
+/// The columns of an instance row, ready to bind, and the steps to insert.
+pub(crate) struct Columns<'i> {
+    pub state: &'static str,
+    pub started_at: Option<i64>,
+    pub entered_at: i64,
+    pub data: String,
+    pub version: i64,
+    pub next_due: Option<i64>,
+    /// The history's steps from number `first + 1` on.
+    pub steps: Vec<NewStep<'i>>,
+    /// How many steps come before `steps` (the version stored).
+    pub first: i64,
+}
+
+/// A step as its row.
+pub(crate) struct NewStep<'i> {
+    step: &'i Step,
+    at: i64,
+}
+
+impl<'i> Columns<'i> {
+    /// The row of `instance`, with the steps of its history after the
+    /// first `stored` ones (those already in the database).
+    pub fn of<W: Dispatch + Serialize>(
+        id: &str,
+        instance: &'i Instance<W>,
+        stored: i64,
+    ) -> Result<Self, StoreError> {
+        let unstorable = |problem: String| StoreError::Unstorable {
+            workflow: W::NAME,
+            id: id.to_string(),
+            problem,
+        };
+        let taken = instance.steps_taken();
+        let held = instance.trail();
+        // The history's index of the first step held.
+        let first_held = taken - held.len();
+        let from = usize::try_from(stored).map_err(|e| unstorable(e.to_string()))?;
+        if taken < from {
+            return Err(unstorable(format!(
+                "its history has {taken} steps, fewer than the {stored} stored"
+            )));
+        }
+        if first_held > from {
+            return Err(unstorable(format!(
+                "it holds its history from step {} on, not the steps after the {stored} stored",
+                first_held + 1
+            )));
+        }
+        let data = serde_json::to_string(instance.data())
+            .map_err(|e| unstorable(format!("its data does not serialize: {e}")))?;
+        let steps = held[from - first_held..]
+            .iter()
+            .map(|step| {
+                Ok(NewStep {
+                    step,
+                    at: nanos(step.at)?,
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()
+            .map_err(unstorable)?;
+        Ok(Columns {
+            state: instance.state(),
+            started_at: instance
+                .started_at()
+                .map(nanos)
+                .transpose()
+                .map_err(unstorable)?,
+            entered_at: nanos(instance.entered_at()).map_err(unstorable)?,
+            data,
+            version: i64::try_from(taken).map_err(|e| unstorable(e.to_string()))?,
+            // A due instant past what the column holds is as good as never.
+            next_due: instance.next_due().and_then(|(_, at)| nanos(at).ok()),
+            steps,
+            first: stored,
+        })
+    }
+}
+
+/// Inserts `steps`, numbered from `first + 1`, in one statement per 50
+/// steps (a fire writes one to a few; a migration rewrites histories).
+pub(crate) async fn insert_steps(
+    conn: &mut AnyConnection,
+    workflow: &str,
+    id: &str,
+    first: i64,
+    steps: &[NewStep<'_>],
+) -> Result<(), StoreError> {
+    const COLUMNS: usize = 10;
+    let mut seq = first;
+    for chunk in steps.chunks(50) {
+        let mut sql = String::from(
+            "INSERT INTO turnstile_steps \
+             (workflow, id, seq, from_state, event, to_state, at, actor, role, payload) VALUES ",
+        );
+        for row in 0..chunk.len() {
+            if row > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for column in 0..COLUMNS {
+                if column > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!("${}", row * COLUMNS + column + 1));
+            }
+            sql.push(')');
+        }
+        let mut query = sqlx::query(&sql);
+        for new in chunk {
+            seq += 1;
+            let s = new.step;
+            query = query
+                .bind(workflow)
+                .bind(id)
+                .bind(seq)
+                .bind(s.from.as_str())
+                .bind(s.event.as_str())
+                .bind(s.to.as_str())
+                .bind(new.at)
+                .bind(s.actor.as_deref())
+                .bind(s.role.as_deref())
+                .bind(s.payload.as_deref());
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Writes `columns` over the row of `id` if its version is still
+/// `expected` (and the current definition's fingerprint with them);
+/// otherwise says whether the row moved on or is gone.
+pub(crate) async fn update_row<W: Dispatch>(
+    conn: &mut AnyConnection,
+    id: &str,
+    expected: i64,
+    columns: &Columns<'_>,
+) -> Result<(), StoreError> {
+    let updated = sqlx::query(
+        "UPDATE turnstile_instances SET fingerprint = $1, state = $2, entered_at = $3, \
+         data = $4, version = $5, next_due = $6, updated_at = $7 \
+         WHERE workflow = $8 AND id = $9 AND version = $10",
+    )
+    .bind(W::FINGERPRINT)
+    .bind(columns.state)
+    .bind(columns.entered_at)
+    .bind(&columns.data)
+    .bind(columns.version)
+    .bind(columns.next_due)
+    .bind(wall_clock())
+    .bind(W::NAME)
+    .bind(id)
+    .bind(expected)
+    .execute(&mut *conn)
+    .await?;
+    if updated.rows_affected() > 0 {
+        return Ok(());
+    }
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT version FROM turnstile_instances WHERE workflow = $1 AND id = $2",
+    )
+    .bind(W::NAME)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Err(match found {
+        None => StoreError::NotFound {
+            workflow: W::NAME,
+            id: id.to_string(),
+        },
+        Some(found) => StoreError::Conflict {
+            workflow: W::NAME,
+            id: id.to_string(),
+            expected,
+            found,
+        },
+    })
+}
+
+/// Writes `instance`, read at version `expected`: its row and the steps
+/// it took since, with the version check. Returns the version written.
+pub(crate) async fn write<W: Dispatch + Serialize>(
+    conn: &mut AnyConnection,
+    id: &str,
+    expected: i64,
+    instance: &Instance<W>,
+) -> Result<i64, StoreError> {
+    let columns = Columns::of(id, instance, expected)?;
+    update_row::<W>(conn, id, expected, &columns).await?;
+    insert_steps(conn, W::NAME, id, columns.first, &columns.steps).await?;
+    Ok(columns.version)
+}
+
+/// [`write`], giving the instance back as stored.
+pub(crate) async fn save_on<W: Dispatch + Serialize>(
+    conn: &mut AnyConnection,
+    id: &str,
+    expected: i64,
+    instance: Instance<W>,
+) -> Result<Stored<W>, StoreError> {
+    let version = write(conn, id, expected, &instance).await?;
+    Ok(Stored {
+        id: id.to_string(),
+        version,
+        instance,
+    })
+}
+
+/// An instance's row and the last step of its history, as one statement
+/// reads them.
+#[derive(sqlx::FromRow)]
+struct HeadRow {
+    fingerprint: String,
+    state: String,
+    started_at: Option<i64>,
+    entered_at: i64,
+    data: String,
+    version: i64,
+    last_to: Option<String>,
+    last_at: Option<i64>,
+}
+
+/// Reads the head of instance `id` (its row and its last step) and makes
+/// the instance it stores, without its history: what firing needs, at a
+/// cost that does not grow with the history. `lock` takes the row's lock
+/// for the rest of the transaction (PostgreSQL's `FOR UPDATE`; SQLite's
+/// writers hold the database's lock from `BEGIN IMMEDIATE` instead).
+///
+/// Checked, and refused with [`StoreError::BadRow`]: the fingerprint, the
+/// data, the state, instants in range, and that the history's last step
+/// (number `version`) exists, ends in the stored state and was taken when
+/// the state was entered. The steps before it are not read: the full
+/// replay is [`read_row`]'s (through `Store::load` and `Store::verify`).
+pub(crate) async fn read_head<W: Dispatch + DeserializeOwned>(
+    conn: &mut AnyConnection,
+    id: &str,
+    lock: bool,
+) -> Result<Stored<W>, StoreError> {
+    let bad = |problem: String| StoreError::BadRow {
+        workflow: W::NAME,
+        id: id.to_string(),
+        problem,
+    };
+    if lock {
+        // A statement of its own: in READ COMMITTED, the statement that
+        // waited for the lock sees the row as its holder committed it, but
+        // not the step that holder inserted. The next statement sees both.
+        sqlx::query(
+            "SELECT version FROM turnstile_instances WHERE workflow = $1 AND id = $2 FOR UPDATE",
+        )
+        .bind(W::NAME)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    let sql = concat!(
+        "SELECT i.fingerprint, i.state, i.started_at, i.entered_at, i.data, i.version, ",
+        "s.to_state AS last_to, s.at AS last_at FROM turnstile_instances i ",
+        "LEFT JOIN turnstile_steps s ON s.workflow = i.workflow AND s.id = i.id AND s.seq = i.version ",
+        "WHERE i.workflow = $1 AND i.id = $2"
+    );
+    let row: HeadRow = sqlx::query_as(sql)
+        .bind(W::NAME)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            workflow: W::NAME,
+            id: id.to_string(),
+        })?;
+    check_fingerprint::<W>(id, &row.fingerprint)?;
+    let entered_at = instant(row.entered_at).map_err(bad)?;
+    let steps_taken =
+        usize::try_from(row.version).map_err(|_| bad(format!("its version is {}", row.version)))?;
+    if steps_taken > 0 {
+        match (&row.last_to, row.last_at) {
+            (Some(to), Some(at)) => {
+                if *to != row.state {
+                    return Err(bad(format!(
+                        "its last step ends in `{to}`, but the stored state is `{}`",
+                        row.state
+                    )));
+                }
+                if at != row.entered_at {
+                    return Err(bad(
+                        "the state was entered at another instant than the last step's".to_string(),
+                    ));
+                }
+            }
+            _ => {
+                return Err(bad(format!(
+                    "its version is {} but its history has no step {}",
+                    row.version, row.version
+                )))
+            }
+        }
+    }
+    let data: W = serde_json::from_str(&row.data)
+        .map_err(|e| bad(format!("its data does not read as {}: {e}", W::NAME)))?;
+    let started_at = row.started_at.map(instant).transpose().map_err(bad)?;
+    let instance = Instance::resume_head(started_at, &row.state, data, entered_at, steps_taken)
+        .map_err(|e| bad(e.to_string()))?;
+    Ok(Stored {
+        id: id.to_string(),
+        version: row.version,
+        instance,
+    })
+}
+
+fn check_fingerprint<W: Dispatch>(id: &str, found: &str) -> Result<(), StoreError> {
+    if found == W::FINGERPRINT {
+        return Ok(());
+    }
+    Err(StoreError::BadRow {
+        workflow: W::NAME,
+        id: id.to_string(),
+        problem: format!(
+            "it was stored under another definition (fingerprint {found}, this build has {}); \
+             migrate it with Store::migrate",
+            W::FINGERPRINT
+        ),
+    })
+}
+
+/// An instance row as [`read_row`] reads it.
+#[derive(sqlx::FromRow)]
+struct InstanceRow {
+    fingerprint: String,
+    state: String,
+    started_at: Option<i64>,
+    entered_at: i64,
+    data: String,
+    version: i64,
+}
+
+/// A step row.
+#[derive(sqlx::FromRow)]
+struct StepRow {
+    seq: i64,
+    from_state: String,
+    event: String,
+    to_state: String,
+    at: i64,
+    actor: Option<String>,
+    role: Option<String>,
+    payload: Option<String>,
+}
+
+/// A row and its whole history as stored, read in one transaction (or
+/// with the row locked), checked only for what every reader needs: the
+/// history numbered 1, 2, … up to the version, and instants in range.
+pub(crate) struct RawRow {
+    pub fingerprint: String,
+    pub state: String,
+    pub started_at: Option<SystemTime>,
+    pub entered_at: SystemTime,
+    pub data: String,
+    pub version: i64,
+    pub trail: Vec<Step>,
+}
+
+pub(crate) async fn read_row(
+    conn: &mut AnyConnection,
+    workflow: &'static str,
+    id: &str,
+) -> Result<RawRow, StoreError> {
+    let bad = |problem: String| StoreError::BadRow {
+        workflow,
+        id: id.to_string(),
+        problem,
+    };
+    let row: InstanceRow = sqlx::query_as(
+        "SELECT fingerprint, state, started_at, entered_at, data, version FROM turnstile_instances \
+         WHERE workflow = $1 AND id = $2",
+    )
+    .bind(workflow)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| StoreError::NotFound {
+        workflow,
+        id: id.to_string(),
+    })?;
+    let rows: Vec<StepRow> = sqlx::query_as(
+        "SELECT seq, from_state, event, to_state, at, actor, role, payload FROM turnstile_steps \
+         WHERE workflow = $1 AND id = $2 ORDER BY seq",
+    )
+    .bind(workflow)
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut trail = Vec::with_capacity(rows.len());
+    for (expected, step) in (1i64..).zip(rows) {
+        if step.seq != expected {
+            return Err(bad(format!("its history has no step {expected}")));
+        }
+        trail.push(Step {
+            from: step.from_state,
+            event: step.event,
+            to: step.to_state,
+            at: instant(step.at).map_err(bad)?,
+            actor: step.actor,
+            role: step.role,
+            payload: step.payload,
+        });
+    }
+    if trail.len() as i64 != row.version {
+        return Err(bad(format!(
+            "its version is {} but its history has {} steps",
+            row.version,
+            trail.len()
+        )));
+    }
+    Ok(RawRow {
+        fingerprint: row.fingerprint,
+        state: row.state,
+        started_at: row.started_at.map(instant).transpose().map_err(bad)?,
+        entered_at: instant(row.entered_at).map_err(bad)?,
+        data: row.data,
+        version: row.version,
+        trail,
+    })
+}
+
+/// Reads instance `id` with its whole history and replays it
+/// ([`Instance::resume`]): the full check.
+pub(crate) async fn load_on<W: Dispatch + DeserializeOwned>(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Stored<W>, StoreError> {
+    let bad = |problem: String| StoreError::BadRow {
+        workflow: W::NAME,
+        id: id.to_string(),
+        problem,
+    };
+    let raw = read_row(conn, W::NAME, id).await?;
+    check_fingerprint::<W>(id, &raw.fingerprint)?;
+    let data: W = serde_json::from_str(&raw.data)
+        .map_err(|e| bad(format!("its data does not read as {}: {e}", W::NAME)))?;
+    let instance = Instance::resume(raw.started_at, &raw.state, data, raw.entered_at, raw.trail)
+        .map_err(|e| bad(e.to_string()))?;
+    Ok(Stored {
+        id: id.to_string(),
+        version: raw.version,
+        instance,
+    })
+}
