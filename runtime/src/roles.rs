@@ -8,7 +8,7 @@
 //! `Current::fire_as`) the caller says who acts with an [`Actor`]: an
 //! identity, recorded in the audit trail, and the names of the roles it
 //! holds; an actor holding none of the roles a transition names is refused
-//! with [`Why::Forbidden`](crate::Why::Forbidden) and nothing changes.
+//! with [`Why::Forbidden`] and nothing changes.
 
 use std::fmt;
 use std::marker::PhantomData;

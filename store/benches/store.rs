@@ -1,14 +1,17 @@
 //! What the store sustains: `cargo bench -p turnstile-store --bench store`.
 //!
-//! Prints two tables (the figures of `docs/performance.md`):
+//! Prints three tables (the figures of `docs/performance.md`):
 //!
-//! 1. fire (load, transition, store) in events per second, on a SQLite file
-//!    (WAL) and on PostgreSQL (when `TURNSTILE_POSTGRES_URL` names a
-//!    server), with 1 and 8 concurrent writers, each going round 50
-//!    instances of its own (distinct) or all on one instance (shared:
-//!    a write that meets a conflict is counted and tried again; only events
-//!    that were stored count);
-//! 2. due-timer polling over 100,000 instances whose 90-day timers fall
+//! 1. `Store::fire` in events per second, on a SQLite file (WAL) and on
+//!    PostgreSQL (when `TURNSTILE_POSTGRES_URL` names a server), with 1 and
+//!    8 concurrent writers, each going round 50 instances of its own
+//!    (distinct) or all on one instance (shared: each writer reads the
+//!    state and fires what it allows; one that finds the instance moved on
+//!    is refused and not counted); beside it, the floor: the same
+//!    statements written directly with sqlx on the same pool;
+//! 2. `Store::fire` on an instance whose history holds 10 steps and one
+//!    whose history holds 10,000;
+//! 3. due-timer polling over 100,000 instances whose 90-day timers fall
 //!    due over 100 days: the time of one `due` query for 100 ids, and
 //!    timers fired per second by `run_due` in batches of 100.
 
@@ -16,8 +19,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use sqlx::Row;
+use turnstile_runtime::Dispatch;
 use turnstile_runtime::{Actor, Instance};
-use turnstile_store::{Backend, Store};
+use turnstile_store::{Backend, Store, StoreError};
 use turnstile_workflows::rules::Region;
 use turnstile_workflows::{AccountUpgrade, CloudAccount, ServiceClosing};
 
@@ -66,13 +71,20 @@ async fn databases() -> Vec<(&'static str, String)> {
     out
 }
 
-/// Events per second with `writers` tasks for `RUN`, on distinct instances
-/// or one shared instance; and how many writes met a conflict.
-async fn fire_rate(store: &Store, run: &str, writers: usize, shared: bool) -> (f64, u64) {
-    // Distinct: each writer goes round 50 instances of its own, so that
-    // histories stay short, as in the account workflows. Shared: every
-    // writer fires on one instance, whose history grows all along.
-    let ids: Vec<Vec<String>> = (0..writers)
+/// The events of the benchmark's instances: they go round `prompted` and
+/// `postponed`.
+fn next_event(state: &str) -> &'static str {
+    if state == "prompted" {
+        "upgrade_later"
+    } else {
+        "log_in_again"
+    }
+}
+
+/// The ids each writer goes round: 50 of its own (distinct), or one for
+/// all (shared).
+fn instance_ids(run: &str, writers: usize, shared: bool) -> Vec<Vec<String>> {
+    (0..writers)
         .map(|w| {
             if shared {
                 vec![format!("{run}-shared")]
@@ -80,44 +92,168 @@ async fn fire_rate(store: &Store, run: &str, writers: usize, shared: bool) -> (f
                 (0..50).map(|i| format!("{run}-{w}-{i}")).collect()
             }
         })
-        .collect();
+        .collect()
+}
+
+/// Runs `writers` tasks for `RUN`, each calling `fire` on its ids in turn
+/// and expecting the state to alternate; gives events per second.
+async fn rate<F, Fut>(store: &Store, ids: Vec<Vec<String>>, fire: F) -> f64
+where
+    F: Fn(Store, String, u64) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
     for id in ids.iter().flatten() {
         let _ = store.create(id, Instance::start(upgrade(), t0())).await;
     }
     let done = Arc::new(AtomicU64::new(0));
-    let conflicts = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
     let mut tasks = Vec::new();
     for mine in ids {
-        let (store, done, conflicts) = (store.clone(), Arc::clone(&done), Arc::clone(&conflicts));
+        let (store, done, fire) = (store.clone(), Arc::clone(&done), fire.clone());
         tasks.push(tokio::spawn(async move {
-            for id in mine.iter().cycle() {
-                if start.elapsed() >= RUN {
-                    break;
+            // Each writer's instances are its own: on round r each is in
+            // the state r fires left it in.
+            'run: for round in 0.. {
+                for id in &mine {
+                    if start.elapsed() >= RUN {
+                        break 'run;
+                    }
+                    if fire(store.clone(), id.clone(), round).await {
+                        done.fetch_add(1, Ordering::Relaxed);
+                    }
                 }
-                let stored = store.load::<AccountUpgrade>(id).await.expect("load");
-                let event = if stored.instance.state() == "prompted" {
-                    "upgrade_later"
-                } else {
-                    "log_in_again"
-                };
-                let fired = stored
-                    .instance
-                    .fire(event, holder(), t0())
-                    .expect("allowed");
-                match store.save(id, stored.version, fired).await {
-                    Ok(_) => done.fetch_add(1, Ordering::Relaxed),
-                    Err(e) if e.is_conflict() => conflicts.fetch_add(1, Ordering::Relaxed),
-                    Err(e) => panic!("{e}"),
-                };
             }
         }));
     }
     for task in tasks {
         task.await.expect("a writer");
     }
-    let rate = done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64();
-    (rate, conflicts.load(Ordering::Relaxed))
+    done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
+}
+
+/// One `Store::fire` on an instance of the writer's own, in the state
+/// `round` fires from the start left it in.
+async fn store_fire(store: Store, id: String, round: u64) -> bool {
+    let event = if round.is_multiple_of(2) {
+        "upgrade_later"
+    } else {
+        "log_in_again"
+    };
+    store
+        .fire::<AccountUpgrade>(&id, event, holder(), t0())
+        .await
+        .expect("allowed");
+    true
+}
+
+/// One `Store::fire` on an instance all writers share: the state is read
+/// first, and a writer that finds another one moved it first is refused
+/// (and counted: it took the instance's lock and a transaction too).
+async fn shared_fire(store: Store, id: String, _round: u64) -> bool {
+    let head = store.head::<AccountUpgrade>(&id).await.expect("head");
+    let event = next_event(head.instance.state());
+    match store
+        .fire::<AccountUpgrade>(&id, event, holder(), t0())
+        .await
+    {
+        Ok(_) => true,
+        Err(StoreError::Refused { .. }) => false,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// The floor: the statements a fire runs, written directly with sqlx on
+/// the same pool, with nothing between them (no definition, no JSON, no
+/// checks): lock, read the head, update the row, insert the step, commit.
+async fn raw_fire(store: Store, id: String, _round: u64) -> bool {
+    let pool = store.pool();
+    let mut tx = match store.backend() {
+        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => pool.begin().await,
+    }
+    .expect("begin");
+    if store.backend() == Backend::Postgres {
+        sqlx::query(
+            "SELECT version FROM turnstile_instances WHERE workflow = $1 AND id = $2 FOR UPDATE",
+        )
+        .bind("account_upgrade")
+        .bind(&id)
+        .execute(&mut *tx)
+        .await
+        .expect("lock");
+    }
+    let row = sqlx::query(
+        "SELECT i.fingerprint, i.state, i.started_at, i.entered_at, i.data, i.version, \
+         s.to_state AS last_to, s.at AS last_at FROM turnstile_instances i \
+         LEFT JOIN turnstile_steps s ON s.workflow = i.workflow AND s.id = i.id AND s.seq = i.version \
+         WHERE i.workflow = $1 AND i.id = $2",
+    )
+    .bind("account_upgrade")
+    .bind(&id)
+    .fetch_one(&mut *tx)
+    .await
+    .expect("head");
+    let state: String = row.try_get("state").expect("state");
+    let data: String = row.try_get("data").expect("data");
+    let version: i64 = row.try_get("version").expect("version");
+    let event = next_event(&state);
+    let to = if state == "prompted" {
+        "postponed"
+    } else {
+        "prompted"
+    };
+    let at = 1_790_000_000_000_000_000i64;
+    sqlx::query(
+        "UPDATE turnstile_instances SET fingerprint = $1, state = $2, entered_at = $3, \
+         data = $4, version = $5, next_due = $6, updated_at = $7 \
+         WHERE workflow = $8 AND id = $9 AND version = $10",
+    )
+    .bind(AccountUpgrade::FINGERPRINT)
+    .bind(to)
+    .bind(at)
+    .bind(&data)
+    .bind(version + 1)
+    .bind(None::<i64>)
+    .bind(at)
+    .bind("account_upgrade")
+    .bind(&id)
+    .bind(version)
+    .execute(&mut *tx)
+    .await
+    .expect("update");
+    sqlx::query(
+        "INSERT INTO turnstile_steps (workflow, id, seq, from_state, event, to_state, at, actor, role, payload) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind("account_upgrade")
+    .bind(&id)
+    .bind(version + 1)
+    .bind(&state)
+    .bind(event)
+    .bind(to)
+    .bind(at)
+    .bind(None::<&str>)
+    .bind(Some("customer"))
+    .bind(None::<&str>)
+    .execute(&mut *tx)
+    .await
+    .expect("insert");
+    tx.commit().await.expect("commit");
+    true
+}
+
+/// Fires per second on one instance whose history holds `steps` steps (it
+/// grows by the few thousand fired while measuring).
+async fn history_rate(store: &Store, steps: usize) -> f64 {
+    let id = format!("history-{steps}");
+    let mut instance = Instance::start(upgrade(), t0());
+    // An even number of steps: back in `prompted`, as `store_fire` expects.
+    for _ in 0..steps {
+        let event = next_event(instance.state());
+        instance = instance.fire(event, holder(), t0()).expect("allowed");
+    }
+    store.create(&id, instance).await.expect("create");
+    rate(store, vec![vec![id]], store_fire).await
 }
 
 /// 100,000 closed accounts whose retention timers fall due over 100 days,
@@ -140,8 +276,9 @@ async fn seed_timers(store: &Store) {
     let mut tx = store.pool().begin().await.expect("begin");
     sqlx::query(&format!(
         "{series} INSERT INTO turnstile_instances \
+         (workflow, id, fingerprint, state, entered_at, data, version, next_due, created_at, updated_at, started_at) \
          SELECT workflow, 'account-' || CAST(n AS TEXT), fingerprint, state, entered_at + n * {step}, \
-         data, version, next_due + n * {step}, created_at, updated_at \
+         data, version, next_due + n * {step}, created_at, updated_at, started_at + n * {step} \
          FROM turnstile_instances, series WHERE id = 'template'"
     ))
     .execute(&mut *tx)
@@ -149,7 +286,9 @@ async fn seed_timers(store: &Store) {
     .expect("instances");
     sqlx::query(&format!(
         "{series} INSERT INTO turnstile_steps \
-         SELECT workflow, 'account-' || CAST(n AS TEXT), seq, from_state, event, to_state, at + n * {step}, actor \
+         (workflow, id, seq, from_state, event, to_state, at, actor, role, payload) \
+         SELECT workflow, 'account-' || CAST(n AS TEXT), seq, from_state, event, to_state, at + n * {step}, \
+         actor, role, payload \
          FROM turnstile_steps, series WHERE id = 'template'"
     ))
     .execute(&mut *tx)
@@ -172,17 +311,41 @@ async fn seed_timers(store: &Store) {
 async fn main() {
     // `cargo bench` passes `--bench`; there is nothing to filter.
     let mut fires = Vec::new();
+    let mut histories = Vec::new();
     let mut timers = Vec::new();
     for (name, url) in databases().await {
         let store = Store::open(&url).await.expect("the store");
         for (writers, shared) in [(1, false), (8, false), (8, true)] {
             let run = format!("{writers}-{shared}");
-            let (rate, conflicts) = fire_rate(&store, &run, writers, shared).await;
+            let ids = instance_ids(&run, writers, shared);
+            let fired = if shared {
+                rate(&store, ids, shared_fire).await
+            } else {
+                rate(&store, ids, store_fire).await
+            };
+            let floor = if shared {
+                String::from("")
+            } else {
+                let ids = instance_ids(&format!("raw-{run}"), writers, shared);
+                let raw = rate(&store, ids, raw_fire).await;
+                format!("{raw:.0} | {:.2}×", raw / fired)
+            };
+            let floor = if floor.is_empty() {
+                "| ".to_string()
+            } else {
+                floor
+            };
             fires.push(format!(
-                "| {name} | {writers} | {} | {rate:.0} | {conflicts} |",
+                "| {name} | {writers} | {} | {fired:.0} | {floor} |",
                 if shared { "one shared" } else { "distinct" }
             ));
         }
+        let short = history_rate(&store, 10).await;
+        let long = history_rate(&store, 10_000).await;
+        histories.push(format!(
+            "| {name} | {short:.0} | {long:.0} | {:.2}× |",
+            short / long
+        ));
         seed_timers(&store).await;
         // The instant at which 1 % of the timers are due.
         let now = t0() + 90 * DAY + DAY;
@@ -209,9 +372,15 @@ async fn main() {
             poll.as_secs_f64() * 1e3
         ));
     }
-    println!("| database | writers | instances | events/s | conflicts retried |");
-    println!("|---|---:|---|---:|---:|");
+    println!("| database | writers | instances | Store::fire events/s | the same statements by hand, events/s | hand ÷ store |");
+    println!("|---|---:|---|---:|---:|---:|");
     for row in fires {
+        println!("{row}");
+    }
+    println!();
+    println!("| database | events/s, history of 10 | events/s, history of 10,000 | ratio |");
+    println!("|---|---:|---:|---:|");
+    for row in histories {
         println!("{row}");
     }
     println!();
