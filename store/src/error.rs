@@ -91,6 +91,10 @@ pub enum StoreError {
         /// The event it came with now.
         event: String,
     },
+    /// A consumer's handler failed (see `Store::consume`): nothing it
+    /// wrote was kept and the consumer's cursor did not move.
+    #[error("the consumer's handler failed: {0}")]
+    Handler(Box<dyn std::error::Error + Send + Sync>),
     /// An instant outside what the store holds (1970 to 2262).
     #[error("the instant cannot be stored: {0}")]
     Instant(String),

@@ -60,6 +60,7 @@
 
 mod error;
 mod keys;
+mod outbox;
 mod rows;
 
 use std::path::Path;
@@ -74,9 +75,11 @@ use turnstile_runtime::snapshot::{Envelope, Migrated};
 use turnstile_runtime::{Actor, Dispatch, Instance, Step, Why};
 
 pub use error::StoreError;
+pub use outbox::{Consumer, Delivery, Lag};
 use rows::{instant, nanos, wall_clock, Columns};
 
-/// The schema, applied by [`Store::open`] (`store/migrations/`).
+/// The schema, applied by [`Store::open`] (`store/migrations/`; on
+/// PostgreSQL, `store/migrations_postgres/` as well).
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// The database behind a store.
@@ -258,10 +261,21 @@ impl<'r> FireRequest<'r> {
 
 /// A store of workflow instances: a pool of connections to one database.
 /// Cloning it is cheap and shares the pool.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// For connections of its own: a consumer's `LISTEN` on PostgreSQL.
+    url: String,
+}
+
+impl std::fmt::Debug for Store {
+    /// The backend only: the URL may hold a password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Store {
@@ -304,8 +318,21 @@ impl Store {
                 .fetch_all(&pool)
                 .await?;
         }
-        MIGRATOR.run(&pool).await?;
-        Ok(Store { pool, backend })
+        // Each migrator leaves alone the versions of the other (the
+        // PostgreSQL-only ones are numbered from 1001).
+        let mut common = sqlx::migrate!("./migrations");
+        common.set_ignore_missing(true);
+        common.run(&pool).await?;
+        if backend == Backend::Postgres {
+            let mut postgres = sqlx::migrate!("./migrations_postgres");
+            postgres.set_ignore_missing(true);
+            postgres.run(&pool).await?;
+        }
+        Ok(Store {
+            pool,
+            backend,
+            url: url.to_string(),
+        })
     }
 
     /// Opens (creating it if missing) the SQLite file at `path`.
@@ -352,7 +379,7 @@ impl Store {
     ) -> Result<Stored<W>, StoreError> {
         let columns = Columns::of(id, &instance, 0)?;
         let now = wall_clock();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let inserted = sqlx::query(
             "INSERT INTO turnstile_instances \
              (workflow, id, fingerprint, state, entered_at, data, version, next_due, created_at, updated_at, started_at) \
@@ -377,7 +404,7 @@ impl Store {
                 id: id.to_string(),
             });
         }
-        rows::insert_steps(&mut tx, W::NAME, id, 0, &columns.steps).await?;
+        rows::insert_steps(&mut tx, self.backend, W::NAME, id, 0, &columns.steps).await?;
         tx.commit().await?;
         let version = columns.version;
         Ok(Stored {
@@ -444,8 +471,8 @@ impl Store {
         expected: i64,
         instance: Instance<W>,
     ) -> Result<Stored<W>, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let stored = rows::save_on(&mut tx, id, expected, instance).await?;
+        let mut tx = self.begin_write().await?;
+        let stored = rows::save_on(&mut tx, self.backend, id, expected, instance).await?;
         tx.commit().await?;
         Ok(stored)
     }
@@ -489,7 +516,7 @@ impl Store {
         request.actor = actor.into();
         let mut tx = self.begin_write().await?;
         let head = rows::read_head::<W>(&mut tx, id, self.locks_rows()).await?;
-        let (outcome, stored) = fire_on(&mut tx, head, &request).await?;
+        let (outcome, stored) = fire_on(&mut tx, self.backend, head, &request).await?;
         tx.commit().await?;
         match outcome {
             Ok(()) => Ok(stored),
@@ -551,7 +578,7 @@ impl Store {
                 });
             }
         }
-        let (outcome, stored) = fire_on(&mut tx, head, request).await?;
+        let (outcome, stored) = fire_on(&mut tx, self.backend, head, request).await?;
         if let Some(key) = request.key {
             keys::record::<W>(&mut tx, id, key, request.event, &outcome, &stored).await?;
         }
@@ -810,7 +837,7 @@ impl Store {
                     let id: String = row.try_get("id")?;
                     // Locked by the claim above.
                     match rows::read_head::<W>(&mut tx, &id, false).await {
-                        Ok(head) => fired.extend(take_due(&mut tx, head, now).await?),
+                        Ok(head) => fired.extend(take_due(&mut tx, self.backend, head, now).await?),
                         Err(e) => errors.push(e),
                     }
                 }
@@ -823,7 +850,7 @@ impl Store {
                     let mut tx = self.begin_write().await?;
                     match rows::read_head::<W>(&mut tx, &id, false).await {
                         Ok(head) => {
-                            if let Some(done) = take_due(&mut tx, head, now).await? {
+                            if let Some(done) = take_due(&mut tx, self.backend, head, now).await? {
                                 tx.commit().await?;
                                 fired.push(done);
                             }
@@ -873,7 +900,7 @@ impl Store {
                 id: id.clone(),
                 problem,
             };
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.begin_write().await?;
             let raw = match rows::read_row(&mut tx, W::NAME, &id).await {
                 Ok(raw) => raw,
                 Err(e) => {
@@ -927,7 +954,7 @@ impl Store {
                 .bind(&id)
                 .execute(&mut *tx)
                 .await?;
-            rows::insert_steps(&mut tx, W::NAME, &id, 0, &columns.steps).await?;
+            rows::insert_steps(&mut tx, self.backend, W::NAME, &id, 0, &columns.steps).await?;
             tx.commit().await?;
             report.migrated.push(id);
         }
@@ -950,6 +977,7 @@ fn refused<W: Dispatch>(id: &str, why: Why) -> StoreError {
 /// event's outcome and the instance as now stored.
 async fn fire_on<W: Dispatch + Serialize>(
     conn: &mut AnyConnection,
+    backend: Backend,
     head: Stored<W>,
     request: &FireRequest<'_>,
 ) -> Result<(Result<(), Why>, Stored<W>), StoreError> {
@@ -967,7 +995,7 @@ async fn fire_on<W: Dispatch + Serialize>(
             }
         };
     let version = if instance.steps_taken() as i64 > version {
-        rows::write(conn, &id, version, &instance).await?
+        rows::write(conn, backend, &id, version, &instance).await?
     } else {
         version
     };
@@ -985,6 +1013,7 @@ async fn fire_on<W: Dispatch + Serialize>(
 /// result; `None` if none was due after all.
 async fn take_due<W: Dispatch + Serialize>(
     conn: &mut AnyConnection,
+    backend: Backend,
     head: Stored<W>,
     now: SystemTime,
 ) -> Result<Option<Fired>, StoreError> {
@@ -1005,7 +1034,7 @@ async fn take_due<W: Dispatch + Serialize>(
     if instance.trail().is_empty() {
         return Ok(None);
     }
-    rows::write(conn, &id, version, &instance).await?;
+    rows::write(conn, backend, &id, version, &instance).await?;
     let steps = instance.trail().to_vec();
     Ok(Some(Fired { id, steps }))
 }

@@ -16,7 +16,7 @@ use serde::Serialize;
 use sqlx::AnyConnection;
 use turnstile_runtime::{Dispatch, Instance, Step};
 
-use crate::{StoreError, Stored};
+use crate::{Backend, StoreError, Stored};
 
 /// An instant as stored: whole nanoseconds since the Unix epoch.
 pub(crate) fn nanos(at: SystemTime) -> Result<i64, String> {
@@ -122,17 +122,24 @@ impl<'i> Columns<'i> {
 /// steps (a fire writes one to a few; a migration rewrites histories).
 pub(crate) async fn insert_steps(
     conn: &mut AnyConnection,
+    backend: Backend,
     workflow: &str,
     id: &str,
     first: i64,
     steps: &[NewStep<'_>],
 ) -> Result<(), StoreError> {
     const COLUMNS: usize = 10;
+    // The transaction's place in the outbox's order (migration 0005).
+    let txid = match backend {
+        Backend::Postgres => "pg_current_xact_id()::text::bigint",
+        // Under SQLite's write lock, taken by every writing transaction.
+        Backend::Sqlite => "(SELECT COALESCE(MAX(txid), 0) + 1 FROM turnstile_steps)",
+    };
     let mut seq = first;
     for chunk in steps.chunks(50) {
         let mut sql = String::from(
             "INSERT INTO turnstile_steps \
-             (workflow, id, seq, from_state, event, to_state, at, actor, role, payload) VALUES ",
+             (workflow, id, seq, from_state, event, to_state, at, actor, role, payload, txid) VALUES ",
         );
         for row in 0..chunk.len() {
             if row > 0 {
@@ -145,6 +152,8 @@ pub(crate) async fn insert_steps(
                 }
                 sql.push_str(&format!("${}", row * COLUMNS + column + 1));
             }
+            sql.push_str(", ");
+            sql.push_str(txid);
             sql.push(')');
         }
         let mut query = sqlx::query(&sql);
@@ -222,24 +231,26 @@ pub(crate) async fn update_row<W: Dispatch>(
 /// it took since, with the version check. Returns the version written.
 pub(crate) async fn write<W: Dispatch + Serialize>(
     conn: &mut AnyConnection,
+    backend: Backend,
     id: &str,
     expected: i64,
     instance: &Instance<W>,
 ) -> Result<i64, StoreError> {
     let columns = Columns::of(id, instance, expected)?;
     update_row::<W>(conn, id, expected, &columns).await?;
-    insert_steps(conn, W::NAME, id, columns.first, &columns.steps).await?;
+    insert_steps(conn, backend, W::NAME, id, columns.first, &columns.steps).await?;
     Ok(columns.version)
 }
 
 /// [`write`], giving the instance back as stored.
 pub(crate) async fn save_on<W: Dispatch + Serialize>(
     conn: &mut AnyConnection,
+    backend: Backend,
     id: &str,
     expected: i64,
     instance: Instance<W>,
 ) -> Result<Stored<W>, StoreError> {
-    let version = write(conn, id, expected, &instance).await?;
+    let version = write(conn, backend, id, expected, &instance).await?;
     Ok(Stored {
         id: id.to_string(),
         version,
