@@ -48,6 +48,12 @@
 //! same key with another event is 422 `idempotency_key_reused`. Keys are
 //! per instance and kept `--keys-hours` (default 24).
 //!
+//! Every transition stored, timers' included, is written as one
+//! `transition` line (workflow, id, seq, from, event, to, at, actor, role)
+//! by a notifier that follows the store's outbox as the consumer
+//! `notifications`, on every node; each step is written once across the
+//! nodes, at least once across crashes.
+//!
 //! Request bodies are limited to 64 KiB (413 `body_too_large`, unread).
 //! Logs go to standard output, one line per request (method, path,
 //! status, duration; never a header or a body) and per timer fired: text,
@@ -486,6 +492,60 @@ async fn run_timers(
     tracing::info!("timer runner stopped");
 }
 
+/// The notifier: follows the outbox as the consumer `notifications` and
+/// writes one `transition` line per step stored, timers' included, with
+/// the workflow, the instance, the step's number and the step. Every node
+/// runs it; the consumer's cursor makes each step written by one node's
+/// notifier, at least once (a node killed between the line and its commit
+/// writes the batch again from another node). Stops between two batches.
+async fn notify(store: Store, mut stop: watch::Receiver<bool>) {
+    const CONSUMER: &str = "notifications";
+    let mut waiter = match store.waiter().await {
+        Ok(waiter) => waiter,
+        Err(e) => {
+            tracing::error!(error = %e, "the notifier cannot wait for steps: not started");
+            return;
+        }
+    };
+    while !*stop.borrow() {
+        let batch = store
+            .consume(CONSUMER, 100, async |_, batch| {
+                for d in batch {
+                    let s = &d.step;
+                    tracing::info!(
+                        consumer = CONSUMER,
+                        workflow = %d.workflow,
+                        id = %d.id,
+                        seq = d.seq,
+                        from = %s.from,
+                        event = %s.event,
+                        to = %s.to,
+                        at = millis(s.at),
+                        actor = s.actor.as_deref(),
+                        role = s.role.as_deref(),
+                        "transition"
+                    );
+                }
+                Ok::<(), std::convert::Infallible>(())
+            })
+            .await;
+        match batch {
+            Ok(n) => {
+                waiter.delivered(n);
+                if n > 0 {
+                    continue;
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "the notifier's batch failed: it comes again"),
+        }
+        tokio::select! {
+            () = waiter.wait(Duration::from_secs(5)) => {}
+            _ = stop.changed() => {}
+        }
+    }
+    tracing::info!("notifier stopped");
+}
+
 /// The service's routes over `store`.
 fn app(store: Store) -> Router {
     Router::new()
@@ -658,6 +718,7 @@ async fn main() -> std::process::ExitCode {
         "listening on http://{address}"
     );
     let (stop, stopped) = watch::channel(false);
+    let notifier = tokio::spawn(notify(store.clone(), stopped.clone()));
     let timers = tokio::spawn(run_timers(
         store.clone(),
         options.tick,
@@ -665,13 +726,14 @@ async fn main() -> std::process::ExitCode {
         stopped,
     ));
     // On SIGTERM or SIGINT: stop accepting, let the requests in flight
-    // finish, then stop the timer runner between two ticks, then close the
-    // pool.
+    // finish, then stop the timer runner between two ticks and the
+    // notifier between two batches, then close the pool.
     let served = axum::serve(listener, app(store.clone()))
         .with_graceful_shutdown(shutdown_signal())
         .await;
     let _ = stop.send(true);
     let _ = timers.await;
+    let _ = notifier.await;
     store.close().await;
     match served {
         Ok(()) => {

@@ -713,3 +713,167 @@ fn a_request_sent_again_with_its_key_fires_once() {
         );
     }
 }
+
+/// The `transition` lines the service wrote (JSON logs), by (workflow, id,
+/// seq), with (from, event, to); and how many lines in all.
+fn transitions(
+    service: &Service,
+) -> (
+    std::collections::BTreeMap<(String, String, i64), (String, String, String)>,
+    usize,
+) {
+    let mut found = std::collections::BTreeMap::new();
+    let mut lines = 0;
+    for line in service.output.lock().unwrap().iter() {
+        let Ok(l) = serde_json::from_str::<Value>(line) else {
+            continue;
+        };
+        if l["message"] != "transition" {
+            continue;
+        }
+        lines += 1;
+        let text = |k: &str| l[k].as_str().unwrap_or_default().to_string();
+        found.insert(
+            (text("workflow"), text("id"), l["seq"].as_i64().unwrap_or(0)),
+            (text("from"), text("event"), text("to")),
+        );
+    }
+    (found, lines)
+}
+
+/// Every step stored, as the service shows it: (workflow, id, seq) → (from, event, to).
+fn stored_steps(
+    http: &ureq::Agent,
+    base: &str,
+    instances: &[(&str, &str)],
+) -> std::collections::BTreeMap<(String, String, i64), (String, String, String)> {
+    let mut steps = std::collections::BTreeMap::new();
+    for (workflow, id) in instances {
+        let (_, shown) = call(http, "GET", &format!("{base}/{workflow}/{id}"), None);
+        for (seq, s) in (1..).zip(shown["history"].as_array().unwrap()) {
+            let text = |k: &str| s[k].as_str().unwrap().to_string();
+            steps.insert(
+                (workflow.to_string(), id.to_string(), seq),
+                (text("from"), text("event"), text("to")),
+            );
+        }
+    }
+    steps
+}
+
+/// Waits until `service` has written a `transition` line for each of
+/// `steps`; gives what it wrote.
+fn await_transitions(
+    service: &Service,
+    steps: &std::collections::BTreeMap<(String, String, i64), (String, String, String)>,
+) -> std::collections::BTreeMap<(String, String, i64), (String, String, String)> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (found, _) = transitions(service);
+        if steps.keys().all(|k| found.contains_key(k)) {
+            return found;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "20 s on, the notifier has written {found:?}, not all of {steps:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Every transition stored, timers' included, is written as one
+/// `transition` line by the notifier (the outbox's consumer
+/// `notifications`) exactly as stored; after the service is killed with
+/// SIGKILL and started again, the new process goes on from the consumer's
+/// cursor: what it writes and what the first wrote cover every step.
+#[test]
+fn every_transition_is_notified_as_stored_across_a_kill() {
+    for url in database_urls("service_notify") {
+        let http = agent();
+        let service = start_with(&url, &["--log", "json"]);
+        let base = service.base.clone();
+        let post = |path: &str, body: Value| {
+            let (status, shown) = call(
+                &http,
+                "POST",
+                &format!("{base}{path}"),
+                Some(&body.to_string()),
+            );
+            assert!(
+                status == 200 || status == 201,
+                "{path} {body}: {status} {shown}"
+            );
+        };
+        post(
+            "/service_closing",
+            json!({ "id": "acme", "data": { "account": "acme", "obstacles": [] }, "at": ms_ago(100) }),
+        );
+        // Closed 95 days ago: the 90-day timer is overdue and fires.
+        post(
+            "/service_closing/acme/events",
+            json!({ "event": "close", "actor": "alice", "roles": ["customer"], "at": ms_ago(95) }),
+        );
+        post(
+            "/account_upgrade",
+            json!({ "id": "u1", "data": { "account": { "name": "u1", "region": "Germany", "mobile": null, "email": "u1@example.com" }, "existing_id": null } }),
+        );
+        for event in [
+            "upgrade_later",
+            "log_in_again",
+            "upgrade_later",
+            "log_in_again",
+        ] {
+            post(
+                "/account_upgrade/u1/events",
+                json!({ "event": event, "roles": ["customer"] }),
+            );
+        }
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while call(&http, "GET", &format!("{base}/service_closing/acme"), None).1["state"]
+            != "disabled"
+        {
+            assert!(Instant::now() < deadline, "the timer did not fire");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let instances = [("service_closing", "acme"), ("account_upgrade", "u1")];
+        let stored = stored_steps(&http, &base, &instances);
+        assert_eq!(stored.len(), 6, "{stored:?}");
+        let written = await_transitions(&service, &stored);
+        assert_eq!(written, stored, "each line as the step is stored");
+        assert_eq!(
+            written[&("service_closing".into(), "acme".into(), 2)].1,
+            "retention_period_ends",
+            "the timer's step too"
+        );
+        // SIGKILL, then a new process on the same database.
+        drop(service);
+        let service = start_with(&url, &["--log", "json"]);
+        let base = service.base.clone();
+        for event in ["upgrade_later", "log_in_again"] {
+            let body = json!({ "event": event, "roles": ["customer"] });
+            let (status, _) = call(
+                &http,
+                "POST",
+                &format!("{base}/account_upgrade/u1/events"),
+                Some(&body.to_string()),
+            );
+            assert_eq!(status, 200);
+        }
+        let stored = stored_steps(&http, &base, &instances);
+        assert_eq!(stored.len(), 8);
+        let fresh: std::collections::BTreeMap<_, _> = stored
+            .iter()
+            .filter(|(k, _)| !written.contains_key(*k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let after = await_transitions(&service, &fresh);
+        let mut all = written.clone();
+        all.extend(after.clone());
+        assert_eq!(all, stored, "every step, as stored");
+        let (_, lines) = transitions(&service);
+        assert!(
+            lines <= 2 + written.len(),
+            "the new process starts at the cursor, not from the beginning: {after:?}"
+        );
+    }
+}
