@@ -714,14 +714,12 @@ fn a_request_sent_again_with_its_key_fires_once() {
     }
 }
 
+/// Steps by (workflow, id, seq), each as (from, event, to).
+type Steps = std::collections::BTreeMap<(String, String, i64), (String, String, String)>;
+
 /// The `transition` lines the service wrote (JSON logs), by (workflow, id,
 /// seq), with (from, event, to); and how many lines in all.
-fn transitions(
-    service: &Service,
-) -> (
-    std::collections::BTreeMap<(String, String, i64), (String, String, String)>,
-    usize,
-) {
+fn transitions(service: &Service) -> (Steps, usize) {
     let mut found = std::collections::BTreeMap::new();
     let mut lines = 0;
     for line in service.output.lock().unwrap().iter() {
@@ -742,11 +740,7 @@ fn transitions(
 }
 
 /// Every step stored, as the service shows it: (workflow, id, seq) → (from, event, to).
-fn stored_steps(
-    http: &ureq::Agent,
-    base: &str,
-    instances: &[(&str, &str)],
-) -> std::collections::BTreeMap<(String, String, i64), (String, String, String)> {
+fn stored_steps(http: &ureq::Agent, base: &str, instances: &[(&str, &str)]) -> Steps {
     let mut steps = std::collections::BTreeMap::new();
     for (workflow, id) in instances {
         let (_, shown) = call(http, "GET", &format!("{base}/{workflow}/{id}"), None);
@@ -763,10 +757,7 @@ fn stored_steps(
 
 /// Waits until `service` has written a `transition` line for each of
 /// `steps`; gives what it wrote.
-fn await_transitions(
-    service: &Service,
-    steps: &std::collections::BTreeMap<(String, String, i64), (String, String, String)>,
-) -> std::collections::BTreeMap<(String, String, i64), (String, String, String)> {
+fn await_transitions(service: &Service, steps: &Steps) -> Steps {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let (found, _) = transitions(service);
