@@ -97,6 +97,38 @@ impl Store {
     /// On SQLite the handler runs under the database's write lock: keep it
     /// short, and do slow work (a webhook) after the commit, from what the
     /// handler recorded, or accept that writers wait for it.
+    ///
+    /// ```no_run
+    /// use std::error::Error;
+    /// use std::time::{Duration, UNIX_EPOCH};
+    ///
+    /// use sqlx::AnyConnection;
+    /// use turnstile_store::{Delivery, Store, StoreError};
+    ///
+    /// /// Stops billing for each account whose services are disabled.
+    /// async fn follow(store: &Store) -> Result<(), StoreError> {
+    ///     let mut waiter = store.waiter().await?;
+    ///     loop {
+    ///         let handler = async |conn: &mut AnyConnection, batch: &[Delivery]| {
+    ///             for d in batch.iter().filter(|d| d.step.to == "disabled") {
+    ///                 let at = d.step.at.duration_since(UNIX_EPOCH)?.as_secs() as i64;
+    ///                 sqlx::query("INSERT INTO billing_stops (account, at) VALUES ($1, $2)")
+    ///                     .bind(&d.id)
+    ///                     .bind(at)
+    ///                     .execute(&mut *conn) // the consumer's own transaction
+    ///                     .await?;
+    ///             }
+    ///             Ok::<(), Box<dyn Error + Send + Sync>>(())
+    ///         };
+    ///         let n = store.consume("billing", 100, handler).await?;
+    ///         waiter.delivered(n);
+    ///         if n == 0 {
+    ///             // A notification (PostgreSQL) or the next poll (SQLite).
+    ///             waiter.wait(Duration::from_secs(5)).await;
+    ///         }
+    ///     }
+    /// }
+    /// ```
     pub async fn consume<F, E>(
         &self,
         name: &str,
