@@ -160,6 +160,8 @@ pub struct Listed {
     pub entered_at: SystemTime,
     /// When its next automatic timer falls due, if its state has one.
     pub next_due: Option<SystemTime>,
+    /// Its owner, if one was recorded ([`Store::create_owned`]).
+    pub owner: Option<String>,
 }
 
 /// What [`Store::migrate`] did: the instances moved to the current
@@ -224,6 +226,11 @@ pub struct FireRequest<'r> {
     pub version: Option<i64>,
     /// The idempotency key (see [`Store::fire_keyed`]).
     pub key: Option<&'r str>,
+    /// Fire only on an instance this actor id owns
+    /// ([`Store::create_owned`]): any other, owned by someone else or by
+    /// nobody, answers [`StoreError::NotFound`], so that a caller learns
+    /// nothing of instances that are not theirs.
+    pub owner: Option<&'r str>,
 }
 
 impl<'r> FireRequest<'r> {
@@ -237,6 +244,7 @@ impl<'r> FireRequest<'r> {
             at,
             version: None,
             key: None,
+            owner: None,
         }
     }
 
@@ -255,6 +263,12 @@ impl<'r> FireRequest<'r> {
     /// Under the idempotency key `key`.
     pub fn key(mut self, key: &'r str) -> Self {
         self.key = Some(key);
+        self
+    }
+
+    /// Only if `owner` owns the instance (see [`FireRequest::owner`]).
+    pub fn owner(mut self, owner: &'r str) -> Self {
+        self.owner = Some(owner);
         self
     }
 }
@@ -377,13 +391,35 @@ impl Store {
         id: &str,
         instance: Instance<W>,
     ) -> Result<Stored<W>, StoreError> {
+        self.create_with_owner(id, instance, None).await
+    }
+
+    /// [`Store::create`], recording `owner` (an actor's id) as the
+    /// instance's owner: [`FireRequest::owner`] and [`Store::list_owned`]
+    /// then serve it to that owner only, and [`Store::owner`] tells it.
+    /// The owner never changes.
+    pub async fn create_owned<W: Dispatch + Serialize>(
+        &self,
+        id: &str,
+        instance: Instance<W>,
+        owner: &str,
+    ) -> Result<Stored<W>, StoreError> {
+        self.create_with_owner(id, instance, Some(owner)).await
+    }
+
+    async fn create_with_owner<W: Dispatch + Serialize>(
+        &self,
+        id: &str,
+        instance: Instance<W>,
+        owner: Option<&str>,
+    ) -> Result<Stored<W>, StoreError> {
         let columns = Columns::of(id, &instance, 0)?;
         let now = wall_clock();
         let mut tx = self.begin_write().await?;
         let inserted = sqlx::query(
             "INSERT INTO turnstile_instances \
-             (workflow, id, fingerprint, state, entered_at, data, version, next_due, created_at, updated_at, started_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (workflow, id) DO NOTHING",
+             (workflow, id, fingerprint, state, entered_at, data, version, next_due, created_at, updated_at, started_at, owner) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (workflow, id) DO NOTHING",
         )
         .bind(W::NAME)
         .bind(id)
@@ -396,6 +432,7 @@ impl Store {
         .bind(now)
         .bind(now)
         .bind(columns.started_at)
+        .bind(owner)
         .execute(&mut *tx)
         .await?;
         if inserted.rows_affected() == 0 {
@@ -446,7 +483,7 @@ impl Store {
         id: &str,
     ) -> Result<Stored<W>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        rows::read_head::<W>(&mut conn, id, false).await
+        Ok(rows::read_head::<W>(&mut conn, id, false).await?.0)
     }
 
     /// A transaction for a write that reads first: on SQLite it takes the
@@ -515,7 +552,7 @@ impl Store {
         let mut request = FireRequest::new(event, Actor::ANONYMOUS, now).payload(payload);
         request.actor = actor.into();
         let mut tx = self.begin_write().await?;
-        let head = rows::read_head::<W>(&mut tx, id, self.locks_rows()).await?;
+        let (head, _) = rows::read_head::<W>(&mut tx, id, self.locks_rows()).await?;
         let (outcome, stored) = fire_on(&mut tx, self.backend, head, &request).await?;
         tx.commit().await?;
         match outcome {
@@ -559,7 +596,13 @@ impl Store {
         request: &FireRequest<'_>,
     ) -> Result<Keyed<W>, StoreError> {
         let mut tx = self.begin_write().await?;
-        let head = rows::read_head::<W>(&mut tx, id, self.locks_rows()).await?;
+        let (head, owner) = rows::read_head::<W>(&mut tx, id, self.locks_rows()).await?;
+        if request.owner.is_some() && request.owner != owner.as_deref() {
+            return Err(StoreError::NotFound {
+                workflow: W::NAME,
+                id: id.to_string(),
+            });
+        }
         if let Some(key) = request.key {
             // Read under the instance's lock: a request with this key that
             // went first has committed its record by now.
@@ -684,22 +727,46 @@ impl Store {
         after: Option<&str>,
         limit: i64,
     ) -> Result<Vec<Listed>, StoreError> {
-        let sql = match state {
-            Some(_) => {
-                "SELECT id, state, version, entered_at, next_due FROM turnstile_instances \
-                 WHERE workflow = $1 AND id > $2 AND state = $4 ORDER BY id LIMIT $3"
+        self.list_where::<W>(None, state, after, limit).await
+    }
+
+    /// [`Store::list`], of the instances `owner` owns only
+    /// ([`Store::create_owned`]).
+    pub async fn list_owned<W: Dispatch>(
+        &self,
+        owner: &str,
+        state: Option<&str>,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Listed>, StoreError> {
+        self.list_where::<W>(Some(owner), state, after, limit).await
+    }
+
+    async fn list_where<W: Dispatch>(
+        &self,
+        owner: Option<&str>,
+        state: Option<&str>,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Listed>, StoreError> {
+        let mut sql = String::from(
+            "SELECT id, state, version, entered_at, next_due, owner FROM turnstile_instances \
+             WHERE workflow = $1 AND id > $2",
+        );
+        let mut next = 4;
+        for (column, given) in [("state", state.is_some()), ("owner", owner.is_some())] {
+            if given {
+                sql.push_str(&format!(" AND {column} = ${next}"));
+                next += 1;
             }
-            None => {
-                "SELECT id, state, version, entered_at, next_due FROM turnstile_instances \
-                 WHERE workflow = $1 AND id > $2 ORDER BY id LIMIT $3"
-            }
-        };
-        let mut query = sqlx::query(sql)
+        }
+        sql.push_str(" ORDER BY id LIMIT $3");
+        let mut query = sqlx::query(&sql)
             .bind(W::NAME)
             .bind(after.unwrap_or(""))
             .bind(limit);
-        if let Some(state) = state {
-            query = query.bind(state);
+        for given in [state, owner].into_iter().flatten() {
+            query = query.bind(given);
         }
         let rows = query.fetch_all(&self.pool).await?;
         rows.iter()
@@ -716,10 +783,28 @@ impl Store {
                     version: row.try_get("version")?,
                     entered_at: instant(row.try_get("entered_at")?).map_err(bad)?,
                     next_due: next_due.map(instant).transpose().map_err(bad)?,
+                    owner: row.try_get("owner")?,
                     id,
                 })
             })
             .collect()
+    }
+
+    /// The owner of instance `id` ([`Store::create_owned`]), or `None` if
+    /// none was recorded; [`StoreError::NotFound`] if there is no such
+    /// instance.
+    pub async fn owner<W: Dispatch>(&self, id: &str) -> Result<Option<String>, StoreError> {
+        let row: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT owner FROM turnstile_instances WHERE workflow = $1 AND id = $2")
+                .bind(W::NAME)
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|(owner,)| owner)
+            .ok_or_else(|| StoreError::NotFound {
+                workflow: W::NAME,
+                id: id.to_string(),
+            })
     }
 
     /// Reads every stored instance of `W` with its whole history and
@@ -837,7 +922,9 @@ impl Store {
                     let id: String = row.try_get("id")?;
                     // Locked by the claim above.
                     match rows::read_head::<W>(&mut tx, &id, false).await {
-                        Ok(head) => fired.extend(take_due(&mut tx, self.backend, head, now).await?),
+                        Ok((head, _)) => {
+                            fired.extend(take_due(&mut tx, self.backend, head, now).await?)
+                        }
                         Err(e) => errors.push(e),
                     }
                 }
@@ -849,7 +936,7 @@ impl Store {
                     // instance first has committed, and its row says so.
                     let mut tx = self.begin_write().await?;
                     match rows::read_head::<W>(&mut tx, &id, false).await {
-                        Ok(head) => {
+                        Ok((head, _)) => {
                             if let Some(done) = take_due(&mut tx, self.backend, head, now).await? {
                                 tx.commit().await?;
                                 fired.push(done);

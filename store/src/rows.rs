@@ -270,10 +270,11 @@ struct HeadRow {
     version: i64,
     last_to: Option<String>,
     last_at: Option<i64>,
+    owner: Option<String>,
 }
 
 /// Reads the head of instance `id` (its row and its last step) and makes
-/// the instance it stores, without its history: what firing needs, at a
+/// the instance it stores, without its history, and gives its owner: what firing needs, at a
 /// cost that does not grow with the history. `lock` takes the row's lock
 /// for the rest of the transaction (PostgreSQL's `FOR UPDATE`; SQLite's
 /// writers hold the database's lock from `BEGIN IMMEDIATE` instead).
@@ -287,7 +288,7 @@ pub(crate) async fn read_head<W: Dispatch + DeserializeOwned>(
     conn: &mut AnyConnection,
     id: &str,
     lock: bool,
-) -> Result<Stored<W>, StoreError> {
+) -> Result<(Stored<W>, Option<String>), StoreError> {
     let bad = |problem: String| StoreError::BadRow {
         workflow: W::NAME,
         id: id.to_string(),
@@ -306,7 +307,7 @@ pub(crate) async fn read_head<W: Dispatch + DeserializeOwned>(
         .await?;
     }
     let sql = concat!(
-        "SELECT i.fingerprint, i.state, i.started_at, i.entered_at, i.data, i.version, ",
+        "SELECT i.fingerprint, i.state, i.started_at, i.entered_at, i.data, i.version, i.owner, ",
         "s.to_state AS last_to, s.at AS last_at FROM turnstile_instances i ",
         "LEFT JOIN turnstile_steps s ON s.workflow = i.workflow AND s.id = i.id AND s.seq = i.version ",
         "WHERE i.workflow = $1 AND i.id = $2"
@@ -352,11 +353,14 @@ pub(crate) async fn read_head<W: Dispatch + DeserializeOwned>(
     let started_at = row.started_at.map(instant).transpose().map_err(bad)?;
     let instance = Instance::resume_head(started_at, &row.state, data, entered_at, steps_taken)
         .map_err(|e| bad(e.to_string()))?;
-    Ok(Stored {
-        id: id.to_string(),
-        version: row.version,
-        instance,
-    })
+    Ok((
+        Stored {
+            id: id.to_string(),
+            version: row.version,
+            instance,
+        },
+        row.owner,
+    ))
 }
 
 fn check_fingerprint<W: Dispatch>(id: &str, found: &str) -> Result<(), StoreError> {

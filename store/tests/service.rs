@@ -1,4 +1,4 @@
-//! The reference service (`examples/account_service.rs`), started as a
+//! The reference service (`examples/account_service/main.rs`), started as a
 //! process on SQLite and on PostgreSQL, and driven over real HTTP with a
 //! real client: every status code it promises, and the background timer.
 
@@ -49,6 +49,7 @@ fn start_with(database: &str, extra: &[&str]) -> Service {
             "100",
         ])
         .args(extra)
+        .env("TURNSTILE_JWT_SECRET", SECRET)
         .stdout(Stdio::piped())
         .spawn()
         .expect("the service starts");
@@ -99,15 +100,75 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
-/// A request: its status and JSON body.
+/// The secret the tests' services sign tokens with.
+const SECRET: &str = "a test secret of at least thirty-two bytes";
+
+/// A token for `sub` holding `roles`, valid for an hour, signed with
+/// [`SECRET`] as an operator's tool would sign it.
+fn token(sub: &str, roles: &[&str]) -> String {
+    token_until(sub, roles, 3600)
+}
+
+/// A token for `sub` holding `roles`, expiring `seconds` from now
+/// (negative: expired).
+fn token_until(sub: &str, roles: &[&str], seconds: i64) -> String {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let claims = json!({ "sub": sub, "roles": roles, "exp": now + seconds });
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes()).unwrap(),
+    )
+    .unwrap()
+}
+
+/// A request as the customer `alice`: its status and JSON body.
 fn call(agent: &ureq::Agent, method: &str, url: &str, body: Option<&str>) -> (u16, Value) {
+    call_as(agent, &token("alice", &["customer"]), method, url, body)
+}
+
+/// A request with the bearer token `token`: its status and JSON body.
+fn call_as(
+    agent: &ureq::Agent,
+    token: &str,
+    method: &str,
+    url: &str,
+    body: Option<&str>,
+) -> (u16, Value) {
+    call_with(agent, Some(&format!("Bearer {token}")), method, url, body)
+}
+
+/// A request with `authorization` as its Authorization header, if any.
+fn call_with(
+    agent: &ureq::Agent,
+    authorization: Option<&str>,
+    method: &str,
+    url: &str,
+    body: Option<&str>,
+) -> (u16, Value) {
     let mut response = match (method, body) {
-        ("GET", _) => agent.get(url).call(),
-        (_, Some(body)) => agent
-            .post(url)
-            .header("content-type", "application/json")
-            .send(body),
-        (_, None) => agent.post(url).send_empty(),
+        ("GET", _) => {
+            let mut request = agent.get(url);
+            if let Some(a) = authorization {
+                request = request.header("authorization", a);
+            }
+            request.call()
+        }
+        (_, body) => {
+            let mut request = agent.post(url);
+            if let Some(a) = authorization {
+                request = request.header("authorization", a);
+            }
+            match body {
+                Some(body) => request
+                    .header("content-type", "application/json")
+                    .send(body),
+                None => request.send_empty(),
+            }
+        }
     }
     .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
     let status = response.status().as_u16();
@@ -175,12 +236,7 @@ fn the_service_over_http_on_each_database() {
                 "{bad}"
             );
         }
-        let (status, shown) = call(
-            &http,
-            "POST",
-            &events,
-            Some(r#"{"event": "clsoe", "roles": ["customer"]}"#),
-        );
+        let (status, shown) = call(&http, "POST", &events, Some(r#"{"event": "clsoe" }"#));
         assert_eq!(
             (status, shown["error"].as_str()),
             (400, Some("unknown_event"))
@@ -191,12 +247,14 @@ fn the_service_over_http_on_each_database() {
         );
 
         // 403: the account holder's role is missing (002 §1.4.1: the
-        // customer closes); nothing changed.
-        let (status, shown) = call(
+        // customer closes): staff see every instance, but do not close
+        // accounts; nothing changed.
+        let (status, shown) = call_as(
             &http,
+            &token("agent-7", &["staff"]),
             "POST",
             &events,
-            Some(r#"{"event": "close", "actor": "mallory"}"#),
+            Some(r#"{"event": "close"}"#),
         );
         assert_eq!(
             (status, shown["error"].as_str()),
@@ -205,18 +263,13 @@ fn the_service_over_http_on_each_database() {
         );
 
         // 409: not allowed in this state; a stale version.
-        let (status, shown) = call(
-            &http,
-            "POST",
-            &events,
-            Some(r#"{"event": "restore", "roles": ["customer"]}"#),
-        );
+        let (status, shown) = call(&http, "POST", &events, Some(r#"{"event": "restore" }"#));
         assert_eq!(
             (status, shown["error"].as_str()),
             (409, Some("not_allowed")),
             "{shown}"
         );
-        let stale = json!({ "event": "close", "roles": ["customer"], "version": 5 }).to_string();
+        let stale = json!({ "event": "close", "version": 5 }).to_string();
         let (status, shown) = call(&http, "POST", &events, Some(&stale));
         assert_eq!(
             (status, shown["error"].as_str()),
@@ -233,18 +286,13 @@ fn the_service_over_http_on_each_database() {
         );
         assert_eq!(status, 201);
         let soon_events = at("/service_closing/soon/events");
-        let (status, _) = call(
-            &http,
-            "POST",
-            &soon_events,
-            Some(r#"{"event": "close", "roles": ["customer"]}"#),
-        );
+        let (status, _) = call(&http, "POST", &soon_events, Some(r#"{"event": "close" }"#));
         assert_eq!(status, 200);
         let (status, shown) = call(
             &http,
             "POST",
             &soon_events,
-            Some(r#"{"event": "restore", "roles": ["customer"]}"#),
+            Some(r#"{"event": "restore" }"#),
         );
         assert_eq!(
             (status, shown["error"].as_str()),
@@ -266,7 +314,7 @@ fn the_service_over_http_on_each_database() {
             &http,
             "POST",
             &at("/service_closing/frozen/events"),
-            Some(r#"{"event": "close", "roles": ["customer"], "actor": "alice"}"#),
+            Some(r#"{"event": "close" }"#),
         );
         assert_eq!(
             (status, shown["error"].as_str()),
@@ -283,9 +331,7 @@ fn the_service_over_http_on_each_database() {
             &http,
             "POST",
             &at("/service_closing/frozen/events"),
-            Some(
-                r#"{"event": "close", "roles": ["customer"], "actor": "alice", "payload": {"reason": "moving"}}"#,
-            ),
+            Some(r#"{"event": "close", "payload": {"reason": "moving"}}"#),
         );
         assert_eq!(
             (status, shown["error"].as_str()),
@@ -313,30 +359,43 @@ fn the_service_over_http_on_each_database() {
         );
         assert_eq!(status, 201);
         let restriction_events = at("/account_restriction/r-1/events");
-        for (body, expected) in [
+        let system = token("risk-engine", &["system"]);
+        let staff = token("agent-7", &["staff"]);
+        let customer = token("alice", &["customer"]);
+        for (caller, body, expected) in [
             (
-                json!({ "event": "restrict", "actor": "risk-engine", "roles": ["system"],
+                &system,
+                json!({ "event": "restrict",
                     "payload": "InsufficientBalance" }),
                 (200, "restricted"),
             ),
             (
-                json!({ "event": "submit_restriction_ticket", "actor": "acme-admin",
-                    "roles": ["customer"], "payload": { "identity_document": "Passport",
+                &customer,
+                json!({ "event": "submit_restriction_ticket",
+                    "payload": { "identity_document": "Passport",
                     "card_front": true, "transaction_months": 0, "matches_card_holder": true } }),
                 (200, "restriction_under_review"),
             ),
             (
-                json!({ "event": "decide_restriction", "actor": "acme-admin", "roles": ["customer"],
+                &customer,
+                json!({ "event": "decide_restriction",
                     "payload": { "restore": true, "note": "please" } }),
                 (403, "forbidden"),
             ),
             (
-                json!({ "event": "decide_restriction", "actor": "agent-7", "roles": ["staff"],
+                &staff,
+                json!({ "event": "decide_restriction",
                     "payload": { "restore": true, "note": "verified" } }),
                 (200, "in_good_standing"),
             ),
         ] {
-            let (status, shown) = call(&http, "POST", &restriction_events, Some(&body.to_string()));
+            let (status, shown) = call_as(
+                &http,
+                caller,
+                "POST",
+                &restriction_events,
+                Some(&body.to_string()),
+            );
             let said = shown["state"]
                 .as_str()
                 .or(shown["error"].as_str())
@@ -375,12 +434,11 @@ fn the_service_over_http_on_each_database() {
         assert_eq!(status, 201);
         let skew_events = at("/service_closing/skew/events");
         for (event, days) in [("close", 5), ("restore", 3)] {
-            let body =
-                json!({ "event": event, "roles": ["customer"], "at": ms_ago(days) }).to_string();
+            let body = json!({ "event": event, "at": ms_ago(days) }).to_string();
             let (status, shown) = call(&http, "POST", &skew_events, Some(&body));
             assert_eq!(status, 200, "{shown}");
         }
-        let body = json!({ "event": "close", "roles": ["customer"], "at": ms_ago(4) }).to_string();
+        let body = json!({ "event": "close", "at": ms_ago(4) }).to_string();
         let (status, shown) = call(&http, "POST", &skew_events, Some(&body));
         assert_eq!(
             (status, shown["error"].as_str()),
@@ -400,12 +458,7 @@ fn the_service_over_http_on_each_database() {
             (shown["state"].as_str(), shown["version"].as_i64()),
             (Some("active"), Some(2))
         );
-        let (status, shown) = call(
-            &http,
-            "POST",
-            &skew_events,
-            Some(r#"{"event": "close", "roles": ["customer"]}"#),
-        );
+        let (status, shown) = call(&http, "POST", &skew_events, Some(r#"{"event": "close" }"#));
         assert_eq!(
             (status, shown["state"].as_str()),
             (200, Some("closed")),
@@ -414,7 +467,7 @@ fn the_service_over_http_on_each_database() {
 
         // 200: close 95 days ago; the 90-day timer is overdue, and the
         // background runner fires it.
-        let close = json!({ "event": "close", "roles": ["customer"], "actor": "alice", "version": 0, "at": ms_ago(95) });
+        let close = json!({ "event": "close", "version": 0, "at": ms_ago(95) });
         let (status, shown) = call(&http, "POST", &events, Some(&close.to_string()));
         assert_eq!(status, 200, "{shown}");
         // A fire's answer lists the steps it took.
@@ -458,7 +511,7 @@ fn the_service_over_http_on_each_database() {
             &http,
             "POST",
             &at("/account_upgrade/legacy-1/events"),
-            Some(r#"{"event": "upgrade_now", "roles": ["customer"]}"#),
+            Some(r#"{"event": "upgrade_now" }"#),
         );
         assert_eq!(status, 200, "{shown}");
         assert_eq!(shown["state"], "choosing_id");
@@ -520,7 +573,7 @@ fn health_body_limit_logs_and_a_graceful_sigterm() {
             Some(&create.to_string()),
         );
         assert_eq!(status, 201);
-        let close = json!({ "event": "close", "actor": "alice", "roles": ["customer"] });
+        let close = json!({ "event": "close" });
         let (status, _) = call(
             &http,
             "POST",
@@ -598,6 +651,10 @@ fn call_keyed(agent: &ureq::Agent, url: &str, key: &str, body: &str) -> (u16, Va
     let mut response = agent
         .post(url)
         .header("content-type", "application/json")
+        .header(
+            "authorization",
+            format!("Bearer {}", token("alice", &["customer"])),
+        )
         .header("idempotency-key", key)
         .send(body)
         .unwrap_or_else(|e| panic!("POST {url}: {e}"));
@@ -632,8 +689,7 @@ fn a_request_sent_again_with_its_key_fires_once() {
         );
         assert_eq!(status, 201);
         let events = format!("{base}/service_closing/k/events");
-        let close =
-            json!({ "event": "close", "actor": "alice", "roles": ["customer"] }).to_string();
+        let close = json!({ "event": "close" }).to_string();
 
         // Eight clients, one request, at once.
         let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
@@ -671,7 +727,7 @@ fn a_request_sent_again_with_its_key_fires_once() {
         }
 
         // A refusal under a key, replayed as it was.
-        let restore = json!({ "event": "restore", "roles": ["customer"] }).to_string();
+        let restore = json!({ "event": "restore" }).to_string();
         let (status, first, replayed) = call_keyed(&http, &events, "restore-1", &restore);
         assert_eq!(
             (status, first["error"].as_str(), replayed),
@@ -693,7 +749,7 @@ fn a_request_sent_again_with_its_key_fires_once() {
         assert_eq!(again["message"], first["message"]);
 
         // The key with another event: refused, nothing fired.
-        let disable = json!({ "event": "disable", "roles": ["customer"] }).to_string();
+        let disable = json!({ "event": "disable" }).to_string();
         let (status, body, _) = call_keyed(&http, &events, "close-once", &disable);
         assert_eq!(
             (status, body["error"].as_str()),
@@ -802,7 +858,7 @@ fn every_transition_is_notified_as_stored_across_a_kill() {
         // Closed 95 days ago: the 90-day timer is overdue and fires.
         post(
             "/service_closing/acme/events",
-            json!({ "event": "close", "actor": "alice", "roles": ["customer"], "at": ms_ago(95) }),
+            json!({ "event": "close", "at": ms_ago(95) }),
         );
         post(
             "/account_upgrade",
@@ -814,10 +870,7 @@ fn every_transition_is_notified_as_stored_across_a_kill() {
             "upgrade_later",
             "log_in_again",
         ] {
-            post(
-                "/account_upgrade/u1/events",
-                json!({ "event": event, "roles": ["customer"] }),
-            );
+            post("/account_upgrade/u1/events", json!({ "event": event }));
         }
         let deadline = Instant::now() + Duration::from_secs(20);
         while call(&http, "GET", &format!("{base}/service_closing/acme"), None).1["state"]
@@ -841,7 +894,7 @@ fn every_transition_is_notified_as_stored_across_a_kill() {
         let service = start_with(&url, &["--log", "json"]);
         let base = service.base.clone();
         for event in ["upgrade_later", "log_in_again"] {
-            let body = json!({ "event": event, "roles": ["customer"] });
+            let body = json!({ "event": event });
             let (status, _) = call(
                 &http,
                 "POST",
@@ -867,4 +920,231 @@ fn every_transition_is_notified_as_stored_across_a_kill() {
             "the new process starts at the cursor, not from the beginning: {after:?}"
         );
     }
+}
+
+/// The path of the service's binary (for its `token` command).
+fn service_binary() -> std::path::PathBuf {
+    let deps = std::env::current_exe().unwrap();
+    deps.parent()
+        .and_then(|d| d.parent())
+        .map(|d| d.join("examples/account_service"))
+        .unwrap()
+}
+
+/// Callers present bearer tokens: none or a bad one is 401; a customer
+/// sees, lists and fires only the instances it owns (another's answers
+/// 404, as one that does not exist); staff act on any, within the roles
+/// the definition gives them (403 with the runtime's words otherwise); who
+/// fires comes from the token, never from the body; no token is logged.
+#[test]
+fn callers_are_authenticated_and_see_their_own_instances() {
+    for url in database_urls("service_auth") {
+        let service = start(&url);
+        let http = agent();
+        let at = |path: &str| format!("{}{path}", service.base);
+        let alice = token("alice", &["customer"]);
+        let bob = token("bob", &["customer"]);
+        let staff = token("agent-7", &["staff"]);
+
+        // The health check needs no token.
+        let (status, _) = call_with(&http, None, "GET", &at("/health"), None);
+        assert_eq!(status, 200);
+
+        // 401: no token, not a bearer token, a bad signature, expired.
+        let forged = {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap()
+                .as_secs();
+            jsonwebtoken::encode(
+                &jsonwebtoken::Header::default(),
+                &json!({ "sub": "alice", "roles": ["staff"], "exp": now + 3600 }),
+                &jsonwebtoken::EncodingKey::from_secret(
+                    b"another secret, also thirty-two bytes long",
+                )
+                .unwrap(),
+            )
+            .unwrap()
+        };
+        let expired = token_until("alice", &["customer"], -60);
+        for (authorization, says) in [
+            (None, "no credentials"),
+            (Some("Basic YWxpY2U6c2VjcmV0".to_string()), "not `Bearer"),
+            (Some(format!("Bearer {forged}")), "signature"),
+            (Some(format!("Bearer {expired}")), "expired"),
+            (Some("Bearer not.a.token".to_string()), "malformed"),
+        ] {
+            for (method, path) in [("GET", "/service_closing"), ("POST", "/service_closing")] {
+                let (status, shown) = call_with(
+                    &http,
+                    authorization.as_deref(),
+                    method,
+                    &at(path),
+                    Some("{}"),
+                );
+                assert_eq!(
+                    (status, shown["error"].as_str()),
+                    (401, Some("unauthorized")),
+                    "{authorization:?}: {shown}"
+                );
+                assert!(shown["message"].as_str().unwrap().contains(says), "{shown}");
+            }
+        }
+
+        // Each customer creates its own account.
+        for (who, id) in [(&alice, "acme"), (&bob, "bobco")] {
+            let body = json!({ "id": id, "data": { "account": id, "obstacles": [] } });
+            let (status, shown) = call_as(
+                &http,
+                who,
+                "POST",
+                &at("/service_closing"),
+                Some(&body.to_string()),
+            );
+            assert_eq!(status, 201, "{shown}");
+        }
+        // A customer may not create for another.
+        let body =
+            json!({ "id": "x", "owner": "alice", "data": { "account": "x", "obstacles": [] } });
+        let (status, shown) = call_as(
+            &http,
+            &bob,
+            "POST",
+            &at("/service_closing"),
+            Some(&body.to_string()),
+        );
+        assert_eq!(
+            (status, shown["error"].as_str()),
+            (403, Some("forbidden")),
+            "{shown}"
+        );
+
+        // Bob does not see Alice's account: 404 as for no account at all,
+        // whether he reads it, fires on it, or retries with a key.
+        let (status, mine) = call_as(&http, &bob, "GET", &at("/service_closing/acme"), None);
+        let (_, none) = call_as(&http, &bob, "GET", &at("/service_closing/nobody"), None);
+        assert_eq!((status, mine["error"].as_str()), (404, Some("not_found")));
+        assert_eq!(
+            mine["message"].as_str().unwrap().replace("acme", "?"),
+            none["message"].as_str().unwrap().replace("nobody", "?"),
+            "the same words as for an id that does not exist"
+        );
+        let close = json!({ "event": "close" }).to_string();
+        let (status, _) = call_as(
+            &http,
+            &bob,
+            "POST",
+            &at("/service_closing/acme/events"),
+            Some(&close),
+        );
+        assert_eq!(status, 404);
+        let ids = |who: &str| -> Vec<String> {
+            let (_, listed) = call_as(&http, who, "GET", &at("/service_closing"), None);
+            listed["instances"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["id"].as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(ids(&alice), ["acme"]);
+        assert_eq!(ids(&bob), ["bobco"]);
+        assert_eq!(ids(&staff), ["acme", "bobco"]);
+
+        // Who fires is the token's: a body that names roles is refused.
+        let claimed = json!({ "event": "close", "roles": ["staff"] }).to_string();
+        let (status, _) = call_as(
+            &http,
+            &alice,
+            "POST",
+            &at("/service_closing/acme/events"),
+            Some(&claimed),
+        );
+        assert_eq!(status, 400);
+        // Staff see every account, but closing is the customer's (403,
+        // in the runtime's words).
+        let (status, shown) = call_as(&http, &staff, "GET", &at("/service_closing/acme"), None);
+        assert_eq!((status, shown["state"].as_str()), (200, Some("active")));
+        let (status, shown) = call_as(
+            &http,
+            &staff,
+            "POST",
+            &at("/service_closing/acme/events"),
+            Some(&close),
+        );
+        assert_eq!(
+            (status, shown["error"].as_str()),
+            (403, Some("forbidden")),
+            "{shown}"
+        );
+        assert!(
+            shown["message"].as_str().unwrap().contains("customer"),
+            "{shown}"
+        );
+        // Alice closes her account; the step records her and her role.
+        let (status, shown) = call_as(
+            &http,
+            &alice,
+            "POST",
+            &at("/service_closing/acme/events"),
+            Some(&close),
+        );
+        assert_eq!(status, 200, "{shown}");
+        assert_eq!(
+            (
+                shown["steps"][0]["actor"].as_str(),
+                shown["steps"][0]["role"].as_str()
+            ),
+            (Some("alice"), Some("customer"))
+        );
+
+        // Staff create for a customer; a token minted by the service's
+        // own `token` command is that customer's.
+        let body = json!({ "id": "carolco", "owner": "carol", "data": { "account": "carolco", "obstacles": [] } });
+        let (status, _) = call_as(
+            &http,
+            &staff,
+            "POST",
+            &at("/service_closing"),
+            Some(&body.to_string()),
+        );
+        assert_eq!(status, 201);
+        let minted = Command::new(service_binary())
+            .args([
+                "token", "--sub", "carol", "--roles", "customer", "--hours", "1",
+            ])
+            .env("TURNSTILE_JWT_SECRET", SECRET)
+            .output()
+            .unwrap();
+        assert!(minted.status.success(), "{minted:?}");
+        let carol = String::from_utf8(minted.stdout).unwrap().trim().to_string();
+        assert_eq!(ids(&carol), ["carolco"]);
+
+        // No token appears in the logs.
+        std::thread::sleep(Duration::from_millis(200));
+        let logged = service.output.lock().unwrap().join("\n");
+        for t in [&alice, &bob, &staff, &forged, &expired, &carol] {
+            assert!(!logged.contains(t.as_str()), "a token in the logs");
+        }
+        assert!(!logged.contains("Bearer"), "{logged}");
+    }
+}
+
+/// Without a secret the service does not start: every caller needs a token.
+#[test]
+fn without_a_token_secret_the_service_does_not_start() {
+    let out = Command::new(service_binary())
+        .args(["--database", "sqlite::memory:", "--listen", "127.0.0.1:0"])
+        .env_remove("TURNSTILE_JWT_SECRET")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("TURNSTILE_JWT_SECRET"));
+    let short = Command::new(service_binary())
+        .args(["--database", "sqlite::memory:", "--listen", "127.0.0.1:0"])
+        .env("TURNSTILE_JWT_SECRET", "short")
+        .output()
+        .unwrap();
+    assert_eq!(short.status.code(), Some(2), "{short:?}");
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 32 bytes"));
 }

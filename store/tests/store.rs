@@ -922,3 +922,62 @@ async fn a_request_key_fires_once_and_replays_its_outcome() {
         assert_eq!(beta.instance.trail().len(), 1);
     }
 }
+
+/// An owner recorded at creation: listed, told, and required by a fire
+/// that names it (another owner's instance answers NotFound, as a missing
+/// one does, and is not touched).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn owners_are_recorded_and_checked() {
+    use turnstile_store::FireRequest;
+    for (store, _) in backends("owners").await {
+        for (id, owner) in [("a-1", "alice"), ("a-2", "alice"), ("b-1", "bob")] {
+            let start = Instance::start(ServiceClosing::new(id), t0());
+            store.create_owned(id, start, owner).await.unwrap();
+        }
+        let start = Instance::start(ServiceClosing::new("n-1"), t0());
+        store.create("n-1", start).await.unwrap();
+        let listed: Vec<String> = store
+            .list_owned::<ServiceClosing>("alice", None, None, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|l| l.id)
+            .collect();
+        assert_eq!(listed, ["a-1", "a-2"]);
+        let all = store.list::<ServiceClosing>(None, None, 10).await.unwrap();
+        let owners: Vec<Option<&str>> = all.iter().map(|l| l.owner.as_deref()).collect();
+        assert_eq!(owners, [Some("alice"), Some("alice"), Some("bob"), None]);
+        assert_eq!(
+            store
+                .owner::<ServiceClosing>("b-1")
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("bob")
+        );
+        assert!(matches!(
+            store.owner::<ServiceClosing>("zz").await,
+            Err(StoreError::NotFound { .. })
+        ));
+        let bob = holder("bob");
+        for id in ["a-1", "n-1"] {
+            let request = FireRequest::new("close", bob, t0()).owner("bob");
+            let refused = store.submit::<ServiceClosing>(id, request).await;
+            assert!(
+                matches!(refused, Err(StoreError::NotFound { .. })),
+                "{id}: {refused:?}"
+            );
+            let head = store.head::<ServiceClosing>(id).await.unwrap();
+            assert_eq!((head.version, head.instance.state()), (0, "active"));
+        }
+        let request = FireRequest::new("close", bob, t0()).owner("bob");
+        let fired = store
+            .submit::<ServiceClosing>("b-1", request)
+            .await
+            .unwrap();
+        let turnstile_store::Keyed::Fired(stored) = fired else {
+            panic!("a new request is fired")
+        };
+        assert_eq!(stored.instance.state(), "closed");
+    }
+}

@@ -1,10 +1,24 @@
 //! A reference HTTP service over the account workflows, on the store.
 //!
 //! ```sh
+//! export TURNSTILE_JWT_SECRET="$(head -c 32 /dev/urandom | base64)"     # callers' tokens are signed with it
 //! cargo run --example account_service                                     # SQLite: account_service.db
 //! cargo run --example account_service -- \
 //!     --database postgres://user@host/db --listen 0.0.0.0:8080             # PostgreSQL
+//! cargo run -q --example account_service -- token --sub alice --roles customer   # a caller's token
 //! ```
+//!
+//! Every route but `GET /health` needs `Authorization: Bearer <token>`: a
+//! JWT signed with HS256 under the secret (`TURNSTILE_JWT_SECRET` or
+//! `--jwt-secret-file PATH`, at least 32 bytes; the service does not start
+//! without one), with the claims `sub` (the caller's id), `roles` and `exp`.
+//! No token, or a bad, expired or forged one: 401 `unauthorized`. A caller
+//! sees, lists and fires only the instances it owns (those it created;
+//! another's answers 404, as a missing one does), unless it holds a role
+//! trusted with every instance (`staff` and `system`; `--all-instances-roles
+//! A,B` says otherwise). The token's `sub` and `roles` are the actor of
+//! each step: the definition's `by` decides what each role may fire (403
+//! `forbidden` otherwise). See `auth.rs`.
 //!
 //! Routes (`{workflow}` is `sign_up`, `account_upgrade`, `phone_change`,
 //! `partner_association`, `service_closing` or `account_restriction`;
@@ -13,27 +27,23 @@
 //! | route | what |
 //! |---|---|
 //! | `GET /health` | 200 `{"status": "ok"}` when the database answers, 503 otherwise |
-//! | `POST /{workflow}` `{"id", "data", "at"?}` | create an instance (201) |
-//! | `GET /{workflow}?state=&after=&limit=` | list instances |
+//! | `POST /{workflow}` `{"id", "data", "at"?, "owner"?}` | create an instance (201), owned by the caller (or by `owner`, for a caller trusted with every instance) |
+//! | `GET /{workflow}?state=&after=&limit=` | list the instances the caller may see |
 //! | `GET /{workflow}/{id}` | state, events allowed now, timers, history, data |
-//! | `POST /{workflow}/{id}/events` `{"event", "actor"?, "roles"?, "payload"?, "version"?, "at"?}` | fire an event by name, with what it brings (any JSON) for an event whose definition says `payload`; an `Idempotency-Key` header makes a retry safe. The answer is the instance with the `steps` this request took (timers that fell due first, then the event) |
+//! | `POST /{workflow}/{id}/events` `{"event", "payload"?, "version"?, "at"?}` | fire an event by name, with what it brings (any JSON) for an event whose definition says `payload`; an `Idempotency-Key` header makes a retry safe. The answer is the instance with the `steps` this request took (timers that fell due first, then the event) |
 //!
 //! `at` is when the step happened, in milliseconds since 1970 (default:
 //! now), for events that reach the service after the fact; `version`, if
 //! given, must be the instance's version (optimistic concurrency across
 //! clients). Errors are JSON `{"error", "message"}`: 400 malformed
-//! request or unknown event, 404 unknown workflow or instance, 409 event
+//! request or unknown event, 401 no valid token, 404 unknown workflow or
+//! instance (or another caller's), 409 event
 //! not allowed now, timer not yet due, id taken, version conflict or an
 //! `at` earlier than the instance's last step (`clock_behind`: the
 //! caller's clock is behind; nothing is stored), 403 the actor holds none
 //! of the roles the transition names (`forbidden`), 422 guard refused or a
 //! payload missing, unreadable or not expected (`bad_payload`), 500 a
 //! stored row that does not load.
-//!
-//! `roles` are the roles the actor holds, taken as given: this reference
-//! service has no authentication yet, so any caller may claim any role. A
-//! service in front of customers derives them from the caller's
-//! credentials instead (docs/roles.md, "The trust boundary").
 //!
 //! A background task fires the automatic timers that fall due, every
 //! `--tick-ms` milliseconds (default 1000), on every node: the store
@@ -64,21 +74,25 @@
 
 #![forbid(unsafe_code)]
 
+mod auth;
+
 use std::net::SocketAddr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use auth::Caller;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::Extension;
 use axum::{middleware, Json, Router};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tokio::sync::watch;
-use turnstile_runtime::{Actor, Dispatch, Instance};
+use turnstile_runtime::{Dispatch, Instance};
 use turnstile_store::{FireRequest, Keyed, Recorded, Store, StoreError, Stored};
 use turnstile_workflows::{
     AccountRestriction, AccountUpgrade, PartnerAssociation, PhoneChange, ServiceClosing, SignUp,
@@ -210,18 +224,17 @@ struct Create<W> {
     id: String,
     data: W,
     at: Option<u64>,
+    /// Whose instance it is: the caller's own by default; only a caller
+    /// trusted with every instance may name someone else.
+    owner: Option<String>,
 }
 
+/// A fire's body. Who fires it, and in which roles, comes from the
+/// caller's token, never from the body.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Fire {
     event: String,
-    actor: Option<String>,
-    /// The roles the actor holds. This reference service has no
-    /// authentication yet and takes them as given: a real one derives them
-    /// from the caller's credentials (see docs/roles.md, "The trust boundary").
-    #[serde(default)]
-    roles: Vec<String>,
     /// What the event brings, for an event whose definition says `payload`.
     payload: Option<Value>,
     version: Option<i64>,
@@ -275,6 +288,7 @@ fn show<W: Dispatch + Serialize>(stored: &Stored<W>, trail_as: &str) -> Value {
 
 async fn create_in<W: Dispatch + Serialize + DeserializeOwned>(
     store: &Store,
+    caller: &Caller,
     bytes: &Bytes,
 ) -> Response {
     let request: Create<W> = match body(bytes) {
@@ -288,8 +302,22 @@ async fn create_in<W: Dispatch + Serialize + DeserializeOwned>(
             "`id` must be 1 to 200 bytes",
         );
     }
+    let owner = match request.owner {
+        Some(owner) if owner != caller.id && !caller.all_instances => {
+            return error(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                format!(
+                    "`{}` may create instances of its own only, not for `{owner}`",
+                    caller.id
+                ),
+            )
+        }
+        Some(owner) => owner,
+        None => caller.id.clone(),
+    };
     let instance = Instance::start(request.data, instant(request.at));
-    match store.create(&request.id, instance).await {
+    match store.create_owned(&request.id, instance, &owner).await {
         Ok(stored) => (StatusCode::CREATED, Json(show(&stored, "history"))).into_response(),
         Err(e) => store_error(e),
     }
@@ -297,6 +325,7 @@ async fn create_in<W: Dispatch + Serialize + DeserializeOwned>(
 
 async fn fire_in<W: Dispatch + Serialize + DeserializeOwned>(
     store: &Store,
+    caller: &Caller,
     id: &str,
     bytes: &Bytes,
     key: Option<&str>,
@@ -306,11 +335,14 @@ async fn fire_in<W: Dispatch + Serialize + DeserializeOwned>(
         Err(response) => return *response,
     };
     let now = instant(request.at);
-    let roles: Vec<&str> = request.roles.iter().map(String::as_str).collect();
+    let roles = caller.role_names();
     let payload = request.payload.as_ref().map(Value::to_string);
     let mut fire =
-        FireRequest::new(&request.event, Actor::ANONYMOUS, now).payload(payload.as_deref());
-    fire.actor = Actor::from(request.actor.as_deref()).with_roles(&roles);
+        FireRequest::new(&request.event, caller.actor(&roles), now).payload(payload.as_deref());
+    if !caller.all_instances {
+        // Another caller's instance answers 404, as one that does not exist.
+        fire = fire.owner(&caller.id);
+    }
     if let Some(version) = request.version {
         fire = fire.version(version);
     }
@@ -365,6 +397,7 @@ async fn replay<W: Dispatch + Serialize + DeserializeOwned>(
 
 async fn create(
     State(store): State<Store>,
+    Extension(caller): Extension<Caller>,
     Path(workflow): Path<String>,
     bytes: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -372,17 +405,24 @@ async fn create(
         Ok(bytes) => bytes,
         Err(rejection) => return too_large(rejection),
     };
-    with_workflow!(workflow.as_str(), W => create_in::<W>(&store, &bytes).await)
+    with_workflow!(workflow.as_str(), W => create_in::<W>(&store, &caller, &bytes).await)
 }
 
 async fn list(
     State(store): State<Store>,
+    Extension(caller): Extension<Caller>,
     Path(workflow): Path<String>,
     Query(q): Query<ListQuery>,
 ) -> Response {
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let (state, after) = (q.state.as_deref(), q.after.as_deref());
     with_workflow!(workflow.as_str(), W => {
-        match store.list::<W>(q.state.as_deref(), q.after.as_deref(), limit).await {
+        let listed = if caller.all_instances {
+            store.list::<W>(state, after, limit).await
+        } else {
+            store.list_owned::<W>(&caller.id, state, after, limit).await
+        };
+        match listed {
             Ok(listed) => Json(json!({
                 "instances": listed.iter().map(|l| json!({
                     "id": l.id,
@@ -390,6 +430,7 @@ async fn list(
                     "version": l.version,
                     "entered_at": millis(l.entered_at),
                     "next_due": l.next_due.and_then(millis),
+                    "owner": l.owner,
                 })).collect::<Vec<_>>(),
             })).into_response(),
             Err(e) => store_error(e),
@@ -397,18 +438,38 @@ async fn list(
     })
 }
 
+/// `GET /{workflow}/{id}`: the instance with its whole history, for its
+/// owner or a caller trusted with every instance.
+async fn show_in<W: Dispatch + Serialize + DeserializeOwned>(
+    store: &Store,
+    caller: &Caller,
+    id: &str,
+) -> Response {
+    match store.owner::<W>(id).await {
+        // Another caller's instance answers as one that does not exist.
+        Ok(owner) if !caller.may_use(owner.as_deref()) => store_error(StoreError::NotFound {
+            workflow: W::NAME,
+            id: id.to_string(),
+        }),
+        Ok(_) => match store.load::<W>(id).await {
+            Ok(stored) => Json(show(&stored, "history")).into_response(),
+            Err(e) => store_error(e),
+        },
+        Err(e) => store_error(e),
+    }
+}
+
 async fn show_one(
     State(store): State<Store>,
+    Extension(caller): Extension<Caller>,
     Path((workflow, id)): Path<(String, String)>,
 ) -> Response {
-    with_workflow!(workflow.as_str(), W => match store.load::<W>(&id).await {
-        Ok(stored) => Json(show(&stored, "history")).into_response(),
-        Err(e) => store_error(e),
-    })
+    with_workflow!(workflow.as_str(), W => show_in::<W>(&store, &caller, &id).await)
 }
 
 async fn fire(
     State(store): State<Store>,
+    Extension(caller): Extension<Caller>,
     Path((workflow, id)): Path<(String, String)>,
     headers: HeaderMap,
     bytes: Result<Bytes, BytesRejection>,
@@ -428,7 +489,7 @@ async fn fire(
             )
         }
     };
-    with_workflow!(workflow.as_str(), W => fire_in::<W>(&store, &id, &bytes, key.as_deref()).await)
+    with_workflow!(workflow.as_str(), W => fire_in::<W>(&store, &caller, &id, &bytes, key.as_deref()).await)
 }
 
 /// Fires the due timers of every workflow, every `tick`, until `stop` says
@@ -546,13 +607,17 @@ async fn notify(store: Store, mut stop: watch::Receiver<bool>) {
     tracing::info!("notifier stopped");
 }
 
-/// The service's routes over `store`.
-fn app(store: Store) -> Router {
-    Router::new()
-        .route("/health", get(health))
+/// The service's routes over `store`: every one but `/health` behind the
+/// bearer token `gate` checks.
+fn app(store: Store, gate: auth::Gate) -> Router {
+    let workflows = Router::new()
         .route("/{workflow}", post(create).get(list))
         .route("/{workflow}/{id}", get(show_one))
         .route("/{workflow}/{id}/events", post(fire))
+        .layer(middleware::from_fn_with_state(gate, auth::authenticate));
+    Router::new()
+        .route("/health", get(health))
+        .merge(workflows)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn(access_log))
         .with_state(store)
@@ -628,6 +693,44 @@ struct Options {
     tick: Duration,
     json_logs: bool,
     keys_kept: Duration,
+    secret_file: Option<String>,
+    all_instances_roles: Vec<String>,
+    /// `token`: mint a token instead of serving.
+    mint: Option<Mint>,
+}
+
+/// `account_service token --sub ID --roles A,B --hours N`.
+struct Mint {
+    sub: String,
+    roles: Vec<String>,
+    ttl: Duration,
+}
+
+fn list_of(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The token secret: `--jwt-secret-file`, else `TURNSTILE_JWT_SECRET`.
+fn secret(options: &Options) -> Result<Vec<u8>, String> {
+    match &options.secret_file {
+        Some(path) => {
+            let bytes =
+                std::fs::read(path).map_err(|e| format!("--jwt-secret-file {path}: {e}"))?;
+            Ok(bytes.trim_ascii().to_vec())
+        }
+        None => std::env::var("TURNSTILE_JWT_SECRET")
+            .map(String::into_bytes)
+            .map_err(|_| {
+                "no token secret: set TURNSTILE_JWT_SECRET or give --jwt-secret-file \
+                 (at least 32 bytes; every caller needs a token signed with it)"
+                    .to_string()
+            }),
+    }
 }
 
 fn options() -> Result<Options, String> {
@@ -637,11 +740,42 @@ fn options() -> Result<Options, String> {
         tick: Duration::from_secs(1),
         json_logs: false,
         keys_kept: Duration::from_secs(24 * 60 * 60),
+        secret_file: None,
+        all_instances_roles: vec!["staff".to_string(), "system".to_string()],
+        mint: None,
     };
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args().skip(1).peekable();
+    if args.peek().map(String::as_str) == Some("token") {
+        args.next();
+        options.mint = Some(Mint {
+            sub: String::new(),
+            roles: Vec::new(),
+            ttl: Duration::from_secs(24 * 60 * 60),
+        });
+    }
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
+        if let Some(mint) = &mut options.mint {
+            match arg.as_str() {
+                "--sub" => mint.sub = value()?,
+                "--roles" => mint.roles = list_of(&value()?),
+                "--hours" => {
+                    let v = value()?;
+                    let hours: u64 = v.parse().map_err(|e| format!("--hours {v}: {e}"))?;
+                    mint.ttl = Duration::from_secs(hours * 60 * 60);
+                }
+                "--jwt-secret-file" => options.secret_file = Some(value()?),
+                other => {
+                    return Err(format!(
+                        "unknown argument `{other}`: token --sub ID --roles A,B [--hours N] [--jwt-secret-file PATH]"
+                    ))
+                }
+            }
+            continue;
+        }
         match arg.as_str() {
+            "--jwt-secret-file" => options.secret_file = Some(value()?),
+            "--all-instances-roles" => options.all_instances_roles = list_of(&value()?),
             "--database" => options.database = value()?,
             "--listen" => {
                 let v = value()?;
@@ -664,10 +798,14 @@ fn options() -> Result<Options, String> {
             },
             other => {
                 return Err(format!(
-                    "unknown argument `{other}`: --database URL, --listen ADDR, --tick-ms N, --keys-hours N, --log text|json"
+                    "unknown argument `{other}`: --database URL, --listen ADDR, --tick-ms N, --keys-hours N, \
+                     --log text|json, --jwt-secret-file PATH, --all-instances-roles A,B; or: token --sub ID --roles A,B"
                 ))
             }
         }
+    }
+    if options.mint.as_ref().is_some_and(|m| m.sub.is_empty()) {
+        return Err("token needs --sub ID (the caller's id)".to_string());
     }
     Ok(options)
 }
@@ -695,6 +833,29 @@ async fn main() -> std::process::ExitCode {
             eprintln!("error: {e}");
             return std::process::ExitCode::from(2);
         }
+    };
+    let keys = match secret(&options).and_then(|s| auth::Keys::new(&s)) {
+        Ok(keys) => keys,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    if let Some(mint) = &options.mint {
+        return match keys.mint(&mint.sub, &mint.roles, mint.ttl) {
+            Ok(token) => {
+                println!("{token}");
+                std::process::ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
+    let gate = auth::Gate {
+        keys,
+        all_instances_roles: options.all_instances_roles.clone(),
     };
     init_logs(options.json_logs);
     let store = match Store::open(&options.database).await {
@@ -728,7 +889,7 @@ async fn main() -> std::process::ExitCode {
     // On SIGTERM or SIGINT: stop accepting, let the requests in flight
     // finish, then stop the timer runner between two ticks and the
     // notifier between two batches, then close the pool.
-    let served = axum::serve(listener, app(store.clone()))
+    let served = axum::serve(listener, app(store.clone(), gate))
         .with_graceful_shutdown(shutdown_signal())
         .await;
     let _ = stop.send(true);
