@@ -1148,3 +1148,111 @@ fn without_a_token_secret_the_service_does_not_start() {
     assert_eq!(short.status.code(), Some(2), "{short:?}");
     assert!(String::from_utf8_lossy(&short.stderr).contains("at least 32 bytes"));
 }
+
+/// `account_service store …` with `args`, on `database`: exit code and
+/// standard output.
+fn operator(database: &str, args: &[&str]) -> (Option<i32>, String) {
+    let out = Command::new(service_binary())
+        .arg("store")
+        .args(["--database", database])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// The operator's command on each database: lists by state, shows one
+/// instance with its history, replays every row and names a damaged one
+/// (exit 1), runs the due timers once, and shows the consumers' lag.
+#[test]
+fn the_operators_command_lists_shows_verifies_runs_timers_and_shows_lag() {
+    use turnstile_runtime::{Actor, Instance};
+    use turnstile_store::Store;
+    use turnstile_workflows::ServiceClosing;
+    for url in database_urls("operator") {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async {
+            let store = Store::open(&url).await.unwrap();
+            let long_ago = SystemTime::now() - Duration::from_secs(100 * 86_400);
+            let alice = Actor::new("alice").with_roles(&["customer"]);
+            for (id, close) in [("acme", true), ("beta", false), ("gamma", true)] {
+                let mut instance = Instance::start(ServiceClosing::new(id), long_ago);
+                if close {
+                    instance = instance.fire("close", alice, long_ago).unwrap();
+                }
+                store.create_owned(id, instance, "alice").await.unwrap();
+            }
+            store
+                .consume(
+                    "mail",
+                    1,
+                    async |_: &mut sqlx::AnyConnection, _: &[turnstile_store::Delivery]| {
+                        Ok::<(), sqlx::Error>(())
+                    },
+                )
+                .await
+                .unwrap();
+            store.close().await;
+        });
+        let (code, listed) = operator(&url, &["list", "service_closing", "--state", "closed"]);
+        assert_eq!(code, Some(0));
+        let ids: Vec<&str> = listed
+            .lines()
+            .skip(1)
+            .map(|l| l.split('\t').next().unwrap())
+            .collect();
+        assert_eq!(ids, ["acme", "gamma"], "{listed}");
+        let (code, shown) = operator(&url, &["show", "service_closing", "acme"]);
+        assert_eq!(code, Some(0));
+        for said in [
+            "state:      closed",
+            "owner:      alice",
+            "active --close--> closed  by alice as customer",
+        ] {
+            assert!(shown.contains(said), "{said:?} in {shown}");
+        }
+        let (code, lag) = operator(&url, &["lag"]);
+        assert_eq!(code, Some(0));
+        assert!(lag.lines().any(|l| l.starts_with("mail\t1\t")), "{lag}");
+        let (code, verified) = operator(&url, &["verify", "service_closing"]);
+        assert_eq!(code, Some(0), "{verified}");
+        assert!(
+            verified.contains("service_closing: 3 instances replayed, 0 refused"),
+            "{verified}"
+        );
+        // Damage gamma's first step: a fire would not see it; verify does.
+        runtime.block_on(async {
+            let store = Store::open(&url).await.unwrap();
+            sqlx::query(
+                "UPDATE turnstile_steps SET event = 'restore' WHERE id = 'gamma' AND seq = 1",
+            )
+            .execute(store.pool())
+            .await
+            .unwrap();
+            store.close().await;
+        });
+        let (code, verified) = operator(&url, &["verify"]);
+        assert_eq!(code, Some(1), "{verified}");
+        assert!(
+            verified.contains("service_closing: 3 instances replayed, 1 refused"),
+            "{verified}"
+        );
+        assert!(verified.contains("`gamma`"), "{verified}");
+        // The retention timers (90 days) of the closed accounts are due.
+        let (code, ran) = operator(&url, &["run-due", "service_closing"]);
+        assert!(
+            ran.contains("acme  closed --retention_period_ends--> disabled"),
+            "{ran}"
+        );
+        assert!(
+            ran.contains("service_closing: 2 instances took their due timers"),
+            "{ran}"
+        );
+        assert_eq!(code, Some(0), "{ran}");
+        let (code, _) = operator(&url, &["list"]);
+        assert_eq!(code, Some(2), "a command that does not parse");
+    }
+}

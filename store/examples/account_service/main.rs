@@ -102,6 +102,16 @@ use turnstile_workflows::{
 /// answers 404.
 macro_rules! with_workflow {
     ($name:expr, $w:ident => $body:expr) => {
+        with_workflow!($name, $w => $body, other => error(
+            StatusCode::NOT_FOUND,
+            "unknown_workflow",
+            format!(
+                "no workflow named `{other}`: {} are served",
+                WORKFLOWS.join(", ")
+            ),
+        ))
+    };
+    ($name:expr, $w:ident => $body:expr, $other:ident => $fallback:expr) => {
         match $name {
             "sign_up" => {
                 type $w = SignUp;
@@ -127,17 +137,22 @@ macro_rules! with_workflow {
                 type $w = AccountRestriction;
                 $body
             }
-            other => error(
-                StatusCode::NOT_FOUND,
-                "unknown_workflow",
-                format!(
-                    "no workflow named `{other}`: sign_up, account_upgrade, phone_change, \
-                     partner_association, service_closing and account_restriction are served"
-                ),
-            ),
+            $other => $fallback,
         }
     };
 }
+
+mod admin;
+
+/// The workflows served, as `with_workflow!` names them.
+const WORKFLOWS: [&str; 6] = [
+    "sign_up",
+    "account_upgrade",
+    "phone_change",
+    "partner_association",
+    "service_closing",
+    "account_restriction",
+];
 
 fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
     (
@@ -516,14 +531,7 @@ async fn run_timers(
             }
         }
         let now = SystemTime::now();
-        for workflow in [
-            "sign_up",
-            "account_upgrade",
-            "phone_change",
-            "partner_association",
-            "service_closing",
-            "account_restriction",
-        ] {
+        for workflow in WORKFLOWS {
             let outcome = with_workflow!(workflow, W => {
                 match store.run_due::<W>(now, 500).await {
                     Ok((fired, errors)) => {
@@ -735,7 +743,7 @@ fn secret(options: &Options) -> Result<Vec<u8>, String> {
 
 fn options() -> Result<Options, String> {
     let mut options = Options {
-        database: "sqlite://account_service.db?mode=rwc".to_string(),
+        database: DEFAULT_DATABASE.to_string(),
         listen: SocketAddr::from(([127, 0, 0, 1], 3000)),
         tick: Duration::from_secs(1),
         json_logs: false,
@@ -825,8 +833,15 @@ fn init_logs(json: bool) {
     }
 }
 
+/// The database the service and the operator's command open by default.
+const DEFAULT_DATABASE: &str = "sqlite://account_service.db?mode=rwc";
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("store") {
+        return admin::main(args[1..].to_vec(), DEFAULT_DATABASE.to_string()).await;
+    }
     let options = match options() {
         Ok(o) => o,
         Err(e) => {

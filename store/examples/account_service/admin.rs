@@ -1,0 +1,261 @@
+//! The operator's command: `account_service store …`, on the database
+//! the service uses (`--database`, the same URLs).
+//!
+//! ```sh
+//! account_service store list service_closing --state closed   # instances by state
+//! account_service store show service_closing acme             # one, with its history
+//! account_service store verify                                # replay every row (progress bar)
+//! account_service store run-due                               # fire the due timers once
+//! account_service store lag                                   # consumers and how far behind
+//! ```
+//!
+//! Exit status: 0 done (for `verify`: every instance loads), 1 a refused
+//! row or a database error, 2 a command that does not parse.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use turnstile_runtime::Dispatch;
+use turnstile_store::{Store, StoreError};
+use turnstile_workflows::{
+    AccountRestriction, AccountUpgrade, PartnerAssociation, PhoneChange, ServiceClosing, SignUp,
+};
+
+use crate::WORKFLOWS;
+
+const USAGE: &str = "account_service store [--database URL] \
+list WORKFLOW [--state S] [--owner ID] [--limit N] | show WORKFLOW ID | \
+verify [WORKFLOW…] | run-due [WORKFLOW…] | lag";
+
+/// An instant as an operator reads it: RFC 3339, UTC, to the millisecond.
+fn when(at: SystemTime) -> String {
+    if at < UNIX_EPOCH {
+        return "before 1970".to_string();
+    }
+    humantime::format_rfc3339_millis(at).to_string()
+}
+
+struct Command {
+    database: String,
+    words: Vec<String>,
+    state: Option<String>,
+    owner: Option<String>,
+    limit: i64,
+}
+
+fn parse(args: Vec<String>, database: String) -> Result<Command, String> {
+    let mut command = Command {
+        database,
+        words: Vec::new(),
+        state: None,
+        owner: None,
+        limit: 100,
+    };
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or(format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--database" => command.database = value()?,
+            "--state" => command.state = Some(value()?),
+            "--owner" => command.owner = Some(value()?),
+            "--limit" => {
+                let v = value()?;
+                command.limit = v.parse().map_err(|e| format!("--limit {v}: {e}"))?;
+            }
+            flag if flag.starts_with("--") => return Err(format!("unknown option `{flag}`")),
+            word => command.words.push(word.to_string()),
+        }
+    }
+    Ok(command)
+}
+
+/// Runs `account_service store <args>`; `database` is the service's
+/// default URL.
+pub async fn main(args: Vec<String>, database: String) -> std::process::ExitCode {
+    let command = match parse(args, database) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}\nusage: {USAGE}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let store = match Store::open(&command.database).await {
+        Ok(store) => store,
+        Err(e) => {
+            eprintln!("error: cannot open the store: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let words: Vec<&str> = command.words.iter().map(String::as_str).collect();
+    let outcome = match words.as_slice() {
+        ["list", workflow] => {
+            with_workflow!(*workflow, W => list::<W>(&store, &command).await, other => unknown(other))
+        }
+        ["show", workflow, id] => {
+            with_workflow!(*workflow, W => show::<W>(&store, id).await, other => unknown(other))
+        }
+        ["verify", chosen @ ..] => verify(&store, chosen).await,
+        ["run-due", chosen @ ..] => run_due(&store, chosen).await,
+        ["lag"] => lag(&store).await,
+        _ => {
+            eprintln!("usage: {USAGE}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    store.close().await;
+    match outcome {
+        Ok(true) => std::process::ExitCode::SUCCESS,
+        Ok(false) => std::process::ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn unknown(name: &str) -> Result<bool, StoreError> {
+    eprintln!(
+        "error: no workflow named `{name}`: {}",
+        WORKFLOWS.join(", ")
+    );
+    Ok(false)
+}
+
+/// The workflows named, or all of them.
+fn chosen<'a>(names: &[&'a str]) -> Vec<&'a str> {
+    if names.is_empty() {
+        WORKFLOWS.to_vec()
+    } else {
+        names.to_vec()
+    }
+}
+
+async fn list<W: Dispatch>(store: &Store, command: &Command) -> Result<bool, StoreError> {
+    let state = command.state.as_deref();
+    let listed = match &command.owner {
+        Some(owner) => {
+            store
+                .list_owned::<W>(owner, state, None, command.limit)
+                .await?
+        }
+        None => store.list::<W>(state, None, command.limit).await?,
+    };
+    println!("id\tstate\tversion\tentered_at\tnext_due\towner");
+    for l in &listed {
+        println!(
+            "{}\t{}\t{}\t{}\t{}\t{}",
+            l.id,
+            l.state,
+            l.version,
+            when(l.entered_at),
+            l.next_due.map_or("-".to_string(), when),
+            l.owner.as_deref().unwrap_or("-")
+        );
+    }
+    Ok(true)
+}
+
+async fn show<W: Dispatch + Serialize + DeserializeOwned>(
+    store: &Store,
+    id: &str,
+) -> Result<bool, StoreError> {
+    let owner = store.owner::<W>(id).await?;
+    let stored = store.load::<W>(id).await?;
+    let i = &stored.instance;
+    println!("{} `{id}`", W::NAME);
+    println!("state:      {} (since {})", i.state(), when(i.entered_at()));
+    println!("version:    {}", stored.version);
+    println!("owner:      {}", owner.as_deref().unwrap_or("-"));
+    println!("allowed:    {}", i.allowed().join(", "));
+    for t in i.timers() {
+        println!(
+            "timer:      {}{} due {}",
+            t.event,
+            if t.automatic { " (automatic)" } else { "" },
+            t.due.map_or("never".to_string(), when)
+        );
+    }
+    println!(
+        "data:       {}",
+        serde_json::to_string(i.data()).unwrap_or_default()
+    );
+    println!("history:");
+    for (n, s) in (1..).zip(i.trail()) {
+        println!(
+            "  {n:>4}  {}  {} --{}--> {}  by {}{}",
+            when(s.at),
+            s.from,
+            s.event,
+            s.to,
+            s.actor.as_deref().unwrap_or("-"),
+            s.role
+                .as_deref()
+                .map(|r| format!(" as {r}"))
+                .unwrap_or_default()
+        );
+    }
+    Ok(true)
+}
+
+async fn verify(store: &Store, names: &[&str]) -> Result<bool, StoreError> {
+    let mut all_good = true;
+    for name in chosen(names) {
+        let bar = ProgressBar::new(0).with_style(
+            ProgressStyle::with_template("{prefix:>20} [{bar:40}] {pos}/{len} {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar.set_prefix(name.to_string());
+        let progress = |done: u64, total: u64| {
+            bar.set_length(total);
+            bar.set_position(done);
+        };
+        let verified = with_workflow!(name, W => store.verify::<W>(1000, progress).await?, other => {
+            unknown(other)?;
+            return Ok(false);
+        });
+        bar.finish_and_clear();
+        println!(
+            "{name}: {} instances replayed, {} refused",
+            verified.checked,
+            verified.refused.len()
+        );
+        for e in &verified.refused {
+            println!("  {e}");
+            all_good = false;
+        }
+    }
+    Ok(all_good)
+}
+
+async fn run_due(store: &Store, names: &[&str]) -> Result<bool, StoreError> {
+    let now = SystemTime::now();
+    let mut all_good = true;
+    for name in chosen(names) {
+        let (fired, errors) = with_workflow!(name, W => store.run_due::<W>(now, 1000).await?, other => {
+            unknown(other)?;
+            return Ok(false);
+        });
+        println!("{name}: {} instances took their due timers", fired.len());
+        for f in &fired {
+            for s in &f.steps {
+                println!("  {}  {} --{}--> {}", f.id, s.from, s.event, s.to);
+            }
+        }
+        for e in &errors {
+            println!("  not fired: {e}");
+            all_good = false;
+        }
+    }
+    Ok(all_good)
+}
+
+async fn lag(store: &Store) -> Result<bool, StoreError> {
+    println!("consumer\tbehind\tlast_moved");
+    for l in store.lag().await? {
+        println!("{}\t{}\t{}", l.name, l.behind, when(l.updated_at));
+    }
+    Ok(true)
+}
