@@ -203,41 +203,74 @@ async fn raw_fire(store: Store, id: String, _round: u64) -> bool {
         "prompted"
     };
     let at = 1_790_000_000_000_000_000i64;
-    sqlx::query(
-        "UPDATE turnstile_instances SET fingerprint = $1, state = $2, entered_at = $3, \
+    let update = "UPDATE turnstile_instances SET fingerprint = $1, state = $2, entered_at = $3, \
          data = $4, version = $5, next_due = $6, updated_at = $7 \
-         WHERE workflow = $8 AND id = $9 AND version = $10",
-    )
-    .bind(AccountUpgrade::FINGERPRINT)
-    .bind(to)
-    .bind(at)
-    .bind(&data)
-    .bind(version + 1)
-    .bind(None::<i64>)
-    .bind(at)
-    .bind("account_upgrade")
-    .bind(&id)
-    .bind(version)
-    .execute(&mut *tx)
-    .await
-    .expect("update");
-    sqlx::query(
-        "INSERT INTO turnstile_steps (workflow, id, seq, from_state, event, to_state, at, actor, role, payload) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind("account_upgrade")
-    .bind(&id)
-    .bind(version + 1)
-    .bind(&state)
-    .bind(event)
-    .bind(to)
-    .bind(at)
-    .bind(None::<&str>)
-    .bind(Some("customer"))
-    .bind(None::<&str>)
-    .execute(&mut *tx)
-    .await
-    .expect("insert");
+         WHERE workflow = $8 AND id = $9 AND version = $10";
+    // The step carries its transaction's place in the outbox's order, as
+    // the store writes it.
+    let insert = match store.backend() {
+        Backend::Sqlite => {
+            "INSERT INTO turnstile_steps \
+             (workflow, id, seq, from_state, event, to_state, at, actor, role, payload, txid) \
+             SELECT column1, column2, column3, column4, column5, column6, column7, column8, \
+             column9, column10, (SELECT COALESCE(MAX(txid), 0) + 1 FROM turnstile_steps) \
+             FROM (VALUES ($11, $12, $13, $14, $15, $16, $17, $18, $19, $20)) WHERE changes() = 1"
+        }
+        Backend::Postgres => {
+            "INSERT INTO turnstile_steps \
+             (workflow, id, seq, from_state, event, to_state, at, actor, role, payload, txid) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, pg_current_xact_id()::text::bigint)"
+        }
+    };
+    let update_query = |sql| {
+        sqlx::query(sql)
+            .bind(AccountUpgrade::FINGERPRINT)
+            .bind(to)
+            .bind(at)
+            .bind(data.clone())
+            .bind(version + 1)
+            .bind(None::<i64>)
+            .bind(at)
+            .bind("account_upgrade")
+            .bind(id.clone())
+            .bind(version)
+    };
+    let bind_step =
+        |query: sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments<'static>>| {
+            query
+                .bind("account_upgrade")
+                .bind(id.clone())
+                .bind(version + 1)
+                .bind(state.clone())
+                .bind(event)
+                .bind(to)
+                .bind(at)
+                .bind(None::<String>)
+                .bind(Some("customer"))
+                .bind(None::<String>)
+        };
+    match store.backend() {
+        // As the store does on SQLite: both statements in one text, one
+        // round trip to the driver's worker.
+        Backend::Sqlite => {
+            static BOTH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+            let sql = BOTH.get_or_init(|| format!("{update}; {insert}"));
+            bind_step(update_query(sql))
+                .execute(&mut *tx)
+                .await
+                .expect("update and insert");
+        }
+        Backend::Postgres => {
+            update_query(update)
+                .execute(&mut *tx)
+                .await
+                .expect("update");
+            bind_step(sqlx::query(insert))
+                .execute(&mut *tx)
+                .await
+                .expect("insert");
+        }
+    }
     tx.commit().await.expect("commit");
     true
 }

@@ -118,6 +118,88 @@ impl<'i> Columns<'i> {
     }
 }
 
+/// The columns of a step row that are bound, in order.
+const STEP_COLUMNS: usize = 10;
+
+/// `INSERT INTO turnstile_steps … VALUES …` for `rows` steps, whose
+/// parameters are numbered from `$offset + 1`.
+fn insert_sql(backend: Backend, rows: usize, offset: usize) -> String {
+    // The transaction's place in the outbox's order (migration 0005).
+    let txid = match backend {
+        Backend::Postgres => "pg_current_xact_id()::text::bigint",
+        // Under SQLite's write lock, taken by every writing transaction.
+        Backend::Sqlite => "(SELECT COALESCE(MAX(txid), 0) + 1 FROM turnstile_steps)",
+    };
+    let mut sql = String::from(
+        "INSERT INTO turnstile_steps \
+         (workflow, id, seq, from_state, event, to_state, at, actor, role, payload, txid) VALUES ",
+    );
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for column in 0..STEP_COLUMNS {
+            sql.push_str(&format!("${}, ", offset + row * STEP_COLUMNS + column + 1));
+        }
+        sql.push_str(txid);
+        sql.push(')');
+    }
+    sql
+}
+
+/// SQLite: the steps' insert that follows [`UPDATE_ROW`] in one
+/// statement text, inserting nothing unless that update changed a row
+/// (`changes()` is the count of the statement completed before).
+fn insert_after_update(rows: usize, offset: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO turnstile_steps \
+         (workflow, id, seq, from_state, event, to_state, at, actor, role, payload, txid) \
+         SELECT column1, column2, column3, column4, column5, column6, column7, column8, \
+         column9, column10, (SELECT COALESCE(MAX(txid), 0) + 1 FROM turnstile_steps) FROM (VALUES ",
+    );
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        let params: Vec<String> = (0..STEP_COLUMNS)
+            .map(|column| format!("${}", offset + row * STEP_COLUMNS + column + 1))
+            .collect();
+        sql.push('(');
+        sql.push_str(&params.join(", "));
+        sql.push(')');
+    }
+    sql.push_str(") WHERE changes() = 1");
+    sql
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds the columns of `steps`, numbered from `first + 1`.
+fn bind_steps<'q>(
+    mut query: AnyQuery<'q>,
+    workflow: &'q str,
+    id: &'q str,
+    first: i64,
+    steps: &'q [NewStep<'_>],
+) -> AnyQuery<'q> {
+    for (seq, new) in (first + 1..).zip(steps) {
+        let s = new.step;
+        query = query
+            .bind(workflow)
+            .bind(id)
+            .bind(seq)
+            .bind(s.from.clone())
+            .bind(s.event.clone())
+            .bind(s.to.clone())
+            .bind(new.at)
+            .bind(s.actor.clone())
+            .bind(s.role.clone())
+            .bind(s.payload.clone());
+    }
+    query
+}
+
 /// Inserts `steps`, numbered from `first + 1`, in one statement per 50
 /// steps (a fire writes one to a few; a migration rewrites histories).
 pub(crate) async fn insert_steps(
@@ -128,53 +210,39 @@ pub(crate) async fn insert_steps(
     first: i64,
     steps: &[NewStep<'_>],
 ) -> Result<(), StoreError> {
-    const COLUMNS: usize = 10;
-    // The transaction's place in the outbox's order (migration 0005).
-    let txid = match backend {
-        Backend::Postgres => "pg_current_xact_id()::text::bigint",
-        // Under SQLite's write lock, taken by every writing transaction.
-        Backend::Sqlite => "(SELECT COALESCE(MAX(txid), 0) + 1 FROM turnstile_steps)",
-    };
-    let mut seq = first;
-    for chunk in steps.chunks(50) {
-        let mut sql = String::from(
-            "INSERT INTO turnstile_steps \
-             (workflow, id, seq, from_state, event, to_state, at, actor, role, payload, txid) VALUES ",
-        );
-        for row in 0..chunk.len() {
-            if row > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            for column in 0..COLUMNS {
-                if column > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push_str(&format!("${}", row * COLUMNS + column + 1));
-            }
-            sql.push_str(", ");
-            sql.push_str(txid);
-            sql.push(')');
-        }
-        let mut query = sqlx::query(&sql);
-        for new in chunk {
-            seq += 1;
-            let s = new.step;
-            query = query
-                .bind(workflow)
-                .bind(id)
-                .bind(seq)
-                .bind(s.from.as_str())
-                .bind(s.event.as_str())
-                .bind(s.to.as_str())
-                .bind(new.at)
-                .bind(s.actor.as_deref())
-                .bind(s.role.as_deref())
-                .bind(s.payload.as_deref());
-        }
-        query.execute(&mut *conn).await?;
+    for (n, chunk) in steps.chunks(50).enumerate() {
+        let sql = insert_sql(backend, chunk.len(), 0);
+        let from = first + 50 * n as i64;
+        bind_steps(sqlx::query(&sql), workflow, id, from, chunk)
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
+}
+
+/// The instance row's update, with the version check: parameters `$1` to
+/// `$10`.
+const UPDATE_ROW: &str = "UPDATE turnstile_instances SET fingerprint = $1, state = $2, \
+     entered_at = $3, data = $4, version = $5, next_due = $6, updated_at = $7 \
+     WHERE workflow = $8 AND id = $9 AND version = $10";
+
+fn bind_update<'q, W: Dispatch>(
+    query: AnyQuery<'q>,
+    id: &'q str,
+    expected: i64,
+    columns: &'q Columns<'_>,
+) -> AnyQuery<'q> {
+    query
+        .bind(W::FINGERPRINT)
+        .bind(columns.state)
+        .bind(columns.entered_at)
+        .bind(columns.data.as_str())
+        .bind(columns.version)
+        .bind(columns.next_due)
+        .bind(wall_clock())
+        .bind(W::NAME)
+        .bind(id)
+        .bind(expected)
 }
 
 /// Writes `columns` over the row of `id` if its version is still
@@ -186,26 +254,22 @@ pub(crate) async fn update_row<W: Dispatch>(
     expected: i64,
     columns: &Columns<'_>,
 ) -> Result<(), StoreError> {
-    let updated = sqlx::query(
-        "UPDATE turnstile_instances SET fingerprint = $1, state = $2, entered_at = $3, \
-         data = $4, version = $5, next_due = $6, updated_at = $7 \
-         WHERE workflow = $8 AND id = $9 AND version = $10",
-    )
-    .bind(W::FINGERPRINT)
-    .bind(columns.state)
-    .bind(columns.entered_at)
-    .bind(&columns.data)
-    .bind(columns.version)
-    .bind(columns.next_due)
-    .bind(wall_clock())
-    .bind(W::NAME)
-    .bind(id)
-    .bind(expected)
-    .execute(&mut *conn)
-    .await?;
+    let updated = bind_update::<W>(sqlx::query(UPDATE_ROW), id, expected, columns)
+        .execute(&mut *conn)
+        .await?;
     if updated.rows_affected() > 0 {
         return Ok(());
     }
+    Err(moved::<W>(conn, id, expected).await?)
+}
+
+/// Why a write based on version `expected` updated no row: the row moved
+/// on ([`StoreError::Conflict`]) or is gone.
+async fn moved<W: Dispatch>(
+    conn: &mut AnyConnection,
+    id: &str,
+    expected: i64,
+) -> Result<StoreError, StoreError> {
     let found: Option<i64> = sqlx::query_scalar(
         "SELECT version FROM turnstile_instances WHERE workflow = $1 AND id = $2",
     )
@@ -213,7 +277,7 @@ pub(crate) async fn update_row<W: Dispatch>(
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
-    Err(match found {
+    Ok(match found {
         None => StoreError::NotFound {
             workflow: W::NAME,
             id: id.to_string(),
@@ -237,6 +301,22 @@ pub(crate) async fn write<W: Dispatch + Serialize>(
     instance: &Instance<W>,
 ) -> Result<i64, StoreError> {
     let columns = Columns::of(id, instance, expected)?;
+    let steps = columns.steps.len();
+    if backend == Backend::Sqlite && (1..=50).contains(&steps) {
+        // One round trip to SQLite's worker for both statements (its
+        // driver runs each statement of the text, and `$n` names the n-th
+        // parameter in each).
+        let sql = format!("{UPDATE_ROW}; {}", insert_after_update(steps, 10));
+        let query = bind_update::<W>(sqlx::query(&sql), id, expected, &columns);
+        let done = bind_steps(query, W::NAME, id, columns.first, &columns.steps)
+            .execute(&mut *conn)
+            .await?;
+        if done.rows_affected() != 1 + steps as u64 {
+            // The update matched no row, so no step was inserted.
+            return Err(moved::<W>(conn, id, expected).await?);
+        }
+        return Ok(columns.version);
+    }
     update_row::<W>(conn, id, expected, &columns).await?;
     insert_steps(conn, backend, W::NAME, id, columns.first, &columns.steps).await?;
     Ok(columns.version)

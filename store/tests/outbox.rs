@@ -211,6 +211,7 @@ async fn a_failed_handler_gets_the_same_steps_again() {
         let later = start.fire("upgrade_later", holder(), t0()).unwrap();
         let again = later.fire("log_in_again", holder(), t0()).unwrap();
         store.create("acme", again).await.unwrap();
+        common::settled(&store).await;
 
         let failed = store
             .consume(
@@ -342,6 +343,7 @@ async fn a_step_committed_late_is_not_skipped() {
     .await
     .unwrap();
     slow.commit().await.unwrap();
+    common::settled(&store).await;
     let n = store
         .consume(
             "gap",

@@ -1185,6 +1185,7 @@ fn the_operators_command_lists_shows_verifies_runs_timers_and_shows_lag() {
                 }
                 store.create_owned(id, instance, "alice").await.unwrap();
             }
+            common::settled(&store).await;
             store
                 .consume(
                     "mail",

@@ -48,3 +48,33 @@ pub async fn postgres(test: &str) -> Option<String> {
     let (base, _) = server.rsplit_once('/').expect("a URL with a database");
     Some(format!("{base}/{name}"))
 }
+
+/// Waits until every step written is behind PostgreSQL's horizon: until
+/// no transaction that started before the last one that wrote a step is
+/// still running anywhere on the server (the other tests' run at the same
+/// time), so that a consumer is given every step now. Returns at once on
+/// SQLite, where nothing is held back.
+#[allow(dead_code)] // not every test file consumes
+pub async fn settled(store: &Store) {
+    if store.backend() != turnstile_store::Backend::Postgres {
+        return;
+    }
+    let started = std::time::Instant::now();
+    loop {
+        let passed: bool = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(txid), 0) < pg_snapshot_xmin(pg_current_snapshot())::text::bigint \
+             FROM turnstile_steps",
+        )
+        .fetch_one(store.pool())
+        .await
+        .expect("the horizon");
+        if passed {
+            return;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "a transaction on the server has run for a minute"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
