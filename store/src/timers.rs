@@ -1,0 +1,141 @@
+//! Automatic timers: finding the due ones and firing each once.
+
+use std::time::SystemTime;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use sqlx::{AnyConnection, Row};
+use turnstile_runtime::{Dispatch, Step};
+
+use crate::rows::{self, nanos};
+use crate::{Backend, Store, StoreError, Stored};
+
+/// What [`Store::run_due`] did to one instance: the steps its due timers
+/// took.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fired {
+    /// The instance id.
+    pub id: String,
+    /// The transitions taken, oldest first (actor `"timer"`).
+    pub steps: Vec<Step>,
+}
+
+/// Fires every automatic timer of `head` due at `now` and writes the
+/// result; `None` if none was due after all.
+async fn take_due<W: Dispatch + Serialize>(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    head: Stored<W>,
+    now: SystemTime,
+) -> Result<Option<Fired>, StoreError> {
+    let Stored {
+        id,
+        version,
+        mut instance,
+    } = head;
+    loop {
+        match instance.fire_due(now) {
+            Ok(next) => instance = next,
+            Err(refused) => {
+                instance = refused.into_parts().0;
+                break;
+            }
+        }
+    }
+    if instance.trail().is_empty() {
+        return Ok(None);
+    }
+    rows::write(conn, backend, &id, version, &instance).await?;
+    let steps = instance.trail().to_vec();
+    Ok(Some(Fired { id, steps }))
+}
+
+impl Store {
+    /// The ids of instances of `W` with an automatic timer due at `now`,
+    /// earliest first, at most `limit` (through the index on the next due
+    /// instant).
+    pub async fn due<W: Dispatch>(
+        &self,
+        now: SystemTime,
+        limit: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        let now = nanos(now).map_err(StoreError::Instant)?;
+        let rows = sqlx::query(
+            "SELECT id FROM turnstile_instances \
+             WHERE workflow = $1 AND next_due IS NOT NULL AND next_due <= $2 \
+             ORDER BY next_due, id LIMIT $3",
+        )
+        .bind(W::NAME)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| r.try_get::<String, _>("id").map_err(StoreError::from))
+            .collect()
+    }
+
+    /// Fires the automatic timers of instances of `W` that are due at
+    /// `now`, up to `limit` instances, each timer once whatever other
+    /// workers poll at the same time. On PostgreSQL the due rows are
+    /// claimed in one transaction with `FOR UPDATE SKIP LOCKED`, so
+    /// workers split them; on SQLite each instance is written with the
+    /// version check, and an instance another worker took first is
+    /// skipped. A row that does not load is skipped and reported through
+    /// the error list, so one bad row cannot stop the timers of the others.
+    pub async fn run_due<W: Dispatch + Serialize + DeserializeOwned>(
+        &self,
+        now: SystemTime,
+        limit: i64,
+    ) -> Result<(Vec<Fired>, Vec<StoreError>), StoreError> {
+        let mut fired = Vec::new();
+        let mut errors = Vec::new();
+        match self.backend {
+            Backend::Postgres => {
+                let at = nanos(now).map_err(StoreError::Instant)?;
+                let mut tx = self.pool.begin().await?;
+                let rows = sqlx::query(
+                    "SELECT id FROM turnstile_instances \
+                     WHERE workflow = $1 AND next_due IS NOT NULL AND next_due <= $2 \
+                     ORDER BY next_due, id LIMIT $3 FOR UPDATE SKIP LOCKED",
+                )
+                .bind(W::NAME)
+                .bind(at)
+                .bind(limit)
+                .fetch_all(&mut *tx)
+                .await?;
+                for row in rows {
+                    let id: String = row.try_get("id")?;
+                    // Locked by the claim above.
+                    match rows::read_head::<W>(&mut tx, &id, false).await {
+                        Ok((head, _)) => {
+                            fired.extend(take_due(&mut tx, self.backend, head, now).await?)
+                        }
+                        Err(e) => errors.push(e),
+                    }
+                }
+                tx.commit().await?;
+            }
+            Backend::Sqlite => {
+                for id in self.due::<W>(now, limit).await? {
+                    // Under the write lock: another worker that took this
+                    // instance first has committed, and its row says so.
+                    let mut tx = self.begin_write().await?;
+                    match rows::read_head::<W>(&mut tx, &id, false).await {
+                        Ok((head, _)) => {
+                            if let Some(done) = take_due(&mut tx, self.backend, head, now).await? {
+                                tx.commit().await?;
+                                fired.push(done);
+                            }
+                        }
+                        Err(e @ StoreError::BadRow { .. }) => errors.push(e),
+                        // Gone since the query.
+                        Err(StoreError::NotFound { .. }) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+        }
+        Ok((fired, errors))
+    }
+}
