@@ -14,3 +14,20 @@ pub use turnstile_runtime::snapshot;
 
 #[doc(hidden)]
 pub use turnstile_runtime::__private;
+
+/// The guides in `docs/`, compiled as this crate's doctests: every Rust
+/// snippet in them builds (and runs, unless marked `no_run`), with the
+/// imports it shows.
+#[cfg(doctest)]
+mod guides {
+    #[doc = include_str!("../docs/long-running.md")]
+    struct LongRunning;
+    #[doc = include_str!("../docs/roles.md")]
+    struct Roles;
+    #[doc = include_str!("../docs/store.md")]
+    struct Store;
+    #[doc = include_str!("../docs/diagnostics/T015-file.md")]
+    struct T015;
+    #[doc = include_str!("../docs/diagnostics/T016-attribute.md")]
+    struct T016;
+}

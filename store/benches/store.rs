@@ -183,10 +183,12 @@ async fn raw_fire(store: Store, id: String, _round: u64) -> bool {
         .expect("lock");
     }
     let row = sqlx::query(
-        "SELECT i.fingerprint, i.state, i.started_at, i.entered_at, i.data, i.version, \
-         s.to_state AS last_to, s.at AS last_at FROM turnstile_instances i \
-         LEFT JOIN turnstile_steps s ON s.workflow = i.workflow AND s.id = i.id AND s.seq = i.version \
-         WHERE i.workflow = $1 AND i.id = $2",
+        "SELECT i.fingerprint, i.state, i.started_at, i.entered_at, i.data, i.version, i.owner, \
+         (SELECT s.to_state FROM turnstile_steps s \
+          WHERE s.workflow = i.workflow AND s.id = i.id AND s.seq = i.version) AS last_to, \
+         (SELECT s.at FROM turnstile_steps s \
+          WHERE s.workflow = i.workflow AND s.id = i.id AND s.seq = i.version) AS last_at \
+         FROM turnstile_instances i WHERE i.workflow = $1 AND i.id = $2",
     )
     .bind("account_upgrade")
     .bind(&id)
@@ -272,6 +274,13 @@ async fn raw_fire(store: Store, id: String, _round: u64) -> bool {
         }
     }
     tx.commit().await.expect("commit");
+    if store.backend() == Backend::Postgres {
+        // As the store wakes waiting consumers after a commit.
+        sqlx::query("SELECT pg_notify('turnstile_steps', '')")
+            .execute(pool)
+            .await
+            .expect("notify");
+    }
     true
 }
 

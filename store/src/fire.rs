@@ -212,6 +212,7 @@ impl Store {
         let (head, _) = rows::read_head::<W>(&mut tx, id, self.locks_rows()).await?;
         let (outcome, stored) = fire_on(&mut tx, self.backend, head, &request).await?;
         tx.commit().await?;
+        self.wake();
         match outcome {
             Ok(()) => Ok(stored),
             Err(why) => Err(refused::<W>(id, why)),
@@ -283,6 +284,7 @@ impl Store {
             keys::record::<W>(&mut tx, id, key, request.event, &outcome, &stored).await?;
         }
         tx.commit().await?;
+        self.wake();
         match outcome {
             Ok(()) => Ok(Keyed::Fired(stored)),
             Err(why) => Err(refused::<W>(id, why)),

@@ -67,6 +67,8 @@ mod rows;
 mod timers;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use serde::de::DeserializeOwned;
@@ -83,8 +85,7 @@ pub use outbox::{Consumer, Delivery, Lag};
 use rows::{instant, wall_clock, Columns};
 pub use timers::Fired;
 
-/// The schema, applied by [`Store::open`] (`store/migrations/`; on
-/// PostgreSQL, `store/migrations_postgres/` as well).
+/// The schema, applied by [`Store::open`] (`store/migrations/`).
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// The database behind a store.
@@ -143,6 +144,8 @@ pub struct Store {
     backend: Backend,
     /// For connections of its own: a consumer's `LISTEN` on PostgreSQL.
     url: String,
+    /// Whether a wake-up of the consumers is on its way (PostgreSQL).
+    waking: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for Store {
@@ -194,20 +197,12 @@ impl Store {
                 .fetch_all(&pool)
                 .await?;
         }
-        // Each migrator leaves alone the versions of the other (the
-        // PostgreSQL-only ones are numbered from 1001).
-        let mut common = sqlx::migrate!("./migrations");
-        common.set_ignore_missing(true);
-        common.run(&pool).await?;
-        if backend == Backend::Postgres {
-            let mut postgres = sqlx::migrate!("./migrations_postgres");
-            postgres.set_ignore_missing(true);
-            postgres.run(&pool).await?;
-        }
+        MIGRATOR.run(&pool).await?;
         Ok(Store {
             pool,
             backend,
             url: url.to_string(),
+            waking: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -305,6 +300,7 @@ impl Store {
         }
         rows::insert_steps(&mut tx, self.backend, W::NAME, id, 0, &columns.steps).await?;
         tx.commit().await?;
+        self.wake();
         let version = columns.version;
         Ok(Stored {
             id: id.to_string(),
@@ -373,7 +369,29 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let stored = rows::save_on(&mut tx, self.backend, id, expected, instance).await?;
         tx.commit().await?;
+        self.wake();
         Ok(stored)
+    }
+
+    /// Tells waiting consumers that steps were committed (PostgreSQL:
+    /// `NOTIFY turnstile_steps`, see [`Store::waiter`]). Sent after the
+    /// commit, from a task of its own, and at most one at a time: a
+    /// `NOTIFY` inside the writing transaction would make PostgreSQL
+    /// serialise the commits of all writers. Commits made while one is on
+    /// its way are covered by it. SQLite's consumers poll.
+    fn wake(&self) {
+        if self.backend != Backend::Postgres || self.waking.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let (pool, waking) = (self.pool.clone(), Arc::clone(&self.waking));
+        tokio::spawn(async move {
+            // Cleared first: a commit after this point sends its own.
+            waking.store(false, Ordering::Release);
+            // A lost notification delays consumers until their next poll.
+            let _ = sqlx::query("SELECT pg_notify('turnstile_steps', '')")
+                .execute(&pool)
+                .await;
+        });
     }
 
     /// Whether reads for a write lock the row (PostgreSQL); SQLite's

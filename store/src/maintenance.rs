@@ -172,6 +172,7 @@ impl Store {
                 .await?;
             rows::insert_steps(&mut tx, self.backend, W::NAME, &id, 0, &columns.steps).await?;
             tx.commit().await?;
+            self.wake();
             report.migrated.push(id);
         }
         Ok(report)

@@ -237,8 +237,8 @@ impl Store {
     }
 
     /// A waiter for consumer loops: [`Consumer::wait`] returns when steps
-    /// may have been written. On PostgreSQL it listens on the channel the
-    /// schema's trigger notifies when steps commit (`LISTEN
+    /// may have been written. On PostgreSQL it listens on the channel
+    /// every store notifies after it commits steps (`LISTEN
     /// turnstile_steps`, on a connection of its own); on SQLite it polls,
     /// backing off from 10 ms to 1 s while nothing comes.
     pub async fn waiter(&self) -> Result<Consumer, StoreError> {

@@ -386,11 +386,16 @@ pub(crate) async fn read_head<W: Dispatch + DeserializeOwned>(
         .execute(&mut *conn)
         .await?;
     }
+    // The last step by two lookups on the steps' primary key, one per
+    // column: a join would let PostgreSQL's planner, misled by statistics
+    // from when the table was small, scan the instance's whole history.
     let sql = concat!(
         "SELECT i.fingerprint, i.state, i.started_at, i.entered_at, i.data, i.version, i.owner, ",
-        "s.to_state AS last_to, s.at AS last_at FROM turnstile_instances i ",
-        "LEFT JOIN turnstile_steps s ON s.workflow = i.workflow AND s.id = i.id AND s.seq = i.version ",
-        "WHERE i.workflow = $1 AND i.id = $2"
+        "(SELECT s.to_state FROM turnstile_steps s ",
+        "WHERE s.workflow = i.workflow AND s.id = i.id AND s.seq = i.version) AS last_to, ",
+        "(SELECT s.at FROM turnstile_steps s ",
+        "WHERE s.workflow = i.workflow AND s.id = i.id AND s.seq = i.version) AS last_at ",
+        "FROM turnstile_instances i WHERE i.workflow = $1 AND i.id = $2"
     );
     let row: HeadRow = sqlx::query_as(sql)
         .bind(W::NAME)

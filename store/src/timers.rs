@@ -115,6 +115,7 @@ impl Store {
                     }
                 }
                 tx.commit().await?;
+                self.wake();
             }
             Backend::Sqlite => {
                 for id in self.due::<W>(now, limit).await? {

@@ -120,10 +120,16 @@ pub struct Gate {
     pub all_instances_roles: Vec<String>,
 }
 
+/// 401, saying why. The request's body is not read; `Connection: close`
+/// tells the client not to send its next request on this connection,
+/// which the server closes rather than read a body nobody asked for.
 fn unauthorized(message: &str) -> Response {
     (
         StatusCode::UNAUTHORIZED,
-        [(header::WWW_AUTHENTICATE, "Bearer")],
+        [
+            (header::WWW_AUTHENTICATE, "Bearer"),
+            (header::CONNECTION, "close"),
+        ],
         axum::Json(serde_json::json!({ "error": "unauthorized", "message": message })),
     )
         .into_response()
