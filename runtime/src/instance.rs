@@ -15,8 +15,10 @@ use crate::Actor;
 ///
 /// Events are fired by name, at an instant the caller passes, and by an
 /// actor the caller names; each transition taken is appended to the trail.
-/// A refused event hands the instance back unchanged. Nothing here reads
-/// the clock or sleeps: timers are answered at the instant given.
+/// A refused event hands the instance back, with nothing of the event
+/// done; automatic timers that had fallen due by the instant given were
+/// taken first and stay taken (see [`Instance::fire`]). Nothing here
+/// reads the clock or sleeps: timers are answered at the instant given.
 pub struct Instance<W: Dispatch> {
     current: W::Current,
     /// When the instance started, if known (instances stored before it was
