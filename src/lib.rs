@@ -26,6 +26,14 @@ mod guides {
     struct Roles;
     #[doc = include_str!("../docs/store.md")]
     struct Store;
+    #[doc = include_str!("../docs/tasks/store-in-your-service.md")]
+    struct TaskStore;
+    #[doc = include_str!("../docs/tasks/change-data-and-fire.md")]
+    struct TaskChangeData;
+    #[doc = include_str!("../docs/tasks/authorization.md")]
+    struct TaskAuthorization;
+    #[doc = include_str!("../docs/tasks/deploy-a-changed-definition.md")]
+    struct TaskDeploy;
     #[doc = include_str!("../docs/diagnostics/T015-file.md")]
     struct T015;
     #[doc = include_str!("../docs/diagnostics/T016-attribute.md")]
