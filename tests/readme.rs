@@ -30,3 +30,34 @@ fn the_readme_shows_the_compilers_words() {
         "the README shows {checked} compiler errors from .stderr files"
     );
 }
+
+/// The complete example of the definition reference
+/// (`docs/reference/definition.md`) is a valid definition, with every
+/// kind of key the page describes.
+#[test]
+fn the_definition_references_example_is_valid() {
+    let page = std::fs::read_to_string("docs/reference/definition.md").expect("the page");
+    let start = page
+        .find("```toml\n[workflow]")
+        .expect("the complete example")
+        + "```toml\n".len();
+    let end = start + page[start..].find("```").expect("its end");
+    let example = &page[start..end];
+    let file = turnstile_spec::SourceFile::new("docs/reference/definition.md", example);
+    let workflow = turnstile_spec::load(&file)
+        .unwrap_or_else(|diagnostics| panic!("the example does not check: {diagnostics:?}"));
+    assert_eq!(workflow.name.as_str(), "door");
+    for key in [
+        "permits",
+        "final",
+        "guard",
+        "by",
+        "after",
+        "not_before",
+        "[roles.",
+        "[capabilities.",
+        "[guards.",
+    ] {
+        assert!(example.contains(key), "the example shows `{key}`");
+    }
+}
