@@ -271,34 +271,13 @@ impl Store {
         owner: Option<&str>,
     ) -> Result<Stored<W>, StoreError> {
         let columns = Columns::of(id, &instance, 0)?;
-        let now = wall_clock();
         let mut tx = self.begin_write().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO turnstile_instances \
-             (workflow, id, fingerprint, state, entered_at, data, version, next_due, created_at, updated_at, started_at, owner) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (workflow, id) DO NOTHING",
-        )
-        .bind(W::NAME)
-        .bind(id)
-        .bind(W::FINGERPRINT)
-        .bind(columns.state)
-        .bind(columns.entered_at)
-        .bind(&columns.data)
-        .bind(columns.version)
-        .bind(columns.next_due)
-        .bind(now)
-        .bind(now)
-        .bind(columns.started_at)
-        .bind(owner)
-        .execute(&mut *tx)
-        .await?;
-        if inserted.rows_affected() == 0 {
+        if !insert_instance::<W>(&mut tx, self.backend, id, &columns, owner).await? {
             return Err(StoreError::Exists {
                 workflow: W::NAME,
                 id: id.to_string(),
             });
         }
-        rows::insert_steps(&mut tx, self.backend, W::NAME, id, 0, &columns.steps).await?;
         tx.commit().await?;
         self.wake();
         let version = columns.version;
@@ -307,6 +286,48 @@ impl Store {
             version,
             instance,
         })
+    }
+
+    /// [`Store::create`] (with `owner`, as [`Store::create_owned`]) under
+    /// an idempotency `key`: a client that does not know whether its
+    /// creation arrived sends it again with the same key and gets the
+    /// first one's outcome, [`Keyed::Replayed`] with the version and state
+    /// it created, instead of [`StoreError::Exists`]. The key is recorded
+    /// with the instance, in the same transaction, under the event name
+    /// `create`; see [`Store::fire_keyed`] for how keys are kept.
+    pub async fn create_keyed<W: Dispatch + Serialize>(
+        &self,
+        id: &str,
+        instance: Instance<W>,
+        owner: Option<&str>,
+        key: &str,
+    ) -> Result<Keyed<W>, StoreError> {
+        const CREATE: &str = "create";
+        let columns = Columns::of(id, &instance, 0)?;
+        let mut tx = self.begin_write().await?;
+        if let Some(recorded) = keys::recorded_on::<W>(&mut tx, id, key, CREATE).await? {
+            return Ok(Keyed::Replayed(recorded));
+        }
+        if !insert_instance::<W>(&mut tx, self.backend, id, &columns, owner).await? {
+            // Taken: by a request with this key that committed meanwhile
+            // (PostgreSQL made this insert wait for it), or by another.
+            return match keys::recorded_on::<W>(&mut tx, id, key, CREATE).await? {
+                Some(recorded) => Ok(Keyed::Replayed(recorded)),
+                None => Err(StoreError::Exists {
+                    workflow: W::NAME,
+                    id: id.to_string(),
+                }),
+            };
+        }
+        let stored = Stored {
+            id: id.to_string(),
+            version: columns.version,
+            instance,
+        };
+        keys::record::<W>(&mut tx, id, key, CREATE, &Ok(()), &stored).await?;
+        tx.commit().await?;
+        self.wake();
+        Ok(Keyed::Fired(stored))
     }
 
     /// Loads the instance `id` back into its typed instance, checking the
@@ -495,4 +516,39 @@ impl Store {
     ) -> Result<Vec<Step>, StoreError> {
         Ok(self.load::<W>(id).await?.instance.trail().to_vec())
     }
+}
+
+/// Inserts a new instance row and its steps; `false` if the id is taken.
+async fn insert_instance<W: Dispatch>(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    id: &str,
+    columns: &Columns<'_>,
+    owner: Option<&str>,
+) -> Result<bool, StoreError> {
+    let now = wall_clock();
+    let inserted = sqlx::query(
+        "INSERT INTO turnstile_instances \
+         (workflow, id, fingerprint, state, entered_at, data, version, next_due, created_at, updated_at, started_at, owner) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (workflow, id) DO NOTHING",
+    )
+    .bind(W::NAME)
+    .bind(id)
+    .bind(W::FINGERPRINT)
+    .bind(columns.state)
+    .bind(columns.entered_at)
+    .bind(&columns.data)
+    .bind(columns.version)
+    .bind(columns.next_due)
+    .bind(now)
+    .bind(now)
+    .bind(columns.started_at)
+    .bind(owner)
+    .execute(&mut *conn)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        return Ok(false);
+    }
+    rows::insert_steps(conn, backend, W::NAME, id, 0, &columns.steps).await?;
+    Ok(true)
 }

@@ -680,14 +680,20 @@ fn a_request_sent_again_with_its_key_fires_once() {
         let service = start(&url);
         let base = service.base.clone();
         let http = agent();
-        let create = json!({ "id": "k", "data": { "account": "k", "obstacles": [] } });
-        let (status, _) = call(
-            &http,
-            "POST",
-            &format!("{base}/service_closing"),
-            Some(&create.to_string()),
+        // A creation sent twice with its key: 201, then 201 replayed
+        // (not 409); without the key, the id is taken.
+        let create = json!({ "id": "k", "data": { "account": "k", "obstacles": [] } }).to_string();
+        let creations = format!("{base}/service_closing");
+        let (status, shown, replayed) = call_keyed(&http, &creations, "create-k", &create);
+        assert_eq!((status, replayed), (201, false), "{shown}");
+        let (status, shown, replayed) = call_keyed(&http, &creations, "create-k", &create);
+        assert_eq!(
+            (status, replayed, shown["state"].as_str()),
+            (201, true, Some("active")),
+            "{shown}"
         );
-        assert_eq!(status, 201);
+        let (status, _) = call(&http, "POST", &creations, Some(&create));
+        assert_eq!(status, 409);
         let events = format!("{base}/service_closing/k/events");
         let close = json!({ "event": "close" }).to_string();
 

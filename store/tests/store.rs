@@ -981,3 +981,63 @@ async fn owners_are_recorded_and_checked() {
         assert_eq!(stored.instance.state(), "closed");
     }
 }
+
+/// A creation retried with its idempotency key creates once: the repeats
+/// (8 at once, then one more) get the first one's outcome instead of
+/// `Exists`; another key for the same id is `Exists`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_creation_retried_with_its_key_creates_once() {
+    use turnstile_store::{Keyed, Recorded};
+    for (store, _) in backends("create_keys").await {
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                let start = Instance::start(ServiceClosing::new("acme"), t0());
+                store
+                    .create_keyed("acme", start, Some("alice"), "k-create")
+                    .await
+                    .unwrap()
+            }));
+        }
+        let mut fired = 0;
+        for task in tasks {
+            match task.await.unwrap() {
+                Keyed::Fired(stored) => {
+                    fired += 1;
+                    assert_eq!(stored.version, 0);
+                }
+                Keyed::Replayed(recorded) => assert_eq!(
+                    recorded,
+                    Recorded::Fired {
+                        version: 0,
+                        state: "active".into()
+                    }
+                ),
+            }
+        }
+        assert_eq!(fired, 1, "created once");
+        let again = Instance::start(ServiceClosing::new("acme"), t0());
+        assert!(matches!(
+            store
+                .create_keyed("acme", again, Some("alice"), "k-create")
+                .await,
+            Ok(Keyed::Replayed(_))
+        ));
+        let other = Instance::start(ServiceClosing::new("acme"), t0());
+        assert!(matches!(
+            store
+                .create_keyed("acme", other, Some("alice"), "k-other")
+                .await,
+            Err(StoreError::Exists { .. })
+        ));
+        assert_eq!(
+            store
+                .owner::<ServiceClosing>("acme")
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("alice")
+        );
+    }
+}

@@ -27,7 +27,7 @@
 //! | route | what |
 //! |---|---|
 //! | `GET /health` | 200 `{"status": "ok"}` when the database answers, 503 otherwise |
-//! | `POST /{workflow}` `{"id", "data", "at"?, "owner"?}` | create an instance (201), owned by the caller (or by `owner`, for a caller trusted with every instance) |
+//! | `POST /{workflow}` `{"id", "data", "at"?, "owner"?}` | create an instance (201), owned by the caller (or by `owner`, for a caller trusted with every instance); with an `Idempotency-Key`, a repeat answers 201 with the instance and `Idempotency-Replayed: true` instead of 409 |
 //! | `GET /{workflow}?state=&after=&limit=` | list the instances the caller may see |
 //! | `GET /{workflow}/{id}` | state, events allowed now, timers, history, data |
 //! | `POST /{workflow}/{id}/events` `{"event", "payload"?, "version"?, "at"?}` | fire an event by name, with what it brings (any JSON) for an event whose definition says `payload`; an `Idempotency-Key` header makes a retry safe. The answer is the instance with the `steps` this request took (timers that fell due first, then the event) |
@@ -305,6 +305,7 @@ async fn create_in<W: Dispatch + Serialize + DeserializeOwned>(
     store: &Store,
     caller: &Caller,
     bytes: &Bytes,
+    key: Option<&str>,
 ) -> Response {
     let request: Create<W> = match body(bytes) {
         Ok(r) => r,
@@ -332,8 +333,40 @@ async fn create_in<W: Dispatch + Serialize + DeserializeOwned>(
         None => caller.id.clone(),
     };
     let instance = Instance::start(request.data, instant(request.at));
-    match store.create_owned(&request.id, instance, &owner).await {
-        Ok(stored) => (StatusCode::CREATED, Json(show(&stored, "history"))).into_response(),
+    let Some(key) = key else {
+        return match store.create_owned(&request.id, instance, &owner).await {
+            Ok(stored) => (StatusCode::CREATED, Json(show(&stored, "history"))).into_response(),
+            Err(e) => store_error(e),
+        };
+    };
+    match store
+        .create_keyed(&request.id, instance, Some(&owner), key)
+        .await
+    {
+        Ok(Keyed::Fired(stored)) => {
+            (StatusCode::CREATED, Json(show(&stored, "history"))).into_response()
+        }
+        // Created by the first request with this key: its instance as it
+        // is now, for a caller who may see it; to anyone else the id is
+        // simply taken.
+        Ok(Keyed::Replayed(_)) => match store.owner::<W>(&request.id).await {
+            Ok(owner) if caller.may_use(owner.as_deref()) => {
+                match store.load::<W>(&request.id).await {
+                    Ok(stored) => (
+                        StatusCode::CREATED,
+                        [("idempotency-replayed", "true")],
+                        Json(show(&stored, "history")),
+                    )
+                        .into_response(),
+                    Err(e) => store_error(e),
+                }
+            }
+            Ok(_) => store_error(StoreError::Exists {
+                workflow: W::NAME,
+                id: request.id.clone(),
+            }),
+            Err(e) => store_error(e),
+        },
         Err(e) => store_error(e),
     }
 }
@@ -414,13 +447,18 @@ async fn create(
     State(store): State<Store>,
     Extension(caller): Extension<Caller>,
     Path(workflow): Path<String>,
+    headers: HeaderMap,
     bytes: Result<Bytes, BytesRejection>,
 ) -> Response {
     let bytes = match bytes {
         Ok(bytes) => bytes,
         Err(rejection) => return too_large(rejection),
     };
-    with_workflow!(workflow.as_str(), W => create_in::<W>(&store, &caller, &bytes).await)
+    let key = match idempotency_key(&headers) {
+        Ok(key) => key,
+        Err(response) => return *response,
+    };
+    with_workflow!(workflow.as_str(), W => create_in::<W>(&store, &caller, &bytes, key.as_deref()).await)
 }
 
 async fn list(
@@ -493,18 +531,24 @@ async fn fire(
         Ok(bytes) => bytes,
         Err(rejection) => return too_large(rejection),
     };
-    let key = match headers.get("idempotency-key").map(|v| v.to_str()) {
-        None => None,
-        Some(Ok(key)) if !key.is_empty() && key.len() <= 255 => Some(key.to_string()),
-        Some(_) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "malformed_request",
-                "`Idempotency-Key` must be 1 to 255 visible ASCII characters",
-            )
-        }
+    let key = match idempotency_key(&headers) {
+        Ok(key) => key,
+        Err(response) => return *response,
     };
     with_workflow!(workflow.as_str(), W => fire_in::<W>(&store, &caller, &id, &bytes, key.as_deref()).await)
+}
+
+/// The request's `Idempotency-Key`, if any, or a 400.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Box<Response>> {
+    match headers.get("idempotency-key").map(|v| v.to_str()) {
+        None => Ok(None),
+        Some(Ok(key)) if !key.is_empty() && key.len() <= 255 => Ok(Some(key.to_string())),
+        Some(_) => Err(Box::new(error(
+            StatusCode::BAD_REQUEST,
+            "malformed_request",
+            "`Idempotency-Key` must be 1 to 255 visible ASCII characters",
+        ))),
+    }
 }
 
 /// Fires the due timers of every workflow, every `tick`, until `stop` says
