@@ -34,6 +34,16 @@
 //!   problem. [`Store::load`] and [`Store::verify`] also replay the whole
 //!   history and refuse one with a gap or a step the definition does not
 //!   have.
+//! - **Retries fire once**: a fire or a creation under an idempotency key
+//!   ([`Store::fire_keyed`], [`FireRequest::key`], [`Store::create_keyed`])
+//!   records its outcome with its write; a repeat gets that outcome.
+//! - **Every step reaches its consumers**: [`Store::consume`] gives named
+//!   consumers every step written, none skipped, each instance's in
+//!   history order, with the cursor moved in the consumer's own
+//!   transaction.
+//! - **Owners**: [`Store::create_owned`] records who owns an instance;
+//!   [`FireRequest::owner`] and [`Store::list_owned`] keep other callers
+//!   out.
 //!
 //! Instants are the caller's (`now` parameters), as everywhere in
 //! turnstile: nothing here reads the clock to decide what may happen.
