@@ -877,6 +877,25 @@ fn init_logs(json: bool) {
     }
 }
 
+/// A database URL as it may be logged: without the password it may carry
+/// (`postgres://user:secret@host/db` → `postgres://user:***@host/db`).
+fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.split_once('@') {
+        Some((credentials, host)) => {
+            let user = credentials.split(':').next().unwrap_or_default();
+            if credentials.contains(':') {
+                format!("{scheme}://{user}:***@{host}")
+            } else {
+                url.to_string()
+            }
+        }
+        None => url.to_string(),
+    }
+}
+
 /// The database the service and the operator's command open by default.
 const DEFAULT_DATABASE: &str = "sqlite://account_service.db?mode=rwc";
 
@@ -920,7 +939,7 @@ async fn main() -> std::process::ExitCode {
     let store = match Store::open(&options.database).await {
         Ok(store) => store,
         Err(e) => {
-            tracing::error!(database = %options.database, error = %e, "cannot open the store");
+            tracing::error!(database = %redacted(&options.database), error = %e, "cannot open the store");
             return std::process::ExitCode::FAILURE;
         }
     };
