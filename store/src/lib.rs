@@ -519,6 +519,15 @@ impl Store {
             })
     }
 
+    /// Step number `seq` (1, 2, …) of instance `id`'s history, read by
+    /// itself: `None` if the history has no such step. A replayed
+    /// idempotency key's step ([`Recorded::Fired`]'s `version`) is read
+    /// this way, at a cost that does not grow with the history.
+    pub async fn step<W: Dispatch>(&self, id: &str, seq: i64) -> Result<Option<Step>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        rows::read_step(&mut conn, W::NAME, id, seq).await
+    }
+
     /// The audit trail of instance `id`, oldest first.
     pub async fn history<W: Dispatch + DeserializeOwned>(
         &self,

@@ -487,6 +487,40 @@ struct StepRow {
     payload: Option<String>,
 }
 
+/// Step number `seq` of instance `id`'s history, if there is one.
+pub(crate) async fn read_step(
+    conn: &mut AnyConnection,
+    workflow: &'static str,
+    id: &str,
+    seq: i64,
+) -> Result<Option<Step>, StoreError> {
+    let row: Option<StepRow> = sqlx::query_as(
+        "SELECT seq, from_state, event, to_state, at, actor, role, payload FROM turnstile_steps \
+         WHERE workflow = $1 AND id = $2 AND seq = $3",
+    )
+    .bind(workflow)
+    .bind(id)
+    .bind(seq)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|step| {
+        Ok(Step {
+            at: instant(step.at).map_err(|problem| StoreError::BadRow {
+                workflow,
+                id: id.to_string(),
+                problem,
+            })?,
+            from: step.from_state,
+            event: step.event,
+            to: step.to_state,
+            actor: step.actor,
+            role: step.role,
+            payload: step.payload,
+        })
+    })
+    .transpose()
+}
+
 /// A row and its whole history as stored, read in one transaction (or
 /// with the row locked), checked only for what every reader needs: the
 /// history numbered 1, 2, … up to the version, and instants in range.

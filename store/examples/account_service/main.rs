@@ -263,26 +263,25 @@ struct ListQuery {
     limit: Option<i64>,
 }
 
+/// A step as the service shows it.
+fn step_json(s: &turnstile_runtime::Step) -> Value {
+    json!({
+        "from": s.from,
+        "event": s.event,
+        "to": s.to,
+        "at": millis(s.at),
+        "actor": s.actor,
+        "role": s.role,
+        "payload": s.payload,
+    })
+}
+
 /// An instance as the service shows it, with its whole `history` (`GET`,
 /// create), or with the `steps` one fire took (a fire reads no history, so
 /// that its cost does not grow with it).
 fn show<W: Dispatch + Serialize>(stored: &Stored<W>, trail_as: &str) -> Value {
     let i = &stored.instance;
-    let trail: Vec<Value> = i
-        .trail()
-        .iter()
-        .map(|s| {
-            json!({
-                "from": s.from,
-                "event": s.event,
-                "to": s.to,
-                "at": millis(s.at),
-                "actor": s.actor,
-                "role": s.role,
-                "payload": s.payload,
-            })
-        })
-        .collect();
+    let trail: Vec<Value> = i.trail().iter().map(step_json).collect();
     let mut shown = json!({
         "workflow": W::NAME,
         "id": stored.id,
@@ -422,19 +421,15 @@ async fn replay<W: Dispatch + Serialize + DeserializeOwned>(
             let message = format!("{} instance `{id}`: {message}", W::NAME);
             (replayed, error(status, code, message)).into_response()
         }
-        Recorded::Fired { version, state } => match store.load::<W>(id).await {
-            Ok(stored) => {
-                let shown = show(&stored, "history");
-                let step = usize::try_from(version - 1)
-                    .ok()
-                    .and_then(|i| shown["history"].get(i).cloned());
+        Recorded::Fired { version, state } => match store.step::<W>(id, version).await {
+            Ok(step) => {
                 let body = json!({
                     "workflow": W::NAME,
                     "id": id,
                     "replayed": true,
                     "version": version,
                     "state": state,
-                    "step": step,
+                    "step": step.as_ref().map(step_json),
                 });
                 (replayed, Json(body)).into_response()
             }
