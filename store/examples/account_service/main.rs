@@ -608,11 +608,21 @@ async fn run_timers(
 /// writes the batch again from another node). Stops between two batches.
 async fn notify(store: Store, mut stop: watch::Receiver<bool>) {
     const CONSUMER: &str = "notifications";
-    let mut waiter = match store.waiter().await {
-        Ok(waiter) => waiter,
-        Err(e) => {
-            tracing::error!(error = %e, "the notifier cannot wait for steps: not started");
-            return;
+    // Its listening connection, tried again every 5 s while the database
+    // does not answer.
+    let mut waiter = loop {
+        match store.waiter().await {
+            Ok(waiter) => break waiter,
+            Err(e) => {
+                tracing::error!(error = %e, "the notifier cannot listen for steps yet: trying again in 5 s");
+                tokio::select! {
+                    () = tokio::time::sleep(Duration::from_secs(5)) => {}
+                    _ = stop.changed() => {}
+                }
+                if *stop.borrow() {
+                    return;
+                }
+            }
         }
     };
     while !*stop.borrow() {
