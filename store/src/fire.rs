@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use sqlx::AnyConnection;
+use sqlx::{Any, AnyConnection, Transaction};
 use turnstile_runtime::{Actor, Dispatch, Why};
 
 use crate::rows::{self, wall_clock};
@@ -206,17 +206,11 @@ impl Store {
         actor: impl Into<Actor<'a>>,
         now: SystemTime,
     ) -> Result<Stored<W>, StoreError> {
-        let mut request = FireRequest::new(event, Actor::ANONYMOUS, now).payload(payload);
-        request.actor = actor.into();
+        let actor: Actor<'_> = actor.into();
+        let request = FireRequest::new(event, actor, now).payload(payload);
         let mut tx = self.begin_write().await?;
         let (head, _) = rows::read_head::<W>(&mut tx, id, self.locks_rows()).await?;
-        let (outcome, stored) = fire_on(&mut tx, self.backend, head, &request).await?;
-        tx.commit().await?;
-        self.wake();
-        match outcome {
-            Ok(()) => Ok(stored),
-            Err(why) => Err(refused::<W>(id, why)),
-        }
+        self.fire_head(tx, head, &request).await
     }
 
     /// Fires `request` on instance `id`: [`Store::fire_with`], with the
@@ -269,11 +263,25 @@ impl Store {
                 return Ok(Keyed::Replayed(recorded));
             }
         }
+        self.fire_head(tx, head, request).await.map(Keyed::Fired)
+    }
+
+    /// The part of every fire after the instance's head was read under
+    /// `tx`'s lock (and, for [`Store::submit`], its owner and key were
+    /// checked): the version check, the transition and its steps, the
+    /// key's record, the commit, and the consumers' wake-up.
+    async fn fire_head<W: Dispatch + Serialize>(
+        &self,
+        mut tx: Transaction<'static, Any>,
+        head: Stored<W>,
+        request: &FireRequest<'_>,
+    ) -> Result<Stored<W>, StoreError> {
+        let id = head.id.clone();
         if let Some(expected) = request.version {
             if expected != head.version {
                 return Err(StoreError::Conflict {
                     workflow: W::NAME,
-                    id: id.to_string(),
+                    id,
                     expected,
                     found: head.version,
                 });
@@ -281,14 +289,13 @@ impl Store {
         }
         let (outcome, stored) = fire_on(&mut tx, self.backend, head, request).await?;
         if let Some(key) = request.key {
-            keys::record::<W>(&mut tx, id, key, request.event, &outcome, &stored).await?;
+            keys::record::<W>(&mut tx, &id, key, request.event, &outcome, &stored).await?;
         }
         tx.commit().await?;
         self.wake();
-        match outcome {
-            Ok(()) => Ok(Keyed::Fired(stored)),
-            Err(why) => Err(refused::<W>(id, why)),
-        }
+        outcome
+            .map(|()| stored)
+            .map_err(|why| refused::<W>(&id, why))
     }
 
     /// [`Store::fire_with`] under an idempotency `key`: the request a
@@ -317,10 +324,10 @@ impl Store {
         now: SystemTime,
         key: &str,
     ) -> Result<Keyed<W>, StoreError> {
-        let mut request = FireRequest::new(event, Actor::ANONYMOUS, now)
+        let actor: Actor<'_> = actor.into();
+        let request = FireRequest::new(event, actor, now)
             .payload(payload)
             .key(key);
-        request.actor = actor.into();
         self.submit::<W>(id, request).await
     }
 

@@ -91,7 +91,7 @@ use turnstile_runtime::{Dispatch, Instance, Step};
 pub use error::StoreError;
 pub use fire::{FireRequest, Keyed, Recorded};
 pub use maintenance::{Migration, Verified};
-pub use outbox::{Consumer, Delivery, Lag};
+pub use outbox::{Delivery, Lag, Waiter};
 use rows::{instant, wall_clock, Columns};
 pub use timers::Fired;
 

@@ -25,7 +25,7 @@ use std::time::{Duration, SystemTime};
 use sqlx::{AnyConnection, Row};
 use turnstile_runtime::Step;
 
-use crate::rows::{instant, wall_clock};
+use crate::rows::{instant, wall_clock, StepRow, STEP_SELECT};
 use crate::{Backend, Store, StoreError};
 
 /// A step as a consumer is given it: which instance, its number in that
@@ -64,19 +64,14 @@ struct Cursor {
     seq: i64,
 }
 
+/// A step as the log reads it: which instance, its place, and the step.
 #[derive(sqlx::FromRow)]
 struct LogRow {
     workflow: String,
     id: String,
-    seq: i64,
-    from_state: String,
-    event: String,
-    to_state: String,
-    at: i64,
-    actor: Option<String>,
-    role: Option<String>,
-    payload: Option<String>,
     txid: i64,
+    #[sqlx(flatten)]
+    step: StepRow,
 }
 
 impl Store {
@@ -170,11 +165,11 @@ impl Store {
             .bind(name)
             .fetch_one(&mut *tx)
             .await?;
-        let rows: Vec<LogRow> = sqlx::query_as(
-            "SELECT workflow, id, seq, from_state, event, to_state, at, actor, role, payload, txid \
+        let rows: Vec<LogRow> = sqlx::query_as(&format!(
+            "SELECT workflow, id, txid, {STEP_SELECT} \
              FROM turnstile_steps WHERE (txid, workflow, id, seq) > ($1, $2, $3, $4) AND txid < $5 \
-             ORDER BY txid, workflow, id, seq LIMIT $6",
-        )
+             ORDER BY txid, workflow, id, seq LIMIT $6"
+        ))
         .bind(cursor.txid)
         .bind(&cursor.workflow)
         .bind(&cursor.id)
@@ -191,29 +186,22 @@ impl Store {
             txid: last.txid,
             workflow: last.workflow.clone(),
             id: last.id.clone(),
-            seq: last.seq,
+            seq: last.step.seq,
         };
         let deliveries = rows
             .into_iter()
             .map(|row| {
-                let at = instant(row.at).map_err(|problem| StoreError::BadRow {
+                let seq = row.step.seq;
+                let step = row.step.into_step().map_err(|problem| StoreError::BadRow {
                     workflow: "outbox",
                     id: row.id.clone(),
-                    problem,
+                    problem: format!("step {seq} of this {} instance: {problem}", row.workflow),
                 })?;
                 Ok(Delivery {
-                    step: Step {
-                        from: row.from_state,
-                        event: row.event,
-                        to: row.to_state,
-                        at,
-                        actor: row.actor,
-                        role: row.role,
-                        payload: row.payload,
-                    },
+                    step,
                     workflow: row.workflow,
                     id: row.id,
-                    seq: row.seq,
+                    seq,
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
@@ -236,12 +224,12 @@ impl Store {
         Ok(deliveries.len())
     }
 
-    /// A waiter for consumer loops: [`Consumer::wait`] returns when steps
+    /// A waiter for consumer loops: [`Waiter::wait`] returns when steps
     /// may have been written. On PostgreSQL it listens on the channel
     /// every store notifies after it commits steps (`LISTEN
     /// turnstile_steps`, on a connection of its own); on SQLite it polls,
     /// backing off from 10 ms to 1 s while nothing comes.
-    pub async fn waiter(&self) -> Result<Consumer, StoreError> {
+    pub async fn waiter(&self) -> Result<Waiter, StoreError> {
         let listener = match self.backend {
             Backend::Postgres => {
                 let mut listener = sqlx::postgres::PgListener::connect(&self.url).await?;
@@ -250,7 +238,7 @@ impl Store {
             }
             Backend::Sqlite => None,
         };
-        Ok(Consumer {
+        Ok(Waiter {
             listener,
             idle: Duration::ZERO,
         })
@@ -286,21 +274,21 @@ impl Store {
 }
 
 /// Waits for new steps without busy polling: see [`Store::waiter`].
-pub struct Consumer {
+pub struct Waiter {
     listener: Option<sqlx::postgres::PgListener>,
     /// How long the last wait slept with nothing delivered (SQLite).
     idle: Duration,
 }
 
-impl std::fmt::Debug for Consumer {
+impl std::fmt::Debug for Waiter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Consumer")
+        f.debug_struct("Waiter")
             .field("listens", &self.listener.is_some())
             .finish()
     }
 }
 
-impl Consumer {
+impl Waiter {
     /// Says that the last call to [`Store::consume`] delivered `n` steps:
     /// after a delivery, SQLite's polling starts again from its shortest
     /// interval.

@@ -121,56 +121,55 @@ impl<'i> Columns<'i> {
 /// The columns of a step row that are bound, in order.
 const STEP_COLUMNS: usize = 10;
 
-/// `INSERT INTO turnstile_steps … VALUES …` for `rows` steps, whose
-/// parameters are numbered from `$offset + 1`.
-fn insert_sql(backend: Backend, rows: usize, offset: usize) -> String {
-    // The transaction's place in the outbox's order (migration 0005).
-    let txid = match backend {
+/// The transaction's place in the outbox's order (migration 0005), as a
+/// SQL expression.
+fn txid_sql(backend: Backend) -> &'static str {
+    match backend {
         Backend::Postgres => "pg_current_xact_id()::text::bigint",
         // Under SQLite's write lock, taken by every writing transaction.
         Backend::Sqlite => "(SELECT COALESCE(MAX(txid), 0) + 1 FROM turnstile_steps)",
-    };
-    let mut sql = String::from(
-        "INSERT INTO turnstile_steps \
-         (workflow, id, seq, from_state, event, to_state, at, actor, role, payload, txid) VALUES ",
-    );
-    for row in 0..rows {
-        if row > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for column in 0..STEP_COLUMNS {
-            sql.push_str(&format!("${}, ", offset + row * STEP_COLUMNS + column + 1));
-        }
-        sql.push_str(txid);
-        sql.push(')');
     }
-    sql
+}
+
+/// The columns a step's insert names: those [`bind_steps`] binds, then
+/// `txid`.
+const STEP_INSERT: &str = "INSERT INTO turnstile_steps \
+     (workflow, id, seq, from_state, event, to_state, at, actor, role, payload, txid)";
+
+/// `($n, …), (…)`: a tuple of [`STEP_COLUMNS`] parameters per step, numbered
+/// from `$offset + 1`, each ending with `last` if given.
+fn step_tuples(rows: usize, offset: usize, last: Option<&str>) -> String {
+    (0..rows)
+        .map(|row| {
+            let mut columns: Vec<String> = (0..STEP_COLUMNS)
+                .map(|column| format!("${}", offset + row * STEP_COLUMNS + column + 1))
+                .collect();
+            columns.extend(last.map(str::to_string));
+            format!("({})", columns.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The insert of `rows` steps, whose parameters are numbered from
+/// `$offset + 1`.
+fn insert_sql(backend: Backend, rows: usize, offset: usize) -> String {
+    format!(
+        "{STEP_INSERT} VALUES {}",
+        step_tuples(rows, offset, Some(txid_sql(backend)))
+    )
 }
 
 /// SQLite: the steps' insert that follows [`UPDATE_ROW`] in one
 /// statement text, inserting nothing unless that update changed a row
 /// (`changes()` is the count of the statement completed before).
 fn insert_after_update(rows: usize, offset: usize) -> String {
-    let mut sql = String::from(
-        "INSERT INTO turnstile_steps \
-         (workflow, id, seq, from_state, event, to_state, at, actor, role, payload, txid) \
-         SELECT column1, column2, column3, column4, column5, column6, column7, column8, \
-         column9, column10, (SELECT COALESCE(MAX(txid), 0) + 1 FROM turnstile_steps) FROM (VALUES ",
-    );
-    for row in 0..rows {
-        if row > 0 {
-            sql.push_str(", ");
-        }
-        let params: Vec<String> = (0..STEP_COLUMNS)
-            .map(|column| format!("${}", offset + row * STEP_COLUMNS + column + 1))
-            .collect();
-        sql.push('(');
-        sql.push_str(&params.join(", "));
-        sql.push(')');
-    }
-    sql.push_str(") WHERE changes() = 1");
-    sql
+    format!(
+        "{STEP_INSERT} SELECT column1, column2, column3, column4, column5, column6, column7, \
+         column8, column9, column10, {} FROM (VALUES {}) WHERE changes() = 1",
+        txid_sql(Backend::Sqlite),
+        step_tuples(rows, offset, None)
+    )
 }
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
@@ -474,10 +473,11 @@ struct InstanceRow {
     version: i64,
 }
 
-/// A step row.
+/// A step row: the columns every reader of steps selects
+/// ([`STEP_SELECT`]).
 #[derive(sqlx::FromRow)]
-struct StepRow {
-    seq: i64,
+pub(crate) struct StepRow {
+    pub seq: i64,
     from_state: String,
     event: String,
     to_state: String,
@@ -487,6 +487,24 @@ struct StepRow {
     payload: Option<String>,
 }
 
+/// The columns of [`StepRow`], for a `SELECT`.
+pub(crate) const STEP_SELECT: &str = "seq, from_state, event, to_state, at, actor, role, payload";
+
+impl StepRow {
+    /// The step, or the problem with its instant.
+    pub fn into_step(self) -> Result<Step, String> {
+        Ok(Step {
+            at: instant(self.at)?,
+            from: self.from_state,
+            event: self.event,
+            to: self.to_state,
+            actor: self.actor,
+            role: self.role,
+            payload: self.payload,
+        })
+    }
+}
+
 /// Step number `seq` of instance `id`'s history, if there is one.
 pub(crate) async fn read_step(
     conn: &mut AnyConnection,
@@ -494,28 +512,19 @@ pub(crate) async fn read_step(
     id: &str,
     seq: i64,
 ) -> Result<Option<Step>, StoreError> {
-    let row: Option<StepRow> = sqlx::query_as(
-        "SELECT seq, from_state, event, to_state, at, actor, role, payload FROM turnstile_steps \
-         WHERE workflow = $1 AND id = $2 AND seq = $3",
-    )
+    let row: Option<StepRow> = sqlx::query_as(&format!(
+        "SELECT {STEP_SELECT} FROM turnstile_steps WHERE workflow = $1 AND id = $2 AND seq = $3"
+    ))
     .bind(workflow)
     .bind(id)
     .bind(seq)
     .fetch_optional(&mut *conn)
     .await?;
     row.map(|step| {
-        Ok(Step {
-            at: instant(step.at).map_err(|problem| StoreError::BadRow {
-                workflow,
-                id: id.to_string(),
-                problem,
-            })?,
-            from: step.from_state,
-            event: step.event,
-            to: step.to_state,
-            actor: step.actor,
-            role: step.role,
-            payload: step.payload,
+        step.into_step().map_err(|problem| StoreError::BadRow {
+            workflow,
+            id: id.to_string(),
+            problem,
         })
     })
     .transpose()
@@ -556,10 +565,9 @@ pub(crate) async fn read_row(
         workflow,
         id: id.to_string(),
     })?;
-    let rows: Vec<StepRow> = sqlx::query_as(
-        "SELECT seq, from_state, event, to_state, at, actor, role, payload FROM turnstile_steps \
-         WHERE workflow = $1 AND id = $2 ORDER BY seq",
-    )
+    let rows: Vec<StepRow> = sqlx::query_as(&format!(
+        "SELECT {STEP_SELECT} FROM turnstile_steps WHERE workflow = $1 AND id = $2 ORDER BY seq"
+    ))
     .bind(workflow)
     .bind(id)
     .fetch_all(&mut *conn)
@@ -569,15 +577,7 @@ pub(crate) async fn read_row(
         if step.seq != expected {
             return Err(bad(format!("its history has no step {expected}")));
         }
-        trail.push(Step {
-            from: step.from_state,
-            event: step.event,
-            to: step.to_state,
-            at: instant(step.at).map_err(bad)?,
-            actor: step.actor,
-            role: step.role,
-            payload: step.payload,
-        });
+        trail.push(step.into_step().map_err(bad)?);
     }
     if trail.len() as i64 != row.version {
         return Err(bad(format!(

@@ -98,8 +98,17 @@ use turnstile_workflows::{
     AccountRestriction, AccountUpgrade, PartnerAssociation, PhoneChange, ServiceClosing, SignUp,
 };
 
-/// Runs `$body` with `W` the data type of the workflow named `$name`, or
-/// answers 404.
+/// The data types of the workflows served: the one list. `$m!([types…]
+/// args…)` is called with them.
+macro_rules! served {
+    ($m:ident!($($args:tt)*)) => {
+        $m!([SignUp, AccountUpgrade, PhoneChange, PartnerAssociation, ServiceClosing, AccountRestriction] $($args)*)
+    };
+}
+
+/// Runs `$body` with `W` the data type of the workflow named `$name` (its
+/// definition's name, `Dispatch::NAME`), or answers 404; or, given
+/// `other => fallback`, evaluates `fallback` with the name as `other`.
 macro_rules! with_workflow {
     ($name:expr, $w:ident => $body:expr) => {
         with_workflow!($name, $w => $body, other => error(
@@ -112,47 +121,34 @@ macro_rules! with_workflow {
         ))
     };
     ($name:expr, $w:ident => $body:expr, $other:ident => $fallback:expr) => {
+        served!(dispatch_among!($name, $w => $body, $other => $fallback))
+    };
+}
+
+/// `with_workflow!` over the types `served!` gives.
+macro_rules! dispatch_among {
+    ([$($t:ident),*] $name:expr, $w:ident => $body:expr, $other:ident => $fallback:expr) => {
         match $name {
-            "sign_up" => {
-                type $w = SignUp;
+            $(name if name == <$t as turnstile_runtime::Workflow>::NAME => {
+                type $w = $t;
                 $body
-            }
-            "account_upgrade" => {
-                type $w = AccountUpgrade;
-                $body
-            }
-            "phone_change" => {
-                type $w = PhoneChange;
-                $body
-            }
-            "partner_association" => {
-                type $w = PartnerAssociation;
-                $body
-            }
-            "service_closing" => {
-                type $w = ServiceClosing;
-                $body
-            }
-            "account_restriction" => {
-                type $w = AccountRestriction;
-                $body
-            }
+            })*
             $other => $fallback,
         }
     };
 }
 
+/// The names of `served!`'s workflows.
+macro_rules! names_of {
+    ([$($t:ident),*]) => {
+        [$(<$t as turnstile_runtime::Workflow>::NAME),*]
+    };
+}
+
 mod admin;
 
-/// The workflows served, as `with_workflow!` names them.
-const WORKFLOWS: [&str; 6] = [
-    "sign_up",
-    "account_upgrade",
-    "phone_change",
-    "partner_association",
-    "service_closing",
-    "account_restriction",
-];
+/// The workflows served, by name, in `served!`'s order.
+const WORKFLOWS: [&str; 6] = served!(names_of!());
 
 fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
     (
