@@ -6,29 +6,15 @@
 
 use std::collections::BTreeMap;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 mod common;
 
-use common::backends;
+use common::{backends, t0, upgrade};
 use sqlx::AnyConnection;
 use turnstile_runtime::{Actor, Instance};
 use turnstile_store::{Delivery, Store, StoreError};
-use turnstile_workflows::rules::Region;
-use turnstile_workflows::{AccountUpgrade, CloudAccount};
-
-fn t0() -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(1_790_000_000)
-}
-
-fn upgrade() -> AccountUpgrade {
-    AccountUpgrade::new(CloudAccount {
-        name: "acme-ops".into(),
-        region: Region::Germany,
-        mobile: None,
-        email: "ops@acme.example".into(),
-    })
-}
+use turnstile_workflows::AccountUpgrade;
 
 fn holder() -> Actor<'static> {
     Actor::new("alice").with_roles(&["customer"])
@@ -236,38 +222,14 @@ async fn a_failed_handler_gets_the_same_steps_again() {
         );
         assert_eq!(store.lag().await.unwrap()[0].behind, 2);
 
-        let mut given = Vec::new();
-        let n = store
-            .consume(
-                "mail",
-                1,
-                async |_: &mut AnyConnection, batch: &[Delivery]| {
-                    given.extend(batch.iter().map(|d| (d.seq, d.step.event.clone())));
-                    Ok::<(), sqlx::Error>(())
-                },
-            )
-            .await
-            .unwrap();
-        assert_eq!(n, 1);
-        let n = store
-            .consume(
-                "mail",
-                10,
-                async |_: &mut AnyConnection, batch: &[Delivery]| {
-                    given.extend(batch.iter().map(|d| (d.seq, d.step.event.clone())));
-                    Ok::<(), sqlx::Error>(())
-                },
-            )
-            .await
-            .unwrap();
-        assert_eq!(n, 1);
-        assert_eq!(
-            given,
-            [
-                (1, "upgrade_later".to_string()),
-                (2, "log_in_again".to_string())
-            ]
-        );
+        let mut given = given_steps(&store, "mail", 1).await;
+        assert_eq!(given.len(), 1);
+        given.extend(given_steps(&store, "mail", 10).await);
+        let events: Vec<(i64, &str)> = given
+            .iter()
+            .map(|d| (d.seq, d.step.event.as_str()))
+            .collect();
+        assert_eq!(events, [(1, "upgrade_later"), (2, "log_in_again")]);
         assert_eq!(
             store.consume("mail", 10, record).await.unwrap(),
             0,
@@ -314,19 +276,11 @@ async fn a_step_committed_late_is_not_skipped() {
         .fire::<AccountUpgrade>("late", "upgrade_later", holder(), t0())
         .await
         .unwrap();
-    let mut given = Vec::new();
-    let n = store
-        .consume(
-            "gap",
-            10,
-            async |_: &mut AnyConnection, batch: &[Delivery]| {
-                given.extend(batch.iter().map(|d| d.id.clone()));
-                Ok::<(), sqlx::Error>(())
-            },
-        )
-        .await
-        .unwrap();
-    assert_eq!(n, 0, "nothing while an older transaction runs: {given:?}");
+    let given = given_steps(&store, "gap", 10).await;
+    assert!(
+        given.is_empty(),
+        "nothing while an older transaction runs: {given:?}"
+    );
     sqlx::query(
         "INSERT INTO turnstile_steps (workflow, id, seq, from_state, event, to_state, at, txid) \
          VALUES ('account_upgrade', 'early', 1, 'prompted', 'upgrade_later', 'postponed', $1, \
@@ -344,25 +298,30 @@ async fn a_step_committed_late_is_not_skipped() {
     .unwrap();
     slow.commit().await.unwrap();
     common::settled(&store).await;
+    let given = given_steps(&store, "gap", 10).await;
+    let ids: Vec<&str> = given.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, ["early", "late"], "the older transaction's step first");
+}
+
+async fn record_nothing(_: &mut AnyConnection, _: &[Delivery]) -> Result<(), sqlx::Error> {
+    Ok(())
+}
+
+/// What consumer `name` is given in one call of at most `batch` steps
+/// (the call's count is checked against it).
+async fn given_steps(store: &Store, name: &str, batch: i64) -> Vec<Delivery> {
+    let mut given = Vec::new();
     let n = store
         .consume(
-            "gap",
-            10,
+            name,
+            batch,
             async |_: &mut AnyConnection, batch: &[Delivery]| {
-                given.extend(batch.iter().map(|d| d.id.clone()));
+                given.extend_from_slice(batch);
                 Ok::<(), sqlx::Error>(())
             },
         )
         .await
         .unwrap();
-    assert_eq!(n, 2);
-    assert_eq!(
-        given,
-        ["early", "late"],
-        "the older transaction's step first"
-    );
-}
-
-async fn record_nothing(_: &mut AnyConnection, _: &[Delivery]) -> Result<(), sqlx::Error> {
-    Ok(())
+    assert_eq!(n, given.len());
+    given
 }

@@ -6,21 +6,16 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
 
 mod common;
 
-use common::backends;
+use common::{backends, t0, upgrade};
 use turnstile_runtime::{Actor, Instance, Why};
 use turnstile_store::{Backend, Store, StoreError};
-use turnstile_workflows::rules::Region;
-use turnstile_workflows::{AccountUpgrade, CloudAccount, ServiceClosing};
+use turnstile_workflows::{AccountUpgrade, ServiceClosing};
 
 const DAY: Duration = Duration::from_secs(86_400);
-
-fn t0() -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(1_790_000_000)
-}
 
 /// `id`, acting as the account holder: in both workflows used here the
 /// customer role is the one that fires every event.
@@ -31,15 +26,6 @@ fn holder(id: &str) -> Actor<'_> {
 /// An account holder with no id to record.
 fn someone() -> Actor<'static> {
     Actor::ANONYMOUS.with_roles(&["customer"])
-}
-
-fn upgrade() -> AccountUpgrade {
-    AccountUpgrade::new(CloudAccount {
-        name: "acme-ops".into(),
-        region: Region::Germany,
-        mobile: None,
-        email: "ops@acme.example".into(),
-    })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -2,7 +2,11 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
 use turnstile_store::Store;
+use turnstile_workflows::rules::Region;
+use turnstile_workflows::{AccountUpgrade, CloudAccount};
 
 static DATABASES: AtomicUsize = AtomicUsize::new(0);
 
@@ -77,4 +81,22 @@ pub async fn settled(store: &Store) {
         );
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
+}
+
+/// The tests' fixed instant.
+#[allow(dead_code)] // not every test file fires at it
+pub fn t0() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(1_790_000_000)
+}
+
+/// A fresh account upgrade, prompted: its events go round `prompted` and
+/// `postponed` for as long as a test likes.
+#[allow(dead_code)] // not every test file upgrades accounts
+pub fn upgrade() -> AccountUpgrade {
+    AccountUpgrade::new(CloudAccount {
+        name: "acme-ops".into(),
+        region: Region::Germany,
+        mobile: None,
+        email: "ops@acme.example".into(),
+    })
 }
