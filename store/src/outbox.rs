@@ -144,14 +144,6 @@ impl Store {
             ),
             Backend::Sqlite => None,
         };
-        sqlx::query(
-            "INSERT INTO turnstile_consumers (name, txid, workflow, id, seq, updated_at) \
-             VALUES ($1, -1, '', '', 0, $2) ON CONFLICT (name) DO NOTHING",
-        )
-        .bind(name)
-        .bind(wall_clock())
-        .execute(&self.pool)
-        .await?;
         let mut tx = self.begin_write().await?;
         let cursor_sql = match self.backend {
             Backend::Postgres => {
@@ -161,10 +153,32 @@ impl Store {
                 "SELECT txid, workflow, id, seq FROM turnstile_consumers WHERE name = $1"
             }
         };
-        let cursor: Cursor = sqlx::query_as(cursor_sql)
+        let mut cursor: Option<Cursor> = sqlx::query_as(cursor_sql)
             .bind(name)
-            .fetch_one(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?;
+        if cursor.is_none() {
+            // A new consumer starts before the first step. It is recorded
+            // on its own, so that it is listed (`lag`) even if its first
+            // batch fails.
+            tx.rollback().await?;
+            sqlx::query(
+                "INSERT INTO turnstile_consumers (name, txid, workflow, id, seq, updated_at) \
+                 VALUES ($1, -1, '', '', 0, $2) ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(name)
+            .bind(wall_clock())
+            .execute(&self.pool)
+            .await?;
+            tx = self.begin_write().await?;
+            cursor = sqlx::query_as(cursor_sql)
+                .bind(name)
+                .fetch_optional(&mut *tx)
+                .await?;
+        }
+        let Some(cursor) = cursor else {
+            return Err(StoreError::Database(sqlx::Error::RowNotFound));
+        };
         let rows: Vec<LogRow> = sqlx::query_as(&format!(
             "SELECT workflow, id, txid, {STEP_SELECT} \
              FROM turnstile_steps WHERE (txid, workflow, id, seq) > ($1, $2, $3, $4) AND txid < $5 \
