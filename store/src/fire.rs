@@ -228,25 +228,6 @@ impl Store {
         id: &str,
         request: FireRequest<'_>,
     ) -> Result<Keyed<W>, StoreError> {
-        match self.submit_once::<W>(id, &request).await {
-            // A request with the same key that committed first (possible
-            // only if the databases' locks were bypassed) has the last word.
-            Err(e @ StoreError::Database(_)) => match request.key {
-                Some(key) => match self.recorded::<W>(id, key, request.event).await? {
-                    Some(recorded) => Ok(Keyed::Replayed(recorded)),
-                    None => Err(e),
-                },
-                None => Err(e),
-            },
-            other => other,
-        }
-    }
-
-    async fn submit_once<W: Dispatch + Serialize + DeserializeOwned>(
-        &self,
-        id: &str,
-        request: &FireRequest<'_>,
-    ) -> Result<Keyed<W>, StoreError> {
         let mut tx = self.begin_write().await?;
         let (head, owner) = rows::read_head::<W>(&mut tx, id, self.locks_rows()).await?;
         if request.owner.is_some() && request.owner != owner.as_deref() {
@@ -263,7 +244,7 @@ impl Store {
                 return Ok(Keyed::Replayed(recorded));
             }
         }
-        self.fire_head(tx, head, request).await.map(Keyed::Fired)
+        self.fire_head(tx, head, &request).await.map(Keyed::Fired)
     }
 
     /// The part of every fire after the instance's head was read under
