@@ -1,3 +1,5 @@
+#![cfg_attr(doc, doc = include_str!("doc_images.md"))]
+#![cfg_attr(any(doc, doctest), doc = include_str!("doc_links.md"))]
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
@@ -15,27 +17,151 @@ pub use turnstile_runtime::snapshot;
 #[doc(hidden)]
 pub use turnstile_runtime::__private;
 
-/// The guides in `docs/`, compiled as this crate's doctests: every Rust
-/// snippet in them builds (and runs, unless marked `no_run`), with the
-/// imports it shows.
-#[cfg(doctest)]
-mod guides {
-    #[doc = include_str!("../docs/long-running.md")]
-    struct LongRunning;
-    #[doc = include_str!("../docs/roles.md")]
-    struct Roles;
-    #[doc = include_str!("../docs/store.md")]
-    struct Store;
-    #[doc = include_str!("../docs/tasks/store-in-your-service.md")]
-    struct TaskStore;
-    #[doc = include_str!("../docs/tasks/change-data-and-fire.md")]
-    struct TaskChangeData;
-    #[doc = include_str!("../docs/tasks/authorization.md")]
-    struct TaskAuthorization;
-    #[doc = include_str!("../docs/tasks/deploy-a-changed-definition.md")]
-    struct TaskDeploy;
-    #[doc = include_str!("../docs/diagnostics/T015-file.md")]
-    struct T015;
-    #[doc = include_str!("../docs/diagnostics/T016-attribute.md")]
-    struct T016;
+/// The guides, task pages, references and diagnostics of `docs/`, one
+/// module per page, as a docs site shows them. Each page is also compiled
+/// as doctests: every Rust snippet in it builds (and runs, unless marked
+/// `no_run`), with the imports it shows. The pages are read only by
+/// rustdoc (`cfg(doc)`, `cfg(doctest)`): a build of this crate does not
+/// carry them.
+#[cfg_attr(not(any(doc, doctest)), doc = "The pages of docs/.")]
+#[cfg_attr(any(doc, doctest), doc = include_str!("doc_links.md"))]
+#[cfg_attr(any(doc, doctest), doc = include_str!("../docs/README.md"))]
+pub mod guides {
+    /// One page of `docs/`: its links lead to the other pages' modules
+    /// (`src/doc_links.md`, kept whole by `tests/doc_links.rs`).
+    macro_rules! page {
+        ($name:ident, $path:literal) => {
+            #[cfg_attr(not(any(doc, doctest)), doc = concat!("The page ", $path, "."))]
+            #[cfg_attr(any(doc, doctest), doc = include_str!("doc_links.md"))]
+            #[cfg_attr(any(doc, doctest), doc = include_str!($path))]
+            pub mod $name {}
+        };
+    }
+    /// A page that shows images: they are embedded (`src/doc_images.md`).
+    macro_rules! page_with_images {
+        ($name:ident, $path:literal) => {
+            #[cfg_attr(doc, doc = include_str!("doc_images.md"))]
+            #[cfg_attr(not(any(doc, doctest)), doc = concat!("The page ", $path, "."))]
+            #[cfg_attr(any(doc, doctest), doc = include_str!("doc_links.md"))]
+            #[cfg_attr(any(doc, doctest), doc = include_str!($path))]
+            pub mod $name {}
+        };
+    }
+
+    page!(contributing, "../CONTRIBUTING.md");
+    page!(long_running, "../docs/long-running.md");
+    page!(store, "../docs/store.md");
+    page!(roles, "../docs/roles.md");
+    page_with_images!(diagrams, "../docs/diagrams.md");
+    page!(performance, "../docs/performance.md");
+    page!(fuzzing, "../docs/fuzzing.md");
+    page!(access, "../docs/access.md");
+
+    /// Task pages: how to do one thing with turnstile, start to finish.
+    pub mod tasks {
+        page!(
+            store_in_your_service,
+            "../docs/tasks/store-in-your-service.md"
+        );
+        page!(
+            change_data_and_fire,
+            "../docs/tasks/change-data-and-fire.md"
+        );
+        page!(authorization, "../docs/tasks/authorization.md");
+        page!(
+            deploy_a_changed_definition,
+            "../docs/tasks/deploy-a-changed-definition.md"
+        );
+        page!(explorer, "../docs/tasks/explorer.md");
+    }
+
+    /// Reference pages.
+    pub mod reference {
+        page!(definition, "../docs/reference/definition.md");
+    }
+
+    #[cfg_attr(not(any(doc, doctest)), doc = "The pages of docs/diagnostics/.")]
+    #[cfg_attr(any(doc, doctest), doc = include_str!("doc_links.md"))]
+    #[cfg_attr(any(doc, doctest), doc = include_str!("../docs/diagnostics/README.md"))]
+    pub mod diagnostics {
+        page!(t001_toml_syntax, "../docs/diagnostics/T001-toml-syntax.md");
+        page!(t002_unknown_key, "../docs/diagnostics/T002-unknown-key.md");
+        page!(t003_wrong_type, "../docs/diagnostics/T003-wrong-type.md");
+        page!(t004_missing_key, "../docs/diagnostics/T004-missing-key.md");
+        page!(
+            t005_invalid_name,
+            "../docs/diagnostics/T005-invalid-name.md"
+        );
+        page!(
+            t006_reserved_name,
+            "../docs/diagnostics/T006-reserved-name.md"
+        );
+        page!(
+            t007_duplicate_name,
+            "../docs/diagnostics/T007-duplicate-name.md"
+        );
+        page!(
+            t008_undeclared_state,
+            "../docs/diagnostics/T008-undeclared-state.md"
+        );
+        page!(
+            t009_unused_guard,
+            "../docs/diagnostics/T009-unused-guard.md"
+        );
+        page!(
+            t010_unreachable_state,
+            "../docs/diagnostics/T010-unreachable-state.md"
+        );
+        page!(
+            t011_dead_end_state,
+            "../docs/diagnostics/T011-dead-end-state.md"
+        );
+        page!(
+            t012_transition_from_final,
+            "../docs/diagnostics/T012-transition-from-final.md"
+        );
+        page!(
+            t013_nondeterministic,
+            "../docs/diagnostics/T013-nondeterministic.md"
+        );
+        page!(
+            t014_outcome_mismatch,
+            "../docs/diagnostics/T014-outcome-mismatch.md"
+        );
+        page!(t015_file, "../docs/diagnostics/T015-file.md");
+        page!(t016_attribute, "../docs/diagnostics/T016-attribute.md");
+        page!(
+            t017_invalid_duration,
+            "../docs/diagnostics/T017-invalid-duration.md"
+        );
+        page!(
+            t018_duration_not_positive,
+            "../docs/diagnostics/T018-duration-not-positive.md"
+        );
+        page!(
+            t019_timer_from_final,
+            "../docs/diagnostics/T019-timer-from-final.md"
+        );
+        page!(
+            t020_conflicting_timers,
+            "../docs/diagnostics/T020-conflicting-timers.md"
+        );
+        page!(
+            t021_undeclared_role_or_capability,
+            "../docs/diagnostics/T021-undeclared-role-or-capability.md"
+        );
+        page!(
+            t022_unused_role_or_capability,
+            "../docs/diagnostics/T022-unused-role-or-capability.md"
+        );
+        page!(
+            t023_role_on_automatic,
+            "../docs/diagnostics/T023-role-on-automatic.md"
+        );
+        page!(
+            t024_partly_restricted_event,
+            "../docs/diagnostics/T024-partly-restricted-event.md"
+        );
+        page!(t025_payload, "../docs/diagnostics/T025-payload.md");
+    }
 }
