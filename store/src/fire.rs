@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use sqlx::{Any, AnyConnection, Transaction};
+use sqlx::AnyConnection;
 use turnstile_runtime::{Actor, Dispatch, Why};
 
 use crate::rows::{self, wall_clock};
@@ -253,7 +253,7 @@ impl Store {
     /// key's record, the commit, and the consumers' wake-up.
     async fn fire_head<W: Dispatch + Serialize>(
         &self,
-        mut tx: Transaction<'static, Any>,
+        mut tx: crate::WriteTx,
         head: Stored<W>,
         request: &FireRequest<'_>,
     ) -> Result<Stored<W>, StoreError> {

@@ -75,6 +75,7 @@ mod maintenance;
 mod outbox;
 mod rows;
 mod timers;
+mod writer;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -84,7 +85,6 @@ use std::time::SystemTime;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sqlx::any::AnyPoolOptions;
-use sqlx::{Any, Transaction};
 use sqlx::{AnyPool, Executor, Row};
 use turnstile_runtime::{Dispatch, Instance, Step};
 
@@ -94,6 +94,7 @@ pub use maintenance::{Migration, Verified};
 pub use outbox::{Delivery, Lag, Waiter};
 use rows::{instant, wall_clock, Columns};
 pub use timers::Fired;
+use writer::WriteTx;
 
 /// The schema, applied by [`Store::open`] (`store/migrations/`).
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -156,6 +157,9 @@ pub struct Store {
     url: String,
     /// Whether a wake-up of the consumers is on its way (PostgreSQL).
     waking: Arc<AtomicBool>,
+    /// On a SQLite file, the connection every write takes in turn
+    /// (`writer.rs`); `None`: writes take a connection of the pool.
+    writer: Option<writer::Shared>,
 }
 
 impl std::fmt::Debug for Store {
@@ -208,11 +212,18 @@ impl Store {
                 .await?;
         }
         MIGRATOR.run(&pool).await?;
+        // In memory, another connection would be another database.
+        let writer = if backend == Backend::Sqlite && !url.contains(":memory:") {
+            Some(writer::shared(pool.acquire().await?.detach()))
+        } else {
+            None
+        };
         Ok(Store {
             pool,
             backend,
             url: url.to_string(),
             waking: Arc::new(AtomicBool::new(false)),
+            writer,
         })
     }
 
@@ -379,11 +390,14 @@ impl Store {
     /// database's write lock at once (`BEGIN IMMEDIATE`), so that no other
     /// writer can commit between the read and the write; on PostgreSQL the
     /// read takes the row's lock (`FOR UPDATE`).
-    async fn begin_write(&self) -> Result<Transaction<'static, Any>, StoreError> {
-        Ok(match self.backend {
+    async fn begin_write(&self) -> Result<WriteTx, StoreError> {
+        if let Some(writer) = &self.writer {
+            return WriteTx::begin_held(writer).await;
+        }
+        Ok(WriteTx::Pooled(Some(match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
-        })
+        })))
     }
 
     /// Writes `instance`, read at version `expected`, back under `id`: its

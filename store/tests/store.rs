@@ -1079,3 +1079,64 @@ async fn a_creation_retried_with_its_key_creates_once() {
         );
     }
 }
+
+/// A write abandoned halfway (its task cancelled while it holds the
+/// instance: here a consumer whose handler never finishes, inside its
+/// write transaction) does not keep the database: another node writes at
+/// once, and the same store's next write too, with nothing of the
+/// abandoned one stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_write_does_not_keep_the_database() {
+    for (store, url) in backends("cancelled").await {
+        store
+            .create("acme", Instance::start(upgrade(), t0()))
+            .await
+            .unwrap();
+        store
+            .fire::<AccountUpgrade>("acme", "upgrade_later", holder("alice"), t0())
+            .await
+            .unwrap();
+        // The handler would wait forever, in the middle of its transaction.
+        let stuck = store.consume("stuck", 10, async |_conn, _batch| {
+            std::future::pending::<()>().await;
+            Ok::<(), std::io::Error>(())
+        });
+        assert!(
+            tokio::time::timeout(Duration::from_millis(300), stuck)
+                .await
+                .is_err(),
+            "the handler never finishes"
+        );
+        let second = Store::open(&url).await.unwrap();
+        let started = std::time::Instant::now();
+        let fired = second
+            .fire::<AccountUpgrade>("acme", "log_in_again", holder("bob"), t0())
+            .await
+            .unwrap();
+        assert_eq!(fired.version, 2);
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the other node waited {:?} for the abandoned write",
+            started.elapsed()
+        );
+        let fired = store
+            .fire::<AccountUpgrade>("acme", "upgrade_later", holder("alice"), t0())
+            .await
+            .unwrap();
+        assert_eq!(fired.version, 3);
+        // The consumer's cursor did not move: it is given the steps again.
+        let mut given = 0;
+        store
+            .consume("stuck", 10, async |_conn, batch| {
+                given += batch.len();
+                Ok::<(), std::io::Error>(())
+            })
+            .await
+            .unwrap();
+        common::settled(&store).await;
+        assert!(
+            given >= 1,
+            "the consumer is given the steps it did not take"
+        );
+    }
+}
