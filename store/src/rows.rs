@@ -172,6 +172,20 @@ fn insert_after_update(rows: usize, offset: usize) -> String {
     )
 }
 
+/// PostgreSQL: the row's update and the steps' insert as one statement,
+/// inserting nothing unless the update changed the row (its `RETURNING`
+/// row is what the insert selects from).
+fn update_then_insert(rows: usize, offset: usize) -> String {
+    let names: Vec<String> = (1..=STEP_COLUMNS).map(|c| format!("c{c}")).collect();
+    format!(
+        "WITH updated AS ({UPDATE_ROW} RETURNING 1) {STEP_INSERT} \
+         SELECT v.*, {} FROM (VALUES {}) AS v({}) WHERE EXISTS (SELECT 1 FROM updated)",
+        txid_sql(Backend::Postgres),
+        step_tuples(rows, offset, None),
+        names.join(", ")
+    )
+}
+
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
 /// Binds the columns of `steps`, numbered from `first + 1`.
@@ -301,16 +315,23 @@ pub(crate) async fn write<W: Dispatch + Serialize>(
 ) -> Result<i64, StoreError> {
     let columns = Columns::of(id, instance, expected)?;
     let steps = columns.steps.len();
-    if backend == Backend::Sqlite && (1..=50).contains(&steps) {
-        // One round trip to SQLite's worker for both statements (its
-        // driver runs each statement of the text, and `$n` names the n-th
-        // parameter in each).
-        let sql = format!("{UPDATE_ROW}; {}", insert_after_update(steps, 10));
+    if (1..=50).contains(&steps) {
+        // One round trip for the update and the insert. SQLite: two
+        // statements in one text (its driver runs each, and `$n` names the
+        // n-th parameter in each), counting the row and the steps;
+        // PostgreSQL: one statement, counting the steps.
+        let (sql, written) = match backend {
+            Backend::Sqlite => (
+                format!("{UPDATE_ROW}; {}", insert_after_update(steps, 10)),
+                1 + steps as u64,
+            ),
+            Backend::Postgres => (update_then_insert(steps, 10), steps as u64),
+        };
         let query = bind_update::<W>(sqlx::query(&sql), id, expected, &columns);
         let done = bind_steps(query, W::NAME, id, columns.first, &columns.steps)
             .execute(&mut *conn)
             .await?;
-        if done.rows_affected() != 1 + steps as u64 {
+        if done.rows_affected() != written {
             // The update matched no row, so no step was inserted.
             return Err(moved::<W>(conn, id, expected).await?);
         }
