@@ -68,8 +68,10 @@ fn the_readme_shows_a_reference_svg_and_the_explorer() {
         "docs/diagrams/account_upgrade.svg",
         "docs/figures/explorer.png",
     ] {
+        // Reference-style, as every image of the docs (tests/doc_links.rs).
         assert!(
-            readme.contains(&format!("]({image})")),
+            readme.contains(&format!("][{image}]"))
+                && readme.contains(&format!("[{image}]: {image}")),
             "README.md shows {image}"
         );
         assert!(root.join(image).is_file(), "{image} is committed");
