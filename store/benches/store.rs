@@ -8,12 +8,16 @@
 //!    (distinct) or all on one instance (shared: each writer reads the
 //!    state and fires what it allows; one that finds the instance moved on
 //!    is refused and not counted); beside it, the floor: the same
-//!    statements written directly with sqlx on the same pool;
+//!    statements written directly with sqlx (on SQLite through a writer
+//!    connection of their own, as the store's writes go);
 //! 2. `Store::fire` on an instance whose history holds 10 steps and one
 //!    whose history holds 10,000;
 //! 3. due-timer polling over 100,000 instances whose 90-day timers fall
 //!    due over 100 days: the time of one `due` query for 100 ids, and
 //!    timers fired per second by `run_due` in batches of 100.
+//!
+//! `TURNSTILE_BENCH_FIRES=1` measures the first table's distinct rows
+//! only, store then floor: a quick look, to repeat while the machine moves.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -162,16 +166,50 @@ async fn shared_fire(store: Store, id: String, _round: u64) -> bool {
     }
 }
 
-/// The floor: the statements a fire runs, written directly with sqlx on
-/// the same pool, with nothing between them (no definition, no JSON, no
-/// checks): lock, read the head, update the row, insert the step, commit.
+/// The floor's connection for writes on SQLite, as the store keeps one:
+/// a connection of the pool, detached, that writers take in turn.
+static RAW_WRITER: tokio::sync::OnceCell<Arc<tokio::sync::Mutex<sqlx::AnyConnection>>> =
+    tokio::sync::OnceCell::const_new();
+
+/// The floor: the statements a fire runs, written directly with sqlx,
+/// with nothing between them (no definition, no JSON, no checks): lock,
+/// read the head, update the row and insert the step, commit. On SQLite
+/// through a writer connection of its own, as the store does; on
+/// PostgreSQL through the store's pool.
 async fn raw_fire(store: Store, id: String, _round: u64) -> bool {
     let pool = store.pool();
-    let mut tx = match store.backend() {
-        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
-        Backend::Postgres => pool.begin().await,
+    if store.backend() == Backend::Sqlite {
+        let writer = RAW_WRITER
+            .get_or_init(|| async {
+                let conn = pool.acquire().await.expect("a connection").detach();
+                Arc::new(tokio::sync::Mutex::new(conn))
+            })
+            .await;
+        let mut conn = writer.lock().await;
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut *conn)
+            .await
+            .expect("begin");
+        raw_statements(&store, &mut conn, id).await;
+        sqlx::query("COMMIT")
+            .execute(&mut *conn)
+            .await
+            .expect("commit");
+        return true;
     }
-    .expect("begin");
+    let mut tx = pool.begin().await.expect("begin");
+    raw_statements(&store, &mut tx, id).await;
+    tx.commit().await.expect("commit");
+    // As the store wakes waiting consumers after a commit.
+    sqlx::query("SELECT pg_notify('turnstile_steps', '')")
+        .execute(pool)
+        .await
+        .expect("notify");
+    true
+}
+
+/// What [`raw_fire`] runs inside its transaction.
+async fn raw_statements(store: &Store, tx: &mut sqlx::AnyConnection, id: String) {
     if store.backend() == Backend::Postgres {
         sqlx::query(
             "SELECT version FROM turnstile_instances WHERE workflow = $1 AND id = $2 FOR UPDATE",
@@ -218,10 +256,14 @@ async fn raw_fire(store: Store, id: String, _round: u64) -> bool {
              column9, column10, (SELECT COALESCE(MAX(txid), 0) + 1 FROM turnstile_steps) \
              FROM (VALUES ($11, $12, $13, $14, $15, $16, $17, $18, $19, $20)) WHERE changes() = 1"
         }
+        // As the store does on PostgreSQL: one statement, the update's
+        // RETURNING row feeding the insert.
         Backend::Postgres => {
             "INSERT INTO turnstile_steps \
              (workflow, id, seq, from_state, event, to_state, at, actor, role, payload, txid) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, pg_current_xact_id()::text::bigint)"
+             SELECT v.*, pg_current_xact_id()::text::bigint \
+             FROM (VALUES ($11, $12, $13, $14, $15, $16, $17, $18, $19, $20)) \
+             AS v(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10) WHERE EXISTS (SELECT 1 FROM updated)"
         }
     };
     let update_query = |sql| {
@@ -263,25 +305,15 @@ async fn raw_fire(store: Store, id: String, _round: u64) -> bool {
                 .expect("update and insert");
         }
         Backend::Postgres => {
-            update_query(update)
+            static BOTH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+            let sql =
+                BOTH.get_or_init(|| format!("WITH updated AS ({update} RETURNING 1) {insert}"));
+            bind_step(update_query(sql))
                 .execute(&mut *tx)
                 .await
-                .expect("update");
-            bind_step(sqlx::query(insert))
-                .execute(&mut *tx)
-                .await
-                .expect("insert");
+                .expect("update and insert");
         }
     }
-    tx.commit().await.expect("commit");
-    if store.backend() == Backend::Postgres {
-        // As the store wakes waiting consumers after a commit.
-        sqlx::query("SELECT pg_notify('turnstile_steps', '')")
-            .execute(pool)
-            .await
-            .expect("notify");
-    }
-    true
 }
 
 /// Fires per second on one instance whose history holds `steps` steps (it
@@ -357,6 +389,18 @@ async fn main() {
     let mut timers = Vec::new();
     for (name, url) in databases().await {
         let store = Store::open(&url).await.expect("the store");
+        if std::env::var_os("TURNSTILE_BENCH_FIRES").is_some() {
+            // Fires on distinct instances only, store then floor: a quick
+            // look, repeated to see how much the machine moves.
+            for writers in [1usize, 8] {
+                let ids = instance_ids(&format!("quick-{writers}"), writers, false);
+                let fired = rate(&store, ids, store_fire).await;
+                let ids = instance_ids(&format!("quick-raw-{writers}"), writers, false);
+                let raw = rate(&store, ids, raw_fire).await;
+                println!("{name}, {writers} writers: store {fired:.0}/s, by hand {raw:.0}/s");
+            }
+            continue;
+        }
         for (writers, shared) in [(1, false), (8, false), (8, true)] {
             let run = format!("{writers}-{shared}");
             let ids = instance_ids(&run, writers, shared);
