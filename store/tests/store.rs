@@ -28,6 +28,35 @@ fn someone() -> Actor<'static> {
     Actor::ANONYMOUS.with_roles(&["customer"])
 }
 
+/// Runs 8 tasks at once, the even ones on `a` and the odd ones on `b`
+/// (two nodes of one database), each as `task(store, n)`, and gives what
+/// each returned.
+async fn on_two_nodes<T, Fut>(a: &Store, b: &Store, task: impl Fn(Store, usize) -> Fut) -> Vec<T>
+where
+    Fut: std::future::Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let tasks: Vec<_> = (0..8)
+        .map(|n| tokio::spawn(task(if n % 2 == 0 { a } else { b }.clone(), n)))
+        .collect();
+    let mut out = Vec::new();
+    for task in tasks {
+        out.push(task.await.unwrap());
+    }
+    out
+}
+
+/// The history of instance `id` is numbered 1 to `last`, with no gap.
+async fn assert_no_gap(store: &Store, id: &str, last: i64) {
+    let seqs: Vec<i64> =
+        sqlx::query_scalar("SELECT seq FROM turnstile_steps WHERE id = $1 ORDER BY seq")
+            .bind(id)
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+    assert_eq!(seqs, (1..=last).collect::<Vec<_>>(), "no gap");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn create_load_list_and_history() {
     for (store, _) in backends("basics").await {
@@ -168,15 +197,9 @@ async fn no_lost_update_under_concurrent_writers() {
         let second = Store::open(&url).await.unwrap();
         let done = Arc::new(AtomicUsize::new(1));
         let conflicts = Arc::new(AtomicUsize::new(0));
-        let mut tasks = Vec::new();
-        for writer in 0..8 {
-            let store = if writer % 2 == 0 {
-                store.clone()
-            } else {
-                second.clone()
-            };
+        on_two_nodes(&store, &second, |store, writer| {
             let (done, conflicts) = (Arc::clone(&done), Arc::clone(&conflicts));
-            tasks.push(tokio::spawn(async move {
+            async move {
                 while done.load(Ordering::SeqCst) < 120 {
                     let current = store.load::<AccountUpgrade>("acme").await.unwrap();
                     let event = match current.instance.state() {
@@ -198,23 +221,16 @@ async fn no_lost_update_under_concurrent_writers() {
                         Err(e) => panic!("{e}"),
                     }
                 }
-            }));
-        }
-        for task in tasks {
-            task.await.unwrap();
-        }
+            }
+        })
+        .await;
         let done = done.load(Ordering::SeqCst);
         let stored = store.load::<AccountUpgrade>("acme").await.unwrap();
         assert_eq!(
             stored.version as usize, done,
             "every success is in the history"
         );
-        let seqs: Vec<i64> =
-            sqlx::query_scalar("SELECT seq FROM turnstile_steps WHERE id = 'acme' ORDER BY seq")
-                .fetch_all(store.pool())
-                .await
-                .unwrap();
-        assert_eq!(seqs, (1..=done as i64).collect::<Vec<_>>(), "no gap");
+        assert_no_gap(&store, "acme", done as i64).await;
         let expected = if done.is_multiple_of(2) {
             "prompted"
         } else {
@@ -248,15 +264,9 @@ async fn no_lost_update_under_concurrent_writers() {
         // history, with no gap.
         let before = retried.version as usize;
         let fired = Arc::new(AtomicUsize::new(0));
-        let mut tasks = Vec::new();
-        for writer in 0..8 {
-            let store = if writer % 2 == 0 {
-                store.clone()
-            } else {
-                second.clone()
-            };
+        on_two_nodes(&store, &second, |store, writer| {
             let fired = Arc::clone(&fired);
-            tasks.push(tokio::spawn(async move {
+            async move {
                 for round in 0..30 {
                     let event = if (round + writer) % 2 == 0 {
                         "upgrade_later"
@@ -274,11 +284,9 @@ async fn no_lost_update_under_concurrent_writers() {
                         Err(e) => panic!("a fire met {e}"),
                     }
                 }
-            }));
-        }
-        for task in tasks {
-            task.await.unwrap();
-        }
+            }
+        })
+        .await;
         let fired = fired.load(Ordering::SeqCst);
         assert!(fired > 0);
         let stored = store.load::<AccountUpgrade>("acme").await.unwrap();
@@ -287,12 +295,7 @@ async fn no_lost_update_under_concurrent_writers() {
             before + fired,
             "every fire is in the history"
         );
-        let seqs: Vec<i64> =
-            sqlx::query_scalar("SELECT seq FROM turnstile_steps WHERE id = 'acme' ORDER BY seq")
-                .fetch_all(store.pool())
-                .await
-                .unwrap();
-        assert_eq!(seqs, (1..=stored.version).collect::<Vec<_>>(), "no gap");
+        assert_no_gap(&store, "acme", stored.version).await;
     }
 }
 
@@ -417,34 +420,27 @@ async fn a_due_timer_fires_exactly_once() {
             60
         );
         let second = Store::open(&url).await.unwrap();
-        let mut tasks = Vec::new();
-        for worker in 0..8 {
-            let store = if worker % 2 == 0 {
-                store.clone()
-            } else {
-                second.clone()
-            };
-            tasks.push(tokio::spawn(async move {
-                let mut fired = Vec::new();
-                loop {
-                    let (batch, errors) = store.run_due::<ServiceClosing>(later, 7).await.unwrap();
-                    assert!(errors.is_empty(), "{errors:?}");
-                    if batch.is_empty()
-                        && store
-                            .due::<ServiceClosing>(later, 1)
-                            .await
-                            .unwrap()
-                            .is_empty()
-                    {
-                        return fired;
-                    }
-                    fired.extend(batch);
+        let workers = on_two_nodes(&store, &second, |store, _| async move {
+            let mut fired = Vec::new();
+            loop {
+                let (batch, errors) = store.run_due::<ServiceClosing>(later, 7).await.unwrap();
+                assert!(errors.is_empty(), "{errors:?}");
+                if batch.is_empty()
+                    && store
+                        .due::<ServiceClosing>(later, 1)
+                        .await
+                        .unwrap()
+                        .is_empty()
+                {
+                    return fired;
                 }
-            }));
-        }
+                fired.extend(batch);
+            }
+        })
+        .await;
         let mut count: BTreeMap<String, usize> = BTreeMap::new();
-        for task in tasks {
-            for f in task.await.unwrap() {
+        for fired in workers {
+            for f in fired {
                 assert_eq!(f.steps.len(), 1);
                 assert_eq!(f.steps[0].event, "retention_period_ends");
                 assert_eq!(f.steps[0].actor.as_deref(), Some("timer"));
