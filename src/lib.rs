@@ -28,19 +28,11 @@ pub use turnstile_runtime::__private;
 #[cfg_attr(any(doc, doctest), doc = include_str!("../docs/README.md"))]
 pub mod guides {
     /// One page of `docs/`: its links lead to the other pages' modules
-    /// (`src/doc_links.md`, kept whole by `tests/doc_links.rs`).
+    /// (`src/doc_links.md`, kept whole by `tests/doc_links.rs`); a page
+    /// marked `images` embeds the images it shows (`src/doc_images.md`).
     macro_rules! page {
-        ($name:ident, $path:literal) => {
-            #[cfg_attr(not(any(doc, doctest)), doc = concat!("The page ", $path, "."))]
-            #[cfg_attr(any(doc, doctest), doc = include_str!("doc_links.md"))]
-            #[cfg_attr(any(doc, doctest), doc = include_str!($path))]
-            pub mod $name {}
-        };
-    }
-    /// A page that shows images: they are embedded (`src/doc_images.md`).
-    macro_rules! page_with_images {
-        ($name:ident, $path:literal) => {
-            #[cfg_attr(doc, doc = include_str!("doc_images.md"))]
+        ($name:ident, $path:literal $(, $images:ident)?) => {
+            $(#[cfg_attr(doc, doc = include_str!(concat!("doc_", stringify!($images), ".md")))])?
             #[cfg_attr(not(any(doc, doctest)), doc = concat!("The page ", $path, "."))]
             #[cfg_attr(any(doc, doctest), doc = include_str!("doc_links.md"))]
             #[cfg_attr(any(doc, doctest), doc = include_str!($path))]
@@ -52,7 +44,7 @@ pub mod guides {
     page!(long_running, "../docs/long-running.md");
     page!(store, "../docs/store.md");
     page!(roles, "../docs/roles.md");
-    page_with_images!(diagrams, "../docs/diagrams.md");
+    page!(diagrams, "../docs/diagrams.md", images);
     page!(performance, "../docs/performance.md");
     page!(fuzzing, "../docs/fuzzing.md");
     page!(access, "../docs/access.md");
