@@ -100,22 +100,21 @@ impl WriteTx {
 
     /// Commits what was written.
     pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
-        self.end("COMMIT").await
+        self.end(true).await
     }
 
     /// Undoes what was written.
     pub(crate) async fn rollback(self) -> Result<(), sqlx::Error> {
-        self.end("ROLLBACK").await
+        self.end(false).await
     }
 
-    /// Ends the transaction with `statement` (`COMMIT` or `ROLLBACK`). If
-    /// it fails, the writer connection's transaction is left to the drop's
-    /// rollback.
-    async fn end(mut self, statement: &'static str) -> Result<(), sqlx::Error> {
+    /// Ends the transaction: commits it, or rolls it back. If that fails,
+    /// the writer connection's transaction is left to the drop's rollback.
+    async fn end(mut self, commit: bool) -> Result<(), sqlx::Error> {
         match &mut self {
             WriteTx::Pooled(tx) => {
                 let tx = tx.take().expect("a transaction that has not ended");
-                if statement == "COMMIT" {
+                if commit {
                     tx.commit().await
                 } else {
                     tx.rollback().await
@@ -123,6 +122,7 @@ impl WriteTx {
             }
             WriteTx::Held(held) => {
                 let conn = held.as_mut().expect("a transaction that has not ended");
+                let statement = if commit { "COMMIT" } else { "ROLLBACK" };
                 sqlx::query(statement).execute(&mut conn.conn).await?;
                 conn.open = false;
                 Ok(())
