@@ -193,7 +193,8 @@ impl Store {
             // cut may lose the last transactions, never consistency).
             options = options.after_connect(|conn, _| {
                 Box::pin(async move {
-                    conn.execute("PRAGMA busy_timeout = 30000").await?;
+                    let busy = format!("PRAGMA busy_timeout = {}", writer::WAIT.as_millis());
+                    conn.execute(busy.as_str()).await?;
                     conn.execute("PRAGMA foreign_keys = ON").await?;
                     conn.execute("PRAGMA synchronous = NORMAL").await?;
                     Ok(())

@@ -21,9 +21,10 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::StoreError;
 
-/// How long a write waits for the writer connection before it gives up,
-/// as long as SQLite's own `busy_timeout` lets a writer wait for the lock.
-const WAIT: Duration = Duration::from_secs(30);
+/// How long a write waits for the writer connection before it gives up:
+/// also SQLite's `busy_timeout` on every connection (`Store::open`), how
+/// long a writer of another process waits for the lock.
+pub(crate) const WAIT: Duration = Duration::from_secs(30);
 
 /// The writer connection and whether a transaction is open on it (a write
 /// dropped before its end, as when its task is cancelled, leaves one for
