@@ -5,11 +5,10 @@ use std::time::{Duration, SystemTime};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use sqlx::AnyConnection;
-use turnstile_runtime::{Actor, Dispatch, Why};
+use turnstile_runtime::{Actor, Dispatch, Instance, Why};
 
 use crate::rows::{self, wall_clock};
-use crate::{keys, Backend, Store, StoreError, Stored};
+use crate::{keys, sqlite, Backend, Store, StoreError, Stored, WriteTx};
 
 /// What [`Store::fire_keyed`] gives: the outcome of firing now, or the
 /// outcome recorded under the key by an earlier request.
@@ -132,12 +131,94 @@ fn refused<W: Dispatch>(id: &str, why: Why) -> StoreError {
     }
 }
 
+/// A fire's transaction: through sqlx ([`WriteTx`]), or on a SQLite
+/// file's writer thread ([`sqlite::Tx`]), whose writes wait for the
+/// commit. The fire itself (what is checked, fired and written, in what
+/// order) is written once, against this.
+enum FireTx {
+    Sql(WriteTx),
+    Thread(sqlite::Tx),
+}
+
+impl FireTx {
+    /// Reads instance `id`'s head, locking its row if `lock`.
+    async fn head<W: Dispatch + DeserializeOwned>(
+        &mut self,
+        id: &str,
+        lock: bool,
+    ) -> Result<(Stored<W>, Option<String>), StoreError> {
+        match self {
+            FireTx::Sql(tx) => rows::read_head::<W>(tx, id, lock).await,
+            FireTx::Thread(tx) => tx.head::<W>(id).await,
+        }
+    }
+
+    /// The outcome recorded under `key`, checked against `event`.
+    async fn recorded<W: Dispatch>(
+        &mut self,
+        id: &str,
+        key: &str,
+        event: &str,
+    ) -> Result<Option<Recorded>, StoreError> {
+        match self {
+            FireTx::Sql(tx) => keys::recorded_on::<W>(tx, id, key, event).await,
+            FireTx::Thread(tx) => tx.recorded::<W>(id, key, event).await,
+        }
+    }
+
+    /// Writes `instance`, read at version `expected`: the version written.
+    async fn write<W: Dispatch + Serialize>(
+        &mut self,
+        backend: Backend,
+        id: &str,
+        expected: i64,
+        instance: &Instance<W>,
+    ) -> Result<i64, StoreError> {
+        match self {
+            FireTx::Sql(tx) => rows::write(tx, backend, id, expected, instance).await,
+            FireTx::Thread(tx) => tx.write(id, expected, instance),
+        }
+    }
+
+    /// Records `key`'s outcome.
+    async fn record<W: Dispatch>(
+        &mut self,
+        id: &str,
+        key: &str,
+        event: &str,
+        outcome: &Result<(), Why>,
+        stored: &Stored<W>,
+    ) -> Result<(), StoreError> {
+        match self {
+            FireTx::Sql(tx) => keys::record::<W>(tx, id, key, event, outcome, stored).await,
+            FireTx::Thread(tx) => {
+                tx.record::<W>(id, key, event, outcome, stored);
+                Ok(())
+            }
+        }
+    }
+
+    async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            FireTx::Sql(tx) => Ok(tx.commit().await?),
+            FireTx::Thread(tx) => tx.commit().await,
+        }
+    }
+
+    async fn rollback(self) -> Result<(), StoreError> {
+        match self {
+            FireTx::Sql(tx) => Ok(tx.rollback().await?),
+            FireTx::Thread(tx) => tx.rollback().await,
+        }
+    }
+}
+
 /// Fires `request` on the instance `head` read in this transaction, and
 /// writes what it took: the event's step, or on a refusal the automatic
 /// timers' steps that fell due before it (nothing if none did). Gives the
 /// event's outcome and the instance as now stored.
 async fn fire_on<W: Dispatch + Serialize>(
-    conn: &mut AnyConnection,
+    tx: &mut FireTx,
     backend: Backend,
     head: Stored<W>,
     request: &FireRequest<'_>,
@@ -156,7 +237,7 @@ async fn fire_on<W: Dispatch + Serialize>(
             }
         };
     let version = if instance.steps_taken() as i64 > version {
-        rows::write(conn, backend, &id, version, &instance).await?
+        tx.write(backend, &id, version, &instance).await?
     } else {
         version
     };
@@ -208,8 +289,8 @@ impl Store {
     ) -> Result<Stored<W>, StoreError> {
         let actor: Actor<'_> = actor.into();
         let request = FireRequest::new(event, actor, now).payload(payload);
-        let mut tx = self.begin_write().await?;
-        let (head, _) = rows::read_head::<W>(&mut tx, id, self.locks_rows()).await?;
+        let mut tx = self.begin_fire().await?;
+        let (head, _) = tx.head::<W>(id, self.locks_rows()).await?;
         self.fire_head(tx, head, &request).await
     }
 
@@ -228,8 +309,8 @@ impl Store {
         id: &str,
         request: FireRequest<'_>,
     ) -> Result<Keyed<W>, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let (head, owner) = rows::read_head::<W>(&mut tx, id, self.locks_rows()).await?;
+        let mut tx = self.begin_fire().await?;
+        let (head, owner) = tx.head::<W>(id, self.locks_rows()).await?;
         if request.owner.is_some() && request.owner != owner.as_deref() {
             return Err(StoreError::NotFound {
                 workflow: W::NAME,
@@ -239,12 +320,23 @@ impl Store {
         if let Some(key) = request.key {
             // Read under the instance's lock: a request with this key that
             // went first has committed its record by now.
-            if let Some(recorded) = keys::recorded_on::<W>(&mut tx, id, key, request.event).await? {
+            if let Some(recorded) = tx.recorded::<W>(id, key, request.event).await? {
                 tx.rollback().await?;
                 return Ok(Keyed::Replayed(recorded));
             }
         }
         self.fire_head(tx, head, &request).await.map(Keyed::Fired)
+    }
+
+    /// The transaction of a fire: on a SQLite file, on the writer thread;
+    /// otherwise as every write's ([`Store::begin_write`]).
+    async fn begin_fire(&self) -> Result<FireTx, StoreError> {
+        match (&self.thread, &self.writer) {
+            (Some(thread), Some(writer)) => {
+                Ok(FireTx::Thread(sqlite::Tx::new(thread, writer).await?))
+            }
+            _ => Ok(FireTx::Sql(self.begin_write().await?)),
+        }
     }
 
     /// The part of every fire after the instance's head was read under
@@ -253,7 +345,7 @@ impl Store {
     /// key's record, the commit, and the consumers' wake-up.
     async fn fire_head<W: Dispatch + Serialize>(
         &self,
-        mut tx: crate::WriteTx,
+        mut tx: FireTx,
         head: Stored<W>,
         request: &FireRequest<'_>,
     ) -> Result<Stored<W>, StoreError> {
@@ -270,7 +362,8 @@ impl Store {
         }
         let (outcome, stored) = fire_on(&mut tx, self.backend, head, request).await?;
         if let Some(key) = request.key {
-            keys::record::<W>(&mut tx, &id, key, request.event, &outcome, &stored).await?;
+            tx.record::<W>(&id, key, request.event, &outcome, &stored)
+                .await?;
         }
         tx.commit().await?;
         self.wake();

@@ -5,15 +5,19 @@ use serde_json::{json, Value};
 use sqlx::AnyConnection;
 use turnstile_runtime::{Dispatch, Why};
 
-use crate::rows::wall_clock;
+use crate::rows::{bind_all, wall_clock, Param};
 use crate::{Recorded, StoreError, Stored};
 
-/// A key's row.
+/// A key's row, as [`KEY_SQL`] reads it.
 #[derive(sqlx::FromRow)]
-struct KeyRow {
-    event: String,
-    outcome: String,
+pub(crate) struct KeyRow {
+    pub event: String,
+    pub outcome: String,
 }
+
+/// The statement that reads a [`KeyRow`] (parameters: workflow, id, key).
+pub(crate) const KEY_SQL: &str = "SELECT event, outcome FROM turnstile_requests \
+     WHERE workflow = $1 AND id = $2 AND request_key = $3";
 
 /// The outcome recorded under `key` for instance `id`, if any, checked
 /// against the event asked for now ([`StoreError::KeyReused`] if the key
@@ -24,15 +28,23 @@ pub(crate) async fn recorded_on<W: Dispatch>(
     key: &str,
     event: &str,
 ) -> Result<Option<Recorded>, StoreError> {
-    let row: Option<KeyRow> = sqlx::query_as(
-        "SELECT event, outcome FROM turnstile_requests \
-         WHERE workflow = $1 AND id = $2 AND request_key = $3",
-    )
-    .bind(W::NAME)
-    .bind(id)
-    .bind(key)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row: Option<KeyRow> = sqlx::query_as(KEY_SQL)
+        .bind(W::NAME)
+        .bind(id)
+        .bind(key)
+        .fetch_optional(&mut *conn)
+        .await?;
+    recorded_of::<W>(id, key, event, row)
+}
+
+/// What a [`KeyRow`] of `key` on instance `id` (`None`: no such row)
+/// records, checked against the event asked for now.
+pub(crate) fn recorded_of<W: Dispatch>(
+    id: &str,
+    key: &str,
+    event: &str,
+    row: Option<KeyRow>,
+) -> Result<Option<Recorded>, StoreError> {
     let Some(KeyRow {
         event: recorded,
         outcome,
@@ -72,6 +84,11 @@ pub(crate) async fn recorded_on<W: Dispatch>(
     Ok(Some(found))
 }
 
+/// The statement that records a key ([`record_params`]).
+pub(crate) const RECORD_SQL: &str =
+    "INSERT INTO turnstile_requests (workflow, id, request_key, event, outcome, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6)";
+
 /// Records under `key` what firing `event` came to: the version and state
 /// written, or the refusal's code and message.
 pub(crate) async fn record<W: Dispatch>(
@@ -82,6 +99,23 @@ pub(crate) async fn record<W: Dispatch>(
     outcome: &Result<(), Why>,
     stored: &Stored<W>,
 ) -> Result<(), StoreError> {
+    bind_all(
+        sqlx::query(RECORD_SQL),
+        record_params::<W>(id, key, event, outcome, stored),
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The parameters of [`RECORD_SQL`].
+pub(crate) fn record_params<W: Dispatch>(
+    id: &str,
+    key: &str,
+    event: &str,
+    outcome: &Result<(), Why>,
+    stored: &Stored<W>,
+) -> Vec<Param> {
     let recorded = match outcome {
         Ok(()) => json!({
             "version": stored.version,
@@ -89,17 +123,12 @@ pub(crate) async fn record<W: Dispatch>(
         }),
         Err(why) => json!({ "refused": why.code(), "message": why.to_string() }),
     };
-    sqlx::query(
-        "INSERT INTO turnstile_requests (workflow, id, request_key, event, outcome, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(W::NAME)
-    .bind(id)
-    .bind(key)
-    .bind(event)
-    .bind(recorded.to_string())
-    .bind(wall_clock())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    vec![
+        Param::Text(W::NAME.to_string()),
+        Param::Text(id.to_string()),
+        Param::Text(key.to_string()),
+        Param::Text(event.to_string()),
+        Param::Text(recorded.to_string()),
+        Param::Int(wall_clock()),
+    ]
 }

@@ -74,6 +74,7 @@ mod keys;
 mod maintenance;
 mod outbox;
 mod rows;
+mod sqlite;
 mod timers;
 mod writer;
 
@@ -160,6 +161,8 @@ pub struct Store {
     /// On a SQLite file, the connection every write takes in turn
     /// (`writer.rs`); `None`: writes take a connection of the pool.
     writer: Option<writer::Shared>,
+    /// On a SQLite file, the thread that fires run on (`sqlite.rs`).
+    thread: Option<sqlite::Thread>,
 }
 
 impl std::fmt::Debug for Store {
@@ -214,10 +217,14 @@ impl Store {
         }
         MIGRATOR.run(&pool).await?;
         // In memory, another connection would be another database.
-        let writer = if backend == Backend::Sqlite && !url.contains(":memory:") {
-            Some(writer::shared(pool.acquire().await?.detach()))
+        let (writer, thread) = if backend == Backend::Sqlite && !url.contains(":memory:") {
+            let options: sqlx::sqlite::SqliteConnectOptions = url.parse()?;
+            (
+                Some(writer::shared(pool.acquire().await?.detach())),
+                Some(sqlite::Thread::open(options.get_filename())?),
+            )
         } else {
-            None
+            (None, None)
         };
         Ok(Store {
             pool,
@@ -225,6 +232,7 @@ impl Store {
             url: url.to_string(),
             waking: Arc::new(AtomicBool::new(false)),
             writer,
+            thread,
         })
     }
 

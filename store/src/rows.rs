@@ -131,7 +131,7 @@ fn txid_sql(backend: Backend) -> &'static str {
     }
 }
 
-/// The columns a step's insert names: those [`bind_steps`] binds, then
+/// The columns a step's insert names: those [`step_params`] lists, then
 /// `txid`.
 const STEP_INSERT: &str = "INSERT INTO turnstile_steps \
      (workflow, id, seq, from_state, event, to_state, at, actor, role, payload, txid)";
@@ -153,7 +153,7 @@ fn step_tuples(rows: usize, offset: usize, last: Option<&str>) -> String {
 
 /// The insert of `rows` steps, whose parameters are numbered from
 /// `$offset + 1`.
-fn insert_sql(backend: Backend, rows: usize, offset: usize) -> String {
+pub(crate) fn insert_sql(backend: Backend, rows: usize, offset: usize) -> String {
     format!(
         "{STEP_INSERT} VALUES {}",
         step_tuples(rows, offset, Some(txid_sql(backend)))
@@ -188,29 +188,56 @@ fn update_then_insert(rows: usize, offset: usize) -> String {
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
-/// Binds the columns of `steps`, numbered from `first + 1`.
-fn bind_steps<'q>(
-    mut query: AnyQuery<'q>,
-    workflow: &'q str,
-    id: &'q str,
-    first: i64,
-    steps: &'q [NewStep<'_>],
-) -> AnyQuery<'q> {
-    for (seq, new) in (first + 1..).zip(steps) {
-        let s = new.step;
-        query = query
-            .bind(workflow)
-            .bind(id)
-            .bind(seq)
-            .bind(s.from.clone())
-            .bind(s.event.clone())
-            .bind(s.to.clone())
-            .bind(new.at)
-            .bind(s.actor.clone())
-            .bind(s.role.clone())
-            .bind(s.payload.clone());
+/// A value for a statement's parameter, as both drivers bind it: the
+/// fires on a SQLite file bind through rusqlite (`sqlite.rs`), everything
+/// else through sqlx. Each statement's parameters are listed once, in
+/// order, by one function ([`update_params`], [`step_params`], …).
+#[derive(Debug, Clone)]
+pub(crate) enum Param {
+    Int(i64),
+    MaybeInt(Option<i64>),
+    Text(String),
+    MaybeText(Option<String>),
+}
+
+/// Binds `params` to `query`, in order.
+pub(crate) fn bind_all(mut query: AnyQuery<'_>, params: Vec<Param>) -> AnyQuery<'_> {
+    for param in params {
+        query = match param {
+            Param::Int(v) => query.bind(v),
+            Param::MaybeInt(v) => query.bind(v),
+            Param::Text(v) => query.bind(v),
+            Param::MaybeText(v) => query.bind(v),
+        };
     }
     query
+}
+
+/// The parameters of `steps`' insert (numbered from `first + 1`):
+/// [`STEP_COLUMNS`] per step.
+pub(crate) fn step_params(
+    workflow: &str,
+    id: &str,
+    first: i64,
+    steps: &[NewStep<'_>],
+) -> Vec<Param> {
+    let mut params = Vec::with_capacity(steps.len() * STEP_COLUMNS);
+    for (seq, new) in (first + 1..).zip(steps) {
+        let s = new.step;
+        params.extend([
+            Param::Text(workflow.to_string()),
+            Param::Text(id.to_string()),
+            Param::Int(seq),
+            Param::Text(s.from.clone()),
+            Param::Text(s.event.clone()),
+            Param::Text(s.to.clone()),
+            Param::Int(new.at),
+            Param::MaybeText(s.actor.clone()),
+            Param::MaybeText(s.role.clone()),
+            Param::MaybeText(s.payload.clone()),
+        ]);
+    }
+    params
 }
 
 /// Inserts `steps`, numbered from `first + 1`, in one statement per 50
@@ -226,7 +253,7 @@ pub(crate) async fn insert_steps(
     for (n, chunk) in steps.chunks(50).enumerate() {
         let sql = insert_sql(backend, chunk.len(), 0);
         let from = first + 50 * n as i64;
-        bind_steps(sqlx::query(&sql), workflow, id, from, chunk)
+        bind_all(sqlx::query(&sql), step_params(workflow, id, from, chunk))
             .execute(&mut *conn)
             .await?;
     }
@@ -235,27 +262,28 @@ pub(crate) async fn insert_steps(
 
 /// The instance row's update, with the version check: parameters `$1` to
 /// `$10`.
-const UPDATE_ROW: &str = "UPDATE turnstile_instances SET fingerprint = $1, state = $2, \
+pub(crate) const UPDATE_ROW: &str = "UPDATE turnstile_instances SET fingerprint = $1, state = $2, \
      entered_at = $3, data = $4, version = $5, next_due = $6, updated_at = $7 \
      WHERE workflow = $8 AND id = $9 AND version = $10";
 
-fn bind_update<'q, W: Dispatch>(
-    query: AnyQuery<'q>,
-    id: &'q str,
+/// The parameters of [`UPDATE_ROW`].
+pub(crate) fn update_params<W: Dispatch>(
+    id: &str,
     expected: i64,
-    columns: &'q Columns<'_>,
-) -> AnyQuery<'q> {
-    query
-        .bind(W::FINGERPRINT)
-        .bind(columns.state)
-        .bind(columns.entered_at)
-        .bind(columns.data.as_str())
-        .bind(columns.version)
-        .bind(columns.next_due)
-        .bind(wall_clock())
-        .bind(W::NAME)
-        .bind(id)
-        .bind(expected)
+    columns: &Columns<'_>,
+) -> Vec<Param> {
+    vec![
+        Param::Text(W::FINGERPRINT.to_string()),
+        Param::Text(columns.state.to_string()),
+        Param::Int(columns.entered_at),
+        Param::Text(columns.data.clone()),
+        Param::Int(columns.version),
+        Param::MaybeInt(columns.next_due),
+        Param::Int(wall_clock()),
+        Param::Text(W::NAME.to_string()),
+        Param::Text(id.to_string()),
+        Param::Int(expected),
+    ]
 }
 
 /// Writes `columns` over the row of `id` if its version is still
@@ -267,14 +295,21 @@ pub(crate) async fn update_row<W: Dispatch>(
     expected: i64,
     columns: &Columns<'_>,
 ) -> Result<(), StoreError> {
-    let updated = bind_update::<W>(sqlx::query(UPDATE_ROW), id, expected, columns)
-        .execute(&mut *conn)
-        .await?;
+    let updated = bind_all(
+        sqlx::query(UPDATE_ROW),
+        update_params::<W>(id, expected, columns),
+    )
+    .execute(&mut *conn)
+    .await?;
     if updated.rows_affected() > 0 {
         return Ok(());
     }
     Err(moved::<W>(conn, id, expected).await?)
 }
+
+/// The version of an instance row (parameters: workflow, id).
+pub(crate) const VERSION_SQL: &str =
+    "SELECT version FROM turnstile_instances WHERE workflow = $1 AND id = $2";
 
 /// Why a write based on version `expected` updated no row: the row moved
 /// on ([`StoreError::Conflict`]) or is gone.
@@ -283,25 +318,34 @@ async fn moved<W: Dispatch>(
     id: &str,
     expected: i64,
 ) -> Result<StoreError, StoreError> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT version FROM turnstile_instances WHERE workflow = $1 AND id = $2",
-    )
-    .bind(W::NAME)
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(match found {
+    let found: Option<i64> = sqlx::query_scalar(VERSION_SQL)
+        .bind(W::NAME)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(moved_error(W::NAME, id, expected, found))
+}
+
+/// The error of a write based on version `expected` of a row now at
+/// version `found`, or gone (`None`).
+pub(crate) fn moved_error(
+    workflow: &'static str,
+    id: &str,
+    expected: i64,
+    found: Option<i64>,
+) -> StoreError {
+    match found {
         None => StoreError::NotFound {
-            workflow: W::NAME,
+            workflow,
             id: id.to_string(),
         },
         Some(found) => StoreError::Conflict {
-            workflow: W::NAME,
+            workflow,
             id: id.to_string(),
             expected,
             found,
         },
-    })
+    }
 }
 
 /// Writes `instance`, read at version `expected`: its row and the steps
@@ -327,8 +371,9 @@ pub(crate) async fn write<W: Dispatch + Serialize>(
             ),
             Backend::Postgres => (update_then_insert(steps, 10), steps as u64),
         };
-        let query = bind_update::<W>(sqlx::query(&sql), id, expected, &columns);
-        let done = bind_steps(query, W::NAME, id, columns.first, &columns.steps)
+        let mut params = update_params::<W>(id, expected, &columns);
+        params.extend(step_params(W::NAME, id, columns.first, &columns.steps));
+        let done = bind_all(sqlx::query(&sql), params)
             .execute(&mut *conn)
             .await?;
         if done.rows_affected() != written {
@@ -358,42 +403,45 @@ pub(crate) async fn save_on<W: Dispatch + Serialize>(
     })
 }
 
-/// An instance's row and the last step of its history, as one statement
+/// An instance's row and the last step of its history, as [`HEAD_SQL`]
 /// reads them.
 #[derive(sqlx::FromRow)]
-struct HeadRow {
-    fingerprint: String,
-    state: String,
-    started_at: Option<i64>,
-    entered_at: i64,
-    data: String,
-    version: i64,
-    last_to: Option<String>,
-    last_at: Option<i64>,
-    owner: Option<String>,
+pub(crate) struct HeadRow {
+    pub fingerprint: String,
+    pub state: String,
+    pub started_at: Option<i64>,
+    pub entered_at: i64,
+    pub data: String,
+    pub version: i64,
+    pub last_to: Option<String>,
+    pub last_at: Option<i64>,
+    pub owner: Option<String>,
 }
 
+/// The statement that reads a [`HeadRow`] (parameters: workflow, id). The
+/// last step by two lookups on the steps' primary key, one per column: a
+/// join would let PostgreSQL's planner, misled by statistics from when the
+/// table was small, scan the instance's whole history.
+pub(crate) const HEAD_SQL: &str = concat!(
+    "SELECT i.fingerprint, i.state, i.started_at, i.entered_at, i.data, i.version, i.owner, ",
+    "(SELECT s.to_state FROM turnstile_steps s ",
+    "WHERE s.workflow = i.workflow AND s.id = i.id AND s.seq = i.version) AS last_to, ",
+    "(SELECT s.at FROM turnstile_steps s ",
+    "WHERE s.workflow = i.workflow AND s.id = i.id AND s.seq = i.version) AS last_at ",
+    "FROM turnstile_instances i WHERE i.workflow = $1 AND i.id = $2"
+);
+
 /// Reads the head of instance `id` (its row and its last step) and makes
-/// the instance it stores, without its history, and gives its owner: what firing needs, at a
-/// cost that does not grow with the history. `lock` takes the row's lock
-/// for the rest of the transaction (PostgreSQL's `FOR UPDATE`; SQLite's
-/// writers hold the database's lock from `BEGIN IMMEDIATE` instead).
-///
-/// Checked, and refused with [`StoreError::BadRow`]: the fingerprint, the
-/// data, the state, instants in range, and that the history's last step
-/// (number `version`) exists, ends in the stored state and was taken when
-/// the state was entered. The steps before it are not read: the full
-/// replay is [`read_row`]'s (through `Store::load` and `Store::verify`).
+/// the instance it stores, without its history, and gives its owner: what
+/// firing needs, at a cost that does not grow with the history. `lock`
+/// takes the row's lock for the rest of the transaction (PostgreSQL's `FOR
+/// UPDATE`; SQLite's writers hold the database's lock from `BEGIN
+/// IMMEDIATE` instead). The checks are [`head_of`]'s.
 pub(crate) async fn read_head<W: Dispatch + DeserializeOwned>(
     conn: &mut AnyConnection,
     id: &str,
     lock: bool,
 ) -> Result<(Stored<W>, Option<String>), StoreError> {
-    let bad = |problem: String| StoreError::BadRow {
-        workflow: W::NAME,
-        id: id.to_string(),
-        problem,
-    };
     if lock {
         // A statement of its own: in READ COMMITTED, the statement that
         // waited for the lock sees the row as its holder committed it, but
@@ -406,26 +454,35 @@ pub(crate) async fn read_head<W: Dispatch + DeserializeOwned>(
         .execute(&mut *conn)
         .await?;
     }
-    // The last step by two lookups on the steps' primary key, one per
-    // column: a join would let PostgreSQL's planner, misled by statistics
-    // from when the table was small, scan the instance's whole history.
-    let sql = concat!(
-        "SELECT i.fingerprint, i.state, i.started_at, i.entered_at, i.data, i.version, i.owner, ",
-        "(SELECT s.to_state FROM turnstile_steps s ",
-        "WHERE s.workflow = i.workflow AND s.id = i.id AND s.seq = i.version) AS last_to, ",
-        "(SELECT s.at FROM turnstile_steps s ",
-        "WHERE s.workflow = i.workflow AND s.id = i.id AND s.seq = i.version) AS last_at ",
-        "FROM turnstile_instances i WHERE i.workflow = $1 AND i.id = $2"
-    );
-    let row: HeadRow = sqlx::query_as(sql)
+    let row: Option<HeadRow> = sqlx::query_as(HEAD_SQL)
         .bind(W::NAME)
         .bind(id)
         .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| StoreError::NotFound {
-            workflow: W::NAME,
-            id: id.to_string(),
-        })?;
+        .await?;
+    head_of::<W>(id, row)
+}
+
+/// The instance a [`HeadRow`] of `id` stores (`None`: there is no such
+/// row), and its owner.
+///
+/// Checked, and refused with [`StoreError::BadRow`]: the fingerprint, the
+/// data, the state, instants in range, and that the history's last step
+/// (number `version`) exists, ends in the stored state and was taken when
+/// the state was entered. The steps before it are not read: the full
+/// replay is [`read_row`]'s (through `Store::load` and `Store::verify`).
+pub(crate) fn head_of<W: Dispatch + DeserializeOwned>(
+    id: &str,
+    row: Option<HeadRow>,
+) -> Result<(Stored<W>, Option<String>), StoreError> {
+    let bad = |problem: String| StoreError::BadRow {
+        workflow: W::NAME,
+        id: id.to_string(),
+        problem,
+    };
+    let row = row.ok_or_else(|| StoreError::NotFound {
+        workflow: W::NAME,
+        id: id.to_string(),
+    })?;
     check_fingerprint::<W>(id, &row.fingerprint)?;
     let entered_at = instant(row.entered_at).map_err(bad)?;
     let steps_taken =

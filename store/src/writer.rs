@@ -79,19 +79,29 @@ impl Drop for WriteTx {
     }
 }
 
+/// Waits for the store's writer lock (the writer connection), first come
+/// first served: every write of a store on a SQLite file holds it, the
+/// writer thread's fires (`sqlite.rs`) as well, so that no two of them
+/// meet the database's lock. A transaction that a write on the writer
+/// connection left open is rolled back first.
+pub(crate) async fn lock(writer: &Shared) -> Result<OwnedMutexGuard<Writer>, StoreError> {
+    let mut held = tokio::time::timeout(WAIT, Arc::clone(writer).lock_owned())
+        .await
+        .map_err(|_| StoreError::Database(sqlx::Error::PoolTimedOut))?;
+    if held.open {
+        // The write before this one ended without commit or rollback.
+        let _ = sqlx::query("ROLLBACK").execute(&mut held.conn).await;
+        held.open = false;
+    }
+    Ok(held)
+}
+
 impl WriteTx {
     /// Waits for the writer connection and begins a transaction on it
     /// that holds SQLite's write lock from the start (`BEGIN IMMEDIATE`):
     /// no other writer can commit between a read and a write of it.
     pub(crate) async fn begin_held(writer: &Shared) -> Result<WriteTx, StoreError> {
-        let mut held = tokio::time::timeout(WAIT, Arc::clone(writer).lock_owned())
-            .await
-            .map_err(|_| StoreError::Database(sqlx::Error::PoolTimedOut))?;
-        if held.open {
-            // The write before this one ended without commit or rollback.
-            let _ = sqlx::query("ROLLBACK").execute(&mut held.conn).await;
-            held.open = false;
-        }
+        let mut held = lock(writer).await?;
         sqlx::query("BEGIN IMMEDIATE")
             .execute(&mut held.conn)
             .await?;
