@@ -9,7 +9,9 @@
 //!    state and fires what it allows; one that finds the instance moved on
 //!    is refused and not counted); beside it, the floor: the same
 //!    statements written directly with sqlx (on SQLite through a writer
-//!    connection of their own, as the store's writes go);
+//!    connection of their own, as the store's other writes go; its fires
+//!    on a SQLite file run on a rusqlite thread instead, `src/sqlite.rs`,
+//!    which is why they pass this floor);
 //! 2. `Store::fire` on an instance whose history holds 10 steps and one
 //!    whose history holds 10,000;
 //! 3. due-timer polling over 100,000 instances whose 90-day timers fall
@@ -210,24 +212,20 @@ async fn raw_fire(store: Store, id: String, _round: u64) -> bool {
 
 /// What [`raw_fire`] runs inside its transaction.
 async fn raw_statements(store: &Store, tx: &mut sqlx::AnyConnection, id: String) {
-    if store.backend() == Backend::Postgres {
-        sqlx::query(
-            "SELECT version FROM turnstile_instances WHERE workflow = $1 AND id = $2 FOR UPDATE",
-        )
-        .bind("account_upgrade")
-        .bind(&id)
-        .execute(&mut *tx)
-        .await
-        .expect("lock");
-    }
-    let row = sqlx::query(
+    // As the store reads it: on PostgreSQL, locking the row in the same
+    // statement.
+    let lock = match store.backend() {
+        Backend::Sqlite => "",
+        Backend::Postgres => " FOR UPDATE OF i",
+    };
+    let row = sqlx::query(&format!(
         "SELECT i.fingerprint, i.state, i.started_at, i.entered_at, i.data, i.version, i.owner, \
          (SELECT s.to_state FROM turnstile_steps s \
           WHERE s.workflow = i.workflow AND s.id = i.id AND s.seq = i.version) AS last_to, \
          (SELECT s.at FROM turnstile_steps s \
           WHERE s.workflow = i.workflow AND s.id = i.id AND s.seq = i.version) AS last_at \
-         FROM turnstile_instances i WHERE i.workflow = $1 AND i.id = $2",
-    )
+         FROM turnstile_instances i WHERE i.workflow = $1 AND i.id = $2{lock}"
+    ))
     .bind("account_upgrade")
     .bind(&id)
     .fetch_one(&mut *tx)

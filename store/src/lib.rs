@@ -50,7 +50,7 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), turnstile_store::StoreError> {
-//! use std::time::SystemTime;
+//! use std::time::{Duration, SystemTime};
 //! use turnstile_runtime::Instance;
 //! use turnstile_store::Store;
 //! use turnstile_workflows::ServiceClosing;
@@ -81,12 +81,12 @@ mod writer;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sqlx::any::AnyPoolOptions;
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::{AnyPool, Connection, Executor, Row};
 use turnstile_runtime::{Dispatch, Instance, Step};
 
 pub use error::StoreError;
@@ -207,7 +207,21 @@ impl Store {
                 options = options.max_connections(1);
             }
         } else {
-            options = options.max_connections(16);
+            // sqlx pings every connection it hands out, a round trip to
+            // the server on each fire. A connection in steady use is known
+            // to be alive; one idle for a second (the server may have
+            // restarted meanwhile) is pinged, and replaced if it fails.
+            options = options
+                .max_connections(16)
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for >= Duration::from_secs(1) {
+                            conn.ping().await?;
+                        }
+                        Ok(true)
+                    })
+                });
         }
         let pool = options.connect(url).await?;
         if backend == Backend::Sqlite && !url.contains(":memory:") {

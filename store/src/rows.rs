@@ -443,16 +443,21 @@ pub(crate) async fn read_head<W: Dispatch + DeserializeOwned>(
     lock: bool,
 ) -> Result<(Stored<W>, Option<String>), StoreError> {
     if lock {
-        // A statement of its own: in READ COMMITTED, the statement that
-        // waited for the lock sees the row as its holder committed it, but
-        // not the step that holder inserted. The next statement sees both.
-        sqlx::query(
-            "SELECT version FROM turnstile_instances WHERE workflow = $1 AND id = $2 FOR UPDATE",
-        )
-        .bind(W::NAME)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+        // One statement reads the head and locks the row. If it waited for
+        // another writer's lock, PostgreSQL (READ COMMITTED) gives the row
+        // as that writer committed it, but the last step's sub-selects keep
+        // the statement's snapshot, from before that writer's step: the
+        // head then names a step it cannot find, and is read again. The
+        // next statement, under the lock now held, sees both.
+        let row: Option<HeadRow> = sqlx::query_as(&format!("{HEAD_SQL} FOR UPDATE OF i"))
+            .bind(W::NAME)
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        match head_of::<W>(id, row) {
+            Err(StoreError::BadRow { .. }) => {}
+            read => return read,
+        }
     }
     let row: Option<HeadRow> = sqlx::query_as(HEAD_SQL)
         .bind(W::NAME)
