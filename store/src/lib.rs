@@ -188,6 +188,10 @@ impl Store {
         } else {
             return Err(StoreError::Url(url.to_string()));
         };
+        // A SQLite database in memory lives in one connection: another
+        // connection would be another database.
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let on_file = backend == Backend::Sqlite && !in_memory;
         let mut options = AnyPoolOptions::new();
         if backend == Backend::Sqlite {
             // Writers wait for each other rather than fail; foreign keys are
@@ -203,7 +207,7 @@ impl Store {
                     Ok(())
                 })
             });
-            if url.contains(":memory:") || url.contains("mode=memory") {
+            if in_memory {
                 options = options.max_connections(1);
             }
         } else {
@@ -224,14 +228,13 @@ impl Store {
                 });
         }
         let pool = options.connect(url).await?;
-        if backend == Backend::Sqlite && !url.contains(":memory:") {
+        if on_file {
             sqlx::query("PRAGMA journal_mode = WAL")
                 .fetch_all(&pool)
                 .await?;
         }
         MIGRATOR.run(&pool).await?;
-        // In memory, another connection would be another database.
-        let (writer, thread) = if backend == Backend::Sqlite && !url.contains(":memory:") {
+        let (writer, thread) = if on_file {
             let options: sqlx::sqlite::SqliteConnectOptions = url.parse()?;
             (
                 Some(writer::shared(pool.acquire().await?.detach())),

@@ -1199,3 +1199,28 @@ async fn a_cancelled_fire_does_not_keep_the_database() {
         assert!(loaded.version >= fired_by_second, "{}", loaded.version);
     }
 }
+
+/// A SQLite database in memory named by its URL (`mode=memory`) is one
+/// connection's, as `sqlite::memory:` is: fires go through it, and no file
+/// of that name is made.
+#[tokio::test]
+async fn a_store_in_memory_by_url_writes_no_file() {
+    let name = format!("turnstile-memory-{}", std::process::id());
+    let store = Store::open(&format!("sqlite://{name}?mode=memory"))
+        .await
+        .unwrap();
+    store
+        .create("acme", Instance::start(upgrade(), t0()))
+        .await
+        .unwrap();
+    let fired = store
+        .fire::<AccountUpgrade>("acme", "upgrade_later", holder("alice"), t0())
+        .await
+        .unwrap();
+    assert_eq!(fired.version, 1);
+    assert_eq!(
+        store.load::<AccountUpgrade>("acme").await.unwrap().version,
+        1
+    );
+    assert!(!std::path::Path::new(&name).exists(), "a file named {name}");
+}
