@@ -8,7 +8,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 use turnstile_spec::{Check, Event, StateId, Transition};
 
-use crate::text::lit;
+use crate::text::{lit, Items};
 use crate::{docs, duration, ident, Generator};
 
 impl<'a> Generator<'a> {
@@ -27,9 +27,8 @@ impl<'a> Generator<'a> {
         // The same for every plain move: written once.
         let plain_move = self.move_into(quote!(), quote!(self)).to_string();
         let now_param = self.timed.then(|| quote!(, now: ::std::time::SystemTime));
-        let methods = self.events.iter().map(|event| {
-            let method = ident(event.name.as_str());
-            let tr = ident(event.name.pascal());
+        let mut items = Items::new(self);
+        for event in &self.events {
             let doc = docs::event_method(self.w, event, &self.outgoing);
             let doc = if self.timed {
                 format!("{doc}\n`now` is the caller's instant: timers are checked against it, and the machine records it as when it entered the new state. An instant earlier than `entered_at()` is taken as given (a `not_before` timer is then not yet due); `turnstile::Instance` refuses it as `ClockBehind`.")
@@ -37,6 +36,31 @@ impl<'a> Generator<'a> {
                 doc
             };
             let restricted = self.restricted(event);
+            if let Some(from) = self.single_source(event) {
+                let t = self.w.transition(event.transitions[0]);
+                if !restricted && self.w.plain_move(t, &self.outgoing[from.0]) {
+                    // (A transition with a payload is never a plain move.)
+                    // A plain move, the bulk of large workflows: as text.
+                    let now_param = if self.timed {
+                        ", now: ::std::time::SystemTime"
+                    } else {
+                        ""
+                    };
+                    items.text(&format!(
+                        "#[doc = {}] pub fn {ev}(self{now_param}) -> Machine<state::{to}> \
+                         where S: event::Allows<state::{from}, event::{ev}, {line}> \
+                         {{ {plain_move} }}",
+                        lit(&doc),
+                        ev = event.name.as_str(),
+                        to = self.state_ty(t.to[0]),
+                        from = self.state_ty(from),
+                        line = self.input.file.line_col(t.span.start).0,
+                    ));
+                    continue;
+                }
+            }
+            let method = ident(event.name.as_str());
+            let tr = ident(event.name.pascal());
             let krate = &self.krate;
             // An event that brings a payload takes it after the role.
             let payload = self.event_payload(event);
@@ -59,32 +83,13 @@ impl<'a> Generator<'a> {
                 // One source state: the body is written here, generic only
                 // in name (the bound admits exactly that state).
                 let t = self.w.transition(event.transitions[0]);
-                if !restricted && self.w.plain_move(t, &self.outgoing[from.0]) {
-                    // (A transition with a payload is never a plain move.)
-                    // A plain move, the bulk of large workflows: as text.
-                    let now_param = if self.timed {
-                        ", now: ::std::time::SystemTime"
-                    } else {
-                        ""
-                    };
-                    return self.lex(&format!(
-                        "#[doc = {}] pub fn {ev}(self{now_param}) -> Machine<state::{to}> \
-                         where S: event::Allows<state::{from}, event::{ev}, {line}> \
-                         {{ {plain_move} }}",
-                        lit(&doc),
-                        ev = event.name.as_str(),
-                        to = self.state_ty(t.to[0]),
-                        from = self.state_ty(from),
-                        line = self.input.file.line_col(t.span.start).0,
-                    ));
-                }
                 let out = self.output_ty(t, from, quote!(Machine<S>), quote!());
                 let body = self.fire_body(t, from, quote!());
                 let from_ty = self.state_ty(from);
                 let marker = ident(event.name.as_str());
                 let line = self.input.file.line_col(t.span.start).0 as u32;
                 let role_bound = restricted.then(|| self.role_bound(t, from, &quote!()));
-                return quote! {
+                items.tokens(quote! {
                     #[doc = #doc]
                     pub fn #method<#role_generic>(self #role_param #payload_param #now_param) -> #out
                     where
@@ -95,10 +100,11 @@ impl<'a> Generator<'a> {
                         let machine = self;
                         #body
                     }
-                };
+                });
+                continue;
             }
             let now_arg = self.timed.then(|| quote!(, now));
-            quote! {
+            items.tokens(quote! {
                 #[doc = #doc]
                 pub fn #method<#role_generic Out>(self #role_param #payload_param #now_param) -> Out
                 where
@@ -107,24 +113,26 @@ impl<'a> Generator<'a> {
                     #role_use
                     <S as event::#tr<#role_generic Out>>::fire(self #payload_arg #now_arg)
                 }
-            }
-        });
-        quote!(#(#methods)*)
+            });
+        }
+        items.finish()
     }
 
     pub(crate) fn event_traits(&self) -> TokenStream {
         let krate = &self.krate;
         let wname = self.w.name.as_str();
-        let traits = self.events.iter().map(|event| {
-            let tr = ident(event.name.pascal());
+        let mut traits = Items::new(self);
+        for event in &self.events {
             let ev = event.name.as_str();
             if self.single_source(event).is_some() {
                 // Named exactly as the event, for `Allows` to print in errors.
-                return self.lex(&format!(
+                traits.text(&format!(
                     "#[doc = \"The event `{ev}` (see `Allows`).\"] \
                      #[allow(non_camel_case_types)] pub enum {ev} {{}}"
                 ));
+                continue;
             }
+            let tr = ident(event.name.pascal());
             let allowed: Vec<StateId> = self.w.states_allowing_event(event);
             let allowed_list = allowed
                 .iter()
@@ -190,7 +198,7 @@ impl<'a> Generator<'a> {
                      #[allow(non_camel_case_types)] pub enum {ev} {{}}"
                 ))
             });
-            quote! {
+            traits.tokens(quote! {
                 #attrs
                 pub trait #tr<#role_generic Out>: #krate::State + ::core::marker::Sized {
                     /// Fires the event: what the machine's method of the same name calls.
@@ -198,8 +206,9 @@ impl<'a> Generator<'a> {
                 }
                 #(#impls)*
                 #marker
-            }
-        });
+            });
+        }
+        let traits = traits.finish();
         let allows_message = format!("{wname}: event `{{E}}` is not allowed in state `{{Self}}`");
         let allows_where = format!(
             "`{{E}}` is declared in {} (line {{LINE}})",
@@ -228,7 +237,7 @@ impl<'a> Generator<'a> {
 
                 impl<S: #krate::State, E, const LINE: ::core::primitive::u32> Allows<S, E, LINE> for S {}
 
-                #(#traits)*
+                #traits
             }
         }
     }

@@ -35,6 +35,53 @@ pub(crate) fn lit(text: &str) -> String {
     Literal::string(text).to_string()
 }
 
+/// Items in order, some written as text and some as tokens: consecutive
+/// text is lexed in one call (a call to the compiler's lexer costs more
+/// than lexing a short item).
+pub(crate) struct Items {
+    lexer: Option<fn(&str) -> Option<TokenStream>>,
+    tokens: TokenStream,
+    text: String,
+}
+
+impl Items {
+    /// No items yet.
+    pub(crate) fn new(generator: &Generator<'_>) -> Items {
+        Items {
+            lexer: generator.input.lexer,
+            tokens: TokenStream::new(),
+            text: String::new(),
+        }
+    }
+
+    /// An item written as text (under [the rule](self)).
+    pub(crate) fn text(&mut self, text: &str) {
+        self.text.push_str(text);
+        self.text.push('\n');
+    }
+
+    /// An item as tokens.
+    pub(crate) fn tokens(&mut self, tokens: TokenStream) {
+        self.flush();
+        // Stream by stream, not token by token.
+        self.tokens.extend(std::iter::once(tokens));
+    }
+
+    fn flush(&mut self) {
+        if !self.text.is_empty() {
+            let lexed = lex_with(self.lexer, &self.text);
+            self.tokens.extend(std::iter::once(lexed));
+            self.text.clear();
+        }
+    }
+
+    /// All the items, in the order given.
+    pub(crate) fn finish(mut self) -> TokenStream {
+        self.flush();
+        self.tokens
+    }
+}
+
 /// The functions of a [`Generator::chunked_match`]: `{prefix}_{k}(index{params}) -> {ret}`,
 /// called with `(index % 64{args})`.
 pub(crate) struct ChunkedFn<'a> {
