@@ -198,6 +198,7 @@ impl FireTx {
         }
     }
 
+    /// Commits what was written (on the thread: writes it, then commits).
     async fn commit(self) -> Result<(), StoreError> {
         match self {
             FireTx::Sql(tx) => Ok(tx.commit().await?),
@@ -205,6 +206,7 @@ impl FireTx {
         }
     }
 
+    /// Ends the transaction, writing nothing.
     async fn rollback(self) -> Result<(), StoreError> {
         match self {
             FireTx::Sql(tx) => Ok(tx.rollback().await?),
