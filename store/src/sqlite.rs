@@ -109,7 +109,7 @@ fn stopped() -> StoreError {
 
 /// A statement to run at the commit.
 struct Statement {
-    sql: String,
+    sql: &'static str,
     params: Vec<Param>,
     /// For the row's update: the instance and the version it was read at,
     /// to report a row that moved or is gone if the update changed none.
@@ -158,7 +158,7 @@ impl Tx {
                     conn.execute_batch("ROLLBACK")?;
                 }
                 conn.execute_batch("BEGIN IMMEDIATE")?;
-                conn.prepare_cached(&positional(HEAD_SQL))?
+                conn.prepare_cached(&SQL.head)?
                     .query_row((key.0, &key.1), head_row)
                     .optional()
             })
@@ -179,7 +179,7 @@ impl Tx {
         let row = self
             .thread
             .run(move |conn| {
-                conn.prepare_cached(&positional(KEY_SQL))?
+                conn.prepare_cached(&SQL.key)?
                     .query_row((params.0, &params.1, &params.2), |row| {
                         Ok(KeyRow {
                             event: row.get("event")?,
@@ -206,14 +206,13 @@ impl Tx {
     ) -> Result<i64, StoreError> {
         let columns = Columns::of(id, instance, expected)?;
         self.pending.push(Statement {
-            sql: positional(UPDATE_ROW),
+            sql: &SQL.update,
             params: rows::update_params::<W>(id, expected, &columns),
             checks: Some((W::NAME, id.to_string(), expected)),
         });
-        let insert = positional(&rows::insert_sql(Backend::Sqlite, 1, 0));
         for (n, step) in columns.steps.chunks(1).enumerate() {
             self.pending.push(Statement {
-                sql: insert.clone(),
+                sql: &SQL.insert_step,
                 params: rows::step_params(W::NAME, id, columns.first + n as i64, step),
                 checks: None,
             });
@@ -231,7 +230,7 @@ impl Tx {
         stored: &Stored<W>,
     ) {
         self.pending.push(Statement {
-            sql: positional(RECORD_SQL),
+            sql: &SQL.record,
             params: keys::record_params::<W>(id, key, event, outcome, stored),
             checks: None,
         });
@@ -313,12 +312,12 @@ fn run_and_commit(
 ) -> Result<Option<Moved>, rusqlite::Error> {
     for statement in pending {
         let changed = conn
-            .prepare_cached(&statement.sql)?
+            .prepare_cached(statement.sql)?
             .execute(params_from_iter(statement.params.iter()))?;
         if let Some(checks) = statement.checks {
             if changed != 1 {
                 let found: Option<i64> = conn
-                    .prepare_cached(&positional(VERSION_SQL))?
+                    .prepare_cached(&SQL.version)?
                     .query_row((checks.0, &checks.1), |row| row.get(0))
                     .optional()?;
                 return Ok(Some((checks, found)));
@@ -343,6 +342,26 @@ fn head_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<HeadRow> {
         owner: row.get("owner")?,
     })
 }
+
+/// The statements a fire runs here, as rusqlite prepares them (once, then
+/// from its cache of prepared statements, which the text keys).
+struct Statements {
+    head: String,
+    key: String,
+    update: String,
+    insert_step: String,
+    record: String,
+    version: String,
+}
+
+static SQL: std::sync::LazyLock<Statements> = std::sync::LazyLock::new(|| Statements {
+    head: positional(HEAD_SQL),
+    key: positional(KEY_SQL),
+    update: positional(UPDATE_ROW),
+    insert_step: positional(&rows::insert_sql(Backend::Sqlite, 1, 0)),
+    record: positional(RECORD_SQL),
+    version: positional(VERSION_SQL),
+});
 
 /// The statements' `$n` parameters as SQLite's numbered `?n` (SQLite
 /// reads `$1` as a parameter named "$1", numbered by where it first
