@@ -153,10 +153,8 @@ impl Tx {
         let row = self
             .thread
             .run(move |conn| {
-                if !conn.is_autocommit() {
-                    // A fire dropped before its end whose rollback failed.
-                    conn.execute_batch("ROLLBACK")?;
-                }
+                // (A fire dropped before its end whose rollback failed.)
+                roll_back(conn)?;
                 conn.execute_batch("BEGIN IMMEDIATE")?;
                 conn.prepare_cached(&SQL.head)?
                     .query_row((key.0, &key.1), head_row)
@@ -245,9 +243,7 @@ impl Tx {
             .thread
             .run(move |conn| {
                 let done = run_and_commit(conn, pending);
-                if !conn.is_autocommit() {
-                    let _ = conn.execute_batch("ROLLBACK");
-                }
+                let _ = roll_back(conn);
                 drop(held);
                 done
             })
@@ -266,11 +262,7 @@ impl Tx {
         let held = self.held.take();
         self.thread
             .run(move |conn| {
-                let done = if conn.is_autocommit() {
-                    Ok(())
-                } else {
-                    conn.execute_batch("ROLLBACK")
-                };
+                let done = roll_back(conn);
                 drop(held);
                 done
             })
@@ -292,11 +284,18 @@ impl Drop for Tx {
             .thread
             .jobs
             .send(Box::new(move |conn: &mut Connection| {
-                if !conn.is_autocommit() {
-                    let _ = conn.execute_batch("ROLLBACK");
-                }
+                let _ = roll_back(conn);
                 drop(held);
             }));
+    }
+}
+
+/// Rolls back the transaction open on `conn`, if one is.
+fn roll_back(conn: &mut Connection) -> rusqlite::Result<()> {
+    if conn.is_autocommit() {
+        Ok(())
+    } else {
+        conn.execute_batch("ROLLBACK")
     }
 }
 
