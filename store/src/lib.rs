@@ -50,7 +50,7 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), turnstile_store::StoreError> {
-//! use std::time::{Duration, SystemTime};
+//! use std::time::SystemTime;
 //! use turnstile_runtime::Instance;
 //! use turnstile_store::Store;
 //! use turnstile_workflows::ServiceClosing;
