@@ -36,7 +36,8 @@ impl<'a> Generator<'a> {
                 doc
             };
             let restricted = self.restricted(event);
-            if let Some(from) = self.single_source(event) {
+            let single = self.single_source(event);
+            if let Some(from) = single {
                 let t = self.w.transition(event.transitions[0]);
                 if !restricted && self.w.plain_move(t, &self.outgoing[from.0]) {
                     // (A transition with a payload is never a plain move.)
@@ -79,7 +80,7 @@ impl<'a> Generator<'a> {
             } else {
                 Default::default()
             };
-            if let Some(from) = self.single_source(event) {
+            if let Some(from) = single {
                 // One source state: the body is written here, generic only
                 // in name (the bound admits exactly that state).
                 let t = self.w.transition(event.transitions[0]);
