@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use turnstile_runtime::{Actor, Dispatch, Instance, Why};
 
-use crate::rows::{self, wall_clock};
+use crate::rows::{self, wall_clock, Param};
 use crate::{keys, sqlite, Backend, Store, StoreError, Stored, WriteTx};
 
 /// What [`Store::fire_keyed`] gives: the outcome of firing now, or the
@@ -180,19 +180,12 @@ impl FireTx {
         }
     }
 
-    /// Records `key`'s outcome.
-    async fn record<W: Dispatch>(
-        &mut self,
-        id: &str,
-        key: &str,
-        event: &str,
-        outcome: &Result<(), Why>,
-        stored: &Stored<W>,
-    ) -> Result<(), StoreError> {
+    /// Records a key's outcome ([`keys::record_params`]).
+    async fn record(&mut self, params: Vec<Param>) -> Result<(), StoreError> {
         match self {
-            FireTx::Sql(tx) => keys::record::<W>(tx, id, key, event, outcome, stored).await,
+            FireTx::Sql(tx) => keys::record(tx, params).await,
             FireTx::Thread(tx) => {
-                tx.record::<W>(id, key, event, outcome, stored);
+                tx.record(params);
                 Ok(())
             }
         }
@@ -364,8 +357,8 @@ impl Store {
         }
         let (outcome, stored) = fire_on(&mut tx, self.backend, head, request).await?;
         if let Some(key) = request.key {
-            tx.record::<W>(&id, key, request.event, &outcome, &stored)
-                .await?;
+            let params = keys::record_params::<W>(&id, key, request.event, &outcome, &stored);
+            tx.record(params).await?;
         }
         tx.commit().await?;
         self.wake();

@@ -89,26 +89,17 @@ pub(crate) const RECORD_SQL: &str =
     "INSERT INTO turnstile_requests (workflow, id, request_key, event, outcome, created_at) \
      VALUES ($1, $2, $3, $4, $5, $6)";
 
-/// Records under `key` what firing `event` came to: the version and state
-/// written, or the refusal's code and message.
-pub(crate) async fn record<W: Dispatch>(
-    conn: &mut AnyConnection,
-    id: &str,
-    key: &str,
-    event: &str,
-    outcome: &Result<(), Why>,
-    stored: &Stored<W>,
-) -> Result<(), StoreError> {
-    bind_all(
-        sqlx::query(RECORD_SQL),
-        record_params::<W>(id, key, event, outcome, stored),
-    )
-    .execute(&mut *conn)
-    .await?;
+/// Writes a key's record: [`RECORD_SQL`] with [`record_params`].
+pub(crate) async fn record(conn: &mut AnyConnection, params: Vec<Param>) -> Result<(), StoreError> {
+    bind_all(sqlx::query(RECORD_SQL), params)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
-/// The parameters of [`RECORD_SQL`].
+/// The parameters of [`RECORD_SQL`]: under `key`, what firing `event`
+/// came to (the version and state written, or the refusal's code and
+/// message).
 pub(crate) fn record_params<W: Dispatch>(
     id: &str,
     key: &str,

@@ -371,7 +371,11 @@ impl Store {
             version: columns.version,
             instance,
         };
-        keys::record::<W>(&mut tx, id, key, CREATE, &Ok(()), &stored).await?;
+        keys::record(
+            &mut tx,
+            keys::record_params::<W>(id, key, CREATE, &Ok(()), &stored),
+        )
+        .await?;
         tx.commit().await?;
         self.wake();
         Ok(Keyed::Fired(stored))

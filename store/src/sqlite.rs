@@ -25,7 +25,7 @@ use rusqlite::types::ToSqlOutput;
 use rusqlite::{params_from_iter, Connection, OpenFlags, OptionalExtension, ToSql};
 use serde::de::DeserializeOwned;
 use tokio::sync::OwnedMutexGuard;
-use turnstile_runtime::{Dispatch, Instance, Why};
+use turnstile_runtime::{Dispatch, Instance};
 
 use crate::keys::{self, KeyRow, KEY_SQL, RECORD_SQL};
 use crate::rows::{self, Columns, HeadRow, Param, HEAD_SQL, UPDATE_ROW, VERSION_SQL};
@@ -218,18 +218,11 @@ impl Tx {
         Ok(columns.version)
     }
 
-    /// Keeps for the commit the record of `key` ([`keys::record_params`]).
-    pub(crate) fn record<W: Dispatch>(
-        &mut self,
-        id: &str,
-        key: &str,
-        event: &str,
-        outcome: &Result<(), Why>,
-        stored: &Stored<W>,
-    ) {
+    /// Keeps for the commit a key's record ([`keys::record_params`]).
+    pub(crate) fn record(&mut self, params: Vec<Param>) {
         self.pending.push(Statement {
             sql: &SQL.record,
-            params: keys::record_params::<W>(id, key, event, outcome, stored),
+            params,
             checks: None,
         });
     }
