@@ -93,7 +93,7 @@ impl Store {
         match self.backend {
             Backend::Postgres => {
                 let at = nanos(now).map_err(StoreError::Instant)?;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_pooled(None).await?;
                 let rows = sqlx::query(
                     "SELECT id FROM turnstile_instances \
                      WHERE workflow = $1 AND next_due IS NOT NULL AND next_due <= $2 \

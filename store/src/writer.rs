@@ -102,11 +102,13 @@ impl WriteTx {
     /// no other writer can commit between a read and a write of it.
     pub(crate) async fn begin_held(writer: &Shared) -> Result<WriteTx, StoreError> {
         let mut held = lock(writer).await?;
-        sqlx::query("BEGIN IMMEDIATE")
-            .execute(&mut held.conn)
-            .await?;
+        // Marked open before the `BEGIN` is sent: a write cancelled while
+        // it is in flight leaves the next one a rollback to send (of
+        // nothing, if the `BEGIN` never ran), not an open transaction.
         held.open = true;
-        Ok(WriteTx::Held(Some(held)))
+        let mut tx = WriteTx::Held(Some(held));
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut *tx).await?;
+        Ok(tx)
     }
 
     /// Commits what was written.

@@ -1140,9 +1140,9 @@ async fn a_cancelled_write_does_not_keep_the_database() {
 }
 
 /// A fire cancelled halfway (its first statements sent, its task dropped
-/// 0 to 9 ms later) leaves neither the database's lock held nor half a
-/// step: another node fires at once each time, and the instance still
-/// passes the full check. (A fire that got as far as sending its commit
+/// 0 to 9 ms later) leaves neither the database's lock held, nor a
+/// transaction open on a pooled connection, nor half a step: another node
+/// fires at once each time, and the instance still passes the full check. (A fire that got as far as sending its commit
 /// before it was dropped is written, as a request whose answer was lost.)
 #[tokio::test]
 async fn a_cancelled_fire_does_not_keep_the_database() {
@@ -1172,6 +1172,28 @@ async fn a_cancelled_fire_does_not_keep_the_database() {
             assert!(std::future::Future::poll(cancelled.as_mut(), &mut context).is_pending());
             tokio::time::sleep(Duration::from_millis(millis)).await;
             drop(cancelled);
+            if store.backend() == Backend::Postgres {
+                // No connection goes back to the pool inside a transaction
+                // (asked through the other node's pool, whose connection
+                // cannot be the one asked about).
+                let idle_in_transaction = "SELECT count(*) FROM pg_stat_activity \
+                     WHERE datname = current_database() AND state = 'idle in transaction'";
+                let mut open = -1i64;
+                for _ in 0..100 {
+                    open = sqlx::query_scalar(idle_in_transaction)
+                        .fetch_one(second.pool())
+                        .await
+                        .unwrap();
+                    if open == 0 {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                assert_eq!(
+                    open, 0,
+                    "a fire cancelled after {millis} ms left a transaction open on a pooled connection"
+                );
+            }
             let started = std::time::Instant::now();
             // What the other node fires is what the state allows when it
             // reads it (once more if a cancelled commit lands meanwhile).
