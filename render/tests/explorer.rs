@@ -436,6 +436,19 @@ fn search_stays_responsive_at_a_thousand_states() {
     click(&tab, "#search");
     eval(&tab, "document.getElementById('search').value = ''");
     tab.type_str("s999").unwrap();
+    // The search runs 120 ms after the last keystroke: wait for the one
+    // result of `s999` (no other query gives exactly that) before the
+    // click, or a search for `s99` could redraw the list under the mouse.
+    let settled = "(() => { const b = document.querySelectorAll('#results button'); \
+                   return b.length === 1 && b[0].dataset.resultState === 's999'; })()";
+    let since = std::time::Instant::now();
+    while eval(&tab, settled) != serde_json::Value::Bool(true) {
+        assert!(
+            since.elapsed() < std::time::Duration::from_secs(10),
+            "the search for s999 did not settle"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     click(&tab, "#results button[data-result-state='s999']");
     let title = eval_str(
         &tab,
