@@ -379,6 +379,33 @@ impl<W: Dispatch> Instance<W> {
         self.next_due().filter(|(_, at)| *at <= now)
     }
 
+    /// The events `actor` may fire now, in declaration order: those the
+    /// current state allows, except the ones that happen by themselves
+    /// (`after`: [`Instance::automatic`]) and those whose transition names
+    /// roles (`by`) the actor holds none of. What a caller is offered;
+    /// guards and `not_before` timers are still checked when it fires
+    /// ([`Instance::timers`] says when a `not_before` falls due).
+    pub fn allowed_for(&self, actor: &Actor<'_>) -> Vec<&'static str> {
+        let state = self.state_index();
+        let automatic = self.automatic();
+        self.allowed()
+            .iter()
+            .copied()
+            .filter(|event| !automatic.contains(event))
+            .filter(|event| crate::roles::role_for::<W>(state, event, actor).is_ok())
+            .collect()
+    }
+
+    /// The events of the current state that happen by themselves once due
+    /// (`after`), in declaration order: a timer runner fires them
+    /// ([`Instance::fire_due`]), no caller does.
+    pub fn automatic(&self) -> Vec<&'static str> {
+        self.timer_specs()
+            .filter(|t| t.automatic)
+            .map(|t| t.event)
+            .collect()
+    }
+
     /// The index of the current state among the workflow's states.
     fn state_index(&self) -> usize {
         let state = self.state();

@@ -98,6 +98,19 @@ pub enum StoreError {
     /// An instant outside what the store holds (1970 to 2262).
     #[error("the instant cannot be stored: {0}")]
     Instant(String),
+    /// A text the store was given breaks its one rule for text (see
+    /// the rule in `text.rs`, stated in docs/store.md): a name (an id, an
+    /// event, a key, an actor, a role, an owner, a listing's state or
+    /// cursor) that is empty or holds a control character, or a payload
+    /// that holds U+0000. Refused before any SQL, on both databases alike;
+    /// nothing was read or written.
+    #[error("{field} {problem}")]
+    BadText {
+        /// Which text: "the instance id", "the event name", ….
+        field: &'static str,
+        /// What is wrong with it.
+        problem: String,
+    },
     /// A connection URL that names no database the store supports.
     #[error("`{0}` is not a sqlite: or postgres: URL")]
     Url(String),

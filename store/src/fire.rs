@@ -8,7 +8,7 @@ use serde::Serialize;
 use turnstile_runtime::{Actor, Dispatch, Instance, Why};
 
 use crate::rows::{self, wall_clock, Param};
-use crate::{keys, sqlite, Backend, Store, StoreError, Stored, WriteTx};
+use crate::{keys, sqlite, text, Backend, Store, StoreError, Stored, WriteTx, ID};
 
 /// What [`Store::fire_keyed`] gives: the outcome of firing now, or the
 /// outcome recorded under the key by an earlier request.
@@ -119,6 +119,19 @@ impl<'r> FireRequest<'r> {
     pub fn owner(mut self, owner: &'r str) -> Self {
         self.owner = Some(owner);
         self
+    }
+
+    /// Every text of the request against the store's rule for text
+    /// ([`StoreError::BadText`]), before anything is read.
+    fn check(&self) -> Result<(), StoreError> {
+        text::name("the event name", self.event)?;
+        text::json_opt("the payload", self.payload)?;
+        text::name_opt("the actor's id", self.actor.id())?;
+        for role in self.actor.roles() {
+            text::name("the actor's role", role)?;
+        }
+        text::name_opt("the idempotency key", self.key)?;
+        text::name_opt("the owner", self.owner)
     }
 }
 
@@ -284,6 +297,8 @@ impl Store {
     ) -> Result<Stored<W>, StoreError> {
         let actor: Actor<'_> = actor.into();
         let request = FireRequest::new(event, actor, now).payload(payload);
+        text::name(ID, id)?;
+        request.check()?;
         let mut tx = self.begin_fire().await?;
         let (head, _) = tx.head::<W>(id, self.locks_rows()).await?;
         self.fire_head(tx, head, &request).await
@@ -304,6 +319,8 @@ impl Store {
         id: &str,
         request: FireRequest<'_>,
     ) -> Result<Keyed<W>, StoreError> {
+        text::name(ID, id)?;
+        request.check()?;
         let mut tx = self.begin_fire().await?;
         let (head, owner) = tx.head::<W>(id, self.locks_rows()).await?;
         if request.owner.is_some() && request.owner != owner.as_deref() {
@@ -409,6 +426,9 @@ impl Store {
         key: &str,
         event: &str,
     ) -> Result<Option<Recorded>, StoreError> {
+        text::name(ID, id)?;
+        text::name("the idempotency key", key)?;
+        text::name("the event name", event)?;
         let mut conn = self.pool.acquire().await?;
         keys::recorded_on::<W>(&mut conn, id, key, event).await
     }

@@ -75,6 +75,7 @@ mod maintenance;
 mod outbox;
 mod rows;
 mod sqlite;
+mod text;
 mod timers;
 mod writer;
 
@@ -317,6 +318,7 @@ impl Store {
         instance: Instance<W>,
         owner: Option<&str>,
     ) -> Result<Stored<W>, StoreError> {
+        text::name_opt("the owner", owner)?;
         let columns = Columns::of(id, &instance, 0)?;
         let mut tx = self.begin_write().await?;
         if !insert_instance::<W>(&mut tx, self.backend, id, &columns, owner).await? {
@@ -350,6 +352,8 @@ impl Store {
         key: &str,
     ) -> Result<Keyed<W>, StoreError> {
         const CREATE: &str = "create";
+        text::name_opt("the owner", owner)?;
+        text::name("the idempotency key", key)?;
         let columns = Columns::of(id, &instance, 0)?;
         let mut tx = self.begin_write().await?;
         if let Some(recorded) = keys::recorded_on::<W>(&mut tx, id, key, CREATE).await? {
@@ -388,6 +392,7 @@ impl Store {
         &self,
         id: &str,
     ) -> Result<Stored<W>, StoreError> {
+        text::name(ID, id)?;
         // The row and its steps are read in one transaction, so they are
         // one consistent state of the database (PostgreSQL: a snapshot
         // for the whole transaction, not one per statement).
@@ -412,6 +417,7 @@ impl Store {
         &self,
         id: &str,
     ) -> Result<Stored<W>, StoreError> {
+        text::name(ID, id)?;
         let mut conn = self.pool.acquire().await?;
         Ok(rows::read_head::<W>(&mut conn, id, false).await?.0)
     }
@@ -468,6 +474,7 @@ impl Store {
         expected: i64,
         instance: Instance<W>,
     ) -> Result<Stored<W>, StoreError> {
+        text::name(ID, id)?;
         let mut tx = self.begin_write().await?;
         let stored = rows::save_on(&mut tx, self.backend, id, expected, instance).await?;
         tx.commit().await?;
@@ -532,6 +539,9 @@ impl Store {
         after: Option<&str>,
         limit: i64,
     ) -> Result<Vec<Listed>, StoreError> {
+        text::name_opt("the owner", owner)?;
+        text::name_opt("the listing's state", state)?;
+        text::name_opt("the listing's cursor (`after`)", after)?;
         let mut sql = String::from(
             "SELECT id, state, version, entered_at, next_due, owner FROM turnstile_instances \
              WHERE workflow = $1 AND id > $2",
@@ -577,6 +587,7 @@ impl Store {
     /// none was recorded; [`StoreError::NotFound`] if there is no such
     /// instance.
     pub async fn owner<W: Dispatch>(&self, id: &str) -> Result<Option<String>, StoreError> {
+        text::name(ID, id)?;
         let row: Option<(Option<String>,)> =
             sqlx::query_as("SELECT owner FROM turnstile_instances WHERE workflow = $1 AND id = $2")
                 .bind(W::NAME)
@@ -595,6 +606,7 @@ impl Store {
     /// idempotency key's step ([`Recorded::Fired`]'s `version`) is read
     /// this way, at a cost that does not grow with the history.
     pub async fn step<W: Dispatch>(&self, id: &str, seq: i64) -> Result<Option<Step>, StoreError> {
+        text::name(ID, id)?;
         let mut conn = self.pool.acquire().await?;
         rows::read_step(&mut conn, W::NAME, id, seq).await
     }
@@ -607,6 +619,9 @@ impl Store {
         Ok(self.load::<W>(id).await?.instance.trail().to_vec())
     }
 }
+
+/// How [`StoreError::BadText`] names an instance id.
+pub(crate) const ID: &str = "the instance id";
 
 /// Inserts a new instance row and its steps; `false` if the id is taken.
 async fn insert_instance<W: Dispatch>(

@@ -134,6 +134,7 @@ impl Store {
         F: AsyncFnMut(&mut AnyConnection, &[Delivery]) -> Result<(), E>,
         E: Into<Box<dyn Error + Send + Sync>>,
     {
+        crate::text::name("the consumer's name", name)?;
         // Read first, before anything of this call is running: every
         // transaction older than this has ended, committed or not.
         let horizon: Option<i64> = match self.backend {

@@ -72,6 +72,7 @@ impl<'i> Columns<'i> {
             id: id.to_string(),
             problem,
         };
+        crate::text::name(crate::ID, id)?;
         let taken = instance.steps_taken();
         let held = instance.trail();
         // The history's index of the first step held.
@@ -100,6 +101,13 @@ impl<'i> Columns<'i> {
             })
             .collect::<Result<Vec<_>, String>>()
             .map_err(unstorable)?;
+        for new in &steps {
+            let step = new.step;
+            crate::text::name("the event name", &step.event)?;
+            crate::text::name_opt("the actor's id", step.actor.as_deref())?;
+            crate::text::name_opt("the actor's role", step.role.as_deref())?;
+            crate::text::json_opt("the payload", step.payload.as_deref())?;
+        }
         Ok(Columns {
             state: instance.state(),
             started_at: instance

@@ -1263,3 +1263,384 @@ fn the_operators_command_lists_shows_verifies_runs_timers_and_shows_lag() {
         assert_eq!(code, Some(2), "a command that does not parse");
     }
 }
+
+/// One request written byte for byte on a new connection (with
+/// `Connection: close`), and what came back: the status, the headers
+/// (lowercased names) and the body. `None` if the connection closed with
+/// no answer. `after` bytes are sent `pause` later (a slow client).
+fn raw(
+    base: &str,
+    request: &[u8],
+    after: Option<(&[u8], Duration)>,
+) -> Option<(u16, String, String)> {
+    use std::io::{Read, Write};
+    let address = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    stream.write_all(request).unwrap();
+    if let Some((rest, pause)) = after {
+        std::thread::sleep(pause);
+        // The service may have answered and closed already.
+        let _ = stream.write_all(rest);
+    }
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    if answer.is_empty() {
+        return None;
+    }
+    let answer = String::from_utf8_lossy(&answer).to_string();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap();
+    Some((status, head.to_lowercase(), body.to_string()))
+}
+
+/// A request over a raw socket, as `alice`: the status and the body, which
+/// must be JSON `{"error", "message"}` for an error, and never a
+/// database's words.
+fn hostile(base: &str, method: &str, path: &str, key: Option<&str>, body: &str) -> (u16, Value) {
+    let token = token("alice", &["customer"]);
+    let key = key.map_or(String::new(), |k| format!("Idempotency-Key: {k}\r\n"));
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {token}\r\n{key}\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let (status, head, text) =
+        raw(base, request.as_bytes(), None).unwrap_or_else(|| panic!("{method} {path}: no answer"));
+    let json: Value = serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!("{method} {path}: {status} with a body that is not JSON ({e}): {text:?}")
+    });
+    if status >= 400 {
+        assert!(
+            head.contains("content-type: application/json"),
+            "{method} {path}: {head}"
+        );
+        assert!(
+            json["error"].is_string() && json["message"].is_string(),
+            "{method} {path}: {json}"
+        );
+    }
+    for driver in ["database", "sqlx", "sqlite", "postgres", "encoding", "0x00"] {
+        assert!(
+            !text.to_lowercase().contains(driver),
+            "{method} {path}: the answer names `{driver}`: {text}"
+        );
+    }
+    (status, json)
+}
+
+#[test]
+fn hostile_text_is_refused_with_json_and_no_database_words() {
+    for url in database_urls("hostile") {
+        // No timer runs during the test (the first tick is at start).
+        let service = start_with(&url, &["--tick-ms", "3600000"]);
+        let base = &service.base;
+        let data = r#"{"account": "acme", "obstacles": []}"#;
+        let (status, created) = hostile(
+            base,
+            "POST",
+            "/service_closing",
+            None,
+            &format!(r#"{{"id": "acme", "data": {data}}}"#),
+        );
+        assert_eq!(status, 201, "{created}");
+
+        // NUL and the other control characters, in every text a request
+        // carries: 400 `invalid_text`, naming the field, on both databases.
+        for c in ["\\u0000", "\\n", "\\t", "\\u001b", "\\u007f", "\\u0085"] {
+            let (status, shown) = hostile(
+                base,
+                "POST",
+                "/service_closing",
+                None,
+                &format!(r#"{{"id": "bad{c}id", "data": {data}}}"#),
+            );
+            assert_eq!(
+                (status, shown["error"].as_str()),
+                (400, Some("invalid_text")),
+                "{url}: id with {c}: {shown}"
+            );
+            assert!(
+                shown["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("the instance id holds the control character U+"),
+                "{shown}"
+            );
+            for key in [None, Some("k-1")] {
+                let (status, shown) = hostile(
+                    base,
+                    "POST",
+                    "/service_closing/acme/events",
+                    key,
+                    &format!(r#"{{"event": "clo{c}se"}}"#),
+                );
+                assert_eq!(
+                    (status, shown["error"].as_str()),
+                    (400, Some("invalid_text")),
+                    "{url}: event with {c}, key {key:?}: {shown}"
+                );
+            }
+        }
+        for (path, field) in [
+            ("/service_closing/a%00x", "the instance id"),
+            ("/service_closing/a%0Ax", "the instance id"),
+            ("/service_closing?state=%00", "the listing's state"),
+            ("/service_closing?after=a%00b", "the listing's cursor"),
+            ("/service_closing?state=closed%1b", "the listing's state"),
+        ] {
+            let (status, shown) = hostile(base, "GET", path, None, "");
+            assert_eq!(
+                (status, shown["error"].as_str()),
+                (400, Some("invalid_text")),
+                "{url}: GET {path}: {shown}"
+            );
+            assert!(
+                shown["message"].as_str().unwrap().starts_with(field),
+                "{shown}"
+            );
+        }
+        let (status, shown) = hostile(
+            base,
+            "POST",
+            "/service_closing/a%00x/events",
+            Some("k-2"),
+            r#"{"event": "close"}"#,
+        );
+        assert_eq!(
+            (status, shown["error"].as_str()),
+            (400, Some("invalid_text")),
+            "{shown}"
+        );
+        // A NUL inside a JSON payload is JSON's `\u0000`: stored as such.
+        // (The event brings no payload, so it is refused for that.)
+        let (status, shown) = hostile(
+            base,
+            "POST",
+            "/service_closing/acme/events",
+            None,
+            r#"{"event": "close", "payload": {"note": "a\u0000b"}}"#,
+        );
+        assert_eq!(
+            (status, shown["error"].as_str()),
+            (422, Some("bad_payload")),
+            "{shown}"
+        );
+
+        // Query, path and route rejections are JSON too.
+        for (method, path, code, words) in [
+            ("GET", "/service_closing?limit=abc", 400, "limit"),
+            (
+                "GET",
+                "/service_closing?limit=99999999999999999999",
+                400,
+                "limit",
+            ),
+            ("GET", "/service_closing/%FF%FE", 400, "UTF-8"),
+            ("DELETE", "/service_closing", 405, "DELETE /service_closing"),
+            (
+                "GET",
+                "/no/such/route/here",
+                404,
+                "no route serves GET /no/such/route/here",
+            ),
+        ] {
+            let (status, shown) = hostile(base, method, path, None, "");
+            assert_eq!(status, code, "{method} {path}: {shown}");
+            assert!(
+                shown["message"].as_str().unwrap().contains(words),
+                "{method} {path}: {shown}"
+            );
+        }
+        let (_, listed) = hostile(base, "GET", "/service_closing", None, "");
+        assert_eq!(listed["instances"].as_array().unwrap().len(), 1, "{listed}");
+
+        // A row that does not load: 500 with the request's id, and the
+        // detail in the log line under that id, not in the answer.
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async {
+            let store = turnstile_store::Store::open(&url).await.unwrap();
+            sqlx::query(
+                "UPDATE turnstile_instances SET data = 'secret row text' WHERE id = 'acme'",
+            )
+            .execute(store.pool())
+            .await
+            .unwrap();
+            store.close().await;
+        });
+        drop(runtime);
+        let request = format!(
+            "GET /service_closing/acme HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {}\r\n\
+             Connection: close\r\n\r\n",
+            token("alice", &["customer"])
+        );
+        let (status, head, text) = raw(base, request.as_bytes(), None).unwrap();
+        assert_eq!(status, 500, "{text}");
+        let shown: Value = serde_json::from_str(&text).unwrap();
+        let id = shown["request_id"].as_str().unwrap().to_string();
+        assert_eq!(shown["error"], "bad_row", "{shown}");
+        assert_eq!(
+            shown["message"],
+            format!("internal error: the service's log has the detail under request id {id}")
+        );
+        assert!(head.contains(&format!("x-request-id: {id}")), "{head}");
+        assert!(
+            !text.contains("secret row text") && !text.contains("acme"),
+            "{text}"
+        );
+        let logged = (0..100).find_map(|_| {
+            let line = service
+                .output
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|l| l.contains(&id) && l.contains("internal error"))
+                .cloned();
+            if line.is_none() {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            line
+        });
+        let logged = logged.expect("the log line of the 500");
+        assert!(
+            logged.contains("service_closing instance `acme` is refused"),
+            "{logged}"
+        );
+    }
+}
+
+#[test]
+fn allowed_is_what_the_caller_may_fire_and_automatic_what_happens_by_itself() {
+    for url in database_urls("overdue") {
+        // The timer runner's first tick is at start; no other comes.
+        let service = start_with(&url, &["--tick-ms", "3600000"]);
+        let http = agent();
+        let at = |path: &str| format!("{}{path}", service.base);
+        let (status, created) = call(
+            &http,
+            "POST",
+            &at("/service_closing"),
+            Some(&json!({ "id": "late", "data": { "account": "late", "obstacles": [] }, "at": ms_ago(100) }).to_string()),
+        );
+        assert_eq!(status, 201, "{created}");
+        assert_eq!(created["allowed"], json!(["close"]));
+        assert_eq!(created["automatic"], json!([]));
+        let (status, closed) = call(
+            &http,
+            "POST",
+            &at("/service_closing/late/events"),
+            Some(&json!({ "event": "close", "at": ms_ago(95) }).to_string()),
+        );
+        assert_eq!(status, 200, "{closed}");
+        // Closed: the customer may restore or disable; the end of the
+        // retention period happens by itself, and is not offered.
+        assert_eq!(closed["allowed"], json!(["restore", "disable"]), "{closed}");
+        assert_eq!(
+            closed["automatic"],
+            json!(["retention_period_ends"]),
+            "{closed}"
+        );
+        // Someone holding no role of the workflow is offered nothing.
+        let (status, seen) = call_as(
+            &http,
+            &token("ops", &["staff"]),
+            "GET",
+            &at("/service_closing/late"),
+            None,
+        );
+        assert_eq!(status, 200, "{seen}");
+        assert_eq!(seen["allowed"], json!([]), "{seen}");
+        // Day 95 after closing: the retention period (90 days) is over and
+        // its timer had not run; a fire runs it first, so restoring is
+        // refused in `disabled`, and the answer says what was stored.
+        let (status, refused) = call(
+            &http,
+            "POST",
+            &at("/service_closing/late/events"),
+            Some(&json!({ "event": "restore" }).to_string()),
+        );
+        assert_eq!(
+            (status, refused["error"].as_str()),
+            (409, Some("not_allowed")),
+            "{refused}"
+        );
+        let (_, seen) = call(&http, "GET", &at("/service_closing/late"), None);
+        assert_eq!(seen["state"], "disabled", "{seen}");
+        assert_eq!(seen["allowed"], json!([]), "{seen}");
+    }
+}
+
+#[test]
+fn limits_hold_against_lying_and_slow_clients() {
+    for url in database_urls("slow") {
+        let service = start_with(
+            &url,
+            &["--header-timeout-ms", "700", "--body-timeout-ms", "700"],
+        );
+        let base = &service.base;
+        // A declared length over 64 KiB: 413 at once, without the body.
+        let started = Instant::now();
+        let (status, head, body) = raw(
+            base,
+            b"POST /service_closing HTTP/1.1\r\nHost: test\r\nContent-Length: 10000000\r\n\r\n",
+            None,
+        )
+        .expect("an answer");
+        assert_eq!(status, 413, "{head}{body}");
+        assert!(body.contains(r#""error":"body_too_large""#), "{body}");
+        assert!(
+            started.elapsed() < Duration::from_millis(600),
+            "the 413 took {:?}",
+            started.elapsed()
+        );
+        // A chunked body that grows past the limit: cut with 413.
+        let mut chunked =
+            b"POST /service_closing HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
+                .to_vec();
+        for _ in 0..20 {
+            chunked.extend_from_slice(format!("1000\r\n{}\r\n", "x".repeat(4096)).as_bytes());
+        }
+        chunked.extend_from_slice(b"0\r\n\r\n");
+        let (status, _, body) = raw(base, &chunked, None).expect("an answer");
+        assert_eq!(status, 413, "{body}");
+        // A body that stops short of its length: 408 once the body's time
+        // is up, as JSON.
+        let started = Instant::now();
+        let (status, _, body) = raw(
+            base,
+            b"POST /service_closing HTTP/1.1\r\nHost: test\r\nContent-Length: 100\r\n\r\n{\"id\"",
+            None,
+        )
+        .expect("an answer");
+        assert_eq!(status, 408, "{body}");
+        assert!(
+            body.contains("the request's body did not arrive within 700 ms"),
+            "{body}"
+        );
+        assert!(started.elapsed() >= Duration::from_millis(700));
+        // Headers sent slowly: 408 once the headers' time is up.
+        let (status, _, body) = raw(
+            base,
+            b"GET /health HTTP/1.1\r\nHost: te",
+            Some((b"st\r\n\r\n", Duration::from_millis(1500))),
+        )
+        .expect("an answer");
+        assert_eq!(status, 408, "{body}");
+        assert!(
+            body.contains("the request's headers did not arrive within 700 ms"),
+            "{body}"
+        );
+        // A connection that sends nothing is closed without an answer.
+        assert_eq!(raw(base, b"", None), None);
+        // Within the limits, the service answers as ever.
+        let (status, _, body) = raw(
+            base,
+            b"GET /health HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n",
+            None,
+        )
+        .expect("an answer");
+        assert_eq!(status, 200, "{body}");
+    }
+}

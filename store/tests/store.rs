@@ -1246,3 +1246,100 @@ async fn a_store_in_memory_by_url_writes_no_file() {
     );
     assert!(!std::path::Path::new(&name).exists(), "a file named {name}");
 }
+
+/// Text neither database may hold the same way is refused before SQL,
+/// with the field named, on SQLite as on PostgreSQL (which cannot store
+/// U+0000 and used to answer with its own error text).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn text_with_control_characters_is_refused_the_same_on_both_databases() {
+    fn field(e: StoreError) -> &'static str {
+        match e {
+            StoreError::BadText { field, .. } => field,
+            other => panic!("not BadText: {other}"),
+        }
+    }
+    for (store, url) in backends("badtext").await {
+        let start = || Instance::start(ServiceClosing::new("acme"), t0());
+        store.create("acme", start()).await.unwrap();
+        for bad in ["a\0b", "a\nb", "\u{1b}[2J", "\u{85}"] {
+            let e = store.create(bad, start()).await.unwrap_err();
+            assert_eq!(field(e), "the instance id", "{url}");
+            let e = store.create_owned("ok", start(), bad).await.unwrap_err();
+            assert_eq!(field(e), "the owner", "{url}");
+            let e = store
+                .create_keyed("ok", start(), None, bad)
+                .await
+                .unwrap_err();
+            assert_eq!(field(e), "the idempotency key", "{url}");
+            let e = store.load::<ServiceClosing>(bad).await.unwrap_err();
+            assert_eq!(field(e), "the instance id");
+            let e = store
+                .fire::<ServiceClosing>("acme", bad, holder("alice"), t0())
+                .await
+                .unwrap_err();
+            assert_eq!(field(e), "the event name");
+            let e = store
+                .fire_keyed::<ServiceClosing>("acme", "close", None, holder("alice"), t0(), bad)
+                .await
+                .unwrap_err();
+            assert_eq!(field(e), "the idempotency key");
+            let roles = [bad];
+            let e = store
+                .fire::<ServiceClosing>(
+                    "acme",
+                    "close",
+                    Actor::new("alice").with_roles(&roles),
+                    t0(),
+                )
+                .await
+                .unwrap_err();
+            assert_eq!(field(e), "the actor's role");
+            let e = store
+                .fire::<ServiceClosing>("acme", "close", Actor::new(bad), t0())
+                .await
+                .unwrap_err();
+            assert_eq!(field(e), "the actor's id");
+            let e = store
+                .fire_with::<ServiceClosing>(
+                    "acme",
+                    "close",
+                    Some("{\"a\":\"\0\"}"),
+                    holder("alice"),
+                    t0(),
+                )
+                .await
+                .unwrap_err();
+            assert_eq!(field(e), "the payload");
+            let e = store
+                .list::<ServiceClosing>(Some(bad), None, 10)
+                .await
+                .unwrap_err();
+            assert_eq!(field(e), "the listing's state");
+            let e = store
+                .list::<ServiceClosing>(None, Some(bad), 10)
+                .await
+                .unwrap_err();
+            assert_eq!(field(e), "the listing's cursor (`after`)");
+            let e = store
+                .list_owned::<ServiceClosing>(bad, None, None, 10)
+                .await
+                .unwrap_err();
+            assert_eq!(field(e), "the owner");
+            let e = store.owner::<ServiceClosing>(bad).await.unwrap_err();
+            assert_eq!(field(e), "the instance id");
+            let e = store
+                .consume(bad, 10, async |_, _| Ok::<(), std::convert::Infallible>(()))
+                .await
+                .unwrap_err();
+            assert_eq!(field(e), "the consumer's name");
+        }
+        // Nothing of it was written: the one instance, untouched.
+        let listed = store.list::<ServiceClosing>(None, None, 10).await.unwrap();
+        assert_eq!(listed.len(), 1, "{url}");
+        assert_eq!(listed[0].version, 0, "{url}");
+        // Text without control characters, however odd, is kept as it is.
+        let odd = "naïve 東京 %00 🦀";
+        store.create(odd, start()).await.unwrap();
+        assert_eq!(store.load::<ServiceClosing>(odd).await.unwrap().id, odd);
+    }
+}

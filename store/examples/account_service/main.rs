@@ -35,15 +35,22 @@
 //! `at` is when the step happened, in milliseconds since 1970 (default:
 //! now), for events that reach the service after the fact; `version`, if
 //! given, must be the instance's version (optimistic concurrency across
-//! clients). Errors are JSON `{"error", "message"}`: 400 malformed
-//! request or unknown event, 401 no valid token, 404 unknown workflow or
-//! instance (or another caller's), 409 event
-//! not allowed now, timer not yet due, id taken, version conflict or an
-//! `at` earlier than the instance's last step (`clock_behind`: the
-//! caller's clock is behind; nothing is stored), 403 the actor holds none
-//! of the roles the transition names (`forbidden`), 422 guard refused or a
-//! payload missing, unreadable or not expected (`bad_payload`), 500 a
-//! stored row that does not load.
+//! clients). Errors are JSON `{"error", "message"}` (docs/store.md has
+//! the whole table of statuses and codes): 400 a malformed request
+//! (`malformed_request`), a name with a control character or a payload
+//! with U+0000 (`invalid_text`), an unknown event (`unknown_event`); 401 no
+//! valid token; 403 the actor holds none of the roles the transition names
+//! (`forbidden`); 404 unknown workflow, instance (or another caller's) or
+//! route; 405 a method the route lacks; 408 headers or a body too slow
+//! (`request_timeout`); 409 event not allowed now (`not_allowed`), timer
+//! not yet due (`not_yet`), an automatic timer came first (`overdue`), id
+//! taken, version conflict, or an `at` earlier than the instance's last
+//! step (`clock_behind`: nothing is stored); 413 a body over 64 KiB; 422
+//! guard refused, a payload missing, unreadable or not expected
+//! (`bad_payload`), a key reused; 500 a stored row that does not load
+//! (`bad_row`) or anything else (`internal`), whose detail is logged under
+//! the request's id (`X-Request-Id`, and `request_id` in the body) and
+//! never answered.
 //!
 //! A background task fires the automatic timers that fall due, every
 //! `--tick-ms` milliseconds (default 1000), on every node: the store
@@ -64,7 +71,10 @@
 //! `notifications`, on every node; each step is written once across the
 //! nodes, at least once across crashes.
 //!
-//! Request bodies are limited to 64 KiB (413 `body_too_large`, unread).
+//! Request bodies are limited to 64 KiB (413 `body_too_large`, unread when
+//! `Content-Length` says so). A client has `--header-timeout-ms` (10 s) for
+//! a request's headers and `--body-timeout-ms` (30 s) for its body: 408
+//! `request_timeout` past either.
 //! Logs go to standard output, one line per request (method, path,
 //! status, duration; never a header or a body) and per timer fired: text,
 //! or one JSON object per line with `--log json`. On SIGTERM or SIGINT the
@@ -88,6 +98,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Extension;
 use axum::{middleware, Json, Router};
+use http_body_util::BodyExt;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -180,7 +191,8 @@ fn refusal(code: &str) -> (StatusCode, &'static str) {
         "guard_refused" => (StatusCode::UNPROCESSABLE_ENTITY, "guard_refused"),
         "bad_payload" => (StatusCode::UNPROCESSABLE_ENTITY, "bad_payload"),
         "forbidden" => (StatusCode::FORBIDDEN, "forbidden"),
-        "not_yet" | "overdue" => (StatusCode::CONFLICT, "not_yet"),
+        "not_yet" => (StatusCode::CONFLICT, "not_yet"),
+        "overdue" => (StatusCode::CONFLICT, "overdue"),
         "clock_behind" => (StatusCode::CONFLICT, "clock_behind"),
         _ => (StatusCode::CONFLICT, "not_allowed"),
     }
@@ -204,8 +216,29 @@ fn store_error(e: StoreError) -> Response {
         StoreError::Instant(_) | StoreError::Unstorable { .. } => {
             error(StatusCode::BAD_REQUEST, "unstorable", message)
         }
-        _ => error(StatusCode::INTERNAL_SERVER_ERROR, "store", message),
+        StoreError::BadText { .. } => error(StatusCode::BAD_REQUEST, "invalid_text", message),
+        StoreError::BadRow { .. } => {
+            internal(StatusCode::INTERNAL_SERVER_ERROR, "bad_row", message)
+        }
+        _ => internal(StatusCode::INTERNAL_SERVER_ERROR, "internal", message),
     }
+}
+
+/// What a 5xx keeps from its client: the detail (a database's or a
+/// driver's words, a row's contents), which the request's log line
+/// carries under the request's id instead.
+#[derive(Clone)]
+struct Internal {
+    code: &'static str,
+    detail: String,
+}
+
+/// A 5xx whose body says only `code` and the request id (the
+/// [`requests`] layer writes it) and whose log line says `detail`.
+fn internal(status: StatusCode, code: &'static str, detail: String) -> Response {
+    let mut response = status.into_response();
+    response.extensions_mut().insert(Internal { code, detail });
+    response
 }
 
 fn millis(at: SystemTime) -> Option<u64> {
@@ -275,8 +308,14 @@ fn step_json(s: &turnstile_runtime::Step) -> Value {
 /// An instance as the service shows it, with its whole `history` (`GET`,
 /// create), or with the `steps` one fire took (a fire reads no history, so
 /// that its cost does not grow with it).
-fn show<W: Dispatch + Serialize>(stored: &Stored<W>, trail_as: &str) -> Value {
+///
+/// `allowed` is what `caller` may fire now (the events of the state that
+/// do not happen by themselves, and whose roles the caller holds, if they
+/// name any); `automatic`, what happens by itself once due (`timers`
+/// says when).
+fn show<W: Dispatch + Serialize>(stored: &Stored<W>, trail_as: &str, caller: &Caller) -> Value {
     let i = &stored.instance;
+    let roles = caller.role_names();
     let trail: Vec<Value> = i.trail().iter().map(step_json).collect();
     let mut shown = json!({
         "workflow": W::NAME,
@@ -284,7 +323,8 @@ fn show<W: Dispatch + Serialize>(stored: &Stored<W>, trail_as: &str) -> Value {
         "version": stored.version,
         "state": i.state(),
         "entered_at": millis(i.entered_at()),
-        "allowed": i.allowed(),
+        "allowed": i.allowed_for(&caller.actor(&roles)),
+        "automatic": i.automatic(),
         "timers": i.timers().iter().map(|t| json!({
             "event": t.event,
             "automatic": t.automatic,
@@ -330,7 +370,9 @@ async fn create_in<W: Dispatch + Serialize + DeserializeOwned>(
     let instance = Instance::start(request.data, instant(request.at));
     let Some(key) = key else {
         return match store.create_owned(&request.id, instance, &owner).await {
-            Ok(stored) => (StatusCode::CREATED, Json(show(&stored, "history"))).into_response(),
+            Ok(stored) => {
+                (StatusCode::CREATED, Json(show(&stored, "history", caller))).into_response()
+            }
             Err(e) => store_error(e),
         };
     };
@@ -339,7 +381,7 @@ async fn create_in<W: Dispatch + Serialize + DeserializeOwned>(
         .await
     {
         Ok(Keyed::Fired(stored)) => {
-            (StatusCode::CREATED, Json(show(&stored, "history"))).into_response()
+            (StatusCode::CREATED, Json(show(&stored, "history", caller))).into_response()
         }
         // Created by the first request with this key: its instance as it
         // is now, for a caller who may see it; to anyone else the id is
@@ -350,7 +392,7 @@ async fn create_in<W: Dispatch + Serialize + DeserializeOwned>(
                     Ok(stored) => (
                         StatusCode::CREATED,
                         [("idempotency-replayed", "true")],
-                        Json(show(&stored, "history")),
+                        Json(show(&stored, "history", caller)),
                     )
                         .into_response(),
                     Err(e) => store_error(e),
@@ -395,7 +437,7 @@ async fn fire_in<W: Dispatch + Serialize + DeserializeOwned>(
         fire = fire.key(key);
     }
     match store.submit::<W>(id, fire).await {
-        Ok(Keyed::Fired(stored)) => Json(show(&stored, "steps")).into_response(),
+        Ok(Keyed::Fired(stored)) => Json(show(&stored, "steps", caller)).into_response(),
         Ok(Keyed::Replayed(recorded)) => replay::<W>(store, id, recorded).await,
         Err(e) => store_error(e),
     }
@@ -496,7 +538,7 @@ async fn show_in<W: Dispatch + Serialize + DeserializeOwned>(
             id: id.to_string(),
         }),
         Ok(_) => match store.load::<W>(id).await {
-            Ok(stored) => Json(show(&stored, "history")).into_response(),
+            Ok(stored) => Json(show(&stored, "history", caller)).into_response(),
             Err(e) => store_error(e),
         },
         Err(e) => store_error(e),
@@ -662,7 +704,7 @@ async fn notify(store: Store, mut stop: watch::Receiver<bool>) {
 
 /// The service's routes over `store`: every one but `/health` behind the
 /// bearer token `gate` checks.
-fn app(store: Store, gate: auth::Gate) -> Router {
+fn app(store: Store, gate: auth::Gate, limits: Limits) -> Router {
     let workflows = Router::new()
         .route("/{workflow}", post(create).get(list))
         .route("/{workflow}/{id}", get(show_one))
@@ -671,15 +713,117 @@ fn app(store: Store, gate: auth::Gate) -> Router {
     Router::new()
         .route("/health", get(health))
         .merge(workflows)
+        .fallback(no_route)
         .layer(DefaultBodyLimit::max(MAX_BODY))
-        .layer(middleware::from_fn(access_log))
+        .layer(middleware::from_fn_with_state(limits, read_body))
+        .layer(middleware::from_fn(requests))
         .with_state(store)
 }
 
 /// The largest request body the service reads: 64 KiB, far above any
-/// instance's data or an event's payload in these workflows. A larger body
-/// is answered 413 (`body_too_large`) without being read.
+/// instance's data or an event's payload in these workflows. A body that
+/// declares a larger `Content-Length` is answered 413 (`body_too_large`)
+/// at once, unread; one that turns out larger as it arrives (chunked, or
+/// a `Content-Length` that lies) is cut at the limit with the same 413.
 const MAX_BODY: usize = 64 * 1024;
+
+/// How long a client may take: to send a request's headers (from the
+/// connection's start, or the end of its previous request) and then its
+/// body. Past either, the request is cut with 408 `request_timeout` and
+/// the connection closed, so that slow or stalled clients do not hold
+/// connections open.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    headers: Duration,
+    body: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            headers: Duration::from_secs(10),
+            body: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The body of a 408 for headers or a body that came too slowly.
+fn timeout_message(what: &str, within: Duration) -> String {
+    format!(
+        "the request's {what} did not arrive within {} ms",
+        within.as_millis()
+    )
+}
+
+/// Reads the request's body, within [`MAX_BODY`] and [`Limits::body`],
+/// before anything else looks at the request: a declared length over the
+/// limit is refused unread, a slow body is cut with 408.
+async fn read_body(
+    State(limits): State<Limits>,
+    request: Request,
+    next: middleware::Next,
+) -> Response {
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        return with_close(body_too_large());
+    }
+    let (parts, body) = request.into_parts();
+    let read = http_body_util::Limited::new(body, MAX_BODY).collect();
+    let bytes = match tokio::time::timeout(limits.body, read).await {
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
+            return with_close(body_too_large())
+        }
+        Ok(Err(e)) => {
+            return with_close(error(
+                StatusCode::BAD_REQUEST,
+                "malformed_request",
+                format!("the request body could not be read: {e}"),
+            ))
+        }
+        Err(_) => {
+            return with_close(error(
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                timeout_message("body", limits.body),
+            ))
+        }
+    };
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
+}
+
+/// 413 `body_too_large`.
+fn body_too_large() -> Response {
+    error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "body_too_large",
+        format!("the request body is over the service's limit of {MAX_BODY} bytes"),
+    )
+}
+
+/// `response` with `Connection: close`: the rest of the request is not
+/// read, so the connection cannot carry another one.
+fn with_close(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        axum::http::header::CONNECTION,
+        axum::http::HeaderValue::from_static("close"),
+    );
+    response
+}
+
+/// 404 for a path no route serves.
+async fn no_route(method: axum::http::Method, uri: axum::http::Uri) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        format!("no route serves {method} {}", uri.path()),
+    )
+}
 
 /// `GET /health`: 200 `{"status": "ok"}` when the database answers, 503
 /// otherwise, for a load balancer's or an orchestrator's probe.
@@ -687,25 +831,92 @@ async fn health(State(store): State<Store>) -> Response {
     match store.ping().await {
         Ok(()) => Json(json!({ "status": "ok", "backend": format!("{:?}", store.backend()) }))
             .into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "health check: the database does not answer");
-            error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                e.to_string(),
-            )
-        }
+        Err(e) => internal(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            format!("health check: the database does not answer: {e}"),
+        ),
     }
 }
 
-/// One structured line per request: method, path, status and duration. No
-/// header and no body is logged.
-async fn access_log(request: Request, next: middleware::Next) -> Response {
+/// The next request's id: the node's start (milliseconds since 1970, in
+/// hex) and a count, unique across nodes and restarts for the logs'
+/// purposes.
+fn request_id() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::LazyLock;
+    static STARTED: LazyLock<u64> = LazyLock::new(|| millis(SystemTime::now()).unwrap_or(0));
+    static COUNT: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "{:x}-{}",
+        *STARTED,
+        COUNT.fetch_add(1, Ordering::Relaxed) + 1
+    )
+}
+
+/// The error code of an error status whose body a layer below wrote
+/// without one (axum's extractors, a method the route lacks).
+fn code_of(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => "malformed_request",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::REQUEST_TIMEOUT => "request_timeout",
+        StatusCode::PAYLOAD_TOO_LARGE => "body_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        s if s.is_server_error() => "internal",
+        _ => "error",
+    }
+}
+
+/// Every request: an id (the `X-Request-Id` header of its answer), one
+/// log line (method, path, status, duration; never a header or a body),
+/// and an answer whose errors are all JSON `{"error", "message"}`: a 5xx
+/// says what kind and the request id, its detail goes to the log only;
+/// an error a layer below wrote as text (axum's rejections of a query or
+/// a path, a method the route lacks) is wrapped with its code.
+async fn requests(request: Request, next: middleware::Next) -> Response {
+    let id = request_id();
     let method = request.method().clone();
     let path = request.uri().path().to_string();
     let started = std::time::Instant::now();
-    let response = next.run(request).await;
+    let mut response = next.run(request).await;
+    let status = response.status();
+    if let Some(Internal { code, detail }) = response.extensions_mut().remove::<Internal>() {
+        tracing::error!(request_id = %id, %method, path, status = status.as_u16(), error = %detail, "internal error");
+        response = internal_body(status, code, &id);
+    } else if (status.is_client_error() || status.is_server_error()) && !is_json(&response) {
+        response = if status.is_server_error() {
+            tracing::error!(request_id = %id, %method, path, status = status.as_u16(), "internal error without detail");
+            internal_body(status, code_of(status), &id)
+        } else {
+            let (parts, body) = response.into_parts();
+            let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+            let text = String::from_utf8_lossy(&text).trim().to_string();
+            let message = if text.is_empty() {
+                format!(
+                    "{} ({method} {path})",
+                    status.canonical_reason().unwrap_or("error")
+                )
+            } else {
+                text
+            };
+            let mut wrapped = error(status, code_of(status), message);
+            for (name, value) in &parts.headers {
+                if name != axum::http::header::CONTENT_TYPE
+                    && name != axum::http::header::CONTENT_LENGTH
+                {
+                    wrapped.headers_mut().insert(name, value.clone());
+                }
+            }
+            wrapped
+        };
+    }
+    if let Ok(value) = axum::http::HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
     tracing::info!(
+        request_id = %id,
         %method,
         path,
         status = response.status().as_u16(),
@@ -713,6 +924,166 @@ async fn access_log(request: Request, next: middleware::Next) -> Response {
         "request"
     );
     response
+}
+
+/// Whether `response` says its body is JSON.
+fn is_json(response: &Response) -> bool {
+    response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"))
+}
+
+/// The body of a 5xx: its code, "internal error" (or, for 503, that the
+/// service is unavailable) and the request id to find the log line by.
+fn internal_body(status: StatusCode, code: &str, id: &str) -> Response {
+    let what = if status == StatusCode::SERVICE_UNAVAILABLE {
+        "the service is unavailable"
+    } else {
+        "internal error"
+    };
+    (
+        status,
+        Json(json!({
+            "error": code,
+            "message": format!("{what}: the service's log has the detail under request id {id}"),
+            "request_id": id,
+        })),
+    )
+        .into_response()
+}
+
+/// A connection's stream, noting whether a request has begun to arrive
+/// since the last answer was written (bytes read after the last write).
+struct Watched<'s> {
+    stream: &'s mut tokio::net::TcpStream,
+    begun: &'s mut bool,
+}
+
+impl tokio::io::AsyncRead for Watched<'_> {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        let polled = std::pin::Pin::new(&mut *this.stream).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            *this.begun = true;
+        }
+        polled
+    }
+}
+
+impl tokio::io::AsyncWrite for Watched<'_> {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        *this.begun = false;
+        std::pin::Pin::new(&mut *this.stream).poll_write(cx, buf)
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut *self.get_mut().stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut *self.get_mut().stream).poll_shutdown(cx)
+    }
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves, then lets the
+/// requests in flight finish. Each connection is HTTP/1.1 with
+/// [`Limits::headers`] as its header timeout: a client that began a
+/// request and has not sent its headers in time gets 408
+/// `request_timeout`, and the connection is closed (an idle one, quietly).
+/// (axum's own `serve` sets no header timeout.)
+async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    limits: Limits,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    use tokio::io::AsyncWriteExt;
+    let (closing, closed) = watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
+    tokio::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors, or a connection reset before
+                    // it was accepted: wait a little and go on.
+                    tracing::warn!(error = %e, "a connection was not accepted");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let mut closed = closed.clone();
+        connections.spawn(async move {
+            let mut stream = stream;
+            let mut begun = false;
+            let served = {
+                let mut http = hyper::server::conn::http1::Builder::new();
+                http.timer(hyper_util::rt::TokioTimer::new())
+                    .header_read_timeout(limits.headers);
+                let watched = Watched {
+                    stream: &mut stream,
+                    begun: &mut begun,
+                };
+                let connection =
+                    http.serve_connection(hyper_util::rt::TokioIo::new(watched), service);
+                tokio::pin!(connection);
+                tokio::select! {
+                    served = connection.as_mut() => served,
+                    _ = closed.changed() => {
+                        connection.as_mut().graceful_shutdown();
+                        connection.as_mut().await
+                    }
+                }
+            };
+            if let Err(e) = served {
+                // A connection idle between requests is closed quietly (a
+                // client may be about to reuse it, and must not read a
+                // 408 as the answer to its next request); one that began
+                // a request and did not finish its headers gets the 408.
+                if e.is_timeout() && begun {
+                    let body = json!({
+                        "error": "request_timeout",
+                        "message": timeout_message("headers", limits.headers),
+                    })
+                    .to_string();
+                    let answer = format!(
+                        "HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\n\
+                         content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = stream.write_all(answer.as_bytes()).await;
+                    let _ = stream.shutdown().await;
+                    tracing::info!(status = 408, "request: headers too slow");
+                }
+            }
+        });
+        // Reap the connections that ended, so the set does not grow.
+        while connections.try_join_next().is_some() {}
+    }
+    let _ = closing.send(true);
+    while connections.join_next().await.is_some() {}
 }
 
 /// Resolves on SIGTERM or SIGINT (Ctrl-C), saying which.
@@ -748,6 +1119,7 @@ struct Options {
     keys_kept: Duration,
     secret_file: Option<String>,
     all_instances_roles: Vec<String>,
+    limits: Limits,
     /// `token`: mint a token instead of serving.
     mint: Option<Mint>,
 }
@@ -795,6 +1167,7 @@ fn options() -> Result<Options, String> {
         keys_kept: Duration::from_secs(24 * 60 * 60),
         secret_file: None,
         all_instances_roles: vec!["staff".to_string(), "system".to_string()],
+        limits: Limits::default(),
         mint: None,
     };
     let mut args = std::env::args().skip(1).peekable();
@@ -839,6 +1212,16 @@ fn options() -> Result<Options, String> {
                 let ms: u64 = v.parse().map_err(|e| format!("--tick-ms {v}: {e}"))?;
                 options.tick = Duration::from_millis(ms.max(1));
             }
+            "--header-timeout-ms" | "--body-timeout-ms" => {
+                let v = value()?;
+                let ms: u64 = v.parse().map_err(|e| format!("{arg} {v}: {e}"))?;
+                let limit = Duration::from_millis(ms.max(1));
+                if arg == "--header-timeout-ms" {
+                    options.limits.headers = limit;
+                } else {
+                    options.limits.body = limit;
+                }
+            }
             "--keys-hours" => {
                 let v = value()?;
                 let hours: u64 = v.parse().map_err(|e| format!("--keys-hours {v}: {e}"))?;
@@ -852,7 +1235,7 @@ fn options() -> Result<Options, String> {
             other => {
                 return Err(format!(
                     "unknown argument `{other}`: --database URL, --listen ADDR, --tick-ms N, --keys-hours N, \
-                     --log text|json, --jwt-secret-file PATH, --all-instances-roles A,B; or: token --sub ID --roles A,B"
+                     --header-timeout-ms N, --body-timeout-ms N, --log text|json, --jwt-secret-file PATH, --all-instances-roles A,B; or: token --sub ID --roles A,B"
                 ))
             }
         }
@@ -968,21 +1351,43 @@ async fn main() -> std::process::ExitCode {
     // On SIGTERM or SIGINT: stop accepting, let the requests in flight
     // finish, then stop the timer runner between two ticks and the
     // notifier between two batches, then close the pool.
-    let served = axum::serve(listener, app(store.clone(), gate))
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+    serve(
+        listener,
+        app(store.clone(), gate, options.limits),
+        options.limits,
+        shutdown_signal(),
+    )
+    .await;
     let _ = stop.send(true);
     let _ = timers.await;
     let _ = notifier.await;
     store.close().await;
-    match served {
-        Ok(()) => {
-            tracing::info!("stopped");
-            std::process::ExitCode::SUCCESS
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "the server failed");
-            std::process::ExitCode::FAILURE
+    tracing::info!("stopped");
+    std::process::ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every refusal code the runtime gives (`Why::code`) has its status
+    /// and its own code: an overdue event is `overdue`, not `not_yet`.
+    #[test]
+    fn each_refusal_has_its_status_and_code() {
+        for (code, status, answered) in [
+            ("unknown_event", 400, "unknown_event"),
+            ("forbidden", 403, "forbidden"),
+            ("not_allowed", 409, "not_allowed"),
+            ("not_yet", 409, "not_yet"),
+            ("overdue", 409, "overdue"),
+            ("clock_behind", 409, "clock_behind"),
+            ("guard_refused", 422, "guard_refused"),
+            ("bad_payload", 422, "bad_payload"),
+        ] {
+            assert_eq!(
+                refusal(code),
+                (StatusCode::from_u16(status).unwrap(), answered)
+            );
         }
     }
 }
