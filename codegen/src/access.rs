@@ -85,15 +85,34 @@ impl Generator<'_> {
                 }
             }
         });
-        // A set of several roles is a tuple type; each of its roles may
-        // fire what the set may (one impl each). A single role is the
-        // blanket impl's.
+        // A set of several roles is a tuple type, which admits each of its
+        // roles: `(A, B): Set_Holds<A>`, one impl each, and one blanket impl of
+        // `May` per tuple size used. (Were the set's impls of `May` on
+        // each role, `impl May<…, (Customer, Agent), …> for Customer`,
+        // rustc would answer a wrong role with them: "`May<…, (Customer,
+        // Agent)>` is implemented for `Customer`", which reads as if the
+        // wrong role were allowed. Blanket impls marked
+        // `do_not_recommend` leave only the trait's own message.)
         let mut sets: Vec<&[RoleId]> = Vec::new();
         for t in &w.transitions {
             if t.by.len() > 1 && !sets.contains(&&t.by[..]) {
                 sets.push(&t.by);
             }
         }
+        let mut sizes: Vec<usize> = sets.iter().map(|s| s.len()).collect();
+        sizes.sort_unstable();
+        sizes.dedup();
+        let size_impls = sizes.iter().map(|n| {
+            let params: Vec<_> = (0..*n).map(|i| quote::format_ident!("A{}", i)).collect();
+            quote! {
+                #[diagnostic::do_not_recommend]
+                impl<R: #krate::Role, E, From, #(#params,)* const LINE: ::core::primitive::u32>
+                    May<E, From, (#(#params,)*), LINE> for R
+                where
+                    (#(#params,)*): Set_Holds<R>
+                {}
+            }
+        });
         // (By `self::` paths: a role may be named like the impl's own
         // parameters, `e` or `from`.)
         let set_impls = sets.iter().map(|set| {
@@ -106,10 +125,20 @@ impl Generator<'_> {
                 .collect();
             let impls = tys.iter().map(|member| {
                 quote! {
-                    impl<E, From, const LINE: ::core::primitive::u32> May<E, From, (#(#tys),*), LINE> for #member {}
+                    impl Set_Holds<#member> for (#(#tys),*) {}
                 }
             });
             quote!(#(#impls)*)
+        });
+        let has = (!sets.is_empty()).then(|| {
+            quote! {
+                /// `Set: Set_Holds<R>`: the tuple of roles `Set` holds the role
+                /// `R`. (Its name has an underscore: no role's PascalCase
+                /// name can take it.)
+                #[doc(hidden)]
+                #[allow(non_camel_case_types)]
+                pub trait Set_Holds<R> {}
+            }
         });
         let message = format!("{wname}: role `{{Self}}` may not fire `{{E}}` in state `{{From}}`");
         let where_note = format!(
@@ -137,8 +166,11 @@ impl Generator<'_> {
                 )]
                 pub trait May<E, From, Allowed, const LINE: ::core::primitive::u32> {}
 
+                #[diagnostic::do_not_recommend]
                 impl<R: #krate::Role, E, From, const LINE: ::core::primitive::u32> May<E, From, R, LINE> for R {}
 
+                #has
+                #(#size_impls)*
                 #(#set_impls)*
             }
         }
@@ -194,6 +226,11 @@ impl Generator<'_> {
                         note = #where_note
                     )]
                     pub trait #never {}
+                    // Not recommended: rustc then words the error with the
+                    // capability's own trait, as with two permitting states,
+                    // instead of this trait's "has no implementations,
+                    // consider adding one".
+                    #[diagnostic::do_not_recommend]
                     impl<S: ::turnstile::State + #never> #tr for super::Machine<S> {}
                 }
             });

@@ -140,8 +140,11 @@ fn roles_and_capabilities_expansion() {
     assert!(code.contains("pub fn review<R>("));
     assert!(code.contains("by: &::turnstile::Acting<R>"));
     assert!(code.contains("R: role::May<event::review, state::Submitted, role::Staff, 64u32>"));
-    // A set of roles is a tuple, and each of its roles may fire what it may.
-    assert!(code.contains("for self::Customer {}"));
+    // A set of roles is a tuple that holds each of its roles; no impl of
+    // `May` names a role as its `Self` (rustc would show it to a wrong role
+    // as if it were allowed).
+    assert!(code.contains("impl Set_Holds<self::Customer> for (self::Customer, self::Master) {}"));
+    assert!(!code.contains("for self::Customer {}"));
     // A capability is a trait of exactly the permitting states' machines.
     assert!(code.contains("impl ChangeContact for super::Machine<super::state::Draft> {}"));
     assert!(!code.contains("impl ChangeContact for super::Machine<super::state::Submitted>"));
