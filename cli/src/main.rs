@@ -47,7 +47,7 @@ enum Command {
         /// The diagram format.
         #[arg(long, value_enum)]
         format: FormatArg,
-        /// The folder to write `<file stem>.<dot|mmd|svg>` into.
+        /// The folder to write `<file stem>.<dot|mmd|svg|html>` into.
         #[arg(long)]
         out: PathBuf,
         /// Write nothing; exit 1 if a file in `--out` is missing or differs.
@@ -82,6 +82,14 @@ enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+    },
+    /// Explain a diagnostic code: what it means, an example of what was
+    /// found and what is expected, and what to do. Without a code, list
+    /// every code.
+    #[command(after_help = "Examples:\n  turnstile explain T008\n  turnstile explain")]
+    Explain {
+        /// The code, as every diagnostic's last line names it (`T008`; `8` works too).
+        code: Option<String>,
     },
 }
 
@@ -118,6 +126,7 @@ fn main() -> ExitCode {
         } => render(&paths, format.into(), &out, check, color),
         Command::Paths { file, json } => paths(&file, json, color),
         Command::Access { paths, out, check } => access(&paths, out.as_deref(), check, color),
+        Command::Explain { code } => explain(code.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -127,6 +136,46 @@ fn main() -> ExitCode {
             }
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `turnstile explain [CODE]`: the code's page, or the list of codes.
+fn explain(code: Option<&str>) -> Result<(), String> {
+    use turnstile_spec::Code;
+    let text = match code {
+        None => {
+            let mut list =
+                String::from("Every diagnostic turnstile reports has one of these codes:\n\n");
+            for c in Code::ALL {
+                list.push_str(&format!("  {c}  {}\n", c.summary()));
+            }
+            list.push_str("\nRun `turnstile explain T008` for one of them.\n");
+            list
+        }
+        Some(text) => match Code::parse(text) {
+            Some(c) => c.page().to_string(),
+            None => {
+                return Err(format!(
+                    "error: `{text}` is not a diagnostic code: codes run from {} to {}; \
+                     `turnstile explain` lists them",
+                    Code::ALL[0],
+                    Code::ALL[Code::ALL.len() - 1]
+                ))
+            }
+        },
+    };
+    print_out(&text)
+}
+
+/// Writes `text` to standard output; a reader that stopped early (`| head`)
+/// is not an error.
+fn print_out(text: &str) -> Result<(), String> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("error: cannot write to standard output: {e}"))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -212,8 +261,23 @@ fn check(paths: &[PathBuf], color: bool) -> Result<(), String> {
             1 => format!(", 1 {one}"),
             n => format!(", {n} {many}"),
         };
+        // Payloads by event (an event's transitions bring the same one).
+        let mut with_payload: Vec<(&str, bool)> = Vec::new();
+        for t in &workflow.transitions {
+            if let Some(p) = &t.payload {
+                if !with_payload.iter().any(|(e, _)| *e == t.event.as_str()) {
+                    with_payload.push((t.event.as_str(), p.sensitive));
+                }
+            }
+        }
+        let sensitive = with_payload.iter().filter(|(_, s)| *s).count();
+        let payloads = match (with_payload.len(), sensitive) {
+            (0, _) => String::new(),
+            (n, 0) => count(n, "payload", "payloads"),
+            (n, s) => format!("{} ({s} sensitive)", count(n, "payload", "payloads")),
+        };
         let timers = format!(
-            "{}{}{}",
+            "{}{}{}{payloads}",
             count(timers, "timer", "timers"),
             count(workflow.roles.len(), "role", "roles"),
             count(workflow.capabilities.len(), "capability", "capabilities")

@@ -29,7 +29,7 @@ fn check_accepts_the_reference_workflows() {
     assert_eq!(stderr.matches("ok: ").count(), 6, "{stderr}");
     assert!(
         stderr.contains(
-            "ok: workflows/account_restriction.toml (`account_restriction`: 6 states, 9 transitions, 4 roles, 5 capabilities; fingerprint sha256:"
+            "ok: workflows/account_restriction.toml (`account_restriction`: 6 states, 9 transitions, 4 roles, 5 capabilities, 6 payloads (2 sensitive); fingerprint sha256:"
         ),
         "{stderr}"
     );
@@ -264,6 +264,68 @@ fn help_shows_examples() {
         stdout.contains("turnstile render workflows --format svg --out docs/diagrams"),
         "{stdout}"
     );
+    // `--out` names every format's file, the explorer's `.html` too.
+    assert!(
+        stdout.contains("<file stem>.<dot|mmd|svg|html>"),
+        "{stdout}"
+    );
+}
+
+/// `turnstile explain CODE` prints the code's page, exactly the file in
+/// docs/diagnostics/, for every code; without a code it lists them all;
+/// a code it does not have exits 1, saying so.
+#[test]
+fn explain_prints_each_codes_page_and_lists_them() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let mut pages = 0;
+    for entry in std::fs::read_dir(format!("{root}/docs/diagnostics")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let Some(code) = name.split('-').next().filter(|c| c.starts_with('T')) else {
+            continue;
+        };
+        let out = turnstile().args(["explain", code]).assert().success();
+        let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+        assert_eq!(stdout, std::fs::read_to_string(&path).unwrap(), "{name}");
+        pages += 1;
+    }
+    assert_eq!(pages, turnstile_spec::Code::ALL.len(), "a page per code");
+    let out = turnstile().args(["explain", "8"]).assert().success();
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(stdout.starts_with("# T008: A reference to a state that is not declared"));
+
+    let out = turnstile().arg("explain").assert().success();
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    for code in turnstile_spec::Code::ALL {
+        assert!(
+            stdout.contains(&format!("  {code}  {}\n", code.summary())),
+            "{code}: {stdout}"
+        );
+    }
+    assert!(stdout.contains("  T008  A reference to a state that is not declared\n"));
+
+    let out = turnstile().args(["explain", "T999"]).assert().code(1);
+    assert_eq!(
+        stderr(&out),
+        "error: `T999` is not a diagnostic code: codes run from T001 to T025; \
+         `turnstile explain` lists them\n"
+    );
+}
+
+/// Every diagnostic ends with the command that explains it, not a path
+/// of turnstile's repository (which a user's crate does not have).
+#[test]
+fn every_diagnostic_says_how_to_explain_it() {
+    let out = turnstile()
+        .args(["check", "tests/ui/workflows/bad/undeclared_state.toml"])
+        .assert()
+        .code(1);
+    let stderr = stderr(&out);
+    assert!(
+        stderr.contains("= note: run `turnstile explain T008` for what this means and what to do"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("docs/diagnostics"), "{stderr}");
 }
 
 /// Every file of the malformed-definition corpus: `turnstile check` prints

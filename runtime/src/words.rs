@@ -30,21 +30,38 @@ pub fn compact_duration(d: Duration) -> String {
 }
 
 /// The closest candidate to `name`, if any is close enough to be a likely
-/// typo (Jaro-Winkler similarity above 0.8).
+/// typo: one edit away (a letter added, dropped, changed, or two
+/// neighbours swapped: `aks` for `ask`) for a name of three letters or
+/// more, or with a Jaro-Winkler similarity above 0.8 (which finds the
+/// longer slips, but scores a swap in a short name low).
 ///
 /// ```
 /// use turnstile_runtime::words::did_you_mean;
 /// assert_eq!(did_you_mean("clsoe", ["open", "close"]), Some("close"));
+/// assert_eq!(did_you_mean("aks", ["ask", "solve"]), Some("ask"));
+/// assert_eq!(did_you_mean("solv", ["ask", "solve"]), Some("solve"));
 /// assert_eq!(did_you_mean("zzz", ["open", "close"]), None);
 /// ```
 pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    candidates
+    let scored: Vec<(f64, &str)> = candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(name, c), c))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
+        .collect();
+    let best = |pool: &mut dyn Iterator<Item = &(f64, &'a str)>| {
+        pool.max_by(|a, b| a.0.total_cmp(&b.0)).map(|(_, c)| *c)
+    };
+    if name.chars().count() >= 3 {
+        let one_edit = best(
+            &mut scored
+                .iter()
+                .filter(|(_, c)| strsim::osa_distance(name, c) == 1),
+        );
+        if one_edit.is_some() {
+            return one_edit;
+        }
+    }
+    best(&mut scored.iter().filter(|(score, _)| *score > 0.8))
 }

@@ -3,7 +3,8 @@
 //! Every diagnostic renders to the same text wherever it is shown: the
 //! `#[derive(Workflow)]` macro passes it to `compile_error!` (which rustc
 //! prefixes with `error: `) and the `turnstile` command prints `error: `
-//! followed by the same text. Each code has a page in `docs/diagnostics/`.
+//! followed by the same text. Each code has a page in `docs/diagnostics/`,
+//! which `turnstile explain T008` prints ([`Code::page`]).
 
 use std::fmt;
 
@@ -164,6 +165,84 @@ impl Code {
             Code::Payload => "payload",
         }
     }
+
+    /// The code's page (`docs/diagnostics/T008-undeclared-state.md`), as
+    /// Markdown: what it means, what was found, what is expected and what
+    /// to do. Shipped in the library so that `turnstile explain T008`
+    /// shows it wherever the command runs, as `rustc --explain` does.
+    pub fn page(self) -> &'static str {
+        match self {
+            Code::TomlSyntax => include_str!("../../docs/diagnostics/T001-toml-syntax.md"),
+            Code::UnknownKey => include_str!("../../docs/diagnostics/T002-unknown-key.md"),
+            Code::WrongType => include_str!("../../docs/diagnostics/T003-wrong-type.md"),
+            Code::MissingKey => include_str!("../../docs/diagnostics/T004-missing-key.md"),
+            Code::InvalidName => include_str!("../../docs/diagnostics/T005-invalid-name.md"),
+            Code::ReservedName => include_str!("../../docs/diagnostics/T006-reserved-name.md"),
+            Code::DuplicateName => include_str!("../../docs/diagnostics/T007-duplicate-name.md"),
+            Code::UndeclaredState => {
+                include_str!("../../docs/diagnostics/T008-undeclared-state.md")
+            }
+            Code::UnusedGuard => include_str!("../../docs/diagnostics/T009-unused-guard.md"),
+            Code::UnreachableState => {
+                include_str!("../../docs/diagnostics/T010-unreachable-state.md")
+            }
+            Code::DeadEndState => include_str!("../../docs/diagnostics/T011-dead-end-state.md"),
+            Code::TransitionFromFinal => {
+                include_str!("../../docs/diagnostics/T012-transition-from-final.md")
+            }
+            Code::Nondeterministic => {
+                include_str!("../../docs/diagnostics/T013-nondeterministic.md")
+            }
+            Code::OutcomeMismatch => {
+                include_str!("../../docs/diagnostics/T014-outcome-mismatch.md")
+            }
+            Code::File => include_str!("../../docs/diagnostics/T015-file.md"),
+            Code::Attribute => include_str!("../../docs/diagnostics/T016-attribute.md"),
+            Code::InvalidDuration => {
+                include_str!("../../docs/diagnostics/T017-invalid-duration.md")
+            }
+            Code::DurationNotPositive => {
+                include_str!("../../docs/diagnostics/T018-duration-not-positive.md")
+            }
+            Code::TimerFromFinal => include_str!("../../docs/diagnostics/T019-timer-from-final.md"),
+            Code::ConflictingTimers => {
+                include_str!("../../docs/diagnostics/T020-conflicting-timers.md")
+            }
+            Code::UndeclaredRoleOrCapability => {
+                include_str!("../../docs/diagnostics/T021-undeclared-role-or-capability.md")
+            }
+            Code::UnusedRoleOrCapability => {
+                include_str!("../../docs/diagnostics/T022-unused-role-or-capability.md")
+            }
+            Code::RoleOnAutomatic => {
+                include_str!("../../docs/diagnostics/T023-role-on-automatic.md")
+            }
+            Code::PartlyRestrictedEvent => {
+                include_str!("../../docs/diagnostics/T024-partly-restricted-event.md")
+            }
+            Code::Payload => include_str!("../../docs/diagnostics/T025-payload.md"),
+        }
+    }
+
+    /// The code's one-line summary: the title of its page, after the code.
+    pub fn summary(self) -> &'static str {
+        let title = self.page().lines().next().unwrap_or_default();
+        title
+            .split_once(": ")
+            .map_or(title, |(_, summary)| summary)
+            .trim()
+    }
+
+    /// The code named `text` (`"T008"`, `"t008"`, `"T8"` or `"8"`), if
+    /// there is one.
+    pub fn parse(text: &str) -> Option<Code> {
+        let text = text.trim();
+        let digits = text.strip_prefix(['T', 't']).unwrap_or(text);
+        let number: u32 = digits.parse().ok()?;
+        Code::ALL
+            .into_iter()
+            .find(|c| c.as_str()[1..].parse::<u32>().ok() == Some(number))
+    }
 }
 
 impl fmt::Display for Code {
@@ -251,11 +330,7 @@ impl Diagnostic {
         if let Some(help) = &self.help {
             group = group.element(Level::HELP.message(help.as_str()));
         }
-        group = group.element(Level::NOTE.message(format!(
-            "see docs/diagnostics/{}-{}.md",
-            self.code,
-            self.code.slug()
-        )));
+        group = group.element(Level::NOTE.message(explain_note(self.code)));
         let renderer = if color {
             Renderer::styled()
         } else {
@@ -273,6 +348,13 @@ impl Diagnostic {
             color,
         )
     }
+}
+
+/// The last line of every diagnostic: where its page is. The pages ship in
+/// the command (`turnstile explain`), since a path of turnstile's
+/// repository means nothing in a user's crate.
+pub fn explain_note(code: Code) -> String {
+    format!("run `turnstile explain {code}` for what this means and what to do")
 }
 
 /// `error: ` as rustc prints it before a `compile_error!` message, in bold
