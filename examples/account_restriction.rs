@@ -6,7 +6,6 @@
 
 mod common;
 
-use common::refused;
 use turnstile::Acting;
 use turnstile_workflows::account_restriction::{
     can, outcome, role, FreezeReason, IdentityDocument, Machine, RestorationMaterials,
@@ -39,7 +38,10 @@ fn main() {
         identity_document: Some(IdentityDocument::Passport),
         ..RestorationMaterials::default()
     };
-    let m = refused(step!(m.submit_freeze_ticket(&customer, passport_only.clone())).unwrap_err());
+    // The refusal hands back the machine and the materials, to complete.
+    let rejected = step!(m.submit_freeze_ticket(&customer, passport_only)).unwrap_err();
+    println!("    {rejected}");
+    let (m, passport_only) = rejected.into_machine_and_payload();
     let with_card = RestorationMaterials {
         card_front: true,
         matches_card_holder: true,

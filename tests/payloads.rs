@@ -34,8 +34,10 @@ pub struct Materials {
     id_document: String,
 }
 
-/// What staff decide.
+/// What staff decide. Unknown fields are refused (a typo in a decision
+/// must not pass for a decision).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Decision {
     /// Restore the account, or not.
     approve: bool,
@@ -118,6 +120,80 @@ fn the_typed_method_takes_the_payload_and_a_refusal_changes_nothing() {
         restoration::outcome::Decide::Restored(m) => assert_eq!(m.data().approved, Some(true)),
         restoration::outcome::Decide::Rejected(_) => panic!("approved"),
     }
+}
+
+/// A payload that is not `Clone` (a file handle, a one-time token): a
+/// refused call hands it back with the machine, and it can be sent again.
+#[test]
+fn a_refused_call_hands_the_payload_back_with_the_machine() {
+    let customer = Acting::<restoration::role::Customer>::authenticated();
+    let account = Account {
+        card_bound: true,
+        ..Account::default()
+    };
+    let frozen = restoration::Machine::new(account);
+    let refused = frozen.submit_ticket(&customer, materials(1)).unwrap_err();
+    assert_eq!(refused.payload().methods_passed, 1);
+    let (frozen, mut materials) = refused.into_machine_and_payload();
+    assert_eq!(materials.id_document, "passport 123");
+    assert_eq!(frozen.data().submissions, 0);
+    // Completed, the same materials go again.
+    materials.methods_passed = 2;
+    let review = frozen.submit_ticket(&customer, materials).unwrap();
+    assert_eq!(review.data().submissions, 1);
+}
+
+/// The trail records the payload's canonical text (the type's compact
+/// JSON), not the caller's bytes: spacing and order do not change it, a
+/// field the type lacks is dropped unless the type refuses unknown fields,
+/// and the digest of a sensitive payload is of that canonical text, as
+/// `payload::trail_record` reproduces it.
+#[test]
+fn the_trail_records_the_canonical_payload_and_says_how_to_reproduce_its_digest() {
+    let customer = Actor::new("c-1").with_roles(&["customer"]);
+    let staff = Actor::new("s-1").with_roles(&["staff"]);
+    let presented =
+        "{ \"id_document\" : \"passport 123\",\n  \"methods_passed\": 1, \"colour\": \"blue\" }";
+    let instance = Instance::start(Account::default(), t0())
+        .fire_with("submit_ticket", Some(presented), customer, t0())
+        .unwrap();
+    let digest = instance.trail()[0].payload.clone().unwrap();
+    assert_eq!(
+        digest,
+        turnstile::payload::trail_record::<Materials>(presented, true).unwrap()
+    );
+    let canonical = r#"{"methods_passed":1,"id_document":"passport 123"}"#;
+    assert_eq!(
+        digest,
+        turnstile::payload::trail_record::<Materials>(canonical, true).unwrap()
+    );
+    assert_eq!(
+        turnstile::payload::trail_record::<Materials>(presented, false).unwrap(),
+        canonical,
+        "the unknown field is dropped, the fields come in the type's order"
+    );
+    // `Decision` refuses unknown fields: by name, that is a bad payload.
+    let refused = instance
+        .fire_with(
+            "decide",
+            Some(r#"{"approve": true, "approv": false}"#),
+            staff,
+            t0(),
+        )
+        .unwrap_err();
+    assert!(matches!(refused.why(), Why::BadPayload { .. }));
+    assert!(
+        refused.to_string().contains("unknown field `approv`"),
+        "{refused}"
+    );
+    let instance = refused
+        .into_inner()
+        .fire_with("decide", Some("{ \"approve\": true }"), staff, t0())
+        .unwrap();
+    assert_eq!(
+        instance.trail()[1].payload.as_deref(),
+        Some(r#"{"approve":true}"#)
+    );
 }
 
 #[test]

@@ -362,12 +362,16 @@ fn access_writes_the_page_and_checks_it() {
     let page = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
     assert!(page.contains("## `service_closing`"), "{page}");
     assert!(
-        page.contains("| `customer` | `close`, `restore`, `disable` |"),
+        page.contains(
+            "| `customer` | `close`, `restore` (not until 24h after entering `closed`), \
+             `disable` (not until 24h after entering `closed`) |"
+        ),
         "{page}"
     );
     assert!(
         page.contains(
-            "No role restricts: `retention_period_ends` (automatic: its timer fires it)."
+            "No role restricts: `retention_period_ends` (automatic: its timer fires it, \
+             90d after entering `closed`)."
         ),
         "{page}"
     );

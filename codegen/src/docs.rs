@@ -280,7 +280,13 @@ pub(crate) fn event_method(
             .from
             .iter()
             .partition(|from| w.refusable(t, &outgoing[from.0]));
-        let result = format!("`Result<{target}, Rejected<Machine<From>>>`");
+        let result = match &t.payload {
+            Some(p) => format!(
+                "`Result<{target}, Rejected<Machine<From>, {}>>` (a refusal hands the payload back)",
+                p.ty
+            ),
+            None => format!("`Result<{target}, Rejected<Machine<From>>>`"),
+        };
         let returns = match (refusable.is_empty(), plain.is_empty()) {
             (true, _) => format!("`{target}`"),
             (false, true) => result,

@@ -296,16 +296,22 @@ impl<'a> Generator<'a> {
         let from_name = self.w.state(from).name.as_str();
         // `return Err(Rejected)`: the machine back, and why (`variant`, with
         // its own fields after the ones every refusal has).
+        // With a payload, it is handed back too.
         let refuse = |variant: TokenStream, fields: TokenStream| {
+            let (constructor, payload) = match t.payload {
+                Some(_) => (quote!(with_payload), quote!(, payload)),
+                None => (quote!(new), quote!()),
+            };
             quote! {
-                return ::core::result::Result::Err(#krate::Rejected::new(
+                return ::core::result::Result::Err(#krate::Rejected::#constructor(
                     machine,
                     #krate::Refusal::#variant {
                         workflow: #wname,
                         event: #event,
                         state: #from_name,
                         #fields
-                    },
+                    }
+                    #payload
                 ));
             }
         };

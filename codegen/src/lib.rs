@@ -198,7 +198,14 @@ impl<'a> Generator<'a> {
             target
         } else {
             let krate = &self.krate;
-            quote!(::core::result::Result<#target, #krate::Rejected<#source>>)
+            // A refusal hands back the payload too.
+            match &t.payload {
+                Some(p) => {
+                    let ty = self.payload_ty(p, if up.is_empty() { 1 } else { 2 });
+                    quote!(::core::result::Result<#target, #krate::Rejected<#source, #ty>>)
+                }
+                None => quote!(::core::result::Result<#target, #krate::Rejected<#source>>),
+            }
         }
     }
 }

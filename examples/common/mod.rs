@@ -38,7 +38,7 @@ macro_rules! outcome {
 
 /// Prints why a guarded event was refused and hands the machine back.
 #[allow(dead_code)] // the account upgrade has no guards: its refusals are outcomes
-pub fn refused<M>(rejected: turnstile::Rejected<M>) -> M {
+pub fn refused<M, P>(rejected: turnstile::Rejected<M, P>) -> M {
     println!("    {rejected}");
     rejected.into_machine()
 }

@@ -62,8 +62,26 @@ fn section(out: &mut String, w: &Workflow) {
                         .as_ref()
                         .is_some_and(|timer| timer.automatic)
                 });
+                let after = e.transitions.iter().find_map(|t| {
+                    let t = w.transition(*t);
+                    let timer = t.timer.as_ref().filter(|timer| timer.automatic)?;
+                    let from: Vec<String> = t
+                        .from
+                        .iter()
+                        .map(|s| format!("`{}`", w.state(*s).name.as_str()))
+                        .collect();
+                    Some(format!(
+                        "{} after entering {}",
+                        timer.text,
+                        from.join(" or ")
+                    ))
+                });
                 if automatic {
-                    format!("`{}` (automatic: its timer fires it)", e.name.as_str())
+                    format!(
+                        "`{}` (automatic: its timer fires it, {})",
+                        e.name.as_str(),
+                        after.unwrap_or_default()
+                    )
                 } else {
                     format!("`{}`", e.name.as_str())
                 }
@@ -108,7 +126,10 @@ fn section(out: &mut String, w: &Workflow) {
     out.push('\n');
 }
 
-/// The events some transition of which names `role`, in declaration order.
+/// The events some transition of which names `role`, in declaration order,
+/// each with the wait its transitions impose (`not_before`): an event the
+/// role may fire only so long after entering a state says so here, since
+/// it is refused until then.
 fn events_by(w: &Workflow, role: RoleId) -> Vec<String> {
     w.events()
         .iter()
@@ -117,7 +138,32 @@ fn events_by(w: &Workflow, role: RoleId) -> Vec<String> {
                 .iter()
                 .any(|t| w.transition(*t).by.contains(&role))
         })
-        .map(|e| format!("`{}`", e.name.as_str()))
+        .map(|e| {
+            let waits: Vec<String> = e
+                .transitions
+                .iter()
+                .map(|t| w.transition(*t))
+                .filter(|t| t.by.contains(&role))
+                .filter_map(|t| {
+                    let timer = t.timer.as_ref().filter(|timer| !timer.automatic)?;
+                    let from: Vec<String> = t
+                        .from
+                        .iter()
+                        .map(|s| format!("`{}`", w.state(*s).name.as_str()))
+                        .collect();
+                    Some(format!(
+                        "not until {} after entering {}",
+                        timer.text,
+                        from.join(" or ")
+                    ))
+                })
+                .collect();
+            if waits.is_empty() {
+                format!("`{}`", e.name.as_str())
+            } else {
+                format!("`{}` ({})", e.name.as_str(), waits.join("; "))
+            }
+        })
         .collect()
 }
 

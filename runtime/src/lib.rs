@@ -197,8 +197,11 @@ pub trait Workflow {
 }
 
 /// A transition refused by a guard or a timer. It owns the machine,
-/// unchanged, in the state it was in: nothing is lost, take it back with
-/// [`Rejected::into_machine`].
+/// unchanged, in the state it was in, and, for an event that brings a
+/// payload, the payload `P` the call was given: nothing is lost. Take the
+/// machine back with [`Rejected::into_machine`], the payload with
+/// [`Rejected::into_payload`], both with [`Rejected::into_machine_and_payload`].
+/// An event without a payload gives `Rejected<M>` (`P = ()`).
 ///
 /// ```
 /// # use turnstile_runtime::{Refusal, Rejected};
@@ -217,9 +220,10 @@ pub trait Workflow {
 /// assert_eq!(rejected.into_machine(), "machine");
 /// ```
 #[must_use = "a refused transition hands the machine back: take it with `into_machine()`"]
-pub struct Rejected<M> {
+pub struct Rejected<M, P = ()> {
     machine: M,
     refusal: Refusal,
+    payload: P,
 }
 
 /// What firing an event returned: a machine, the outcome of a branching
@@ -233,7 +237,7 @@ pub trait Fired {
     fn landed(&self) -> Option<&'static str>;
 }
 
-impl<T: Fired, M> Fired for Result<T, Rejected<M>> {
+impl<T: Fired, M, P> Fired for Result<T, Rejected<M, P>> {
     fn landed(&self) -> Option<&'static str> {
         self.as_ref().ok().and_then(Fired::landed)
     }
@@ -358,12 +362,53 @@ impl NotBefore {
 impl<M> Rejected<M> {
     /// Wraps the machine a guard refused to move.
     pub fn new(machine: M, refusal: Refusal) -> Self {
-        Rejected { machine, refusal }
+        Rejected {
+            machine,
+            refusal,
+            payload: (),
+        }
+    }
+}
+
+impl<M, P> Rejected<M, P> {
+    /// Wraps the machine a guard refused to move, and the payload the
+    /// event was given, to hand both back.
+    ///
+    /// ```
+    /// # use turnstile_runtime::{Refusal, Rejected};
+    /// # let refusal = Refusal::Guard { workflow: "w", event: "submit", state: "draft", guard: "g", reason: "" };
+    /// let rejected = Rejected::with_payload("machine", refusal, String::from("materials"));
+    /// assert_eq!(rejected.payload(), "materials");
+    /// let (machine, materials) = rejected.into_machine_and_payload();
+    /// assert_eq!((machine, materials.as_str()), ("machine", "materials"));
+    /// ```
+    pub fn with_payload(machine: M, refusal: Refusal, payload: P) -> Self {
+        Rejected {
+            machine,
+            refusal,
+            payload,
+        }
     }
 
     /// The machine, unchanged.
     pub fn into_machine(self) -> M {
         self.machine
+    }
+
+    /// The payload the refused call was given (`()` for an event that
+    /// brings none), to try again with.
+    pub fn into_payload(self) -> P {
+        self.payload
+    }
+
+    /// The payload, by reference.
+    pub fn payload(&self) -> &P {
+        &self.payload
+    }
+
+    /// The machine and the payload, both as they were.
+    pub fn into_machine_and_payload(self) -> (M, P) {
+        (self.machine, self.payload)
     }
 
     /// The machine, unchanged, by reference.
@@ -391,7 +436,8 @@ impl<M> Rejected<M> {
         self.refusal.event()
     }
 
-    /// The machine back, with the reason split off.
+    /// The machine back, with the reason split off (the payload, if any,
+    /// is dropped: see [`Rejected::into_machine_and_payload`]).
     pub fn into_parts(self) -> (M, Refusal) {
         (self.machine, self.refusal)
     }
@@ -433,13 +479,13 @@ impl fmt::Display for Refusal {
     }
 }
 
-impl<M> fmt::Display for Rejected<M> {
+impl<M, P> fmt::Display for Rejected<M, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.refusal.fmt(f)
     }
 }
 
-impl<M> fmt::Debug for Rejected<M> {
+impl<M, P> fmt::Debug for Rejected<M, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Rejected")
             .field("refusal", &self.refusal)
@@ -447,7 +493,7 @@ impl<M> fmt::Debug for Rejected<M> {
     }
 }
 
-impl<M> Error for Rejected<M> {}
+impl<M, P> Error for Rejected<M, P> {}
 
 impl Error for Refusal {}
 

@@ -18,7 +18,11 @@ pub trait Payload: Sized {
     fn encode(&self) -> String;
 }
 
+// Not recommended: a type without serde's traits then gets one error,
+// `Payload` not implemented with the note above, instead of two about
+// `Serialize` and `Deserialize` listing serde's impls.
 #[cfg(feature = "serde")]
+#[diagnostic::do_not_recommend]
 impl<T: serde::Serialize + serde::de::DeserializeOwned> Payload for T {
     fn decode(text: &str) -> Result<Self, String> {
         serde_json::from_str(text).map_err(|e| e.to_string())
@@ -31,6 +35,14 @@ impl<T: serde::Serialize + serde::de::DeserializeOwned> Payload for T {
 /// What the trail records of a payload: its text, or for a sensitive one
 /// `sha256:` and the hex SHA-256 digest of its text (which proves a
 /// presented payload was the one, without keeping it).
+///
+/// The text is the payload's canonical form, [`Payload::encode`] of the
+/// value that was read, not the bytes a caller sent: with serde, compact
+/// JSON with the type's fields in their declared order. So `{ "a" : 1 }`
+/// and `{"a":1}` are recorded alike, and a field the type does not have is
+/// not recorded (serde drops it on reading, unless the type says
+/// `#[serde(deny_unknown_fields)]`, which refuses it with
+/// `Why::BadPayload`). [`trail_record`] gives the record of a text.
 pub fn recorded(text: String, sensitive: bool) -> String {
     if !sensitive {
         return text;
@@ -40,6 +52,29 @@ pub fn recorded(text: String, sensitive: bool) -> String {
         out.push_str(&format!("{byte:02x}"));
     }
     out
+}
+
+/// What the trail records when `text` is given as a payload of type `T`
+/// (sensitive or not): the canonical text, or its digest, exactly as the
+/// step's `payload` holds it; or why `text` does not read as a `T`. This is
+/// how a holder of a payload proves it was the one a sensitive step
+/// recorded: compare `trail_record::<T>(presented, true)` with the step.
+///
+/// ```
+/// # #[cfg(feature = "serde")] {
+/// #[derive(serde::Serialize, serde::Deserialize)]
+/// struct Materials { methods_passed: u8 }
+/// use turnstile_runtime::payload::trail_record;
+/// let spaced = trail_record::<Materials>("{ \"methods_passed\" : 2 }", false).unwrap();
+/// assert_eq!(spaced, "{\"methods_passed\":2}");
+/// assert_eq!(
+///     trail_record::<Materials>("{\"methods_passed\":2}", true),
+///     trail_record::<Materials>("{ \"methods_passed\": 2, \"extra\": 1 }", true),
+/// );
+/// # }
+/// ```
+pub fn trail_record<T: Payload>(text: &str, sensitive: bool) -> Result<String, String> {
+    Ok(recorded(T::decode(text)?.encode(), sensitive))
 }
 
 /// SHA-256 (FIPS 180-4), written here rather than taken from a crate: a

@@ -5,11 +5,12 @@
 //! initial state, its states, which are final and the capabilities each
 //! permits, and every transition's event, sources, targets, guards (in
 //! order: the first that fails is named), roles (in order: the first the
-//! actor holds is recorded) and timer. Whitespace, comments, key order, the
-//! order of tables and summaries do not change it; any change to states,
-//! events, targets, guards, roles, capabilities or timers does. A
-//! definition without roles or capabilities hashes as it did before they
-//! existed.
+//! actor holds is recorded), timer and payload (its type, and whether it is
+//! sensitive). Whitespace, comments, key order, the order of tables,
+//! summaries and `refusal` (how a state is drawn) do not change it; any
+//! change to states, events, targets, guards, roles, capabilities, timers
+//! or payloads does ([`HASHED_KEYS`] lists the keys). A definition without
+//! roles, capabilities or payloads hashes as it did before they existed.
 //!
 //! ```
 //! use turnstile_spec::{fingerprint::fingerprint, load, SourceFile};
@@ -45,6 +46,27 @@
 use sha2::{Digest, Sha256};
 
 use crate::model::Workflow;
+
+/// The keys of the definition whose values the fingerprint hashes: a
+/// change to any of them makes every stored instance refuse to load until
+/// migrated (`Instance::migrate`). Every other key (`summary`, `refusal`)
+/// and the layout of the file do not change it. Tested key by key below;
+/// docs/long-running.md lists the same keys (`tests/doc_facts.rs`).
+pub const HASHED_KEYS: &[&str] = &[
+    "name",
+    "initial",
+    "final",
+    "permits",
+    "event",
+    "from",
+    "to",
+    "guard",
+    "by",
+    "after",
+    "not_before",
+    "payload",
+    "sensitive",
+];
 
 /// The canonical text the fingerprint hashes: one line per fact, sorted
 /// where order carries no meaning. Public so that a changed fingerprint
@@ -165,6 +187,137 @@ to = "opened"
              state closed\nstate opened\n\
              transition open from closed to opened guards \n"
         );
+    }
+
+    /// Each key of [`super::HASHED_KEYS`] changes the fingerprint when its
+    /// value changes, and the keys that are not hashed do not.
+    #[test]
+    fn every_hashed_key_changes_the_fingerprint_and_no_other_does() {
+        let base = r#"
+[workflow]
+name = "desk"
+initial = "open"
+summary = "A desk."
+[roles.agent]
+[capabilities.view]
+[guards.ready]
+[guards.checked]
+[states.open]
+permits = "view"
+summary = "Open."
+[states.waiting]
+permits = "view"
+[states.closed]
+final = true
+[[transitions]]
+event = "wait"
+from = "open"
+to = "waiting"
+by = "agent"
+guard = "ready"
+payload = "Note"
+summary = "Wait."
+[[transitions]]
+event = "close"
+from = "waiting"
+to = "closed"
+after = "1h"
+[[transitions]]
+event = "reopen"
+from = "waiting"
+to = "open"
+not_before = "1m"
+guard = "checked"
+"#;
+        let changed: [(&str, &str, &str, &str); 13] = [
+            ("name", r#"name = "desk""#, r#"name = "bench""#, ""),
+            (
+                "initial",
+                "initial = \"open\"\nsummary",
+                "initial = \"waiting\"\nsummary",
+                "",
+            ),
+            (
+                "final",
+                "[states.closed]\nfinal = true",
+                "[states.closed]\nfinal = true\n[states.gone]\nfinal = true",
+                "[[transitions]]\nevent = \"drop\"\nfrom = \"open\"\nto = \"gone\"\n",
+            ),
+            (
+                "permits",
+                "permits = \"view\"\nsummary",
+                "permits = [\"view\", \"edit\"]\nsummary",
+                "[capabilities.edit]\n",
+            ),
+            ("event", r#"event = "wait""#, r#"event = "hold""#, ""),
+            (
+                "from",
+                "event = \"reopen\"\nfrom = \"waiting\"",
+                "event = \"reopen\"\nfrom = [\"waiting\", \"open\"]",
+                "",
+            ),
+            (
+                "to",
+                "from = \"open\"\nto = \"waiting\"",
+                "from = \"open\"\nto = [\"waiting\", \"closed\"]",
+                "",
+            ),
+            (
+                "guard",
+                r#"guard = "ready""#,
+                r#"guard = ["ready", "noted"]"#,
+                "[guards.noted]\n",
+            ),
+            (
+                "by",
+                r#"by = "agent""#,
+                r#"by = ["agent", "lead"]"#,
+                "[roles.lead]\n",
+            ),
+            ("after", r#"after = "1h""#, r#"after = "2h""#, ""),
+            (
+                "not_before",
+                r#"not_before = "1m""#,
+                r#"not_before = "2m""#,
+                "",
+            ),
+            ("payload", r#"payload = "Note""#, r#"payload = "Memo""#, ""),
+            (
+                "sensitive",
+                r#"payload = "Note""#,
+                "payload = \"Note\"\nsensitive = true",
+                "",
+            ),
+        ];
+        let plain = fingerprint(&of(base));
+        let keys: Vec<&str> = changed.iter().map(|(k, ..)| *k).collect();
+        assert_eq!(keys, super::HASHED_KEYS, "one change per hashed key");
+        for (key, from, to, extra) in changed {
+            assert!(base.contains(from), "{key}: {from}");
+            let edited = base.replacen(from, to, 1) + extra;
+            let w = load(&SourceFile::new("desk.toml", edited.as_str()))
+                .unwrap_or_else(|d| panic!("{key}: {d:?}"));
+            assert_ne!(
+                fingerprint(&w),
+                plain,
+                "changing `{key}` changes the fingerprint"
+            );
+        }
+        for (key, from, to) in [
+            (
+                "summary",
+                r#"summary = "Open.""#,
+                r#"summary = "Open for business.""#,
+            ),
+            (
+                "refusal",
+                "[states.waiting]",
+                "[states.waiting]\nrefusal = true",
+            ),
+        ] {
+            let edited = base.replacen(from, to, 1);
+            assert_eq!(fingerprint(&of(&edited)), plain, "`{key}` is not hashed");
+        }
     }
 
     #[test]

@@ -50,9 +50,11 @@ pub enum IdentityDocument {
 }
 
 /// What a restoration ticket brings (the NOTE after §1.1.10): a sensitive
-/// payload, recorded in the trail by its digest only.
+/// payload, recorded in the trail by its digest only. A field it does not
+/// have is refused (a misspelt method must not pass for a missing one).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct RestorationMaterials {
     /// Method 1: a photo of an identity document.
     pub identity_document: Option<IdentityDocument>,
@@ -66,9 +68,11 @@ pub struct RestorationMaterials {
     pub matches_card_holder: bool,
 }
 
-/// What after-sales staff decide on a restoration ticket.
+/// What after-sales staff decide on a restoration ticket. A field it does
+/// not have is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct StaffDecision {
     /// Restore the account, or keep it as it is.
     pub restore: bool,
