@@ -1634,6 +1634,27 @@ fn limits_hold_against_lying_and_slow_clients() {
         );
         // A connection that sends nothing is closed without an answer.
         assert_eq!(raw(base, b"", None), None);
+        // What hyper cannot parse is answered in JSON too, not with its own
+        // empty 400, 414 and 431.
+        let many_headers: String = (0..150).map(|i| format!("X-H{i}: v\r\n")).collect();
+        let long_uri = format!("GET /{} HTTP/1.1\r\nHost: test\r\n\r\n", "a".repeat(70_000));
+        for (request, status, code) in [
+            (b"GARBAGE\r\n\r\n".to_vec(), 400, "malformed_request"),
+            (b"GET /health HTTP/1.1\r\nHost: test\r\nX-Bad: a\x01b\r\n\r\n".to_vec(), 400, "malformed_request"),
+            (
+                b"POST /service_closing HTTP/1.1\r\nIdempotency-Key: a\x00b\r\nContent-Length: 2\r\n\r\n{}".to_vec(),
+                400,
+                "malformed_request",
+            ),
+            (format!("GET /health HTTP/1.1\r\n{many_headers}\r\n").into_bytes(), 431, "headers_too_large"),
+            (long_uri.into_bytes(), 414, "uri_too_long"),
+        ] {
+            let (got, head, body) = raw(base, &request, None).expect("an answer");
+            assert_eq!(got, status, "{head}{body}");
+            assert!(head.contains("content-type: application/json"), "{head}");
+            let body: Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(body["error"], code, "{body}");
+        }
         // Within the limits, the service answers as ever.
         let (status, _, body) = raw(
             base,

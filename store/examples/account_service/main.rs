@@ -45,7 +45,8 @@
 //! (`request_timeout`); 409 event not allowed now (`not_allowed`), timer
 //! not yet due (`not_yet`), an automatic timer came first (`overdue`), id
 //! taken, version conflict, or an `at` earlier than the instance's last
-//! step (`clock_behind`: nothing is stored); 413 a body over 64 KiB; 422
+//! step (`clock_behind`: nothing is stored); 413 a body over 64 KiB; 414
+//! a URI and 431 headers too large to read; 422
 //! guard refused, a payload missing, unreadable or not expected
 //! (`bad_payload`), a key reused; 500 a stored row that does not load
 //! (`bad_row`) or anything else (`internal`), whose detail is logged under
@@ -955,10 +956,33 @@ fn internal_body(status: StatusCode, code: &str, id: &str) -> Response {
 }
 
 /// A connection's stream, noting whether a request has begun to arrive
-/// since the last answer was written (bytes read after the last write).
+/// since the last answer was written (bytes read after the last write),
+/// and holding back the answer hyper writes by itself to a request it
+/// cannot parse (400, 414, 431, with no body): [`serve`] writes the JSON
+/// one instead. Every answer of the service's own carries `x-request-id`
+/// (the [`requests`] layer), so an error head without it is hyper's.
 struct Watched<'s> {
     stream: &'s mut tokio::net::TcpStream,
     begun: &'s mut bool,
+    unparsed: &'s mut Option<u16>,
+}
+
+/// The status of `buf` if it is the head of an error answer hyper wrote by
+/// itself (see [`Watched`]).
+fn hypers_own_error(buf: &[u8]) -> Option<u16> {
+    let head = buf.strip_prefix(b"HTTP/1.")?.get(2..)?;
+    if !head.starts_with(b"4") {
+        return None;
+    }
+    let end = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(buf.len());
+    let lower = buf[..end].to_ascii_lowercase();
+    if lower.windows(13).any(|w| w == b"x-request-id:") {
+        return None;
+    }
+    std::str::from_utf8(head.get(..3)?).ok()?.parse().ok()
 }
 
 impl tokio::io::AsyncRead for Watched<'_> {
@@ -985,6 +1009,15 @@ impl tokio::io::AsyncWrite for Watched<'_> {
     ) -> std::task::Poll<std::io::Result<usize>> {
         let this = self.get_mut();
         *this.begun = false;
+        if this.unparsed.is_none() {
+            if let Some(status) = hypers_own_error(buf) {
+                *this.unparsed = Some(status);
+            }
+        }
+        if this.unparsed.is_some() {
+            // Held back: `serve` answers in JSON once hyper is done.
+            return std::task::Poll::Ready(Ok(buf.len()));
+        }
         std::pin::Pin::new(&mut *this.stream).poll_write(cx, buf)
     }
 
@@ -999,7 +1032,12 @@ impl tokio::io::AsyncWrite for Watched<'_> {
         self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<std::io::Result<()>> {
-        std::pin::Pin::new(&mut *self.get_mut().stream).poll_shutdown(cx)
+        let this = self.get_mut();
+        if this.unparsed.is_some() {
+            // `serve` still has its answer to write.
+            return std::task::Poll::Ready(Ok(()));
+        }
+        std::pin::Pin::new(&mut *this.stream).poll_shutdown(cx)
     }
 }
 
@@ -1038,6 +1076,7 @@ async fn serve(
         connections.spawn(async move {
             let mut stream = stream;
             let mut begun = false;
+            let mut unparsed = None;
             let served = {
                 let mut http = hyper::server::conn::http1::Builder::new();
                 http.timer(hyper_util::rt::TokioTimer::new())
@@ -1045,6 +1084,7 @@ async fn serve(
                 let watched = Watched {
                     stream: &mut stream,
                     begun: &mut begun,
+                    unparsed: &mut unparsed,
                 };
                 let connection =
                     http.serve_connection(hyper_util::rt::TokioIo::new(watched), service);
@@ -1057,6 +1097,36 @@ async fn serve(
                     }
                 }
             };
+            if let Some(status) = unparsed {
+                let (code, message) = match status {
+                    414 => ("uri_too_long", "the request's URI is too long".to_string()),
+                    431 => (
+                        "headers_too_large",
+                        "the request's headers are too many or too large".to_string(),
+                    ),
+                    _ => (
+                        "malformed_request",
+                        match &served {
+                            Err(e) => format!("the request is not valid HTTP/1.1: {e}"),
+                            Ok(()) => "the request is not valid HTTP/1.1".to_string(),
+                        },
+                    ),
+                };
+                let body = json!({ "error": code, "message": message }).to_string();
+                let reason = StatusCode::from_u16(status)
+                    .ok()
+                    .and_then(|s| s.canonical_reason())
+                    .unwrap_or("Bad Request");
+                let answer = format!(
+                    "HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\n\
+                     content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(answer.as_bytes()).await;
+                let _ = stream.shutdown().await;
+                tracing::info!(status, "request: not parsed");
+                return;
+            }
             if let Err(e) = served {
                 // A connection idle between requests is closed quietly (a
                 // client may be about to reuse it, and must not read a
