@@ -71,3 +71,54 @@ fn the_definition_references_example_is_valid() {
         assert!(example.contains(key), "the example shows `{key}`");
     }
 }
+
+/// The key tables of docs/reference/definition.md are the registry's
+/// (`turnstile_spec::keys::KEYS`), which the parser reads: each region
+/// between `<!-- keys: TABLE … -->` and `<!-- end keys -->` is
+/// `keys::markdown(TABLE)`. `TURNSTILE_BLESS=1` rewrites the regions.
+#[test]
+fn the_definition_reference_tables_are_the_parsers_keys() {
+    use turnstile_spec::keys::{markdown, Table};
+    let path = "docs/reference/definition.md";
+    let page = std::fs::read_to_string(path).expect("the page");
+    let mut out = String::new();
+    let mut rest = page.as_str();
+    let mut shown = Vec::new();
+    while let Some(start) = rest.find("<!-- keys: ") {
+        let open_end = start + rest[start..].find("-->").expect("the marker's end") + 3;
+        let id = rest[start + "<!-- keys: ".len()..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string();
+        let table = Table::ALL
+            .into_iter()
+            .find(|t| t.id() == id)
+            .unwrap_or_else(|| panic!("no table `{id}`"));
+        let close = open_end
+            + rest[open_end..]
+                .find("<!-- end keys -->")
+                .expect("the end marker");
+        out.push_str(&rest[..open_end]);
+        out.push('\n');
+        out.push_str(&markdown(table));
+        shown.push(table);
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    for table in Table::ALL.into_iter().filter(|t| *t != Table::Top) {
+        assert!(
+            shown.contains(&table),
+            "{path} shows no table of `{}`",
+            table.id()
+        );
+    }
+    if std::env::var_os("TURNSTILE_BLESS").is_some() {
+        std::fs::write(path, &out).expect("written");
+        return;
+    }
+    assert!(
+        out == page,
+        "{path}'s key tables are not the registry's: run `TURNSTILE_BLESS=1 cargo test --test readme` and commit"
+    );
+}

@@ -36,6 +36,7 @@
 pub mod diagnostic;
 pub mod fingerprint;
 pub mod graph;
+pub mod keys;
 pub mod model;
 pub mod namespace;
 mod parse;

@@ -8,6 +8,7 @@ use toml::de::{DeArray, DeTable, DeValue};
 use toml::Spanned;
 
 use crate::diagnostic::{did_you_mean, Code, Diagnostic};
+use crate::keys::{self, Table};
 use crate::source::Span;
 
 /// A string with the span it was read from.
@@ -76,30 +77,6 @@ pub(crate) struct RawTransition {
     pub sensitive: Option<(bool, Span)>,
 }
 
-const TOP_KEYS: &[&str] = &[
-    "workflow",
-    "states",
-    "guards",
-    "roles",
-    "capabilities",
-    "transitions",
-];
-const HEADER_KEYS: &[&str] = &["name", "initial", "summary"];
-const STATE_KEYS: &[&str] = &["summary", "final", "refusal", "permits"];
-const DECLARED_KEYS: &[&str] = &["summary"];
-const TRANSITION_KEYS: &[&str] = &[
-    "event",
-    "from",
-    "to",
-    "guard",
-    "by",
-    "payload",
-    "sensitive",
-    "after",
-    "not_before",
-    "summary",
-];
-
 pub(crate) fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> Option<RawDefinition> {
     let (doc, errors) = DeTable::parse_recoverable(text);
     if !errors.is_empty() {
@@ -117,7 +94,7 @@ pub(crate) fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> Option<RawDefini
     }
     let doc = doc.into_inner();
     let mut def = RawDefinition::default();
-    check_keys(&doc, TOP_KEYS, "the top level", diags);
+    check_keys(&doc, Table::Top, "the top level", diags);
 
     match doc.get("workflow") {
         None => diags.push(
@@ -133,7 +110,7 @@ pub(crate) fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> Option<RawDefini
                     initial: required_string(table, "initial", &span, "[workflow]", diags),
                     summary: optional_string(table, "summary", diags),
                 });
-                check_keys(table, HEADER_KEYS, "`[workflow]`", diags);
+                check_keys(table, Table::Workflow, "`[workflow]`", diags);
             }
         }
     }
@@ -153,7 +130,12 @@ pub(crate) fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> Option<RawDefini
                     else {
                         continue;
                     };
-                    check_keys(state, STATE_KEYS, &format!("state `{}`", name.text), diags);
+                    check_keys(
+                        state,
+                        Table::States,
+                        &format!("state `{}`", name.text),
+                        diags,
+                    );
                     let permits = match state.get("permits") {
                         None => Vec::new(),
                         Some(value) => {
@@ -175,9 +157,9 @@ pub(crate) fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> Option<RawDefini
         }
     }
 
-    def.guards = declared(&doc, "guards", "guard", diags);
-    def.roles = declared(&doc, "roles", "role", diags);
-    def.capabilities = declared(&doc, "capabilities", "capability", diags);
+    def.guards = declared(&doc, Table::Guards, "guard", diags);
+    def.roles = declared(&doc, Table::Roles, "role", diags);
+    def.capabilities = declared(&doc, Table::Capabilities, "capability", diags);
 
     if let Some(value) = doc.get("transitions") {
         match value.get_ref() {
@@ -206,10 +188,11 @@ pub(crate) fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> Option<RawDefini
 /// capabilities): each a name and an optional summary.
 fn declared(
     doc: &DeTable<'_>,
-    key: &str,
+    kind: Table,
     what: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<RawDeclared> {
+    let key = kind.id();
     let mut out = Vec::new();
     let Some(value) = doc.get(key) else {
         return out;
@@ -222,12 +205,7 @@ fn declared(
         let Some(item) = as_table(value, &format!("{key}.{}", name.text), diags) else {
             continue;
         };
-        check_keys(
-            item,
-            DECLARED_KEYS,
-            &format!("{what} `{}`", name.text),
-            diags,
-        );
+        check_keys(item, kind, &format!("{what} `{}`", name.text), diags);
         out.push(RawDeclared {
             summary: optional_string(item, "summary", diags),
             name,
@@ -237,7 +215,7 @@ fn declared(
 }
 
 fn parse_transition(table: &DeTable<'_>, span: Span, diags: &mut Vec<Diagnostic>) -> RawTransition {
-    check_keys(table, TRANSITION_KEYS, "`[[transitions]]`", diags);
+    check_keys(table, Table::Transitions, "`[[transitions]]`", diags);
     let event = required_string(table, "event", &span, "[[transitions]]", diags);
     let mut names = |key: &str| -> Option<Vec<Located>> {
         let value = table.get(key)?;
@@ -293,7 +271,10 @@ fn located_key(key: &Spanned<std::borrow::Cow<'_, str>>) -> Located {
     }
 }
 
-fn check_keys(table: &DeTable<'_>, allowed: &[&str], place: &str, diags: &mut Vec<Diagnostic>) {
+/// Refuses every key of `table` that [`keys::KEYS`] does not give `kind`
+/// (T002), suggesting the closest one.
+fn check_keys(table: &DeTable<'_>, kind: Table, place: &str, diags: &mut Vec<Diagnostic>) {
+    let allowed = keys::names(kind);
     for key in table.keys() {
         let name = key.get_ref().as_ref();
         if allowed.contains(&name) {
