@@ -12,218 +12,111 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 use crate::source::{SourceFile, Span};
 
-/// The kind of problem. Each has a stable code (`T001`…) and a doc page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Code {
+/// Declares [`Code`] from one table: each variant with its doc, its stable
+/// code and the slug of its page, `docs/diagnostics/<code>-<slug>.md`,
+/// which [`Code::page`] includes. A code without its page does not
+/// compile, and `ALL`, `as_str`, `slug` and `page` cannot disagree.
+macro_rules! codes {
+    ($($(#[doc = $doc:literal])* $variant:ident = ($code:literal, $slug:literal),)*) => {
+        /// The kind of problem. Each has a stable code (`T001`…) and a doc page.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum Code {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl Code {
+            /// Every code, in order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// The stable code, e.g. `"T008"`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $code,)*
+                }
+            }
+
+            /// The doc page's slug, e.g. `"undeclared-state"` for
+            /// `docs/diagnostics/T008-undeclared-state.md`.
+            pub fn slug(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $slug,)*
+                }
+            }
+
+            /// The code's page (`docs/diagnostics/T008-undeclared-state.md`), as
+            /// Markdown: what it means, what was found, what is expected and what
+            /// to do. Shipped in the library so that `turnstile explain T008`
+            /// shows it wherever the command runs, as `rustc --explain` does.
+            pub fn page(self) -> &'static str {
+                match self {
+                    $(Code::$variant => include_str!(concat!("../../docs/diagnostics/", $code, "-", $slug, ".md")),)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
     /// `T001`: the file is not valid TOML.
-    TomlSyntax,
+    TomlSyntax = ("T001", "toml-syntax"),
     /// `T002`: a key that the format does not have.
-    UnknownKey,
+    UnknownKey = ("T002", "unknown-key"),
     /// `T003`: a value of the wrong type.
-    WrongType,
+    WrongType = ("T003", "wrong-type"),
     /// `T004`: a required table or key is missing.
-    MissingKey,
+    MissingKey = ("T004", "missing-key"),
     /// `T005`: a name is not a snake_case identifier.
-    InvalidName,
+    InvalidName = ("T005", "invalid-name"),
     /// `T006`: a name is a Rust keyword or clashes with a generated item.
-    ReservedName,
+    ReservedName = ("T006", "reserved-name"),
     /// `T007`: two names would generate the same Rust item, or a list repeats a name.
-    DuplicateName,
+    DuplicateName = ("T007", "duplicate-name"),
     /// `T008`: a reference to a state that is not declared.
-    UndeclaredState,
+    UndeclaredState = ("T008", "undeclared-state"),
     /// `T009`: a declared guard that no transition uses.
-    UnusedGuard,
+    UnusedGuard = ("T009", "unused-guard"),
     /// `T010`: a state that cannot be reached from the initial state.
-    UnreachableState,
+    UnreachableState = ("T010", "unreachable-state"),
     /// `T011`: a state from which no final state can be reached.
-    DeadEndState,
+    DeadEndState = ("T011", "dead-end-state"),
     /// `T012`: a transition out of a final state.
-    TransitionFromFinal,
+    TransitionFromFinal = ("T012", "transition-from-final"),
     /// `T013`: the same event declared twice from the same state.
-    Nondeterministic,
+    Nondeterministic = ("T013", "nondeterministic"),
     /// `T014`: transitions of one event with different lists of outcomes.
-    OutcomeMismatch,
+    OutcomeMismatch = ("T014", "outcome-mismatch"),
     /// `T015`: the definition file cannot be used (missing, unreadable, not UTF-8, absolute path…).
-    File,
+    File = ("T015", "file"),
     /// `T016`: the `#[workflow(...)]` attribute or the type it is on is not usable.
-    Attribute,
+    Attribute = ("T016", "attribute"),
     /// `T017`: a timer's duration cannot be read (`after = "ninety days"`).
-    InvalidDuration,
+    InvalidDuration = ("T017", "invalid-duration"),
     /// `T018`: a timer's duration is zero or negative.
-    DurationNotPositive,
+    DurationNotPositive = ("T018", "duration-not-positive"),
     /// `T019`: a timer on a transition out of a final state.
-    TimerFromFinal,
+    TimerFromFinal = ("T019", "timer-from-final"),
     /// `T020`: a transition with both `after` and `not_before`, or an
     /// automatic (`after`) transition with a guard.
-    ConflictingTimers,
+    ConflictingTimers = ("T020", "conflicting-timers"),
     /// `T021`: a `by` names a role, or a `permits` a capability, that is
     /// not declared.
-    UndeclaredRoleOrCapability,
+    UndeclaredRoleOrCapability = ("T021", "undeclared-role-or-capability"),
     /// `T022`: a declared role that no transition's `by` names, or a
     /// declared capability that no state's `permits` names.
-    UnusedRoleOrCapability,
+    UnusedRoleOrCapability = ("T022", "unused-role-or-capability"),
     /// `T023`: `by` on an automatic (`after`) transition, which the system takes.
-    RoleOnAutomatic,
+    RoleOnAutomatic = ("T023", "role-on-automatic"),
     /// `T024`: an event restricted to roles on some of its transitions and
     /// open to anyone on others.
-    PartlyRestrictedEvent,
+    PartlyRestrictedEvent = ("T024", "partly-restricted-event"),
     /// `T025`: a payload that is not a type path, that differs among the
     /// transitions of one event, that a guard cannot read alike, or that
     /// an automatic transition would need.
-    Payload,
+    Payload = ("T025", "payload"),
 }
 
 impl Code {
-    /// Every code, in order.
-    pub const ALL: [Code; 25] = [
-        Code::TomlSyntax,
-        Code::UnknownKey,
-        Code::WrongType,
-        Code::MissingKey,
-        Code::InvalidName,
-        Code::ReservedName,
-        Code::DuplicateName,
-        Code::UndeclaredState,
-        Code::UnusedGuard,
-        Code::UnreachableState,
-        Code::DeadEndState,
-        Code::TransitionFromFinal,
-        Code::Nondeterministic,
-        Code::OutcomeMismatch,
-        Code::File,
-        Code::Attribute,
-        Code::InvalidDuration,
-        Code::DurationNotPositive,
-        Code::TimerFromFinal,
-        Code::ConflictingTimers,
-        Code::UndeclaredRoleOrCapability,
-        Code::UnusedRoleOrCapability,
-        Code::RoleOnAutomatic,
-        Code::PartlyRestrictedEvent,
-        Code::Payload,
-    ];
-
-    /// The stable code, e.g. `"T008"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Code::TomlSyntax => "T001",
-            Code::UnknownKey => "T002",
-            Code::WrongType => "T003",
-            Code::MissingKey => "T004",
-            Code::InvalidName => "T005",
-            Code::ReservedName => "T006",
-            Code::DuplicateName => "T007",
-            Code::UndeclaredState => "T008",
-            Code::UnusedGuard => "T009",
-            Code::UnreachableState => "T010",
-            Code::DeadEndState => "T011",
-            Code::TransitionFromFinal => "T012",
-            Code::Nondeterministic => "T013",
-            Code::OutcomeMismatch => "T014",
-            Code::File => "T015",
-            Code::Attribute => "T016",
-            Code::InvalidDuration => "T017",
-            Code::DurationNotPositive => "T018",
-            Code::TimerFromFinal => "T019",
-            Code::ConflictingTimers => "T020",
-            Code::UndeclaredRoleOrCapability => "T021",
-            Code::UnusedRoleOrCapability => "T022",
-            Code::RoleOnAutomatic => "T023",
-            Code::PartlyRestrictedEvent => "T024",
-            Code::Payload => "T025",
-        }
-    }
-
-    /// A short kebab-case title, also the stem of the code's doc page.
-    pub fn slug(self) -> &'static str {
-        match self {
-            Code::TomlSyntax => "toml-syntax",
-            Code::UnknownKey => "unknown-key",
-            Code::WrongType => "wrong-type",
-            Code::MissingKey => "missing-key",
-            Code::InvalidName => "invalid-name",
-            Code::ReservedName => "reserved-name",
-            Code::DuplicateName => "duplicate-name",
-            Code::UndeclaredState => "undeclared-state",
-            Code::UnusedGuard => "unused-guard",
-            Code::UnreachableState => "unreachable-state",
-            Code::DeadEndState => "dead-end-state",
-            Code::TransitionFromFinal => "transition-from-final",
-            Code::Nondeterministic => "nondeterministic",
-            Code::OutcomeMismatch => "outcome-mismatch",
-            Code::File => "file",
-            Code::Attribute => "attribute",
-            Code::InvalidDuration => "invalid-duration",
-            Code::DurationNotPositive => "duration-not-positive",
-            Code::TimerFromFinal => "timer-from-final",
-            Code::ConflictingTimers => "conflicting-timers",
-            Code::UndeclaredRoleOrCapability => "undeclared-role-or-capability",
-            Code::UnusedRoleOrCapability => "unused-role-or-capability",
-            Code::RoleOnAutomatic => "role-on-automatic",
-            Code::PartlyRestrictedEvent => "partly-restricted-event",
-            Code::Payload => "payload",
-        }
-    }
-
-    /// The code's page (`docs/diagnostics/T008-undeclared-state.md`), as
-    /// Markdown: what it means, what was found, what is expected and what
-    /// to do. Shipped in the library so that `turnstile explain T008`
-    /// shows it wherever the command runs, as `rustc --explain` does.
-    pub fn page(self) -> &'static str {
-        match self {
-            Code::TomlSyntax => include_str!("../../docs/diagnostics/T001-toml-syntax.md"),
-            Code::UnknownKey => include_str!("../../docs/diagnostics/T002-unknown-key.md"),
-            Code::WrongType => include_str!("../../docs/diagnostics/T003-wrong-type.md"),
-            Code::MissingKey => include_str!("../../docs/diagnostics/T004-missing-key.md"),
-            Code::InvalidName => include_str!("../../docs/diagnostics/T005-invalid-name.md"),
-            Code::ReservedName => include_str!("../../docs/diagnostics/T006-reserved-name.md"),
-            Code::DuplicateName => include_str!("../../docs/diagnostics/T007-duplicate-name.md"),
-            Code::UndeclaredState => {
-                include_str!("../../docs/diagnostics/T008-undeclared-state.md")
-            }
-            Code::UnusedGuard => include_str!("../../docs/diagnostics/T009-unused-guard.md"),
-            Code::UnreachableState => {
-                include_str!("../../docs/diagnostics/T010-unreachable-state.md")
-            }
-            Code::DeadEndState => include_str!("../../docs/diagnostics/T011-dead-end-state.md"),
-            Code::TransitionFromFinal => {
-                include_str!("../../docs/diagnostics/T012-transition-from-final.md")
-            }
-            Code::Nondeterministic => {
-                include_str!("../../docs/diagnostics/T013-nondeterministic.md")
-            }
-            Code::OutcomeMismatch => {
-                include_str!("../../docs/diagnostics/T014-outcome-mismatch.md")
-            }
-            Code::File => include_str!("../../docs/diagnostics/T015-file.md"),
-            Code::Attribute => include_str!("../../docs/diagnostics/T016-attribute.md"),
-            Code::InvalidDuration => {
-                include_str!("../../docs/diagnostics/T017-invalid-duration.md")
-            }
-            Code::DurationNotPositive => {
-                include_str!("../../docs/diagnostics/T018-duration-not-positive.md")
-            }
-            Code::TimerFromFinal => include_str!("../../docs/diagnostics/T019-timer-from-final.md"),
-            Code::ConflictingTimers => {
-                include_str!("../../docs/diagnostics/T020-conflicting-timers.md")
-            }
-            Code::UndeclaredRoleOrCapability => {
-                include_str!("../../docs/diagnostics/T021-undeclared-role-or-capability.md")
-            }
-            Code::UnusedRoleOrCapability => {
-                include_str!("../../docs/diagnostics/T022-unused-role-or-capability.md")
-            }
-            Code::RoleOnAutomatic => {
-                include_str!("../../docs/diagnostics/T023-role-on-automatic.md")
-            }
-            Code::PartlyRestrictedEvent => {
-                include_str!("../../docs/diagnostics/T024-partly-restricted-event.md")
-            }
-            Code::Payload => include_str!("../../docs/diagnostics/T025-payload.md"),
-        }
-    }
-
     /// The code's one-line summary: the title of its page, after the code.
     pub fn summary(self) -> &'static str {
         let title = self.page().lines().next().unwrap_or_default();
@@ -240,7 +133,8 @@ impl Code {
         let digits = text.strip_prefix(['T', 't']).unwrap_or(text);
         let number: u32 = digits.parse().ok()?;
         Code::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|c| c.as_str()[1..].parse::<u32>().ok() == Some(number))
     }
 }
