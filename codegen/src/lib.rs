@@ -108,6 +108,46 @@ pub fn generate(input: &Input<'_>) -> TokenStream {
     Generator::new(input).module()
 }
 
+/// Where each field of the model reaches the generated code, destructured
+/// by name: a field added to the model does not compile here until it is
+/// placed (or said to generate nothing). Never called: it is for the
+/// compiler and the reader.
+#[allow(dead_code)]
+fn placed(w: &Workflow, s: &turnstile_spec::State, t: &Transition) {
+    let Workflow {
+        name: _,         // the module (`machine.rs`), messages, `Workflow::NAME`
+        summary: _,      // the module's rustdoc (`docs.rs`)
+        initial: _,      // `Machine::new` exists only there (`machine.rs`)
+        states: _,       // `placed`'s `s`, below
+        guards: _,       // `Guards` (`traits.rs`), refusals (`events.rs`)
+        roles: _,        // `role` and `May` (`access.rs`), `Workflow::BY`
+        capabilities: _, // `can` (`access.rs`), `Workflow::PERMITS`
+        transitions: _,  // `placed`'s `t`, below
+    } = w;
+    {
+        let turnstile_spec::State {
+            name: _,     // the state's marker type and `Current`'s variant
+            summary: _,  // the marker's rustdoc
+            is_final: _, // `Workflow::FINAL`; no method leaves it
+            refusal: _,  // diagrams only: nothing generated
+            permits: _,  // `can::…` impls (`access.rs`)
+        } = s;
+    }
+    {
+        let Transition {
+            event: _,   // the method (`events.rs`) and dispatch (`dispatch/`)
+            from: _,    // `event::Allows` or the event's trait (`events.rs`)
+            to: _,      // the return type, an outcome enum when several
+            guards: _,  // the checks, in `Workflow::checks`' order
+            by: _,      // the `&Acting<R>` parameter and its `May` bound
+            summary: _, // the method's rustdoc (`docs.rs`)
+            timer: _,   // the `now` parameter and its checks; `TIMERS`
+            payload: _, // the parameter, `Payloads`, the dispatch's decode
+            span: _,    // the `LINE` of error messages
+        } = t;
+    }
+}
+
 pub(crate) struct Generator<'a> {
     input: &'a Input<'a>,
     w: &'a Workflow,

@@ -21,7 +21,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use turnstile_spec::graph::Graph;
 use turnstile_spec::model::compact_duration;
-use turnstile_spec::{Check, Workflow};
+use turnstile_spec::{Check, State, Transition, Workflow};
 
 const SCRIPT: &str = include_str!("explorer/explorer.js");
 const STYLE: &str = include_str!("explorer/explorer.css");
@@ -33,12 +33,21 @@ pub fn model(w: &Workflow) -> Value {
         .states
         .iter()
         .map(|s| {
+            // Every field, by name: a new one does not compile here until
+            // the page is told whether it shows it (CONTRIBUTING.md).
+            let State {
+                name,
+                summary,
+                is_final,
+                refusal,
+                permits,
+            } = s;
             json!({
-                "name": s.name.as_str(),
-                "summary": s.summary,
-                "final": s.is_final,
-                "refusal": s.refusal,
-                "permits": s.permits.iter().map(|c| c.0).collect::<Vec<_>>(),
+                "name": name.as_str(),
+                "summary": summary,
+                "final": is_final,
+                "refusal": refusal,
+                "permits": permits.iter().map(|c| c.0).collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -71,15 +80,29 @@ pub fn model(w: &Workflow) -> Value {
                         .collect()
                 })
                 .collect();
+            // Every field, by name (see the states above). The page shows
+            // a payload's type; whether the trail keeps its digest
+            // (`sensitive`) is the runtime's business, not the simulator's.
+            let Transition {
+                event,
+                from,
+                to,
+                guards,
+                by,
+                summary,
+                timer,
+                payload,
+                span: _,
+            } = t;
             json!({
-                "event": t.event.as_str(),
-                "from": t.from.iter().map(|s| s.0).collect::<Vec<_>>(),
-                "to": t.to.iter().map(|s| s.0).collect::<Vec<_>>(),
-                "guards": t.guards.iter().map(|g| g.0).collect::<Vec<_>>(),
-                "by": t.by.iter().map(|r| w.role(*r).name.as_str()).collect::<Vec<_>>(),
-                "payload": t.payload.as_ref().map(|p| p.ty.as_str()),
-                "summary": t.summary,
-                "timer": t.timer.as_ref().map(|timer| json!({
+                "event": event.as_str(),
+                "from": from.iter().map(|s| s.0).collect::<Vec<_>>(),
+                "to": to.iter().map(|s| s.0).collect::<Vec<_>>(),
+                "guards": guards.iter().map(|g| g.0).collect::<Vec<_>>(),
+                "by": by.iter().map(|r| w.role(*r).name.as_str()).collect::<Vec<_>>(),
+                "payload": payload.as_ref().map(|p| p.ty.as_str()),
+                "summary": summary,
+                "timer": timer.as_ref().map(|timer| json!({
                     "automatic": timer.automatic,
                     "after": compact_duration(timer.after),
                     "text": timer.text,

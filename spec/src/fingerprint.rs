@@ -45,7 +45,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::model::Workflow;
+use crate::model::{Payload, State, Timer, Transition, Workflow};
 
 /// The keys of the definition whose values the fingerprint hashes: a
 /// change to any of them makes every stored instance refuse to load until
@@ -72,13 +72,34 @@ pub const HASHED_KEYS: &[&str] = &[
 /// where order carries no meaning. Public so that a changed fingerprint
 /// can be explained by diffing two canonical texts.
 pub fn canonical(w: &Workflow) -> String {
+    // Every field of the model, by name: a new one does not compile here
+    // until it is decided whether it changes what may happen (hashed) or
+    // not (`_`). CONTRIBUTING.md lists the other places the compiler names.
+    let Workflow {
+        name: workflow_name,
+        summary: _,
+        initial,
+        states,
+        // Declared guards, roles and capabilities mean something only
+        // where transitions and states name them, which is hashed there.
+        guards: _,
+        roles: _,
+        capabilities: _,
+        transitions,
+    } = w;
     let name = |id: crate::StateId| w.state(id).name.as_str();
-    let mut states: Vec<String> = w
-        .states
+    let mut states: Vec<String> = states
         .iter()
         .map(|s| {
-            let mut permits: Vec<&str> = s
-                .permits
+            let State {
+                name: state_name,
+                summary: _,
+                is_final,
+                // How a state is drawn, not what may happen.
+                refusal: _,
+                permits,
+            } = s;
+            let mut permits: Vec<&str> = permits
                 .iter()
                 .map(|c| w.capability(*c).name.as_str())
                 .collect();
@@ -90,42 +111,65 @@ pub fn canonical(w: &Workflow) -> String {
             };
             format!(
                 "state {}{}{permits}",
-                s.name,
-                if s.is_final { " final" } else { "" }
+                state_name,
+                if *is_final { " final" } else { "" }
             )
         })
         .collect();
     states.sort();
-    let mut transitions: Vec<String> = w
-        .transitions
+    let mut transitions: Vec<String> = transitions
         .iter()
         .map(|t| {
-            let mut from: Vec<&str> = t.from.iter().map(|s| name(*s)).collect();
+            let Transition {
+                event,
+                from,
+                to,
+                guards,
+                by,
+                summary: _,
+                timer,
+                payload,
+                span: _,
+            } = t;
+            let mut from: Vec<&str> = from.iter().map(|s| name(*s)).collect();
             from.sort_unstable();
-            let mut to: Vec<&str> = t.to.iter().map(|s| name(*s)).collect();
+            let mut to: Vec<&str> = to.iter().map(|s| name(*s)).collect();
             to.sort_unstable();
-            let guards: Vec<&str> = t.guards.iter().map(|g| w.guard(*g).name.as_str()).collect();
-            let timer = match &t.timer {
-                Some(timer) => format!(" {} {}ms", timer.key(), timer.after.as_millis()),
+            let guards: Vec<&str> = guards.iter().map(|g| w.guard(*g).name.as_str()).collect();
+            let timer = match timer {
+                // `automatic` is hashed as the key it was written with
+                // (`Timer::key`); the duration in milliseconds, not as written.
+                Some(
+                    timer @ Timer {
+                        after,
+                        automatic: _,
+                        text: _,
+                        span: _,
+                    },
+                ) => format!(" {} {}ms", timer.key(), after.as_millis()),
                 None => String::new(),
             };
-            let by = if t.by.is_empty() {
+            let by = if by.is_empty() {
                 String::new()
             } else {
-                let roles: Vec<&str> = t.by.iter().map(|r| w.role(*r).name.as_str()).collect();
+                let roles: Vec<&str> = by.iter().map(|r| w.role(*r).name.as_str()).collect();
                 format!(" by {}", roles.join(","))
             };
-            let payload = match &t.payload {
-                Some(p) => format!(
+            let payload = match payload {
+                Some(Payload {
+                    ty,
+                    sensitive,
+                    span: _,
+                }) => format!(
                     " payload {}{}",
-                    p.ty,
-                    if p.sensitive { " sensitive" } else { "" }
+                    ty,
+                    if *sensitive { " sensitive" } else { "" }
                 ),
                 None => String::new(),
             };
             format!(
                 "transition {} from {} to {} guards {}{timer}{by}{payload}",
-                t.event,
+                event,
                 from.join(","),
                 to.join(","),
                 guards.join(",")
@@ -135,8 +179,8 @@ pub fn canonical(w: &Workflow) -> String {
     transitions.sort();
     let mut text = format!(
         "turnstile-fingerprint 1\nworkflow {}\ninitial {}\n",
-        w.name,
-        name(w.initial)
+        workflow_name,
+        name(*initial)
     );
     for line in states.iter().chain(&transitions) {
         text.push_str(line);
