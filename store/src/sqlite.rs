@@ -2,10 +2,9 @@
 //! rusqlite connection to the file and runs each job it is sent.
 //!
 //! Through sqlx's SQLite driver every statement is a round trip to the
-//! driver's worker thread, about 60 µs on a small machine, against some
-//! 20 µs for a whole fire's statements run in one place; a fire of five
-//! statements spent most of its time between threads. Here a fire is two
-//! trips: [`Tx::head`] begins the transaction and reads the instance's
+//! driver's worker thread, and a fire of five statements spent most of its
+//! time between threads (docs/performance.md, "The store", has the
+//! figures). Here a fire is two trips: [`Tx::head`] begins the transaction and reads the instance's
 //! head (and [`Tx::recorded`] its key's record, when there is a key), and
 //! [`Tx::commit`] sends what [`Tx::write`] and [`Tx::record`] kept (the
 //! row's update, the steps, the key's record) with the `COMMIT`.
