@@ -521,3 +521,133 @@ pub(crate) fn instant_text(instant: SystemTime) -> String {
         Err(before) => format!("{}s before the Unix epoch", before.duration().as_secs_f64()),
     })
 }
+
+/// The runtime's own rules, tested where they live: timer boundaries, the
+/// refusals' words, what a refusal hands back, and instants as text.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T0: Duration = Duration::from_secs(1_795_510_800); // 2026-11-24T09:00:00Z
+
+    fn at(secs: u64) -> SystemTime {
+        SystemTime::UNIX_EPOCH + T0 + Duration::from_secs(secs)
+    }
+
+    #[test]
+    fn a_timer_is_due_at_its_boundary_instant_and_not_a_nanosecond_before() {
+        let day = Duration::from_secs(86_400);
+        let due = at(86_400);
+        assert!(timer::wait(at(0), day, due).is_ok());
+        assert!(timer::wait(at(0), day, due + Duration::from_secs(1)).is_ok());
+        let early = timer::wait(at(0), day, due - Duration::from_nanos(1)).unwrap_err();
+        assert_eq!(early.due(), Some(due));
+        assert_eq!(early.entered_at, at(0));
+        assert!(timer::preempted(at(0), day, due));
+        assert!(!timer::preempted(at(0), day, due - Duration::from_nanos(1)));
+        // A wait past what `SystemTime` holds is never due, and says so.
+        let never = timer::wait(at(0), Duration::MAX, at(0)).unwrap_err();
+        assert_eq!(never.due(), None);
+    }
+
+    #[test]
+    fn each_refusal_says_what_refused_in_the_workflows_words() {
+        let guard = Refusal::Guard {
+            workflow: "door",
+            event: "open",
+            state: "closed",
+            guard: "has_key",
+            reason: "the visitor holds the key",
+        };
+        assert_eq!(
+            guard.to_string(),
+            "door: event `open` refused in state `closed`: guard `has_key` does not hold (the visitor holds the key)"
+        );
+        let bare = Refusal::Guard {
+            workflow: "door",
+            event: "open",
+            state: "closed",
+            guard: "has_key",
+            reason: "",
+        };
+        assert!(bare.to_string().ends_with("guard `has_key` does not hold"));
+        let not_yet = Refusal::NotYet {
+            workflow: "service_closing",
+            event: "restore",
+            state: "closed",
+            wait: NotBefore {
+                after: Duration::from_secs(86_400),
+                entered_at: at(0),
+            },
+        };
+        assert_eq!(
+            not_yet.to_string(),
+            "service_closing: event `restore` refused in state `closed`: not due until 1d after \
+             entering the state (2026-11-25T09:00:00Z)"
+        );
+        let preempted = Refusal::Preempted {
+            workflow: "service_closing",
+            event: "restore",
+            state: "closed",
+            by: "retention_period_ends",
+        };
+        assert_eq!(preempted.preempted_by(), Some("retention_period_ends"));
+        assert!(preempted.to_string().ends_with(
+            "the automatic transition `retention_period_ends` has fallen due and comes first"
+        ));
+        // By name, each is its own `Why`, with its own code.
+        assert_eq!(Why::from(guard).code(), "guard_refused");
+        assert_eq!(Why::from(not_yet).code(), "not_yet");
+        assert_eq!(Why::from(preempted).code(), "overdue");
+    }
+
+    #[test]
+    fn a_refusal_hands_back_the_machine_and_the_payload() {
+        let refusal = Refusal::Guard {
+            workflow: "w",
+            event: "submit",
+            state: "draft",
+            guard: "verified",
+            reason: "",
+        };
+        let plain = Rejected::new("machine", refusal);
+        assert_eq!(plain.event(), "submit");
+        assert_eq!(plain.guard(), Some("verified"));
+        let (machine, why) = plain.into_parts();
+        assert_eq!((machine, why), ("machine", refusal));
+        // A payload that is not `Clone` comes back as it was given.
+        struct Token(&'static str);
+        let with = Rejected::with_payload("machine", refusal, Token("one-time"));
+        assert_eq!(with.payload().0, "one-time");
+        assert_eq!(with.to_string(), refusal.to_string());
+        let (machine, token) = with.into_machine_and_payload();
+        assert_eq!((machine, token.0), ("machine", "one-time"));
+        // `Fired` of a refused call is `None`: the machine did not move.
+        struct Landed;
+        impl Fired for Landed {
+            fn landed(&self) -> Option<&'static str> {
+                Some("open")
+            }
+        }
+        let refused: Result<Landed, Rejected<&str, Token>> =
+            Err(Rejected::with_payload("m", refusal, Token("t")));
+        assert_eq!(refused.landed(), None);
+        let moved: Result<Landed, Rejected<&str>> = Ok(Landed);
+        assert_eq!(moved.landed(), Some("open"));
+    }
+
+    #[test]
+    fn every_instant_has_a_text() {
+        assert_eq!(rfc3339(at(0)).as_deref(), Some("2026-11-24T09:00:00Z"));
+        assert_eq!(
+            rfc3339(at(0) + Duration::from_nanos(5)).as_deref(),
+            Some("2026-11-24T09:00:00.000000005Z")
+        );
+        let before = SystemTime::UNIX_EPOCH - Duration::from_secs(2);
+        assert_eq!(rfc3339(before), None);
+        assert_eq!(instant_text(before), "2s before the Unix epoch");
+        let far = SystemTime::UNIX_EPOCH + Duration::from_secs(253_402_300_800);
+        assert_eq!(rfc3339(far), None);
+        assert!(instant_text(far).ends_with("s after the Unix epoch"));
+    }
+}

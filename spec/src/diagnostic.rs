@@ -271,4 +271,4 @@ pub fn render_all(diagnostics: &[Diagnostic], file: &SourceFile, color: bool) ->
         .join("\n\n")
 }
 
-pub use turnstile_runtime::words::did_you_mean;
+pub use turnstile_words::did_you_mean;

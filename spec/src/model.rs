@@ -188,7 +188,7 @@ pub struct Timer {
     pub span: Span,
 }
 
-pub use turnstile_runtime::words::compact_duration;
+pub use turnstile_words::compact_duration;
 
 impl Timer {
     /// The key it is written with: `after` or `not_before`.
