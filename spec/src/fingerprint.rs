@@ -117,65 +117,7 @@ pub fn canonical(w: &Workflow) -> String {
         })
         .collect();
     states.sort();
-    let mut transitions: Vec<String> = transitions
-        .iter()
-        .map(|t| {
-            let Transition {
-                event,
-                from,
-                to,
-                guards,
-                by,
-                summary: _,
-                timer,
-                payload,
-                span: _,
-            } = t;
-            let mut from: Vec<&str> = from.iter().map(|s| name(*s)).collect();
-            from.sort_unstable();
-            let mut to: Vec<&str> = to.iter().map(|s| name(*s)).collect();
-            to.sort_unstable();
-            let guards: Vec<&str> = guards.iter().map(|g| w.guard(*g).name.as_str()).collect();
-            let timer = match timer {
-                // `automatic` is hashed as the key it was written with
-                // (`Timer::key`); the duration in milliseconds, not as written.
-                Some(
-                    timer @ Timer {
-                        after,
-                        automatic: _,
-                        text: _,
-                        span: _,
-                    },
-                ) => format!(" {} {}ms", timer.key(), after.as_millis()),
-                None => String::new(),
-            };
-            let by = if by.is_empty() {
-                String::new()
-            } else {
-                let roles: Vec<&str> = by.iter().map(|r| w.role(*r).name.as_str()).collect();
-                format!(" by {}", roles.join(","))
-            };
-            let payload = match payload {
-                Some(Payload {
-                    ty,
-                    sensitive,
-                    span: _,
-                }) => format!(
-                    " payload {}{}",
-                    ty,
-                    if *sensitive { " sensitive" } else { "" }
-                ),
-                None => String::new(),
-            };
-            format!(
-                "transition {} from {} to {} guards {}{timer}{by}{payload}",
-                event,
-                from.join(","),
-                to.join(","),
-                guards.join(",")
-            )
-        })
-        .collect();
+    let mut transitions: Vec<String> = transitions.iter().map(|t| transition_line(w, t)).collect();
     transitions.sort();
     let mut text = format!(
         "turnstile-fingerprint 1\nworkflow {}\ninitial {}\n",
@@ -187,6 +129,66 @@ pub fn canonical(w: &Workflow) -> String {
         text.push('\n');
     }
     text
+}
+
+/// A transition's line of [`canonical`]: every field, by name, hashed or
+/// said not to be.
+fn transition_line(w: &Workflow, t: &Transition) -> String {
+    let name = |id: crate::StateId| w.state(id).name.as_str();
+    let Transition {
+        event,
+        from,
+        to,
+        guards,
+        by,
+        summary: _,
+        timer,
+        payload,
+        span: _,
+    } = t;
+    let mut from: Vec<&str> = from.iter().map(|s| name(*s)).collect();
+    from.sort_unstable();
+    let mut to: Vec<&str> = to.iter().map(|s| name(*s)).collect();
+    to.sort_unstable();
+    let guards: Vec<&str> = guards.iter().map(|g| w.guard(*g).name.as_str()).collect();
+    let timer = match timer {
+        // `automatic` is hashed as the key it was written with
+        // (`Timer::key`); the duration in milliseconds, not as written.
+        Some(
+            timer @ Timer {
+                after,
+                automatic: _,
+                text: _,
+                span: _,
+            },
+        ) => format!(" {} {}ms", timer.key(), after.as_millis()),
+        None => String::new(),
+    };
+    let by = if by.is_empty() {
+        String::new()
+    } else {
+        let roles: Vec<&str> = by.iter().map(|r| w.role(*r).name.as_str()).collect();
+        format!(" by {}", roles.join(","))
+    };
+    let payload = match payload {
+        Some(Payload {
+            ty,
+            sensitive,
+            span: _,
+        }) => format!(
+            " payload {}{}",
+            ty,
+            if *sensitive { " sensitive" } else { "" }
+        ),
+        None => String::new(),
+    };
+    format!(
+        "transition {} from {} to {} guards {}{timer}{by}{payload}",
+        event,
+        from.join(","),
+        to.join(","),
+        guards.join(",")
+    )
 }
 
 /// `sha256:` and the first 32 hex digits (128 bits) of the SHA-256 of

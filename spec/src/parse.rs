@@ -115,6 +115,38 @@ pub(crate) fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> Option<RawDefini
         }
     }
 
+    parse_states(&doc, &mut def, diags);
+
+    def.guards = declared(&doc, Table::Guards, "guard", diags);
+    def.roles = declared(&doc, Table::Roles, "role", diags);
+    def.capabilities = declared(&doc, Table::Capabilities, "capability", diags);
+
+    if let Some(value) = doc.get("transitions") {
+        match value.get_ref() {
+            DeValue::Array(items) => {
+                for item in items {
+                    let Some(table) = as_table(item, "transitions", diags) else {
+                        continue;
+                    };
+                    let t = parse_transition(table, item.span(), diags);
+                    def.unreadable.0 |= t.by.is_none() && table.contains_key("by");
+                    def.transitions.push(t);
+                }
+            }
+            other => diags.push(wrong_type(
+                "transitions",
+                "an array of tables (`[[transitions]]`)",
+                other,
+                value.span(),
+            )),
+        }
+    }
+    Some(def)
+}
+
+/// The `[states.<name>]` tables, each with its keys read and what it
+/// permits.
+fn parse_states(doc: &DeTable<'_>, def: &mut RawDefinition, diags: &mut Vec<Diagnostic>) {
     match doc.get("states") {
         None => diags.push(
             Diagnostic::new(Code::MissingKey, "no states are declared")
@@ -156,32 +188,6 @@ pub(crate) fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> Option<RawDefini
             }
         }
     }
-
-    def.guards = declared(&doc, Table::Guards, "guard", diags);
-    def.roles = declared(&doc, Table::Roles, "role", diags);
-    def.capabilities = declared(&doc, Table::Capabilities, "capability", diags);
-
-    if let Some(value) = doc.get("transitions") {
-        match value.get_ref() {
-            DeValue::Array(items) => {
-                for item in items {
-                    let Some(table) = as_table(item, "transitions", diags) else {
-                        continue;
-                    };
-                    let t = parse_transition(table, item.span(), diags);
-                    def.unreadable.0 |= t.by.is_none() && table.contains_key("by");
-                    def.transitions.push(t);
-                }
-            }
-            other => diags.push(wrong_type(
-                "transitions",
-                "an array of tables (`[[transitions]]`)",
-                other,
-                value.span(),
-            )),
-        }
-    }
-    Some(def)
 }
 
 /// The `[<key>.<name>]` tables of a kind of declared name (guards, roles,

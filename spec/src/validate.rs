@@ -9,7 +9,7 @@ use crate::model::{
     Transition, Workflow,
 };
 use crate::namespace::{self, Place, Taken, When};
-use crate::parse::{Located, RawDeclared, RawDefinition};
+use crate::parse::{Located, RawDeclared, RawDefinition, RawTransition};
 use crate::source::Span;
 
 /// Rust's strict, reserved and edition keywords: none can name a generated item.
@@ -445,7 +445,7 @@ fn declared_names(
 /// T007. `None` when anything was wrong, and `trouble` set.
 fn resolve_list(
     list: &[Located],
-    index: &HashMap<&str, usize>,
+    index: &HashMap<String, usize>,
     raw: &[RawDeclared],
     (key, what, table): (&str, &str, &str),
     trouble: &mut bool,
@@ -530,40 +530,138 @@ fn check_unused(
     }
 }
 
-pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Option<Workflow> {
-    let header = raw.header?;
-    let name = header
-        .name
-        .as_ref()
-        .and_then(|n| check_name(n, Kind::Workflow, diags));
+/// Declared names of one kind (roles, capabilities) and where each is in
+/// the list, for resolving `by` and `permits`.
+struct Declared<'r> {
+    names: Vec<(Name, Option<String>)>,
+    index: HashMap<String, usize>,
+    raw: &'r [RawDeclared],
+    used: HashSet<usize>,
+}
 
-    let roles = declared_names(&raw.roles, Kind::Role, "role", diags);
-    let role_index: HashMap<&str, usize> = roles
-        .iter()
-        .enumerate()
-        .map(|(i, (n, _))| (n.as_str(), i))
-        .collect();
-    let capabilities = declared_names(&raw.capabilities, Kind::Capability, "capability", diags);
-    let capability_index: HashMap<&str, usize> = capabilities
-        .iter()
-        .enumerate()
-        .map(|(i, (n, _))| (n.as_str(), i))
-        .collect();
-    let mut capabilities_used: HashSet<usize> = HashSet::new();
-    let (mut by_trouble, mut permits_trouble) = raw.unreadable;
+impl<'r> Declared<'r> {
+    /// Pass: the declarations of one kind, each name checked.
+    fn of(raw: &'r [RawDeclared], kind: Kind, what: &str, diags: &mut Vec<Diagnostic>) -> Self {
+        let names = declared_names(raw, kind, what, diags);
+        let index = names
+            .iter()
+            .enumerate()
+            .map(|(i, (n, _))| (n.as_str().to_string(), i))
+            .collect();
+        Declared {
+            names,
+            index,
+            raw,
+            used: HashSet::new(),
+        }
+    }
 
+    /// Resolves a `by` or `permits` list ([`resolve_list`]), noting what it
+    /// used.
+    fn resolve(
+        &mut self,
+        list: &[Located],
+        words: (&str, &str, &str),
+        trouble: &mut bool,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Vec<usize>> {
+        let ids = resolve_list(list, &self.index, self.raw, words, trouble, diags)?;
+        self.used.extend(ids.iter().copied());
+        Some(ids)
+    }
+}
+
+/// The states as declared, for resolving the names that refer to them.
+struct StateNames<'r> {
+    /// Every declared name, usable or not, in order.
+    declared: Vec<&'r str>,
+    /// The usable ones, by name.
+    ids: HashMap<String, StateId>,
+}
+
+impl StateNames<'_> {
+    /// `located` as a state, or T008 (with the closest declared state).
+    fn resolve(
+        &self,
+        located: &Located,
+        what: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<StateId> {
+        if let Some(&id) = self.ids.get(located.text.as_str()) {
+            return Some(id);
+        }
+        if self.declared.contains(&located.text.as_str()) || self.declared.is_empty() {
+            // Declared, but its name was already reported as unusable; or no
+            // state is declared at all, which is reported once, not per use.
+            return None;
+        }
+        let mut d = Diagnostic::new(
+            Code::UndeclaredState,
+            format!("{what}: `{}` is not a declared state", located.text),
+        )
+        .at(located.span.clone(), "no `[states.…]` table declares this");
+        d = match did_you_mean(&located.text, self.declared.iter().copied()) {
+            Some(best) => d.with_help(format!("did you mean `{best}`?")),
+            None => d.with_help(format!(
+                "declare it with `[states.{}]`, or use one of the declared states",
+                located.text
+            )),
+        };
+        diags.push(d);
+        None
+    }
+
+    /// A `from` or `to` list as states: T007 for a repeat, T008 for an
+    /// undeclared one; `None` if the list is missing or anything was wrong.
+    fn resolve_list(
+        &self,
+        list: &Option<Vec<Located>>,
+        what: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Vec<StateId>> {
+        let list = list.as_ref()?;
+        let mut ok = true;
+        let mut out: Vec<StateId> = Vec::new();
+        let mut listed: HashSet<&str> = HashSet::with_capacity(list.len());
+        for located in list {
+            if !listed.insert(located.text.as_str()) {
+                diags.push(
+                    Diagnostic::new(
+                        Code::DuplicateName,
+                        format!("{what} lists the state `{}` twice", located.text),
+                    )
+                    .at(located.span.clone(), "listed again here")
+                    .with_help("remove the repeated state"),
+                );
+                ok = false;
+                continue;
+            }
+            match self.resolve(located, what, diags) {
+                Some(id) => out.push(id),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+}
+
+/// Pass: the states, their names and what they permit.
+fn resolve_states<'r>(
+    raw: &'r RawDefinition,
+    capabilities: &mut Declared<'_>,
+    permits_trouble: &mut bool,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<State>, StateNames<'r>) {
     let mut states = Vec::new();
     for s in &raw.states {
-        let permits = resolve_list(
-            &s.permits,
-            &capability_index,
-            &raw.capabilities,
-            ("permits", "capability", "capabilities"),
-            &mut permits_trouble,
-            diags,
-        )
-        .unwrap_or_default();
-        capabilities_used.extend(permits.iter().copied());
+        let permits = capabilities
+            .resolve(
+                &s.permits,
+                ("permits", "capability", "capabilities"),
+                permits_trouble,
+                diags,
+            )
+            .unwrap_or_default();
         if let Some(name) = check_name(&s.name, Kind::State, diags) {
             states.push(State {
                 name,
@@ -574,117 +672,68 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
             });
         }
     }
-    if !permits_trouble {
+    if !*permits_trouble {
         check_unused(
-            &capabilities,
-            &capabilities_used,
+            &capabilities.names,
+            &capabilities.used,
             ("capability", "permits", "state"),
             diags,
         );
     }
     let clashing = check_pascal_collisions(states.iter().map(|s| &s.name), "state", diags);
     states.retain(|s| !clashing.iter().any(|c| c == s.name.as_str()));
-    let state_names: Vec<&str> = raw.states.iter().map(|s| s.name.text.as_str()).collect();
-    let declared: HashSet<&str> = state_names.iter().copied().collect();
-    let ids: HashMap<&str, StateId> = states
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.name.as_str(), StateId(i)))
-        .collect();
-    let resolve = |located: &Located, what: &str, diags: &mut Vec<Diagnostic>| -> Option<StateId> {
-        if let Some(&id) = ids.get(located.text.as_str()) {
-            return Some(id);
-        }
-        if declared.contains(located.text.as_str()) || declared.is_empty() {
-            // Declared, but its name was already reported as unusable; or no
-            // state is declared at all, which is reported once, not per use.
-            return None;
-        }
-        let mut d = Diagnostic::new(
-            Code::UndeclaredState,
-            format!("{what}: `{}` is not a declared state", located.text),
-        )
-        .at(located.span.clone(), "no `[states.…]` table declares this");
-        d = match did_you_mean(&located.text, state_names.iter().copied()) {
-            Some(best) => d.with_help(format!("did you mean `{best}`?")),
-            None => d.with_help(format!(
-                "declare it with `[states.{}]`, or use one of the declared states",
-                located.text
-            )),
-        };
-        diags.push(d);
-        None
+    let names = StateNames {
+        declared: raw.states.iter().map(|s| s.name.text.as_str()).collect(),
+        ids: states
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name.as_str().to_string(), StateId(i)))
+            .collect(),
     };
+    (states, names)
+}
 
-    let initial = header
-        .initial
-        .as_ref()
-        .and_then(|i| resolve(i, "initial state", diags));
+/// The guards: declared ones first, then each undeclared one at its first
+/// use (later uses share it), with which are declared and which used.
+struct Guards {
+    guards: Vec<Guard>,
+    declared: Vec<bool>,
+    used: Vec<bool>,
+    index: HashMap<String, usize>,
+}
 
-    let mut guards: Vec<Guard> = Vec::new();
-    let mut guard_declared: Vec<bool> = Vec::new();
-    for g in &raw.guards {
-        if let Some(name) = check_name(&g.name, Kind::Guard, diags) {
-            guards.push(Guard {
-                name,
-                summary: g.summary.clone(),
-            });
-            guard_declared.push(true);
+impl Guards {
+    /// Pass: the declared guards, each name checked.
+    fn declared(raw: &[RawDeclared], diags: &mut Vec<Diagnostic>) -> Self {
+        let mut guards = Vec::new();
+        for g in raw {
+            if let Some(name) = check_name(&g.name, Kind::Guard, diags) {
+                guards.push(Guard {
+                    name,
+                    summary: g.summary.clone(),
+                });
+            }
+        }
+        let index = guards
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.name.as_str().to_string(), i))
+            .collect();
+        Guards {
+            declared: vec![true; guards.len()],
+            used: vec![false; guards.len()],
+            guards,
+            index,
         }
     }
-    let mut guard_used = vec![false; guards.len()];
-    // By name: a first use of an undeclared guard declares it, so later
-    // uses share it.
-    let mut guard_index: HashMap<String, usize> = guards
-        .iter()
-        .enumerate()
-        .map(|(i, g)| (g.name.as_str().to_string(), i))
-        .collect();
 
-    let mut roles_used: HashSet<usize> = HashSet::new();
-    let mut transitions = Vec::new();
-    for t in &raw.transitions {
-        let event = t
-            .event
-            .as_ref()
-            .and_then(|e| check_name(e, Kind::Event, diags));
-        let mut ok = event.is_some();
-        let mut ids = |list: &Option<Vec<Located>>,
-                       what: &str,
-                       diags: &mut Vec<Diagnostic>|
-         -> Vec<StateId> {
-            let mut out: Vec<StateId> = Vec::new();
-            let Some(list) = list else {
-                ok = false;
-                return out;
-            };
-            let mut listed: HashSet<&str> = HashSet::with_capacity(list.len());
-            for located in list {
-                if !listed.insert(located.text.as_str()) {
-                    diags.push(
-                        Diagnostic::new(
-                            Code::DuplicateName,
-                            format!("{what} lists the state `{}` twice", located.text),
-                        )
-                        .at(located.span.clone(), "listed again here")
-                        .with_help("remove the repeated state"),
-                    );
-                    ok = false;
-                    continue;
-                }
-                match resolve(located, what, diags) {
-                    Some(id) => out.push(id),
-                    None => ok = false,
-                }
-            }
-            out
-        };
-        let event_name = t.event.as_ref().map_or("?", |e| e.text.as_str());
-        let from = ids(&t.from, &format!("`from` of event `{event_name}`"), diags);
-        let to = ids(&t.to, &format!("`to` of event `{event_name}`"), diags);
-        let mut guard_ids = Vec::new();
-        let mut listed: HashSet<&str> = HashSet::with_capacity(t.guards.len());
-        for g in &t.guards {
+    /// A transition's `guard` list: T007 for a repeat; an undeclared guard
+    /// is declared by its first use. `None` if anything was wrong.
+    fn resolve(&mut self, list: &[Located], diags: &mut Vec<Diagnostic>) -> Option<Vec<GuardId>> {
+        let mut ok = true;
+        let mut ids = Vec::new();
+        let mut listed: HashSet<&str> = HashSet::with_capacity(list.len());
+        for g in list {
             if !listed.insert(g.text.as_str()) {
                 diags.push(
                     Diagnostic::new(
@@ -697,150 +746,227 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
                 ok = false;
                 continue;
             }
-            if let Some(&i) = guard_index.get(g.text.as_str()) {
-                guard_used[i] = true;
-                guard_ids.push(GuardId(i));
+            if let Some(&i) = self.index.get(g.text.as_str()) {
+                self.used[i] = true;
+                ids.push(GuardId(i));
             } else if let Some(name) = check_name(g, Kind::Guard, diags) {
-                guard_index.insert(name.as_str().to_string(), guards.len());
-                guards.push(Guard {
+                self.index
+                    .insert(name.as_str().to_string(), self.guards.len());
+                self.guards.push(Guard {
                     name,
                     summary: None,
                 });
-                guard_declared.push(false);
-                guard_used.push(true);
-                guard_ids.push(GuardId(guards.len() - 1));
+                self.declared.push(false);
+                self.used.push(true);
+                ids.push(GuardId(self.guards.len() - 1));
             } else {
                 ok = false;
             }
         }
-        let timer = match check_timers(&t.timers, event_name, diags) {
-            Ok(timer) => timer,
-            Err(()) => {
-                ok = false;
-                None
-            }
-        };
-        let mut by = Vec::new();
-        if let Some((list, by_span)) = &t.by {
-            match resolve_list(
-                list,
-                &role_index,
-                &raw.roles,
-                ("by", "role", "roles"),
-                &mut by_trouble,
-                diags,
-            ) {
-                Some(ids) => {
-                    roles_used.extend(ids.iter().copied());
-                    by = ids.into_iter().map(RoleId).collect();
-                }
-                None => ok = false,
-            }
-            if let Some(timer) = timer.as_ref().filter(|timer| timer.automatic) {
-                diags.push(
-                    Diagnostic::new(
-                        Code::RoleOnAutomatic,
-                        format!("the automatic transition `{event_name}` names roles in `by`"),
-                    )
-                    .at(by_span.clone(), "roles on an automatic transition")
-                    .with_context(timer.span.clone(), "the system takes it once due")
-                    .with_help(
-                        "an automatic transition is taken by the system, never by an actor: \
-                         remove `by`, or make it `not_before` so that an actor in one of \
-                         these roles fires it once due",
-                    ),
-                );
-                ok = false;
-            }
-        }
-        if let (Some(timer), Some(first_guard)) = (&timer, t.guards.first()) {
-            if timer.automatic {
-                diags.push(
-                    Diagnostic::new(
-                        Code::ConflictingTimers,
-                        format!("the automatic transition `{event_name}` has a guard"),
-                    )
-                    .at(
-                        first_guard.span.clone(),
-                        "a guard on an automatic transition",
-                    )
-                    .with_context(timer.span.clone(), "happens by itself once due")
-                    .with_help(
-                        "an automatic transition happens once due and comes before every other \
-                         event of its state, so nobody could act on a refusal: remove the guard, \
-                         or make it `not_before` so that a person fires it",
-                    ),
-                );
-                ok = false;
-            }
-        }
-        let payload = match check_payload(t, timer.as_ref(), event_name, diags) {
-            Ok(payload) => payload,
-            Err(()) => {
-                ok = false;
-                None
-            }
-        };
-        if let (true, Some(event)) = (ok, event) {
-            transitions.push(Transition {
-                event,
-                from,
-                to,
-                guards: guard_ids,
-                by,
-                payload,
-                summary: t.summary.clone(),
-                timer,
-                span: t.span.clone(),
-            });
-        }
+        ok.then_some(ids)
     }
 
-    // Two distinct event names that generate the same trait or enum.
-    let mut event_names: Vec<&Name> = Vec::new();
-    let mut seen_events: HashSet<&str> = HashSet::new();
-    for t in &transitions {
-        if seen_events.insert(t.event.as_str()) {
-            event_names.push(&t.event);
-        }
-    }
-    let clashing = check_pascal_collisions(event_names.iter().copied(), "event", diags);
-    transitions.retain(|t| !clashing.iter().any(|c| c == t.event.as_str()));
-    let taken = check_taken_events(&transitions, diags);
-    transitions.retain(|t| !taken.iter().any(|c| c == t.event.as_str()));
-    let partly = check_partly_restricted(&transitions, diags);
-    transitions.retain(|t| !partly.iter().any(|c| c == t.event.as_str()));
-    let mixed = check_payloads_agree(&transitions, &guards, diags);
-    transitions.retain(|t| !mixed.iter().any(|c| c == t.event.as_str()));
-    if !by_trouble {
-        check_unused(&roles, &roles_used, ("role", "by", "transition"), diags);
-    }
-
-    for (i, g) in guards.iter().enumerate() {
-        if guard_declared[i] && !guard_used[i] {
+    /// T009 for each declared guard no transition uses.
+    fn check_unused(&self, raw: &RawDefinition, diags: &mut Vec<Diagnostic>) {
+        for (i, g) in self.guards.iter().enumerate() {
+            if !self.declared[i] || self.used[i] {
+                continue;
+            }
+            let used_names = raw
+                .transitions
+                .iter()
+                .flat_map(|t| t.guards.iter().map(|l| l.text.as_str()));
             diags.push(
                 Diagnostic::new(
                     Code::UnusedGuard,
                     format!("guard `{}` is declared but no transition uses it", g.name),
                 )
                 .at(g.name.span(), "declared here")
-                .with_help(
-                    match did_you_mean(
-                        g.name.as_str(),
-                        raw.transitions
-                            .iter()
-                            .flat_map(|t| t.guards.iter().map(|l| l.text.as_str())),
-                    ) {
-                        Some(best) => {
-                            format!("a transition uses `{best}`: did you mean to declare that one?")
-                        }
-                        None => "add it to a transition's `guard`, or remove the declaration"
-                            .to_string(),
-                    },
-                ),
+                .with_help(match did_you_mean(g.name.as_str(), used_names) {
+                    Some(best) => {
+                        format!("a transition uses `{best}`: did you mean to declare that one?")
+                    }
+                    None => {
+                        "add it to a transition's `guard`, or remove the declaration".to_string()
+                    }
+                }),
             );
         }
     }
+}
+
+/// What resolving a transition needs: the states, guards and roles.
+struct Names<'a, 'r> {
+    states: &'a StateNames<'r>,
+    guards: &'a mut Guards,
+    roles: &'a mut Declared<'r>,
+    by_trouble: &'a mut bool,
+}
+
+/// Pass, per transition: its names resolved and its keys checked, in the
+/// order the diagnostics come (event, `from`, `to`, `guard`, timer, `by`,
+/// the automatic transition's conflicts, `payload`). `None` if anything
+/// was wrong (the transition is then left out; the rest still checks).
+fn resolve_transition(
+    t: &RawTransition,
+    names: &mut Names<'_, '_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Transition> {
+    let event = t
+        .event
+        .as_ref()
+        .and_then(|e| check_name(e, Kind::Event, diags));
+    let event_name = t.event.as_ref().map_or("?", |e| e.text.as_str());
+    let from =
+        names
+            .states
+            .resolve_list(&t.from, &format!("`from` of event `{event_name}`"), diags);
+    let to = names
+        .states
+        .resolve_list(&t.to, &format!("`to` of event `{event_name}`"), diags);
+    let guards = names.guards.resolve(&t.guards, diags);
+    let timer = check_timers(&t.timers, event_name, diags);
+    let mut by = Some(Vec::new());
+    if let Some((list, by_span)) = &t.by {
+        by = names
+            .roles
+            .resolve(list, ("by", "role", "roles"), names.by_trouble, diags)
+            .map(|ids| ids.into_iter().map(RoleId).collect());
+        let automatic = timer
+            .as_ref()
+            .ok()
+            .and_then(|t| t.as_ref())
+            .filter(|t| t.automatic);
+        if let Some(timer) = automatic {
+            diags.push(role_on_automatic(event_name, by_span, timer));
+            by = None;
+        }
+    }
+    let guard_conflict = match (&timer, t.guards.first()) {
+        (Ok(Some(timer)), Some(first)) if timer.automatic => {
+            diags.push(guard_on_automatic(event_name, first, timer));
+            true
+        }
+        _ => false,
+    };
+    let payload = check_payload(
+        t,
+        timer.as_ref().ok().and_then(|t| t.as_ref()),
+        event_name,
+        diags,
+    );
+    if guard_conflict {
+        return None;
+    }
+    Some(Transition {
+        event: event?,
+        from: from?,
+        to: to?,
+        guards: guards?,
+        by: by?,
+        payload: payload.ok()?,
+        summary: t.summary.clone(),
+        timer: timer.ok()?,
+        span: t.span.clone(),
+    })
+}
+
+/// T023: roles on an automatic transition.
+fn role_on_automatic(event: &str, by: &Span, timer: &Timer) -> Diagnostic {
+    Diagnostic::new(
+        Code::RoleOnAutomatic,
+        format!("the automatic transition `{event}` names roles in `by`"),
+    )
+    .at(by.clone(), "roles on an automatic transition")
+    .with_context(timer.span.clone(), "the system takes it once due")
+    .with_help(
+        "an automatic transition is taken by the system, never by an actor: \
+         remove `by`, or make it `not_before` so that an actor in one of \
+         these roles fires it once due",
+    )
+}
+
+/// T020: a guard on an automatic transition.
+fn guard_on_automatic(event: &str, first_guard: &Located, timer: &Timer) -> Diagnostic {
+    Diagnostic::new(
+        Code::ConflictingTimers,
+        format!("the automatic transition `{event}` has a guard"),
+    )
+    .at(
+        first_guard.span.clone(),
+        "a guard on an automatic transition",
+    )
+    .with_context(timer.span.clone(), "happens by itself once due")
+    .with_help(
+        "an automatic transition happens once due and comes before every other \
+         event of its state, so nobody could act on a refusal: remove the guard, \
+         or make it `not_before` so that a person fires it",
+    )
+}
+
+/// Pass over the events: two distinct names that generate the same item,
+/// names that clash with generated ones, roles on only some transitions,
+/// payloads that differ. Each drops the transitions of the events it
+/// reports.
+fn check_events(transitions: &mut Vec<Transition>, guards: &[Guard], diags: &mut Vec<Diagnostic>) {
+    let mut event_names: Vec<&Name> = Vec::new();
+    let mut seen_events: HashSet<&str> = HashSet::new();
+    for t in transitions.iter() {
+        if seen_events.insert(t.event.as_str()) {
+            event_names.push(&t.event);
+        }
+    }
+    let clashing = check_pascal_collisions(event_names.iter().copied(), "event", diags);
+    transitions.retain(|t| !clashing.iter().any(|c| c == t.event.as_str()));
+    let taken = check_taken_events(transitions, diags);
+    transitions.retain(|t| !taken.iter().any(|c| c == t.event.as_str()));
+    let partly = check_partly_restricted(transitions, diags);
+    transitions.retain(|t| !partly.iter().any(|c| c == t.event.as_str()));
+    let mixed = check_payloads_agree(transitions, guards, diags);
+    transitions.retain(|t| !mixed.iter().any(|c| c == t.event.as_str()));
+}
+
+/// The raw definition → the model: the passes above in order (names,
+/// states, guards, transitions, events, what is unused), then the checks
+/// of the whole (transitions, the graph).
+pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Option<Workflow> {
+    let header = raw.header.as_ref()?;
+    let name = header
+        .name
+        .as_ref()
+        .and_then(|n| check_name(n, Kind::Workflow, diags));
+    let mut roles = Declared::of(&raw.roles, Kind::Role, "role", diags);
+    let mut capabilities = Declared::of(&raw.capabilities, Kind::Capability, "capability", diags);
+    let (mut by_trouble, mut permits_trouble) = raw.unreadable;
+    let (states, state_names) =
+        resolve_states(&raw, &mut capabilities, &mut permits_trouble, diags);
+    let initial = header
+        .initial
+        .as_ref()
+        .and_then(|i| state_names.resolve(i, "initial state", diags));
+    let mut guards = Guards::declared(&raw.guards, diags);
+    let mut transitions = Vec::new();
+    {
+        let mut names = Names {
+            states: &state_names,
+            guards: &mut guards,
+            roles: &mut roles,
+            by_trouble: &mut by_trouble,
+        };
+        for t in &raw.transitions {
+            transitions.extend(resolve_transition(t, &mut names, diags));
+        }
+    }
+    check_events(&mut transitions, &guards.guards, diags);
+    if !by_trouble {
+        check_unused(
+            &roles.names,
+            &roles.used,
+            ("role", "by", "transition"),
+            diags,
+        );
+    }
+    guards.check_unused(&raw, diags);
 
     // With a name or reference unusable, the parts that used it were dropped:
     // the rest still generates code (so the user sees the real error, not a
@@ -849,18 +975,19 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
     let (Some(name), Some(initial)) = (name, initial) else {
         return None;
     };
-
     let mut workflow = Workflow {
         name,
-        summary: header.summary,
+        summary: header.summary.clone(),
         initial,
         states,
-        guards,
+        guards: guards.guards,
         roles: roles
+            .names
             .into_iter()
             .map(|(name, summary)| Role { name, summary })
             .collect(),
         capabilities: capabilities
+            .names
             .into_iter()
             .map(|(name, summary)| Capability { name, summary })
             .collect(),
