@@ -55,6 +55,16 @@ fn placed(s: &turnstile_spec::State, t: &turnstile_spec::Transition) {
     } = t;
 }
 
+/// When a transition's timer runs from: `after entering `closed``.
+fn entering(w: &Workflow, t: &turnstile_spec::Transition) -> String {
+    let from: Vec<String> = t
+        .from
+        .iter()
+        .map(|s| format!("`{}`", w.state(*s).name.as_str()))
+        .collect();
+    format!("after entering {}", from.join(" or "))
+}
+
 fn section(out: &mut String, w: &Workflow) {
     let _ = writeln!(out, "## `{}`\n", w.name.as_str());
     if let Some(summary) = &w.summary {
@@ -90,16 +100,7 @@ fn section(out: &mut String, w: &Workflow) {
                 let after = e.transitions.iter().find_map(|t| {
                     let t = w.transition(*t);
                     let timer = t.timer.as_ref().filter(|timer| timer.automatic)?;
-                    let from: Vec<String> = t
-                        .from
-                        .iter()
-                        .map(|s| format!("`{}`", w.state(*s).name.as_str()))
-                        .collect();
-                    Some(format!(
-                        "{} after entering {}",
-                        timer.text,
-                        from.join(" or ")
-                    ))
+                    Some(format!("{} {}", timer.text, entering(w, t)))
                 });
                 if automatic {
                     format!(
@@ -171,16 +172,7 @@ fn events_by(w: &Workflow, role: RoleId) -> Vec<String> {
                 .filter(|t| t.by.contains(&role))
                 .filter_map(|t| {
                     let timer = t.timer.as_ref().filter(|timer| !timer.automatic)?;
-                    let from: Vec<String> = t
-                        .from
-                        .iter()
-                        .map(|s| format!("`{}`", w.state(*s).name.as_str()))
-                        .collect();
-                    Some(format!(
-                        "not until {} after entering {}",
-                        timer.text,
-                        from.join(" or ")
-                    ))
+                    Some(format!("not until {} {}", timer.text, entering(w, t)))
                 })
                 .collect();
             if waits.is_empty() {
