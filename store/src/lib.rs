@@ -95,6 +95,7 @@ pub use fire::{FireRequest, Keyed, Recorded};
 pub use maintenance::{Migration, Verified};
 pub use outbox::{Delivery, Lag, Waiter};
 use rows::{instant, wall_clock, Columns};
+pub use text::name as check_name;
 pub use timers::Fired;
 use writer::WriteTx;
 

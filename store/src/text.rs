@@ -25,9 +25,12 @@ fn is_control(c: char) -> bool {
     c.is_control()
 }
 
-/// Checks a name (see the module's rule): `field` is how the error names
-/// it ("the instance id", "the event name", …).
-pub(crate) fn name(field: &'static str, value: &str) -> Result<(), StoreError> {
+/// Checks a name against the store's rule for text (see the module): not
+/// empty, no control character. `field` is how the error names it ("the
+/// instance id", "the event name", …). Public as
+/// [`check_name`](crate::check_name), for a service that refuses such a
+/// name before it reaches the store (a token's subject, say).
+pub fn name(field: &'static str, value: &str) -> Result<(), StoreError> {
     if value.is_empty() {
         return Err(StoreError::BadText {
             field,

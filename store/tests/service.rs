@@ -1322,6 +1322,16 @@ fn hostile(base: &str, method: &str, path: &str, key: Option<&str>, body: &str) 
             "{method} {path}: {json}"
         );
     }
+    if status >= 400 {
+        // Every code the service answers is in docs/store.md's table, with
+        // its status.
+        let code = json["error"].as_str().unwrap();
+        let table = std::fs::read_to_string("../docs/store.md").unwrap();
+        assert!(
+            table.contains(&format!("| {status} | `{code}` |")),
+            "docs/store.md's status table lacks {status} `{code}`"
+        );
+    }
     for driver in ["database", "sqlx", "sqlite", "postgres", "encoding", "0x00"] {
         assert!(
             !text.to_lowercase().contains(driver),
@@ -1456,6 +1466,33 @@ fn hostile_text_is_refused_with_json_and_no_database_words() {
         }
         let (_, listed) = hostile(base, "GET", "/service_closing", None, "");
         assert_eq!(listed["instances"].as_array().unwrap().len(), 1, "{listed}");
+
+        // A token whose subject or role holds a control character is a bad
+        // token (401), worded by the store's own rule.
+        for (sub, roles) in [
+            ("al\u{0}ice", vec!["customer"]),
+            ("alice", vec!["cus\ntomer"]),
+        ] {
+            let (status, shown) = call_as(
+                &agent(),
+                &token(sub, &roles),
+                "GET",
+                &format!("{base}/service_closing"),
+                None,
+            );
+            assert_eq!(
+                (status, shown["error"].as_str()),
+                (401, Some("unauthorized")),
+                "{shown}"
+            );
+            assert!(
+                shown["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("holds the control character U+00"),
+                "{shown}"
+            );
+        }
 
         // A row that does not load: 500 with the request's id, and the
         // detail in the log line under that id, not in the answer.
