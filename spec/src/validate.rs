@@ -440,6 +440,14 @@ fn declared_names(
     out
 }
 
+/// T007: a list names `again` a second time (a state, guard, role or
+/// capability: `what`).
+fn listed_twice(message: String, again: &Located, what: &str) -> Diagnostic {
+    Diagnostic::new(Code::DuplicateName, message)
+        .at(again.span.clone(), "listed again here")
+        .with_help(format!("remove the repeated {what}"))
+}
+
 /// Resolves a `by` or `permits` list against the declared names: each
 /// undeclared name is T021 (with the closest declared one), each repeat
 /// T007. `None` when anything was wrong, and `trouble` set.
@@ -457,14 +465,11 @@ fn resolve_list(
     for located in list {
         let name = located.text.as_str();
         if !listed.insert(name) {
-            diags.push(
-                Diagnostic::new(
-                    Code::DuplicateName,
-                    format!("`{key}` lists the {what} `{name}` twice"),
-                )
-                .at(located.span.clone(), "listed again here")
-                .with_help(format!("remove the repeated {what}")),
-            );
+            diags.push(listed_twice(
+                format!("`{key}` lists the {what} `{name}` twice"),
+                located,
+                what,
+            ));
             ok = false;
             continue;
         }
@@ -625,14 +630,11 @@ impl StateNames<'_> {
         let mut listed: HashSet<&str> = HashSet::with_capacity(list.len());
         for located in list {
             if !listed.insert(located.text.as_str()) {
-                diags.push(
-                    Diagnostic::new(
-                        Code::DuplicateName,
-                        format!("{what} lists the state `{}` twice", located.text),
-                    )
-                    .at(located.span.clone(), "listed again here")
-                    .with_help("remove the repeated state"),
-                );
+                diags.push(listed_twice(
+                    format!("{what} lists the state `{}` twice", located.text),
+                    located,
+                    "state",
+                ));
                 ok = false;
                 continue;
             }
@@ -735,14 +737,11 @@ impl Guards {
         let mut listed: HashSet<&str> = HashSet::with_capacity(list.len());
         for g in list {
             if !listed.insert(g.text.as_str()) {
-                diags.push(
-                    Diagnostic::new(
-                        Code::DuplicateName,
-                        format!("`guard` lists `{}` twice", g.text),
-                    )
-                    .at(g.span.clone(), "listed again here")
-                    .with_help("remove the repeated guard"),
-                );
+                diags.push(listed_twice(
+                    format!("`guard` lists `{}` twice", g.text),
+                    g,
+                    "guard",
+                ));
                 ok = false;
                 continue;
             }

@@ -542,6 +542,8 @@ impl Store {
     ) -> Result<Vec<Listed>, StoreError> {
         text::name_opt("the owner", owner)?;
         text::name_opt("the listing's state", state)?;
+        // An empty cursor is the first page, as no cursor is.
+        let after = after.filter(|a| !a.is_empty());
         text::name_opt("the listing's cursor (`after`)", after)?;
         let mut sql = String::from(
             "SELECT id, state, version, entered_at, next_due, owner FROM turnstile_instances \

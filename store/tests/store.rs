@@ -1337,6 +1337,12 @@ async fn text_with_control_characters_is_refused_the_same_on_both_databases() {
         let listed = store.list::<ServiceClosing>(None, None, 10).await.unwrap();
         assert_eq!(listed.len(), 1, "{url}");
         assert_eq!(listed[0].version, 0, "{url}");
+        // An empty cursor is the first page, as it always was.
+        let first = store
+            .list::<ServiceClosing>(None, Some(""), 10)
+            .await
+            .unwrap();
+        assert_eq!(first.len(), 1, "{url}");
         // Text without control characters, however odd, is kept as it is.
         let odd = "naïve 東京 %00 🦀";
         store.create(odd, start()).await.unwrap();

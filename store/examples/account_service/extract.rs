@@ -50,9 +50,10 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
     }
 }
 
-/// The request's body, as `read_body` read it within the service's limits
-/// (413 and 408 are its answers); read here again only if that layer is
-/// not in front, and then refused in the same words.
+/// The request's body, as `read_body` read it within the service's limits:
+/// that layer is the one owner of the size and time limits (413, 408), so
+/// the body here is already in memory; a failure to take it is refused in
+/// the same words.
 pub struct Body(pub Bytes);
 
 impl<S: Send + Sync> FromRequest<S> for Body {

@@ -94,13 +94,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use auth::Caller;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{middleware, Json, Router};
 use extract::{Body, IdempotencyKey};
-use http::{body_too_large, read_body, requests, serve, Limits, MAX_BODY};
+use http::{body_too_large, read_body, requests, serve, Limits};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -673,7 +673,6 @@ fn app(store: Store, gate: auth::Gate, limits: Limits) -> Router {
         .route("/health", get(health))
         .merge(workflows)
         .fallback(no_route)
-        .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn_with_state(limits, read_body))
         .layer(middleware::from_fn(requests))
         .with_state(store)
