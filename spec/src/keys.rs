@@ -279,11 +279,6 @@ pub fn names(table: Table) -> Vec<&'static str> {
         .collect()
 }
 
-/// Whether `table` has a key named `name`.
-pub fn has(table: Table, name: &str) -> bool {
-    KEYS.iter().any(|k| k.table == table && k.name == name)
-}
-
 /// The Markdown table of `table`'s keys, as docs/reference/definition.md
 /// shows it: key, type, required or default, meaning.
 pub fn markdown(table: Table) -> String {
