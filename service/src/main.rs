@@ -2,10 +2,10 @@
 //!
 //! ```sh
 //! export TURNSTILE_JWT_SECRET="$(head -c 32 /dev/urandom | base64)"     # callers' tokens are signed with it
-//! cargo run --example account_service                                     # SQLite: account_service.db
-//! cargo run --example account_service -- \
+//! cargo run -p turnstile-service                                     # SQLite: account_service.db
+//! cargo run -p turnstile-service -- \
 //!     --database postgres://user@host/db --listen 0.0.0.0:8080             # PostgreSQL
-//! cargo run -q --example account_service -- token --sub alice --roles customer   # a caller's token
+//! cargo run -q -p turnstile-service -- token --sub alice --roles customer   # a caller's token
 //! ```
 //!
 //! Every route but `GET /health` needs `Authorization: Bearer <token>`: a

@@ -1,7 +1,9 @@
-//! The reference service (`examples/account_service/main.rs`), started as a
+//! The reference service (`src/main.rs`), started as a
 //! process on SQLite and on PostgreSQL, and driven over real HTTP with a
 //! real client: every status code it promises, and the background timer.
 
+// The store's test helpers: a fresh database of each backend.
+#[path = "../../store/tests/common/mod.rs"]
 mod common;
 
 use std::io::{BufRead, BufReader};
@@ -28,18 +30,7 @@ impl Drop for Service {
 
 /// Starts the example on `database`, on a free port, with `extra` arguments.
 fn start_with(database: &str, extra: &[&str]) -> Service {
-    let deps = std::env::current_exe().unwrap();
-    let binary = deps
-        .parent()
-        .and_then(|d| d.parent())
-        .map(|d| d.join("examples/account_service"))
-        .unwrap();
-    assert!(
-        binary.exists(),
-        "{} is built by cargo test",
-        binary.display()
-    );
-    let mut child = Command::new(binary)
+    let mut child = Command::new(service_binary())
         .args([
             "--database",
             database,
@@ -928,13 +919,10 @@ fn every_transition_is_notified_as_stored_across_a_kill() {
     }
 }
 
-/// The path of the service's binary (for its `token` command).
+/// The path of the service's binary.
 fn service_binary() -> std::path::PathBuf {
-    let deps = std::env::current_exe().unwrap();
-    deps.parent()
-        .and_then(|d| d.parent())
-        .map(|d| d.join("examples/account_service"))
-        .unwrap()
+    // Cargo builds the binary before this test and says where it is.
+    std::path::PathBuf::from(env!("CARGO_BIN_EXE_account_service"))
 }
 
 /// Callers present bearer tokens: none or a bad one is 401; a customer
