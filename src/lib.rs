@@ -48,6 +48,7 @@ pub mod guides {
     page!(performance, "../docs/performance.md");
     page!(fuzzing, "../docs/fuzzing.md");
     page!(access, "../docs/access.md");
+    page!(properties, "../docs/properties.md");
 
     /// Task pages: how to do one thing with turnstile, start to finish.
     pub mod tasks {
@@ -155,5 +156,13 @@ pub mod guides {
             "../docs/diagnostics/T024-partly-restricted-event.md"
         );
         page!(t025_payload, "../docs/diagnostics/T025-payload.md");
+        page!(
+            t026_property_form,
+            "../docs/diagnostics/T026-property-form.md"
+        );
+        page!(
+            t027_property_broken,
+            "../docs/diagnostics/T027-property-broken.md"
+        );
     }
 }

@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use turnstile_render::Format;
 use turnstile_spec::diagnostic::{error_prefix, render_all};
 use turnstile_spec::graph::Graph;
-use turnstile_spec::{load, read, Diagnostic, SourceFile, Workflow};
+use turnstile_spec::{read, Diagnostic, SourceFile, Workflow};
 
 #[derive(Parser)]
 #[command(
@@ -29,12 +29,17 @@ enum Command {
     ///
     /// Exits 1 if any definition has an error, 0 otherwise.
     #[command(
-        after_help = "Examples:\n  turnstile check workflows\n  turnstile check workflows/sign_up.toml"
+        after_help = "Examples:\n  turnstile check workflows\n  turnstile check workflows/sign_up.toml\n  turnstile check --json workflows/service_closing.toml   # the properties' verdicts and runs as data"
     )]
     Check {
         /// Definition files, or folders whose `.toml` files (but `Cargo.toml`) are definitions.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Print one JSON object per definition on standard output: its
+        /// diagnostics, and each property with its verdict and the run that
+        /// breaks it.
+        #[arg(long)]
+        json: bool,
     },
     /// Render one diagram per definition into a folder.
     #[command(
@@ -117,7 +122,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let result = match cli.command {
-        Command::Check { paths } => check(&paths, color),
+        Command::Check { paths, json: false } => check(&paths, color),
+        Command::Check { paths, json: true } => check_json(&paths),
         Command::Render {
             paths,
             format,
@@ -221,10 +227,23 @@ fn load_file(path: &Path, color: bool) -> Result<(SourceFile, Workflow), ()> {
             d.render_without_source(color)
         );
     })?;
-    match load(&file) {
-        Ok(workflow) => Ok((file, workflow)),
-        Err(diagnostics) => {
-            eprintln!("{}\n", render_all(&diagnostics, &file, color));
+    let checked = turnstile_spec::check(&file);
+    // A broken promise marked `severity = "warning"` is said, not fatal.
+    for warning in &checked.warnings {
+        eprintln!(
+            "{}{}\n",
+            if color {
+                "\x1b[1m\x1b[93mwarning\x1b[0m\x1b[1m: \x1b[0m"
+            } else {
+                "warning: "
+            },
+            warning.render(&file, color)
+        );
+    }
+    match checked.partial {
+        Some(workflow) if checked.diagnostics.is_empty() => Ok((file, workflow)),
+        _ => {
+            eprintln!("{}\n", render_all(&checked.diagnostics, &file, color));
             Err(())
         }
     }
@@ -246,6 +265,140 @@ fn load_all(paths: &[PathBuf], color: bool) -> Result<Vec<(PathBuf, Workflow)>, 
         ));
     }
     Ok(loaded)
+}
+
+/// `turnstile check --json`: each definition as one JSON object per line
+/// (`file`, `ok`, `workflow`, `diagnostics`, `properties`); the exit code
+/// is the same as without `--json`.
+fn check_json(paths: &[PathBuf]) -> Result<(), String> {
+    use serde_json::json;
+    use turnstile_spec::prove::{prove, Verdict};
+    let mut failed = 0;
+    let files = definitions(paths)?;
+    for path in &files {
+        let display = path.display().to_string();
+        let file = match read::read(path, &display) {
+            Ok(file) => file,
+            Err(d) => {
+                failed += 1;
+                println!(
+                    "{}",
+                    json!({"file": display, "ok": false, "diagnostics": [{
+                        "code": d.code.as_str(), "message": d.message,
+                        "rendered": d.render_without_source(false)}]})
+                );
+                continue;
+            }
+        };
+        let checked = turnstile_spec::check(&file);
+        let diagnostic = |d: &Diagnostic, severity: &str| {
+            let (line, column) = d
+                .primary
+                .as_ref()
+                .map(|(span, _)| file.line_col(span.start))
+                .unwrap_or((1, 1));
+            json!({
+                "code": d.code.as_str(),
+                "severity": severity,
+                "message": d.message,
+                "line": line,
+                "column": column,
+                "rendered": d.render(&file, false),
+            })
+        };
+        let mut diagnostics: Vec<serde_json::Value> = checked
+            .diagnostics
+            .iter()
+            .map(|d| diagnostic(d, "error"))
+            .collect();
+        diagnostics.extend(checked.warnings.iter().map(|d| diagnostic(d, "warning")));
+        // Only a definition that validates is proved (its only errors, if
+        // any, are broken properties).
+        let valid = checked
+            .diagnostics
+            .iter()
+            .all(|d| d.code == turnstile_spec::Code::PropertyBroken);
+        let mut properties = Vec::new();
+        let mut name = serde_json::Value::Null;
+        if let Some(w) = checked.partial.as_ref().filter(|_| valid) {
+            name = json!(w.name.as_str());
+            for (p, verdict) in w.properties.iter().zip(prove(w)) {
+                let (line, column) = file.line_col(p.name.span().start);
+                let mut entry = json!({
+                    "name": p.name.as_str(),
+                    "summary": p.summary,
+                    "severity": if p.warning { "warning" } else { "error" },
+                    "line": line,
+                    "column": column,
+                    "holds": verdict == Verdict::Holds,
+                });
+                if let Verdict::Broken { why, run } = verdict {
+                    entry["why"] = json!(why);
+                    entry["run"] = run.map_or(serde_json::Value::Null, |run| run_json(w, &run));
+                }
+                properties.push(entry);
+            }
+        }
+        let ok = checked.diagnostics.is_empty();
+        failed += usize::from(!ok);
+        println!(
+            "{}",
+            json!({
+                "file": display,
+                "ok": ok,
+                "workflow": name,
+                "diagnostics": diagnostics,
+                "properties": properties,
+            })
+        );
+    }
+    if failed > 0 {
+        return Err(format!(
+            "error: {failed} of {} definition(s) have errors",
+            files.len()
+        ));
+    }
+    Ok(())
+}
+
+/// A run of the checker as data: where it starts, each step (event,
+/// states, instant in milliseconds from the start, who fires it, the
+/// guards that hold) and how it ends.
+fn run_json(w: &Workflow, run: &turnstile_spec::prove::Run) -> serde_json::Value {
+    use serde_json::json;
+    use turnstile_spec::prove::RunEnd;
+    let guards = |ids: &[turnstile_spec::GuardId]| -> Vec<&str> {
+        ids.iter().map(|g| w.guard(*g).name.as_str()).collect()
+    };
+    let steps: Vec<serde_json::Value> = run
+        .steps
+        .iter()
+        .map(|step| {
+            let t = w.transition(step.transition);
+            let automatic = t.timer.as_ref().is_some_and(|x| x.automatic);
+            json!({
+                "event": t.event.as_str(),
+                "from": w.state(step.from).name.as_str(),
+                "to": w.state(step.to).name.as_str(),
+                "at_ms": u64::try_from(step.at.as_millis()).unwrap_or(u64::MAX),
+                "at": turnstile_spec::prove::instant_text(step.at),
+                "automatic": automatic,
+                "role": step.role.map(|r| w.role(r).name.as_str()),
+                "guards_holding": guards(&step.guards),
+            })
+        })
+        .collect();
+    let end = match &run.end {
+        RunEnd::Here => json!({"kind": "here"}),
+        RunEnd::Stays { refusing } => json!({"kind": "stays", "refusing": guards(refusing)}),
+        RunEnd::Loops { from_step } => json!({"kind": "loops", "from_step": from_step}),
+    };
+    json!({
+        "start": w.state(run.start).name.as_str(),
+        "steps": steps,
+        "end": end,
+        "text": turnstile_spec::prove::run_text(w, run),
+    })
 }
 
 fn check(paths: &[PathBuf], color: bool) -> Result<(), String> {
@@ -282,6 +435,12 @@ fn check(paths: &[PathBuf], color: bool) -> Result<(), String> {
             count(workflow.roles.len(), "role", "roles"),
             count(workflow.capabilities.len(), "capability", "capabilities")
         );
+        let properties = count(
+            workflow.properties.len(),
+            "property checked",
+            "properties checked",
+        );
+        let timers = format!("{timers}{properties}");
         eprintln!(
             "ok: {} (`{}`: {} states, {} transitions{timers}; fingerprint {})",
             path.display(),

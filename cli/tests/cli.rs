@@ -22,14 +22,14 @@ fn check_accepts_the_reference_workflows() {
     );
     assert!(
         stderr.contains(
-            "ok: workflows/service_closing.toml (`service_closing`: 3 states, 4 transitions, 3 timers, 1 role, 3 capabilities; fingerprint sha256:"
+            "ok: workflows/service_closing.toml (`service_closing`: 3 states, 4 transitions, 3 timers, 1 role, 3 capabilities, 7 properties checked; fingerprint sha256:"
         ),
         "{stderr}"
     );
     assert_eq!(stderr.matches("ok: ").count(), 6, "{stderr}");
     assert!(
         stderr.contains(
-            "ok: workflows/account_restriction.toml (`account_restriction`: 6 states, 9 transitions, 4 roles, 5 capabilities, 6 payloads (2 sensitive); fingerprint sha256:"
+            "ok: workflows/account_restriction.toml (`account_restriction`: 6 states, 9 transitions, 4 roles, 5 capabilities, 6 payloads (2 sensitive), 9 properties checked; fingerprint sha256:"
         ),
         "{stderr}"
     );
@@ -307,7 +307,7 @@ fn explain_prints_each_codes_page_and_lists_them() {
     let out = turnstile().args(["explain", "T999"]).assert().code(1);
     assert_eq!(
         stderr(&out),
-        "error: `T999` is not a diagnostic code: codes run from T001 to T025; \
+        "error: `T999` is not a diagnostic code: codes run from T001 to T027; \
          `turnstile explain` lists them\n"
     );
 }
@@ -398,4 +398,115 @@ fn access_writes_the_page_and_checks_it() {
         "--check writes nothing"
     );
     std::fs::remove_file(&stale).unwrap();
+}
+
+/// `workflows/service_closing.toml` with `edit` applied, written to a
+/// fresh file; its path.
+fn service_closing_with(name: &str, edit: impl Fn(String) -> String) -> std::path::PathBuf {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let text = std::fs::read_to_string(format!("{root}/workflows/service_closing.toml")).unwrap();
+    let path = std::env::temp_dir().join(format!(
+        "turnstile-properties-{name}-{}.toml",
+        std::process::id()
+    ));
+    std::fs::write(&path, edit(text)).unwrap();
+    path
+}
+
+/// A promise the definition breaks (the retention period made longer than
+/// the 90 days promised) fails the check at the property's line, with the
+/// run that breaks it.
+#[test]
+fn check_refuses_a_broken_promise_with_the_run_that_breaks_it() {
+    let path = service_closing_with("longer", |t| {
+        t.replace("after = \"90d\"", "after = \"120d\"")
+    });
+    let out = turnstile()
+        .args(["check", path.to_str().unwrap()])
+        .assert()
+        .failure();
+    let stderr = stderr(&out);
+    assert!(
+        stderr.contains(
+            "error: property `retention_period_ends_the_wait` does not hold: a run from `closed` enters `active` or `disabled` only at T+120d, later than 90d [T027]"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("1. `retention_period_ends` by the timer at T+120d → `disabled`"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_file(path);
+}
+
+/// `severity = "warning"` reports a broken promise and exits 0.
+#[test]
+fn a_promise_marked_as_a_warning_is_reported_without_failing() {
+    let path = service_closing_with("warning", |t| {
+        t.replace("after = \"90d\"", "after = \"120d\"").replace(
+            "within = \"90d\"",
+            "within = \"90d\"\nseverity = \"warning\"",
+        )
+    });
+    let out = turnstile()
+        .args(["check", path.to_str().unwrap()])
+        .assert()
+        .success();
+    let stderr = stderr(&out);
+    assert!(
+        stderr.contains("warning: property `retention_period_ends_the_wait` does not hold"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("7 properties checked"), "{stderr}");
+    let _ = std::fs::remove_file(path);
+}
+
+/// `check --json` gives every property's verdict, and a broken one's run
+/// as data: each step's event, states, instant and actor.
+#[test]
+fn check_json_gives_each_verdict_and_the_run_as_data() {
+    // A `permits` widened: a closed account may buy again.
+    let path = service_closing_with("json", |t| {
+        t.replace(
+            "permits = [\"log_in\", \"view_bills\"]",
+            "permits = [\"log_in\", \"view_bills\", \"buy_resources\"]",
+        )
+    });
+    let out = turnstile()
+        .args(["check", "--json", path.to_str().unwrap()])
+        .assert()
+        .failure();
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let value: serde_json::Value = serde_json::from_str(stdout.trim()).expect("one JSON object");
+    assert_eq!(value["ok"], false);
+    assert_eq!(value["diagnostics"][0]["code"], "T027");
+    let properties = value["properties"].as_array().unwrap();
+    assert_eq!(properties.len(), 7);
+    let broken: Vec<&str> = properties
+        .iter()
+        .filter(|p| p["holds"] == false)
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(broken, ["no_buying_while_closed"], "{value:#}");
+    let broken = &properties[2];
+    assert_eq!(broken["why"], "state `closed` permits `buy_resources`");
+    let run = &broken["run"];
+    assert_eq!(run["start"], "active");
+    let steps: Vec<(&str, &str, u64, &str)> = run["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["event"].as_str().unwrap(),
+                s["to"].as_str().unwrap(),
+                s["at_ms"].as_u64().unwrap(),
+                s["role"].as_str().unwrap_or("timer"),
+            )
+        })
+        .collect();
+    assert_eq!(steps, [("close", "closed", 0, "customer")]);
+    let guards = run["steps"][0]["guards_holding"].as_array().unwrap();
+    assert_eq!(guards.len(), 8, "every guard of `close` must hold");
+    let _ = std::fs::remove_file(path);
 }

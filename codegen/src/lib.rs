@@ -123,6 +123,7 @@ fn placed(w: &Workflow, s: &turnstile_spec::State, t: &Transition) {
         roles: _,        // `role` and `May` (`access.rs`), `Workflow::BY`
         capabilities: _, // `can` (`access.rs`), `Workflow::PERMITS`
         transitions: _,  // `placed`'s `t`, below
+        properties: _,   // proved while the derive checks the definition; nothing generated
     } = w;
     {
         let turnstile_spec::State {

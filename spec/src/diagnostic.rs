@@ -114,6 +114,13 @@ codes! {
     /// transitions of one event, that a guard cannot read alike, or that
     /// an automatic transition would need.
     Payload = ("T025", "payload"),
+    /// `T026`: a `[properties.<name>]` table whose claim cannot be read:
+    /// none or two, a key that does not go with it, a missing qualifier,
+    /// an event the definition lacks.
+    PropertyForm = ("T026", "property-form"),
+    /// `T027`: a declared property that does not hold, with the run that
+    /// breaks it.
+    PropertyBroken = ("T027", "property-broken"),
 }
 
 impl Code {
@@ -158,6 +165,9 @@ pub struct Diagnostic {
     pub context: Vec<(Span, String)>,
     /// What to do next ("did you mean `x`?").
     pub help: Option<String>,
+    /// What else the reader needs (a property's promise, the run that
+    /// breaks it), each shown as a `= note:` before the help.
+    pub notes: Vec<String>,
 }
 
 impl Diagnostic {
@@ -169,7 +179,14 @@ impl Diagnostic {
             primary: None,
             context: Vec::new(),
             help: None,
+            notes: Vec::new(),
         }
+    }
+
+    /// Adds a note: what else the reader needs to see.
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
     }
 
     /// Points the diagnostic at `span`.
@@ -221,6 +238,9 @@ impl Diagnostic {
     /// Adds the help and the doc-page note as `= help:` / `= note:` footers
     /// (rustc's own layout, and lines that rustc does not re-indent).
     fn finish<'a>(&'a self, mut group: Group<'a>, color: bool) -> String {
+        for note in &self.notes {
+            group = group.element(Level::NOTE.message(note.as_str()));
+        }
         if let Some(help) = &self.help {
             group = group.element(Level::HELP.message(help.as_str()));
         }

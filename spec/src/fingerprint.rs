@@ -86,6 +86,10 @@ pub fn canonical(w: &Workflow) -> String {
         roles: _,
         capabilities: _,
         transitions,
+        // Properties say what must hold, not what may happen: proving
+        // them changes no run, so stored rows stay loadable when a
+        // promise is added or reworded.
+        properties: _,
     } = w;
     let name = |id: crate::StateId| w.state(id).name.as_str();
     let mut states: Vec<String> = states

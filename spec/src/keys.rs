@@ -24,11 +24,13 @@ pub enum Table {
     Capabilities,
     /// `[[transitions]]`.
     Transitions,
+    /// `[properties.<name>]`.
+    Properties,
 }
 
 impl Table {
     /// Every table, in the order the reference lists them.
-    pub const ALL: [Table; 7] = [
+    pub const ALL: [Table; 8] = [
         Table::Top,
         Table::Workflow,
         Table::States,
@@ -36,6 +38,7 @@ impl Table {
         Table::Roles,
         Table::Capabilities,
         Table::Transitions,
+        Table::Properties,
     ];
 
     /// How the reference and its markers name the table (`transitions`).
@@ -48,6 +51,7 @@ impl Table {
             Table::Roles => "roles",
             Table::Capabilities => "capabilities",
             Table::Transitions => "transitions",
+            Table::Properties => "properties",
         }
     }
 }
@@ -122,6 +126,13 @@ pub const KEYS: &[Key] = &[
         value: "array of tables",
         presence: Presence::Optional("none"),
         meaning: "one `[[transitions]]` table per transition",
+    },
+    Key {
+        table: Table::Top,
+        name: "properties",
+        value: "tables",
+        presence: Presence::Optional("none"),
+        meaning: "one `[properties.<name>]` table per promise the process makes, proved when the definition is checked ([properties.md][docs/properties.md])",
     },
     // [workflow]
     Key {
@@ -269,6 +280,119 @@ pub const KEYS: &[Key] = &[
         presence: Presence::Optional("none"),
         meaning: "what the step means",
     },
+    // [properties.<name>]: exactly one of the claim keys, with its qualifiers.
+    Key {
+        table: Table::Properties,
+        name: "summary",
+        value: "string",
+        presence: Presence::Optional("none"),
+        meaning: "the promise in your words, with its source; quoted when it is broken",
+    },
+    Key {
+        table: Table::Properties,
+        name: "never_permits",
+        value: "capability name",
+        presence: Presence::Optional("none"),
+        meaning: "claim: no state of `in` permits the capability",
+    },
+    Key {
+        table: Table::Properties,
+        name: "always_permits",
+        value: "capability name",
+        presence: Presence::Optional("none"),
+        meaning: "claim: every state of `in` permits the capability",
+    },
+    Key {
+        table: Table::Properties,
+        name: "reachable",
+        value: "state name",
+        presence: Presence::Optional("none"),
+        meaning: "claim: some run from `from` enters the state (guards allowing)",
+    },
+    Key {
+        table: Table::Properties,
+        name: "unreachable",
+        value: "state name",
+        presence: Presence::Optional("none"),
+        meaning: "claim: no run from `from` enters the state, whatever the guards answer",
+    },
+    Key {
+        table: Table::Properties,
+        name: "never_leaves",
+        value: "state name or list",
+        presence: Presence::Optional("none"),
+        meaning: "claim: a machine in one of the states stays there",
+    },
+    Key {
+        table: Table::Properties,
+        name: "reaches",
+        value: "state name or list",
+        presence: Presence::Optional("none"),
+        meaning: "claim: every run that enters a state of `from` enters one of these, within `within` if given",
+    },
+    Key {
+        table: Table::Properties,
+        name: "can_leave",
+        value: "state name or list, or `\"*\"`",
+        presence: Presence::Optional("none"),
+        meaning: "claim: in each state (`\"*\"`: each non-final one) a transition elsewhere can be fired by one of `by` (without `by`: by anyone or a timer)",
+    },
+    Key {
+        table: Table::Properties,
+        name: "left_only_by",
+        value: "state name or list, or `\"*\"`",
+        presence: Presence::Optional("none"),
+        meaning: "claim: every transition out of the states is one that only the roles of `by` may fire (none open to anyone, none automatic)",
+    },
+    Key {
+        table: Table::Properties,
+        name: "enters",
+        value: "state name or list",
+        presence: Presence::Optional("none"),
+        meaning: "claim: a run enters the states only after one of the events of `only_after`",
+    },
+    Key {
+        table: Table::Properties,
+        name: "in",
+        value: "state name or list",
+        presence: Presence::Optional("none"),
+        meaning: "with `never_permits` and `always_permits` (required): the states",
+    },
+    Key {
+        table: Table::Properties,
+        name: "from",
+        value: "state name (or list, with `reaches`)",
+        presence: Presence::Optional("the initial state"),
+        meaning: "with `reachable` and `unreachable`: where runs start; with `reaches` (required): the states whose runs must reach",
+    },
+    Key {
+        table: Table::Properties,
+        name: "within",
+        value: "duration",
+        presence: Presence::Optional("no bound"),
+        meaning: "with `reaches`: the bound, counted from entering `from`; only automatic timers are sure to move time on",
+    },
+    Key {
+        table: Table::Properties,
+        name: "by",
+        value: "role name or list",
+        presence: Presence::Optional("anyone or a timer"),
+        meaning: "with `can_leave`: the roles, one of which must be able to move the machine on; with `left_only_by` (required): the only roles that may",
+    },
+    Key {
+        table: Table::Properties,
+        name: "only_after",
+        value: "event name or list",
+        presence: Presence::Optional("none"),
+        meaning: "with `enters` (required): the events, one of which must have happened first",
+    },
+    Key {
+        table: Table::Properties,
+        name: "severity",
+        value: "`\"error\"` or `\"warning\"`",
+        presence: Presence::Optional("`\"error\"`"),
+        meaning: "`\"warning\"`: a broken promise is reported but fails neither `turnstile check` nor the build",
+    },
 ];
 
 /// The names of the keys of `table`, in order.
@@ -314,6 +438,7 @@ mod tests {
                 Table::Transitions,
                 "[[transitions]]\nevent = \"go\"\nfrom = \"a\"\nto = \"b\"\nguard = \"g\"\nby = \"r\"".into(),
             ),
+            (Table::Properties, "[properties.p]\nreachable = \"b\"".into()),
         ];
         if table == Table::Top {
             return lines

@@ -40,6 +40,8 @@ pub mod keys;
 pub mod model;
 pub mod namespace;
 mod parse;
+pub mod properties;
+pub mod prove;
 pub mod read;
 pub mod source;
 pub mod synthetic;
@@ -47,8 +49,8 @@ pub mod validate;
 
 pub use diagnostic::{Code, Diagnostic};
 pub use model::{
-    Capability, CapabilityId, Check, Event, Guard, GuardId, Name, Payload, Role, RoleId, State,
-    StateId, Timer, Transition, TransitionId, Workflow,
+    Capability, CapabilityId, Check, Claim, Event, Guard, GuardId, Name, Payload, Property, Role,
+    RoleId, State, StateId, Timer, Transition, TransitionId, Workflow,
 };
 pub use source::{SourceFile, Span};
 
@@ -61,6 +63,9 @@ pub struct Checked {
     /// parts they concern are left out: good enough to generate code that
     /// keeps follow-on errors away, never to render or run.
     pub partial: Option<Workflow>,
+    /// Broken properties marked `severity = "warning"`: reported, but
+    /// failing neither the check nor the build.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Parses and validates a definition, reporting every problem.
@@ -68,9 +73,21 @@ pub fn check(file: &SourceFile) -> Checked {
     let mut diagnostics = Vec::new();
     let partial = parse::parse(file.text(), &mut diagnostics)
         .and_then(|raw| validate::validate(raw, &mut diagnostics));
+    let mut warnings = Vec::new();
+    // The properties are proved over a whole, valid model only.
+    if let Some(workflow) = partial.as_ref().filter(|_| diagnostics.is_empty()) {
+        for (diagnostic, warning) in prove::diagnostics(workflow) {
+            if warning {
+                warnings.push(diagnostic);
+            } else {
+                diagnostics.push(diagnostic);
+            }
+        }
+    }
     Checked {
         diagnostics,
         partial,
+        warnings,
     }
 }
 

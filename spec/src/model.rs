@@ -83,6 +83,113 @@ pub struct Workflow {
     pub capabilities: Vec<Capability>,
     /// Every transition, in declaration order.
     pub transitions: Vec<Transition>,
+    /// The promises the process makes (`[properties.<name>]`), in
+    /// declaration order: proved by [`crate::prove`] whenever the
+    /// definition is checked. They say what must hold, not what happens,
+    /// so nothing generated and no fingerprint depends on them.
+    pub properties: Vec<Property>,
+}
+
+/// A promise the process makes, declared in `[properties.<name>]` and
+/// proved over every run of the definition ([`crate::prove`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Property {
+    /// Its name (the table's key).
+    pub name: Name,
+    /// What it promises, in the user's words, with its source.
+    pub summary: Option<String>,
+    /// What is claimed.
+    pub claim: Claim,
+    /// `true` for `severity = "warning"`: a broken promise is reported
+    /// by `turnstile check` but does not fail the check or the build.
+    pub warning: bool,
+    /// The span of the key that states the claim (`reaches = …`).
+    pub span: Span,
+}
+
+/// What a [`Property`] claims, one variant per form of the vocabulary
+/// (docs/properties.md). Each variant says how it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// `never_permits = "cap"`, `in = [states]`: none of the states
+    /// permits the capability.
+    NeverPermits {
+        /// The capability.
+        capability: CapabilityId,
+        /// The states where it must not hold.
+        states: Vec<StateId>,
+    },
+    /// `always_permits = "cap"`, `in = [states]`: every one of the states
+    /// permits the capability.
+    AlwaysPermits {
+        /// The capability.
+        capability: CapabilityId,
+        /// The states where it must hold.
+        states: Vec<StateId>,
+    },
+    /// `reachable = "state"`, `from = "state"`: some run from `from` (by
+    /// at least one step) enters the state, if the guards allow.
+    Reachable {
+        /// The state to reach.
+        target: StateId,
+        /// Where runs start (the initial state if not written).
+        from: StateId,
+    },
+    /// `unreachable = "state"`, `from = "state"`: no run from `from`
+    /// enters the state, whatever the guards answer.
+    Unreachable {
+        /// The state no run may enter.
+        target: StateId,
+        /// Where runs start (the initial state if not written).
+        from: StateId,
+    },
+    /// `never_leaves = [states]`: once in one of them, a machine stays
+    /// there (no transition takes it elsewhere).
+    NeverLeaves {
+        /// The states.
+        states: Vec<StateId>,
+    },
+    /// `reaches = [goals]`, `from = [states]`, `within = "90d"`?: every
+    /// run that enters one of `from` enters one of the goals, within the
+    /// duration if one is given. Without `within`, a run that can be
+    /// moved on is assumed to be (nobody waits forever where someone
+    /// can act); with it, only the automatic timers move time for sure.
+    Reaches {
+        /// Where the runs start.
+        from: Vec<StateId>,
+        /// The states one of which every run reaches.
+        goals: Vec<StateId>,
+        /// The bound, as written and read.
+        within: Option<(std::time::Duration, String)>,
+    },
+    /// `can_leave = [states]` (or `"*"`: every non-final state),
+    /// `by = [roles]`?: in each state some transition leads elsewhere that
+    /// one of the roles may fire (without `by`: anyone, or a timer).
+    CanLeave {
+        /// The states; every non-final one for `"*"`.
+        states: Vec<StateId>,
+        /// The roles, one of which must be able to move it; empty: anyone
+        /// or the system.
+        by: Vec<RoleId>,
+    },
+    /// `left_only_by = [states]`, `by = [roles]`: every transition that
+    /// takes a machine out of the states is one only these roles may fire
+    /// (not one open to anyone, not an automatic one).
+    LeftOnlyBy {
+        /// The states.
+        states: Vec<StateId>,
+        /// The roles.
+        by: Vec<RoleId>,
+    },
+    /// `enters = [states]`, `only_after = [events]`: a run from the
+    /// initial state enters one of the states only once one of the events
+    /// has happened.
+    OnlyAfter {
+        /// The states.
+        states: Vec<StateId>,
+        /// The events, one of which must come first.
+        events: Vec<Name>,
+    },
 }
 
 /// A role: who acts (a customer, a member of staff, a partner). A

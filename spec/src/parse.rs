@@ -29,6 +29,8 @@ pub(crate) struct RawDefinition {
     pub roles: Vec<RawDeclared>,
     pub capabilities: Vec<RawDeclared>,
     pub transitions: Vec<RawTransition>,
+    /// The `[properties.<name>]` tables, in order.
+    pub properties: Vec<RawProperty>,
     /// A `by` (`.0`) or `permits` (`.1`) that could not be read: the
     /// declarations it may have named are not reported unused.
     pub unreadable: (bool, bool),
@@ -56,6 +58,20 @@ pub(crate) struct RawState {
 pub(crate) struct RawDeclared {
     pub name: Located,
     pub summary: Option<String>,
+}
+
+/// A `[properties.<name>]` table: its name, summary and severity, and
+/// every other key as the names it lists (validation decides which form
+/// they make).
+#[derive(Debug)]
+pub(crate) struct RawProperty {
+    pub name: Located,
+    pub summary: Option<String>,
+    /// `severity`, as written.
+    pub severity: Option<Located>,
+    /// Each other key, with the names it gives and the value's span, in
+    /// the order written.
+    pub keys: Vec<(String, Vec<Located>, Span)>,
 }
 
 #[derive(Debug)]
@@ -141,7 +157,58 @@ pub(crate) fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> Option<RawDefini
             )),
         }
     }
+    def.properties = parse_properties(&doc, diags);
     Some(def)
+}
+
+/// The `[properties.<name>]` tables: each key read as a name or a list
+/// of names (`within` and `severity` as one string).
+fn parse_properties(doc: &DeTable<'_>, diags: &mut Vec<Diagnostic>) -> Vec<RawProperty> {
+    let mut out = Vec::new();
+    let Some(value) = doc.get("properties") else {
+        return out;
+    };
+    let Some(table) = as_table(value, "properties", diags) else {
+        return out;
+    };
+    for (name, value) in table {
+        let name = located_key(name);
+        let Some(item) = as_table(value, &format!("properties.{}", name.text), diags) else {
+            continue;
+        };
+        check_keys(
+            item,
+            Table::Properties,
+            &format!("property `{}`", name.text),
+            diags,
+        );
+        let mut keys = Vec::new();
+        for (key, value) in item {
+            let key = key.get_ref().as_ref();
+            if matches!(key, "summary" | "severity")
+                || !keys::names(Table::Properties).contains(&key)
+            {
+                continue;
+            }
+            let names = if key == "within" {
+                located_string(key, value, diags).map(|l| vec![l])
+            } else {
+                string_or_list(key, value, diags)
+            };
+            if let Some(names) = names {
+                keys.push((key.to_string(), names, value.span()));
+            }
+        }
+        out.push(RawProperty {
+            summary: optional_string(item, "summary", diags),
+            severity: item
+                .get("severity")
+                .and_then(|value| located_string("severity", value, diags)),
+            keys,
+            name,
+        });
+    }
+    out
 }
 
 /// The `[states.<name>]` tables, each with its keys read and what it

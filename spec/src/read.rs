@@ -1,5 +1,10 @@
 //! Reading a definition file, with the same errors for the macro and the command.
 
+// A `Diagnostic` is the error here: it is built once, on the path that
+// stops the build or the command, so its size (notes and help included)
+// costs nothing worth boxing it for.
+#![allow(clippy::result_large_err)]
+
 use std::path::{Component, Path, PathBuf};
 
 use crate::diagnostic::{Code, Diagnostic};

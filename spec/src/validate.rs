@@ -991,7 +991,9 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
             .map(|(name, summary)| Capability { name, summary })
             .collect(),
         transitions,
+        properties: Vec::new(),
     };
+    workflow.properties = crate::properties::resolve(&raw.properties, &workflow, diags);
     let keep = check_transitions(&workflow, diags);
     // Graph checks see every declared transition, so that dropping one below
     // cannot make its target look unreachable.
