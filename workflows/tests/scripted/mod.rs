@@ -1,0 +1,96 @@
+//! Each reference workflow (and two fixtures) derived again on data whose
+//! guards and branch outcomes a test sets step by step: the explorer's
+//! differential test and the replay of the checker's counterexamples both
+//! drive the real generated machines through it.
+
+#![allow(dead_code)] // each test file uses some of the workflows
+
+/// The data of a workflow derived again for the test: its guards hold
+/// unless named in `failing`, and each branching event takes the outcome
+/// at `outcome` (modulo how many it has), in the order `to` lists them.
+pub trait Scripted: turnstile::Dispatch + Default {
+    fn script(&mut self, failing: Vec<String>, outcome: usize);
+}
+
+macro_rules! scripted {
+    ($module:ident, $file:literal, $wf:ident,
+     guards [$($g:ident),*],
+     outcomes [$($ev:ident => $pascal:ident [$($to:ident),+]);*]) => {
+        pub mod $module {
+            use turnstile::Workflow;
+
+            #[derive(Workflow, Default)]
+            #[workflow(file = $file)]
+            pub struct Sim {
+                failing: Vec<String>,
+                outcome: usize,
+            }
+
+            impl $crate::scripted::Scripted for Sim {
+                fn script(&mut self, failing: Vec<String>, outcome: usize) {
+                    self.failing = failing;
+                    self.outcome = outcome;
+                }
+            }
+
+            scripted!(@guards $wf [$($g),*]);
+            scripted!(@outcomes $wf [$($ev => $pascal [$($to),+]);*]);
+        }
+    };
+    (@guards $wf:ident []) => {};
+    (@guards $wf:ident [$($g:ident),+]) => {
+        impl $wf::Guards for Sim {
+            $(fn $g(&self) -> bool {
+                !self.failing.iter().any(|f| f == stringify!($g))
+            })+
+        }
+    };
+    (@outcomes $wf:ident []) => {};
+    (@outcomes $wf:ident [$($ev:ident => $pascal:ident [$($to:ident),+]);+]) => {
+        impl $wf::Outcomes for Sim {
+            $(fn $ev(&self) -> $wf::choice::$pascal {
+                let all = [$($wf::choice::$pascal::$to),+];
+                all[self.outcome % all.len()]
+            })+
+        }
+    };
+}
+
+scripted!(sign_up_sim, "sign_up.toml", sign_up,
+    guards [region_allowed_on_site, email_code_verified, password_valid, email_unused,
+        security_code_verified, agreements_accepted, region_may_enable_services,
+        mobile_in_registration_region, sms_code_verified, is_individual,
+        has_alternative_funding, is_adult],
+    outcomes [enable_services => EnableServices [ServicesEnabled, SystemBusy];
+        set_enterprise_details => SetEnterpriseDetails [AccountDetailsSet, TinLookupFailed];
+        bind_card => BindCard [PaymentMethodBound, CardBindingFailed]]);
+scripted!(account_upgrade_sim, "account_upgrade.toml", account_upgrade,
+    guards [],
+    outcomes [associate_existing_id => AssociateExistingId [AssociatedWithExistingId,
+        RefusedRegionDiffers, RefusedContactsDiffer, RefusedIdTaken, RefusedIdFrozen,
+        AssociateFromId]]);
+scripted!(phone_change_sim, "phone_change.toml", phone_change,
+    guards [is_enterprise_master, lists_all_member_accounts, materials_complete],
+    outcomes [review_ticket => ReviewTicket [AwaitingDisassociation, MaterialsRequested,
+        TicketRejected];
+        provide_materials => ProvideMaterials [AwaitingDisassociation, TicketRejected]]);
+scripted!(partner_association_sim, "partner_association.toml", partner_association,
+    guards [is_reseller_model, is_not_reseller_model, password_valid, email_code_verified,
+        invitation_is_online_link, billing_region_matches, agreements_accepted,
+        not_chinese_mainland_site, no_other_partner, no_special_contract,
+        registered_within_seven_days_without_cash_expenditure, no_unpaid_bills,
+        not_under_unified_accounting_master, reseller_no_professional_service_contract,
+        reseller_no_valid_reserved_instances, reseller_not_enterprise_member,
+        reseller_not_master_with_independent_members],
+    outcomes [enable_and_associate => EnableAndAssociate [Associated, FrozenUntilBudget];
+        associate => Associate [Associated, FrozenUntilBudget]]);
+scripted!(service_closing_sim, "service_closing.toml", service_closing,
+    guards [id_not_frozen, no_frozen_resources, no_partner_ties, not_enterprise_account,
+        no_site_binding, no_resources_in_use, no_funds, no_pending_finance],
+    outcomes []);
+scripted!(clockwork_sim, "tests/fixtures/clockwork.toml", clockwork,
+    guards [ready, approved],
+    outcomes [check => Check [Checked, Escalated]]);
+scripted!(unbinding_sim, "tests/fixtures/unbinding.toml", unbinding,
+    guards [materials_complete],
+    outcomes [review => Review [Approved, Rejected]]);
