@@ -76,6 +76,24 @@ enum Command {
         #[arg(long, requires = "out")]
         check: bool,
     },
+    /// Judge recorded histories against the definition's properties: each
+    /// line of the file is an instance's snapshot (`Instance::to_envelope`
+    /// as JSON, with an optional `"id"`); every promise a history broke is
+    /// reported by instance and step.
+    #[command(
+        after_help = "Examples:\n  turnstile audit workflows/service_closing.toml histories.jsonl\n  turnstile audit workflows/service_closing.toml histories.jsonl --now 2027-03-01T00:00:00Z"
+    )]
+    Audit {
+        /// The definition whose properties the histories are judged by.
+        definition: PathBuf,
+        /// A file of snapshots, one JSON object a line (`-`: standard input).
+        histories: PathBuf,
+        /// The instant to judge bounds at (RFC 3339): a `reaches … within`
+        /// whose bound has passed with no goal entered is broken. Without
+        /// it, only steps already recorded are judged.
+        #[arg(long)]
+        now: Option<String>,
+    },
     /// Print the shortest event sequence to each state, and a test plan that
     /// takes every transition at least once.
     #[command(
@@ -133,6 +151,11 @@ fn main() -> ExitCode {
         Command::Paths { file, json } => paths(&file, json, color),
         Command::Access { paths, out, check } => access(&paths, out.as_deref(), check, color),
         Command::Explain { code } => explain(code.as_deref()),
+        Command::Audit {
+            definition,
+            histories,
+            now,
+        } => audit(&definition, &histories, now.as_deref(), color),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -358,6 +381,111 @@ fn check_json(paths: &[PathBuf]) -> Result<(), String> {
             files.len()
         ));
     }
+    Ok(())
+}
+
+/// `turnstile audit`: each snapshot's history against the properties.
+fn audit(
+    definition: &Path,
+    histories: &Path,
+    now: Option<&str>,
+    color: bool,
+) -> Result<(), String> {
+    use std::time::SystemTime;
+    use turnstile_spec::prove::{judge, Recorded};
+    let (_, w) = load_file(definition, color).map_err(|()| String::new())?;
+    let instant = |text: &str, what: &str| -> Result<SystemTime, String> {
+        humantime::parse_rfc3339(text)
+            .map_err(|e| format!("{what}: `{text}` is not an RFC 3339 instant in UTC: {e}"))
+    };
+    let now = now.map(|t| instant(t, "error: --now")).transpose()?;
+    let text = if histories == Path::new("-") {
+        std::io::read_to_string(std::io::stdin())
+            .map_err(|e| format!("error: cannot read standard input: {e}"))?
+    } else {
+        std::fs::read_to_string(histories)
+            .map_err(|e| format!("error: cannot read `{}`: {e}", histories.display()))?
+    };
+    let display = histories.display();
+    let (mut judged, mut broken) = (0, 0);
+    for (number, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let at = format!("{display}:{}", number + 1);
+        let value: serde_json::Value = serde_json::from_str(line)
+            .map_err(|e| format!("error: {at}: not a JSON snapshot: {e}"))?;
+        let field = |key: &str| value.get(key).and_then(|v| v.as_str());
+        let workflow = field("workflow").unwrap_or_default();
+        if workflow != w.name.as_str() {
+            return Err(format!(
+                "error: {at}: a snapshot of `{workflow}`, not of `{}`",
+                w.name
+            ));
+        }
+        let id = field("id").map_or_else(|| format!("line {}", number + 1), str::to_string);
+        let trail = value
+            .get("trail")
+            .and_then(|t| t.as_array())
+            .ok_or_else(|| format!("error: {at}: the snapshot has no `trail`"))?;
+        let started = match field("started_at") {
+            Some(t) => instant(t, &format!("error: {at}: `started_at`"))?,
+            None => return Err(format!("error: {at}: the snapshot has no `started_at`")),
+        };
+        let mut history = Vec::new();
+        for step in trail {
+            let text = |key: &str| step.get(key).and_then(|v| v.as_str()).map(str::to_string);
+            let when = instant(
+                &text("at").unwrap_or_default(),
+                &format!("error: {at}: a step's `at`"),
+            )?;
+            history.push(Recorded {
+                from: text("from").unwrap_or_default(),
+                event: text("event").unwrap_or_default(),
+                to: text("to").unwrap_or_default(),
+                at: when.duration_since(started).unwrap_or_default(),
+                role: text("role"),
+                actor: text("actor"),
+            });
+        }
+        let start = history.first().map_or_else(
+            || field("state").unwrap_or_default().to_string(),
+            |s| s.from.clone(),
+        );
+        let since = now.map(|n| n.duration_since(started).unwrap_or_default());
+        judged += 1;
+        for breach in judge(&w, &start, &history, since) {
+            broken += 1;
+            let property = &w.properties[breach.property];
+            let step = match breach.step {
+                Some(i) => format!(
+                    "step {} (`{}` at {})",
+                    i + 1,
+                    history[i].event,
+                    trail[i]
+                        .get("at")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                ),
+                None => "by now".to_string(),
+            };
+            println!(
+                "{at}: `{}` instance `{id}`, {step}: property `{}` broken: {}",
+                w.name, property.name, breach.why
+            );
+        }
+    }
+    if broken > 0 {
+        return Err(format!(
+            "error: {broken} broken promise(s) in {judged} history(ies)"
+        ));
+    }
+    eprintln!(
+        "ok: {judged} history(ies) of `{}` keep its {} properties",
+        w.name,
+        w.properties.len()
+    );
     Ok(())
 }
 

@@ -510,3 +510,54 @@ fn check_json_gives_each_verdict_and_the_run_as_data() {
     assert_eq!(guards.len(), 8, "every guard of `close` must hold");
     let _ = std::fs::remove_file(path);
 }
+
+/// `turnstile audit` judges stored histories against the promises: a
+/// retention period that ran 100 days, and (with `--now`) one still
+/// running past its 90, are reported by instance and step; a history that
+/// kept them is not.
+#[test]
+fn audit_reports_each_history_that_broke_a_promise() {
+    let histories = r#"{"id":"acme","format":"turnstile/1","workflow":"service_closing","fingerprint":"x","state":"disabled","started_at":"2026-01-01T00:00:00Z","entered_at":"2026-04-11T00:00:00Z","data":{},"trail":[{"from":"active","event":"close","to":"closed","at":"2026-01-01T00:00:00Z","actor":"alice","role":"customer"},{"from":"closed","event":"retention_period_ends","to":"disabled","at":"2026-04-11T00:00:00Z","actor":"timer"}]}
+{"id":"globex","format":"turnstile/1","workflow":"service_closing","fingerprint":"x","state":"closed","started_at":"2026-01-01T00:00:00Z","entered_at":"2026-01-02T00:00:00Z","data":{},"trail":[{"from":"active","event":"close","to":"closed","at":"2026-01-02T00:00:00Z","actor":"bob","role":"customer"}]}
+{"id":"initech","format":"turnstile/1","workflow":"service_closing","fingerprint":"x","state":"active","started_at":"2026-01-01T00:00:00Z","entered_at":"2026-01-03T00:00:00Z","data":{},"trail":[{"from":"active","event":"close","to":"closed","at":"2026-01-02T00:00:00Z","actor":"carol","role":"customer"},{"from":"closed","event":"restore","to":"active","at":"2026-01-03T00:00:00Z","actor":"carol","role":"customer"}]}
+"#;
+    let path = std::env::temp_dir().join(format!("turnstile-audit-{}.jsonl", std::process::id()));
+    std::fs::write(&path, histories).unwrap();
+    let out = turnstile()
+        .args([
+            "audit",
+            "workflows/service_closing.toml",
+            path.to_str().unwrap(),
+        ])
+        .args(["--now", "2026-06-01T00:00:00Z"])
+        .assert()
+        .failure();
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert!(
+        lines[0].ends_with(
+            "`service_closing` instance `acme`, step 2 (`retention_period_ends` at 2026-04-11T00:00:00Z): property `retention_period_ends_the_wait` broken: it entered `disabled` 100d after entering `closed`, later than 90d"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        lines[1].ends_with(
+            "`service_closing` instance `globex`, by now: property `retention_period_ends_the_wait` broken: it entered `closed` more than 90d ago and none of the goals since"
+        ),
+        "{stdout}"
+    );
+    assert!(stderr(&out).contains("error: 2 broken promise(s) in 3 history(ies)"));
+    // Judged at the last step recorded, globex is not yet overdue.
+    let out = turnstile()
+        .args([
+            "audit",
+            "workflows/service_closing.toml",
+            path.to_str().unwrap(),
+        ])
+        .assert()
+        .failure();
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    let _ = std::fs::remove_file(path);
+}

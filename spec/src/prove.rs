@@ -129,7 +129,16 @@ fn broken(w: &Workflow, p: &Property, why: &str, run: Option<&Run>) -> Diagnosti
         d = d.with_note(format!("it promises: {summary}"));
     }
     if let Some(run) = run {
-        d = d.with_note(run_text(w, run));
+        // One note a line: rustc re-indents the lines of a multi-line note
+        // in a `compile_error!`, so each step is a note of its own.
+        let text = run_text(w, run);
+        let mut lines = text.lines().map(str::trim);
+        let head = lines.next().unwrap_or_default();
+        let start = lines.next().unwrap_or_default();
+        d = d.with_note(format!("{head} {start}"));
+        for line in lines {
+            d = d.with_note(line.to_string());
+        }
     }
     d.with_help(
         "fix the definition so that the promise holds, or the property if the promise was misread; \
@@ -786,4 +795,321 @@ fn longest(
         at = m.to;
     }
     (best[start.0].map_or(Duration::ZERO, |(d, _)| d), path)
+}
+
+/// One step of a recorded history, as an instance's trail holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    /// The state it left.
+    pub from: String,
+    /// The event.
+    pub event: String,
+    /// The state it entered.
+    pub to: String,
+    /// When, counted from the instance's start.
+    pub at: Duration,
+    /// The role the actor acted in, if any (`None` for a timer's step and
+    /// for an event open to anyone).
+    pub role: Option<String>,
+    /// Who fired it, as recorded (`"timer"` for an automatic step).
+    pub actor: Option<String>,
+}
+
+/// A promise a recorded history broke: which property, at which step
+/// (`None`: by now, a bound already overdue), and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Breach {
+    /// The index of the property in [`Workflow::properties`].
+    pub property: usize,
+    /// The index of the step that broke it, if a step did.
+    pub step: Option<usize>,
+    /// What happened, in words.
+    pub why: String,
+}
+
+/// Judges a recorded history against the properties of `w` that a finite
+/// history can break: `unreachable`, `never_leaves`, `left_only_by`,
+/// `enters … only_after`, and `reaches … within` (a goal entered late,
+/// or, with `now`, not entered and the bound already past). A history
+/// written under another version of the definition, or by a bug, breaks
+/// them where the definition would not let a run. Capability claims are
+/// about the definition, not a history, and `reachable`, `can_leave` and
+/// an unbounded `reaches` cannot be broken by a history that may go on.
+///
+/// `start` is the state the instance started in; `now`, if given, how
+/// long after its start the history is judged.
+pub fn judge(
+    w: &Workflow,
+    start: &str,
+    history: &[Recorded],
+    now: Option<Duration>,
+) -> Vec<Breach> {
+    let mut breaches = Vec::new();
+    // The state entered at each point: the start, then each step's target.
+    let entered: Vec<(&str, Duration)> = std::iter::once((start, Duration::ZERO))
+        .chain(history.iter().map(|s| (s.to.as_str(), s.at)))
+        .collect();
+    let name = |id: StateId| w.state(id).name.as_str();
+    for (index, p) in w.properties.iter().enumerate() {
+        let mut breach = |step: Option<usize>, why: String| {
+            breaches.push(Breach {
+                property: index,
+                step,
+                why,
+            })
+        };
+        match &p.claim {
+            Claim::Unreachable { target, from } => {
+                if let Some(first) = entered.iter().position(|(s, _)| *s == name(*from)) {
+                    if let Some(i) = entered[first + 1..]
+                        .iter()
+                        .position(|(s, _)| *s == name(*target))
+                    {
+                        breach(
+                            Some(first + i),
+                            format!("it entered `{}` after `{}`", name(*target), name(*from)),
+                        );
+                    }
+                }
+            }
+            Claim::NeverLeaves { states } => {
+                let inside = |s: &str| states.iter().any(|x| name(*x) == s);
+                if let Some(i) = history
+                    .iter()
+                    .position(|s| inside(&s.from) && !inside(&s.to))
+                {
+                    let s = &history[i];
+                    breach(
+                        Some(i),
+                        format!("`{}` took it from `{}` to `{}`", s.event, s.from, s.to),
+                    );
+                }
+            }
+            Claim::LeftOnlyBy { states, by } => {
+                let inside = |s: &str| states.iter().any(|x| name(*x) == s);
+                let allowed = |role: &Option<String>| {
+                    role.as_ref()
+                        .is_some_and(|r| by.iter().any(|b| w.role(*b).name.as_str() == r))
+                };
+                if let Some(i) = history
+                    .iter()
+                    .position(|s| inside(&s.from) && !inside(&s.to) && !allowed(&s.role))
+                {
+                    let s = &history[i];
+                    let who = match (&s.role, &s.actor) {
+                        (Some(role), _) => format!("`{role}`"),
+                        (None, Some(actor)) => format!("`{actor}`, in no role,"),
+                        (None, None) => "someone in no role".to_string(),
+                    };
+                    breach(
+                        Some(i),
+                        format!("{who} took `{}` out of `{}`", s.event, s.from),
+                    );
+                }
+            }
+            Claim::OnlyAfter { states, events } => {
+                let target = |s: &str| states.iter().any(|x| name(*x) == s);
+                let first_event = history
+                    .iter()
+                    .position(|s| events.iter().any(|e| e.as_str() == s.event))
+                    .unwrap_or(history.len());
+                if target(start) {
+                    breach(None, format!("it started in `{start}`"));
+                } else if let Some(i) = history[..first_event].iter().position(|s| target(&s.to)) {
+                    breach(
+                        Some(i),
+                        format!(
+                            "`{}` entered `{}` before any of the events",
+                            history[i].event, history[i].to
+                        ),
+                    );
+                }
+            }
+            Claim::Reaches {
+                from,
+                goals,
+                within: Some((bound, text)),
+            } => {
+                let is = |set: &[StateId], s: &str| set.iter().any(|x| name(*x) == s);
+                let mut k = 0;
+                while k < entered.len() {
+                    let (s, since) = entered[k];
+                    if !is(from, s) || is(goals, s) {
+                        k += 1;
+                        continue;
+                    }
+                    match entered[k + 1..].iter().position(|(x, _)| is(goals, x)) {
+                        Some(j) => {
+                            let (goal, at) = entered[k + 1 + j];
+                            if at > since + *bound {
+                                breach(
+                                    Some(k + j),
+                                    format!(
+                                        "it entered `{goal}` {} after entering `{s}`, later than {text}",
+                                        crate::model::compact_duration(at - since)
+                                    ),
+                                );
+                            }
+                            k += 1 + j;
+                        }
+                        None => {
+                            if now.is_some_and(|now| now > since + *bound) {
+                                breach(
+                                    None,
+                                    format!(
+                                        "it entered `{s}` more than {text} ago and none of the goals since"
+                                    ),
+                                );
+                            }
+                            break;
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    breaches
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{check, SourceFile};
+
+    const CLOSING: &str = r#"
+[workflow]
+name = "closing"
+initial = "active"
+[roles.customer]
+[roles.staff]
+[states.active]
+[states.closed]
+[states.disabled]
+final = true
+[[transitions]]
+event = "close"
+by = "customer"
+from = "active"
+to = "closed"
+[[transitions]]
+event = "restore"
+by = ["customer", "staff"]
+from = "closed"
+to = "active"
+not_before = "1d"
+[[transitions]]
+event = "ends"
+from = "closed"
+to = "disabled"
+after = "90d"
+"#;
+
+    fn model(properties: &str) -> Workflow {
+        check(&SourceFile::new("c.toml", format!("{CLOSING}{properties}")))
+            .partial
+            .expect("a model")
+    }
+
+    fn step(from: &str, event: &str, to: &str, days: u64, role: Option<&str>) -> Recorded {
+        Recorded {
+            from: from.into(),
+            event: event.into(),
+            to: to.into(),
+            at: Duration::from_secs(days * 86_400),
+            role: role.map(str::to_string),
+            actor: Some(role.map_or("timer", |_| "alice").to_string()),
+        }
+    }
+
+    #[test]
+    fn a_person_acts_just_before_the_timer_and_the_timer_at_its_instant() {
+        let w =
+            model("[properties.p]\nreaches = \"disabled\"\nfrom = \"closed\"\nwithin = \"100d\"\n");
+        // closed → active by `restore`, where no timer moves it on: with a
+        // bound, nobody is obliged to act, so the run stays there.
+        let Verdict::Broken { run: Some(run), .. } = &prove(&w)[0] else {
+            panic!("broken")
+        };
+        assert_eq!(run.end, RunEnd::Stays { refusing: vec![] });
+        assert_eq!(run.steps.len(), 1);
+        assert_eq!(run.steps[0].at, Duration::from_secs(86_400));
+        let w = model(
+            "[properties.p]\nreaches = [\"disabled\", \"active\"]\nfrom = \"closed\"\nwithin = \"89d\"\n",
+        );
+        let Verdict::Broken {
+            run: Some(run),
+            why,
+        } = &prove(&w)[0]
+        else {
+            panic!("broken")
+        };
+        assert_eq!(run.steps.len(), 1);
+        assert_eq!(run.steps[0].at, Duration::from_secs(90 * 86_400), "{why}");
+        assert_eq!(run.steps[0].role, None);
+        let w = model(
+            "[properties.p]\nreaches = [\"disabled\", \"active\"]\nfrom = \"closed\"\nwithin = \"90d\"\n",
+        );
+        assert_eq!(prove(&w), [Verdict::Holds]);
+    }
+
+    #[test]
+    fn a_restore_refused_until_after_the_timer_is_no_way_out() {
+        // `not_before` 90d: at 90d the timer comes first, so `restore`
+        // never happens and `active` cannot be reached again.
+        let text = CLOSING.replace("not_before = \"1d\"", "not_before = \"90d\"");
+        let text = format!("{text}[properties.p]\nreachable = \"active\"\nfrom = \"closed\"\n");
+        let w = check(&SourceFile::new("c.toml", text)).partial.unwrap();
+        assert!(matches!(prove(&w)[0], Verdict::Broken { run: None, .. }));
+    }
+
+    #[test]
+    fn histories_are_judged_step_by_step() {
+        let w = model(
+            "[properties.late]\nreaches = [\"active\", \"disabled\"]\nfrom = \"closed\"\nwithin = \"90d\"\n\
+             [properties.kept]\nnever_leaves = \"disabled\"\n\
+             [properties.who]\nleft_only_by = \"closed\"\nby = \"customer\"\n\
+             [properties.first]\nenters = \"closed\"\nonly_after = \"close\"\n",
+        );
+        let kept = [
+            step("active", "close", "closed", 0, Some("customer")),
+            step("closed", "restore", "active", 2, Some("customer")),
+        ];
+        assert_eq!(judge(&w, "active", &kept, None), []);
+        let broken = [
+            step("active", "close", "closed", 0, Some("customer")),
+            step("closed", "restore", "active", 95, Some("staff")),
+            step("active", "close", "closed", 96, Some("customer")),
+        ];
+        let breaches: Vec<(&str, Option<usize>)> = judge(&w, "active", &broken, None)
+            .iter()
+            .map(|b| (w.properties[b.property].name.as_str(), b.step))
+            .collect();
+        assert_eq!(breaches, [("late", Some(1)), ("who", Some(1))]);
+        // Closed at day 96 and not left: overdue only once the bound passed.
+        let overdue = judge(
+            &w,
+            "active",
+            &broken,
+            Some(Duration::from_secs(187 * 86_400)),
+        );
+        assert_eq!(overdue.len(), 3);
+        assert_eq!(overdue[1].step, None);
+        let early = judge(
+            &w,
+            "active",
+            &broken,
+            Some(Duration::from_secs(186 * 86_400)),
+        );
+        assert_eq!(early.len(), 2);
+        let bugged = [
+            step("active", "ends", "disabled", 1, None),
+            step("disabled", "restore", "closed", 2, Some("staff")),
+        ];
+        let breaches: Vec<&str> = judge(&w, "active", &bugged, None)
+            .iter()
+            .map(|b| w.properties[b.property].name.as_str())
+            .collect();
+        assert_eq!(breaches, ["kept", "first"]);
+    }
 }

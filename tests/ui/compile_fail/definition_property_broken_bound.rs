@@ -1,0 +1,7 @@
+use turnstile::Workflow;
+
+#[derive(Workflow)]
+#[workflow(file = "tests/ui/workflows/bad/property_broken_bound.toml")]
+pub struct Data;
+
+fn main() {}
