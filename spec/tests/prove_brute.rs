@@ -48,12 +48,12 @@ fn definition(n: usize, final_last: bool, chain: &[u8], ts: &[T], property: &str
     }
     // A chain s0 → s1 → … keeps every state reachable and able to finish;
     // its steps are guarded, timed or waiting as `chain` says.
-    for i in 0..n - 1 {
+    for (i, kind) in chain.iter().enumerate().take(n - 1) {
         out.push_str(&format!(
             "[[transitions]]\nevent = \"c{i}\"\nfrom = \"s{i}\"\nto = \"s{}\"\n",
             i + 1
         ));
-        match chain[i] % 4 {
+        match kind % 4 {
             1 => out.push_str("guard = \"g\"\n"),
             2 => out.push_str("after = \"2h\"\n"),
             3 => out.push_str("not_before = \"30m\"\n"),
