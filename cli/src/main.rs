@@ -40,6 +40,10 @@ enum Command {
         /// breaks it.
         #[arg(long)]
         json: bool,
+        /// Draw the run that breaks each broken property on the diagram,
+        /// into this folder: `<workflow>.<property>.svg` and `.dot`.
+        #[arg(long, value_name = "DIR")]
+        draw: Option<PathBuf>,
     },
     /// Render one diagram per definition into a folder.
     #[command(
@@ -140,8 +144,19 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let result = match cli.command {
-        Command::Check { paths, json: false } => check(&paths, color),
-        Command::Check { paths, json: true } => check_json(&paths),
+        Command::Check { paths, json, draw } => {
+            let drawn = match &draw {
+                Some(dir) => draw_runs(&paths, dir),
+                None => Ok(()),
+            };
+            drawn.and_then(|()| {
+                if json {
+                    check_json(&paths)
+                } else {
+                    check(&paths, color)
+                }
+            })
+        }
         Command::Render {
             paths,
             format,
@@ -486,6 +501,43 @@ fn audit(
         w.name,
         w.properties.len()
     );
+    Ok(())
+}
+
+/// `turnstile check --draw DIR`: each broken property's run on the
+/// diagram, as SVG and DOT.
+fn draw_runs(paths: &[PathBuf], dir: &Path) -> Result<(), String> {
+    use turnstile_spec::prove::{prove, Verdict};
+    for path in definitions(paths)? {
+        let display = path.display().to_string();
+        let Ok(file) = read::read(&path, &display) else {
+            continue;
+        };
+        let checked = turnstile_spec::check(&file);
+        let valid = checked
+            .diagnostics
+            .iter()
+            .all(|d| d.code == turnstile_spec::Code::PropertyBroken);
+        let Some(w) = checked.partial.as_ref().filter(|_| valid) else {
+            continue;
+        };
+        for (p, verdict) in w.properties.iter().zip(prove(w)) {
+            let Verdict::Broken { run: Some(run), .. } = verdict else {
+                continue;
+            };
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("error: cannot create `{}`: {e}", dir.display()))?;
+            for (extension, text) in [
+                ("svg", turnstile_render::run::svg_run(w, &run)),
+                ("dot", turnstile_render::run::dot_run(w, &run)),
+            ] {
+                let out = dir.join(format!("{}.{}.{extension}", w.name, p.name));
+                std::fs::write(&out, text)
+                    .map_err(|e| format!("error: cannot write `{}`: {e}", out.display()))?;
+                eprintln!("wrote {}", out.display());
+            }
+        }
+    }
     Ok(())
 }
 

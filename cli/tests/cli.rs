@@ -561,3 +561,45 @@ fn audit_reports_each_history_that_broke_a_promise() {
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
     let _ = std::fs::remove_file(path);
 }
+
+/// `check --draw DIR` draws each broken property's run on the diagram:
+/// the SVG colours the run's edges and states, the DOT adds one numbered
+/// red edge per step.
+#[test]
+fn check_draws_the_run_that_breaks_a_promise() {
+    let dir = std::env::temp_dir().join(format!("turnstile-draw-{}", std::process::id()));
+    let out = turnstile()
+        .args([
+            "check",
+            "tests/ui/workflows/bad/property_broken_loop.toml",
+            "--draw",
+        ])
+        .arg(&dir)
+        .assert()
+        .failure();
+    assert!(stderr(&out).contains("[T027]"));
+    let dot = std::fs::read_to_string(dir.join("closing.ends.dot")).unwrap();
+    assert!(
+        dot.contains("\"active\" -> \"closed\" [color=\"#b91c1c\", fontcolor=\"#b91c1c\", penwidth=2, constraint=false, label=\"1. close by customer at T\"];"),
+        "{dot}"
+    );
+    assert!(
+        dot.contains("label=\"2. restore by customer at T+1d\""),
+        "{dot}"
+    );
+    assert!(
+        dot.contains("label=\"then again from step 1, forever\""),
+        "{dot}"
+    );
+    let svg = std::fs::read_to_string(dir.join("closing.ends.svg")).unwrap();
+    assert!(
+        svg.contains("g[data-state=\"closed\"] > rect { stroke: #b91c1c"),
+        "{svg}"
+    );
+    assert!(
+        svg.contains("g.edge[data-transition=\"1\"][data-from=\"closed\"] path"),
+        "{svg}"
+    );
+    assert!(svg.contains("<desc>The run that breaks the promise: start in active; 1. close by customer at T; 2. restore by customer at T+1d; then again from step 1, forever</desc>"), "{svg}");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -13,14 +13,15 @@
 //! takes, move the clock on and watch automatic timers happen, undo,
 //! reset), by the runtime's rules in the runtime's order (the model
 //! carries each transition's checks as `Workflow::checks` gives them);
-//! play the test plan of `turnstile paths`; search states and events by
-//! name.
+//! play the test plan of `turnstile paths`; see the definition's promises
+//! and play the run that breaks one; search states and events by name.
 
 use base64::Engine as _;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use turnstile_spec::graph::Graph;
 use turnstile_spec::model::compact_duration;
+use turnstile_spec::prove::{self, Verdict};
 use turnstile_spec::{Check, State, Transition, Workflow};
 
 const SCRIPT: &str = include_str!("explorer/explorer.js");
@@ -123,6 +124,34 @@ pub fn model(w: &Workflow) -> Value {
             )
         })
         .collect();
+    // The promises and their verdicts, each broken one with the run that
+    // breaks it, as `turnstile check` proves them: the page plays the run.
+    let promises: Vec<Value> = w
+        .properties
+        .iter()
+        .zip(prove::prove(w))
+        .map(|(p, verdict)| match verdict {
+            Verdict::Holds => json!({
+                "name": p.name.as_str(), "summary": p.summary, "holds": true,
+            }),
+            Verdict::Broken { why, run } => json!({
+                "name": p.name.as_str(),
+                "summary": p.summary,
+                "holds": false,
+                "why": why,
+                "run": run.map(|run| json!({
+                    "start": run.start.0,
+                    "steps": run.steps.iter().map(|step| json!({
+                        "transition": step.transition.0,
+                        "to": step.to.0,
+                        "at_ms": u64::try_from(step.at.as_millis()).unwrap_or(u64::MAX),
+                        "role": step.role.map(|r| w.role(r).name.as_str()),
+                    })).collect::<Vec<_>>(),
+                    "text": prove::run_text(w, &run),
+                })),
+            }),
+        })
+        .collect();
     json!({
         "name": w.name.as_str(),
         "summary": w.summary,
@@ -133,6 +162,7 @@ pub fn model(w: &Workflow) -> Value {
         "capabilities": w.capabilities.iter().map(|c| json!({ "name": c.name.as_str(), "summary": c.summary })).collect::<Vec<_>>(),
         "transitions": transitions,
         "plan": plan,
+        "promises": promises,
     })
 }
 
@@ -205,6 +235,11 @@ pub fn html(w: &Workflow) -> String {
 <h2 id=\"plan-label\">Test plan</h2>
 <p class=\"muted\">Event sequences that together take every transition (<code>turnstile paths</code>). Choose one to play it.</p>
 <ol id=\"plan\" class=\"plan\"></ol>
+</section>
+<section id=\"promises-section\" aria-labelledby=\"promises-label\" hidden>
+<h2 id=\"promises-label\">Promises</h2>
+<p class=\"muted\">The definition's properties, proved over every run (<code>turnstile check</code>). A broken one can be played.</p>
+<ul id=\"promises\" class=\"plan\"></ul>
 </section>
 </aside>
 </main>

@@ -9,6 +9,7 @@ mod dot;
 #[cfg(feature = "html")]
 pub mod html;
 mod mermaid;
+pub mod run;
 pub mod svg;
 mod xml;
 

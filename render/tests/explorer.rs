@@ -793,3 +793,74 @@ fn the_explorer_on_a_narrow_screen() {
     assert!(height >= 7.0, "fitted text is {height} px high");
     assert_no_requests(&watch, &file);
 }
+
+/// The promises section: every reference workflow's promises show as
+/// kept; a broken one (marked a warning, so the page renders) plays the
+/// run that breaks it, step by step at the run's own instants, and ends
+/// where the run says.
+#[test]
+fn the_promises_are_listed_and_a_broken_one_plays_its_run() {
+    let Some(path) = chromium() else { return };
+    let browser = launch(path);
+    let dir = out_dir();
+    for w in references() {
+        let (tab, _) = watched_tab(&browser);
+        let file = dir.join(format!("promises-{}.html", w.name));
+        open(&tab, &file, &html(&w));
+        let shown = eval_str(
+            &tab,
+            "JSON.stringify([...document.querySelectorAll('#promises li')].map(li => [li.getAttribute('data-promise'), li.getAttribute('data-holds')]))",
+        );
+        let expected: Vec<(String, String)> = w
+            .properties
+            .iter()
+            .map(|p| (p.name.to_string(), "true".to_string()))
+            .collect();
+        assert_eq!(
+            shown,
+            serde_json::to_string(&expected).unwrap(),
+            "{}",
+            w.name
+        );
+    }
+    let w = workflow("../tests/ui/workflows/promise_warned.toml");
+    let (tab, watch) = watched_tab(&browser);
+    let file = dir.join("promise_warned.html");
+    open(&tab, &file, &html(&w));
+    let played = tab
+        .evaluate(
+            "(async () => { \
+               document.body.setAttribute('data-step-ms', '0'); \
+               const item = document.querySelector('#promises li[data-promise=\"retention\"]'); \
+               const holds = item.getAttribute('data-holds'); \
+               item.querySelector('button[data-play-promise]').click(); \
+               while (document.body.getAttribute('data-playing') !== 'false') \
+                 await new Promise(r => setTimeout(r, 5)); \
+               return JSON.stringify({ holds, state: document.body.getAttribute('data-current'), \
+                 clock: document.getElementById('clock').textContent, \
+                 trail: [...document.querySelectorAll('#trail li')].map(li => li.textContent), \
+                 said: document.getElementById('message').textContent }); \
+             })()",
+            true,
+        )
+        .unwrap()
+        .value;
+    let played: serde_json::Value =
+        serde_json::from_str(played.as_ref().and_then(|v| v.as_str()).unwrap()).unwrap();
+    assert_eq!(played["holds"], "false");
+    assert_eq!(played["state"], "disabled", "{played:#}");
+    let trail = played["trail"].as_array().unwrap();
+    assert_eq!(trail.len(), 1, "{played:#}");
+    assert!(
+        trail[0].as_str().unwrap().contains("retention_ends"),
+        "{played:#}"
+    );
+    assert!(
+        played["said"]
+            .as_str()
+            .unwrap()
+            .starts_with("Played the run that breaks retention"),
+        "{played:#}"
+    );
+    assert_no_requests(&watch, &file);
+}

@@ -424,6 +424,9 @@
     timerId = null;
     document.body.setAttribute('data-playing', 'false');
   }
+  // A step of a path, or of a promise's run: a run's step says when it
+  // happens (`at_ms`) and who takes it (`role`); a path's happens as soon
+  // as its timer allows, by the first role of its transition.
   function playStep(st) {
     var t = transitions[st.transition];
     var choose = function (ti) { return ti === st.transition ? st.to : transitions[ti].to[0]; };
@@ -431,29 +434,34 @@
     var before = sim;
     sim = copy(sim);
     history.push(before);
-    if (t.timer) { sim.clock = Math.max(sim.clock, sim.entered + t.timer.after_ms); }
+    if (st.at_ms !== undefined) { sim.clock = Math.max(sim.clock, st.at_ms); }
+    else if (t.timer) { sim.clock = Math.max(sim.clock, sim.entered + t.timer.after_ms); }
     if (t.timer && t.timer.automatic) { runDue(sim, choose); return null; }
     runDue(sim, choose);
-    // A path is played by someone who holds the role the step needs.
-    return fireEvent(sim, t.event, function () { return true; }, choose, t.by.length ? t.by[0] : '');
+    var role = st.role !== undefined ? (st.role || '') : (t.by.length ? t.by[0] : '');
+    return fireEvent(sim, t.event, function () { return true; }, choose, role);
   }
   function play(k) {
+    playSteps(model.plan[k], 'Path ' + (k + 1), null);
+  }
+  // Plays `steps` from `start` (the initial state if null), entered at T.
+  function playSteps(steps, label, start, done) {
     reset();
-    var steps = model.plan[k];
+    if (start !== null && start !== undefined) { sim.current = start; show(); }
     document.body.setAttribute('data-playing', 'true');
     var n = 0;
     (function next() {
       timerId = null;
       if (n >= steps.length) {
         stopPlaying();
-        say('moved', 'Path ' + (k + 1) + ' played: ' + steps.length + ' steps, now in ' + states[sim.current].name + '.');
+        say('moved', done || (label + ' played: ' + steps.length + ' steps, now in ' + states[sim.current].name + '.'));
         return;
       }
       var st = steps[n++];
       var why = playStep(st);
       if (why || sim.current !== st.to) {
         stopPlaying();
-        say('refused', 'Path ' + (k + 1) + ' stops at step ' + n + (why ? ': ' + words(why, sim.current) : ''), why);
+        say('refused', label + ' stops at step ' + n + (why ? ': ' + words(why, sim.current) : ''), why);
         show();
         return;
       }
@@ -480,6 +488,22 @@
       return transitions[st.transition].event + ' → ' + states[st.to].name;
     }).join(', ') : 'stay in ' + states[model.initial].name);
     plan.appendChild(el('li', {}, [el('button', { type: 'button', 'data-path': String(k), text: text, onclick: function () { play(k); } })]));
+  });
+
+  // The definition's promises: each holds, or its run can be played.
+  if (model.promises.length) $('promises-section').hidden = false;
+  model.promises.forEach(function (p, k) {
+    var head = (p.holds ? '\u2713 ' : '\u2717 ') + p.name + (p.summary ? ': ' + p.summary : '');
+    var item = el('li', { 'data-promise': p.name, 'data-holds': String(p.holds) }, [el('p', { text: head })]);
+    if (!p.holds) {
+      item.appendChild(el('p', { className: 'muted', text: 'Broken: ' + p.why }));
+      if (p.run) {
+        item.appendChild(el('button', { type: 'button', 'data-play-promise': p.name, text: 'Play the run that breaks it', onclick: function () {
+          playSteps(p.run.steps, 'The run that breaks ' + p.name, p.run.start, 'Played the run that breaks ' + p.name + ': ' + p.why + '.');
+        } }));
+      }
+    }
+    $('promises').appendChild(item);
   });
 
   // Search by state or event name, a few results at a time so that a
