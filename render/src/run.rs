@@ -76,9 +76,9 @@ pub fn svg_run(w: &Workflow, run: &Run) -> String {
         let t = step.transition.0;
         let from = escaped(w.state(step.from).name.as_str());
         let to = escaped(w.state(step.to).name.as_str());
-        let _ = write!(
+        let _ = writeln!(
             rules,
-            "g.edge[data-transition=\"{t}\"][data-from=\"{from}\"] path, g.edge[data-transition=\"{t}\"][data-from=\"\"][data-to=\"{to}\"] path {{ stroke: {RED}; stroke-width: 3; }}\n"
+            "g.edge[data-transition=\"{t}\"][data-from=\"{from}\"] path, g.edge[data-transition=\"{t}\"][data-from=\"\"][data-to=\"{to}\"] path {{ stroke: {RED}; stroke-width: 3; }}"
         );
     }
     let visited: BTreeSet<_> = std::iter::once(run.start)
