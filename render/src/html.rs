@@ -30,8 +30,20 @@ const STYLE: &str = include_str!("explorer/explorer.css");
 /// The model the page's script reads: states, guards, transitions (by
 /// index) and the test plan, as [`Graph::covering_paths`] gives it.
 pub fn model(w: &Workflow) -> Value {
-    let states: Vec<Value> = w
-        .states
+    // Every field of the workflow, by name: a new one does not compile
+    // here until the page is told whether it shows it (CONTRIBUTING.md).
+    let Workflow {
+        name: _,
+        summary: _,
+        initial: _,
+        states,
+        guards,
+        roles,
+        capabilities,
+        transitions,
+        properties,
+    } = w;
+    let states: Vec<Value> = states
         .iter()
         .map(|s| {
             // Every field, by name: a new one does not compile here until
@@ -52,14 +64,12 @@ pub fn model(w: &Workflow) -> Value {
             })
         })
         .collect();
-    let guards: Vec<Value> = w
-        .guards
+    let guards: Vec<Value> = guards
         .iter()
         .map(|g| json!({ "name": g.name.as_str(), "summary": g.summary }))
         .collect();
     let outgoing = w.outgoing();
-    let transitions: Vec<Value> = w
-        .transitions
+    let transitions: Vec<Value> = transitions
         .iter()
         .map(|t| {
             // What firing it checks from each of its sources, in the order
@@ -126,8 +136,7 @@ pub fn model(w: &Workflow) -> Value {
         .collect();
     // The promises and their verdicts, each broken one with the run that
     // breaks it, as `turnstile check` proves them: the page plays the run.
-    let promises: Vec<Value> = w
-        .properties
+    let promises: Vec<Value> = properties
         .iter()
         .zip(prove::prove(w))
         .map(|(p, verdict)| match verdict {
@@ -158,8 +167,8 @@ pub fn model(w: &Workflow) -> Value {
         "initial": w.initial.0,
         "states": states,
         "guards": guards,
-        "roles": w.roles.iter().map(|r| json!({ "name": r.name.as_str(), "summary": r.summary })).collect::<Vec<_>>(),
-        "capabilities": w.capabilities.iter().map(|c| json!({ "name": c.name.as_str(), "summary": c.summary })).collect::<Vec<_>>(),
+        "roles": roles.iter().map(|r| json!({ "name": r.name.as_str(), "summary": r.summary })).collect::<Vec<_>>(),
+        "capabilities": capabilities.iter().map(|c| json!({ "name": c.name.as_str(), "summary": c.summary })).collect::<Vec<_>>(),
         "transitions": transitions,
         "plan": plan,
         "promises": promises,

@@ -368,6 +368,12 @@ guard = "checked"
             let edited = base.replacen(from, to, 1);
             assert_eq!(fingerprint(&of(&edited)), plain, "`{key}` is not hashed");
         }
+        // A property says what must hold, not what may happen: adding one
+        // (that holds) leaves every stored row loadable.
+        let promised = format!("{base}[properties.closed_for_good]\nnever_leaves = \"closed\"\n");
+        let w = load(&SourceFile::new("desk.toml", promised.as_str())).expect("it holds");
+        assert_eq!(w.properties.len(), 1);
+        assert_eq!(fingerprint(&w), plain, "properties are not hashed");
     }
 
     #[test]
