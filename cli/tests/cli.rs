@@ -29,7 +29,7 @@ fn check_accepts_the_reference_workflows() {
     assert_eq!(stderr.matches("ok: ").count(), 6, "{stderr}");
     assert!(
         stderr.contains(
-            "ok: workflows/account_restriction.toml (`account_restriction`: 6 states, 9 transitions, 4 roles, 5 capabilities, 6 payloads (2 sensitive), 9 properties checked; fingerprint sha256:"
+            "ok: workflows/account_restriction.toml (`account_restriction`: 6 states, 9 transitions, 4 roles, 5 capabilities, 6 payloads (2 sensitive), 10 properties checked; fingerprint sha256:"
         ),
         "{stderr}"
     );

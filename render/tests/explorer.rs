@@ -811,10 +811,12 @@ fn the_promises_are_listed_and_a_broken_one_plays_its_run() {
             &tab,
             "JSON.stringify([...document.querySelectorAll('#promises li')].map(li => [li.getAttribute('data-promise'), li.getAttribute('data-holds')]))",
         );
+        // Kept, but for the one promise marked a warning: the flat
+        // restriction process forgets a restriction under a freeze.
         let expected: Vec<(String, String)> = w
             .properties
             .iter()
-            .map(|p| (p.name.to_string(), "true".to_string()))
+            .map(|p| (p.name.to_string(), (!p.warning).to_string()))
             .collect();
         assert_eq!(
             shown,

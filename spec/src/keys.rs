@@ -349,7 +349,7 @@ pub const KEYS: &[Key] = &[
         name: "enters",
         value: "state name or list",
         presence: Presence::Optional("none"),
-        meaning: "claim: a run enters the states only after one of the events of `only_after`",
+        meaning: "claim: a run from `from` enters the states only after one of the events of `only_after`",
     },
     Key {
         table: Table::Properties,
@@ -363,7 +363,7 @@ pub const KEYS: &[Key] = &[
         name: "from",
         value: "state name (or list, with `reaches`)",
         presence: Presence::Optional("the initial state"),
-        meaning: "with `reachable` and `unreachable`: where runs start; with `reaches` (required): the states whose runs must reach",
+        meaning: "with `reachable`, `unreachable` and `enters`: where runs start; with `reaches` (required): the states whose runs must reach",
     },
     Key {
         table: Table::Properties,

@@ -181,14 +181,16 @@ pub enum Claim {
         /// The roles.
         by: Vec<RoleId>,
     },
-    /// `enters = [states]`, `only_after = [events]`: a run from the
-    /// initial state enters one of the states only once one of the events
-    /// has happened.
+    /// `enters = [states]`, `only_after = [events]`, `from = "state"`?: a
+    /// run from `from` (the initial state if not written) enters one of
+    /// the states only once one of the events has happened.
     OnlyAfter {
         /// The states.
         states: Vec<StateId>,
         /// The events, one of which must come first.
         events: Vec<Name>,
+        /// Where runs start.
+        from: StateId,
     },
 }
 

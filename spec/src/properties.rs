@@ -32,7 +32,7 @@ fn qualifiers(claim: &str) -> (&'static [&'static str], &'static [&'static str])
         "reaches" => (&["from", "within"], &["from"]),
         "can_leave" => (&["by"], &[]),
         "left_only_by" => (&["by"], &["by"]),
-        "enters" => (&["only_after"], &["only_after"]),
+        "enters" => (&["only_after", "from"], &["only_after"]),
         _ => (&[], &[]),
     }
 }
@@ -421,12 +421,17 @@ fn read_claim(r: &mut Reader<'_>, claim: &(String, Vec<Located>, Span)) -> Optio
         }
         "enters" => {
             let states = r.states(claim);
+            let from = from_one(r)?;
             let key = r.key("only_after").cloned()?;
             let mut events = Vec::new();
             for located in &key.1 {
                 events.extend(r.event(located));
             }
-            Claim::OnlyAfter { states, events }
+            Claim::OnlyAfter {
+                states,
+                events,
+                from,
+            }
         }
         _ => return None,
     })

@@ -515,7 +515,11 @@ fn prove_one(w: &Workflow, moves: &Moves, p: &Property) -> Verdict {
             }
             Verdict::Holds
         }
-        Claim::OnlyAfter { states, events } => {
+        Claim::OnlyAfter {
+            states,
+            events,
+            from,
+        } => {
             let after = |m: &Move| {
                 events
                     .iter()
@@ -523,24 +527,29 @@ fn prove_one(w: &Workflow, moves: &Moves, p: &Property) -> Verdict {
             };
             let why = |s: StateId| {
                 let listed: Vec<String> = events.iter().map(|e| format!("`{e}`")).collect();
+                let start = if *from == w.initial {
+                    String::new()
+                } else {
+                    format!(" from `{}`", w.state(*from).name)
+                };
                 format!(
-                    "a run enters `{}` before any {} has happened",
+                    "a run{start} enters `{}` before any {} has happened",
                     w.state(s).name,
                     listed.join(" or ")
                 )
             };
-            if states.contains(&w.initial) {
+            if states.contains(from) {
                 return Verdict::Broken {
-                    why: why(w.initial),
-                    run: Some(run_of(w, w.initial, &[], false, RunEnd::Here)),
+                    why: why(*from),
+                    run: Some(run_of(w, *from, &[], false, RunEnd::Here)),
                 };
             }
             let among = mask(w, states);
-            match moves.shortest(w.initial, |m| !after(m), |s| among[s.0]) {
+            match moves.shortest(*from, |m| !after(m), |s| among[s.0]) {
                 None => Verdict::Holds,
                 Some(path) => Verdict::Broken {
-                    why: why(path.last().map_or(w.initial, |(_, m)| m.to)),
-                    run: Some(run_of(w, w.initial, &path, false, RunEnd::Here)),
+                    why: why(path.last().map_or(*from, |(_, m)| m.to)),
+                    run: Some(run_of(w, *from, &path, false, RunEnd::Here)),
                 },
             }
         }
@@ -907,22 +916,34 @@ pub fn judge(
                     );
                 }
             }
-            Claim::OnlyAfter { states, events } => {
+            Claim::OnlyAfter {
+                states,
+                events,
+                from,
+            } => {
+                // Judged from each time the history enters `from`.
                 let target = |s: &str| states.iter().any(|x| name(*x) == s);
-                let first_event = history
-                    .iter()
-                    .position(|s| events.iter().any(|e| e.as_str() == s.event))
-                    .unwrap_or(history.len());
-                if target(start) {
-                    breach(None, format!("it started in `{start}`"));
-                } else if let Some(i) = history[..first_event].iter().position(|s| target(&s.to)) {
-                    breach(
-                        Some(i),
-                        format!(
-                            "`{}` entered `{}` before any of the events",
-                            history[i].event, history[i].to
-                        ),
-                    );
+                let is_event = |s: &Recorded| events.iter().any(|e| e.as_str() == s.event);
+                for (k, (s, _)) in entered.iter().enumerate() {
+                    if *s != name(*from) {
+                        continue;
+                    }
+                    if target(s) {
+                        breach(k.checked_sub(1), format!("it entered `{s}` itself"));
+                        break;
+                    }
+                    let rest = &history[k..];
+                    let first_event = rest.iter().position(is_event).unwrap_or(rest.len());
+                    if let Some(i) = rest[..first_event].iter().position(|s| target(&s.to)) {
+                        breach(
+                            Some(k + i),
+                            format!(
+                                "`{}` entered `{}` after `{s}` before any of the events",
+                                rest[i].event, rest[i].to
+                            ),
+                        );
+                        break;
+                    }
                 }
             }
             Claim::Reaches {

@@ -218,9 +218,13 @@ fn brute_broken(w: &Workflow, claim: &Claim) -> bool {
                     && (auto || t.by.is_empty() || t.by.iter().any(|r| !by.contains(r)))
             })
         }),
-        Claim::OnlyAfter { states, events } => {
-            states.contains(&w.initial)
-                || runs(w, w.initial, depth).iter().any(|r| {
+        Claim::OnlyAfter {
+            states,
+            events,
+            from,
+        } => {
+            states.contains(from)
+                || runs(w, *from, depth).iter().any(|r| {
                     r.last().is_some_and(|last| states.contains(&last.to))
                         && !r.iter().any(|m| {
                             events
@@ -357,8 +361,9 @@ fn property(n: usize) -> impl Strategy<Value = String> {
         }),
         (list(), 0usize..2)
             .prop_map(|(l, r)| format!("[properties.p]\nleft_only_by = [{l}]\nby = \"r{r}\"\n")),
-        (list(), 0usize..3)
-            .prop_map(|(l, e)| format!("[properties.p]\nenters = [{l}]\nonly_after = \"e{e}\"\n")),
+        (list(), 0usize..3, s()).prop_map(|(l, e, f)| format!(
+            "[properties.p]\nenters = [{l}]\nonly_after = \"e{e}\"\nfrom = {f}\n"
+        )),
     ]
 }
 

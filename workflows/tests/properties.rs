@@ -113,7 +113,7 @@ fn replay<W: Scripted>(model: &Model, index: usize, run: &Run) -> usize {
         .collect();
     match &property.claim {
         Claim::Unreachable { target, .. } => assert_eq!(here, *target, "{what}"),
-        Claim::OnlyAfter { states, events } => {
+        Claim::OnlyAfter { states, events, .. } => {
             assert!(states.contains(&here), "{what}");
             assert!(
                 !instance
@@ -286,7 +286,10 @@ fn the_reference_workflows_keep_their_promises() {
         let model = model_with(file, "");
         assert!(model.properties.len() >= 4, "{file}");
         for (p, verdict) in model.properties.iter().zip(prove(&model)) {
-            assert_eq!(verdict, Verdict::Holds, "{file}: {}", p.name);
+            // A promise marked a warning is one the definition is known to
+            // break (account_restriction's freeze over a restriction): once
+            // it holds, it should be an error again.
+            assert_eq!(verdict == Verdict::Holds, !p.warning, "{file}: {}", p.name);
         }
     }
 }
