@@ -4,14 +4,16 @@
 //! workflows of 1,000 to 20,000 states with 5 transitions leaving each state
 //! (`turnstile_spec::synthetic`), the median of several runs of each step in
 //! release mode, and the time per transition so growth is easy to read.
-//! The figures in `docs/performance.md` come from this command.
+//! Then the explorer's layout at small sizes, and proving properties at
+//! 1,000 to 20,000 states. The figures in `docs/performance.md` come from
+//! this command.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use turnstile_render::Format;
 use turnstile_spec::graph::Graph;
-use turnstile_spec::{check, synthetic, SourceFile};
+use turnstile_spec::{check, prove, synthetic, SourceFile};
 
 /// The median of `runs` timed runs of `f`.
 fn median(runs: usize, mut f: impl FnMut()) -> Duration {
@@ -101,6 +103,38 @@ fn main() {
             ms(t_svg),
             size as f64 / 1e3,
             ms(t_html)
+        );
+    }
+
+    // Proving properties (`turnstile_spec::prove`): one property of each
+    // form over a chain with timers, roles, guards and capabilities
+    // (`synthetic::with_properties`), against the same check without them.
+    println!();
+    println!("| states | transitions | properties | prove | check with them | check without |");
+    println!("|---:|---:|---:|---:|---:|---:|");
+    for states in [1_000, 10_000, 20_000] {
+        let text = synthetic::with_properties(states);
+        let without = text[..text.find("[properties.").expect("properties")].to_string();
+        let file = SourceFile::new("promises.toml", text);
+        let bare = SourceFile::new("promises.toml", without);
+        let workflow = check(&file).partial.expect("a model");
+        let runs = if states >= 10_000 { 5 } else { 9 };
+        let t_prove = median(runs, || {
+            black_box(prove::prove(black_box(&workflow)));
+        });
+        let t_check = median(runs, || {
+            black_box(check(black_box(&file)));
+        });
+        let t_bare = median(runs, || {
+            black_box(check(black_box(&bare)));
+        });
+        println!(
+            "| {states} | {} | {} | {} ms | {} ms | {} ms |",
+            workflow.transitions.len(),
+            workflow.properties.len(),
+            ms(t_prove),
+            ms(t_check),
+            ms(t_bare)
         );
     }
 }

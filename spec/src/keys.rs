@@ -374,6 +374,13 @@ pub const KEYS: &[Key] = &[
     },
     Key {
         table: Table::Properties,
+        name: "assuming",
+        value: "guard name or list",
+        presence: Presence::Optional("none: every guard is free"),
+        meaning: "with `reaches`: guards taken to hold whenever asked, so that a way out they guard is sure",
+    },
+    Key {
+        table: Table::Properties,
         name: "by",
         value: "role name or list",
         presence: Presence::Optional("anyone or a timer"),

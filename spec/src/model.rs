@@ -161,6 +161,10 @@ pub enum Claim {
         goals: Vec<StateId>,
         /// The bound, as written and read.
         within: Option<(std::time::Duration, String)>,
+        /// `assuming = [guards]`: guards taken to hold whenever asked, so
+        /// that a way out they guard is sure (without `within`); every
+        /// other guard is free.
+        assuming: Vec<crate::model::GuardId>,
     },
     /// `can_leave = [states]` (or `"*"`: every non-final state),
     /// `by = [roles]`?: in each state some transition leads elsewhere that

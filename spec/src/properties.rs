@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 
 use crate::diagnostic::{did_you_mean, Code, Diagnostic};
-use crate::model::{CapabilityId, Claim, Name, Property, RoleId, StateId, Workflow};
+use crate::model::{CapabilityId, Claim, GuardId, Name, Property, RoleId, StateId, Workflow};
 use crate::parse::{Located, RawProperty};
 use crate::source::Span;
 
@@ -29,7 +29,7 @@ fn qualifiers(claim: &str) -> (&'static [&'static str], &'static [&'static str])
     match claim {
         "never_permits" | "always_permits" => (&["in"], &["in"]),
         "reachable" | "unreachable" => (&["from"], &[]),
-        "reaches" => (&["from", "within"], &["from"]),
+        "reaches" => (&["from", "within", "assuming"], &["from"]),
         "can_leave" => (&["by"], &[]),
         "left_only_by" => (&["by"], &["by"]),
         "enters" => (&["only_after", "from"], &["only_after"]),
@@ -153,6 +153,30 @@ impl Reader<'_> {
             .with_help(help),
         );
         self.ok = false;
+        None
+    }
+
+    fn guard(&mut self, located: &Located) -> Option<GuardId> {
+        if let Some(i) = self
+            .workflow
+            .guards
+            .iter()
+            .position(|g| g.name.as_str() == located.text)
+        {
+            return Some(GuardId(i));
+        }
+        let names = self.workflow.guards.iter().map(|g| g.name.as_str());
+        let help = match did_you_mean(&located.text, names) {
+            Some(best) => format!("did you mean `{best}`?"),
+            None => "name a guard of the definition's transitions".to_string(),
+        };
+        let span = located.span.clone();
+        self.form(
+            format!("`{}` is not a guard of the definition", located.text),
+            span,
+            "no transition has this guard",
+            help,
+        );
         None
     }
 
@@ -391,10 +415,17 @@ fn read_claim(r: &mut Reader<'_>, claim: &(String, Vec<Located>, Span)) -> Optio
                 None => None,
                 Some(key) => Some(r.duration(&key.1[0])?),
             };
+            let mut assuming = Vec::new();
+            if let Some(key) = r.key("assuming").cloned() {
+                for located in &key.1 {
+                    assuming.extend(r.guard(located));
+                }
+            }
             Claim::Reaches {
                 from,
                 goals,
                 within,
+                assuming,
             }
         }
         "can_leave" | "left_only_by" => {

@@ -557,7 +557,8 @@ fn prove_one(w: &Workflow, moves: &Moves, p: &Property) -> Verdict {
             from,
             goals,
             within,
-        } => reaches(w, moves, from, goals, within.as_ref()),
+            assuming,
+        } => reaches(w, moves, from, goals, within.as_ref(), assuming),
     }
 }
 
@@ -608,6 +609,7 @@ fn reaches(
     from: &[StateId],
     goals: &[StateId],
     within: Option<&(Duration, String)>,
+    assuming: &[GuardId],
 ) -> Verdict {
     let n = w.states.len();
     let goal_set = mask(w, goals);
@@ -637,16 +639,17 @@ fn reaches(
                 return moves.deadline[s.0].is_none().then(Vec::new);
             }
             let out = &moves.by_state[s.0];
+            let sure = |g: &GuardId| assuming.contains(g);
             if out
                 .iter()
-                .any(|m| w.transition(m.transition).guards.is_empty())
+                .any(|m| w.transition(m.transition).guards.iter().all(sure))
             {
                 return None;
             }
             let mut refusing: Vec<GuardId> = Vec::new();
             for m in out {
                 for g in &w.transition(m.transition).guards {
-                    if !refusing.contains(g) {
+                    if !sure(g) && !refusing.contains(g) {
                         refusing.push(*g);
                     }
                 }
@@ -950,6 +953,7 @@ pub fn judge(
                 from,
                 goals,
                 within: Some((bound, text)),
+                ..
             } => {
                 let is = |set: &[StateId], s: &str| set.iter().any(|x| name(*x) == s);
                 let mut k = 0;

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 use turnstile_spec::prove::{prove, Run, RunEnd, Verdict};
-use turnstile_spec::{check, Claim, SourceFile, StateId, Workflow};
+use turnstile_spec::{check, Claim, GuardId, SourceFile, StateId, Workflow};
 
 const MS: Duration = Duration::from_millis(1);
 
@@ -166,10 +166,14 @@ fn runs(w: &Workflow, start: StateId, depth: usize) -> Vec<Vec<Step>> {
     all
 }
 
-fn unguarded_way_out(w: &Workflow, s: StateId) -> bool {
-    moves(w, s)
-        .iter()
-        .any(|m| w.transitions[m.transition].guards.is_empty())
+/// A way out of `s` that no guard outside `assuming` can refuse.
+fn unguarded_way_out(w: &Workflow, s: StateId, assuming: &[GuardId]) -> bool {
+    moves(w, s).iter().any(|m| {
+        w.transitions[m.transition]
+            .guards
+            .iter()
+            .all(|g| assuming.contains(g))
+    })
 }
 
 fn has_timer(w: &Workflow, s: StateId) -> bool {
@@ -237,6 +241,7 @@ fn brute_broken(w: &Workflow, claim: &Claim) -> bool {
             from,
             goals,
             within,
+            assuming,
         } => from.iter().filter(|f| !goals.contains(f)).any(|f| {
             runs(w, *f, depth).iter().any(|r| {
                 // Runs that have not entered a goal (but may at their end).
@@ -253,7 +258,7 @@ fn brute_broken(w: &Workflow, claim: &Claim) -> bool {
                 let loops = earlier.contains(last);
                 let stays = match within {
                     Some(_) => !has_timer(w, *last),
-                    None => !unguarded_way_out(w, *last),
+                    None => !unguarded_way_out(w, *last, assuming),
                 };
                 loops || stays
             })
@@ -288,11 +293,20 @@ fn replays(w: &Workflow, claim: &Claim, run: &Run) {
             assert!(goals.contains(&here));
             assert!(clock > within.as_ref().unwrap().0);
         }
-        (Claim::Reaches { goals, within, .. }, RunEnd::Stays { .. }) => {
+        (
+            Claim::Reaches {
+                goals,
+                within,
+                assuming,
+                ..
+            },
+            RunEnd::Stays { refusing },
+        ) => {
             assert!(!goals.contains(&here));
+            assert!(!refusing.iter().any(|g| assuming.contains(g)));
             match within {
                 Some(_) => assert!(!has_timer(w, here)),
-                None => assert!(!unguarded_way_out(w, here)),
+                None => assert!(!unguarded_way_out(w, here, assuming)),
             }
         }
         (Claim::Reaches { goals, .. }, RunEnd::Loops { from_step }) => {
@@ -343,8 +357,11 @@ fn property(n: usize) -> impl Strategy<Value = String> {
         (s(), s()).prop_map(|(a, b)| format!("[properties.p]\nreachable = {a}\nfrom = {b}\n")),
         (s(), s()).prop_map(|(a, b)| format!("[properties.p]\nunreachable = {a}\nfrom = {b}\n")),
         (list()).prop_map(|l| format!("[properties.p]\nnever_leaves = [{l}]\n")),
-        (list(), list())
-            .prop_map(|(g, f)| format!("[properties.p]\nreaches = [{g}]\nfrom = [{f}]\n")),
+        (list(), list(), any::<bool>()).prop_map(|(g, f, assume)| {
+            // `g` is declared whenever a transition is guarded.
+            let assuming = if assume { "assuming = \"g\"\n" } else { "" };
+            format!("[properties.p]\nreaches = [{g}]\nfrom = [{f}]\n{assuming}")
+        }),
         (list(), list(), 1u8..8, any::<bool>()).prop_map(|(g, f, h, less)| {
             // A whole number of hours, or a millisecond less: a person's
             // step comes a millisecond before the timer.
