@@ -428,12 +428,12 @@ fn check_refuses_a_broken_promise_with_the_run_that_breaks_it() {
     let stderr = stderr(&out);
     assert!(
         stderr.contains(
-            "error: property `retention_period_ends_the_wait` does not hold: a run from `closed` enters `active` or `disabled` only at T+120d, later than 90d [T027]"
+            "error: property `retention_period_ends_the_wait` does not hold: a run enters `active` or `disabled` only 120d after entering `closed`, later than 90d [T027]"
         ),
         "{stderr}"
     );
     assert!(
-        stderr.contains("1. `retention_period_ends` by the timer at T+120d → `disabled`"),
+        stderr.contains("2. `retention_period_ends` by the timer at T+120d → `disabled`"),
         "{stderr}"
     );
     let _ = std::fs::remove_file(path);

@@ -73,12 +73,18 @@ pub enum RunEnd {
 /// A run of the workflow: where it starts, each step, and how it ends.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Run {
-    /// The state the run starts in, entered at `T`.
+    /// The state the run starts in, entered at `T`: the initial state,
+    /// so that `Instance::start` replays it.
     pub start: StateId,
     /// The steps, in order.
     pub steps: Vec<RunStep>,
     /// What happens after the last step.
     pub end: RunEnd,
+    /// How many of the steps only lead to where the claim starts (its
+    /// `from`): a shortest way there, each step at its earliest. The
+    /// claim's own run begins after them; a bound (`within`) counts from
+    /// the instant of the last of them.
+    pub lead_in: usize,
 }
 
 /// What the checker found for one property.
@@ -101,8 +107,46 @@ pub fn prove(w: &Workflow) -> Vec<Verdict> {
     let moves = Moves::new(w);
     w.properties
         .iter()
-        .map(|p| prove_one(w, &moves, p))
+        .map(|p| match prove_one(w, &moves, p) {
+            Verdict::Broken { why, run } => Verdict::Broken {
+                why,
+                run: run.map(|run| from_the_start(w, &moves, run)),
+            },
+            holds => holds,
+        })
         .collect()
+}
+
+/// `run`, led in from the initial state if it starts elsewhere: the
+/// shortest way to its start, each step at its earliest, then its own
+/// steps later by that much.
+fn from_the_start(w: &Workflow, moves: &Moves, run: Run) -> Run {
+    if run.start == w.initial {
+        return run;
+    }
+    let Some(path) = moves.shortest(w.initial, |_| true, |s| s == run.start) else {
+        return run;
+    };
+    let lead = run_of(w, w.initial, &path, false, RunEnd::Here);
+    let shift = lead.steps.last().map_or(Duration::ZERO, |s| s.at);
+    let lead_in = lead.steps.len();
+    let mut steps = lead.steps;
+    steps.extend(run.steps.into_iter().map(|mut s| {
+        s.at += shift;
+        s
+    }));
+    let end = match run.end {
+        RunEnd::Loops { from_step } => RunEnd::Loops {
+            from_step: from_step + lead_in,
+        },
+        end => end,
+    };
+    Run {
+        start: w.initial,
+        steps,
+        end,
+        lead_in,
+    }
 }
 
 /// The checker's diagnostics for `w`: one T027 per broken property, as
@@ -171,6 +215,9 @@ pub fn run_text(w: &Workflow, run: &Run) -> String {
         );
         if t.is_branch() {
             line.push_str(" (the outcome taken)");
+        }
+        if i + 1 == run.lead_in {
+            line.push_str(" (the promise's run starts here)");
         }
         if !step.guards.is_empty() {
             let guards: Vec<String> = step
@@ -352,7 +399,12 @@ fn run_of(w: &Workflow, start: StateId, path: &[(StateId, Move)], late: bool, en
             step(w, *from, m, at)
         })
         .collect();
-    Run { start, steps, end }
+    Run {
+        start,
+        steps,
+        end,
+        lead_in: 0,
+    }
 }
 
 fn step(w: &Workflow, from: StateId, m: &Move, at: Duration) -> RunStep {
@@ -692,9 +744,9 @@ fn reaches(
             if longest > *limit {
                 return Verdict::Broken {
                     why: format!(
-                        "a run from `{}` enters {targets} only at {}, later than {}",
+                        "a run enters {targets} only {} after entering `{}`, later than {}",
+                        instant_text(longest).trim_start_matches("T+"),
                         w.state(start).name,
-                        instant_text(longest),
                         within.map_or("", |(_, t)| t.as_str())
                     ),
                     run: Some(run_of(w, start, &path, true, RunEnd::Here)),
@@ -1048,7 +1100,7 @@ after = "90d"
     }
 
     #[test]
-    fn a_person_acts_just_before_the_timer_and_the_timer_at_its_instant() {
+    fn a_bound_needs_a_timer_and_counts_from_entering_from() {
         let w =
             model("[properties.p]\nreaches = \"disabled\"\nfrom = \"closed\"\nwithin = \"100d\"\n");
         // closed → active by `restore`, where no timer moves it on: with a
@@ -1057,8 +1109,11 @@ after = "90d"
             panic!("broken")
         };
         assert_eq!(run.end, RunEnd::Stays { refusing: vec![] });
-        assert_eq!(run.steps.len(), 1);
-        assert_eq!(run.steps[0].at, Duration::from_secs(86_400));
+        // Led in from the initial state by `close`, then `restore` a day on.
+        assert_eq!(run.start, w.initial);
+        assert_eq!(run.lead_in, 1);
+        assert_eq!(run.steps.len(), 2);
+        assert_eq!(run.steps[1].at, Duration::from_secs(86_400));
         let w = model(
             "[properties.p]\nreaches = [\"disabled\", \"active\"]\nfrom = \"closed\"\nwithin = \"89d\"\n",
         );
@@ -1069,9 +1124,13 @@ after = "90d"
         else {
             panic!("broken")
         };
-        assert_eq!(run.steps.len(), 1);
-        assert_eq!(run.steps[0].at, Duration::from_secs(90 * 86_400), "{why}");
-        assert_eq!(run.steps[0].role, None);
+        assert_eq!(run.steps.len(), 2);
+        assert_eq!(run.steps[1].at, Duration::from_secs(90 * 86_400), "{why}");
+        assert_eq!(run.steps[1].role, None);
+        assert!(
+            why.contains("only 90d after entering `closed`, later than 89d"),
+            "{why}"
+        );
         let w = model(
             "[properties.p]\nreaches = [\"disabled\", \"active\"]\nfrom = \"closed\"\nwithin = \"90d\"\n",
         );

@@ -283,15 +283,33 @@ fn replays(w: &Workflow, claim: &Claim, run: &Run) {
         here = step.to;
         clock = step.at;
     }
+    // Every run starts where an instance does, unless no run gets where
+    // it starts (a state a timer always preempts the way into).
+    assert!(
+        run.start == w.initial
+            || !runs(w, w.initial, w.states.len() + 1)
+                .iter()
+                .any(|r| r.last().is_some_and(|m| m.to == run.start)),
+        "{run:?}"
+    );
     let visited: Vec<StateId> = std::iter::once(run.start)
         .chain(run.steps.iter().map(|s| s.to))
+        .skip(run.lead_in)
         .collect();
+    // A bound counts from entering the claim's `from`: the lead-in's end.
+    let entered = match run.lead_in {
+        0 => Duration::ZERO,
+        n => run.steps[n - 1].at,
+    };
     match (claim, &run.end) {
         (Claim::Unreachable { target, .. }, _) => assert_eq!(here, *target),
         (Claim::OnlyAfter { states, .. }, _) => assert!(states.contains(&here)),
         (Claim::Reaches { goals, within, .. }, RunEnd::Here) => {
             assert!(goals.contains(&here));
-            assert!(clock > within.as_ref().unwrap().0);
+            assert!(!visited[..visited.len() - 1]
+                .iter()
+                .any(|s| goals.contains(s)));
+            assert!(clock - entered > within.as_ref().unwrap().0);
         }
         (
             Claim::Reaches {
