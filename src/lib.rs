@@ -49,6 +49,7 @@ pub mod guides {
     page!(fuzzing, "../docs/fuzzing.md");
     page!(access, "../docs/access.md");
     page!(properties, "../docs/properties.md");
+    page!(nested_states, "../docs/nested-states.md");
 
     /// Task pages: how to do one thing with turnstile, start to finish.
     pub mod tasks {
@@ -163,6 +164,22 @@ pub mod guides {
         page!(
             t027_property_broken,
             "../docs/diagnostics/T027-property-broken.md"
+        );
+        page!(
+            t028_parent_cycle,
+            "../docs/diagnostics/T028-parent-cycle.md"
+        );
+        page!(
+            t029_compound_initial,
+            "../docs/diagnostics/T029-compound-initial.md"
+        );
+        page!(
+            t030_compound_key,
+            "../docs/diagnostics/T030-compound-key.md"
+        );
+        page!(
+            t031_compound_timer,
+            "../docs/diagnostics/T031-compound-timer.md"
         );
     }
 }

@@ -752,6 +752,9 @@ fn paths(file: &Path, json: bool, color: bool) -> Result<(), String> {
             timer: _,
             payload: _,
             span: _,
+            // A plan walks the leaves a compound stands for.
+            from_compounds: _,
+            to_compounds: _,
         } = t;
         let mut label = t.event.to_string();
         let roles = roles_of(s);

@@ -23,6 +23,47 @@ impl<'a> Generator<'a> {
         }
     }
 
+    /// Where `event` is allowed, for its error note: the states, each
+    /// compound it is written `from` said once ("any state within
+    /// `limited` (`Restricted`, `Frozen`)"), then the other states.
+    fn allowed_words(&self, event: &Event<'_>, allowed: &[StateId]) -> String {
+        let mut covered: Vec<StateId> = Vec::new();
+        let mut parts: Vec<String> = Vec::new();
+        for t in &event.transitions {
+            let t = self.w.transition(*t);
+            for c in &t.from_compounds {
+                let inside: Vec<StateId> = self
+                    .w
+                    .leaves_of(*c)
+                    .into_iter()
+                    .filter(|s| t.from.contains(s))
+                    .collect();
+                let list = inside
+                    .iter()
+                    .map(|s| format!("`{}`", self.state_ty(*s)))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                parts.push(format!(
+                    "any state within `{}` ({list})",
+                    self.w.compound(*c).name
+                ));
+                covered.extend(inside);
+            }
+        }
+        let rest: Vec<String> = allowed
+            .iter()
+            .filter(|s| !covered.contains(s))
+            .map(|s| format!("`{}`", self.state_ty(*s)))
+            .collect();
+        if parts.is_empty() {
+            return rest.join(", ");
+        }
+        if !rest.is_empty() {
+            parts.push(rest.join(", "));
+        }
+        parts.join("; ")
+    }
+
     pub(crate) fn event_methods(&self) -> TokenStream {
         // The same for every plain move: written once.
         let plain_move = self.move_into(quote!(), quote!(self)).to_string();
@@ -135,11 +176,7 @@ impl<'a> Generator<'a> {
             }
             let tr = ident(event.name.pascal());
             let allowed: Vec<StateId> = self.w.states_allowing_event(event);
-            let allowed_list = allowed
-                .iter()
-                .map(|s| format!("`{}`", self.state_ty(*s)))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let allowed_list = self.allowed_words(event, &allowed);
             let message = format!("{wname}: event `{ev}` is not allowed in state `{{Self}}`");
             let label = format!("`{ev}` is not allowed in this state");
             let note = format!("`{ev}` is allowed from: {allowed_list}");

@@ -124,6 +124,7 @@ fn placed(w: &Workflow, s: &turnstile_spec::State, t: &Transition) {
         capabilities: _, // `can` (`access.rs`), `Workflow::PERMITS`
         transitions: _,  // `placed`'s `t`, below
         properties: _,   // proved while the derive checks the definition; nothing generated
+        compounds: _,    // `state::In` and a marker each (`machine.rs`); resolved onto the leaves
     } = w;
     {
         let turnstile_spec::State {
@@ -131,20 +132,23 @@ fn placed(w: &Workflow, s: &turnstile_spec::State, t: &Transition) {
             summary: _,  // the marker's rustdoc
             is_final: _, // `Workflow::FINAL`; no method leaves it
             refusal: _,  // diagrams only: nothing generated
-            permits: _,  // `can::…` impls (`access.rs`)
+            permits: _,  // `can::…` impls (`access.rs`), its compounds' included
+            parent: _,   // `state::In` impls (`machine.rs`)
         } = s;
     }
     {
         let Transition {
-            event: _,   // the method (`events.rs`) and dispatch (`dispatch/`)
-            from: _,    // `event::Allows` or the event's trait (`events.rs`)
-            to: _,      // the return type, an outcome enum when several
-            guards: _,  // the checks, in `Workflow::checks`' order
-            by: _,      // the `&Acting<R>` parameter and its `May` bound
-            summary: _, // the method's rustdoc (`docs.rs`)
-            timer: _,   // the `now` parameter and its checks; `TIMERS`
-            payload: _, // the parameter, `Payloads`, the dispatch's decode
-            span: _,    // the `LINE` of error messages
+            event: _,          // the method (`events.rs`) and dispatch (`dispatch/`)
+            from: _,           // `event::Allows` or the event's trait (`events.rs`)
+            to: _,             // the return type, an outcome enum when several
+            guards: _,         // the checks, in `Workflow::checks`' order
+            by: _,             // the `&Acting<R>` parameter and its `May` bound
+            summary: _,        // the method's rustdoc (`docs.rs`)
+            timer: _,          // the `now` parameter and its checks; `TIMERS`
+            payload: _,        // the parameter, `Payloads`, the dispatch's decode
+            span: _,           // the `LINE` of error messages
+            from_compounds: _, // `from` holds their leaves: a method on each
+            to_compounds: _,   // `to` holds their entry leaves
         } = t;
     }
 }

@@ -222,6 +222,34 @@ impl<'a> Generator<'a> {
                  impl {krate}::State for {ty} {{ type Workflow = {data}; const INDEX: usize = {i}; }}\n"
             ));
         }
+        // Nested states: a marker per compound, and `In<Compound>` on
+        // each leaf inside it, so that code can be generic over "any
+        // state within" a compound. A flat definition generates none.
+        if !self.w.compounds.is_empty() {
+            text.push_str(
+                "#[doc = \"`S: In<C>` holds when the state `S` is inside the compound state `C`, at any depth.\"] \
+                 pub trait In<C> {}\n",
+            );
+        }
+        for (i, c) in self.w.compounds.iter().enumerate() {
+            let ty = c.name.pascal();
+            let leaves: Vec<String> = self
+                .w
+                .leaves_of(turnstile_spec::CompoundId(i))
+                .iter()
+                .map(|s| format!("`{}`", self.state_ty(*s)))
+                .collect();
+            let doc = lit(&format!(
+                "The compound state `{}`: the states inside it are {}. A machine is never in it itself.{}",
+                c.name,
+                leaves.join(", "),
+                c.summary.as_deref().map(|s| format!("\n\n{s}")).unwrap_or_default()
+            ));
+            text.push_str(&format!("#[doc = {doc}] pub enum {ty} {{}}\n"));
+            for leaf in self.w.leaves_of(turnstile_spec::CompoundId(i)) {
+                text.push_str(&format!("impl In<{ty}> for {} {{}}\n", self.state_ty(leaf)));
+            }
+        }
         let markers = self.lex(&text);
         quote! {
             /// The states: one zero-sized marker type each, the `S` of [`Machine<S>`](super::Machine).

@@ -40,7 +40,8 @@ fn placed(s: &turnstile_spec::State, t: &turnstile_spec::Transition) {
         summary: _,
         is_final: _,
         refusal: _,
-        permits: _, // the capabilities' tables
+        permits: _, // the capabilities' tables (a leaf's include its compounds')
+        parent: _,  // the page lists the states a machine can be in: the leaves
     } = s;
     let turnstile_spec::Transition {
         event: _,
@@ -52,6 +53,9 @@ fn placed(s: &turnstile_spec::State, t: &turnstile_spec::Transition) {
         timer: _, // the waits, and what fires by itself
         payload: _,
         span: _,
+        // `from` and `to` hold the leaves a compound stands for.
+        from_compounds: _,
+        to_compounds: _,
     } = t;
 }
 

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use crate::edge_label;
-use turnstile_spec::{StateId, Workflow};
+use turnstile_spec::{CompoundId, StateId, Workflow};
 
 /// Escapes `text` for a double-quoted DOT string: backslashes and quotes
 /// are escaped, line breaks become `\n`, so nothing ends the string early;
@@ -26,6 +26,37 @@ fn quoted(text: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// The cluster of compound `c`, `depth` levels in: its label and summary,
+/// its leaves, and the clusters of the compounds inside it.
+fn cluster(w: &Workflow, c: CompoundId, depth: usize, out: &mut String) {
+    let pad = "  ".repeat(depth);
+    let compound = w.compound(c);
+    let _ = writeln!(
+        out,
+        "{pad}subgraph {} {{",
+        quoted(&format!("cluster_{}", compound.name))
+    );
+    let _ = writeln!(
+        out,
+        "{pad}  label={}; style=\"rounded,dashed\"; fontname=\"Helvetica\";",
+        quoted(compound.name.as_str())
+    );
+    if let Some(summary) = &compound.summary {
+        let _ = writeln!(out, "{pad}  tooltip={};", quoted(summary));
+    }
+    for (i, s) in w.states.iter().enumerate() {
+        if s.parent == Some(c) {
+            let _ = writeln!(out, "{pad}  {};", quoted(w.state(StateId(i)).name.as_str()));
+        }
+    }
+    for (i, inner) in w.compounds.iter().enumerate() {
+        if inner.parent == Some(c) {
+            cluster(w, CompoundId(i), depth + 1, out);
+        }
+    }
+    let _ = writeln!(out, "{pad}}}");
 }
 
 /// Renders `w` as a Graphviz `digraph`: the initial state marked by an arrow
@@ -52,6 +83,12 @@ pub fn dot(w: &Workflow) -> String {
             attrs.push(format!("tooltip={}", quoted(summary)));
         }
         let _ = writeln!(out, "  {} [{}];", quoted(s.name.as_str()), attrs.join(", "));
+    }
+    // Nested states: each compound a cluster around the states inside it.
+    for (i, c) in w.compounds.iter().enumerate() {
+        if c.parent.is_none() {
+            cluster(w, CompoundId(i), 1, &mut out);
+        }
     }
     let name = |s: StateId| quoted(w.state(s).name.as_str());
     let _ = writeln!(out, "  \"__start\" -> {};", name(w.initial));

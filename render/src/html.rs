@@ -42,6 +42,9 @@ pub fn model(w: &Workflow) -> Value {
         capabilities,
         transitions,
         properties,
+        // The page draws and simulates the leaves a machine can be in,
+        // each with what its compounds allow and permit resolved onto it.
+        compounds: _,
     } = w;
     let states: Vec<Value> = states
         .iter()
@@ -54,6 +57,7 @@ pub fn model(w: &Workflow) -> Value {
                 is_final,
                 refusal,
                 permits,
+                parent: _,
             } = s;
             json!({
                 "name": name.as_str(),
@@ -104,6 +108,8 @@ pub fn model(w: &Workflow) -> Value {
                 timer,
                 payload,
                 span: _,
+                from_compounds: _,
+                to_compounds: _,
             } = t;
             json!({
                 "event": event.as_str(),

@@ -107,6 +107,9 @@ pub(crate) fn edge_label(w: &Workflow, t: &Transition) -> String {
         timer: _,
         payload: _,
         span: _,
+        // The diagrams draw the edge from each leaf a compound stands for.
+        from_compounds: _,
+        to_compounds: _,
     } = t;
     let mut label = t.event.to_string();
     if !t.guards.is_empty() {

@@ -226,6 +226,7 @@ fn graphviz_accepts_the_dot() {
     let mut all = references();
     all.push(workflow("tests/fixtures/hostile.toml"));
     all.push(workflow("../workflows/tests/fixtures/unbinding.toml"));
+    all.push(workflow("../tests/ui/workflows/nested.toml"));
     for w in all {
         let dir = std::env::temp_dir().join(format!("turnstile-dot-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -619,5 +620,28 @@ fn every_reference_role_and_capability_cites_its_source() {
                 capability.name
             );
         }
+    }
+}
+
+/// A nested definition's DOT draws each compound as a cluster around the
+/// states inside it, clusters inside clusters.
+#[test]
+fn dot_draws_compounds_as_clusters() {
+    let w = workflow("../tests/ui/workflows/nested.toml");
+    let text = dot(&w);
+    let limited = text
+        .find("subgraph \"cluster_limited\" {")
+        .expect("limited");
+    let frozen = text.find("subgraph \"cluster_frozen\" {").expect("frozen");
+    assert!(limited < frozen, "{text}");
+    let inside_limited = &text[limited..];
+    assert!(inside_limited.contains("    \"restricted\";"), "{text}");
+    assert!(
+        inside_limited[frozen - limited..].contains("      \"frozen_plain\";"),
+        "{text}"
+    );
+    // A flat definition has none.
+    for w in references() {
+        assert!(!dot(&w).contains("subgraph"), "{}", w.name);
     }
 }

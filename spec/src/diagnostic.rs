@@ -121,6 +121,18 @@ codes! {
     /// `T027`: a declared property that does not hold, with the run that
     /// breaks it.
     PropertyBroken = ("T027", "property-broken"),
+    /// `T028`: compound states each inside the next, the last inside the
+    /// first.
+    ParentCycle = ("T028", "parent-cycle"),
+    /// `T029`: a compound state without an `initial` child, or whose
+    /// `initial` is not its child, or `initial` on a state with no
+    /// children.
+    CompoundInitial = ("T029", "compound-initial"),
+    /// `T030`: `final` or `refusal` on a compound state, which a machine
+    /// is never in itself.
+    CompoundKey = ("T030", "compound-key"),
+    /// `T031`: a timer on a transition out of a compound state.
+    CompoundTimer = ("T031", "compound-timer"),
 }
 
 impl Code {

@@ -85,6 +85,11 @@ pub fn canonical(w: &Workflow) -> String {
         guards: _,
         roles: _,
         capabilities: _,
+        // Nesting is notation over the leaves: what a compound allows and
+        // permits is resolved onto its leaves, whose transitions and
+        // permits are hashed below, so a definition nested or flattened by
+        // hand by the same rules has the same fingerprint.
+        compounds: _,
         transitions,
         // Properties say what must hold, not what may happen: proving
         // them changes no run, so stored rows stay loadable when a
@@ -102,6 +107,8 @@ pub fn canonical(w: &Workflow) -> String {
                 // How a state is drawn, not what may happen.
                 refusal: _,
                 permits,
+                // Notation (see `compounds` above).
+                parent: _,
             } = s;
             let mut permits: Vec<&str> = permits
                 .iter()
@@ -149,6 +156,9 @@ fn transition_line(w: &Workflow, t: &Transition) -> String {
         timer,
         payload,
         span: _,
+        // Notation: `from` and `to` hold the leaves they stand for.
+        from_compounds: _,
+        to_compounds: _,
     } = t;
     let mut from: Vec<&str> = from.iter().map(|s| name(*s)).collect();
     from.sort_unstable();

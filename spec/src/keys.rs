@@ -183,7 +183,21 @@ pub const KEYS: &[Key] = &[
         name: "permits",
         value: "capability name or list",
         presence: Presence::Optional("none"),
-        meaning: "the capabilities that hold in this state: `can::<Capability>` is implemented for its machines ([roles.md][docs/roles.md]); each must be declared (T021)",
+        meaning: "the capabilities that hold in this state: `can::<Capability>` is implemented for its machines ([roles.md][docs/roles.md]); each must be declared (T021). On a compound state, they hold in every state inside it",
+    },
+    Key {
+        table: Table::States,
+        name: "parent",
+        value: "state name",
+        presence: Presence::Optional("none: a top-level state"),
+        meaning: "the compound state this one is inside ([nested-states.md][docs/nested-states.md]); a state named as a parent is a compound. T028 for a cycle of parents",
+    },
+    Key {
+        table: Table::States,
+        name: "initial",
+        value: "state name",
+        presence: Presence::Optional("none; required on a compound"),
+        meaning: "on a compound state: the child entered when a transition enters the compound (T029 if missing or not a child)",
     },
     // [guards.<name>]
     Key {

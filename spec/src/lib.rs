@@ -39,6 +39,7 @@ pub mod graph;
 pub mod keys;
 pub mod model;
 pub mod namespace;
+mod nesting;
 mod parse;
 pub mod properties;
 pub mod prove;
@@ -49,8 +50,8 @@ pub mod validate;
 
 pub use diagnostic::{Code, Diagnostic};
 pub use model::{
-    Capability, CapabilityId, Check, Claim, Event, Guard, GuardId, Name, Payload, Property, Role,
-    RoleId, State, StateId, Timer, Transition, TransitionId, Workflow,
+    Capability, CapabilityId, Check, Claim, Compound, CompoundId, Event, Guard, GuardId, Name,
+    Payload, Property, Role, RoleId, State, StateId, Timer, Transition, TransitionId, Workflow,
 };
 pub use source::{SourceFile, Span};
 

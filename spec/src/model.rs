@@ -58,6 +58,10 @@ pub struct RoleId(pub usize);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CapabilityId(pub usize);
 
+/// Index of a compound state in [`Workflow::compounds`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CompoundId(pub usize);
+
 /// Index of a transition in [`Workflow::transitions`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TransitionId(pub usize);
@@ -71,8 +75,15 @@ pub struct Workflow {
     pub summary: Option<String>,
     /// The state a new machine starts in.
     pub initial: StateId,
-    /// Every state, in declaration order.
+    /// Every state a machine can be in, in declaration order: the leaves.
+    /// A compound state (one that others name as `parent`) is not among
+    /// them but in [`Workflow::compounds`]; the machine is always in a
+    /// leaf.
     pub states: Vec<State>,
+    /// The compound states, in declaration order
+    /// ([nested states](crate::model::Compound)). Empty for a flat
+    /// definition.
+    pub compounds: Vec<Compound>,
     /// Every guard, declared ones first, then the others in order of first use.
     pub guards: Vec<Guard>,
     /// Every role (`[roles.<name>]`), in declaration order: who may fire
@@ -220,6 +231,29 @@ pub struct Capability {
     pub summary: Option<String>,
 }
 
+/// A compound state: a state that contains states (`parent = "…"` on
+/// each child). A machine is never in a compound itself but in a leaf
+/// inside it. Its transitions and capabilities are its leaves' (the model
+/// holds them there, resolved): a transition `from` a compound is allowed
+/// from each leaf inside it that does not handle the event nearer; one
+/// `to` a compound enters its [`Compound::entry`]; what it `permits`
+/// holds in each leaf inside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Compound {
+    /// Its name.
+    pub name: Name,
+    /// What being in it means.
+    pub summary: Option<String>,
+    /// The compound it is inside, if any.
+    pub parent: Option<CompoundId>,
+    /// The leaf a transition into the compound enters: its `initial`
+    /// child, followed down through compound children.
+    pub entry: StateId,
+    /// The capabilities it permits itself (its leaves' `permits` include
+    /// them).
+    pub permits: Vec<CapabilityId>,
+}
+
 /// A state of the workflow.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct State {
@@ -234,8 +268,11 @@ pub struct State {
     /// apart. It changes nothing about what may happen next, so it is not
     /// part of the fingerprint.
     pub refusal: bool,
-    /// The capabilities the state permits, in the order listed.
+    /// The capabilities the state permits, in the order listed, then
+    /// those its compound ancestors permit, innermost first.
     pub permits: Vec<CapabilityId>,
+    /// The compound state it is inside, if any.
+    pub parent: Option<CompoundId>,
 }
 
 /// A predicate on the workflow's data that decides whether a transition may happen.
@@ -260,6 +297,13 @@ pub struct Transition {
     pub guards: Vec<GuardId>,
     /// The roles that may fire it, in the order listed; empty: anyone may.
     pub by: Vec<RoleId>,
+    /// The compound states its `from` names, each standing for the leaves
+    /// inside it that [`Transition::from`] holds (the ones that do not
+    /// handle the event nearer). Empty for a flat definition.
+    pub from_compounds: Vec<CompoundId>,
+    /// For each of [`Transition::to`], the compound state written there,
+    /// whose entry leaf `to` holds; `None` where a leaf is written.
+    pub to_compounds: Vec<Option<CompoundId>>,
     /// What the transition does.
     pub summary: Option<String>,
     /// A timer: the transition waits for a time in its source state.
@@ -360,6 +404,30 @@ impl Workflow {
     /// The state with this id.
     pub fn state(&self, id: StateId) -> &State {
         &self.states[id.0]
+    }
+
+    /// The compound state with this id.
+    pub fn compound(&self, id: CompoundId) -> &Compound {
+        &self.compounds[id.0]
+    }
+
+    /// The compound states `state` is inside, innermost first.
+    pub fn ancestors(&self, state: StateId) -> Vec<CompoundId> {
+        let mut out = Vec::new();
+        let mut at = self.state(state).parent;
+        while let Some(c) = at {
+            out.push(c);
+            at = self.compound(c).parent;
+        }
+        out
+    }
+
+    /// The leaves inside `compound`, at any depth, in declaration order.
+    pub fn leaves_of(&self, compound: CompoundId) -> Vec<StateId> {
+        (0..self.states.len())
+            .map(StateId)
+            .filter(|s| self.ancestors(*s).contains(&compound))
+            .collect()
     }
 
     /// The guard with this id.

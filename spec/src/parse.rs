@@ -51,6 +51,13 @@ pub(crate) struct RawState {
     pub refusal: bool,
     /// `permits`: the capabilities the state grants, as written.
     pub permits: Vec<Located>,
+    /// `parent`: the compound state it is inside, as written.
+    pub parent: Option<Located>,
+    /// `initial`: a compound's child entered first, as written.
+    pub initial: Option<Located>,
+    /// Where `final = true` and `refusal = true` stand, if written (a
+    /// compound may have neither).
+    pub leaf_keys: Vec<(&'static str, Span)>,
 }
 
 /// A declared guard, role or capability: a name and its summary.
@@ -244,11 +251,22 @@ fn parse_states(doc: &DeTable<'_>, def: &mut RawDefinition, diags: &mut Vec<Diag
                             })
                         }
                     };
+                    let leaf_keys = ["final", "refusal"]
+                        .into_iter()
+                        .filter_map(|key| state.get(key).map(|v| (key, v.span())))
+                        .collect();
                     def.states.push(RawState {
                         summary: optional_string(state, "summary", diags),
                         is_final: optional_bool(state, "final", diags).unwrap_or(false),
                         refusal: optional_bool(state, "refusal", diags).unwrap_or(false),
                         permits,
+                        parent: state
+                            .get("parent")
+                            .and_then(|v| located_string("parent", v, diags)),
+                        initial: state
+                            .get("initial")
+                            .and_then(|v| located_string("initial", v, diags)),
+                        leaf_keys,
                         name,
                     });
                 }

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use crate::diagnostic::{did_you_mean, Code, Diagnostic};
 use crate::graph::Graph;
 use crate::model::{
-    Capability, CapabilityId, Guard, GuardId, Name, Payload, Role, RoleId, State, StateId, Timer,
-    Transition, Workflow,
+    Capability, CapabilityId, Compound, CompoundId, Guard, GuardId, Name, Payload, Role, RoleId,
+    State, StateId, Timer, Transition, Workflow,
 };
 use crate::namespace::{self, Place, Taken, When};
 use crate::parse::{Located, RawDeclared, RawDefinition, RawTransition};
@@ -580,25 +580,55 @@ impl<'r> Declared<'r> {
 struct StateNames<'r> {
     /// Every declared name, usable or not, in order.
     declared: Vec<&'r str>,
-    /// The usable ones, by name.
+    /// The usable leaves, by name.
     ids: HashMap<String, StateId>,
+    /// The usable compound states, by name, and for each the leaves inside
+    /// it and the leaf it is entered by (`None` where its `initial` could
+    /// not be followed, already reported).
+    compounds: HashMap<String, CompoundId>,
+    leaves: Vec<Vec<StateId>>,
+    entries: Vec<Option<StateId>>,
+}
+
+/// Which side of a transition a list of states is on: a compound in
+/// `from` stands for its leaves, in `to` for its entry leaf.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    From,
+    To,
+}
+
+/// A resolved `from` or `to` list: the leaves, and for each name written
+/// the compound it was, if one.
+struct Resolved {
+    leaves: Vec<StateId>,
+    compounds: Vec<Option<CompoundId>>,
 }
 
 impl StateNames<'_> {
-    /// `located` as a state, or T008 (with the closest declared state).
+    /// `located` as a leaf, or T008 (with the closest declared state). A
+    /// compound state is its entry leaf.
     fn resolve(
         &self,
         located: &Located,
         what: &str,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<StateId> {
+        if let Some(&c) = self.compounds.get(located.text.as_str()) {
+            return self.entries[c.0];
+        }
         if let Some(&id) = self.ids.get(located.text.as_str()) {
             return Some(id);
         }
+        self.undeclared(located, what, diags);
+        None
+    }
+
+    fn undeclared(&self, located: &Located, what: &str, diags: &mut Vec<Diagnostic>) {
         if self.declared.contains(&located.text.as_str()) || self.declared.is_empty() {
             // Declared, but its name was already reported as unusable; or no
             // state is declared at all, which is reported once, not per use.
-            return None;
+            return;
         }
         let mut d = Diagnostic::new(
             Code::UndeclaredState,
@@ -613,20 +643,25 @@ impl StateNames<'_> {
             )),
         };
         diags.push(d);
-        None
     }
 
-    /// A `from` or `to` list as states: T007 for a repeat, T008 for an
-    /// undeclared one; `None` if the list is missing or anything was wrong.
+    /// A `from` or `to` list as leaves: T007 for a repeat, T008 for an
+    /// undeclared one; `None` if the list is missing or anything was
+    /// wrong. A compound in `from` is every leaf inside it; in `to`, the
+    /// leaf it is entered by.
     fn resolve_list(
         &self,
         list: &Option<Vec<Located>>,
+        side: Side,
         what: &str,
         diags: &mut Vec<Diagnostic>,
-    ) -> Option<Vec<StateId>> {
+    ) -> Option<Resolved> {
         let list = list.as_ref()?;
         let mut ok = true;
-        let mut out: Vec<StateId> = Vec::new();
+        let mut out = Resolved {
+            leaves: Vec::new(),
+            compounds: Vec::new(),
+        };
         let mut listed: HashSet<&str> = HashSet::with_capacity(list.len());
         for located in list {
             if !listed.insert(located.text.as_str()) {
@@ -638,8 +673,33 @@ impl StateNames<'_> {
                 ok = false;
                 continue;
             }
+            if let Some(&c) = self.compounds.get(located.text.as_str()) {
+                match side {
+                    Side::From => {
+                        for leaf in &self.leaves[c.0] {
+                            if !out.leaves.contains(leaf) {
+                                out.leaves.push(*leaf);
+                            }
+                        }
+                        out.compounds.push(Some(c));
+                    }
+                    Side::To => match self.entries[c.0] {
+                        Some(entry) => {
+                            out.leaves.push(entry);
+                            out.compounds.push(Some(c));
+                        }
+                        None => ok = false,
+                    },
+                }
+                continue;
+            }
             match self.resolve(located, what, diags) {
-                Some(id) => out.push(id),
+                Some(id) => {
+                    if !out.leaves.contains(&id) {
+                        out.leaves.push(id);
+                        out.compounds.push(None);
+                    }
+                }
                 None => ok = false,
             }
         }
@@ -647,15 +707,26 @@ impl StateNames<'_> {
     }
 }
 
-/// Pass: the states, their names and what they permit.
+/// Pass: the states, their names and what they permit; which are
+/// compound (named as another's `parent`) and what their nesting is
+/// ([`nesting`]).
 fn resolve_states<'r>(
     raw: &'r RawDefinition,
     capabilities: &mut Declared<'_>,
     permits_trouble: &mut bool,
     diags: &mut Vec<Diagnostic>,
-) -> (Vec<State>, StateNames<'r>) {
+) -> (Vec<State>, Vec<Compound>, StateNames<'r>) {
+    let compound_names: HashSet<&str> = raw
+        .states
+        .iter()
+        .filter_map(|s| s.parent.as_ref())
+        .map(|p| p.text.as_str())
+        .filter(|p| raw.states.iter().any(|s| s.name.text == *p))
+        .collect();
     let mut states = Vec::new();
-    for s in &raw.states {
+    // (raw index, name, summary, permits) of each usable compound.
+    let mut compounds_raw = Vec::new();
+    for (i, s) in raw.states.iter().enumerate() {
         let permits = capabilities
             .resolve(
                 &s.permits,
@@ -664,13 +735,20 @@ fn resolve_states<'r>(
                 diags,
             )
             .unwrap_or_default();
-        if let Some(name) = check_name(&s.name, Kind::State, diags) {
+        let Some(name) = check_name(&s.name, Kind::State, diags) else {
+            continue;
+        };
+        let permits: Vec<CapabilityId> = permits.into_iter().map(CapabilityId).collect();
+        if compound_names.contains(s.name.text.as_str()) {
+            compounds_raw.push((i, name, s.summary.clone(), permits));
+        } else {
             states.push(State {
                 name,
                 summary: s.summary.clone(),
                 is_final: s.is_final,
                 refusal: s.refusal,
-                permits: permits.into_iter().map(CapabilityId).collect(),
+                permits,
+                parent: None,
             });
         }
     }
@@ -682,8 +760,18 @@ fn resolve_states<'r>(
             diags,
         );
     }
-    let clashing = check_pascal_collisions(states.iter().map(|s| &s.name), "state", diags);
+    let clashing = check_pascal_collisions(
+        states
+            .iter()
+            .map(|s| &s.name)
+            .chain(compounds_raw.iter().map(|c| &c.1)),
+        "state",
+        diags,
+    );
     states.retain(|s| !clashing.iter().any(|c| c == s.name.as_str()));
+    compounds_raw.retain(|c| !clashing.iter().any(|x| x == c.1.as_str()));
+    let (compounds, leaves, entries) =
+        crate::nesting::resolve(raw, &mut states, compounds_raw, diags);
     let names = StateNames {
         declared: raw.states.iter().map(|s| s.name.text.as_str()).collect(),
         ids: states
@@ -691,8 +779,15 @@ fn resolve_states<'r>(
             .enumerate()
             .map(|(i, s)| (s.name.as_str().to_string(), StateId(i)))
             .collect(),
+        compounds: compounds
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.name.as_str().to_string(), CompoundId(i)))
+            .collect(),
+        leaves,
+        entries,
     };
-    (states, names)
+    (states, compounds, names)
 }
 
 /// The guards: declared ones first, then each undeclared one at its first
@@ -816,13 +911,18 @@ fn resolve_transition(
         .as_ref()
         .and_then(|e| check_name(e, Kind::Event, diags));
     let event_name = t.event.as_ref().map_or("?", |e| e.text.as_str());
-    let from =
-        names
-            .states
-            .resolve_list(&t.from, &format!("`from` of event `{event_name}`"), diags);
-    let to = names
-        .states
-        .resolve_list(&t.to, &format!("`to` of event `{event_name}`"), diags);
+    let from = names.states.resolve_list(
+        &t.from,
+        Side::From,
+        &format!("`from` of event `{event_name}`"),
+        diags,
+    );
+    let to = names.states.resolve_list(
+        &t.to,
+        Side::To,
+        &format!("`to` of event `{event_name}`"),
+        diags,
+    );
     let guards = names.guards.resolve(&t.guards, diags);
     let timer = check_timers(&t.timers, event_name, diags);
     let mut by = Some(Vec::new());
@@ -857,10 +957,20 @@ fn resolve_transition(
     if guard_conflict {
         return None;
     }
+    let (from, to) = (from?, to?);
+    if let (Some(timer), true) = (
+        timer.as_ref().ok().and_then(|t| t.as_ref()),
+        from.compounds.iter().any(Option::is_some),
+    ) {
+        diags.push(crate::nesting::timer_on_compound(event_name, timer));
+        return None;
+    }
     Some(Transition {
         event: event?,
-        from: from?,
-        to: to?,
+        from: from.leaves,
+        from_compounds: from.compounds.into_iter().flatten().collect(),
+        to: to.leaves,
+        to_compounds: to.compounds,
         guards: guards?,
         by: by?,
         payload: payload.ok()?,
@@ -937,7 +1047,7 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
     let mut roles = Declared::of(&raw.roles, Kind::Role, "role", diags);
     let mut capabilities = Declared::of(&raw.capabilities, Kind::Capability, "capability", diags);
     let (mut by_trouble, mut permits_trouble) = raw.unreadable;
-    let (states, state_names) =
+    let (states, compounds, state_names) =
         resolve_states(&raw, &mut capabilities, &mut permits_trouble, diags);
     let initial = header
         .initial
@@ -956,6 +1066,7 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
             transitions.extend(resolve_transition(t, &mut names, diags));
         }
     }
+    crate::nesting::innermost_wins(&mut transitions, &states, &compounds);
     check_events(&mut transitions, &guards.guards, diags);
     if !by_trouble {
         check_unused(
@@ -979,6 +1090,7 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
         summary: header.summary.clone(),
         initial,
         states,
+        compounds,
         guards: guards.guards,
         roles: roles
             .names
