@@ -268,8 +268,8 @@ pub struct State {
     /// apart. It changes nothing about what may happen next, so it is not
     /// part of the fingerprint.
     pub refusal: bool,
-    /// The capabilities the state permits, in the order listed, then
-    /// those its compound ancestors permit, innermost first.
+    /// The capabilities the state permits: those its compound ancestors
+    /// permit, outermost first, then its own in the order listed.
     pub permits: Vec<CapabilityId>,
     /// The compound state it is inside, if any.
     pub parent: Option<CompoundId>,

@@ -163,14 +163,23 @@ pub(crate) fn resolve(
         })
         .collect();
     // What each leaf's ancestors permit holds in it too.
+    // Outermost first, then the leaf's own: what an account may do in the
+    // whole of a condition, then what this state adds.
     for (state, above) in states.iter_mut().zip(&ancestors) {
-        for c in above {
+        let mut permits: Vec<CapabilityId> = Vec::new();
+        for c in above.iter().rev() {
             for cap in &compounds_raw[c.0].3 {
-                if !state.permits.contains(cap) {
-                    state.permits.push(*cap);
+                if !permits.contains(cap) {
+                    permits.push(*cap);
                 }
             }
         }
+        for cap in &state.permits {
+            if !permits.contains(cap) {
+                permits.push(*cap);
+            }
+        }
+        state.permits = permits;
     }
     let compounds = compounds_raw
         .into_iter()

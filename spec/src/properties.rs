@@ -78,9 +78,36 @@ impl Reader<'_> {
         }
     }
 
+    /// The compound state named `located`, if it is one.
+    fn compound(&self, located: &Located) -> Option<crate::model::CompoundId> {
+        self.workflow
+            .compounds
+            .iter()
+            .position(|c| c.name.as_str() == located.text)
+            .map(crate::model::CompoundId)
+    }
+
     fn state(&mut self, located: &Located) -> Option<StateId> {
         if let Some(id) = self.workflow.state_named(&located.text) {
             return Some(id);
+        }
+        if let Some(c) = self.compound(located) {
+            let leaves: Vec<String> = self
+                .workflow
+                .leaves_of(c)
+                .iter()
+                .map(|s| format!("`{}`", self.workflow.state(*s).name))
+                .collect();
+            self.form(
+                format!(
+                    "`{}` is a compound state, where this claim takes one state",
+                    located.text
+                ),
+                located.span.clone(),
+                "a compound stands for several states",
+                format!("name one of the states inside it: {}", leaves.join(", ")),
+            );
+            return None;
         }
         let names = self.workflow.states.iter().map(|s| s.name.as_str());
         let help = match did_you_mean(&located.text, names) {
@@ -116,6 +143,15 @@ impl Reader<'_> {
                     .with_help("remove the repeat"),
                 );
                 self.ok = false;
+                continue;
+            }
+            // In a list, a compound state stands for the states inside it.
+            if let Some(c) = self.compound(located) {
+                for leaf in self.workflow.leaves_of(c) {
+                    if !out.contains(&leaf) {
+                        out.push(leaf);
+                    }
+                }
                 continue;
             }
             out.extend(self.state(located));
