@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use crate::edge_label;
-use turnstile_spec::Workflow;
+use turnstile_spec::{CompoundId, State, Workflow};
 
 /// Escapes free text for a Mermaid label: anything but letters, digits,
 /// spaces and harmless punctuation becomes an entity code (`#35;`), which
@@ -30,6 +30,36 @@ fn text(s: &str) -> String {
     out
 }
 
+/// A state's line: its name, summary and what it permits.
+fn state_line(w: &Workflow, s: &State, depth: usize, out: &mut String) {
+    let mut description = s.name.to_string();
+    if let Some(summary) = &s.summary {
+        description.push_str("<br>");
+        description.push_str(&text(summary));
+    }
+    if let Some(permits) = crate::permits_label(w, s) {
+        description.push_str("<br>");
+        description.push_str(&text(&permits));
+    }
+    let _ = writeln!(out, "{}{} : {description}", "    ".repeat(depth), s.name);
+}
+
+/// The composite state of compound `c`: its leaves and the compounds
+/// inside it.
+fn composite(w: &Workflow, c: CompoundId, depth: usize, out: &mut String) {
+    let pad = "    ".repeat(depth);
+    let _ = writeln!(out, "{pad}state {} {{", w.compound(c).name);
+    for s in w.states.iter().filter(|s| s.parent == Some(c)) {
+        state_line(w, s, depth + 1, out);
+    }
+    for (i, inner) in w.compounds.iter().enumerate() {
+        if inner.parent == Some(c) {
+            composite(w, CompoundId(i), depth + 1, out);
+        }
+    }
+    let _ = writeln!(out, "{pad}}}");
+}
+
 /// Renders `w` as a Mermaid state diagram: `[*]` for start and end, a
 /// `<<choice>>` node for each branching event, guards as `[guard]`,
 /// summaries as state descriptions.
@@ -38,17 +68,14 @@ pub fn mermaid(w: &Workflow) -> String {
     if let Some(summary) = &w.summary {
         let _ = writeln!(out, "    %% {}", text(summary));
     }
-    for s in &w.states {
-        let mut description = s.name.to_string();
-        if let Some(summary) = &s.summary {
-            description.push_str("<br>");
-            description.push_str(&text(summary));
+    for s in w.states.iter().filter(|s| s.parent.is_none()) {
+        state_line(w, s, 1, &mut out);
+    }
+    // Nested states: each compound a composite state around its children.
+    for (i, c) in w.compounds.iter().enumerate() {
+        if c.parent.is_none() {
+            composite(w, CompoundId(i), 1, &mut out);
         }
-        if let Some(permits) = crate::permits_label(w, s) {
-            description.push_str("<br>");
-            description.push_str(&text(&permits));
-        }
-        let _ = writeln!(out, "    {} : {description}", s.name);
     }
     let _ = writeln!(out, "    [*] --> {}", w.state(w.initial).name);
     for (i, t) in w.transitions.iter().enumerate() {

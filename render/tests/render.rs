@@ -496,6 +496,7 @@ fn mermaid_renders_the_diagrams() {
     let mut all = references();
     all.push(workflow("tests/fixtures/hostile.toml"));
     all.push(workflow("../workflows/tests/fixtures/unbinding.toml"));
+    all.push(workflow("../tests/ui/workflows/nested.toml"));
     let mut page = String::from("<!DOCTYPE html><html><body>\n");
     let mut expected = Vec::new();
     for w in &all {
@@ -641,7 +642,24 @@ fn dot_draws_compounds_as_clusters() {
         "{text}"
     );
     // A flat definition has none.
-    for w in references() {
-        assert!(!dot(&w).contains("subgraph"), "{}", w.name);
+    for w in references().iter().filter(|w| w.compounds.is_empty()) {
+        assert!(!dot(w).contains("subgraph"), "{}", w.name);
+    }
+}
+
+/// Mermaid draws a compound as a composite state around its children
+/// (Mermaid itself renders it: `mermaid_renders_the_diagrams`).
+#[test]
+fn mermaid_draws_compounds_as_composite_states() {
+    let w = workflow("../tests/ui/workflows/nested.toml");
+    let text = mermaid(&w);
+    assert!(
+        text.contains(
+            "    state limited {\n        restricted : restricted<br>permits log_in\n        state frozen {\n            frozen_plain : frozen_plain<br>permits log_in\n"
+        ),
+        "{text}"
+    );
+    for w in references().iter().filter(|w| w.compounds.is_empty()) {
+        assert!(!mermaid(w).contains("state "), "{}", w.name);
     }
 }
