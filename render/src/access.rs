@@ -138,7 +138,32 @@ fn section(out: &mut String, w: &Workflow) {
                 .map(|s| format!("`{}`", w.state(s).name.as_str()))
                 .collect::<Vec<_>>()
         };
-        let yes = names(&mut permitting.iter().copied());
+        // A compound that permits it is said once, with the states inside
+        // it that inherit it (the outermost such compound).
+        let mut yes = Vec::new();
+        let mut grouped: Vec<StateId> = Vec::new();
+        for s in &permitting {
+            if grouped.contains(s) {
+                continue;
+            }
+            let outermost = w
+                .ancestors(*s)
+                .into_iter()
+                .rev()
+                .find(|c| w.compound(*c).permits.contains(&CapabilityId(i)));
+            match outermost {
+                Some(c) => {
+                    let inside = w.leaves_of(c);
+                    yes.push(format!(
+                        "any state within `{}` ({})",
+                        w.compound(c).name,
+                        names(&mut inside.iter().copied()).join(", ")
+                    ));
+                    grouped.extend(inside);
+                }
+                None => yes.extend(names(&mut std::iter::once(*s))),
+            }
+        }
         let no = names(
             &mut (0..w.states.len())
                 .map(StateId)
@@ -270,5 +295,29 @@ mod tests {
         let page = markdown(&[w], "x");
         assert!(page.contains("None: anyone holding the machine may fire every event."));
         assert!(page.contains("None: the definition states no capability"));
+    }
+
+    /// A compound's capability is listed once, with the states inside it
+    /// that inherit it.
+    #[test]
+    fn a_compounds_capability_is_listed_once_with_its_states() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/ui/workflows/nested.toml"
+        ))
+        .unwrap();
+        let page = markdown(&[workflow(&text)], "turnstile access");
+        assert!(
+            page.contains(
+                "| `log_in` | `good`, any state within `limited` (`restricted`, `frozen_plain`, `frozen_review`) | `closed` |"
+            ),
+            "{page}"
+        );
+        assert!(
+            page.contains(
+                "| `buy` | `good` | `restricted`, `frozen_plain`, `frozen_review`, `closed` |"
+            ),
+            "{page}"
+        );
     }
 }
