@@ -5,6 +5,10 @@ Generates, under target/compile-bench/, one crate per (kind, shape, size):
 
 - a chain of N states s1..sN; state i has events to i+1, i-1 and i+2 where
   those exist (about 3 transitions per state); sN is final;
+- shapes `nested` and `flattened`: `distinct`, plus an exit per group of
+  10 states to the last one, written once from a compound state around
+  the group (`nested`) or from the list of its states (`flattened`): the
+  same machine, to compare what nesting costs;
 - shape `distinct`: every transition has an event of its own
   (`next_7`, `back_7`, `skip_7`); shape `shared`: three names (`next`,
   `back`, `skip`) shared by every state; shape `roles`: `distinct` with
@@ -46,14 +50,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+GROUP = 10
+
+
 def transitions(n, shape):
-    """(event, from, to) for the chain of n states."""
+    """(event, from, to) for the chain of n states; shapes `nested` and
+    `flattened` add, per group of GROUP states, an exit `leave_<g>` from
+    each of them to the last state."""
     out = []
     for i in range(1, n):
         for name, to in (("next", i + 1), ("back", i - 1), ("skip", i + 2)):
             if 1 <= to <= n:
                 event = name if shape == "shared" else f"{name}_{i}"
                 out.append((event, i, to))
+    if shape in ("nested", "flattened"):
+        for i in range(1, n):
+            out.append((f"leave_{(i - 1) // GROUP}", i, n))
     return out
 
 
@@ -68,10 +80,35 @@ def definition(n, shape):
             lines.append(f'permits = "c{i % 2}"')
         if i == n:
             lines.append("final = true")
+    if shape in ("nested", "flattened"):
+        return grouped(n, shape, lines)
     for k, (event, a, b) in enumerate(transitions(n, shape)):
         lines += ["", "[[transitions]]", f'event = "{event}"', f'from = "s{a}"', f'to = "s{b}"']
         if roles:
             lines.append(f'by = "r{k % 3}"')
+    return "\n".join(lines) + "\n"
+
+
+def grouped(n, shape, lines):
+    """The `distinct` chain with an exit per group of GROUP states: written
+    once from a compound state around the group (`nested`), or from the
+    list of its states (`flattened`): the same machine."""
+    groups = [list(range(g, min(g + GROUP, n))) for g in range(1, n, GROUP)]
+    if shape == "nested":
+        out = []
+        for line in lines:
+            out.append(line)
+            if line.startswith("[states.s") and line != f"[states.s{n}]":
+                i = int(line[len("[states.s"):-1])
+                out.append(f'parent = "g{(i - 1) // GROUP}"')
+        lines = out
+        for k, members in enumerate(groups):
+            lines += [f"[states.g{k}]", f'initial = "s{members[0]}"']
+    for event, a, b in transitions(n, "distinct"):
+        lines += ["", "[[transitions]]", f'event = "{event}"', f'from = "s{a}"', f'to = "s{b}"']
+    for k, members in enumerate(groups):
+        source = f'"g{k}"' if shape == "nested" else "[" + ", ".join(f'"s{i}"' for i in members) + "]"
+        lines += ["", "[[transitions]]", f'event = "leave_{k}"', f"from = {source}", f'to = "s{n}"']
     return "\n".join(lines) + "\n"
 
 
