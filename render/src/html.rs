@@ -48,7 +48,8 @@ pub fn model(w: &Workflow) -> Value {
     } = w;
     let states: Vec<Value> = states
         .iter()
-        .map(|s| {
+        .enumerate()
+        .map(|(i, s)| {
             // Every field, by name: a new one does not compile here until
             // the page is told whether it shows it (CONTRIBUTING.md).
             let State {
@@ -59,12 +60,20 @@ pub fn model(w: &Workflow) -> Value {
                 permits,
                 parent: _,
             } = s;
+            // The compounds it is inside, outermost first.
+            let within: Vec<&str> = w
+                .ancestors(turnstile_spec::StateId(i))
+                .iter()
+                .rev()
+                .map(|c| w.compound(*c).name.as_str())
+                .collect();
             json!({
                 "name": name.as_str(),
                 "summary": summary,
                 "final": is_final,
                 "refusal": refusal,
                 "permits": permits.iter().map(|c| c.0).collect::<Vec<_>>(),
+                "within": within,
             })
         })
         .collect();

@@ -824,6 +824,20 @@ fn the_promises_are_listed_and_a_broken_one_plays_its_run() {
             "{}",
             w.name
         );
+        // A state inside a compound says so in its details.
+        if let Some(c) = w.compounds.first() {
+            let leaf = w.state(c.entry).name.as_str();
+            click(&tab, &format!("g.state[data-state=\"{leaf}\"]"));
+            let within = eval_str(
+                &tab,
+                "(document.querySelector('#details p.within') || {}).textContent || ''",
+            );
+            assert!(
+                within.starts_with(&format!("Inside {}", c.name)),
+                "{}: {within}",
+                w.name
+            );
+        }
     }
     let w = workflow("../tests/ui/workflows/promise_warned.toml");
     let (tab, watch) = watched_tab(&browser);

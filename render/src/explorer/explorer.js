@@ -118,6 +118,8 @@
     if (s.refusal) title.appendChild(el('span', { className: 'badge refusal', text: 'refusal' }));
     box.appendChild(title);
     box.appendChild(el('p', { text: s.summary || 'No summary.' }));
+    // A state inside compound states: what they allow and permit holds here.
+    if (s.within.length) box.appendChild(el('p', { className: 'within', text: 'Inside ' + s.within.join(' \u203a ') + ': what it allows and permits holds here too.' }));
     if (s.final) box.appendChild(el('p', { className: 'muted', text: 'The workflow may end here.' }));
     if (model.capabilities.length) {
       box.appendChild(el('h3', { text: 'Permits' }));
