@@ -352,13 +352,9 @@ fn check_json(paths: &[PathBuf]) -> Result<(), String> {
         diagnostics.extend(checked.warnings.iter().map(|d| diagnostic(d, "warning")));
         // Only a definition that validates is proved (its only errors, if
         // any, are broken properties).
-        let valid = checked
-            .diagnostics
-            .iter()
-            .all(|d| d.code == turnstile_spec::Code::PropertyBroken);
         let mut properties = Vec::new();
         let mut name = serde_json::Value::Null;
-        if let Some(w) = checked.partial.as_ref().filter(|_| valid) {
+        if let Some(w) = checked.proved_model() {
             name = json!(w.name.as_str());
             for (p, verdict) in w.properties.iter().zip(prove(w)) {
                 let (line, column) = file.line_col(p.name.span().start);
@@ -514,11 +510,7 @@ fn draw_runs(paths: &[PathBuf], dir: &Path) -> Result<(), String> {
             continue;
         };
         let checked = turnstile_spec::check(&file);
-        let valid = checked
-            .diagnostics
-            .iter()
-            .all(|d| d.code == turnstile_spec::Code::PropertyBroken);
-        let Some(w) = checked.partial.as_ref().filter(|_| valid) else {
+        let Some(w) = checked.proved_model() else {
             continue;
         };
         for (p, verdict) in w.properties.iter().zip(prove(w)) {

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use turnstile_spec::prove::{instant_text, Run, RunEnd};
+use turnstile_spec::prove::{actor_text, instant_text, Run, RunEnd};
 use turnstile_spec::Workflow;
 
 use crate::xml::escaped;
@@ -16,11 +16,13 @@ const RED: &str = "#b91c1c";
 fn step_label(w: &Workflow, run: &Run, n: usize) -> String {
     let step = &run.steps[n];
     let t = w.transition(step.transition);
-    let who = match step.role {
-        Some(role) => format!(" by {}", w.role(role).name),
-        None => String::new(),
-    };
-    format!("{}. {}{who} at {}", n + 1, t.event, instant_text(step.at))
+    format!(
+        "{}. {} {} at {}",
+        n + 1,
+        t.event,
+        actor_text(w, step),
+        instant_text(step.at)
+    )
 }
 
 /// What follows the last step, for a caption.

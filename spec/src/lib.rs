@@ -69,6 +69,18 @@ pub struct Checked {
     pub warnings: Vec<Diagnostic>,
 }
 
+impl Checked {
+    /// The model, if the definition is valid but for broken properties
+    /// (T027): one whose promises can be proved and their runs shown.
+    pub fn proved_model(&self) -> Option<&Workflow> {
+        self.partial.as_ref().filter(|_| {
+            self.diagnostics
+                .iter()
+                .all(|d| d.code == Code::PropertyBroken)
+        })
+    }
+}
+
 /// Parses and validates a definition, reporting every problem.
 pub fn check(file: &SourceFile) -> Checked {
     let mut diagnostics = Vec::new();

@@ -198,14 +198,7 @@ pub fn run_text(w: &Workflow, run: &Run) -> String {
     );
     for (i, step) in run.steps.iter().enumerate() {
         let t = w.transition(step.transition);
-        let who = if t.timer.as_ref().is_some_and(|x| x.automatic) {
-            "by the timer".to_string()
-        } else {
-            match step.role {
-                Some(role) => format!("by {}", w.role(role).name),
-                None => "by anyone".to_string(),
-            }
-        };
+        let who = actor_text(w, step);
         let mut line = format!(
             "\n  {}. `{}` {who} at {} → `{}`",
             i + 1,
@@ -253,6 +246,19 @@ pub fn run_text(w: &Workflow, run: &Run) -> String {
         )),
     }
     out
+}
+
+/// Who takes a step: `by the timer`, `by customer` (the role it is fired
+/// in) or `by anyone`.
+pub fn actor_text(w: &Workflow, step: &RunStep) -> String {
+    let t = w.transition(step.transition);
+    if t.timer.as_ref().is_some_and(|x| x.automatic) {
+        return "by the timer".to_string();
+    }
+    match step.role {
+        Some(role) => format!("by {}", w.role(role).name),
+        None => "by anyone".to_string(),
+    }
 }
 
 /// `T`, `T+1d`, `T+89d 23h 59m 59s 999ms`.
