@@ -256,7 +256,7 @@ pub(crate) fn event_method(
     if let [only] = event.transitions[..] {
         let t = w.transition(only);
         if let [from] = t.from[..] {
-            if w.plain_move(t, &outgoing[from.0]) {
+            if w.plain_move(t, from, &outgoing[from.0]) {
                 doc.push_str(&format!("Fires {}.", transition_route(w, t)));
                 return doc;
             }
@@ -279,7 +279,7 @@ pub(crate) fn event_method(
         let (refusable, plain): (Vec<StateId>, Vec<StateId>) = t
             .from
             .iter()
-            .partition(|from| w.refusable(t, &outgoing[from.0]));
+            .partition(|from| w.refusable(t, **from, &outgoing[from.0]));
         let result = match &t.payload {
             Some(p) => format!(
                 "`Result<{target}, Rejected<Machine<From>, {}>>` (a refusal hands the payload back)",

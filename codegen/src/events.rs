@@ -65,8 +65,9 @@ impl<'a> Generator<'a> {
     }
 
     pub(crate) fn event_methods(&self) -> TokenStream {
-        // The same for every plain move: written once.
-        let plain_move = self.move_into(quote!(), quote!(self)).to_string();
+        // The same for every plain move, written once (unless a compound's
+        // timer makes each move say what it stays inside).
+        let plain_move = (self.within == 0).then(|| self.move_into_any(quote!(self)).to_string());
         let now_param = self.timed.then(|| quote!(, now: ::std::time::SystemTime));
         let mut items = Items::new(self);
         for event in &self.events {
@@ -80,7 +81,13 @@ impl<'a> Generator<'a> {
             let single = self.single_source(event);
             if let Some(from) = single {
                 let t = self.w.transition(event.transitions[0]);
-                if !restricted && self.w.plain_move(t, &self.outgoing[from.0]) {
+                if !restricted && self.w.plain_move(t, from, &self.outgoing[from.0]) {
+                    let plain_move = match &plain_move {
+                        Some(text) => text.clone(),
+                        None => self
+                            .move_into(quote!(), quote!(self), (t, from, t.to[0]))
+                            .to_string(),
+                    };
                     // (A transition with a payload is never a plain move.)
                     // A plain move, the bulk of large workflows: as text.
                     let now_param = if self.timed {
@@ -355,25 +362,40 @@ impl<'a> Generator<'a> {
         // The checks, in the one order `Workflow::checks` gives.
         let checks = self
             .w
-            .checks(t, &self.outgoing[from.0])
+            .checks(t, from, &self.outgoing[from.0])
             .into_iter()
             .map(|check| match check {
-                Check::Preempted { by, timer } => {
+                Check::Preempted {
+                    by,
+                    timer,
+                    clock,
+                    unless,
+                } => {
                     let after = duration(timer.after);
                     let other_event = self.w.transition(by).event.as_str();
                     let refused = refuse(quote!(Preempted), quote!(by: #other_event,));
+                    let entered = self.clock_of(clock);
+                    let due = match unless {
+                        None => quote!(#krate::__private::preempted(#entered, #after, now)),
+                        Some((own, own_clock)) => {
+                            let own_after = duration(own.after);
+                            let own_entered = self.clock_of(own_clock);
+                            quote!(#krate::__private::preempted_before(#entered, #after, #own_entered, #own_after, now))
+                        }
+                    };
                     quote! {
-                        if #krate::__private::preempted(machine.entered_at, #after, now) {
+                        if #due {
                             #refused
                         }
                     }
                 }
-                Check::Timer(timer) => {
+                Check::Timer { timer, clock } => {
                     let after = duration(timer.after);
                     let refused = refuse(quote!(NotYet), quote!(wait,));
+                    let entered = self.clock_of(clock);
                     quote! {
                         if let ::core::result::Result::Err(wait) =
-                            #krate::__private::wait(machine.entered_at, #after, now)
+                            #krate::__private::wait(#entered, #after, now)
                         {
                             #refused
                         }
@@ -399,7 +421,7 @@ impl<'a> Generator<'a> {
             let method = ident(t.event.as_str());
             let arms = t.to.iter().map(|to| {
                 let v = self.state_ty(*to);
-                let moved = self.move_into(up.clone(), quote!(machine));
+                let moved = self.move_into(up.clone(), quote!(machine), (t, from, *to));
                 quote!(#up choice::#e::#v => #up outcome::#e::#v(#moved))
             });
             quote! {
@@ -408,7 +430,7 @@ impl<'a> Generator<'a> {
                 }
             }
         } else {
-            self.move_into(up.clone(), quote!(machine))
+            self.move_into(up.clone(), quote!(machine), (t, from, t.to[0]))
         };
         // The payload is applied once every check has passed, before the
         // outcome is decided (which may read what it stored).

@@ -46,7 +46,7 @@ mod traits;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
-use turnstile_spec::{Event, SourceFile, StateId, Transition, TransitionId, Workflow};
+use turnstile_spec::{Clock, Event, SourceFile, StateId, Transition, TransitionId, Workflow};
 
 /// What the generator needs besides the model.
 pub struct Input<'a> {
@@ -165,6 +165,10 @@ pub(crate) struct Generator<'a> {
     /// Whether any transition has a timer: machines then record when they
     /// entered their state, and every event takes the caller's instant.
     timed: bool,
+    /// How many entry instants of compound states a machine keeps: the
+    /// deepest nesting, where a timer counts from entering a compound;
+    /// else 0 (and nothing of it is generated).
+    within: usize,
 }
 
 pub(crate) fn ident(name: &str) -> Ident {
@@ -187,6 +191,11 @@ impl<'a> Generator<'a> {
             outgoing: input.workflow.outgoing(),
             events: input.workflow.events(),
             timed: input.workflow.has_timers(),
+            within: if input.workflow.has_compound_timers() {
+                input.workflow.max_depth()
+            } else {
+                0
+            },
         }
     }
 
@@ -213,14 +222,45 @@ impl<'a> Generator<'a> {
     /// at `now` in a timed workflow; `up` reaches the workflow module. The
     /// one way every generated transition moves (typed method, outcome,
     /// dispatch by name).
-    pub(crate) fn move_into(&self, up: TokenStream, machine: TokenStream) -> TokenStream {
+    /// The move of `machine` into whatever state the context expects, for
+    /// a workflow with no timer on a compound state (the one text every
+    /// plain move shares).
+    pub(crate) fn move_into_any(&self, machine: TokenStream) -> TokenStream {
         let now = self.timed.then(|| quote!(, now));
+        quote!(into_state(#machine #now))
+    }
+
+    /// With timers on compound states, the move of `t` from `from` into
+    /// `to` also says how many compounds it stays inside
+    /// ([`Workflow::kept`]).
+    pub(crate) fn move_into(
+        &self,
+        up: TokenStream,
+        machine: TokenStream,
+        (t, from, to): (&Transition, StateId, StateId),
+    ) -> TokenStream {
+        let now = self.timed.then(|| quote!(, now));
+        if self.within > 0 {
+            let keep = self.w.kept(t, from, to);
+            return quote!(#up into_state::<_, _, #keep>(#machine #now));
+        }
         quote!(#up into_state(#machine #now))
+    }
+
+    /// The instant a timer of `clock` counts from, on `machine`.
+    pub(crate) fn clock_of(&self, clock: Clock) -> TokenStream {
+        match clock {
+            Clock::State => quote!(machine.entered_at),
+            Clock::Compound(c) => {
+                let depth = self.w.depth(c);
+                quote!(machine.within[#depth])
+            }
+        }
     }
 
     /// Whether firing `t` from `from` can be refused (see [`Workflow::refusable`]).
     pub(crate) fn refusable_from(&self, t: &Transition, from: StateId) -> bool {
-        self.w.refusable(t, &self.outgoing[from.0])
+        self.w.refusable(t, from, &self.outgoing[from.0])
     }
 
     /// The value a transition returns from state `from`: `source` is the

@@ -40,6 +40,33 @@ impl<'a> Generator<'a> {
         } else {
             Default::default()
         };
+        // A timer on a compound state counts from entering the compound:
+        // the machine keeps when it entered each compound it is inside.
+        let n = self.within;
+        let (within_field, within_init, within_getter, keep_param, within_moved) = if n > 0 {
+            (
+                quote!(within: [::std::time::SystemTime; #n],),
+                quote!(within: [now; #n],),
+                quote! {
+                    /// When the machine entered each compound state it is
+                    /// inside, outermost first: the instants those states'
+                    /// timers count from. Moves between the states inside a
+                    /// compound do not change its instant.
+                    pub fn entered_within(&self) -> &[::std::time::SystemTime] {
+                        &self.within[..<<S as #krate::State>::Workflow as #krate::Workflow>::ANCESTORS
+                            [<S as #krate::State>::INDEX]
+                            .len()]
+                    }
+                },
+                quote!(, const KEEP: usize),
+                quote! {
+                    // The compounds the move stays inside keep their instants.
+                    within: ::core::array::from_fn(|i| if i < KEEP { machine.within[i] } else { now }),
+                },
+            )
+        } else {
+            Default::default()
+        };
         let new_doc = if self.timed {
             format!("{new_doc} `now` is when it entered that state: its timers count from it.")
         } else {
@@ -72,13 +99,14 @@ impl<'a> Generator<'a> {
                 pub struct Machine<S: #krate::State> {
                     data: #data,
                     #entered_field
+                    #within_field
                     state: ::core::marker::PhantomData<fn() -> S>,
                 }
 
                 impl Machine<state::#initial> {
                     #[doc = #new_doc]
                     pub fn new(data: #data #now_param) -> Self {
-                        Machine { data, #entered_init state: ::core::marker::PhantomData }
+                        Machine { data, #entered_init #within_init state: ::core::marker::PhantomData }
                     }
                 }
 
@@ -109,13 +137,15 @@ impl<'a> Generator<'a> {
 
                     #entered_getter
 
+                    #within_getter
+
                     #events
                 }
 
                 /// The machine moved into state `T` (a free function: method
                 /// lookup on `Machine`, which has a method per event, costs more).
-                fn into_state<S: #krate::State, T: #krate::State>(machine: Machine<S> #now_param) -> Machine<T> {
-                    Machine { data: machine.data, #entered_init state: ::core::marker::PhantomData }
+                fn into_state<S: #krate::State, T: #krate::State #keep_param>(machine: Machine<S> #now_param) -> Machine<T> {
+                    Machine { data: machine.data, #entered_init #within_moved state: ::core::marker::PhantomData }
                 }
 
                 impl<S: #krate::State> #krate::Fired for Machine<S> {
@@ -169,6 +199,18 @@ impl<'a> Generator<'a> {
             .into_iter()
             .map(|events| quote!(&[#(#events),*]));
         let access = self.access_tables();
+        // Only a definition with nested states says what each state is in.
+        let ancestors = (!w.compounds.is_empty()).then(|| {
+            let lists = (0..w.states.len()).map(|i| {
+                let names = w
+                    .ancestors(StateId(i))
+                    .into_iter()
+                    .rev()
+                    .map(|c| w.compound(c).name.as_str());
+                quote!(&[#(#names),*])
+            });
+            quote!(const ANCESTORS: &'static [&'static [&'static ::core::primitive::str]] = &[#(#lists),*];)
+        });
         quote! {
         // Beside the user's type, where the workflow's module may be
         // named like a primitive type (`str`, `bool`): primitives by path.
@@ -182,6 +224,7 @@ impl<'a> Generator<'a> {
             const FINAL: &'static [::core::primitive::bool] = &[#(#finals),*];
             const ALLOWED: &'static [&'static [&'static ::core::primitive::str]] = &[#(#allowed),*];
             #access
+            #ancestors
         }
         }
     }

@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use turnstile_spec::graph::Graph;
 use turnstile_spec::model::compact_duration;
 use turnstile_spec::prove::{self, Verdict};
-use turnstile_spec::{Check, State, Transition, Workflow};
+use turnstile_spec::{Check, Clock, State, Transition, Workflow};
 
 const SCRIPT: &str = include_str!("explorer/explorer.js");
 const STYLE: &str = include_str!("explorer/explorer.css");
@@ -82,6 +82,7 @@ pub fn model(w: &Workflow) -> Value {
         .map(|g| json!({ "name": g.name.as_str(), "summary": g.summary }))
         .collect();
     let outgoing = w.outgoing();
+    let compound_timers = w.has_compound_timers();
     let transitions: Vec<Value> = transitions
         .iter()
         .map(|t| {
@@ -92,13 +93,14 @@ pub fn model(w: &Workflow) -> Value {
                 .from
                 .iter()
                 .map(|from| {
-                    w.checks(t, &outgoing[from.0])
+                    w.checks(t, *from, &outgoing[from.0])
                         .into_iter()
                         .map(|check| match check {
-                            Check::Preempted { by, .. } => {
-                                json!({ "preempted_by": by.0 })
-                            }
-                            Check::Timer(_) => json!({ "timer": true }),
+                            Check::Preempted { by, unless, .. } => match unless {
+                                None => json!({ "preempted_by": by.0 }),
+                                Some(_) => json!({ "preempted_by": by.0, "unless": true }),
+                            },
+                            Check::Timer { .. } => json!({ "timer": true }),
                             Check::Guard(g) => json!({ "guard": g.0 }),
                         })
                         .collect()
@@ -120,7 +122,7 @@ pub fn model(w: &Workflow) -> Value {
                 from_compounds: _,
                 to_compounds: _,
             } = t;
-            json!({
+            let mut value = json!({
                 "event": event.as_str(),
                 "from": from.iter().map(|s| s.0).collect::<Vec<_>>(),
                 "to": to.iter().map(|s| s.0).collect::<Vec<_>>(),
@@ -135,7 +137,24 @@ pub fn model(w: &Workflow) -> Value {
                     "after_ms": u64::try_from(timer.after.as_millis()).unwrap_or(u64::MAX),
                 })),
                 "checks": checks,
-            })
+            });
+            // Where a timer counts from entering a compound: what each
+            // timer counts from (per source), and how many compounds each
+            // move stays inside (per source, per target), from the model.
+            if compound_timers {
+                value["clocks"] = json!(from
+                    .iter()
+                    .map(|f| match w.clock(t, *f) {
+                        Clock::State => Value::Null,
+                        Clock::Compound(c) => json!(w.depth(c)),
+                    })
+                    .collect::<Vec<_>>());
+                value["kept"] = json!(from
+                    .iter()
+                    .map(|f| to.iter().map(|d| w.kept(t, *f, *d)).collect::<Vec<_>>())
+                    .collect::<Vec<_>>());
+            }
+            value
         })
         .collect();
     let plan: Vec<Value> = Graph::new(w)

@@ -44,6 +44,19 @@ pub trait Dispatch: Workflow + Sized {
     /// replays only along these.
     const TRANSITIONS: &'static [(&'static str, &'static str, &'static str)];
 
+    /// For each of [`Dispatch::TIMERS`], what its timer counts from:
+    /// `None` for entering its state, `Some(d)` for entering the compound
+    /// state at position `d` among the state's compounds, outermost first
+    /// (as [`Workflow::ANCESTORS`](crate::Workflow::ANCESTORS) lists them).
+    /// Empty when every timer counts from entering its state.
+    const TIMER_CLOCKS: &'static [Option<usize>] = &[];
+
+    /// For each of [`Dispatch::TRANSITIONS`], how many of the target's
+    /// compound states, outermost first, the move stays inside: their
+    /// timers keep running, the others start again. Empty when no timer
+    /// counts from entering a compound state.
+    const KEPT: &'static [usize] = &[];
+
     /// A machine in the initial state, owning `data`, entered at `now`.
     fn start(data: Self, now: SystemTime) -> Self::Current;
 
@@ -51,6 +64,30 @@ pub trait Dispatch: Workflow + Sized {
     /// a stored instance comes back into typestate. The data is handed back
     /// when no state has that name.
     fn resume(state: &str, data: Self, entered_at: SystemTime) -> Result<Self::Current, Self>;
+
+    /// [`Dispatch::resume`], with when the machine entered each compound
+    /// state it is inside (`within`, outermost first, as
+    /// [`Dispatch::within`] gives them); a compound missing from the end of
+    /// `within` counts as entered at `entered_at`. Only a workflow with a
+    /// timer on a compound state keeps these; the others ignore `within`.
+    fn resume_within(
+        state: &str,
+        data: Self,
+        entered_at: SystemTime,
+        within: &[SystemTime],
+    ) -> Result<Self::Current, Self> {
+        let _ = within;
+        Self::resume(state, data, entered_at)
+    }
+
+    /// When the machine entered each compound state it is inside,
+    /// outermost first (as [`Workflow::ANCESTORS`](crate::Workflow::ANCESTORS)
+    /// lists them): what a compound's timer counts from. Empty for a
+    /// workflow with no timer on a compound state.
+    fn within(current: &Self::Current) -> &[SystemTime] {
+        let _ = current;
+        &[]
+    }
 
     /// The name of the state `current` is in.
     fn state(current: &Self::Current) -> &'static str;

@@ -1,7 +1,7 @@
 //! A workflow instance that outlives one process: the machine, when it
 //! entered its state, and the audit trail of every transition taken.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::error::Error;
 use std::fmt;
 use std::time::SystemTime;
@@ -85,6 +85,16 @@ pub enum LoadError {
         /// What is wrong.
         problem: String,
     },
+    /// The instants the compound states were entered, kept for a timer
+    /// on a compound state, cannot be: more than the compounds the state is
+    /// inside, one after a state inside it was entered, or one before the
+    /// start.
+    Within {
+        /// The workflow.
+        workflow: &'static str,
+        /// What is wrong.
+        problem: String,
+    },
     /// The snapshot is not an envelope: malformed, truncated, a field
     /// missing or unknown, a value of the wrong type (the format's message).
     Malformed {
@@ -125,6 +135,9 @@ impl fmt::Display for LoadError {
                 step,
                 problem,
             } => write!(f, "{workflow}: the audit trail does not replay at step {step}: {problem}"),
+            LoadError::Within { workflow, problem } => {
+                write!(f, "{workflow}: when it entered its compound states: {problem}")
+            }
             LoadError::Malformed { workflow, message } => {
                 write!(f, "{workflow}: malformed snapshot: {message}")
             }
@@ -174,8 +187,8 @@ impl<W: Dispatch> Instance<W> {
                 state: state.to_string(),
             });
         }
-        check_trail::<W>(started_at, state, entered_at, &trail)?;
-        match W::resume(state, data, entered_at) {
+        let within = check_trail::<W>(started_at, state, entered_at, &trail)?;
+        match W::resume_within(state, data, entered_at, &within) {
             Ok(current) => Ok(Instance {
                 current,
                 started_at,
@@ -203,6 +216,11 @@ impl<W: Dispatch> Instance<W> {
     /// [`Instance::steps_taken`] counts them all. Its snapshot
     /// ([`Instance::to_envelope`]) holds those steps only and does not
     /// load: snapshot an instance resumed with its whole trail.
+    ///
+    /// A workflow with a timer on a compound state also needs when the
+    /// machine entered each compound it is in: see
+    /// [`Instance::resume_head_within`]. Here they count as entered with
+    /// the state.
     pub fn resume_head(
         started_at: Option<SystemTime>,
         state: &str,
@@ -210,10 +228,35 @@ impl<W: Dispatch> Instance<W> {
         entered_at: SystemTime,
         steps_taken: usize,
     ) -> Result<Self, LoadError> {
-        if steps_taken == 0 {
-            check_trail::<W>(started_at, state, entered_at, &[])?;
-        }
-        match W::resume(state, data, entered_at) {
+        Self::resume_head_within(started_at, state, data, entered_at, &[], steps_taken)
+    }
+
+    /// [`Instance::resume_head`], with when the machine entered each
+    /// compound state it is inside, outermost first, as
+    /// [`Instance::entered_within`] gave them when it was stored. Refused
+    /// as [`LoadError::Within`] unless there is at most one instant per
+    /// compound the state is inside, each no later than the next and than
+    /// `entered_at`, none before the start.
+    pub fn resume_head_within(
+        started_at: Option<SystemTime>,
+        state: &str,
+        data: W,
+        entered_at: SystemTime,
+        within: &[SystemTime],
+        steps_taken: usize,
+    ) -> Result<Self, LoadError> {
+        let within = if steps_taken == 0 {
+            let replayed = check_trail::<W>(started_at, state, entered_at, &[])?;
+            if within.is_empty() {
+                replayed
+            } else {
+                within.to_vec()
+            }
+        } else {
+            within.to_vec()
+        };
+        check_within::<W>(started_at, state, entered_at, &within)?;
+        match W::resume_within(state, data, entered_at, &within) {
             Ok(current) => Ok(Instance {
                 current,
                 started_at,
@@ -479,18 +522,42 @@ impl<W: Dispatch> Instance<W> {
     }
 
     fn timer_specs(&self) -> impl Iterator<Item = &'static TimerSpec> {
+        self.indexed_timers().map(|(_, t)| t)
+    }
+
+    /// The current state's timers, with their index in [`Dispatch::TIMERS`].
+    fn indexed_timers(&self) -> impl Iterator<Item = (usize, &'static TimerSpec)> {
         let state = self.state();
-        W::TIMERS.iter().filter(move |t| t.state == state)
+        W::TIMERS
+            .iter()
+            .enumerate()
+            .filter(move |(_, t)| t.state == state)
+    }
+
+    /// When the machine entered each compound state it is inside,
+    /// outermost first (the workflow's `ANCESTORS` of the current state):
+    /// what a compound's timers count from. Empty for a workflow with no
+    /// timer on a compound state.
+    pub fn entered_within(&self) -> &[SystemTime] {
+        W::within(&self.current)
     }
 
     /// The timers of the current state, automatic or not, and when each
-    /// falls due, in declaration order.
+    /// falls due, in declaration order. A compound state's timer counts
+    /// from when the machine entered the compound.
     pub fn timers(&self) -> Vec<TimerStatus> {
-        self.timer_specs()
-            .map(|t| TimerStatus {
-                event: t.event,
-                automatic: t.automatic,
-                due: self.entered_at.checked_add(t.after),
+        let within = W::within(&self.current);
+        self.indexed_timers()
+            .map(|(i, t)| {
+                let from = match W::TIMER_CLOCKS.get(i).copied().flatten() {
+                    Some(depth) => within.get(depth).copied().unwrap_or(self.entered_at),
+                    None => self.entered_at,
+                };
+                TimerStatus {
+                    event: t.event,
+                    automatic: t.automatic,
+                    due: from.checked_add(t.after),
+                }
             })
             .collect()
     }
@@ -550,23 +617,84 @@ impl<W: Dispatch> fmt::Debug for Instance<W> {
     }
 }
 
-/// Replays `trail` from the initial state: see [`Instance::resume`].
+/// The compound states `state` is inside, outermost first.
+fn ancestors<W: Dispatch>(state: &str) -> &'static [&'static str] {
+    W::STATES
+        .iter()
+        .position(|s| *s == state)
+        .and_then(|i| W::ANCESTORS.get(i))
+        .copied()
+        .unwrap_or(&[])
+}
+
+/// Refuses entry instants of compound states that cannot be: more than
+/// the compounds `state` is inside, one later than the next (or than the
+/// state's own entry), or one before the start.
+fn check_within<W: Dispatch>(
+    started_at: Option<SystemTime>,
+    state: &str,
+    entered_at: SystemTime,
+    within: &[SystemTime],
+) -> Result<(), LoadError> {
+    let problem = |problem: String| LoadError::Within {
+        workflow: W::NAME,
+        problem,
+    };
+    let compounds = ancestors::<W>(state);
+    if within.len() > compounds.len() {
+        return Err(problem(format!(
+            "{} instants for the {} compound states `{state}` is inside",
+            within.len(),
+            compounds.len()
+        )));
+    }
+    let mut later = within.iter().copied().skip(1).chain([entered_at]);
+    for (compound, at) in compounds.iter().zip(within) {
+        if started_at.is_some_and(|start| *at < start) {
+            return Err(problem(format!(
+                "`{compound}` was entered before the instance started"
+            )));
+        }
+        if later.next().is_some_and(|next| next < *at) {
+            return Err(problem(format!(
+                "`{compound}` was entered after a state inside it"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Replays `trail` from the initial state: see [`Instance::resume`]. The
+/// instants the compound states the instance ends inside were entered,
+/// outermost first, where a timer counts from one ([`Dispatch::within`]).
 fn check_trail<W: Dispatch>(
     started_at: Option<SystemTime>,
     state: &str,
     entered_at: SystemTime,
     trail: &[Step],
-) -> Result<(), LoadError> {
+) -> Result<Vec<SystemTime>, LoadError> {
     let broken = |step: usize, problem: String| LoadError::Trail {
         workflow: W::NAME,
         step,
         problem,
     };
-    let edges: HashSet<(&str, &str, &str)> = W::TRANSITIONS.iter().copied().collect();
+    let edges: HashMap<(&str, &str, &str), usize> = W::TRANSITIONS
+        .iter()
+        .enumerate()
+        .map(|(i, edge)| (*edge, i))
+        .collect();
+    let compound_timers = !W::KEPT.is_empty();
     let mut at_state = W::INITIAL;
     // The instant the current state of the replay was entered: the start,
     // then each step's.
     let mut since: Option<SystemTime> = started_at;
+    // The instants the compounds it is inside were entered, outermost
+    // first (kept only where a timer counts from one).
+    let mut within: Vec<Option<SystemTime>> = if compound_timers {
+        vec![started_at; ancestors::<W>(at_state).len()]
+    } else {
+        Vec::new()
+    };
     for (i, step) in trail.iter().enumerate() {
         if step.from != at_state {
             return Err(broken(
@@ -577,7 +705,8 @@ fn check_trail<W: Dispatch>(
                 ),
             ));
         }
-        if !edges.contains(&(step.from.as_str(), step.event.as_str(), step.to.as_str())) {
+        let Some(&edge) = edges.get(&(step.from.as_str(), step.event.as_str(), step.to.as_str()))
+        else {
             return Err(broken(
                 i,
                 format!(
@@ -585,7 +714,7 @@ fn check_trail<W: Dispatch>(
                     step.from, step.event, step.to
                 ),
             ));
-        }
+        };
         if let Some(entered) = since {
             if step.at < entered {
                 let before = if i == 0 {
@@ -597,18 +726,28 @@ fn check_trail<W: Dispatch>(
             }
             let timer = W::TIMERS
                 .iter()
-                .find(|t| t.state == step.from && t.event == step.event);
-            if let Some(timer) = timer {
-                if crate::timer::wait(entered, timer.after, step.at).is_err() {
-                    return Err(broken(
-                        i,
-                        format!(
-                            "`{}` was taken before its timer ({} after entering `{}`) was due",
-                            step.event,
-                            crate::words::compact_duration(timer.after),
-                            step.from
-                        ),
-                    ));
+                .enumerate()
+                .find(|(_, t)| t.state == step.from && t.event == step.event);
+            if let Some((index, timer)) = timer {
+                // A compound's timer counts from entering the compound.
+                let (counted, entering) = match W::TIMER_CLOCKS.get(index).copied().flatten() {
+                    Some(depth) => (
+                        within.get(depth).copied().flatten(),
+                        ancestors::<W>(&step.from).get(depth).copied().unwrap_or(""),
+                    ),
+                    None => (Some(entered), step.from.as_str()),
+                };
+                if let Some(counted) = counted {
+                    if crate::timer::wait(counted, timer.after, step.at).is_err() {
+                        return Err(broken(
+                            i,
+                            format!(
+                                "`{}` was taken before its timer ({} after entering `{entering}`) was due",
+                                step.event,
+                                crate::words::compact_duration(timer.after),
+                            ),
+                        ));
+                    }
                 }
             }
         }
@@ -618,6 +757,13 @@ fn check_trail<W: Dispatch>(
             .find(|s| *s == step.to)
             .unwrap_or(W::INITIAL);
         since = Some(step.at);
+        if compound_timers {
+            // The compounds the move stays inside keep their instants;
+            // the others are entered now.
+            let kept = W::KEPT.get(edge).copied().unwrap_or(0);
+            within.truncate(kept);
+            within.resize(ancestors::<W>(at_state).len(), Some(step.at));
+        }
     }
     if state != at_state {
         return Err(broken(
@@ -635,6 +781,11 @@ fn check_trail<W: Dispatch>(
             "with no step, the initial state was entered at another instant than the start"
                 .to_string(),
         )),
-        _ => Ok(()),
+        // An instant nobody recorded (before the start was kept) counts
+        // as the state's own entry.
+        _ => Ok(within
+            .into_iter()
+            .map(|at| at.unwrap_or(entered_at))
+            .collect()),
     }
 }

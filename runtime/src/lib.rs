@@ -45,7 +45,7 @@ pub mod __private {
     pub use crate::packed::{find, u32_at};
     pub use crate::payload::{recorded, unexpected};
     pub use crate::roles::{permits, permitted, role_for};
-    pub use crate::timer::{preempted, wait};
+    pub use crate::timer::{preempted, preempted_before, wait};
 }
 
 /// The tables of large workflows' dispatch by name (sorted indices, moves),
@@ -125,6 +125,29 @@ mod timer {
         wait(entered_at, after, now).is_ok()
     }
 
+    /// `true` when an automatic timer waiting `after` since `entered_at` is
+    /// due at `now` and fell due before the event's own automatic timer
+    /// (`own_after` since `own_entered`): the two count from different
+    /// instants (a compound state's entry and a state's), so which comes
+    /// first is known only now. On a tie the event's own comes first, as
+    /// it does between timers of one clock.
+    pub fn preempted_before(
+        entered_at: SystemTime,
+        after: Duration,
+        own_entered: SystemTime,
+        own_after: Duration,
+        now: SystemTime,
+    ) -> bool {
+        match (
+            entered_at.checked_add(after),
+            own_entered.checked_add(own_after),
+        ) {
+            (Some(due), Some(own)) => now >= due && due < own,
+            (Some(due), None) => now >= due,
+            (None, _) => false,
+        }
+    }
+
     /// `Ok` when the time `after` since `entered_at` has come at `now`
     /// (the boundary instant itself is due), else when it will.
     pub fn wait(entered_at: SystemTime, after: Duration, now: SystemTime) -> Result<(), NotBefore> {
@@ -194,6 +217,9 @@ pub trait Workflow {
     /// The capabilities each state permits (`permits`), in the order
     /// listed. Empty for a workflow without capabilities.
     const PERMITS: &'static [&'static [&'static str]] = &[];
+    /// Per state, the compound states it is inside (`parent`), outermost
+    /// first. Empty for a workflow without nested states.
+    const ANCESTORS: &'static [&'static [&'static str]] = &[];
 }
 
 /// A transition refused by a guard or a timer. It owns the machine,

@@ -131,7 +131,7 @@ codes! {
     /// `T030`: `final` or `refusal` on a compound state, which a machine
     /// is never in itself.
     CompoundKey = ("T030", "compound-key"),
-    /// `T031`: a timer on a transition out of a compound state.
+    /// `T031`: a timer whose `from` names a compound state and a state inside it.
     CompoundTimer = ("T031", "compound-timer"),
 }
 

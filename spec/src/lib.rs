@@ -50,8 +50,9 @@ pub mod validate;
 
 pub use diagnostic::{Code, Diagnostic};
 pub use model::{
-    Capability, CapabilityId, Check, Claim, Compound, CompoundId, Event, Guard, GuardId, Name,
-    Payload, Property, Role, RoleId, State, StateId, Timer, Transition, TransitionId, Workflow,
+    Capability, CapabilityId, Check, Claim, Clock, Compound, CompoundId, Event, Guard, GuardId,
+    Name, Payload, Property, Role, RoleId, State, StateId, Timer, Transition, TransitionId,
+    Workflow,
 };
 pub use source::{SourceFile, Span};
 

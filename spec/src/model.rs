@@ -383,6 +383,17 @@ pub struct Event<'w> {
     pub transitions: Vec<TransitionId>,
 }
 
+/// What a timer counts from (see [`Workflow::clock`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Clock {
+    /// Entering the state the machine is in: every transition into it,
+    /// from itself too, starts it again.
+    State,
+    /// Entering a compound state the machine is inside: moves between the
+    /// states inside it do not start it again.
+    Compound(CompoundId),
+}
+
 /// One check of firing a transition (see [`Workflow::checks`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Check<'w> {
@@ -393,9 +404,21 @@ pub enum Check<'w> {
         by: TransitionId,
         /// Its timer.
         timer: &'w Timer,
+        /// What its timer counts from.
+        clock: Clock,
+        /// The event's own automatic timer, when it counts from another
+        /// clock: whether it comes first is then known only at run time
+        /// (it does if it falls due no later). `None`: refused once `by`
+        /// is due.
+        unless: Option<(&'w Timer, Clock)>,
     },
     /// The transition's own timer: refused until it is due.
-    Timer(&'w Timer),
+    Timer {
+        /// The timer.
+        timer: &'w Timer,
+        /// What it counts from.
+        clock: Clock,
+    },
     /// A guard: refused unless it holds.
     Guard(GuardId),
 }
@@ -551,55 +574,158 @@ impl Workflow {
         self.transitions.iter().any(|t| t.timer.is_some())
     }
 
-    /// The automatic transitions among `outgoing` (one state's transitions,
-    /// as [`Workflow::outgoing`] lists them) that come before `t` once
-    /// their timer is due: every automatic one of another event, unless `t`
-    /// is automatic too and falls due no later.
+    /// The automatic transitions among `outgoing` (the transitions of
+    /// `from`, as [`Workflow::outgoing`] lists them) that come before `t`
+    /// once their timer is due, as [`Check::Preempted`]: every automatic
+    /// one of another event, unless `t` is automatic too, counts from the
+    /// same [`Clock`] and falls due no later.
     pub fn preempting<'w>(
         &'w self,
         t: &'w Transition,
+        from: StateId,
         outgoing: &'w [TransitionId],
-    ) -> impl Iterator<Item = (TransitionId, &'w Timer)> + 'w {
-        let own = t.timer.as_ref().filter(|timer| timer.automatic);
+    ) -> impl Iterator<Item = Check<'w>> + 'w {
+        let own = t
+            .timer
+            .as_ref()
+            .filter(|timer| timer.automatic)
+            .map(|timer| (timer, self.clock(t, from)));
         outgoing.iter().filter_map(move |id| {
             let other = self.transition(*id);
             let timer = other.timer.as_ref().filter(|timer| timer.automatic)?;
-            let first = own.is_some_and(|own| own.after <= timer.after);
-            (other.event != t.event && !first).then_some((*id, timer))
+            if other.event == t.event {
+                return None;
+            }
+            let clock = self.clock(other, from);
+            let unless = match own {
+                Some((own, own_clock)) if own_clock == clock => {
+                    if own.after <= timer.after {
+                        return None;
+                    }
+                    None
+                }
+                other => other,
+            };
+            Some(Check::Preempted {
+                by: *id,
+                timer,
+                clock,
+                unless,
+            })
         })
     }
 
-    /// What firing `t` from a state whose transitions are `outgoing`
+    /// What firing `t` from `from`, whose transitions are `outgoing`,
     /// checks, in the order it checks them: every automatic transition of
     /// the state that comes first once due ([`Workflow::preempting`]), then
     /// `t`'s own timer, then its guards in the order listed. The first
     /// check that fails refuses the event. This order has one owner, here:
     /// the generated code checks in it, and the explorer's simulator reads
     /// it from the model.
-    pub fn checks<'w>(&'w self, t: &'w Transition, outgoing: &'w [TransitionId]) -> Vec<Check<'w>> {
-        let mut checks: Vec<Check<'w>> = self
-            .preempting(t, outgoing)
-            .map(|(by, timer)| Check::Preempted { by, timer })
-            .collect();
-        checks.extend(t.timer.as_ref().map(Check::Timer));
+    pub fn checks<'w>(
+        &'w self,
+        t: &'w Transition,
+        from: StateId,
+        outgoing: &'w [TransitionId],
+    ) -> Vec<Check<'w>> {
+        let mut checks: Vec<Check<'w>> = self.preempting(t, from, outgoing).collect();
+        checks.extend(t.timer.as_ref().map(|timer| Check::Timer {
+            timer,
+            clock: self.clock(t, from),
+        }));
         checks.extend(t.guards.iter().map(|g| Check::Guard(*g)));
         checks
     }
 
-    /// Whether firing `t` from a state whose transitions are `outgoing` can
-    /// be refused: a guard, its own timer, or an automatic timer that comes
-    /// first. Its generated method then returns `Result`.
-    pub fn refusable(&self, t: &Transition, outgoing: &[TransitionId]) -> bool {
-        !t.guards.is_empty() || t.timer.is_some() || self.preempting(t, outgoing).next().is_some()
+    /// Whether firing `t` from `from`, whose transitions are `outgoing`,
+    /// can be refused: a guard, its own timer, or an automatic timer that
+    /// comes first. Its generated method then returns `Result`.
+    pub fn refusable(&self, t: &Transition, from: StateId, outgoing: &[TransitionId]) -> bool {
+        !t.guards.is_empty()
+            || t.timer.is_some()
+            || self.preempting(t, from, outgoing).next().is_some()
     }
 
-    /// Whether firing `t` from the state whose transitions are `outgoing`
+    /// What the timer of `t` counts from when it fires from the state
+    /// `from`: entering the innermost compound written in its `from` that
+    /// holds `from`, or entering `from` itself where it is written by name
+    /// (a transition with a timer names each state once: T031).
+    pub fn clock(&self, t: &Transition, from: StateId) -> Clock {
+        if t.from_compounds.is_empty() {
+            return Clock::State;
+        }
+        let mut at = self.state(from).parent;
+        while let Some(c) = at {
+            if t.from_compounds.contains(&c) {
+                return Clock::Compound(c);
+            }
+            at = self.compound(c).parent;
+        }
+        Clock::State
+    }
+
+    /// How many compound states `compound` is inside: 0 for one at the
+    /// top. Its index among a leaf's compounds counted from the outermost
+    /// (where the generated machine keeps when it entered them).
+    pub fn depth(&self, compound: CompoundId) -> usize {
+        let mut depth = 0;
+        let mut at = self.compound(compound).parent;
+        while let Some(c) = at {
+            depth += 1;
+            at = self.compound(c).parent;
+        }
+        depth
+    }
+
+    /// How many of `to`'s compounds, counted from the outermost, the move
+    /// of `t` from `from` into `to` stays inside: those that hold both
+    /// states, outside the compound `t` names as its target if it names
+    /// one (naming a compound enters it afresh, with everything inside
+    /// it). The move leaves and enters again every compound after them,
+    /// and `to` itself, so their timers start again; the ones it stays
+    /// inside keep running. These are always the outermost ones: a
+    /// compound left is left with everything inside it.
+    pub fn kept(&self, t: &Transition, from: StateId, to: StateId) -> usize {
+        let named =
+            t.to.iter()
+                .position(|s| *s == to)
+                .and_then(|i| t.to_compounds.get(i).copied().flatten());
+        let inside_from = self.ancestors(from);
+        self.ancestors(to)
+            .into_iter()
+            .rev()
+            .take_while(|c| Some(*c) != named && inside_from.contains(c))
+            .count()
+    }
+
+    /// Whether a timer counts from entering a compound state (the
+    /// generated machine then keeps when it entered each compound it is
+    /// in).
+    pub fn has_compound_timers(&self) -> bool {
+        self.transitions.iter().any(|t| {
+            t.timer.is_some()
+                && t.from
+                    .iter()
+                    .any(|s| matches!(self.clock(t, *s), Clock::Compound(_)))
+        })
+    }
+
+    /// The most compound states any state is inside (0 for a flat
+    /// definition).
+    pub fn max_depth(&self) -> usize {
+        (0..self.compounds.len())
+            .map(|i| self.depth(CompoundId(i)) + 1)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Whether firing `t` from `from`, whose transitions are `outgoing`,
     /// only moves the machine: one target, nothing that can refuse it, no
     /// payload to apply. The
     /// generated code writes such a move in one line and dispatches it
     /// from a table.
-    pub fn plain_move(&self, t: &Transition, outgoing: &[TransitionId]) -> bool {
-        !t.is_branch() && !self.refusable(t, outgoing) && t.payload.is_none()
+    pub fn plain_move(&self, t: &Transition, from: StateId, outgoing: &[TransitionId]) -> bool {
+        !t.is_branch() && !self.refusable(t, from, outgoing) && t.payload.is_none()
     }
 
     /// Whether any transition brings a payload.

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{CapabilityId, Compound, CompoundId, Name, State, StateId, Timer, Transition};
-use crate::parse::RawDefinition;
+use crate::parse::{Located, RawDefinition};
 
 /// A compound as the states pass found it: its raw index, name, summary
 /// and own permits.
@@ -332,17 +332,21 @@ fn break_cycles(
     members
 }
 
-/// T031: a timer on a transition out of a compound state.
-pub(crate) fn timer_on_compound(event: &str, timer: &Timer) -> Diagnostic {
+/// T031: a timer on a transition whose `from` names a compound state and
+/// a state inside it: which entry the timer counts from is not said.
+pub(crate) fn timer_of_two_levels(event: &str, timer: &Timer, again: &Located) -> Diagnostic {
     Diagnostic::new(
         Code::CompoundTimer,
-        format!("event `{event}` has a timer and leaves a compound state"),
+        format!(
+            "event `{event}` has a timer, and its `from` names `{}` inside a compound state it also names",
+            again.text
+        ),
     )
-    .at(timer.span.clone(), "a timer of a compound state")
+    .at(again.span.clone(), "already inside a state listed before it")
+    .with_context(timer.span.clone(), "counts from entering which of the two?")
     .with_help(
-        "a compound's timer would run from entering the compound, across moves inside it, which \
-         this version does not run yet: put the timer on the transitions of the states inside it \
-         (each then runs from entering that state)",
+        "a compound's timer counts from entering the compound, a state's from entering the \
+         state: write two transitions, one from each, or list only one of them",
     )
 }
 

@@ -16,6 +16,12 @@
 //!   earliest fires at its instant. A person may fire an event at any
 //!   instant from its `not_before` until, and not including, that instant
 //!   (at it the timer comes first). Instants are whole milliseconds.
+//! - A timer of a compound state counts from entering the compound, which
+//!   the model does not follow across moves: it takes such a timer as due
+//!   at any instant from entering the state to its duration after (the
+//!   compound was entered then or earlier). Proofs stay sound; a broken
+//!   promise's run may then show such a step at an instant a real run
+//!   reaches only after a longer stay in the compound.
 //!
 //! Safety claims (`never_permits`, `always_permits`, `unreachable`,
 //! `never_leaves`, `enters … only_after`) are searches breadth first, so
@@ -30,7 +36,7 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{Claim, GuardId, Property, RoleId, StateId, TransitionId, Workflow};
+use crate::model::{Claim, Clock, GuardId, Property, RoleId, StateId, TransitionId, Workflow};
 
 /// One step of a [`Run`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -319,18 +325,49 @@ impl Moves {
                 }
             }
         }
+        // Of a state's automatic timers that count from entering it, the
+        // first declared of those due earliest.
+        let mut own_first: Vec<Option<(Duration, TransitionId)>> = vec![None; n];
+        for (i, t) in w.transitions.iter().enumerate() {
+            let Some(timer) = t.timer.as_ref().filter(|x| x.automatic) else {
+                continue;
+            };
+            for s in &t.from {
+                let slot = &mut own_first[s.0];
+                if w.clock(t, *s) == Clock::State && slot.is_none_or(|(d, _)| timer.after < d) {
+                    *slot = Some((timer.after, TransitionId(i)));
+                }
+            }
+        }
         let mut by_state: Vec<Vec<Move>> = vec![Vec::new(); n];
         for (i, t) in w.transitions.iter().enumerate() {
             let automatic = t.timer.as_ref().is_some_and(|x| x.automatic);
             for s in &t.from {
                 let due = deadline[s.0];
-                let (earliest, latest) = if automatic {
-                    match due {
-                        Some((d, first)) if first == TransitionId(i) => (d, Some(d)),
+                // A timer that counts from entering a compound the state is
+                // inside may be due at any instant up to its duration after
+                // entering the state (the compound was entered then or
+                // earlier): the model takes every such instant (see the
+                // module's rules).
+                let of_compound = matches!(w.clock(t, *s), Clock::Compound(_));
+                let (earliest, latest) = if automatic && of_compound {
+                    let after = t.timer.as_ref().map_or(Duration::ZERO, |x| x.after);
+                    let latest = due.map_or(after, |(d, _)| d.min(after));
+                    (Duration::ZERO, Some(latest))
+                } else if automatic {
+                    match (due, own_first[s.0]) {
+                        (Some((d, _)), Some((own, first)))
+                            if first == TransitionId(i) && own <= d =>
+                        {
+                            (own, Some(own))
+                        }
                         _ => continue,
                     }
                 } else {
-                    let earliest = t.timer.as_ref().map_or(Duration::ZERO, |x| x.after);
+                    let earliest = match t.timer.as_ref() {
+                        Some(x) if !of_compound => x.after,
+                        _ => Duration::ZERO,
+                    };
                     match due {
                         Some((d, _)) if earliest >= d => continue,
                         Some((d, _)) => (earliest, Some((d - MS).max(earliest))),

@@ -603,6 +603,9 @@ enum Side {
 struct Resolved {
     leaves: Vec<StateId>,
     compounds: Vec<Option<CompoundId>>,
+    /// The first name written that stands for a state an earlier one in
+    /// the list already holds (a compound and a state inside it).
+    overlap: Option<Located>,
 }
 
 impl StateNames<'_> {
@@ -661,6 +664,7 @@ impl StateNames<'_> {
         let mut out = Resolved {
             leaves: Vec::new(),
             compounds: Vec::new(),
+            overlap: None,
         };
         let mut listed: HashSet<&str> = HashSet::with_capacity(list.len());
         for located in list {
@@ -679,6 +683,8 @@ impl StateNames<'_> {
                         for leaf in &self.leaves[c.0] {
                             if !out.leaves.contains(leaf) {
                                 out.leaves.push(*leaf);
+                            } else if out.overlap.is_none() {
+                                out.overlap = Some(located.clone());
                             }
                         }
                         out.compounds.push(Some(c));
@@ -698,6 +704,8 @@ impl StateNames<'_> {
                     if !out.leaves.contains(&id) {
                         out.leaves.push(id);
                         out.compounds.push(None);
+                    } else if out.overlap.is_none() {
+                        out.overlap = Some(located.clone());
                     }
                 }
                 None => ok = false,
@@ -958,11 +966,12 @@ fn resolve_transition(
         return None;
     }
     let (from, to) = (from?, to?);
-    if let (Some(timer), true) = (
-        timer.as_ref().ok().and_then(|t| t.as_ref()),
-        from.compounds.iter().any(Option::is_some),
-    ) {
-        diags.push(crate::nesting::timer_on_compound(event_name, timer));
+    if let (Some(timer), Some(overlap)) =
+        (timer.as_ref().ok().and_then(|t| t.as_ref()), &from.overlap)
+    {
+        diags.push(crate::nesting::timer_of_two_levels(
+            event_name, timer, overlap,
+        ));
         return None;
     }
     Some(Transition {

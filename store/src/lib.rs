@@ -637,8 +637,8 @@ async fn insert_instance<W: Dispatch>(
     let now = wall_clock();
     let inserted = sqlx::query(
         "INSERT INTO turnstile_instances \
-         (workflow, id, fingerprint, state, entered_at, data, version, next_due, created_at, updated_at, started_at, owner) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (workflow, id) DO NOTHING",
+         (workflow, id, fingerprint, state, entered_at, data, version, next_due, created_at, updated_at, started_at, owner, entered_within) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (workflow, id) DO NOTHING",
     )
     .bind(W::NAME)
     .bind(id)
@@ -652,6 +652,7 @@ async fn insert_instance<W: Dispatch>(
     .bind(now)
     .bind(columns.started_at)
     .bind(owner)
+    .bind(columns.entered_within.as_deref())
     .execute(&mut *conn)
     .await?;
     if inserted.rows_affected() == 0 {

@@ -47,6 +47,9 @@ pub(crate) struct Columns<'i> {
     pub data: String,
     pub version: i64,
     pub next_due: Option<i64>,
+    /// When it entered each compound state it is inside ([`within_text`]),
+    /// for a workflow with a timer on a compound state.
+    pub entered_within: Option<String>,
     /// The history's steps from number `first + 1` on.
     pub steps: Vec<NewStep<'i>>,
     /// How many steps come before `steps` (the version stored).
@@ -120,10 +123,40 @@ impl<'i> Columns<'i> {
             version: i64::try_from(taken).map_err(|e| unstorable(e.to_string()))?,
             // A due instant past what the column holds is as good as never.
             next_due: instance.next_due().and_then(|(_, at)| nanos(at).ok()),
+            entered_within: within_text(instance.entered_within()).map_err(unstorable)?,
             steps,
             first: stored,
         })
     }
+}
+
+/// The `entered_within` column of instants (`None` for none): each in
+/// nanoseconds since the Unix epoch, outermost compound first, joined by
+/// commas.
+pub(crate) fn within_text(within: &[SystemTime]) -> Result<Option<String>, String> {
+    if within.is_empty() {
+        return Ok(None);
+    }
+    let nanos: Vec<String> = within
+        .iter()
+        .map(|at| nanos(*at).map(|n| n.to_string()))
+        .collect::<Result<_, _>>()?;
+    Ok(Some(nanos.join(",")))
+}
+
+/// The instants of an `entered_within` column ([`within_text`]).
+pub(crate) fn within_of(text: Option<&str>) -> Result<Vec<SystemTime>, String> {
+    let Some(text) = text else {
+        return Ok(Vec::new());
+    };
+    text.split(',')
+        .map(|n| {
+            let n: i64 = n
+                .parse()
+                .map_err(|_| format!("its compounds' entry instants `{text}` are not numbers"))?;
+            instant(n)
+        })
+        .collect()
 }
 
 /// The columns of a step row that are bound, in order.
@@ -269,10 +302,13 @@ pub(crate) async fn insert_steps(
 }
 
 /// The instance row's update, with the version check: parameters `$1` to
-/// `$10`.
+/// `$11`.
 pub(crate) const UPDATE_ROW: &str = "UPDATE turnstile_instances SET fingerprint = $1, state = $2, \
-     entered_at = $3, data = $4, version = $5, next_due = $6, updated_at = $7 \
-     WHERE workflow = $8 AND id = $9 AND version = $10";
+     entered_at = $3, data = $4, version = $5, next_due = $6, updated_at = $7, entered_within = $8 \
+     WHERE workflow = $9 AND id = $10 AND version = $11";
+
+/// How many parameters [`UPDATE_ROW`] takes.
+const UPDATE_PARAMS: usize = 11;
 
 /// The parameters of [`UPDATE_ROW`].
 pub(crate) fn update_params<W: Dispatch>(
@@ -288,6 +324,7 @@ pub(crate) fn update_params<W: Dispatch>(
         Param::Int(columns.version),
         Param::MaybeInt(columns.next_due),
         Param::Int(wall_clock()),
+        Param::MaybeText(columns.entered_within.clone()),
         Param::Text(W::NAME.to_string()),
         Param::Text(id.to_string()),
         Param::Int(expected),
@@ -374,10 +411,13 @@ pub(crate) async fn write<W: Dispatch + Serialize>(
         // PostgreSQL: one statement, counting the steps.
         let (sql, written) = match backend {
             Backend::Sqlite => (
-                format!("{UPDATE_ROW}; {}", insert_after_update(steps, 10)),
+                format!(
+                    "{UPDATE_ROW}; {}",
+                    insert_after_update(steps, UPDATE_PARAMS)
+                ),
                 1 + steps as u64,
             ),
-            Backend::Postgres => (update_then_insert(steps, 10), steps as u64),
+            Backend::Postgres => (update_then_insert(steps, UPDATE_PARAMS), steps as u64),
         };
         let mut params = update_params::<W>(id, expected, &columns);
         params.extend(step_params(W::NAME, id, columns.first, &columns.steps));
@@ -424,6 +464,7 @@ pub(crate) struct HeadRow {
     pub last_to: Option<String>,
     pub last_at: Option<i64>,
     pub owner: Option<String>,
+    pub entered_within: Option<String>,
 }
 
 /// The statement that reads a [`HeadRow`] (parameters: workflow, id). The
@@ -431,7 +472,7 @@ pub(crate) struct HeadRow {
 /// join would let PostgreSQL's planner, misled by statistics from when the
 /// table was small, scan the instance's whole history.
 pub(crate) const HEAD_SQL: &str = concat!(
-    "SELECT i.fingerprint, i.state, i.started_at, i.entered_at, i.data, i.version, i.owner, ",
+    "SELECT i.fingerprint, i.state, i.started_at, i.entered_at, i.data, i.version, i.owner, i.entered_within, ",
     "(SELECT s.to_state FROM turnstile_steps s ",
     "WHERE s.workflow = i.workflow AND s.id = i.id AND s.seq = i.version) AS last_to, ",
     "(SELECT s.at FROM turnstile_steps s ",
@@ -526,8 +567,16 @@ pub(crate) fn head_of<W: Dispatch + DeserializeOwned>(
     let data: W = serde_json::from_str(&row.data)
         .map_err(|e| bad(format!("its data does not read as {}: {e}", W::NAME)))?;
     let started_at = row.started_at.map(instant).transpose().map_err(bad)?;
-    let instance = Instance::resume_head(started_at, &row.state, data, entered_at, steps_taken)
-        .map_err(|e| bad(e.to_string()))?;
+    let within = within_of(row.entered_within.as_deref()).map_err(bad)?;
+    let instance = Instance::resume_head_within(
+        started_at,
+        &row.state,
+        data,
+        entered_at,
+        &within,
+        steps_taken,
+    )
+    .map_err(|e| bad(e.to_string()))?;
     Ok((
         Stored {
             id: id.to_string(),
@@ -562,6 +611,7 @@ struct InstanceRow {
     entered_at: i64,
     data: String,
     version: i64,
+    entered_within: Option<String>,
 }
 
 /// A step row: the columns every reader of steps selects
@@ -632,6 +682,8 @@ pub(crate) struct RawRow {
     pub data: String,
     pub version: i64,
     pub trail: Vec<Step>,
+    /// The `entered_within` column, as stored.
+    pub entered_within: Option<String>,
 }
 
 pub(crate) async fn read_row(
@@ -645,8 +697,8 @@ pub(crate) async fn read_row(
         problem,
     };
     let row: InstanceRow = sqlx::query_as(
-        "SELECT fingerprint, state, started_at, entered_at, data, version FROM turnstile_instances \
-         WHERE workflow = $1 AND id = $2",
+        "SELECT fingerprint, state, started_at, entered_at, data, version, entered_within \
+         FROM turnstile_instances WHERE workflow = $1 AND id = $2",
     )
     .bind(workflow)
     .bind(id)
@@ -685,6 +737,7 @@ pub(crate) async fn read_row(
         data: row.data,
         version: row.version,
         trail,
+        entered_within: row.entered_within,
     })
 }
 
@@ -705,6 +758,15 @@ pub(crate) async fn load_on<W: Dispatch + DeserializeOwned>(
         .map_err(|e| bad(format!("its data does not read as {}: {e}", W::NAME)))?;
     let instance = Instance::resume(raw.started_at, &raw.state, data, raw.entered_at, raw.trail)
         .map_err(|e| bad(e.to_string()))?;
+    // What firing reads (the head) must be what the history replays to.
+    let replayed = within_text(instance.entered_within()).map_err(bad)?;
+    if replayed != raw.entered_within {
+        return Err(bad(format!(
+            "its compounds' entry instants are stored as {:?}, but its history replays to {:?}",
+            raw.entered_within.as_deref().unwrap_or(""),
+            replayed.as_deref().unwrap_or("")
+        )));
+    }
     Ok(Stored {
         id: id.to_string(),
         version: raw.version,

@@ -331,6 +331,7 @@ fn head_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<HeadRow> {
         last_to: row.get("last_to")?,
         last_at: row.get("last_at")?,
         owner: row.get("owner")?,
+        entered_within: row.get("entered_within")?,
     })
 }
 

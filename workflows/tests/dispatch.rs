@@ -47,6 +47,69 @@ fn held(seed: u64, roles: &'static [&'static str]) -> Vec<&'static str> {
     held
 }
 
+/// The compound states `state` is inside, outermost first, read from
+/// the model's parents (this oracle's own walk, not the generator's).
+fn compounds_of(w: &Model, state: StateId) -> Vec<turnstile_spec::CompoundId> {
+    let mut out = Vec::new();
+    let mut at = w.state(state).parent;
+    while let Some(c) = at {
+        out.insert(0, c);
+        at = w.compound(c).parent;
+    }
+    out
+}
+
+/// When the timer of `t` fired from `state` started: entering the
+/// innermost compound written in its `from` that holds the state, or the
+/// state (the rule as docs/nested-states.md states it).
+fn started(
+    w: &Model,
+    t: &turnstile_spec::Transition,
+    state: StateId,
+    entered: SystemTime,
+    within: &[SystemTime],
+) -> SystemTime {
+    let compounds = compounds_of(w, state);
+    compounds
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, c)| t.from_compounds.contains(c))
+        .map_or(entered, |(depth, _)| within[depth])
+}
+
+/// The instants of the compounds `to` is inside after `t` moved from
+/// `from` at `now`: those of the compounds holding both keep theirs,
+/// unless `t` names one of them (or one outside it) as its target.
+fn entered_after(
+    w: &Model,
+    t: &turnstile_spec::Transition,
+    from: StateId,
+    to: StateId,
+    within: &[SystemTime],
+    now: SystemTime,
+) -> Vec<SystemTime> {
+    let before = compounds_of(w, from);
+    let after = compounds_of(w, to);
+    let named =
+        t.to.iter()
+            .position(|s| *s == to)
+            .and_then(|i| t.to_compounds[i]);
+    let mut kept = true;
+    after
+        .iter()
+        .enumerate()
+        .map(|(depth, c)| {
+            kept = kept && Some(*c) != named && before.get(depth) == Some(c);
+            if kept {
+                within[depth]
+            } else {
+                now
+            }
+        })
+        .collect()
+}
+
 /// What the definition says firing `event` in `state` at `now` by an
 /// actor holding `roles` does.
 #[allow(clippy::too_many_arguments)]
@@ -54,6 +117,7 @@ fn expected(
     w: &Model,
     state: StateId,
     entered: SystemTime,
+    within: &[SystemTime],
     event: &str,
     seed: u64,
     roles: &[&str],
@@ -75,21 +139,24 @@ fn expected(
     {
         return Err(format!("forbidden {event}"));
     }
-    let due = |after: Duration| now >= entered + after;
+    let due_at = |t: &turnstile_spec::Transition, after: Duration| {
+        started(w, t, state, entered, within) + after
+    };
     for other in &outgoing {
         let Some(timer) = other.timer.as_ref().filter(|t| t.automatic) else {
             continue;
         };
+        let other_due = due_at(other, timer.after);
         let own_first = t
             .timer
             .as_ref()
-            .is_some_and(|own| own.automatic && own.after <= timer.after);
-        if other.event != t.event && !own_first && due(timer.after) {
+            .is_some_and(|own| own.automatic && due_at(t, own.after) <= other_due);
+        if other.event != t.event && !own_first && now >= other_due {
             return Err(format!("overdue {}", other.event));
         }
     }
     if let Some(timer) = &t.timer {
-        if !due(timer.after) {
+        if now < due_at(t, timer.after) {
             return Err(format!("not yet {event}"));
         }
     }
@@ -121,11 +188,13 @@ fn run<W>(steps: &[(usize, u64, usize)], seed_of: impl Fn(&mut W) -> &mut u64)
 where
     W: Dispatch + Default,
 {
-    const WAITS: [Duration; 7] = [
+    const WAITS: [Duration; 9] = [
         Duration::ZERO,
         Duration::from_secs(3600),
         Duration::from_secs(23 * 3600 + 59 * 60),
         Duration::from_secs(24 * 3600),
+        Duration::from_secs(7 * 24 * 3600),
+        Duration::from_secs(29 * 24 * 3600),
         Duration::from_secs(89 * 24 * 3600),
         Duration::from_secs(90 * 24 * 3600),
         Duration::from_secs(100 * 24 * 3600),
@@ -139,16 +208,27 @@ where
     let mut current = W::start(W::default(), now);
     let mut state = w.initial;
     let mut entered = now;
+    let mut within = vec![now; compounds_of(&w, state).len()];
+    let compound_timers = !W::KEPT.is_empty();
     for &(event, seed, wait) in steps {
         let event = names[event % names.len()];
         now += WAITS[wait % WAITS.len()];
         *seed_of(W::data_mut(&mut current)) = seed;
         let roles = held(seed, W::ROLES);
         let actor = Actor::new("tester").with_roles(&roles);
-        let want = expected(&w, state, entered, event, seed, &roles, now);
+        let want = expected(&w, state, entered, &within, event, seed, &roles, now);
         current = match (W::fire_as(current, event, &actor, now), want) {
             (Ok(next), Ok(target)) => {
                 assert_eq!(W::state(&next), w.state(target).name.as_str(), "{event}");
+                let t = w
+                    .transitions_from(state)
+                    .map(|(_, t)| t)
+                    .find(|t| t.event.as_str() == event)
+                    .expect("allowed");
+                within = entered_after(&w, t, state, target, &within, now);
+                if compound_timers {
+                    assert_eq!(W::within(&next), within.as_slice(), "{event}");
+                }
                 state = target;
                 entered = now;
                 next
@@ -187,7 +267,7 @@ fn allowed(w: &Model, state: StateId) -> Vec<&str> {
 }
 
 fn steps() -> impl Strategy<Value = Vec<(usize, u64, usize)>> {
-    prop::collection::vec((0usize..64, any::<u64>(), 0usize..7), 1..60)
+    prop::collection::vec((0usize..64, any::<u64>(), 0usize..9), 1..60)
 }
 
 proptest! {
@@ -217,6 +297,20 @@ proptest! {
     fn service_closing_by_name_follows_the_definition(steps in steps()) {
         run::<OracleServiceClosing>(&steps, |d| &mut d.seed);
     }
+
+    #[test]
+    fn nested_timers_by_name_follows_the_definition(steps in steps()) {
+        run::<OracleRetention>(&steps, |d| &mut d.seed);
+    }
+}
+
+/// `tests/fixtures/nested_timers.toml`: timers at three levels (a
+/// compound, a compound inside it, a state), an event at two levels, a
+/// transition that names a compound as its target.
+#[derive(Workflow, Debug, Default)]
+#[workflow(file = "tests/fixtures/nested_timers.toml")]
+pub struct OracleRetention {
+    seed: u64,
 }
 
 /// `sign_up.toml` with guards and outcomes answered from `seed`.

@@ -10,6 +10,8 @@
 //! same events, instants and actors, in the same words) and the same kind
 //! of refusal naming the same guard. Every reference workflow is played,
 //! `tests/fixtures/clockwork.toml`, whose timers compete, and
+//! `tests/fixtures/nested_timers.toml`, whose timers count from entering
+//! compound states at two levels and from entering a state, and
 //! `tests/fixtures/unbinding.toml`, whose events are restricted to roles:
 //! the page acts as a role chosen at random (or none), as an `Actor`
 //! holding it does, and is refused with the runtime's words.
@@ -28,7 +30,7 @@ use std::time::{Duration, SystemTime};
 use browser::{chromium, launch, open, out_dir, watched_tab};
 use headless_chrome::Tab;
 use scripted::{
-    account_upgrade_sim, clockwork_sim, partner_association_sim, phone_change_sim,
+    account_upgrade_sim, clockwork_sim, partner_association_sim, phone_change_sim, retention_sim,
     service_closing_sim, sign_up_sim, unbinding_sim, Scripted,
 };
 use turnstile::words::compact_duration;
@@ -562,6 +564,11 @@ fn the_simulator_fires_as_the_runtime_does() {
             play_workflow::<clockwork_sim::Sim>(&tab, "tests/fixtures/clockwork.toml", &mut rng);
         actions +=
             play_workflow::<unbinding_sim::Sim>(&tab, "tests/fixtures/unbinding.toml", &mut rng);
+        actions += play_workflow::<retention_sim::Sim>(
+            &tab,
+            "tests/fixtures/nested_timers.toml",
+            &mut rng,
+        );
     }
     eprintln!("{actions} actions agreed (seed {seed})");
 }

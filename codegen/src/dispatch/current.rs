@@ -344,8 +344,47 @@ impl ByName<'_, '_> {
             ..
         } = lookups;
         let fire_methods = self.fire_methods(fire_by_name, fire_event);
-        let tokens = quote! {
-            impl Current {
+        let resume_fns = if self.g.within > 0 {
+            let within_arms =
+                self.per_state(&|_, v| format!("Current::{v}(m) => m.entered_within(),"));
+            quote! {
+                /// The machine named by a stored state, entered at `entered_at`,
+                /// as are the compound states it is inside: the data is handed
+                /// back when no state has that name.
+                pub fn resume(
+                    state: &str,
+                    data: #data,
+                    entered_at: ::std::time::SystemTime,
+                ) -> ::core::result::Result<Self, #data> {
+                    Self::resume_within(state, data, entered_at, &[])
+                }
+
+                /// The machine named by a stored state, entered at `entered_at`,
+                /// inside compound states entered at `within` (outermost first;
+                /// one missing from the end counts as entered at `entered_at`):
+                /// the data is handed back when no state has that name.
+                pub fn resume_within(
+                    state: &str,
+                    data: #data,
+                    entered_at: ::std::time::SystemTime,
+                    within: &[::std::time::SystemTime],
+                ) -> ::core::result::Result<Self, #data> {
+                    match #resume {
+                        ::core::option::Option::Some(i) => ::core::result::Result::Ok(Current::from_parts(i, #resumed)),
+                        ::core::option::Option::None => ::core::result::Result::Err(data),
+                    }
+                }
+
+                /// When the machine entered each compound state it is inside,
+                /// outermost first: what those states' timers count from.
+                pub fn entered_within(&self) -> &[::std::time::SystemTime] {
+                    match self {
+                        #within_arms
+                    }
+                }
+            }
+        } else {
+            quote! {
                 /// The machine named by a stored state, entered at `entered_at`:
                 /// the data is handed back when no state has that name.
                 pub fn resume(
@@ -359,6 +398,11 @@ impl ByName<'_, '_> {
                         ::core::option::Option::None => ::core::result::Result::Err(data),
                     }
                 }
+            }
+        };
+        let tokens = quote! {
+            impl Current {
+                #resume_fns
 
                 /// The machine in the state at `index`, from its parts. `index`
                 /// is a state's `INDEX` (from its type, or a name looked up in

@@ -88,7 +88,10 @@ impl<'a> Generator<'a> {
             return TokenStream::new();
         }
         let b = ByName::new(self);
-        let small = self.w.states.len() <= SMALL_DISPATCH_STATES;
+        // A compound's timer makes each move say which compounds it stays
+        // inside: the typed moves say it, so the small path, which makes
+        // them, is the one taken.
+        let small = self.w.states.len() <= SMALL_DISPATCH_STATES || self.within > 0;
         let lookups = if small { b.small() } else { b.table() };
         let (event_enum, event_chunks) = b.event_enum(&lookups);
         let current = b.current_enum();
@@ -121,7 +124,31 @@ impl<'g, 'a> ByName<'g, 'a> {
     fn new(g: &'g Generator<'a>) -> Self {
         let w = g.w;
         let data = g.data(2);
-        let parts = if g.timed {
+        let krate_path = &g.krate;
+        let n = g.within;
+        let parts = if n > 0 {
+            // With a timer on a compound state: when it entered each
+            // compound too (`within`, the slice given to `resume_within`).
+            Parts {
+                ty: quote!((#data, ::std::time::SystemTime, [::std::time::SystemTime; #n])),
+                of_machine: quote!((m.data, m.entered_at, m.within)),
+                machine: quote!(super::Machine {
+                    data: parts.0,
+                    entered_at: parts.1,
+                    within: parts.2,
+                    state: ::core::marker::PhantomData
+                }),
+                // Only the small path moves parts, through the typed moves.
+                moved: quote!((parts.0, now, [now; #n])),
+                resumed: quote!((data, entered_at, ::core::array::from_fn(|d| {
+                    if d < <#data as #krate_path::Workflow>::ANCESTORS[i].len() {
+                        within.get(d).copied().unwrap_or(entered_at)
+                    } else {
+                        entered_at
+                    }
+                }))),
+            }
+        } else if g.timed {
             Parts {
                 ty: quote!((#data, ::std::time::SystemTime)),
                 of_machine: quote!((m.data, m.entered_at)),
@@ -186,7 +213,8 @@ impl<'g, 'a> ByName<'g, 'a> {
             .iter()
             .enumerate()
             .map(|(i, out)| {
-                let plain = |tid: &TransitionId| g.w.plain_move(g.w.transition(*tid), out);
+                let plain =
+                    |tid: &TransitionId| g.w.plain_move(g.w.transition(*tid), StateId(i), out);
                 if table_plain && out.iter().all(plain) {
                     return None;
                 }
@@ -275,7 +303,7 @@ impl ByName<'_, '_> {
         } else {
             // What the typed method does, without the call: the machine
             // moves into the target state.
-            let next = landed(g.move_into(quote!(super::), quote!(m)));
+            let next = landed(g.move_into(quote!(super::), quote!(m), (t, StateId(i), t.to[0])));
             quote!(::core::result::Result::Ok(#next))
         }
     }

@@ -41,6 +41,43 @@ impl ByName<'_, '_> {
                 })
             })
         });
+        // Where a timer counts from entering a compound state: what each
+        // timer counts from, and what each move stays inside.
+        let nested = (self.g.within > 0).then(|| {
+            let clocks = w
+                .transitions
+                .iter()
+                .filter(|t| t.timer.is_some())
+                .flat_map(|t| {
+                    t.from.iter().map(move |from| match w.clock(t, *from) {
+                        turnstile_spec::Clock::State => quote!(::core::option::Option::None),
+                        turnstile_spec::Clock::Compound(c) => {
+                            let depth = w.depth(c);
+                            quote!(::core::option::Option::Some(#depth))
+                        }
+                    })
+                });
+            let kept = w.transitions.iter().flat_map(|t| {
+                t.from
+                    .iter()
+                    .flat_map(move |from| t.to.iter().map(move |to| w.kept(t, *from, *to)))
+            });
+            quote! {
+                const TIMER_CLOCKS: &'static [::core::option::Option<usize>] = &[#(#clocks),*];
+                const KEPT: &'static [usize] = &[#(#kept),*];
+                fn resume_within(
+                    state: &str,
+                    data: Self,
+                    entered_at: ::std::time::SystemTime,
+                    within: &[::std::time::SystemTime],
+                ) -> ::core::result::Result<Current, Self> {
+                    Current::resume_within(state, data, entered_at, within)
+                }
+                fn within(current: &Current) -> &[::std::time::SystemTime] {
+                    current.entered_within()
+                }
+            }
+        });
         let start_expr = if self.g.timed {
             quote!(super::Machine::new(data, now))
         } else {
@@ -108,6 +145,7 @@ impl ByName<'_, '_> {
                 const FINGERPRINT: &'static str = #fingerprint;
                 const TIMERS: &'static [#krate::TimerSpec] = &[#(#timers)*];
                 const TRANSITIONS: &'static [(&'static str, &'static str, &'static str)] = &[#(#transitions),*];
+                #nested
 
                 fn start(data: Self, now: ::std::time::SystemTime) -> Current {
                     Current::from(#start_expr)

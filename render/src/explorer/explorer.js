@@ -190,12 +190,36 @@
     return parts.join(' ');
   }
   function when(ms) { return ms === 0 ? 'T' : 'T + ' + compact(ms); }
-  function fresh() { return { current: model.initial, entered: 0, clock: 0, trail: [] }; }
-  function copy(s) { return { current: s.current, entered: s.entered, clock: s.clock, trail: s.trail.slice() }; }
+  // `within`: when each compound the current state is inside was
+  // entered, outermost first (what a compound's timers count from).
+  function fresh() { return { current: model.initial, entered: 0, within: states[model.initial].within.map(function () { return 0; }), clock: 0, trail: [] }; }
+  function copy(s) { return { current: s.current, entered: s.entered, within: s.within.slice(), clock: s.clock, trail: s.trail.slice() }; }
   function take(s, ti, to, at, actor) {
+    var t = transitions[ti];
+    // The compounds the move stays inside keep their instants (`kept`,
+    // given where a timer counts from a compound); the others are entered.
+    var kept = t.kept ? t.kept[t.from.indexOf(s.current)][t.to.indexOf(to)] : 0;
     s.trail.push({ from: s.current, transition: ti, to: to, at: at, actor: actor });
     s.current = to;
     s.entered = at;
+    s.within = s.within.slice(0, kept);
+    while (s.within.length < states[to].within.length) s.within.push(at);
+  }
+  // What the timer of transition `ti` counts from in the current state:
+  // the position of its compound among the state's (`clocks`), or null
+  // for entering the state.
+  function clockOf(s, ti) {
+    var t = transitions[ti];
+    var d = t.clocks ? t.clocks[t.from.indexOf(s.current)] : null;
+    return d === undefined ? null : d;
+  }
+  function dueOf(s, ti) {
+    var d = clockOf(s, ti);
+    return (d === null ? s.entered : s.within[d]) + transitions[ti].timer.after_ms;
+  }
+  function clockName(s, ti) {
+    var d = clockOf(s, ti);
+    return d === null ? states[s.current].name : states[s.current].within[d];
   }
   // The automatic timer of the current state that fell due first by the
   // clock (the first declared among equals), or null.
@@ -204,7 +228,7 @@
     outgoing[s.current].forEach(function (ti) {
       var t = transitions[ti];
       if (!t.timer || !t.timer.automatic) return;
-      var at = s.entered + t.timer.after_ms;
+      var at = dueOf(s, ti);
       if (at <= s.clock && (best === null || at < best.at)) best = { transition: ti, at: at };
     });
     return best;
@@ -229,9 +253,13 @@
       var c = checks[k];
       if (c.preempted_by !== undefined) {
         var other = transitions[c.preempted_by];
-        if (s.entered + other.timer.after_ms <= s.clock) return { kind: 'overdue', event: name, by: other.event };
+        var otherDue = dueOf(s, c.preempted_by);
+        // `unless`: the event's own automatic timer counts from another
+        // instant, and comes first if it falls due no later.
+        var ownFirst = c.unless && dueOf(s, ti) <= otherDue;
+        if (otherDue <= s.clock && !ownFirst) return { kind: 'overdue', event: name, by: other.event };
       } else if (c.timer) {
-        if (s.entered + t.timer.after_ms > s.clock) return { kind: 'not_yet', event: name, after: t.timer.after, due: s.entered + t.timer.after_ms };
+        if (dueOf(s, ti) > s.clock) return { kind: 'not_yet', event: name, after: t.timer.after, due: dueOf(s, ti) };
       } else if (!holds(c.guard)) failing.push(c.guard);
     }
     if (failing.length) return { kind: 'guard', event: name, guards: failing };
@@ -310,10 +338,10 @@
       var form = el('fieldset', { className: 'event', 'data-event-form': t.event, 'data-automatic': String(automatic) });
       form.appendChild(el('legend', { className: 'name', text: t.event }));
       if (t.timer) {
-        var due = s.entered + t.timer.after_ms;
+        var due = dueOf(s, ti);
         var left = due - s.clock;
         form.appendChild(el('p', { className: 'timer', text: (automatic ? 'Happens by itself ' : 'Not before ') + t.timer.text +
-          ' after entering ' + states[s.current].name + ': ' + (automatic ? 'at ' : 'due at ') + when(due) + (left > 0 ? ' (in ' + compact(left) + ')' : ' (due now)') }));
+          ' after entering ' + clockName(s, ti) + ': ' + (automatic ? 'at ' : 'due at ') + when(due) + (left > 0 ? ' (in ' + compact(left) + ')' : ' (due now)') }));
       }
       if (t.by.length) form.appendChild(el('p', { className: 'roles', text: byText(t) }));
       if (t.payload) form.appendChild(el('p', { className: 'payload', text: payloadText(t) }));
@@ -334,9 +362,9 @@
         form.appendChild(el('div', { className: 'row' }, [el('label', { 'for': sid, text: 'Outcome' }), picker]));
       }
       var buttons = [];
-      if (t.timer && s.entered + t.timer.after_ms > s.clock) {
+      if (t.timer && dueOf(s, ti) > s.clock) {
         buttons.push(el('button', { type: 'button', 'data-wait': t.event, text: automatic ? 'Wait for it' : 'Wait until due',
-          onclick: function () { act(function (x) { x.clock = Math.max(x.clock, x.entered + t.timer.after_ms); runDue(x, chosen); return null; }); } }));
+          onclick: function () { act(function (x) { x.clock = Math.max(x.clock, dueOf(x, ti)); runDue(x, chosen); return null; }); } }));
       }
       if (!automatic) {
         buttons.push(el('button', { type: 'button', className: 'primary', 'data-fire': t.event, text: 'Fire ' + t.event,
@@ -391,7 +419,7 @@
       outgoing[x.current].forEach(function (ti) {
         var t = transitions[ti];
         if (!t.timer) return;
-        var at = x.entered + t.timer.after_ms;
+        var at = dueOf(x, ti);
         if (at > x.clock && (next === null || at < next)) next = at;
       });
       if (next !== null) { x.clock = next; runDue(x, chosen); }
@@ -437,7 +465,7 @@
     sim = copy(sim);
     history.push(before);
     if (st.at_ms !== undefined) { sim.clock = Math.max(sim.clock, st.at_ms); }
-    else if (t.timer) { sim.clock = Math.max(sim.clock, sim.entered + t.timer.after_ms); }
+    else if (t.timer) { sim.clock = Math.max(sim.clock, dueOf(sim, st.transition)); }
     if (t.timer && t.timer.automatic) { runDue(sim, choose); return null; }
     runDue(sim, choose);
     var role = st.role !== undefined ? (st.role || '') : (t.by.length ? t.by[0] : '');

@@ -1,4 +1,4 @@
-//! Each reference workflow (and two fixtures) derived again on data whose
+//! Each reference workflow (and three fixtures) derived again on data whose
 //! guards and branch outcomes a test sets step by step: the explorer's
 //! differential test and the replay of the checker's counterexamples both
 //! drive the real generated machines through it.
@@ -94,3 +94,6 @@ scripted!(clockwork_sim, "tests/fixtures/clockwork.toml", clockwork,
 scripted!(unbinding_sim, "tests/fixtures/unbinding.toml", unbinding,
     guards [materials_complete],
     outcomes [review => Review [Approved, Rejected]]);
+scripted!(retention_sim, "tests/fixtures/nested_timers.toml", retention,
+    guards [],
+    outcomes []);
