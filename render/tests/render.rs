@@ -171,10 +171,12 @@ fn every_format_shows_what_an_event_brings() {
         "freeze_under_review --> decide_freeze_outcome_8 : {label}\n"
     )));
     let texts = svg_texts(&svg(&w));
+    // (Drawn at the border of `limited`, it also says which state inside
+    // it the edge leaves.)
     assert!(
         texts
             .iter()
-            .any(|t| t == "decide_freeze by staff, brings StaffDecision"),
+            .any(|t| t == "decide_freeze by staff, brings StaffDecision from freeze_under_review"),
         "{texts:?}"
     );
 }
@@ -644,6 +646,72 @@ fn dot_draws_compounds_as_clusters() {
     // A flat definition has none.
     for w in references().iter().filter(|w| w.compounds.is_empty()) {
         assert!(!dot(w).contains("subgraph"), "{}", w.name);
+    }
+}
+
+/// The `(x, y, width, height)` of the first `<rect` after `marker` in `svg`.
+fn rect_after(svg: &str, marker: &str) -> (f64, f64, f64, f64) {
+    let at = svg
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} in {svg}"));
+    let rect = &svg[at + svg[at..].find("<rect").expect("a rect")..];
+    let number = |name: &str| -> f64 {
+        let start = rect.find(&format!(" {name}=\"")).expect(name) + name.len() + 3;
+        rect[start..start + rect[start..].find('"').unwrap()]
+            .parse()
+            .unwrap()
+    };
+    (number("x"), number("y"), number("width"), number("height"))
+}
+
+fn inside(inner: (f64, f64, f64, f64), outer: (f64, f64, f64, f64)) -> bool {
+    inner.0 >= outer.0
+        && inner.1 >= outer.1
+        && inner.0 + inner.2 <= outer.0 + outer.2
+        && inner.1 + inner.3 <= outer.1 + outer.3
+}
+
+/// The SVG draws each compound as a box around the states inside it, at
+/// any depth, and a transition written `from` a compound once, at its
+/// border, listing the states it stands for; where a border stands for
+/// some of the states inside only, the label says which.
+#[test]
+fn svg_draws_compounds_as_boxes_and_their_exits_once() {
+    let w = workflow("../workflows/tests/fixtures/nested_timers.toml");
+    let out = svg(&w);
+    let closed = rect_after(&out, "data-compound=\"closed\"");
+    let reviewing = rect_after(&out, "data-compound=\"reviewing\"");
+    let kept = rect_after(&out, "data-state=\"kept\"");
+    let asked = rect_after(&out, "data-state=\"asked\"");
+    let active = rect_after(&out, "data-state=\"active\"");
+    assert!(inside(reviewing, closed), "{out}");
+    assert!(inside(kept, closed) && !inside(kept, reviewing), "{out}");
+    assert!(inside(asked, reviewing), "{out}");
+    assert!(!inside(active, closed), "{out}");
+    // `retention_ends`, written from `closed`, is one edge from its
+    // border standing for its four states.
+    let edges: Vec<&str> = out
+        .split("<g class=\"edge")
+        .filter(|g| g.contains("data-event=\"retention_ends\""))
+        .collect();
+    assert_eq!(edges.len(), 1, "{out}");
+    assert!(
+        edges[0].contains("data-from=\"kept waiting asked\" data-to=\"deleted\""),
+        "{}",
+        edges[0]
+    );
+    // `restore` from `closed` holds in `kept` and `waiting` only (`asked`
+    // handles it itself): the label says so.
+    let texts = svg_texts(&out);
+    assert!(
+        texts
+            .iter()
+            .any(|t| t == "restore from kept, waiting not before 1d"),
+        "{texts:?}"
+    );
+    // A flat definition draws no compound.
+    for w in references().iter().filter(|w| w.compounds.is_empty()) {
+        assert!(!svg(w).contains("class=\"compound"), "{}", w.name);
     }
 }
 

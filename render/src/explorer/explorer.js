@@ -54,12 +54,15 @@
   });
 
   // The edges (and branch node) drawn for one step: transition t from state a to b.
+  // An edge drawn at a compound state's border lists the states it stands
+  // for in `data-from` / `data-to`, separated by spaces.
+  function names(list) { return list ? list.split(' ') : []; }
   function stepEls(t, a, b) {
     var from = states[a].name, to = states[b].name;
     var out = edgeEls.filter(function (g) {
       if (g.getAttribute('data-transition') !== String(t)) return false;
-      var f = g.getAttribute('data-from'), d = g.getAttribute('data-to');
-      return (f === from && (d === to || d === '')) || (f === '' && d === to);
+      var f = names(g.getAttribute('data-from')), d = names(g.getAttribute('data-to'));
+      return (f.indexOf(from) >= 0 && (d.indexOf(to) >= 0 || d.length === 0)) || (f.length === 0 && d.indexOf(to) >= 0);
     });
     return out.concat(branchEls.filter(function (g) { return g.getAttribute('data-branch') === String(t); }));
   }

@@ -57,6 +57,7 @@ pub(crate) mod look {
     pub const FINAL: (&str, &str) = ("#047857", "#ecfdf5");
     pub const REFUSAL: (&str, &str) = ("#b91c1c", "#fef2f2");
     pub const BRANCH: (&str, &str) = ("#a16207", "#fef9c3");
+    pub const COMPOUND: (&str, &str) = ("#94a3b8", "#f1f5f9");
     pub const PLAIN: &str = "#475569";
     pub const GUARDED: &str = "#b45309";
     pub const TIMED: &str = "#6d28d9";
@@ -157,13 +158,26 @@ pub(crate) fn draw(
         svg,
         "</defs>\n<rect class=\"background\" width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>"
     );
+    // Compound states' boxes first (outer before inner, as listed), under
+    // the edges and states inside them.
+    if nodes.iter().any(|n| n.kind == Kind::Compound) {
+        svg.push_str("<g class=\"compounds\">\n");
+        for (n, p) in nodes.iter().zip(placed) {
+            if n.kind == Kind::Compound {
+                draw_compound(n, p, &mut svg);
+            }
+        }
+        svg.push_str("</g>\n");
+    }
     svg.push_str("<g class=\"edges\">\n");
     for (e, r) in edges.iter().zip(routed) {
         draw_edge(w, nodes, e, r, &mut svg);
     }
     svg.push_str("</g>\n<g class=\"states\">\n");
     for (n, p) in nodes.iter().zip(placed) {
-        draw_node(n, p, &mut svg);
+        if n.kind != Kind::Compound {
+            draw_node(n, p, &mut svg);
+        }
     }
     svg.push_str("</g>\n");
     svg.push_str(&legend);
@@ -172,16 +186,17 @@ pub(crate) fn draw(
 }
 
 fn draw_edge(w: &Workflow, nodes: &[Node], e: &Edge, r: &Routed, svg: &mut String) {
-    let end = |n: usize| match nodes[n].kind {
-        Kind::State | Kind::Final => escaped(&nodes[n].name),
-        Kind::Start | Kind::Branch => String::new(),
+    let end = |n: usize, leaves: &Option<String>| match (leaves, nodes[n].kind) {
+        (Some(leaves), _) => escaped(leaves),
+        (None, Kind::State | Kind::Final | Kind::Compound) => escaped(&nodes[n].name),
+        (None, Kind::Start | Kind::Branch) => String::new(),
     };
     let _ = write!(
         svg,
         "<g class=\"edge {}\" data-from=\"{}\" data-to=\"{}\"",
         style_name(e.style),
-        end(e.from),
-        end(e.to)
+        end(e.from, &e.from_leaves),
+        end(e.to, &e.to_leaves)
     );
     if let Some(t) = e.transition {
         let _ = write!(svg, " data-transition=\"{t}\"");
@@ -228,9 +243,52 @@ fn draw_edge(w: &Workflow, nodes: &[Node], e: &Edge, r: &Routed, svg: &mut Strin
     svg.push_str("</g>\n");
 }
 
+/// A compound state: a box around the states inside it, its name and
+/// summary at its top left (`p.lines`).
+fn draw_compound(n: &Node, p: &Placed, svg: &mut String) {
+    let (left, top) = (p.x - p.w / 2.0, p.y - p.h / 2.0);
+    let name = escaped(&n.name);
+    let (stroke, fill) = look::COMPOUND;
+    let _ = write!(svg, "<g class=\"compound\" data-compound=\"{name}\">");
+    if let Some(summary) = &n.summary {
+        let _ = write!(svg, "<title>{}</title>", escaped(summary));
+    }
+    let _ = write!(
+        svg,
+        "<rect x=\"{left:.1}\" y=\"{top:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"12\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"1.4\"/>\
+         <text class=\"name\" x=\"{:.1}\" y=\"{:.1}\" font-weight=\"700\" fill=\"{}\">{name}</text>",
+        p.w,
+        p.h,
+        left + 12.0,
+        top + 8.0 + NAME_SIZE,
+        look::INK
+    );
+    if !p.lines.is_empty() {
+        let _ = write!(
+            svg,
+            "<text class=\"summary\" x=\"{:.1}\" y=\"{:.1}\" font-size=\"{SUMMARY_SIZE}\" fill=\"{}\">",
+            left + 12.0,
+            top + 12.0 + NAME_SIZE + SUMMARY_LINE,
+            look::MUTED
+        );
+        for (i, line) in p.lines.iter().enumerate() {
+            let dy = if i == 0 { 0.0 } else { SUMMARY_LINE };
+            let _ = write!(
+                svg,
+                "<tspan x=\"{:.1}\" dy=\"{dy}\">{}</tspan>",
+                left + 12.0,
+                escaped(line)
+            );
+        }
+        svg.push_str("</text>");
+    }
+    svg.push_str("</g>\n");
+}
+
 fn draw_node(n: &Node, p: &Placed, svg: &mut String) {
     let (x, y) = (p.x, p.y);
     match n.kind {
+        Kind::Compound => draw_compound(n, p, svg),
         Kind::Start => {
             let _ = writeln!(
                 svg,
@@ -353,6 +411,15 @@ fn legend(nodes: &[Node], edges: &[Edge], top: f64) -> (String, f64) {
     }
     if has(&|n| n.refusal) {
         items.push(("refusal", boxed(look::REFUSAL, false)));
+    }
+    if has(&|n| n.kind == Kind::Compound) {
+        let (stroke, fill) = look::COMPOUND;
+        items.push((
+            "compound state (its exits drawn once, at its border)",
+            format!(
+                "<rect x=\"0\" y=\"-9\" width=\"22\" height=\"14\" rx=\"5\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"1.4\"/>"
+            ),
+        ));
     }
     if has(&|n| n.kind == Kind::Branch) {
         let (stroke, fill) = look::BRANCH;

@@ -8,6 +8,7 @@ use super::wrap;
 /// What both layouts draw: a start point, the states, one `?` node per
 /// branching event, and the edges between them. Node 0 is the start, node
 /// `i + 1` is state `i`, branch nodes follow.
+#[derive(Clone)]
 pub(crate) struct Node {
     pub(crate) name: String,
     pub(crate) kind: Kind,
@@ -19,6 +20,8 @@ pub(crate) struct Node {
     pub(crate) refusal: bool,
     /// The branching transition of a `?` node.
     pub(crate) transition: Option<usize>,
+    /// A compound state's box: its size, the drawing inside it included.
+    pub(crate) block: Option<(f64, f64)>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -27,10 +30,12 @@ pub(crate) enum Kind {
     State,
     Final,
     Branch,
+    /// A compound state, drawn as a box around the states inside it.
+    Compound,
 }
 
 /// How an edge is drawn.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Style {
     /// From the start point to the initial state.
     Start,
@@ -44,6 +49,7 @@ pub(crate) enum Style {
     Outcome,
 }
 
+#[derive(Clone)]
 pub(crate) struct Edge {
     pub(crate) from: usize,
     pub(crate) to: usize,
@@ -58,6 +64,13 @@ pub(crate) struct Edge {
     /// The one-line label the other formats draw too
     /// ([`crate::edge_label`]); empty for edges without an event.
     pub(crate) label: String,
+    /// For an edge drawn at a compound's border: the states it leaves
+    /// and enters, by name, separated by spaces (`data-from`, `data-to`).
+    pub(crate) from_leaves: Option<String>,
+    pub(crate) to_leaves: Option<String>,
+    /// Lines saying which states inside a compound the edge leaves or
+    /// enters where its border stands for some of them only.
+    pub(crate) ends: Vec<String>,
 }
 
 impl Edge {
@@ -74,6 +87,9 @@ impl Edge {
         }
         if let Some(roles) = &self.roles {
             lines.extend(wrap(roles, 30).into_iter().map(|l| (l, Line::Role)));
+        }
+        for end in &self.ends {
+            lines.extend(wrap(end, 30).into_iter().map(|l| (l, Line::Role)));
         }
         if let Some(timer) = &self.timer {
             // In words alone: a clock symbol needs an emoji font, which
@@ -101,6 +117,7 @@ pub(crate) fn graph(w: &Workflow) -> (Vec<Node>, Vec<Edge>) {
         initial: false,
         refusal: false,
         transition: None,
+        block: None,
     }];
     nodes.extend(w.states.iter().enumerate().map(|(i, s)| Node {
         name: s.name.to_string(),
@@ -110,6 +127,7 @@ pub(crate) fn graph(w: &Workflow) -> (Vec<Node>, Vec<Edge>) {
         initial: i == w.initial.0,
         refusal: s.refusal,
         transition: None,
+        block: None,
     }));
     let mut edges = vec![Edge {
         from: 0,
@@ -121,6 +139,9 @@ pub(crate) fn graph(w: &Workflow) -> (Vec<Node>, Vec<Edge>) {
         style: Style::Start,
         transition: None,
         label: String::new(),
+        from_leaves: None,
+        to_leaves: None,
+        ends: Vec::new(),
     }];
     for (index, t) in w.transitions.iter().enumerate() {
         let guards: Vec<String> = t
@@ -151,6 +172,9 @@ pub(crate) fn graph(w: &Workflow) -> (Vec<Node>, Vec<Edge>) {
             style,
             transition: Some(index),
             label: label.clone(),
+            from_leaves: None,
+            to_leaves: None,
+            ends: Vec::new(),
         };
         if t.is_branch() {
             let branch = nodes.len();
@@ -162,6 +186,7 @@ pub(crate) fn graph(w: &Workflow) -> (Vec<Node>, Vec<Edge>) {
                 initial: false,
                 refusal: false,
                 transition: Some(index),
+                block: None,
             });
             for from in &t.from {
                 edges.push(edge(from.0 + 1, branch));
@@ -177,6 +202,9 @@ pub(crate) fn graph(w: &Workflow) -> (Vec<Node>, Vec<Edge>) {
                     style: Style::Outcome,
                     transition: Some(index),
                     label: String::new(),
+                    from_leaves: None,
+                    to_leaves: None,
+                    ends: Vec::new(),
                 });
             }
         } else {

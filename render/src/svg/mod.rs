@@ -7,7 +7,10 @@
 //! and no edge crosses a label because inside a row every edge runs
 //! straight down through a slot of its own. States show their summaries
 //! wrapped under their names. Larger workflows get [`rows`], rows by
-//! distance from the initial state, in near-linear time, names only.
+//! distance from the initial state, in near-linear time, names only. A
+//! definition with compound states is drawn nested (`nested.rs`): each
+//! compound a box around the states inside it, its exits drawn once at its
+//! border.
 //!
 //! Both drawings share one look and one structure, which the explorer
 //! (`render --format html`) relies on: every state is a
@@ -19,6 +22,7 @@ use turnstile_spec::Workflow;
 
 mod draw;
 mod graph;
+mod nested;
 mod rows;
 mod sugiyama;
 
@@ -48,6 +52,9 @@ pub const LAYERED_MAX_EDGES: usize = 400;
 pub fn svg(w: &Workflow) -> String {
     let (nodes, edges) = graph(w);
     if edges.len() <= LAYERED_MAX_EDGES {
+        if !w.compounds.is_empty() {
+            return nested::render(w);
+        }
         sugiyama::render(w, &nodes, &edges)
     } else {
         rows::render(w, &nodes, &edges)

@@ -14,7 +14,9 @@ const MARGIN: f64 = 30.0;
 fn width(node: &Node) -> f64 {
     match node.kind {
         Kind::Start | Kind::Branch => 24.0,
-        Kind::State | Kind::Final => 24.0 + super::text_width(&node.name, super::NAME_SIZE),
+        Kind::State | Kind::Final | Kind::Compound => {
+            24.0 + super::text_width(&node.name, super::NAME_SIZE)
+        }
     }
 }
 
@@ -109,7 +111,7 @@ pub(super) fn render(w: &Workflow, nodes: &[Node], edges: &[Edge]) -> String {
             h: match n.kind {
                 Kind::Start => 14.0,
                 Kind::Branch => 24.0,
-                Kind::State | Kind::Final => HEIGHT,
+                Kind::State | Kind::Final | Kind::Compound => HEIGHT,
             },
             lines: Vec::new(),
         })

@@ -56,6 +56,10 @@ fn size(node: &Node) -> (f64, f64, Vec<String>) {
     match node.kind {
         Kind::Start => (14.0, 14.0, Vec::new()),
         Kind::Branch => (26.0, 26.0, Vec::new()),
+        Kind::Compound => {
+            let (w, h) = node.block.unwrap_or((40.0, 34.0));
+            (w, h, Vec::new())
+        }
         Kind::State | Kind::Final => {
             let mut lines = node
                 .summary
@@ -191,6 +195,13 @@ fn pack(want: &[f64], weight: &[f64], gap: &[f64]) -> Vec<f64> {
 }
 
 pub(super) fn render(w: &Workflow, nodes: &[Node], edges: &[Edge]) -> String {
+    let (placed, routed, width, total_height) = layout(nodes, edges);
+    super::draw(w, nodes, edges, &placed, &routed, width, total_height)
+}
+
+/// Where the layout puts each node and edge, and the drawing's width and
+/// height.
+pub(super) fn layout(nodes: &[Node], edges: &[Edge]) -> (Vec<Placed>, Vec<Routed>, f64, f64) {
     let sizes: Vec<(f64, f64, Vec<String>)> = nodes.iter().map(size).collect();
     let labels: Vec<Vec<(String, super::Line)>> = edges.iter().map(Edge::lines).collect();
     let (node_layer, reversed) = layers(nodes.len(), edges);
@@ -441,7 +452,7 @@ pub(super) fn render(w: &Workflow, nodes: &[Node], edges: &[Edge]) -> String {
     }
     for (n, (leaving, entering)) in leaving.iter_mut().zip(&mut entering).enumerate() {
         let spread = match nodes[n].kind {
-            Kind::State | Kind::Final => (sizes[n].0 - 24.0).max(0.0),
+            Kind::State | Kind::Final | Kind::Compound => (sizes[n].0 - 24.0).max(0.0),
             Kind::Start | Kind::Branch => 0.0,
         };
         for (list, ports) in [(leaving, &mut out_port), (entering, &mut in_port)] {
@@ -535,5 +546,5 @@ pub(super) fn render(w: &Workflow, nodes: &[Node], edges: &[Edge]) -> String {
             }
         })
         .collect();
-    super::draw(w, nodes, edges, &placed, &routed, width, total_height)
+    (placed, routed, width, total_height)
 }
