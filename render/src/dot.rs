@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use crate::edge_label;
-use turnstile_spec::{CompoundId, StateId, Workflow};
+use turnstile_spec::{CompoundId, StateId, Transition, Workflow};
 
 /// Escapes `text` for a double-quoted DOT string: backslashes and quotes
 /// are escaped, line breaks become `\n`, so nothing ends the string early;
@@ -59,6 +59,52 @@ fn cluster(w: &Workflow, c: CompoundId, depth: usize, out: &mut String) {
     let _ = writeln!(out, "{pad}}}");
 }
 
+/// The states `t` is drawn from, each with its `ltail`: a compound it is
+/// written `from` whose every state it leaves is drawn once, from the
+/// cluster's border (unless a target is inside it, which Graphviz cannot
+/// draw so); the other states one edge each.
+fn sources(w: &Workflow, t: &Transition, targets: &[StateId]) -> Vec<(StateId, String)> {
+    let mut out: Vec<(StateId, String)> = Vec::new();
+    let mut covered: Vec<StateId> = Vec::new();
+    for c in &t.from_compounds {
+        let leaves = w.leaves_of(*c);
+        let whole = leaves.iter().all(|s| t.from.contains(s));
+        let holds_target = targets.iter().any(|s| leaves.contains(s));
+        // An outer compound already drawn covers this one.
+        if !whole || holds_target || leaves.iter().all(|s| covered.contains(s)) {
+            continue;
+        }
+        out.retain(|(s, _)| !leaves.contains(s));
+        covered.extend(&leaves);
+        let tail = format!(
+            ", ltail={}",
+            quoted(&format!("cluster_{}", w.compound(*c).name))
+        );
+        out.push((leaves[0], tail));
+    }
+    out.extend(
+        t.from
+            .iter()
+            .filter(|s| !covered.contains(s))
+            .map(|s| (*s, String::new())),
+    );
+    out
+}
+
+/// The `lhead` of the edge into `t`'s target `i`: the cluster of the
+/// compound written there, unless a source is inside it.
+fn head(w: &Workflow, t: &Transition, i: usize, sources: &[StateId]) -> String {
+    match t.to_compounds.get(i).copied().flatten() {
+        Some(c) if !sources.iter().any(|s| w.ancestors(*s).contains(&c)) => {
+            format!(
+                ", lhead={}",
+                quoted(&format!("cluster_{}", w.compound(c).name))
+            )
+        }
+        _ => String::new(),
+    }
+}
+
 /// Renders `w` as a Graphviz `digraph`: the initial state marked by an arrow
 /// from a point, final states with a double border, a branching event as a
 /// diamond, guards as `[guard]`, summaries as tooltips.
@@ -69,6 +115,10 @@ pub fn dot(w: &Workflow) -> String {
         let _ = writeln!(out, "  tooltip={};", quoted(summary));
     }
     out.push_str("  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n");
+    if !w.compounds.is_empty() {
+        // Edges may end at a cluster's border (`ltail`, `lhead`).
+        out.push_str("  compound=true;\n");
+    }
     out.push_str("  \"__start\" [shape=point, label=\"\"];\n");
     for s in &w.states {
         let label = match crate::permits_label(w, s) {
@@ -105,15 +155,22 @@ pub fn dot(w: &Workflow) -> String {
                 "  {branch} [shape=diamond, label=\"\", width=0.3, height=0.3, tooltip={}];",
                 quoted(&format!("outcome of {}", t.event))
             );
-            for from in &t.from {
-                let _ = writeln!(out, "  {} -> {branch} [{attrs}];", name(*from));
+            for (from, tail) in sources(w, t, &[]) {
+                let _ = writeln!(out, "  {} -> {branch} [{attrs}{tail}];", name(from));
             }
-            for to in &t.to {
-                let _ = writeln!(out, "  {branch} -> {} [style=dashed];", name(*to));
+            for (i, to) in t.to.iter().enumerate() {
+                let head = head(w, t, i, &[]);
+                let _ = writeln!(out, "  {branch} -> {} [style=dashed{head}];", name(*to));
             }
         } else {
-            for from in &t.from {
-                let _ = writeln!(out, "  {} -> {} [{attrs}];", name(*from), name(t.to[0]));
+            let head = head(w, t, 0, &t.from);
+            for (from, tail) in sources(w, t, &t.to) {
+                let _ = writeln!(
+                    out,
+                    "  {} -> {} [{attrs}{tail}{head}];",
+                    name(from),
+                    name(t.to[0])
+                );
             }
         }
     }

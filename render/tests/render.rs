@@ -229,19 +229,32 @@ fn graphviz_accepts_the_dot() {
     all.push(workflow("tests/fixtures/hostile.toml"));
     all.push(workflow("../workflows/tests/fixtures/unbinding.toml"));
     all.push(workflow("../tests/ui/workflows/nested.toml"));
+    all.push(workflow("../workflows/tests/fixtures/nested_timers.toml"));
     for w in all {
         let dir = std::env::temp_dir().join(format!("turnstile-dot-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join(format!("{}.dot", w.name));
         std::fs::write(&file, dot(&w)).unwrap();
-        let status = Command::new("dot")
+        let run = Command::new("dot")
             .arg("-Tsvg")
             .arg("-o")
             .arg(dir.join("out.svg"))
             .arg(&file)
-            .status()
+            .output()
             .unwrap();
-        assert!(status.success(), "graphviz rejected the DOT of {}", w.name);
+        assert!(
+            run.status.success(),
+            "graphviz rejected the DOT of {}",
+            w.name
+        );
+        // Not even a warning (an `ltail` or `lhead` Graphviz cannot draw
+        // would be one).
+        assert!(
+            run.stderr.is_empty(),
+            "graphviz warned about the DOT of {}: {}",
+            w.name,
+            String::from_utf8_lossy(&run.stderr)
+        );
         // Graphviz draws each summary as a tooltip (`xlink:title`): read back
         // through an XML parser, each is the summary exactly, not its escape.
         let drawn = std::fs::read_to_string(dir.join("out.svg")).unwrap();
@@ -643,9 +656,27 @@ fn dot_draws_compounds_as_clusters() {
         inside_limited[frozen - limited..].contains("      \"frozen_plain\";"),
         "{text}"
     );
+    // `close`, written from `limited`, leaves the cluster's border once;
+    // a transition into a compound ends at its border.
+    assert_eq!(text.matches("[label=\"close\"").count(), 2, "{text}");
+    assert!(
+        text.contains("\"restricted\" -> \"closed\" [label=\"close\", ltail=\"cluster_limited\"];"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "\"good\" -> \"restricted\" [label=\"restrict\", lhead=\"cluster_limited\"];"
+        ),
+        "{text}"
+    );
     // A flat definition has none.
     for w in references().iter().filter(|w| w.compounds.is_empty()) {
-        assert!(!dot(w).contains("subgraph"), "{}", w.name);
+        let text = dot(w);
+        assert!(
+            !text.contains("subgraph") && !text.contains("compound=true"),
+            "{}",
+            w.name
+        );
     }
 }
 
