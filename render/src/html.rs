@@ -232,6 +232,18 @@ pub fn html(w: &Workflow) -> String {
         .map(crate::xml::escaped)
         .unwrap_or_default();
     let diagram = crate::svg(w);
+    // Each compound state folded, for the page to swap in (`<template>`:
+    // parsed, not shown).
+    let folds: String = (0..w.compounds.len())
+        .filter_map(|i| {
+            let c = turnstile_spec::CompoundId(i);
+            let drawing = crate::svg::svg_folded(w, c)?;
+            Some(format!(
+                "<template class=\"folded\" data-compound=\"{}\">{drawing}</template>\n",
+                crate::xml::escaped(w.compound(c).name.as_str())
+            ))
+        })
+        .collect();
     let model = script_json(&model(w));
     format!(
         "<!DOCTYPE html>
@@ -253,7 +265,7 @@ pub fn html(w: &Workflow) -> String {
 <main>
 <section id=\"diagram\" aria-label=\"Diagram of {name}: select a state with the mouse, or Tab and Enter\">
 <div class=\"toolbar\"><button type=\"button\" id=\"fit\" aria-pressed=\"false\">Fit to width</button><span class=\"key\"><span class=\"swatch current\"></span>current state and steps taken <span class=\"swatch path\"></span>shortest way to the selected state</span></div>
-{diagram}</section>
+{diagram}{folds}</section>
 <aside>
 <section role=\"search\" aria-labelledby=\"search-label\">
 <h2 id=\"search-label\"><label for=\"search\">Find a state or event</label></h2>

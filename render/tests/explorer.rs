@@ -882,3 +882,55 @@ fn the_promises_are_listed_and_a_broken_one_plays_its_run() {
     );
     assert_no_requests(&watch, &file);
 }
+
+/// A compound state folds and unfolds: its box alone, the state the
+/// simulator is in shown by the folded box, and back.
+#[test]
+fn a_compound_folds_and_unfolds() {
+    let Some(path) = chromium() else { return };
+    let browser = launch(path);
+    let (tab, watch) = watched_tab(&browser);
+    let w = workflow("../workflows/tests/fixtures/nested_timers.toml");
+    let file = out_dir().join("fold.html");
+    open(&tab, &file, &html(&w));
+    click(&tab, "button[data-fire='close']");
+    click(&tab, "button[data-fire='request_restore']");
+    assert_eq!(current(&tab), "waiting");
+    let count = |selector: &str| {
+        eval(
+            &tab,
+            &format!(
+                "document.querySelectorAll('#diagram svg {}').length",
+                selector.replace('\'', "\\\"")
+            ),
+        )
+    };
+    assert_eq!(count("g.state[data-state='waiting']"), serde_json::json!(1));
+    // Fold `reviewing`: its states are gone, its box shows the current
+    // state, the edge of `review_lapses` leaves its border.
+    click(&tab, "g.compound[data-compound='reviewing']");
+    assert_eq!(count("g.state[data-state='waiting']"), serde_json::json!(0));
+    assert_eq!(
+        count("g.compound[data-compound='reviewing'][data-folded='true'].current"),
+        serde_json::json!(1)
+    );
+    assert_eq!(
+        count("g.edge[data-event='review_lapses'][data-from='waiting asked']"),
+        serde_json::json!(1)
+    );
+    assert_eq!(count("g.state[data-state='kept']"), serde_json::json!(1));
+    // The simulator goes on while folded; the keyboard unfolds.
+    click(&tab, "button[data-fire='ask']");
+    assert_eq!(current(&tab), "asked");
+    eval(
+        &tab,
+        "document.querySelector(\"g.compound[data-compound='reviewing']\").focus()",
+    );
+    tab.press_key("Enter").unwrap();
+    assert_eq!(count("g.compound[data-folded]"), serde_json::json!(0));
+    assert_eq!(
+        count("g.state[data-state='asked'].current"),
+        serde_json::json!(1)
+    );
+    assert_no_requests(&watch, &file);
+}

@@ -33,25 +33,71 @@
   var outgoing = states.map(function () { return []; });
   transitions.forEach(function (t, i) { t.from.forEach(function (f) { outgoing[f].push(i); }); });
 
-  // The diagram's elements.
-  var stateEl = new Array(states.length);
-  svg.querySelectorAll('g.state').forEach(function (g) {
-    var i = byName.get(g.getAttribute('data-state'));
-    if (i === undefined) return;
-    stateEl[i] = g;
-    g.setAttribute('tabindex', '0');
-    g.setAttribute('role', 'button');
-    g.setAttribute('aria-label', 'State ' + states[i].name + (states[i].summary ? ': ' + states[i].summary : ''));
-    g.addEventListener('click', function () { select(i); revealDetails(); });
-    g.addEventListener('keydown', function (e) {
-      if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); select(i); revealDetails(); }
+  // The diagram's elements, bound again when a compound state is folded
+  // or unfolded (the page holds the drawing with each compound folded in
+  // a <template class="folded">, drawn by the same layout).
+  var stateEl, edgeEls, branchEls;
+  var unfolded = svg;
+  var foldedName = null;
+  function bind() {
+    stateEl = new Array(states.length);
+    svg.querySelectorAll('g.state').forEach(function (g) {
+      var i = byName.get(g.getAttribute('data-state'));
+      if (i === undefined) return;
+      stateEl[i] = g;
+      g.setAttribute('tabindex', '0');
+      g.setAttribute('role', 'button');
+      g.setAttribute('aria-label', 'State ' + states[i].name + (states[i].summary ? ': ' + states[i].summary : ''));
+      g.addEventListener('click', function () { select(i); revealDetails(); });
+      g.addEventListener('keydown', function (e) {
+        if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); select(i); revealDetails(); }
+      });
     });
-  });
-  var edgeEls = Array.prototype.slice.call(svg.querySelectorAll('g.edge[data-transition]'));
-  var branchEls = Array.prototype.slice.call(svg.querySelectorAll('g.branch'));
-  edgeEls.forEach(function (g) {
-    g.addEventListener('click', function () { showEvent(g.getAttribute('data-event') || ''); });
-  });
+    edgeEls = Array.prototype.slice.call(svg.querySelectorAll('g.edge[data-transition]'));
+    branchEls = Array.prototype.slice.call(svg.querySelectorAll('g.branch'));
+    edgeEls.forEach(function (g) {
+      g.addEventListener('click', function () { showEvent(g.getAttribute('data-event') || ''); });
+    });
+    svg.querySelectorAll('g.compound').forEach(function (g) {
+      var name = g.getAttribute('data-compound');
+      if (!foldedDrawing(name)) return;
+      var isFolded = g.getAttribute('data-folded') === 'true';
+      g.setAttribute('tabindex', '0');
+      g.setAttribute('role', 'button');
+      g.setAttribute('aria-expanded', String(!isFolded));
+      g.setAttribute('aria-label', (isFolded ? 'Unfold ' : 'Fold ') + name);
+      var go = function () { fold(isFolded ? null : name); };
+      g.addEventListener('click', go);
+      g.addEventListener('keydown', function (e) {
+        if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); go(); }
+      });
+    });
+  }
+  function foldedDrawing(name) {
+    return document.querySelector('template.folded[data-compound="' + CSS.escape(name) + '"]');
+  }
+  // Shows the drawing with compound `name` folded (null: none folded),
+  // keeping what the page shows of the simulator and the selection.
+  function fold(name) {
+    var next = name === null ? unfolded : document.importNode(foldedDrawing(name).content, true).querySelector('svg');
+    next.style.minWidth = svg.style.minWidth;
+    svg.replaceWith(next);
+    svg = next;
+    foldedName = name;
+    bind();
+    renderSimulator();
+    if (selected !== null) select(selected);
+    var box = svg.querySelector('g.compound[data-compound="' + CSS.escape(name === null ? '' : name) + '"]');
+    if (box) box.focus();
+  }
+  // The element that shows state i: its own, or the folded compound's box
+  // it is inside.
+  function shown(i) {
+    if (stateEl[i]) return stateEl[i];
+    if (foldedName !== null && states[i].within.indexOf(foldedName) >= 0) return svg.querySelector('g.compound[data-folded]');
+    return null;
+  }
+  bind();
 
   // The edges (and branch node) drawn for one step: transition t from state a to b.
   // An edge drawn at a compound state's border lists the states it stands
@@ -109,10 +155,10 @@
   function select(i) {
     selected = i;
     var s = states[i];
-    mark('selected', [stateEl[i]]);
+    mark('selected', [shown(i)]);
     var path = shortestTo(i) || [];
     var lit = [];
-    path.forEach(function (st) { lit = lit.concat(stepEls(st.transition, st.from, st.to)); lit.push(stateEl[st.from]); });
+    path.forEach(function (st) { lit = lit.concat(stepEls(st.transition, st.from, st.to)); lit.push(shown(st.from)); });
     mark('on-path', lit);
     var box = clear($('details'));
     var title = el('h2', {}, [s.name]);
@@ -154,7 +200,8 @@
     else box.appendChild(el('ol', { className: 'trail', 'aria-label': 'Shortest event sequence to ' + s.name }, path.map(function (st) {
       return el('li', { text: transitions[st.transition].event + ' → ' + states[st.to].name });
     })));
-    if (stateEl[i] && stateEl[i].scrollIntoView) stateEl[i].scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    var at = shown(i);
+    if (at && at.scrollIntoView) at.scrollIntoView({ block: 'nearest', inline: 'nearest' });
   }
 
   function showEvent(name) {
@@ -327,7 +374,7 @@
     $('current').textContent = states[s.current].name;
     $('clock').textContent = when(s.clock);
     $('entered').textContent = when(s.entered);
-    mark('current', [stateEl[s.current]]);
+    mark('current', [shown(s.current)]);
     var taken = [];
     s.trail.forEach(function (st) { taken = taken.concat(stepEls(st.transition, st.from, st.to)); });
     mark('taken', taken);

@@ -249,7 +249,15 @@ fn draw_compound(n: &Node, p: &Placed, svg: &mut String) {
     let (left, top) = (p.x - p.w / 2.0, p.y - p.h / 2.0);
     let name = escaped(&n.name);
     let (stroke, fill) = look::COMPOUND;
-    let _ = write!(svg, "<g class=\"compound\" data-compound=\"{name}\">");
+    let folded = if n.folded {
+        " data-folded=\"true\""
+    } else {
+        ""
+    };
+    let _ = write!(
+        svg,
+        "<g class=\"compound\" data-compound=\"{name}\"{folded}>"
+    );
     if let Some(summary) = &n.summary {
         let _ = write!(svg, "<title>{}</title>", escaped(summary));
     }

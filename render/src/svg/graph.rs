@@ -22,6 +22,8 @@ pub(crate) struct Node {
     pub(crate) transition: Option<usize>,
     /// A compound state's box: its size, the drawing inside it included.
     pub(crate) block: Option<(f64, f64)>,
+    /// A compound drawn folded: its box alone, without the states inside.
+    pub(crate) folded: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -118,6 +120,7 @@ pub(crate) fn graph(w: &Workflow) -> (Vec<Node>, Vec<Edge>) {
         refusal: false,
         transition: None,
         block: None,
+        folded: false,
     }];
     nodes.extend(w.states.iter().enumerate().map(|(i, s)| Node {
         name: s.name.to_string(),
@@ -128,6 +131,7 @@ pub(crate) fn graph(w: &Workflow) -> (Vec<Node>, Vec<Edge>) {
         refusal: s.refusal,
         transition: None,
         block: None,
+        folded: false,
     }));
     let mut edges = vec![Edge {
         from: 0,
@@ -187,6 +191,7 @@ pub(crate) fn graph(w: &Workflow) -> (Vec<Node>, Vec<Edge>) {
                 refusal: false,
                 transition: Some(index),
                 block: None,
+                folded: false,
             });
             for from in &t.from {
                 edges.push(edge(from.0 + 1, branch));

@@ -53,12 +53,22 @@ pub fn svg(w: &Workflow) -> String {
     let (nodes, edges) = graph(w);
     if edges.len() <= LAYERED_MAX_EDGES {
         if !w.compounds.is_empty() {
-            return nested::render(w);
+            return nested::render(w, None);
         }
         sugiyama::render(w, &nodes, &edges)
     } else {
         rows::render(w, &nodes, &edges)
     }
+}
+
+/// [`svg`] with the compound state `compound` folded: drawn as its box
+/// alone, the edges to and from the states inside it at its border. `None`
+/// for a workflow drawn by the rows layout (past [`LAYERED_MAX_EDGES`]),
+/// which does not draw compounds.
+pub fn svg_folded(w: &Workflow, compound: turnstile_spec::CompoundId) -> Option<String> {
+    let (_, edges) = graph(w);
+    (edges.len() <= LAYERED_MAX_EDGES && compound.0 < w.compounds.len())
+        .then(|| nested::render(w, Some(compound)))
 }
 
 /// A layered layout in near-linear time, for workflows too large for the

@@ -63,8 +63,13 @@ fn depth(w: &Workflow, level: Level) -> usize {
     level.map_or(0, |c| w.depth(c) + 1)
 }
 
-/// Renders a workflow with compound states (see the module's rules).
-pub(super) fn render(w: &Workflow) -> String {
+/// Renders a workflow with compound states (see the module's rules);
+/// `folded`, if given, drawn as its box alone: the states inside it, and
+/// the edges between them, left out, and the edges to and from them drawn
+/// to its border.
+pub(super) fn render(w: &Workflow, folded: Option<CompoundId>) -> String {
+    // Inside the folded compound, or the folded compound itself.
+    let hidden = |level: Level| folded.is_some_and(|f| chain(w, level).contains(&f));
     let (flat_nodes, flat_edges) = graph(w);
     let states = w.states.len();
     // Where each node of the flat graph sits: the start at the top, a
@@ -98,6 +103,7 @@ pub(super) fn render(w: &Workflow) -> String {
         .collect();
     levels.sort_by_key(|l| std::cmp::Reverse(depth(w, *l)));
     levels.push(None);
+    levels.retain(|l| !hidden(*l));
     let mut drawn: HashMap<CompoundId, Drawing> = HashMap::new();
     let mut top = None;
     for level in levels {
@@ -117,15 +123,34 @@ pub(super) fn render(w: &Workflow) -> String {
             if c.parent != level {
                 continue;
             }
-            let d = drawn.remove(&CompoundId(i)).expect("inner levels first");
+            let d = if folded == Some(CompoundId(i)) {
+                // Its box holds a line saying what is folded in it.
+                Drawing {
+                    nodes: Vec::new(),
+                    edges: Vec::new(),
+                    placed: Vec::new(),
+                    routed: Vec::new(),
+                    width: 220.0,
+                    height: 8.0,
+                }
+            } else {
+                drawn.remove(&CompoundId(i)).expect("inner levels first")
+            };
             let name_width = text_width(c.name.as_str(), NAME_SIZE) * 1.08 + 24.0;
             let width = d.width.max(name_width);
             let chars = ((width - 24.0) / (SUMMARY_SIZE * 0.55)).max(12.0) as usize;
-            let lines = c
+            let mut lines = c
                 .summary
                 .as_deref()
                 .map(|s| wrap(s, chars))
                 .unwrap_or_default();
+            let is_folded = folded == Some(CompoundId(i));
+            if is_folded {
+                lines.push(format!(
+                    "{} states inside, folded",
+                    w.leaves_of(CompoundId(i)).len()
+                ));
+            }
             let title = 14.0 + NAME_SIZE + lines.len() as f64 * SUMMARY_LINE;
             index.insert(Local::Compound(CompoundId(i)), nodes.len());
             titles.insert(nodes.len(), lines);
@@ -138,6 +163,7 @@ pub(super) fn render(w: &Workflow) -> String {
                 refusal: false,
                 transition: None,
                 block: Some((width, d.height + title)),
+                folded: is_folded,
             });
             inner.push((nodes.len() - 1, d, title));
         }
