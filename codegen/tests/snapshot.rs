@@ -304,3 +304,23 @@ fn definitions_without_roles_or_capabilities_generate_neither() {
     assert!(!code.contains("Acting"));
     assert!(!code.contains("const BY"));
 }
+
+/// Timers of compound states: the machine keeps when it entered each
+/// compound, each move says how many it stays inside, and a timer counts
+/// from its own clock (snapshots show the whole of it).
+#[test]
+fn compound_timers_expansion() {
+    let path = "../workflows/tests/fixtures/nested_timers.toml";
+    let code = expand(path, "workflows/nested_timers.toml", "Account");
+    assert!(code.contains("within: [::std::time::SystemTime; 2usize],"));
+    // `request_restore` from `kept` stays inside `closed` only.
+    assert!(code.contains("into_state::<_, _, 1usize>"));
+    // `retention_ends` counts from entering `closed`, `review_lapses` from
+    // entering `reviewing` (the snapshots show each beside its duration).
+    assert!(code.contains("machine.within[0usize]"));
+    assert!(code.contains("machine.within[1usize]"));
+    // In `asked`, whether the lapse or the reminder comes first is decided
+    // when fired: their clocks differ.
+    assert!(code.contains("__private::preempted_before("));
+    snapshot_parts("retention", path, &code);
+}
