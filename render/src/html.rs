@@ -273,12 +273,12 @@ pub fn html(w: &Workflow) -> String {
 <p id=\"search-status\" class=\"muted\" aria-live=\"polite\"></p>
 <ul id=\"results\" class=\"results\" aria-label=\"Search results\"></ul>
 </section>
-<section id=\"details\" aria-live=\"polite\" aria-label=\"Selected state\"></section>
+<section id=\"details\" aria-label=\"Selected state\"></section>
 <section aria-labelledby=\"simulate-label\">
 <h2 id=\"simulate-label\">Simulate</h2>
 <p>Current state: <strong id=\"current\" aria-live=\"polite\"></strong>, entered at <span id=\"entered\"></span></p>
 <p>Clock: <strong id=\"clock\"></strong> <span class=\"muted\">(T is when the workflow started)</span></p>
-<div class=\"row\"><label for=\"advance-amount\">Move the clock on by</label><input type=\"number\" id=\"advance-amount\" min=\"0\" value=\"1\"><select id=\"advance-unit\" aria-label=\"Unit\"><option value=\"60000\">minutes</option><option value=\"3600000\" selected>hours</option><option value=\"86400000\">days</option></select><button type=\"button\" id=\"advance\">Move on</button><button type=\"button\" id=\"next-timer\">To the next timer</button></div>
+<div class=\"row\"><label for=\"advance-amount\">Move the clock on by</label><input type=\"number\" id=\"advance-amount\" min=\"0\" step=\"any\" value=\"1\"><select id=\"advance-unit\" aria-label=\"Unit\"><option value=\"60000\">minutes</option><option value=\"3600000\" selected>hours</option><option value=\"86400000\">days</option></select><button type=\"button\" id=\"advance\">Move on</button><button type=\"button\" id=\"next-timer\">To the next timer</button></div>
 <div class=\"row\" id=\"acting\" hidden><label for=\"acting-as\">Acting as</label><select id=\"acting-as\"><option value=\"\">no role</option></select></div>
 <div id=\"events\"></div>
 <p id=\"message\" class=\"message\" role=\"status\" hidden></p>

@@ -934,3 +934,119 @@ fn a_compound_folds_and_unfolds() {
     );
     assert_no_requests(&watch, &file);
 }
+
+/// The page as people hold it (issue 34): on a phone the sidebar does not
+/// scroll sideways however long a role's summary is; firing from the
+/// keyboard keeps the page where it is and the focus in the events; the
+/// details follow the way the simulator took, not the shortest; an event's
+/// details say who fires it and what it brings; the clock moves by a
+/// fraction and on Enter; one button ticks every guard of an event; a
+/// workflow without timers offers no "next timer".
+#[test]
+fn the_explorer_as_people_hold_it() {
+    let Some(path) = chromium() else { return };
+    let browser = launch_sized(path, (390, 844));
+    let (tab, watch) = watched_tab(&browser);
+    let w = workflow("../workflows/account_restriction.toml");
+    let file = out_dir().join("held.html");
+    open(&tab, &file, &html(&w));
+    let sideways = eval(
+        &tab,
+        "(() => { const a = document.querySelector('aside'); \
+           return a.scrollWidth - a.clientWidth; })()",
+    );
+    assert!(
+        sideways.as_f64().unwrap() <= 1.0,
+        "the sidebar scrolls sideways by {sideways}"
+    );
+    let picker = eval(
+        &tab,
+        "document.getElementById('acting-as').getBoundingClientRect().right <= \
+           document.querySelector('aside').getBoundingClientRect().right",
+    );
+    assert_eq!(picker, true, "the role picker fits the sidebar");
+    // The details are rebuilt on every action: not a live region (the
+    // result is announced once, by the message's `role="status"`).
+    assert_eq!(
+        eval(
+            &tab,
+            "document.getElementById('details').hasAttribute('aria-live')"
+        ),
+        false
+    );
+
+    // Keyboard: focus Fire, press Enter; the page does not jump.
+    eval(
+        &tab,
+        "document.getElementById('acting-as').value = 'system'",
+    );
+    eval(
+        &tab,
+        "document.querySelector(\"button[data-fire='restrict']\").scrollIntoView({block: 'center'})",
+    );
+    let before = eval(&tab, "window.scrollY").as_f64().unwrap();
+    eval(
+        &tab,
+        "document.querySelector(\"button[data-fire='restrict']\").focus()",
+    );
+    tab.press_key("Enter").unwrap();
+    assert_eq!(current(&tab), "restricted");
+    let after = eval(&tab, "window.scrollY").as_f64().unwrap();
+    assert!(
+        (after - before).abs() < 2.0,
+        "the page moved from {before} to {after}"
+    );
+    let focus = eval_str(
+        &tab,
+        "document.activeElement.closest('#events') ? 'events' : document.activeElement.outerHTML.slice(0, 80)",
+    );
+    assert_eq!(focus, "events", "the focus stays in the events");
+    // The details follow the way taken.
+    let details = eval_str(&tab, "document.getElementById('details').textContent");
+    assert!(details.contains("The way taken here"), "{details}");
+    assert!(details.contains("restrict → restricted at T"), "{details}");
+
+    // An event's details: roles and payload.
+    eval(
+        &tab,
+        "document.querySelector(\"g.edge[data-event='decide_freeze']\").dispatchEvent(new MouseEvent('click', {bubbles: true}))",
+    );
+    let details = eval_str(&tab, "document.getElementById('details').textContent");
+    assert!(details.contains("Fired by staff only"), "{details}");
+    assert!(details.contains("Brings a StaffDecision"), "{details}");
+
+    // Every guard at once, then Fire.
+    click(&tab, "button[data-all-hold='submit_restriction_ticket']");
+    eval(
+        &tab,
+        "document.getElementById('acting-as').value = 'customer'",
+    );
+    click(&tab, "button[data-fire='submit_restriction_ticket']");
+    assert_eq!(current(&tab), "restriction_under_review");
+
+    // 1.5 days is 36 hours, and Enter moves the clock.
+    eval(
+        &tab,
+        "document.getElementById('advance-unit').value = '86400000'",
+    );
+    eval(
+        &tab,
+        "document.getElementById('advance-amount').value = '1.5'",
+    );
+    eval(&tab, "document.getElementById('advance-amount').focus()");
+    tab.press_key("Enter").unwrap();
+    let clock = eval(&tab, "Number(document.body.getAttribute('data-clock-ms'))");
+    assert_eq!(clock.as_f64().unwrap(), 36.0 * 3600.0 * 1000.0);
+    assert_no_requests(&watch, &file);
+
+    // No timers: no "next timer".
+    let door = workflow("../tests/ui/workflows/door.toml");
+    let (tab, watch) = watched_tab(&browser);
+    let file = out_dir().join("held-door.html");
+    open(&tab, &file, &html(&door));
+    assert_eq!(
+        eval(&tab, "document.getElementById('next-timer').hidden"),
+        true
+    );
+    assert_no_requests(&watch, &file);
+}

@@ -23,8 +23,23 @@
     return node;
   }
   // On a narrow screen the details sit below the diagram: bring them up.
+  // On a wide screen they sit in the sidebar, which may be scrolled to the
+  // simulator: bring them into sight there.
   function revealDetails() {
     if (window.matchMedia && window.matchMedia('(max-width: 900px)').matches) $('details').scrollIntoView({ block: 'start' });
+    else {
+      var box = $('details').getBoundingClientRect();
+      if (box.top < 0 || box.top > window.innerHeight - 40) $('details').scrollIntoView({ block: 'nearest' });
+    }
+  }
+  // Scrolls the diagram (not the page) so that `node` is in sight: where
+  // the diagram does not scroll on its own (a narrow screen), nothing moves.
+  function keepInDiagram(node) {
+    var d = $('diagram'), box = d.getBoundingClientRect(), r = node.getBoundingClientRect();
+    if (r.top < box.top) d.scrollTop -= box.top - r.top + 24;
+    else if (r.bottom > box.bottom) d.scrollTop += r.bottom - box.bottom + 24;
+    if (r.left < box.left) d.scrollLeft -= box.left - r.left + 24;
+    else if (r.right > box.right) d.scrollLeft += r.right - box.right + 24;
   }
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
   function $(id) { return document.getElementById(id); }
@@ -150,13 +165,16 @@
   function payloadText(t) { return 'Brings a ' + t.payload + ' (the simulator assumes it is given and reads)'; }
   function timerText(t) { return t.timer ? (t.timer.automatic ? 'Happens by itself ' : 'Not before ') + t.timer.text + ' after entering the state' : ''; }
 
-  // Details of a state: summary, kind, events allowed, the shortest way here.
+  // Details of a state: summary, kind, events allowed, the shortest way
+  // here. `taken`: the details follow the simulator, which took `taken`
+  // (its trail) to get here: that way is shown, not the shortest, and
+  // nothing scrolls (the page stays where the user acted).
   var selected = null;
-  function select(i) {
+  function select(i, taken) {
     selected = i;
     var s = states[i];
     mark('selected', [shown(i)]);
-    var path = shortestTo(i) || [];
+    var path = taken ? [] : (shortestTo(i) || []);
     var lit = [];
     path.forEach(function (st) { lit = lit.concat(stepEls(st.transition, st.from, st.to)); lit.push(shown(st.from)); });
     mark('on-path', lit);
@@ -194,6 +212,14 @@
       if (t.timer) item.appendChild(el('p', { className: 'timer', text: timerText(t) }));
       box.appendChild(item);
     });
+    if (taken && taken.length) {
+      box.appendChild(el('h3', { text: 'The way taken here' }));
+      box.appendChild(el('ol', { className: 'trail', 'aria-label': 'Steps the simulator took to ' + s.name }, taken.map(function (st) {
+        return el('li', { text: transitions[st.transition].event + ' → ' + states[st.to].name + ' at ' + when(st.at) });
+      })));
+      if (shown(i)) keepInDiagram(shown(i));
+      return;
+    }
     box.appendChild(el('h3', { text: 'Shortest way here' }));
     if (!parent.reached[i]) box.appendChild(el('p', { className: 'muted', text: 'Not reachable from the initial state.' }));
     else if (path.length === 0) box.appendChild(el('p', { className: 'muted', text: 'This is the initial state.' }));
@@ -201,7 +227,8 @@
       return el('li', { text: transitions[st.transition].event + ' → ' + states[st.to].name });
     })));
     var at = shown(i);
-    if (at && at.scrollIntoView) at.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    if (!taken && at && at.scrollIntoView) at.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    else if (at) keepInDiagram(at);
   }
 
   function showEvent(name) {
@@ -215,6 +242,8 @@
       var t = transitions[ti];
       box.appendChild(el('div', { className: 'event' }, [
         el('p', { text: 'From ' + t.from.map(function (f) { return states[f].name; }).join(', ') + ' to ' + t.to.map(function (d) { return states[d].name; }).join(' or ') }),
+        t.by.length ? el('p', { className: 'roles', text: byText(t) }) : null,
+        t.payload ? el('p', { className: 'payload', text: payloadText(t) }) : null,
         t.summary ? el('p', { text: t.summary }) : null,
         t.guards.length ? el('ul', {}, t.guards.map(guardItem)) : null,
         t.timer ? el('p', { className: 'timer', text: timerText(t) }) : null
@@ -404,6 +433,13 @@
           el('label', { 'for': id, text: ' ' + guards[g].name + ' holds' + (guards[g].summary ? ' (' + guards[g].summary + ')' : '') })
         ]));
       });
+      if (t.guards.length > 1) {
+        form.appendChild(el('div', { className: 'row' }, [el('button', { type: 'button', 'data-all-hold': t.event, text: 'All ' + t.guards.length + ' guards hold',
+          onclick: function () {
+            t.guards.forEach(function (g) { answers[ti + '/' + g] = true; });
+            form.querySelectorAll('input[data-guard]').forEach(function (b) { b.checked = true; });
+          } })]));
+      }
       if (t.to.length > 1) {
         var sid = 'o-' + ti;
         var picker = el('select', { id: sid, 'data-outcome': t.event, onchange: function () { outcomes[ti] = Number(picker.value); } },
@@ -453,16 +489,36 @@
     } else say('moved', 'Clock: ' + when(sim.clock) + '. Still in ' + states[sim.current].name + '.');
     show();
   }
-  // The simulator drawn again, with the details following the current state.
+  // The simulator drawn again, with the details following the current
+  // state and the way it took. The control the user acted with keeps the
+  // keyboard focus (or, where it is gone, the first control of the events).
   function show() {
+    var focused = document.activeElement;
+    var inEvents = !!(focused && focused.closest && focused.closest('#events'));
+    var key = null;
+    if (inEvents) {
+      ['data-fire', 'data-wait', 'data-all-hold', 'id'].forEach(function (a) {
+        if (key === null && focused.getAttribute(a)) key = '[' + a + '="' + CSS.escape(focused.getAttribute(a)) + '"]';
+      });
+    }
     renderSimulator();
-    select(sim.current);
+    select(sim.current, sim.trail);
+    if (inEvents) {
+      var again = (key && $('events').querySelector(key)) || $('events').querySelector('button, input, select') || $('undo');
+      again.focus({ preventScroll: true });
+    }
   }
+  // The amount as typed (1.5 days is 36 hours), to the millisecond.
   $('advance').addEventListener('click', function () {
-    var amount = Math.max(0, Math.floor(Number($('advance-amount').value) || 0));
+    var amount = Math.max(0, Number($('advance-amount').value) || 0);
     var unit = Number($('advance-unit').value);
-    act(function (x) { x.clock += amount * unit; runDue(x, chosen); return null; });
+    act(function (x) { x.clock += Math.round(amount * unit); runDue(x, chosen); return null; });
   });
+  $('advance-amount').addEventListener('keydown', function (e) {
+    if (e.key === 'Enter') { e.preventDefault(); $('advance').click(); }
+  });
+  // No timer anywhere: nothing to move the clock on to.
+  if (!transitions.some(function (t) { return t.timer; })) $('next-timer').hidden = true;
   $('next-timer').addEventListener('click', function () {
     act(function (x) {
       var next = null;
