@@ -258,6 +258,7 @@ pub fn html(w: &Workflow) -> String {
 {STYLE}</style>
 </head>
 <body data-playing=\"false\">
+<nav class=\"skip\" aria-label=\"Skip links\"><a href=\"#simulate-label\">Skip to the simulator</a><a href=\"#search\">Skip to search</a></nav>
 <header>
 <h1>{name}</h1>
 <p>{summary}</p>

@@ -784,13 +784,27 @@ fn the_explorer_on_a_narrow_screen() {
     );
     assert_eq!(shown, true, "the details are on screen after a tap");
     click(&tab, "#fit");
-    let height = eval(
-        &tab,
-        "document.querySelector('#diagram g.state text').getBoundingClientRect().height",
-    )
-    .as_f64()
-    .unwrap();
-    assert!(height >= 7.0, "fitted text is {height} px high");
+    // The smallest text as drawn: its font size times the diagram's scale.
+    const SMALLEST: &str = "(() => { const svg = document.querySelector('#diagram svg'); \
+        const scale = svg.getBoundingClientRect().width / svg.width.baseVal.value; \
+        const sizes = [...svg.querySelectorAll('[font-size]')].map(e => Number(e.getAttribute('font-size'))); \
+        return JSON.stringify([scale, scale * Math.min(...sizes)]); })()";
+    let fitted: serde_json::Value = serde_json::from_str(&eval_str(&tab, SMALLEST)).unwrap();
+    let smallest = fitted[1].as_f64().unwrap();
+    assert!(smallest >= 9.99, "fitted text is {smallest} px high");
+    assert!(
+        fitted[0].as_f64().unwrap() < 1.0,
+        "Fit shrinks a wide diagram"
+    );
+    // A small diagram is not enlarged.
+    let door = workflow("../tests/ui/workflows/door.toml");
+    let browser = launch_sized(chromium().unwrap(), (1366, 900));
+    let (tab, _door_watch) = watched_tab(&browser);
+    open(&tab, &out_dir().join("narrow-door.html"), &html(&door));
+    click(&tab, "#fit");
+    let scale: serde_json::Value = serde_json::from_str(&eval_str(&tab, SMALLEST)).unwrap();
+    let scale = scale[0].as_f64().unwrap();
+    assert!(scale <= 1.0 + 1e-9, "Fit enlarged the diagram {scale}×");
     assert_no_requests(&watch, &file);
 }
 
@@ -1038,6 +1052,27 @@ fn the_explorer_as_people_hold_it() {
     let clock = eval(&tab, "Number(document.body.getAttribute('data-clock-ms'))");
     assert_eq!(clock.as_f64().unwrap(), 36.0 * 3600.0 * 1000.0);
     assert_no_requests(&watch, &file);
+
+    // Skip links lead to the simulator and to search; an edge is reached
+    // by keyboard and shows its event.
+    assert_eq!(
+        eval(&tab, "[...document.querySelectorAll('nav.skip a')].map(a => a.getAttribute('href')).join(' ')"),
+        "#simulate-label #search"
+    );
+    eval(
+        &tab,
+        "document.querySelector(\"g.edge[data-event='partner_freeze']\").focus()",
+    );
+    tab.press_key("Enter").unwrap();
+    let title = eval_str(&tab, "document.querySelector('#details h2').textContent");
+    assert_eq!(title, "Event partner_freeze");
+    assert_eq!(
+        eval(
+            &tab,
+            "document.querySelector('#diagram svg').getAttribute('role')"
+        ),
+        "group"
+    );
 
     // No timers: no "next timer".
     let door = workflow("../tests/ui/workflows/door.toml");

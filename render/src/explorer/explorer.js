@@ -55,6 +55,8 @@
   var unfolded = svg;
   var foldedName = null;
   function bind() {
+    // Its states and edges are controls: a group, not an image.
+    svg.setAttribute('role', 'group');
     stateEl = new Array(states.length);
     svg.querySelectorAll('g.state').forEach(function (g) {
       var i = byName.get(g.getAttribute('data-state'));
@@ -70,8 +72,18 @@
     });
     edgeEls = Array.prototype.slice.call(svg.querySelectorAll('g.edge[data-transition]'));
     branchEls = Array.prototype.slice.call(svg.querySelectorAll('g.branch'));
+    // Each event's edge is a button (by keyboard too): its details.
     edgeEls.forEach(function (g) {
-      g.addEventListener('click', function () { showEvent(g.getAttribute('data-event') || ''); });
+      var name = g.getAttribute('data-event');
+      if (!name) return;
+      g.setAttribute('tabindex', '0');
+      g.setAttribute('role', 'button');
+      g.setAttribute('aria-label', 'Event ' + name + ' from ' + (g.getAttribute('data-from') || 'a choice').split(' ').join(', ') +
+        (g.getAttribute('data-to') ? ' to ' + g.getAttribute('data-to').split(' ').join(', ') : ''));
+      g.addEventListener('click', function () { showEvent(name); revealDetails(); });
+      g.addEventListener('keydown', function (e) {
+        if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); showEvent(name); revealDetails(); }
+      });
     });
     svg.querySelectorAll('g.compound').forEach(function (g) {
       var name = g.getAttribute('data-compound');
@@ -95,7 +107,7 @@
   // keeping what the page shows of the simulator and the selection.
   function fold(name) {
     var next = name === null ? unfolded : document.importNode(foldedDrawing(name).content, true).querySelector('svg');
-    next.style.minWidth = svg.style.minWidth;
+    next.style.width = svg.style.width;
     svg.replaceWith(next);
     svg = next;
     foldedName = name;
@@ -677,14 +689,18 @@
     if (e.key === 'Enter') { if (pending !== null) clearTimeout(pending); search(); var first = $('results').querySelector('button'); if (first) first.click(); }
   });
 
-  // Fit to width, but never below 60 % of the drawing's size: on a phone a
-  // large workflow would otherwise shrink to unreadable text; it scrolls.
+  // Fit to width, never larger than drawn and never so small that text
+  // falls under 10 CSS px (the smallest text is drawn at 11 px): past
+  // that, the diagram scrolls.
+  var LEGIBLE = 10 / 11;
   $('fit').addEventListener('click', function () {
     var fit = $('diagram').classList.toggle('fit');
     $('fit').setAttribute('aria-pressed', String(fit));
     var natural = svg.width && svg.width.baseVal ? svg.width.baseVal.value : 0;
     var room = $('diagram').clientWidth;
-    svg.style.minWidth = fit && natural && room / natural < 0.6 ? Math.round(natural * 0.6) + 'px' : '';
+    var width = natural ? Math.max(natural * LEGIBLE, Math.min(natural, room)) : 0;
+    svg.style.width = fit && width ? Math.round(width) + 'px' : '';
+    svg.style.minWidth = '';
   });
 
   reset();
