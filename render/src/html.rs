@@ -286,6 +286,8 @@ pub fn html(w: &Workflow) -> String {
 <div class=\"row\"><button type=\"button\" id=\"undo\">Undo</button><button type=\"button\" id=\"reset\">Reset</button></div>
 <h3>Steps taken</h3>
 <ol id=\"trail\" class=\"trail\" aria-label=\"Steps taken\"></ol>
+<h3 id=\"refused-heading\" hidden>Refused attempts</h3>
+<ol id=\"refused\" class=\"trail\" aria-labelledby=\"refused-heading\"></ol>
 </section>
 <section aria-labelledby=\"plan-label\">
 <h2 id=\"plan-label\">Test plan</h2>

@@ -1029,12 +1029,32 @@ fn the_explorer_as_people_hold_it() {
     assert!(details.contains("Fired by staff only"), "{details}");
     assert!(details.contains("Brings a StaffDecision"), "{details}");
 
-    // Every guard at once, then Fire.
-    click(&tab, "button[data-all-hold='submit_restriction_ticket']");
+    // The steps say who acted in which role.
+    let trail = eval_str(&tab, "document.getElementById('trail').textContent");
+    assert_eq!(
+        trail,
+        "restrict: in_good_standing → restricted at T as system"
+    );
+    // A refused attempt is listed in the runtime's words.
     eval(
         &tab,
         "document.getElementById('acting-as').value = 'customer'",
     );
+    click(&tab, "button[data-fire='submit_restriction_ticket']");
+    assert_eq!(current(&tab), "restricted");
+    let refused = eval_str(&tab, "document.getElementById('refused').textContent");
+    let message = eval_str(&tab, "document.getElementById('message').textContent");
+    assert!(
+        refused.starts_with("submit_restriction_ticket at T: "),
+        "{refused}"
+    );
+    assert!(refused.ends_with(&message), "{refused} / {message}");
+    assert!(
+        message.contains("guard `verification_complete` does not hold"),
+        "{message}"
+    );
+    // Every guard at once, then Fire.
+    click(&tab, "button[data-all-hold='submit_restriction_ticket']");
     click(&tab, "button[data-fire='submit_restriction_ticket']");
     assert_eq!(current(&tab), "restriction_under_review");
 

@@ -303,7 +303,7 @@ impl<W: Scripted> Runtime<W> {
             .iter()
             .map(|s| {
                 format!(
-                    "{}: {} → {} at {}{}",
+                    "{}: {} → {} at {}{}{}",
                     s.event,
                     s.from,
                     s.to,
@@ -312,7 +312,11 @@ impl<W: Scripted> Runtime<W> {
                         " (by itself)"
                     } else {
                         ""
-                    }
+                    },
+                    s.role
+                        .as_deref()
+                        .map(|role| format!(" as {role}"))
+                        .unwrap_or_default()
                 )
             })
             .collect()

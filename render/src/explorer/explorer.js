@@ -283,14 +283,17 @@
   function when(ms) { return ms === 0 ? 'T' : 'T + ' + compact(ms); }
   // `within`: when each compound the current state is inside was
   // entered, outermost first (what a compound's timers count from).
-  function fresh() { return { current: model.initial, entered: 0, within: states[model.initial].within.map(function () { return 0; }), clock: 0, trail: [] }; }
-  function copy(s) { return { current: s.current, entered: s.entered, within: s.within.slice(), clock: s.clock, trail: s.trail.slice() }; }
-  function take(s, ti, to, at, actor) {
+  // `refused`: the attempts refused, with the runtime's words.
+  function fresh() { return { current: model.initial, entered: 0, within: states[model.initial].within.map(function () { return 0; }), clock: 0, trail: [], refused: [] }; }
+  function copy(s) { return { current: s.current, entered: s.entered, within: s.within.slice(), clock: s.clock, trail: s.trail.slice(), refused: s.refused.slice() }; }
+  // `role`: the role the actor acts in, recorded (as the runtime records
+  // it) where the transition names roles.
+  function take(s, ti, to, at, actor, role) {
     var t = transitions[ti];
     // The compounds the move stays inside keep their instants (`kept`,
     // given where a timer counts from a compound); the others are entered.
     var kept = t.kept ? t.kept[t.from.indexOf(s.current)][t.to.indexOf(to)] : 0;
-    s.trail.push({ from: s.current, transition: ti, to: to, at: at, actor: actor });
+    s.trail.push({ from: s.current, transition: ti, to: to, at: at, actor: actor, role: t.by.length && role ? role : null });
     s.current = to;
     s.entered = at;
     s.within = s.within.slice(0, kept);
@@ -354,7 +357,7 @@
       } else if (!holds(c.guard)) failing.push(c.guard);
     }
     if (failing.length) return { kind: 'guard', event: name, guards: failing };
-    take(s, ti, choose(ti), s.clock, 'you');
+    take(s, ti, choose(ti), s.clock, 'you', role);
     return null;
   }
   // A refusal in the runtime's words (`turnstile::Why`'s `Display`).
@@ -477,8 +480,11 @@
     });
     var list = clear($('trail'));
     s.trail.forEach(function (st) {
-      list.appendChild(el('li', { text: transitions[st.transition].event + ': ' + states[st.from].name + ' → ' + states[st.to].name + ' at ' + when(st.at) + (st.actor === 'timer' ? ' (by itself)' : '') }));
+      list.appendChild(el('li', { text: transitions[st.transition].event + ': ' + states[st.from].name + ' → ' + states[st.to].name + ' at ' + when(st.at) + (st.actor === 'timer' ? ' (by itself)' : '') + (st.role ? ' as ' + st.role : '') }));
     });
+    var refused = clear($('refused'));
+    s.refused.forEach(function (r) { refused.appendChild(el('li', { text: r.event + ' at ' + when(r.at) + ': ' + r.words })); });
+    $('refused-heading').hidden = s.refused.length === 0;
     $('undo').disabled = history.length === 0;
   }
   function holds(form, g) {
@@ -494,6 +500,8 @@
     var why = change(next);
     var changed = next.trail.length !== before.trail.length || next.clock !== before.clock;
     if (changed) { history.push(before); sim = next; }
+    // A refused attempt is listed; it changes nothing Undo would undo.
+    if (why) sim.refused.push({ event: why.event, at: sim.clock, words: words(why, sim.current) });
     if (why) say('refused', words(why, sim.current), why);
     else if (changed && next.trail.length > before.trail.length) {
       var last = next.trail[next.trail.length - 1];
