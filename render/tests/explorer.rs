@@ -653,7 +653,7 @@ fn the_simulator_as_a_person_uses_it() {
     assert_eq!(
         trail,
         [
-            "close: active → closed at T",
+            "close: active → closed at T as customer",
             "retention_period_ends: closed → disabled at T + 90d (by itself)"
         ]
     );
