@@ -1105,3 +1105,73 @@ fn the_explorer_as_people_hold_it() {
     );
     assert_no_requests(&watch, &file);
 }
+
+/// A link holds the simulation and the selected state: opened again (or
+/// reloaded), the page shows what its sender saw; a link that does not
+/// fit the workflow is said and left out.
+#[test]
+fn a_link_reproduces_the_simulation() {
+    let Some(path) = chromium() else { return };
+    let browser = launch(path);
+    let (tab, watch) = watched_tab(&browser);
+    let w = workflow("../workflows/service_closing.toml");
+    let file = out_dir().join("link.html");
+    open(&tab, &file, &html(&w));
+    click(&tab, "button[data-all-hold='close']");
+    click(&tab, "button[data-fire='close']");
+    eval(
+        &tab,
+        "document.getElementById('advance-amount').value = '3'; \
+         document.getElementById('advance-unit').value = '86400000'; \
+         document.getElementById('advance').click()",
+    );
+    click(&tab, "g.state[data-state='active']");
+    let seen = |tab: &headless_chrome::Tab| {
+        eval_str(
+            tab,
+            "JSON.stringify([document.body.getAttribute('data-current'), \
+               document.body.getAttribute('data-clock-ms'), \
+               document.getElementById('trail').textContent, \
+               document.querySelector('#details h2').firstChild.textContent])",
+        )
+    };
+    let before = seen(&tab);
+    let link = eval_str(&tab, "location.href");
+    assert!(link.contains("#sim="), "{link}");
+    // Reloaded: nothing lost.
+    tab.reload(false, None).unwrap();
+    tab.wait_for_element("body[data-ready='true']").unwrap();
+    assert_eq!(seen(&tab), before);
+    // Opened elsewhere.
+    let (other, other_watch) = watched_tab(&browser);
+    other
+        .navigate_to(&link)
+        .unwrap()
+        .wait_until_navigated()
+        .unwrap();
+    other.wait_for_element("body[data-ready='true']").unwrap();
+    assert_eq!(seen(&other), before);
+    assert_eq!(
+        eval(&other, "document.getElementById('undo').disabled"),
+        false
+    );
+    // A link this workflow cannot take.
+    let bad = format!(
+        "file://{}#sim={}",
+        file.display(),
+        "%7B%22state%22%3Anull%2C%22clock%22%3A0%2C%22steps%22%3A%5B%5B%22fly%22%2C%22active%22%2C%22closed%22%2C0%2C%22you%22%2C%22%22%5D%5D%7D"
+    );
+    let (third, third_watch) = watched_tab(&browser);
+    third
+        .navigate_to(&bad)
+        .unwrap()
+        .wait_until_navigated()
+        .unwrap();
+    third.wait_for_element("body[data-ready='true']").unwrap();
+    assert_eq!(current(&third), w.state(w.initial).name.as_str());
+    let message = eval_str(&third, "document.getElementById('message').textContent");
+    assert!(message.contains("cannot take"), "{message}");
+    assert_no_requests(&watch, &file);
+    assert_no_requests(&other_watch, &file);
+    assert_no_requests(&third_watch, &file);
+}

@@ -65,7 +65,7 @@
       g.setAttribute('tabindex', '0');
       g.setAttribute('role', 'button');
       g.setAttribute('aria-label', 'State ' + states[i].name + (states[i].summary ? ': ' + states[i].summary : ''));
-      g.addEventListener('click', function () { select(i); revealDetails(); });
+      g.addEventListener('click', function () { select(i); revealDetails(); saveLink(); });
       g.addEventListener('keydown', function (e) {
         if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); select(i); revealDetails(); }
       });
@@ -523,6 +523,7 @@
     }
     renderSimulator();
     select(sim.current, sim.trail);
+    saveLink();
     if (inEvents) {
       var again = (key && $('events').querySelector(key)) || $('events').querySelector('button, input, select') || $('undo');
       again.focus({ preventScroll: true });
@@ -711,6 +712,54 @@
     svg.style.minWidth = '';
   });
 
+  // The link: the URL's fragment holds the simulation (each step taken and
+  // the clock) and the selected state, so that a link shows what its
+  // sender saw and a reload loses nothing. Written as the page changes.
+  function saveLink() {
+    var data = {
+      state: selected === null ? null : states[selected].name,
+      clock: sim.clock,
+      steps: sim.trail.map(function (st) { return [transitions[st.transition].event, states[st.from].name, states[st.to].name, st.at, st.actor, st.role || '']; })
+    };
+    var untouched = data.steps.length === 0 && data.clock === 0 && (selected === null || selected === model.initial);
+    var hash = untouched ? '' : '#sim=' + encodeURIComponent(JSON.stringify(data));
+    if (location.hash === hash) return;
+    try { window.history.replaceState(null, '', hash || location.pathname + location.search); } catch (e) { /* a page that may not change its URL */ }
+  }
+  // The simulation a link holds, replayed along the definition's
+  // transitions; a link that does not fit the workflow is said and left.
+  function restoreLink(link) {
+    var m = /^#sim=(.*)$/.exec(link);
+    if (!m) return;
+    var data;
+    try { data = JSON.parse(decodeURIComponent(m[1])); } catch (e) { data = null; }
+    var s = fresh();
+    var kept = [];
+    var fits = !!data && Array.isArray(data.steps) && typeof data.clock === 'number';
+    (fits ? data.steps : []).forEach(function (step) {
+      if (!fits) return;
+      var ti = outgoing[s.current].filter(function (i) { return transitions[i].event === step[0]; })[0];
+      var to = byName.get(step[2]);
+      var at = Number(step[3]);
+      if (ti === undefined || states[s.current].name !== step[1] || transitions[ti].to.indexOf(to) < 0 || !(at >= s.clock)) { fits = false; return; }
+      kept.push(copy(s));
+      s.clock = at;
+      take(s, ti, to, at, step[4] === 'timer' ? 'timer' : 'you', step[5] || null);
+    });
+    if (!fits || data.clock < s.clock) {
+      say('refused', 'The link holds a simulation this workflow cannot take: it was left out.');
+      return;
+    }
+    s.clock = data.clock;
+    sim = s;
+    history = kept;
+    show();
+    var chosen = data.state === null ? undefined : byName.get(data.state);
+    if (chosen !== undefined && chosen !== sim.current) { select(chosen); saveLink(); }
+  }
+
+  var link = location.hash;
   reset();
+  restoreLink(link);
   document.body.setAttribute('data-ready', 'true');
 })();
