@@ -1175,3 +1175,49 @@ fn a_link_reproduces_the_simulation() {
     assert_no_requests(&other_watch, &file);
     assert_no_requests(&third_watch, &file);
 }
+
+/// Firing from the diagram: an event's edge out of the current state fires
+/// it with its form's answers (mouse and keyboard); another edge shows its
+/// event.
+#[test]
+fn an_edge_out_of_the_current_state_fires_its_event() {
+    let Some(path) = chromium() else { return };
+    let browser = launch(path);
+    let (tab, watch) = watched_tab(&browser);
+    let w = workflow("../workflows/service_closing.toml");
+    let file = out_dir().join("fire-edge.html");
+    open(&tab, &file, &html(&w));
+    // Not out of the current state: its details.
+    click(&tab, "g.edge[data-event='restore'] text.label");
+    assert_eq!(current(&tab), "active");
+    assert_eq!(
+        eval_str(&tab, "document.querySelector('#details h2').textContent"),
+        "Event restore"
+    );
+    // Out of it, with a guard unticked: refused in the runtime's words.
+    click(&tab, "g.edge[data-event='close'].fireable text.label");
+    assert_eq!(current(&tab), "active");
+    assert_eq!(
+        eval_str(
+            &tab,
+            "document.getElementById('message').getAttribute('data-why')"
+        ),
+        "guard"
+    );
+    // Every guard holding, by keyboard on the edge.
+    click(&tab, "button[data-all-hold='close']");
+    eval(
+        &tab,
+        "document.querySelector(\"g.edge[data-event='close']\").focus()",
+    );
+    tab.press_key("Enter").unwrap();
+    assert_eq!(current(&tab), "closed");
+    assert_eq!(
+        eval(
+            &tab,
+            "document.querySelectorAll('g.edge.fireable[data-event=\"close\"]').length"
+        ),
+        0
+    );
+    assert_no_requests(&watch, &file);
+}

@@ -80,9 +80,17 @@
       g.setAttribute('role', 'button');
       g.setAttribute('aria-label', 'Event ' + name + ' from ' + (g.getAttribute('data-from') || 'a choice').split(' ').join(', ') +
         (g.getAttribute('data-to') ? ' to ' + g.getAttribute('data-to').split(' ').join(', ') : ''));
-      g.addEventListener('click', function () { showEvent(name); revealDetails(); });
+      // Out of the current state, a person's event fires, with the
+      // answers and outcome of its form; any other edge shows its event.
+      var activate = function () {
+        var form = g.classList.contains('fireable') && formOf(name);
+        var fire = form && form.querySelector('button[data-fire]');
+        if (fire) fire.click();
+        else { showEvent(name); revealDetails(); }
+      };
+      g.addEventListener('click', activate);
       g.addEventListener('keydown', function (e) {
-        if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); showEvent(name); revealDetails(); }
+        if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); activate(); }
       });
     });
     svg.querySelectorAll('g.compound').forEach(function (g) {
@@ -422,6 +430,15 @@
     var taken = [];
     s.trail.forEach(function (st) { taken = taken.concat(stepEls(st.transition, st.from, st.to)); });
     mark('taken', taken);
+    // The edges a person may fire from here.
+    var here = states[s.current].name;
+    edgeEls.forEach(function (g) {
+      var name = g.getAttribute('data-event');
+      var fireable = !!name && names(g.getAttribute('data-from')).indexOf(here) >= 0 &&
+        outgoing[s.current].some(function (ti) { var t = transitions[ti]; return t.event === name && !(t.timer && t.timer.automatic); });
+      g.classList.toggle('fireable', fireable);
+      if (fireable) g.setAttribute('aria-label', 'Fire ' + name + ' from ' + here);
+    });
     var forms = clear($('events'));
     if (outgoing[s.current].length === 0) {
       forms.appendChild(el('p', { className: 'muted', text: states[s.current].final ? 'A final state: the workflow ends here.' : 'No event leaves this state.' }));
