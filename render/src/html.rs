@@ -157,15 +157,32 @@ pub fn model(w: &Workflow) -> Value {
             value
         })
         .collect();
-    let plan: Vec<Value> = Graph::new(w)
+    // The test plan, compact: each path is the shortest way to a state
+    // (`tree`: each state's last step on it, `[transition, from]`, `null`
+    // for the initial state and the unreached) and one step more
+    // (`[transition, from, to]`), as `Graph::covering_paths` builds it; the
+    // page rebuilds a path when it shows or plays it. Embedding every
+    // step of every path made a 1,000-state page 23 MB.
+    let graph = Graph::new(w);
+    let mut tree: Vec<Value> = vec![Value::Null; w.states.len()];
+    for (state, steps) in graph.shortest_paths() {
+        if let Some(last) = steps.last() {
+            let from = steps
+                .len()
+                .checked_sub(2)
+                .map_or(w.initial, |i| steps[i].to);
+            tree[state.0] = json!([last.transition.0, from.0]);
+        }
+    }
+    let plan: Vec<Value> = graph
         .covering_paths()
         .iter()
-        .map(|path| {
-            Value::Array(
-                path.iter()
-                    .map(|step| json!({ "transition": step.transition.0, "to": step.to.0 }))
-                    .collect(),
-            )
+        .map(|path| match path.last() {
+            Some(last) => {
+                let from = path.len().checked_sub(2).map_or(w.initial, |i| path[i].to);
+                json!([last.transition.0, from.0, last.to.0])
+            }
+            None => Value::Null,
         })
         .collect();
     // The promises and their verdicts, each broken one with the run that
@@ -205,6 +222,7 @@ pub fn model(w: &Workflow) -> Value {
         "capabilities": capabilities.iter().map(|c| json!({ "name": c.name.as_str(), "summary": c.summary })).collect::<Vec<_>>(),
         "transitions": transitions,
         "plan": plan,
+        "tree": tree,
         "promises": promises,
     })
 }

@@ -415,6 +415,14 @@ fn search_stays_responsive_at_a_thousand_states() {
     let w = load(&SourceFile::new("thousand.toml", text)).expect("valid");
     let file = out_dir().join("thousand.html");
     open(&tab, &file, &html(&w));
+    // The test plan: a hundred paths at a time, more when asked for.
+    let paths = "document.querySelectorAll('#plan button[data-path]').length";
+    assert_eq!(eval(&tab, paths), 100);
+    eval(
+        &tab,
+        "document.querySelector('#plan button[data-more]').click()",
+    );
+    assert_eq!(eval(&tab, paths), 200);
     click(&tab, "#search");
     tab.type_str("s99").unwrap();
     tab.wait_for_element("#results button").unwrap();

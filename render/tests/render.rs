@@ -762,3 +762,15 @@ fn mermaid_draws_compounds_as_composite_states() {
         assert!(!mermaid(w).contains(" {\n"), "{}", w.name);
     }
 }
+
+/// A 1,000-state workflow's explorer stays one light file: its test plan
+/// is embedded as one step per path over the shortest-way tree, not as
+/// every step of every path (23 MB before).
+#[test]
+fn a_thousand_state_page_stays_small() {
+    let text = turnstile_spec::synthetic::definition(1_000, 3);
+    let w = load(&SourceFile::new("thousand.toml", text)).expect("valid");
+    let page = turnstile_render::html(&w);
+    eprintln!("a 1,000-state page: {} bytes", page.len());
+    assert!(page.len() < 3_000_000, "{} bytes", page.len());
+}

@@ -616,7 +616,7 @@
     return fireEvent(sim, t.event, function () { return true; }, choose, role);
   }
   function play(k) {
-    playSteps(model.plan[k], 'Path ' + (k + 1), null);
+    playSteps(planPath(k), 'Path ' + (k + 1), null);
   }
   // Plays `steps` from `start` (the initial state if null), entered at T.
   function playSteps(steps, label, start, done) {
@@ -656,13 +656,38 @@
     // the workflow rather than a refusal; "no role" stays one choice away.
     $('acting-as').value = model.roles[0].name;
   }
+  // The test plan's paths, built when shown: the shortest way to the
+  // path's last source (the model's `tree`), then its last step.
+  function planPath(k) {
+    var last = model.plan[k];
+    if (!last) return [];
+    var steps = [{ transition: last[0], to: last[2] }];
+    for (var at = last[1]; model.tree[at]; at = model.tree[at][1]) steps.push({ transition: model.tree[at][0], to: at });
+    return steps.reverse();
+  }
+  // A hundred at a time: a large workflow's plan has thousands.
   var plan = $('plan');
-  model.plan.forEach(function (steps, k) {
-    var text = 'Path ' + (k + 1) + ': ' + (steps.length ? steps.map(function (st) {
-      return transitions[st.transition].event + ' → ' + states[st.to].name;
-    }).join(', ') : 'stay in ' + states[model.initial].name);
-    plan.appendChild(el('li', {}, [el('button', { type: 'button', 'data-path': String(k), text: text, onclick: function () { play(k); } })]));
-  });
+  var PLAN_PAGE = 100;
+  var planShown = 0;
+  function showPlan() {
+    var more = plan.querySelector('li.more');
+    if (more) plan.removeChild(more);
+    var end = Math.min(model.plan.length, planShown + PLAN_PAGE);
+    for (var k = planShown; k < end; k++) {
+      var steps = planPath(k);
+      var text = 'Path ' + (k + 1) + ': ' + (steps.length ? steps.map(function (st) {
+        return transitions[st.transition].event + ' → ' + states[st.to].name;
+      }).join(', ') : 'stay in ' + states[model.initial].name);
+      plan.appendChild(el('li', {}, [el('button', { type: 'button', 'data-path': String(k), text: text, onclick: (function (k) { return function () { play(k); }; })(k) })]));
+    }
+    planShown = end;
+    if (planShown < model.plan.length) {
+      plan.appendChild(el('li', { className: 'more' }, [el('button', { type: 'button', 'data-more': 'plan',
+        text: 'Show ' + Math.min(PLAN_PAGE, model.plan.length - planShown) + ' more of ' + (model.plan.length - planShown) + ' paths left',
+        onclick: showPlan })]));
+    }
+  }
+  showPlan();
 
   // The definition's promises: each holds, or its run can be played.
   if (model.promises.length) $('promises-section').hidden = false;
