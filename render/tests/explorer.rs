@@ -1229,3 +1229,37 @@ fn an_edge_out_of_the_current_state_fires_its_event() {
     );
     assert_no_requests(&watch, &file);
 }
+
+/// Playing a path starts the simulation again but keeps what the user
+/// answered for each guard, and each played step says who took it.
+#[test]
+fn playing_a_path_keeps_the_users_answers() {
+    let Some(path) = chromium() else { return };
+    let browser = launch(path);
+    let (tab, watch) = watched_tab(&browser);
+    let w = workflow("../workflows/service_closing.toml");
+    let file = out_dir().join("play-keeps.html");
+    open(&tab, &file, &html(&w));
+    let first_box =
+        "document.querySelector(\"fieldset[data-event-form='close'] input[data-guard]\")";
+    eval(&tab, &format!("{first_box}.click()"));
+    assert_eq!(eval(&tab, &format!("{first_box}.checked")), true);
+    let played = tab
+        .evaluate(
+            "(async () => { document.body.setAttribute('data-step-ms', '0'); \
+               document.querySelector('button[data-path=\"0\"]').click(); \
+               while (document.body.getAttribute('data-playing') !== 'false') \
+                 await new Promise(r => setTimeout(r, 2)); \
+               while (!document.getElementById('undo').disabled) document.getElementById('undo').click(); \
+               return document.body.getAttribute('data-current'); })()",
+            true,
+        )
+        .unwrap()
+        .value;
+    assert_eq!(
+        played,
+        Some(serde_json::json!(w.state(w.initial).name.as_str()))
+    );
+    assert_eq!(eval(&tab, &format!("{first_box}.checked")), true);
+    assert_no_requests(&watch, &file);
+}

@@ -578,16 +578,20 @@
     say('moved', 'Undone: back in ' + states[sim.current].name + ' at ' + when(sim.clock));
     show();
   });
-  function reset() {
+  // `keep`: the user's answers and outcomes stay (a path played starts
+  // the simulation again, not the user's choices).
+  function reset(keep) {
     stopPlaying();
     sim = fresh();
     history = [];
-    answers = {};
-    outcomes = {};
+    if (keep !== true) {
+      answers = {};
+      outcomes = {};
+    }
     say('', '');
     show();
   }
-  $('reset').addEventListener('click', reset);
+  $('reset').addEventListener('click', function () { reset(); });
 
   // The test plan: sequences that together take every transition, played
   // through the same rules (each guard holding, the clock moved on to each
@@ -620,7 +624,7 @@
   }
   // Plays `steps` from `start` (the initial state if null), entered at T.
   function playSteps(steps, label, start, done) {
-    reset();
+    reset(true);
     if (start !== null && start !== undefined) { sim.current = start; show(); }
     document.body.setAttribute('data-playing', 'true');
     var n = 0;
@@ -640,7 +644,9 @@
         return;
       }
       var last = sim.trail[sim.trail.length - 1];
-      say('moved', transitions[last.transition].event + ': ' + states[last.from].name + ' → ' + states[last.to].name + ' at ' + when(last.at));
+      // Who took the step: the timer, or the role the path fires it as.
+      var who = last.actor === 'timer' ? ' (by itself)' : last.role ? ' as ' + last.role : '';
+      say('moved', transitions[last.transition].event + ': ' + states[last.from].name + ' → ' + states[last.to].name + ' at ' + when(last.at) + who);
       show();
       document.body.setAttribute('data-playing', 'true');
       timerId = setTimeout(next, Number(document.body.getAttribute('data-step-ms') || 450));
