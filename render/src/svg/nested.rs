@@ -170,7 +170,9 @@ pub(super) fn render(w: &Workflow, folded: Option<CompoundId>) -> String {
         // The edges of this level, one per transition and pair of boxes.
         let mut edges: Vec<Edge> = Vec::new();
         let mut merged: HashMap<(Option<usize>, Style, usize, usize), usize> = HashMap::new();
-        let mut leaves: Vec<(Vec<String>, Vec<String>)> = Vec::new();
+        // Per drawn edge: the compound it leaves at its border, if any,
+        // and the states it stands for on each side.
+        let mut leaves: Vec<(Option<CompoundId>, Vec<String>, Vec<String>)> = Vec::new();
         for (e, edge) in flat_edges.iter().enumerate() {
             if edge_level[e] != level {
                 continue;
@@ -183,24 +185,24 @@ pub(super) fn render(w: &Workflow, folded: Option<CompoundId>) -> String {
                 copy.from = from;
                 copy.to = to;
                 edges.push(copy);
-                leaves.push((Vec::new(), Vec::new()));
+                let border = match a {
+                    Local::Compound(c) => Some(c),
+                    Local::Flat(_) => None,
+                };
+                leaves.push((border, Vec::new(), Vec::new()));
                 edges.len() - 1
             });
             let name = |n: usize| flat_nodes[n].name.clone();
-            if matches!(a, Local::Compound(_)) && !leaves[slot].0.contains(&name(edge.from)) {
-                leaves[slot].0.push(name(edge.from));
+            if matches!(a, Local::Compound(_)) && !leaves[slot].1.contains(&name(edge.from)) {
+                leaves[slot].1.push(name(edge.from));
             }
-            if matches!(b, Local::Compound(_)) && !leaves[slot].1.contains(&name(edge.to)) {
-                leaves[slot].1.push(name(edge.to));
+            if matches!(b, Local::Compound(_)) && !leaves[slot].2.contains(&name(edge.to)) {
+                leaves[slot].2.push(name(edge.to));
             }
         }
-        for (edge, (from, to)) in edges.iter_mut().zip(leaves) {
-            if !from.is_empty() {
+        for (edge, (border, from, to)) in edges.iter_mut().zip(leaves) {
+            if let Some(c) = border {
                 edge.from_leaves = Some(from.join(" "));
-                let Kind::Compound = nodes[edge.from].kind else {
-                    continue;
-                };
-                let c = compound_named(w, &nodes[edge.from].name);
                 // Said when the border stands for some of the states
                 // inside only.
                 if from.len() < w.leaves_of(c).len() {
@@ -257,16 +259,6 @@ pub(super) fn render(w: &Workflow, folded: Option<CompoundId>) -> String {
     let d = top.expect("the top level is laid out last");
     super::draw(
         w, &d.nodes, &d.edges, &d.placed, &d.routed, d.width, d.height,
-    )
-}
-
-/// The compound named `name`.
-fn compound_named(w: &Workflow, name: &str) -> CompoundId {
-    CompoundId(
-        w.compounds
-            .iter()
-            .position(|c| c.name.as_str() == name)
-            .unwrap_or(0),
     )
 }
 
