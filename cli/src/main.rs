@@ -747,8 +747,18 @@ fn paths(file: &Path, json: bool, color: bool) -> Result<(), String> {
             // A plan walks the leaves a compound stands for.
             from_compounds: _,
             to_compounds: _,
+            // A condition on other regions the tester meets by the order
+            // of the plan's sequences; shown after the event.
+            when: _,
         } = t;
         let mut label = t.event.to_string();
+        for c in &t.when {
+            label.push_str(&format!(
+                " (when {} is {})",
+                w.region_name(c.region),
+                c.written.join(" or ")
+            ));
+        }
         let roles = roles_of(s);
         if !roles.is_empty() {
             label.push_str(&format!(" by {}", roles.join(" or ")));

@@ -41,6 +41,7 @@ mod docs;
 mod events;
 mod machine;
 mod payloads;
+mod regions;
 mod text;
 mod traits;
 
@@ -105,7 +106,12 @@ impl<'a> Input<'a> {
 
 /// Generates the module, the `Workflow` impl and everything in between.
 pub fn generate(input: &Input<'_>) -> TokenStream {
-    Generator::new(input).module()
+    let generator = Generator::new(input);
+    if input.workflow.regions.is_empty() {
+        generator.module()
+    } else {
+        generator.regions_module()
+    }
 }
 
 /// Where each field of the model reaches the generated code, destructured
@@ -125,6 +131,7 @@ fn placed(w: &Workflow, s: &turnstile_spec::State, t: &Transition) {
         transitions: _,  // `placed`'s `t`, below
         properties: _,   // proved while the derive checks the definition; nothing generated
         compounds: _,    // `state::In` and a marker each (`machine.rs`); resolved onto the leaves
+        regions: _,      // `Machine<(A, B, …)>`, `region`, `Configuration` (`regions.rs`)
     } = w;
     {
         let turnstile_spec::State {
@@ -149,6 +156,7 @@ fn placed(w: &Workflow, s: &turnstile_spec::State, t: &Transition) {
             span: _,           // the `LINE` of error messages
             from_compounds: _, // `from` holds their leaves: a method on each
             to_compounds: _,   // `to` holds their entry leaves
+            when: _,           // a bound per region named, and `Why::Condition` (`regions.rs`)
         } = t;
     }
 }

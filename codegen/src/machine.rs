@@ -177,7 +177,7 @@ impl<'a> Generator<'a> {
     }
 
     /// `turnstile::Workflow` on the data type: the definition's tables.
-    fn workflow_impl(&self) -> TokenStream {
+    pub(crate) fn workflow_impl(&self) -> TokenStream {
         let w = self.w;
         let krate = &self.krate;
         let data_ty = self.input.data;
@@ -251,7 +251,7 @@ impl<'a> Generator<'a> {
             .collect()
     }
 
-    fn states(&self) -> TokenStream {
+    pub(crate) fn states(&self) -> TokenStream {
         let krate = &self.krate;
         let data = self.data(2);
         let krate = krate.to_string();

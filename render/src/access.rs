@@ -56,6 +56,8 @@ fn placed(s: &turnstile_spec::State, t: &turnstile_spec::Transition) {
         // `from` and `to` hold the leaves a compound stands for.
         from_compounds: _,
         to_compounds: _,
+        // A condition on other regions: the access page lists per state.
+        when: _,
     } = t;
 }
 

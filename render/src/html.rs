@@ -45,6 +45,9 @@ pub fn model(w: &Workflow) -> Value {
         // The page draws and simulates the leaves a machine can be in,
         // each with what its compounds allow and permit resolved onto it.
         compounds: _,
+        // The page's model lists the regions; its simulator refuses to run
+        // a workflow with them (one current state, not one per region).
+        regions,
     } = w;
     let states: Vec<Value> = states
         .iter()
@@ -121,6 +124,8 @@ pub fn model(w: &Workflow) -> Value {
                 span: _,
                 from_compounds: _,
                 to_compounds: _,
+                // Drawn in the edge's label (`edge_label`).
+                when: _,
             } = t;
             let mut value = json!({
                 "event": event.as_str(),
@@ -224,6 +229,7 @@ pub fn model(w: &Workflow) -> Value {
         "plan": plan,
         "tree": tree,
         "promises": promises,
+        "regions": regions.iter().map(|r| w.compound(r.compound).name.as_str()).collect::<Vec<_>>(),
     })
 }
 

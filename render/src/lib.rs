@@ -110,6 +110,8 @@ pub(crate) fn edge_label(w: &Workflow, t: &Transition) -> String {
         // The diagrams draw the edge from each leaf a compound stands for.
         from_compounds: _,
         to_compounds: _,
+        // Conditions on other regions, drawn after the guards.
+        when: _,
     } = t;
     let mut label = t.event.to_string();
     if !t.guards.is_empty() {
@@ -120,6 +122,10 @@ pub(crate) fn edge_label(w: &Workflow, t: &Transition) -> String {
             .collect::<Vec<_>>()
             .join(", ");
         label.push_str(&format!(" [{guards}]"));
+    }
+    if !t.when.is_empty() {
+        let conditions: Vec<String> = t.when.iter().map(|c| c.written.join(" or ")).collect();
+        label.push_str(&format!(" when {}", conditions.join(" and ")));
     }
     if let Some(roles) = roles_label(w, t) {
         label.push(' ');

@@ -232,6 +232,21 @@ pub enum Why {
         /// The events the current state allows.
         allowed: &'static [&'static str],
     },
+    /// The event needs another parallel region in given states (the
+    /// definition's `when`), and that region is elsewhere: the by-name
+    /// twin of the compile error a typed call meets. Nothing was fired.
+    Condition {
+        /// The workflow.
+        workflow: &'static str,
+        /// The event.
+        event: &'static str,
+        /// The region whose state does not meet the condition.
+        region: &'static str,
+        /// The states (or compound states) the condition names, as written.
+        needs: &'static [&'static str],
+        /// The state the region is in.
+        state: &'static str,
+    },
     /// A guard did not hold.
     Guard(Refusal),
     /// The event's timer has not come yet (`refusal.not_before()` says when).
@@ -280,7 +295,8 @@ impl From<Refusal> for Why {
 impl Why {
     /// A short, stable name for the kind of refusal, in snake case, for
     /// logs, metrics and API error codes: `unknown_event`, `forbidden`,
-    /// `bad_payload`, `not_allowed`, `guard_refused`, `not_yet` (its own
+    /// `bad_payload`, `not_allowed`, `condition_unmet` (another region is
+    /// elsewhere), `guard_refused`, `not_yet` (its own
     /// timer), `overdue` (an automatic timer came first), `clock_behind`,
     /// `nothing_due`. The store records it with an idempotency key, so a
     /// replayed refusal says what the original said.
@@ -290,6 +306,7 @@ impl Why {
             Why::Forbidden { .. } => "forbidden",
             Why::BadPayload { .. } => "bad_payload",
             Why::NotAllowed { .. } => "not_allowed",
+            Why::Condition { .. } => "condition_unmet",
             Why::Guard(_) => "guard_refused",
             Why::NotYet(_) => "not_yet",
             Why::Overdue(_) => "overdue",
@@ -302,6 +319,17 @@ impl Why {
 impl fmt::Display for Why {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Why::Condition {
+                workflow,
+                event,
+                region,
+                needs,
+                state,
+            } => write!(
+                f,
+                "{}; it is in `{state}`",
+                crate::words::condition_words(workflow, event, region, needs)
+            ),
             Why::UnknownEvent {
                 workflow,
                 event,

@@ -133,6 +133,16 @@ codes! {
     CompoundKey = ("T030", "compound-key"),
     /// `T031`: a timer whose `from` names a compound state and a state inside it.
     CompoundTimer = ("T031", "compound-timer"),
+    /// `T032`: regions declared so that a configuration is not one state
+    /// per region (a region that is not a top-level compound, a state
+    /// outside every region, a transition between two regions).
+    RegionShape = ("T032", "region-shape"),
+    /// `T033`: a `when` condition that cannot hold as written (without
+    /// regions, on the transition's own region, or disagreeing within an
+    /// event).
+    RegionCondition = ("T033", "region-condition"),
+    /// `T034`: a key a workflow with regions does not take yet.
+    RegionUnsupported = ("T034", "region-unsupported"),
 }
 
 impl Code {

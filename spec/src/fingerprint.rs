@@ -95,6 +95,9 @@ pub fn canonical(w: &Workflow) -> String {
         // them changes no run, so stored rows stay loadable when a
         // promise is added or reworded.
         properties: _,
+        // Which compounds run in parallel: hashed (a line of its own, so a
+        // workflow without regions hashes as before).
+        regions,
     } = w;
     let name = |id: crate::StateId| w.state(id).name.as_str();
     let mut states: Vec<String> = states
@@ -135,6 +138,19 @@ pub fn canonical(w: &Workflow) -> String {
         workflow_name,
         name(*initial)
     );
+    if !regions.is_empty() {
+        let listed: Vec<String> = regions
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}={}",
+                    w.compound(r.compound).name,
+                    w.state(r.initial).name
+                )
+            })
+            .collect();
+        text.push_str(&format!("regions {}\n", listed.join(",")));
+    }
     for line in states.iter().chain(&transitions) {
         text.push_str(line);
         text.push('\n');
@@ -159,6 +175,7 @@ fn transition_line(w: &Workflow, t: &Transition) -> String {
         // Notation: `from` and `to` hold the leaves they stand for.
         from_compounds: _,
         to_compounds: _,
+        when,
     } = t;
     let mut from: Vec<&str> = from.iter().map(|s| name(*s)).collect();
     from.sort_unstable();
@@ -196,8 +213,16 @@ fn transition_line(w: &Workflow, t: &Transition) -> String {
         ),
         None => String::new(),
     };
+    let when: String = when
+        .iter()
+        .map(|c| {
+            let mut states: Vec<&str> = c.states.iter().map(|s| name(*s)).collect();
+            states.sort_unstable();
+            format!(" when {}", states.join(","))
+        })
+        .collect();
     format!(
-        "transition {} from {} to {} guards {}{timer}{by}{payload}",
+        "transition {} from {} to {} guards {}{timer}{by}{payload}{when}",
         event,
         from.join(","),
         to.join(","),

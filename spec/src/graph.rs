@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use petgraph::graph::{DiGraph, NodeIndex};
-use petgraph::visit::{Dfs, EdgeRef, Reversed, Walker};
+use petgraph::visit::{Dfs, EdgeRef, Reversed};
 
 use crate::model::{StateId, TransitionId, Workflow};
 
@@ -13,7 +13,8 @@ use crate::model::{StateId, TransitionId, Workflow};
 #[derive(Debug, Clone)]
 pub struct Graph {
     graph: DiGraph<StateId, TransitionId>,
-    initial: StateId,
+    /// Where runs start: the initial state, or each region's.
+    initials: Vec<StateId>,
     finals: Vec<StateId>,
 }
 
@@ -41,7 +42,7 @@ impl Graph {
             .collect();
         Graph {
             graph,
-            initial: workflow.initial,
+            initials: workflow.initials(),
             finals,
         }
     }
@@ -51,12 +52,19 @@ impl Graph {
         &self.graph
     }
 
-    /// States reachable from the initial state (itself included).
+    /// States reachable from the initial state (itself included); with
+    /// regions, from each region's initial state, whatever the `when`
+    /// conditions ask of the others.
     pub fn reachable_from_initial(&self) -> HashSet<StateId> {
-        Dfs::new(&self.graph, NodeIndex::new(self.initial.0))
-            .iter(&self.graph)
-            .map(|n| self.graph[n])
-            .collect()
+        let mut out = HashSet::new();
+        let mut dfs = Dfs::empty(&self.graph);
+        for start in &self.initials {
+            dfs.move_to(NodeIndex::new(start.0));
+            while let Some(n) = dfs.next(&self.graph) {
+                out.insert(self.graph[n]);
+            }
+        }
+        out
     }
 
     /// States from which some final state can be reached (the finals included).
@@ -88,11 +96,32 @@ impl Graph {
     /// state (breadth-first distances from petgraph's `dijkstra`, then walked
     /// back choosing the earliest-declared transition at each step).
     pub fn shortest_paths(&self) -> Vec<(StateId, Vec<Step>)> {
-        let start = NodeIndex::new(self.initial.0);
-        let dist = petgraph::algo::dijkstra(&self.graph, start, None, |_| 1usize);
+        self.shortest_from()
+            .into_iter()
+            .map(|(_, state, steps)| (state, steps))
+            .collect()
+    }
+
+    /// [`Graph::shortest_paths`], each with the state it starts from (with
+    /// regions, the initial state of the state's region).
+    fn shortest_from(&self) -> Vec<(StateId, StateId, Vec<Step>)> {
         let mut out = Vec::new();
+        for initial in &self.initials {
+            let start = NodeIndex::new(initial.0);
+            let dist = petgraph::algo::dijkstra(&self.graph, start, None, |_| 1usize);
+            self.walk_back(*initial, |n| dist.get(&n).copied(), &mut out);
+        }
+        out
+    }
+
+    fn walk_back(
+        &self,
+        initial: StateId,
+        dist: impl Fn(NodeIndex) -> Option<usize>,
+        out: &mut Vec<(StateId, StateId, Vec<Step>)>,
+    ) {
         for node in self.graph.node_indices() {
-            let Some(&d) = dist.get(&node) else { continue };
+            let Some(d) = dist(node) else { continue };
             let mut steps = Vec::with_capacity(d);
             let mut here = node;
             let mut left = d;
@@ -100,7 +129,7 @@ impl Graph {
                 let edge = self
                     .graph
                     .edges_directed(here, petgraph::Direction::Incoming)
-                    .filter(|e| dist.get(&e.source()) == Some(&(left - 1)))
+                    .filter(|e| dist(e.source()) == Some(left - 1))
                     .min_by_key(|e| e.weight().0)
                     .expect("a node at distance d has a predecessor at d - 1");
                 steps.push(Step {
@@ -111,17 +140,19 @@ impl Graph {
                 left -= 1;
             }
             steps.reverse();
-            out.push((self.graph[node], steps));
+            out.push((initial, self.graph[node], steps));
         }
-        out
     }
 
     /// Event sequences from the initial state that together take every
     /// (transition, source, target) at least once: a test plan. Each
     /// sequence is the shortest path to an edge not yet taken, plus that edge.
     pub fn covering_paths(&self) -> Vec<Vec<Step>> {
-        let shortest: std::collections::HashMap<StateId, Vec<Step>> =
-            self.shortest_paths().into_iter().collect();
+        let shortest: std::collections::HashMap<StateId, (StateId, Vec<Step>)> = self
+            .shortest_from()
+            .into_iter()
+            .map(|(start, state, steps)| (state, (start, steps)))
+            .collect();
         let mut covered: HashSet<(TransitionId, StateId, StateId)> = HashSet::new();
         let mut plan = Vec::new();
         for edge in self.graph.edge_references() {
@@ -131,7 +162,7 @@ impl Graph {
             if covered.contains(&key) {
                 continue;
             }
-            let Some(prefix) = shortest.get(&from) else {
+            let Some((start, prefix)) = shortest.get(&from) else {
                 continue;
             };
             let mut path = prefix.clone();
@@ -139,7 +170,7 @@ impl Graph {
                 transition: *edge.weight(),
                 to,
             });
-            let mut at = self.initial;
+            let mut at = *start;
             for step in &path {
                 covered.insert((step.transition, at, step.to));
                 at = step.to;

@@ -146,8 +146,15 @@ pub const KEYS: &[Key] = &[
         table: Table::Workflow,
         name: "initial",
         value: "state name",
-        presence: Presence::Required,
-        meaning: "the state `Machine::new` starts in; must be declared (T008)",
+        presence: Presence::Optional("required unless `regions` is given"),
+        meaning: "the state `Machine::new` starts in; must be declared (T008). With `regions`, each region's `initial` says where it starts and this key must not be given (T032)",
+    },
+    Key {
+        table: Table::Workflow,
+        name: "regions",
+        value: "state name or list",
+        presence: Presence::Optional("none: one machine"),
+        meaning: "the top-level compound states that run in parallel, each a region with its own `initial` and one current state ([regions.md][docs/regions.md]); every top-level state must be one of them (T032)",
     },
     Key {
         table: Table::Workflow,
@@ -272,6 +279,13 @@ pub const KEYS: &[Key] = &[
         value: "bool",
         presence: Presence::Optional("`false`"),
         meaning: "with `payload`: the trail records the payload's SHA-256 digest, not its text",
+    },
+    Key {
+        table: Table::Transitions,
+        name: "when",
+        value: "state name or list",
+        presence: Presence::Optional("no condition"),
+        meaning: "with `regions`: states of other regions the transition requires, any one per region named and every region named (`when = [\"no_partner\", \"in_good_standing\"]`); a compound stands for its states ([regions.md][docs/regions.md]). T033 if it names the transition's own region, or the event's transitions disagree on a region",
     },
     Key {
         table: Table::Transitions,

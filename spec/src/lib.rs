@@ -44,15 +44,16 @@ mod parse;
 pub mod properties;
 pub mod prove;
 pub mod read;
+mod regions;
 pub mod source;
 pub mod synthetic;
 pub mod validate;
 
 pub use diagnostic::{Code, Diagnostic};
 pub use model::{
-    Capability, CapabilityId, Check, Claim, Clock, Compound, CompoundId, Event, Guard, GuardId,
-    Name, Payload, Property, Role, RoleId, State, StateId, Timer, Transition, TransitionId,
-    Workflow,
+    Capability, CapabilityId, Check, Claim, Clock, Compound, CompoundId, Condition, Event, Guard,
+    GuardId, Name, Payload, Property, Region, Role, RoleId, State, StateId, Timer, Transition,
+    TransitionId, Workflow,
 };
 pub use source::{SourceFile, Span};
 

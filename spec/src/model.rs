@@ -99,6 +99,37 @@ pub struct Workflow {
     /// definition is checked. They say what must hold, not what happens,
     /// so nothing generated and no fingerprint depends on them.
     pub properties: Vec<Property>,
+    /// The parallel regions (`[workflow] regions`), in the order listed:
+    /// each a top-level compound state with one current state of its own
+    /// ([`Region`]). Empty for a workflow that is one machine.
+    pub regions: Vec<Region>,
+}
+
+/// A parallel region: a top-level compound state whose states run beside
+/// the other regions', one current state each (`[workflow] regions`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Region {
+    /// The compound state that is the region.
+    pub compound: CompoundId,
+    /// The leaf the region starts in (its compound's entry).
+    pub initial: StateId,
+    /// The leaves inside the region, in declaration order.
+    pub leaves: Vec<StateId>,
+}
+
+/// A condition on another region (`when`): the transition is allowed only
+/// while that region is in one of `states`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Condition {
+    /// The region, by its position in [`Workflow::regions`].
+    pub region: usize,
+    /// The leaves of the region that satisfy it.
+    pub states: Vec<StateId>,
+    /// The names as written (a compound stands for its leaves): what
+    /// messages quote.
+    pub written: Vec<String>,
+    /// Where the `when` key stands.
+    pub span: Span,
 }
 
 /// A promise the process makes, declared in `[properties.<name>]` and
@@ -312,6 +343,10 @@ pub struct Transition {
     /// takes a value of that type, its guards may read it, and the data's
     /// `Payloads` impl stores what it must of it when the transition is taken.
     pub payload: Option<Payload>,
+    /// `when`: the states other regions must be in, one [`Condition`]
+    /// per region named, in the order of [`Workflow::regions`]. Empty
+    /// outside a workflow with regions.
+    pub when: Vec<Condition>,
     /// The `[[transitions]]` header.
     pub span: Span,
 }
@@ -731,6 +766,57 @@ impl Workflow {
     /// Whether any transition brings a payload.
     pub fn has_payloads(&self) -> bool {
         self.transitions.iter().any(|t| t.payload.is_some())
+    }
+
+    /// The region `state` (a leaf) belongs to, by position in
+    /// [`Workflow::regions`]; `None` in a workflow without regions.
+    pub fn region_of(&self, state: StateId) -> Option<usize> {
+        let outermost = *self.ancestors(state).last()?;
+        self.regions.iter().position(|r| r.compound == outermost)
+    }
+
+    /// The region's name (its compound state's).
+    pub fn region_name(&self, region: usize) -> &Name {
+        &self.compound(self.regions[region].compound).name
+    }
+
+    /// Where a new machine starts: the initial state, or each region's in
+    /// the order of [`Workflow::regions`].
+    pub fn initials(&self) -> Vec<StateId> {
+        if self.regions.is_empty() {
+            vec![self.initial]
+        } else {
+            self.regions.iter().map(|r| r.initial).collect()
+        }
+    }
+
+    /// The regions an event moves (those holding its transitions' states),
+    /// in the order of [`Workflow::regions`]: empty without regions.
+    pub fn regions_moved(&self, event: &Event<'_>) -> Vec<usize> {
+        let mut moved: Vec<usize> = event
+            .transitions
+            .iter()
+            .filter_map(|t| self.region_of(*self.transition(*t).from.first()?))
+            .collect();
+        moved.sort_unstable();
+        moved.dedup();
+        moved
+    }
+
+    /// The conditions an event's transitions place on other regions, one
+    /// per region (validation makes the transitions of an event agree), in
+    /// the order of [`Workflow::regions`].
+    pub fn conditions<'w>(&'w self, event: &Event<'_>) -> Vec<&'w Condition> {
+        let mut out: Vec<&Condition> = Vec::new();
+        for t in &event.transitions {
+            for c in &self.transition(*t).when {
+                if !out.iter().any(|o| o.region == c.region) {
+                    out.push(c);
+                }
+            }
+        }
+        out.sort_by_key(|c| c.region);
+        out
     }
 
     /// Whether any state is final.

@@ -41,6 +41,9 @@ pub(crate) struct RawHeader {
     pub name: Option<Located>,
     pub initial: Option<Located>,
     pub summary: Option<String>,
+    /// `regions`: the compound states that run in parallel, as written,
+    /// and the key's span.
+    pub regions: Option<(Vec<Located>, Span)>,
 }
 
 #[derive(Debug)]
@@ -98,6 +101,9 @@ pub(crate) struct RawTransition {
     pub payload: Option<Located>,
     /// `sensitive = true`: the trail records a digest of the payload.
     pub sensitive: Option<(bool, Span)>,
+    /// `when`: states of other regions the transition requires, as
+    /// written, and the key's span.
+    pub when: Option<(Vec<Located>, Span)>,
 }
 
 pub(crate) fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> Option<RawDefinition> {
@@ -128,10 +134,23 @@ pub(crate) fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> Option<RawDefini
         Some(value) => {
             if let Some(table) = as_table(value, "workflow", diags) {
                 let span = value.span();
+                // With regions, each region's own `initial` says where it
+                // starts: the workflow's is then not required.
+                let regions = table.get("regions").and_then(|value| {
+                    string_or_list("regions", value, diags).map(|names| (names, value.span()))
+                });
+                let initial = if table.contains_key("regions") {
+                    table
+                        .get("initial")
+                        .and_then(|v| located_string("initial", v, diags))
+                } else {
+                    required_string(table, "initial", &span, "[workflow]", diags)
+                };
                 def.header = Some(RawHeader {
                     name: required_string(table, "name", &span, "[workflow]", diags),
-                    initial: required_string(table, "initial", &span, "[workflow]", diags),
+                    initial,
                     summary: optional_string(table, "summary", diags),
+                    regions,
                 });
                 check_keys(table, Table::Workflow, "`[workflow]`", diags);
             }
@@ -316,6 +335,7 @@ fn parse_transition(table: &DeTable<'_>, span: Span, diags: &mut Vec<Diagnostic>
     let to = names("to");
     let guards = names("guard").unwrap_or_default();
     let by = names("by").zip(table.get("by").map(|v| v.span()));
+    let when = names("when").zip(table.get("when").map(|v| v.span()));
     for (key, value) in [("from", &from), ("to", &to)] {
         if value.is_none() && !table.contains_key(key) {
             diags.push(missing_key(key, &span, "[[transitions]]"));
@@ -352,6 +372,7 @@ fn parse_transition(table: &DeTable<'_>, span: Span, diags: &mut Vec<Diagnostic>
         sensitive: table
             .get("sensitive")
             .and_then(|value| optional_bool(table, "sensitive", diags).map(|b| (b, value.span()))),
+        when,
     }
 }
 

@@ -903,6 +903,9 @@ struct Names<'a, 'r> {
     guards: &'a mut Guards,
     roles: &'a mut Declared<'r>,
     by_trouble: &'a mut bool,
+    /// With regions: each leaf's region (for `when`). `Err(())` when the
+    /// regions could not be read (already reported).
+    leaf_region: Option<Result<&'a [usize], ()>>,
 }
 
 /// Pass, per transition: its names resolved and its keys checked, in the
@@ -962,6 +965,27 @@ fn resolve_transition(
         event_name,
         diags,
     );
+    let when = match (&t.when, names.leaf_region) {
+        (None, _) => Some(Vec::new()),
+        (Some((_, span)), None) => {
+            diags.push(crate::regions::when_without_regions(event_name, span));
+            None
+        }
+        (Some(_), Some(Err(()))) => None,
+        (Some((list, span)), Some(Ok(leaf_region))) => {
+            let what = format!("`when` of event `{event_name}`");
+            let resolved: Option<Vec<(Located, Vec<StateId>)>> = list
+                .iter()
+                .map(|located| {
+                    names
+                        .states
+                        .resolve_list(&Some(vec![located.clone()]), Side::From, &what, diags)
+                        .map(|r| (located.clone(), r.leaves))
+                })
+                .collect();
+            resolved.map(|when| crate::regions::conditions(&when, span, leaf_region))
+        }
+    };
     if guard_conflict {
         return None;
     }
@@ -985,6 +1009,7 @@ fn resolve_transition(
         payload: payload.ok()?,
         summary: t.summary.clone(),
         timer: timer.ok()?,
+        when: when?,
         span: t.span.clone(),
     })
 }
@@ -1058,10 +1083,15 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
     let (mut by_trouble, mut permits_trouble) = raw.unreadable;
     let (states, compounds, state_names) =
         resolve_states(&raw, &mut capabilities, &mut permits_trouble, diags);
-    let initial = header
-        .initial
-        .as_ref()
-        .and_then(|i| state_names.resolve(i, "initial state", diags));
+    let regions = crate::regions::resolve(header, &states, &compounds, diags);
+    let initial = match &regions {
+        Some(Ok((regions, _))) => regions.first().map(|r| r.initial),
+        Some(Err(())) => None,
+        None => header
+            .initial
+            .as_ref()
+            .and_then(|i| state_names.resolve(i, "initial state", diags)),
+    };
     let mut guards = Guards::declared(&raw.guards, diags);
     let mut transitions = Vec::new();
     {
@@ -1070,6 +1100,9 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
             guards: &mut guards,
             roles: &mut roles,
             by_trouble: &mut by_trouble,
+            leaf_region: regions
+                .as_ref()
+                .map(|r| r.as_ref().map(|(_, lr)| lr.as_slice()).map_err(|_| ())),
         };
         for t in &raw.transitions {
             transitions.extend(resolve_transition(t, &mut names, diags));
@@ -1113,9 +1146,14 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
             .collect(),
         transitions,
         properties: Vec::new(),
+        regions: regions.and_then(Result::ok).map(|(r, _)| r).unwrap_or_default(),
     };
     workflow.properties = crate::properties::resolve(&raw.properties, &workflow, diags);
-    let keep = check_transitions(&workflow, diags);
+    let keep: Vec<bool> = check_transitions(&workflow, diags)
+        .into_iter()
+        .zip(crate::regions::check_transitions(&workflow, diags))
+        .map(|(a, b)| a && b)
+        .collect();
     // Graph checks see every declared transition, so that dropping one below
     // cannot make its target look unreachable.
     if !structural_errors {
@@ -1317,7 +1355,10 @@ fn check_graph(w: &Workflow, diags: &mut Vec<Diagnostic>) {
             diags.push(
                 Diagnostic::new(
                     Code::UnreachableState,
-                    format!("state `{}` cannot be reached from the initial state `{}`", state.name, w.state(w.initial).name),
+                    match w.region_of(StateId(i)) {
+                        Some(r) => format!("state `{}` cannot be reached from the initial state `{}` of its region `{}`", state.name, w.state(w.regions[r].initial).name, w.region_name(r)),
+                        None => format!("state `{}` cannot be reached from the initial state `{}`", state.name, w.state(w.initial).name),
+                    },
                 )
                 .at(state.name.span(), "no path of transitions leads here")
                 .with_help(format!("add a transition with `to = \"{}\"` from a reachable state, or remove the state", state.name)),
@@ -1328,7 +1369,17 @@ fn check_graph(w: &Workflow, diags: &mut Vec<Diagnostic>) {
         return;
     }
     let finishing = graph.can_reach_final();
+    // With regions, a region that has no final state runs for as long as
+    // the workflow does: only a region with one must be able to finish.
+    let finite: Vec<bool> = w
+        .regions
+        .iter()
+        .map(|r| r.leaves.iter().any(|s| w.state(*s).is_final))
+        .collect();
     for (i, state) in w.states.iter().enumerate() {
+        if w.region_of(StateId(i)).is_some_and(|r| !finite[r]) {
+            continue;
+        }
         if reachable.contains(&StateId(i)) && !finishing.contains(&StateId(i)) {
             diags.push(
                 Diagnostic::new(

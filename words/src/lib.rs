@@ -71,3 +71,28 @@ pub fn did_you_mean<'a>(
     }
     best(&mut scored.iter().filter(|(score, _)| *score > 0.8))
 }
+
+/// How a condition on another parallel region is worded, the same in the
+/// compile error of a typed call (the generated bound's message) and in a
+/// refusal by name (the runtime's `Why::Condition`): one owner, so the two
+/// cannot drift.
+///
+/// ```
+/// use turnstile_words::condition_words;
+/// assert_eq!(
+///     condition_words("account", "close", "partner", &["no_partner"]),
+///     "account: event `close` needs region `partner` to be in `no_partner`"
+/// );
+/// assert_eq!(
+///     condition_words("account", "buy", "restriction", &["good", "watched", "warned"]),
+///     "account: event `buy` needs region `restriction` to be in `good`, `watched` or `warned`"
+/// );
+/// ```
+pub fn condition_words(workflow: &str, event: &str, region: &str, needs: &[&str]) -> String {
+    let list: Vec<String> = needs.iter().map(|s| format!("`{s}`")).collect();
+    let list = match list.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => list.concat(),
+    };
+    format!("{workflow}: event `{event}` needs region `{region}` to be in {list}")
+}

@@ -1,0 +1,966 @@
+//! A workflow with parallel regions: `Machine<(Services, Partner, …)>`,
+//! one state type per region, and its events.
+//!
+//! Each event is a method generic over every region's state and bounded
+//! per region: a region the event moves by a trait its source states
+//! implement (`event::close::Services`, whose `To` is the target), a
+//! region a `when` condition names by a trait the states it accepts
+//! implement (`event::close::Partner`), whose message is the condition in
+//! the words a refusal by name uses (`turnstile_words::condition_words`).
+//! A region neither moves nor conditions stays generic. Every check of a
+//! move (timers, guards) is the source state's `check`, which the by-name
+//! `Current` calls too: one owner for each rule.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+use turnstile_spec::{Check, Event, StateId};
+
+use crate::{docs, duration, ident, Generator};
+
+/// Names a region's type parameter may not take: the module's own items.
+const TAKEN: &[&str] = &["Machine", "Current", "Configuration", "Guards", "NAME"];
+
+impl Generator<'_> {
+    /// The type parameter standing for region `r`'s state: the region's
+    /// name in PascalCase (`Services`), as the machine's docs show it.
+    fn region_param(&self, r: usize) -> Ident {
+        let pascal = self.w.region_name(r).pascal();
+        if TAKEN.contains(&pascal) {
+            format_ident!("{pascal}State")
+        } else {
+            ident(pascal)
+        }
+    }
+
+    /// The region's bound trait (`region::Services`).
+    fn region_trait(&self, r: usize) -> Ident {
+        ident(self.w.region_name(r).pascal())
+    }
+
+    /// The module of a workflow with regions.
+    pub(crate) fn regions_module(&self) -> TokenStream {
+        let w = self.w;
+        let krate = &self.krate;
+        let vis = self.input.vis;
+        let module = ident(self.module_name());
+        let data = self.data(1);
+        let data_ty = self.input.data;
+        let name = w.name.as_str();
+        let n = w.regions.len();
+        let module_doc = docs::module(w, self.input.file, &data_ty.to_string(), self.input.valid);
+        let params: Vec<Ident> = (0..n).map(|r| self.region_param(r)).collect();
+        let traits: Vec<Ident> = (0..n).map(|r| self.region_trait(r)).collect();
+        let initials: Vec<Ident> = w.regions.iter().map(|r| self.state_ty(r.initial)).collect();
+        let region_names: Vec<&str> = (0..n).map(|r| w.region_name(r).as_str()).collect();
+        let timed = self.timed;
+        let (now_param, entered_field, entered_init, entered_getter) = if timed {
+            (
+                quote!(, now: ::std::time::SystemTime),
+                quote!(entered_at: [::std::time::SystemTime; #n],),
+                quote!(entered_at: [now; #n],),
+                quote! {
+                    /// When each region entered its current state, in the
+                    /// order of [`REGIONS`]: the instants its timers count
+                    /// from. Each region's clock is its own.
+                    pub fn entered_at(&self) -> [::std::time::SystemTime; #n] {
+                        self.entered_at
+                    }
+                },
+            )
+        } else {
+            Default::default()
+        };
+        let region_markers = (0..n).map(|r| {
+            let tr = &traits[r];
+            let doc = format!(
+                "The states of region `{}`: the `{}` of [`Machine`](super::Machine)'s configuration.",
+                region_names[r], params[r]
+            );
+            let leaves = w.regions[r].leaves.iter().map(|s| self.state_ty(*s));
+            let index = r;
+            quote! {
+                #[doc = #doc]
+                pub trait #tr: #krate::State {}
+                #(impl #tr for super::state::#leaves {})*
+                const _: usize = #index;
+            }
+        });
+        let machine_doc = format!(
+            "A `{name}` workflow in the configuration `S`: one state per region ({}), owning its data.\n\n\
+             Each event is a method that consumes the machine and returns it with the regions the \
+             event moves in their next states; an event whose region is elsewhere, or whose `when` \
+             condition on another region does not hold, does not compile. The states are only \
+             types: the machine is exactly as large as its data{}.",
+            region_names
+                .iter()
+                .zip(&params)
+                .map(|(r, p)| format!("`{r}`: `{p}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if timed {
+                " and when each region entered its state"
+            } else {
+                ""
+            }
+        );
+        let new_doc = format!(
+            "Starts a `{name}` workflow with each region in its initial state ({}), owning `data`.{}",
+            w.regions
+                .iter()
+                .map(|r| format!("`{}`", w.state(r.initial).name))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if timed {
+                " `now` is when every region entered it: their timers count from it."
+            } else {
+                ""
+            }
+        );
+        let states = self.states();
+        let events = self.region_event_methods();
+        let event_traits = self.region_event_traits();
+        let current = if self.input.dispatch {
+            self.region_current()
+        } else {
+            TokenStream::new()
+        };
+        let guards = self.guards_trait();
+        let workflow_impl = self.workflow_impl();
+        let config_names = params.iter().map(|p| quote!(<#p as #krate::State>::NAME));
+        let config_index = params.iter().map(|p| quote!(<#p as #krate::State>::INDEX));
+        quote! {
+            #[doc = #module_doc]
+            #vis mod #module {
+                /// The workflow's name, as written in its definition.
+                pub const NAME: &str = #name;
+
+                /// The regions, in the order of the configuration's states.
+                pub const REGIONS: [&str; #n] = [#(#region_names),*];
+
+                #states
+
+                /// The regions: for each, a trait its states implement.
+                pub mod region {
+                    #(#region_markers)*
+                }
+
+                /// A configuration of the workflow: one state per region, in
+                /// the order of [`REGIONS`]. Implemented for exactly those tuples.
+                pub trait Configuration: 'static {
+                    /// Each region's state name.
+                    const STATES: [&'static str; #n];
+                    /// Each region's state, by its position in
+                    /// `Workflow::STATES`.
+                    const INDICES: [usize; #n];
+                }
+                impl<#(#params: region::#traits),*> Configuration for (#(#params,)*) {
+                    const STATES: [&'static str; #n] = [#(#config_names),*];
+                    const INDICES: [usize; #n] = [#(#config_index),*];
+                }
+
+                #[doc = #machine_doc]
+                #[must_use = "the machine moves into the returned value: keep it"]
+                pub struct Machine<S: Configuration> {
+                    data: #data,
+                    #entered_field
+                    state: ::core::marker::PhantomData<fn() -> S>,
+                }
+
+                impl Machine<(#(state::#initials,)*)> {
+                    #[doc = #new_doc]
+                    pub fn new(data: #data #now_param) -> Self {
+                        Machine { data, #entered_init state: ::core::marker::PhantomData }
+                    }
+                }
+
+                impl<S: Configuration> Machine<S> {
+                    /// The workflow's data.
+                    #[inline]
+                    pub fn data(&self) -> &#data {
+                        &self.data
+                    }
+                    /// The workflow's data, to change between transitions
+                    /// (guards read it when an event fires).
+                    #[inline]
+                    pub fn data_mut(&mut self) -> &mut #data {
+                        &mut self.data
+                    }
+                    /// Ends the machine and gives its data back.
+                    #[inline]
+                    pub fn into_data(self) -> #data {
+                        self.data
+                    }
+                    /// Each region's current state, in the order of [`REGIONS`].
+                    pub fn states(&self) -> [&'static str; #n] {
+                        S::STATES
+                    }
+                    #entered_getter
+                }
+
+                impl<S: Configuration> ::core::fmt::Debug for Machine<S> {
+                    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                        f.debug_struct("Machine")
+                            .field("workflow", &NAME)
+                            .field("states", &S::STATES)
+                            .finish_non_exhaustive()
+                    }
+                }
+
+                #events
+                #event_traits
+                #current
+                #guards
+            }
+            #workflow_impl
+        }
+    }
+
+    /// For an event, per region: the transition it takes from each of the
+    /// region's states (`None` where the region does not move).
+    fn moves(&self, event: &Event<'_>) -> Vec<Vec<(StateId, turnstile_spec::TransitionId)>> {
+        let mut out = vec![Vec::new(); self.w.regions.len()];
+        for id in &event.transitions {
+            let t = self.w.transition(*id);
+            for from in &t.from {
+                if let Some(r) = self.w.region_of(*from) {
+                    out[r].push((*from, *id));
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether firing `event` can be refused once its bounds hold: a timer
+    /// or a guard of one of its moves, or an automatic timer that comes
+    /// first.
+    fn region_refusable(&self, event: &Event<'_>) -> bool {
+        self.moves(event).iter().flatten().any(|(from, t)| {
+            self.w
+                .refusable(self.w.transition(*t), *from, &self.outgoing[from.0])
+        })
+    }
+
+    fn region_event_methods(&self) -> TokenStream {
+        let krate = &self.krate;
+        let n = self.w.regions.len();
+        let params: Vec<Ident> = (0..n).map(|r| self.region_param(r)).collect();
+        let traits: Vec<Ident> = (0..n).map(|r| self.region_trait(r)).collect();
+        let now_param = self.timed.then(|| quote!(, now: ::std::time::SystemTime));
+        let methods = self.events.iter().map(|event| {
+            let ev = ident(event.name.as_str());
+            let moves = self.moves(event);
+            let conditions = self.w.conditions(event);
+            let mut bounds = Vec::new();
+            let mut targets = Vec::new();
+            let mut checks = Vec::new();
+            let mut entered = Vec::new();
+            let refusable = self.region_refusable(event);
+            for r in 0..n {
+                let p = &params[r];
+                let tr = &traits[r];
+                if !moves[r].is_empty() {
+                    bounds.push(quote!(#p: event::#ev::#tr));
+                    targets.push(quote!(<#p as event::#ev::#tr>::To));
+                    if refusable {
+                        let args = if self.timed {
+                            quote!(&machine.data, machine.entered_at[#r], now)
+                        } else {
+                            quote!(&machine.data)
+                        };
+                        checks.push(quote! {
+                            if let ::core::result::Result::Err(refusal) = <#p as event::#ev::#tr>::check(#args) {
+                                return ::core::result::Result::Err(#krate::Rejected::new(machine, refusal));
+                            }
+                        });
+                    }
+                    entered.push(quote!(now));
+                } else {
+                    if conditions.iter().any(|c| c.region == r) {
+                        bounds.push(quote!(#p: event::#ev::#tr));
+                    }
+                    targets.push(quote!(#p));
+                    entered.push(quote!(machine.entered_at[#r]));
+                }
+            }
+            let out = quote!(Machine<(#(#targets,)*)>);
+            let entered = self.timed.then(|| quote!(entered_at: [#(#entered),*],));
+            let moved = quote!(Machine { data: machine.data, #entered state: ::core::marker::PhantomData });
+            let doc = self.region_event_doc(event, &moves);
+            if refusable {
+                quote! {
+                    #[doc = #doc]
+                    pub fn #ev(self #now_param) -> ::core::result::Result<#out, #krate::Rejected<Self>>
+                    where #(#bounds),*
+                    {
+                        let machine = self;
+                        #(#checks)*
+                        ::core::result::Result::Ok(#moved)
+                    }
+                }
+            } else {
+                quote! {
+                    #[doc = #doc]
+                    pub fn #ev(self #now_param) -> #out
+                    where #(#bounds),*
+                    {
+                        let machine = self;
+                        #moved
+                    }
+                }
+            }
+        });
+        quote! {
+            impl<#(#params: region::#traits),*> Machine<(#(#params,)*)> {
+                #(#methods)*
+            }
+        }
+    }
+
+    fn region_event_doc(
+        &self,
+        event: &Event<'_>,
+        moves: &[Vec<(StateId, turnstile_spec::TransitionId)>],
+    ) -> String {
+        let w = self.w;
+        let mut doc = String::new();
+        if let Some(summary) = event
+            .transitions
+            .iter()
+            .find_map(|t| w.transition(*t).summary.as_deref())
+        {
+            doc.push_str(&docs::text(summary));
+            doc.push_str("\n\n");
+        }
+        doc.push_str(&format!("Fires the event `{}`", event.name));
+        let moved: Vec<String> = moves
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| !m.is_empty())
+            .map(|(r, m)| {
+                let steps: Vec<String> = m
+                    .iter()
+                    .map(|(from, t)| {
+                        format!(
+                            "`{}` → `{}`",
+                            self.state_ty(*from),
+                            self.state_ty(w.transition(*t).to[0])
+                        )
+                    })
+                    .collect();
+                format!("region `{}`: {}", w.region_name(r), steps.join(", "))
+            })
+            .collect();
+        doc.push_str(&format!(", which moves {}", moved.join("; ")));
+        if moved.len() > 1 {
+            doc.push_str(" (a joint move: every region moves, or none)");
+        }
+        doc.push('.');
+        for c in w.conditions(event) {
+            doc.push_str(&format!(
+                "\n\nOnly while region `{}` is in {}.",
+                w.region_name(c.region),
+                c.written
+                    .iter()
+                    .map(|s| format!("`{s}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ));
+        }
+        doc
+    }
+
+    fn region_event_traits(&self) -> TokenStream {
+        let krate = &self.krate;
+        let w = self.w;
+        let wname = w.name.as_str();
+        let data = self.data(3);
+        let modules = self.events.iter().map(|event| {
+            let ev = ident(event.name.as_str());
+            let evs = event.name.as_str();
+            let moves = self.moves(event);
+            let refusable = self.region_refusable(event);
+            let lines = event
+                .transitions
+                .iter()
+                .map(|t| {
+                    self.input
+                        .file
+                        .line_col(w.transition(*t).span.start)
+                        .0
+                        .to_string()
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut items = Vec::new();
+            for (r, m) in moves.iter().enumerate() {
+                if m.is_empty() {
+                    continue;
+                }
+                let tr = self.region_trait(r);
+                let region = w.region_name(r).as_str();
+                let allowed = m
+                    .iter()
+                    .map(|(s, _)| format!("`{}`", self.state_ty(*s)))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let message = format!(
+                    "{wname}: event `{evs}` is not allowed in state `{{Self}}` of region `{region}`"
+                );
+                let label = format!("`{evs}` is not allowed while region `{region}` is here");
+                let note = format!("`{evs}` is allowed from: {allowed}");
+                let where_note = format!(
+                    "`{evs}` is declared in {} (line {lines})",
+                    self.input.file.path()
+                );
+                let doc = format!(
+                    "The states of region `{region}` that allow `{evs}`, and where it takes each (`To`)."
+                );
+                let check_sig = if self.timed {
+                    quote!(fn check(data: &#data, entered_at: ::std::time::SystemTime, now: ::std::time::SystemTime) -> ::core::result::Result<(), #krate::Refusal>)
+                } else {
+                    quote!(fn check(data: &#data) -> ::core::result::Result<(), #krate::Refusal>)
+                };
+                let check_decl = refusable.then(|| {
+                    quote! {
+                        /// The checks of the move from this state, in the order
+                        /// `Workflow::checks` gives: the first that fails refuses it.
+                        #check_sig;
+                    }
+                });
+                let impls = m.iter().map(|(from, t)| {
+                    let ty = self.state_ty(*from);
+                    let to = self.state_ty(w.transition(*t).to[0]);
+                    let check = refusable.then(|| {
+                        let body = self.region_checks(*from, *t);
+                        let unused = if self.timed {
+                            quote!(let _ = (data, entered_at, now);)
+                        } else {
+                            quote!(let _ = data;)
+                        };
+                        quote! {
+                            #check_sig {
+                                #unused
+                                #body
+                                ::core::result::Result::Ok(())
+                            }
+                        }
+                    });
+                    quote! {
+                        impl #tr for super::super::state::#ty {
+                            type To = super::super::state::#to;
+                            #check
+                        }
+                    }
+                });
+                items.push(quote! {
+                    #[doc = #doc]
+                    #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note, note = #where_note)]
+                    pub trait #tr: #krate::State {
+                        /// The state the move enters.
+                        type To: super::super::region::#tr;
+                        #check_decl
+                    }
+                    #(#impls)*
+                });
+            }
+            for c in w.conditions(event) {
+                let tr = self.region_trait(c.region);
+                let region = w.region_name(c.region).as_str();
+                let needs: Vec<&str> = c.written.iter().map(String::as_str).collect();
+                let message = turnstile_words::condition_words(wname, evs, region, &needs);
+                let label = format!("region `{region}` is in `{{Self}}` here");
+                let line = self.input.file.line_col(c.span.start).0;
+                let where_note = format!(
+                    "the condition is the `when` of `{evs}` in {} (line {line})",
+                    self.input.file.path()
+                );
+                let doc = format!(
+                    "The states of region `{region}` in which `{evs}` is allowed (its `when`)."
+                );
+                let states = c.states.iter().map(|s| self.state_ty(*s));
+                items.push(quote! {
+                    #[doc = #doc]
+                    #[diagnostic::on_unimplemented(message = #message, label = #label, note = #where_note)]
+                    pub trait #tr {}
+                    #(impl #tr for super::super::state::#states {})*
+                });
+            }
+            let doc = format!("The bounds of the event `{evs}`, one trait per region it moves or conditions.");
+            quote! {
+                #[doc = #doc]
+                #[allow(non_snake_case)]
+                pub mod #ev {
+                    #(#items)*
+                }
+            }
+        });
+        quote! {
+            /// The events' bounds: for each event, a module with a trait per
+            /// region it moves (implemented by the states it leaves) or
+            /// whose state it asks for (implemented by the states it accepts).
+            pub mod event {
+                #(#modules)*
+            }
+        }
+    }
+
+    /// The checks of `t` from `from`, as statements returning
+    /// `Err(Refusal)`, in the order `Workflow::checks` gives (data is
+    /// `data`, the region's instant `entered_at`).
+    fn region_checks(&self, from: StateId, t: turnstile_spec::TransitionId) -> TokenStream {
+        let krate = &self.krate;
+        let w = self.w;
+        let tr = w.transition(t);
+        let data = self.data(3);
+        let wname = w.name.as_str();
+        let event = tr.event.as_str();
+        let state = w.state(from).name.as_str();
+        let checks = w
+            .checks(tr, from, &self.outgoing[from.0])
+            .into_iter()
+            .map(|check| match check {
+                Check::Preempted { by, timer, .. } => {
+                    let after = duration(timer.after);
+                    let other = w.transition(by).event.as_str();
+                    quote! {
+                        if #krate::__private::preempted(entered_at, #after, now) {
+                            return ::core::result::Result::Err(#krate::Refusal::Preempted {
+                                workflow: #wname, event: #event, state: #state, by: #other,
+                            });
+                        }
+                    }
+                }
+                Check::Timer { timer, .. } => {
+                    let after = duration(timer.after);
+                    quote! {
+                        if let ::core::result::Result::Err(wait) = #krate::__private::wait(entered_at, #after, now) {
+                            return ::core::result::Result::Err(#krate::Refusal::NotYet {
+                                workflow: #wname, event: #event, state: #state, wait,
+                            });
+                        }
+                    }
+                }
+                Check::Guard(g) => {
+                    let guard = w.guard(g);
+                    let method = ident(guard.name.as_str());
+                    let name = guard.name.as_str();
+                    let reason = guard.summary.as_deref().unwrap_or("");
+                    quote! {
+                        if !<#data as super::super::Guards>::#method(data) {
+                            return ::core::result::Result::Err(#krate::Refusal::Guard {
+                                workflow: #wname, event: #event, state: #state, guard: #name, reason: #reason,
+                            });
+                        }
+                    }
+                }
+            });
+        quote!(#(#checks)*)
+    }
+}
+
+
+impl Generator<'_> {
+    /// `Current`: the machine by name, for stored instances and services.
+    /// Every check of a move is the typed state's `check`; what by name
+    /// adds is the bounds' work, done at run time: the moved regions in
+    /// their source states, then the conditions, in the order of the
+    /// regions.
+    fn region_current(&self) -> TokenStream {
+        let krate = &self.krate;
+        let w = self.w;
+        let n = w.regions.len();
+        let data = self.data(1);
+        let wname = w.name.as_str();
+        let fingerprint = turnstile_spec::fingerprint::fingerprint(w);
+        let params: Vec<Ident> = (0..n).map(|r| self.region_param(r)).collect();
+        let traits: Vec<Ident> = (0..n).map(|r| self.region_trait(r)).collect();
+        let initials = w.regions.iter().map(|r| r.initial.0);
+        let region_leaves: Vec<Vec<usize>> = w
+            .regions
+            .iter()
+            .map(|r| r.leaves.iter().map(|s| s.0).collect())
+            .collect();
+        let region_leaves_tokens = region_leaves.iter().map(|l| quote!(&[#(#l),*]));
+        let data2 = self.data(2);
+        let event_fns = self.events.iter().map(|event| {
+            let data = &data2;
+            let ev = ident(event.name.as_str());
+            let evs = event.name.as_str();
+            let moves = self.moves(event);
+            let refusable = self.region_refusable(event);
+            let mut targets = Vec::new();
+            let mut checks = Vec::new();
+            let mut commits = Vec::new();
+            let mut behind = Vec::new();
+            for (r, m) in moves.iter().enumerate() {
+                if m.is_empty() {
+                    continue;
+                }
+                let to = format_ident!("to_{r}");
+                let arms = m.iter().map(|(from, t)| {
+                    let from = from.0;
+                    let target = w.transition(*t).to[0].0;
+                    quote!(#from => #target)
+                });
+                targets.push(quote! {
+                    let #to: usize = match c.states[#r] {
+                        #(#arms,)*
+                        s => {
+                            let state = <#data as #krate::Workflow>::STATES[s];
+                            let allowed = <#data as #krate::Workflow>::ALLOWED[s];
+                            return ::core::result::Result::Err(#krate::__private::not_allowed(c, NAME, #evs, state, allowed));
+                        }
+                    };
+                });
+                let tr = self.region_trait(r);
+                if self.timed {
+                    behind.push(quote! {
+                        if now < c.entered_at[#r] {
+                            let state = <#data as #krate::Workflow>::STATES[c.states[#r]];
+                            let entered_at = c.entered_at[#r];
+                            return ::core::result::Result::Err(#krate::Refused::new(c, #krate::Why::ClockBehind {
+                                workflow: NAME, event: ::std::string::String::from(#evs), state, entered_at, now,
+                            }));
+                        }
+                    });
+                }
+                if refusable {
+                    let arms = m.iter().map(|(from, _)| {
+                        let i = from.0;
+                        let ty = self.state_ty(*from);
+                        let args = if self.timed {
+                            quote!(&c.data, c.entered_at[#r], now)
+                        } else {
+                            quote!(&c.data)
+                        };
+                        quote!(#i => <state::#ty as event::#ev::#tr>::check(#args))
+                    });
+                    checks.push(quote! {
+                        let checked = match c.states[#r] {
+                            #(#arms,)*
+                            _ => ::core::result::Result::Ok(()),
+                        };
+                        if let ::core::result::Result::Err(refusal) = checked {
+                            return ::core::result::Result::Err(#krate::Refused::new(c, #krate::Why::from(refusal)));
+                        }
+                    });
+                }
+                let entered = self.timed.then(|| quote!(c.entered_at[#r] = now;));
+                commits.push(quote! {
+                    c.states[#r] = #to;
+                    #entered
+                });
+            }
+            let conditions = w.conditions(event).into_iter().map(|cond| {
+                let r = cond.region;
+                let region = w.region_name(r).as_str();
+                let states = cond.states.iter().map(|s| s.0);
+                let needs = &cond.written;
+                quote! {
+                    if !matches!(c.states[#r], #(#states)|*) {
+                        let state = <#data as #krate::Workflow>::STATES[c.states[#r]];
+                        return ::core::result::Result::Err(#krate::Refused::new(c, #krate::Why::Condition {
+                            workflow: NAME, event: #evs, region: #region, needs: &[#(#needs),*], state,
+                        }));
+                    }
+                }
+            });
+            let unused_now = (!self.timed).then(|| quote!(let _ = now;));
+            quote! {
+                #[allow(non_snake_case)]
+                pub(super) fn #ev(mut c: super::Current, now: ::std::time::SystemTime)
+                    -> ::core::result::Result<super::Current, #krate::Refused<super::Current>>
+                {
+                    use super::{event, state, NAME};
+                    #unused_now
+                    #(#targets)*
+                    #(#conditions)*
+                    #(#behind)*
+                    #(#checks)*
+                    #(#commits)*
+                    ::core::result::Result::Ok(c)
+                }
+            }
+        });
+        let fire_arms = self.events.iter().map(|e| {
+            let evs = e.name.as_str();
+            let ev = ident(evs);
+            quote!(#evs => by_name::#ev(self, now))
+        });
+        // Whether an event is allowed in a configuration: its moved regions
+        // in their source states and its conditions met.
+        let allowed_tests = self.events.iter().map(|event| {
+            let evs = event.name.as_str();
+            let moves = self.moves(event);
+            let mut tests = Vec::new();
+            for (r, m) in moves.iter().enumerate() {
+                if !m.is_empty() {
+                    let froms = m.iter().map(|(s, _)| s.0);
+                    tests.push(quote!(matches!(states[#r], #(#froms)|*)));
+                }
+            }
+            for c in w.conditions(event) {
+                let r = c.region;
+                let ok = c.states.iter().map(|s| s.0);
+                tests.push(quote!(matches!(states[#r], #(#ok)|*)));
+            }
+            quote! {
+                if #(#tests)&&* {
+                    out.push(#evs);
+                }
+            }
+        });
+        let moved_arms = self.events.iter().map(|event| {
+            let evs = event.name.as_str();
+            let regions = w
+                .regions_moved(event)
+                .into_iter()
+                .map(|r| w.region_name(r).as_str());
+            quote!(#evs => &[#(#regions),*])
+        });
+        // Automatic timers: (leaf, region, event, after).
+        let timers = w.transitions.iter().flat_map(|t| {
+            t.timer.iter().filter(|timer| timer.automatic).flat_map(move |timer| {
+                t.from.iter().map(move |from| (from, t, timer))
+            })
+        });
+        let timer_rows = timers.map(|(from, t, timer)| {
+            let leaf = from.0;
+            let region = w.region_of(*from).unwrap_or(0);
+            let ev = t.event.as_str();
+            let after = duration(timer.after);
+            quote!((#leaf, #region, #ev, #after))
+        });
+        let entered_read = if self.timed {
+            quote!(c.entered_at)
+        } else {
+            quote!([c.entered_at[0]; #n])
+        };
+        let machine_entered = if self.timed {
+            quote!(machine.entered_at)
+        } else {
+            quote!([::std::time::UNIX_EPOCH; #n])
+        };
+        let machine_from_current = if self.timed {
+            quote!(Machine { data: self.data, entered_at: self.entered_at, state: ::core::marker::PhantomData })
+        } else {
+            quote!(Machine { data: self.data, state: ::core::marker::PhantomData })
+        };
+        let _ = entered_read;
+        let names_tuple = quote!((#(#params,)*));
+        quote! {
+            /// The machine by name: each region's state as a value, for
+            /// stored instances, services and runners. It fires events given
+            /// as strings with the same checks, in the same order and words,
+            /// as the typed methods and their bounds.
+            pub struct Current {
+                data: #data,
+                states: [usize; #n],
+                entered_at: [::std::time::SystemTime; #n],
+            }
+
+            impl Current {
+                /// The fingerprint of the definition compiled in
+                /// (`turnstile_spec::fingerprint`): what a snapshot must match.
+                pub const FINGERPRINT: &'static str = #fingerprint;
+
+                /// Each region's states, by position in `Workflow::STATES`.
+                const LEAVES: [&'static [usize]; #n] = [#(#region_leaves_tokens),*];
+
+                /// Every automatic timer: (state, region, event, after).
+                const TIMERS: &'static [(usize, usize, &'static str, ::core::time::Duration)] = &[#(#timer_rows),*];
+
+                /// A machine with each region in its initial state, owning
+                /// `data`, entered at `now`.
+                pub fn start(data: #data, now: ::std::time::SystemTime) -> Self {
+                    Current { data, states: [#(#initials),*], entered_at: [now; #n] }
+                }
+
+                /// The machine with region `i` in the state named
+                /// `states[i]`, entered at `entered_at[i]`, in the order of
+                /// [`REGIONS`]: how a stored instance comes back. The data is
+                /// handed back when a name is not a state of its region or
+                /// the lists are not one per region.
+                pub fn resume(
+                    states: &[&str],
+                    data: #data,
+                    entered_at: &[::std::time::SystemTime],
+                ) -> ::core::result::Result<Self, #data> {
+                    if states.len() != #n || entered_at.len() != #n {
+                        return ::core::result::Result::Err(data);
+                    }
+                    let mut found = [0usize; #n];
+                    for (r, name) in states.iter().enumerate() {
+                        match Self::LEAVES[r]
+                            .iter()
+                            .find(|i| <#data as #krate::Workflow>::STATES[**i] == *name)
+                        {
+                            ::core::option::Option::Some(i) => found[r] = *i,
+                            ::core::option::Option::None => return ::core::result::Result::Err(data),
+                        }
+                    }
+                    let mut at = [::std::time::UNIX_EPOCH; #n];
+                    at.copy_from_slice(entered_at);
+                    ::core::result::Result::Ok(Current { data, states: found, entered_at: at })
+                }
+
+                /// Each region's current state, in the order of [`REGIONS`].
+                pub fn states(&self) -> [&'static str; #n] {
+                    self.states.map(|i| <#data as #krate::Workflow>::STATES[i])
+                }
+
+                /// When each region entered its current state, in the order
+                /// of [`REGIONS`].
+                pub fn entered_at(&self) -> [::std::time::SystemTime; #n] {
+                    self.entered_at
+                }
+
+                /// The data.
+                pub fn data(&self) -> &#data {
+                    &self.data
+                }
+
+                /// The data, to change between transitions.
+                pub fn data_mut(&mut self) -> &mut #data {
+                    &mut self.data
+                }
+
+                /// The data, ending the machine.
+                pub fn into_data(self) -> #data {
+                    self.data
+                }
+
+                /// The events allowed now, in declaration order: every region
+                /// each moves is in one of its source states, and every
+                /// condition holds (guards and timers are asked when fired).
+                pub fn allowed(&self) -> ::std::vec::Vec<&'static str> {
+                    let states = &self.states;
+                    let mut out = ::std::vec::Vec::new();
+                    #(#allowed_tests)*
+                    out
+                }
+
+                /// The regions `event` moves, in the order of [`REGIONS`]
+                /// (several for a joint move); empty for an unknown event.
+                pub fn moves(event: &str) -> &'static [&'static str] {
+                    match event {
+                        #(#moved_arms,)*
+                        _ => &[],
+                    }
+                }
+
+                /// Whether the configuration permits `capability`: every
+                /// region whose states name it in `permits` is in one that
+                /// does (a region that never names it does not restrict it).
+                pub fn permits(&self, capability: &str) -> bool {
+                    let permits = <#data as #krate::Workflow>::PERMITS;
+                    if permits.is_empty() {
+                        return false;
+                    }
+                    let mut named = false;
+                    for r in 0..#n {
+                        let speaks = Self::LEAVES[r].iter().any(|i| permits[*i].contains(&capability));
+                        if speaks {
+                            named = true;
+                            if !permits[self.states[r]].contains(&capability) {
+                                return false;
+                            }
+                        }
+                    }
+                    named
+                }
+
+                /// Fires the event named `event` at `now`: the machine with
+                /// the regions it moves in their next states (each entered at
+                /// `now`), or the machine unchanged and why not. A joint move
+                /// moves every region or none.
+                pub fn fire(
+                    self,
+                    event: &str,
+                    now: ::std::time::SystemTime,
+                ) -> ::core::result::Result<Self, #krate::Refused<Self>> {
+                    match event {
+                        #(#fire_arms,)*
+                        _ => ::core::result::Result::Err(#krate::__private::unknown_event(
+                            self, NAME, event, <#data as #krate::Workflow>::EVENTS,
+                        )),
+                    }
+                }
+
+                /// The next automatic timer of any region and when it falls
+                /// due: each region's timers count from when that region
+                /// entered its state. On a tie, the first declared.
+                pub fn next_due(&self) -> ::core::option::Option<(&'static str, ::std::time::SystemTime)> {
+                    let mut best: ::core::option::Option<(&'static str, ::std::time::SystemTime)> = ::core::option::Option::None;
+                    for (leaf, region, event, after) in Self::TIMERS {
+                        if self.states[*region] != *leaf {
+                            continue;
+                        }
+                        if let ::core::option::Option::Some(due) = self.entered_at[*region].checked_add(*after) {
+                            if best.is_none_or(|(_, b)| due < b) {
+                                best = ::core::option::Option::Some((event, due));
+                            }
+                        }
+                    }
+                    best
+                }
+
+                /// Fires the next automatic timer if it is due at `now`, as of
+                /// the instant it fell due (so the state it enters counts from
+                /// then): the machine and the event fired, or the machine
+                /// unchanged with `Why::NothingDue` (or the event's refusal,
+                /// when a joint move's other region or a condition stops it).
+                pub fn fire_due(
+                    self,
+                    now: ::std::time::SystemTime,
+                ) -> ::core::result::Result<(Self, &'static str), #krate::Refused<Self>> {
+                    match self.next_due() {
+                        ::core::option::Option::Some((event, due)) if due <= now => {
+                            self.fire(event, due).map(|c| (c, event))
+                        }
+                        next => {
+                            let state = <#data as #krate::Workflow>::STATES[self.states[0]];
+                            ::core::result::Result::Err(#krate::Refused::new(self, #krate::Why::NothingDue {
+                                workflow: NAME, state, next,
+                            }))
+                        }
+                    }
+                }
+
+                /// The typed machine, if the regions are in the states `S`
+                /// names; else `self` back.
+                pub fn into_machine<S: Configuration>(self) -> ::core::result::Result<Machine<S>, Self> {
+                    if self.states != S::INDICES {
+                        return ::core::result::Result::Err(self);
+                    }
+                    ::core::result::Result::Ok(#machine_from_current)
+                }
+            }
+
+            impl<#(#params: region::#traits),*> ::core::convert::From<Machine<#names_tuple>> for Current {
+                fn from(machine: Machine<#names_tuple>) -> Self {
+                    Current {
+                        states: <#names_tuple as Configuration>::INDICES,
+                        entered_at: #machine_entered,
+                        data: machine.data,
+                    }
+                }
+            }
+
+            impl ::core::fmt::Debug for Current {
+                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.debug_struct("Current")
+                        .field("workflow", &NAME)
+                        .field("states", &self.states())
+                        .finish_non_exhaustive()
+                }
+            }
+
+            /// One function per event: what `Current::fire` calls.
+            mod by_name {
+                #(#event_fns)*
+            }
+            const _: &str = #wname;
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! Parallel regions (docs/regions.md): a configuration is one state per
+//! region; an event of one region is a method generic over the others'
+//! states; `when` is a bound on another region's state; an event written
+//! in two regions moves both at once or neither; each region's timers
+//! count from when that region entered its state. Typed and by name.
+
+use std::time::{Duration, SystemTime};
+
+use turnstile::{Refusal, Why, Workflow};
+
+/// The data of the three-region account (`tests/ui/workflows/regions.toml`).
+#[derive(Workflow, Debug, Default, Clone, PartialEq)]
+#[workflow(file = "tests/ui/workflows/regions.toml")]
+pub struct Account {
+    pending_orders: u32,
+}
+
+impl account::Guards for Account {
+    fn no_pending_orders(&self) -> bool {
+        self.pending_orders == 0
+    }
+}
+
+use account::{state, Current, Machine};
+
+const HOUR: Duration = Duration::from_secs(3600);
+const DAY: Duration = Duration::from_secs(24 * 3600);
+
+fn at(hours: u32) -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_510_800) + HOUR * hours
+}
+
+#[test]
+fn an_event_of_one_region_leaves_the_others_where_they_are() {
+    let m = Machine::new(Account::default(), at(0));
+    assert_eq!(m.states(), ["active", "no_partner", "in_good_standing"]);
+    // `close` needs the partner region in `no_partner` and the restriction
+    // region in `in_good_standing`: both hold, so it compiles and runs.
+    let closed: Machine<(state::Closed, state::NoPartner, state::InGoodStanding)> =
+        m.close(at(1)).expect("no order is pending");
+    assert_eq!(closed.states(), ["closed", "no_partner", "in_good_standing"]);
+    // Only the services region was entered anew.
+    assert_eq!(closed.entered_at(), [at(1), at(0), at(0)]);
+}
+
+#[test]
+fn a_guard_refusal_hands_back_every_region_unchanged() {
+    let m = Machine::new(
+        Account {
+            pending_orders: 2,
+        },
+        at(0),
+    );
+    let refused = m.close(at(1)).expect_err("an order is pending");
+    assert_eq!(
+        refused.refusal(),
+        &Refusal::Guard {
+            workflow: "account",
+            event: "close",
+            state: "active",
+            guard: "no_pending_orders",
+            reason: "no order is pending payment",
+        }
+    );
+    let back = refused.into_machine();
+    assert_eq!(back.states(), ["active", "no_partner", "in_good_standing"]);
+    assert_eq!(back.data().pending_orders, 2);
+}
+
+#[test]
+fn a_joint_move_moves_both_regions_in_one_step() {
+    let m = Machine::new(Account::default(), at(0));
+    let m = m.become_reseller_customer(at(1));
+    let m: Machine<(state::Active, state::FrozenUntilBudget, state::Restricted)> =
+        m.over_budget(at(2)).expect("the restriction's timer is not due");
+    assert_eq!(m.entered_at(), [at(0), at(2), at(2)]);
+    let m = m.budget_set(at(3));
+    assert_eq!(m.states(), ["active", "associated", "in_good_standing"]);
+}
+
+#[test]
+fn by_name_refuses_a_condition_with_the_compile_errors_words() {
+    let c = Current::start(Account::default(), at(0));
+    let c = c.fire("become_reseller_customer", at(1)).expect("active, no partner");
+    let refused = c.fire("close", at(2)).expect_err("the partner region is associated");
+    let Why::Condition {
+        region,
+        needs,
+        state,
+        ..
+    } = refused.why()
+    else {
+        panic!("{:?}", refused.why())
+    };
+    assert_eq!((*region, *needs, *state), ("partner", &["no_partner"][..], "associated"));
+    assert_eq!(
+        refused.why().to_string(),
+        "account: event `close` needs region `partner` to be in `no_partner`; it is in `associated`"
+    );
+    assert_eq!(refused.why().code(), "condition_unmet");
+    // Nothing moved.
+    let c = refused.into_inner();
+    assert_eq!(c.states(), ["active", "associated", "in_good_standing"]);
+    assert_eq!(c.entered_at(), [at(0), at(1), at(0)]);
+}
+
+#[test]
+fn a_joint_move_by_name_is_atomic() {
+    // The restriction region alone cannot take `over_budget` while the
+    // partner region has no partner: neither moves.
+    let c = Current::start(Account::default(), at(0));
+    let refused = c.fire("over_budget", at(1)).expect_err("no partner to freeze");
+    assert!(matches!(refused.why(), Why::NotAllowed { state: "no_partner", .. }));
+    let c = refused.into_inner();
+    assert_eq!(c.states(), ["active", "no_partner", "in_good_standing"]);
+    assert_eq!(Current::moves("over_budget"), ["partner", "restriction"]);
+    assert_eq!(Current::moves("close"), ["services"]);
+}
+
+#[test]
+fn by_name_and_typed_agree_on_every_step_of_a_run() {
+    let typed = Machine::new(Account::default(), at(0));
+    let named = Current::start(Account::default(), at(0));
+    let typed = typed.become_reseller_customer(at(1));
+    let named = named.fire("become_reseller_customer", at(1)).unwrap();
+    assert_eq!(typed.states(), named.states());
+    let typed = typed.over_budget(at(2)).unwrap();
+    let named = named.fire("over_budget", at(2)).unwrap();
+    assert_eq!(typed.states(), named.states());
+    assert_eq!(typed.entered_at(), named.entered_at());
+    assert_eq!(
+        named.allowed(),
+        ["budget_set"],
+        "closing needs no partner; paying needs the partner region unfrozen"
+    );
+    let typed: Machine<(state::Active, state::Associated, state::InGoodStanding)> =
+        typed.budget_set(at(3));
+    let named = named.fire("budget_set", at(3)).unwrap();
+    assert_eq!(typed.states(), named.states());
+    let back: Current = typed.into();
+    assert_eq!(back.states(), named.states());
+    assert!(named
+        .into_machine::<(state::Active, state::Associated, state::InGoodStanding)>()
+        .is_ok());
+}
+
+#[test]
+fn timers_of_two_regions_run_independently() {
+    // Restriction: 30 days after entering good standing, by itself.
+    // Services: closed for 15 days, then disabled by itself.
+    let c = Current::start(Account::default(), at(0));
+    assert_eq!(c.next_due(), Some(("restrict", at(0) + DAY * 30)));
+    let c = c.fire("close", at(24 * 20)).unwrap();
+    // The services region entered `closed` on day 20: its retention ends on
+    // day 35; the restriction region's clock still counts from day 0.
+    assert_eq!(c.next_due(), Some(("restrict", at(0) + DAY * 30)));
+    let (c, fired) = c.fire_due(at(24 * 40)).unwrap();
+    assert_eq!(fired, "restrict");
+    assert_eq!(c.states(), ["closed", "no_partner", "restricted"]);
+    assert_eq!(c.entered_at()[2], at(0) + DAY * 30, "fired as of when it fell due");
+    assert_eq!(c.next_due(), Some(("retention_ends", at(24 * 20) + DAY * 15)));
+    let (c, fired) = c.fire_due(at(24 * 40)).unwrap();
+    assert_eq!(fired, "retention_ends");
+    assert_eq!(c.states(), ["disabled", "no_partner", "restricted"]);
+    let refused = c.fire_due(at(24 * 40)).expect_err("nothing else is due");
+    assert!(matches!(refused.why(), Why::NothingDue { .. }));
+}
+
+#[test]
+fn a_not_before_timer_counts_from_its_own_regions_entry() {
+    let m = Machine::new(Account::default(), at(0));
+    let closed = m.close(at(100)).unwrap();
+    let early = closed.restore(at(110)).expect_err("a day has not passed");
+    assert!(matches!(early.refusal(), Refusal::NotYet { state: "closed", .. }));
+    let closed = early.into_machine();
+    let active = closed.restore(at(124)).expect("a day after closing");
+    assert_eq!(active.states()[0], "active");
+}
+
+#[test]
+fn capabilities_hold_where_no_region_that_names_them_forbids_them() {
+    let c = Current::start(Account::default(), at(0));
+    assert!(c.permits("buy") && c.permits("use_services"));
+    let c = c.fire("become_reseller_customer", at(1)).unwrap();
+    // An associated account runs its services, but buys through its
+    // partner: the partner region names `buy` elsewhere, so it forbids it
+    // here, whatever the other regions permit.
+    assert!(!c.permits("buy"));
+    assert!(c.permits("use_services"));
+    let c = c.fire("over_budget", at(2)).unwrap();
+    assert!(!c.permits("use_services"), "frozen and restricted: nothing runs");
+    let c = c.fire("budget_set", at(3)).unwrap();
+    assert!(c.permits("use_services"));
+    let c = c.fire("close", at(4)).expect_err("associated").into_inner();
+    assert_eq!(c.states(), ["active", "associated", "in_good_standing"]);
+    assert!(!c.permits("fly"));
+}
+
+#[test]
+fn resume_takes_a_state_per_region_and_refuses_the_rest() {
+    let c = Current::resume(
+        &["closed", "associated", "restricted"],
+        Account::default(),
+        &[at(1), at(2), at(3)],
+    )
+    .expect("a state of each region");
+    assert_eq!(c.entered_at(), [at(1), at(2), at(3)]);
+    assert!(Current::resume(
+        &["associated", "closed", "restricted"],
+        Account::default(),
+        &[at(1), at(2), at(3)]
+    )
+    .is_err());
+    assert!(Current::resume(&["closed"], Account::default(), &[at(1)]).is_err());
+    assert_eq!(account::REGIONS, ["services", "partner", "restriction"]);
+    assert_eq!(<Account as Workflow>::NAME, "account");
+}
