@@ -255,12 +255,16 @@ impl Generator<'_> {
             let mut checks = Vec::new();
             let mut entered = Vec::new();
             let refusable = self.region_refusable(event);
+            let mut generics = Vec::new();
             for r in 0..n {
                 let p = &params[r];
                 let tr = &traits[r];
                 if !moves[r].is_empty() {
-                    bounds.push(quote!(#p: event::#ev::#tr));
-                    targets.push(quote!(<#p as event::#ev::#tr>::To));
+                    let to = format_ident!("{p}To");
+                    bounds.push(quote!(#p: event::#ev::#tr<#to>));
+                    bounds.push(quote!(#to: region::#tr));
+                    targets.push(quote!(#to));
+                    generics.push(to.clone());
                     if refusable {
                         let args = if self.timed {
                             quote!(&machine.data, machine.entered_at[#r], now)
@@ -268,7 +272,7 @@ impl Generator<'_> {
                             quote!(&machine.data)
                         };
                         checks.push(quote! {
-                            if let ::core::result::Result::Err(refusal) = <#p as event::#ev::#tr>::check(#args) {
+                            if let ::core::result::Result::Err(refusal) = <#p as event::#ev::#tr<#to>>::check(#args) {
                                 return ::core::result::Result::Err(#krate::Rejected::new(machine, refusal));
                             }
                         });
@@ -289,7 +293,7 @@ impl Generator<'_> {
             if refusable {
                 quote! {
                     #[doc = #doc]
-                    pub fn #ev(self #now_param) -> ::core::result::Result<#out, #krate::Rejected<Self>>
+                    pub fn #ev<#(#generics),*>(self #now_param) -> ::core::result::Result<#out, #krate::Rejected<Self>>
                     where #(#bounds),*
                     {
                         let machine = self;
@@ -300,7 +304,7 @@ impl Generator<'_> {
             } else {
                 quote! {
                     #[doc = #doc]
-                    pub fn #ev(self #now_param) -> #out
+                    pub fn #ev<#(#generics),*>(self #now_param) -> #out
                     where #(#bounds),*
                     {
                         let machine = self;
@@ -413,7 +417,7 @@ impl Generator<'_> {
                     self.input.file.path()
                 );
                 let doc = format!(
-                    "The states of region `{region}` that allow `{evs}`, and where it takes each (`To`)."
+                    "The states of region `{region}` that allow `{evs}`, each with the state it enters (`To`)."
                 );
                 let check_sig = if self.timed {
                     quote!(fn check(data: &#data, entered_at: ::std::time::SystemTime, now: ::std::time::SystemTime) -> ::core::result::Result<(), #krate::Refusal>)
@@ -446,8 +450,7 @@ impl Generator<'_> {
                         }
                     });
                     quote! {
-                        impl #tr for super::super::state::#ty {
-                            type To = super::super::state::#to;
+                        impl #tr<super::super::state::#to> for super::super::state::#ty {
                             #check
                         }
                     }
@@ -455,9 +458,7 @@ impl Generator<'_> {
                 items.push(quote! {
                     #[doc = #doc]
                     #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note, note = #where_note)]
-                    pub trait #tr: #krate::State {
-                        /// The state the move enters.
-                        type To: super::super::region::#tr;
+                    pub trait #tr<To>: #krate::State {
                         #check_decl
                     }
                     #(#impls)*
@@ -625,15 +626,16 @@ impl Generator<'_> {
                     });
                 }
                 if refusable {
-                    let arms = m.iter().map(|(from, _)| {
+                    let arms = m.iter().map(|(from, t)| {
                         let i = from.0;
                         let ty = self.state_ty(*from);
+                        let to = self.state_ty(w.transition(*t).to[0]);
                         let args = if self.timed {
                             quote!(&c.data, c.entered_at[#r], now)
                         } else {
                             quote!(&c.data)
                         };
-                        quote!(#i => <state::#ty as event::#ev::#tr>::check(#args))
+                        quote!(#i => <state::#ty as event::#ev::#tr<state::#to>>::check(#args))
                     });
                     checks.push(quote! {
                         let checked = match c.states[#r] {

@@ -1,0 +1,18 @@
+use turnstile::Workflow;
+
+#[derive(Workflow, Debug, Default)]
+#[workflow(file = "tests/ui/workflows/regions.toml")]
+pub struct Account;
+
+impl account::Guards for Account {
+    fn no_pending_orders(&self) -> bool {
+        true
+    }
+}
+
+fn main() {
+    let now = std::time::SystemTime::now();
+    let m = account::Machine::new(Account, now).become_reseller_customer(now);
+    // The partner region is `associated`: `close` needs `no_partner`.
+    let _ = m.close(now);
+}

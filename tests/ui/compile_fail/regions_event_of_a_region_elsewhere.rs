@@ -1,0 +1,18 @@
+use turnstile::Workflow;
+
+#[derive(Workflow, Debug, Default)]
+#[workflow(file = "tests/ui/workflows/regions.toml")]
+pub struct Account;
+
+impl account::Guards for Account {
+    fn no_pending_orders(&self) -> bool {
+        true
+    }
+}
+
+fn main() {
+    let now = std::time::SystemTime::now();
+    let m = account::Machine::new(Account, now);
+    // `over_budget` moves the partner region too, which has no partner.
+    let _ = m.over_budget(now);
+}
