@@ -50,6 +50,7 @@ pub mod guides {
     page!(access, "../docs/access.md");
     page!(properties, "../docs/properties.md");
     page!(nested_states, "../docs/nested-states.md");
+    page!(regions, "../docs/regions.md");
 
     /// Task pages: how to do one thing with turnstile, start to finish.
     pub mod tasks {
@@ -180,6 +181,18 @@ pub mod guides {
         page!(
             t031_compound_timer,
             "../docs/diagnostics/T031-compound-timer.md"
+        );
+        page!(
+            t032_region_shape,
+            "../docs/diagnostics/T032-region-shape.md"
+        );
+        page!(
+            t033_region_condition,
+            "../docs/diagnostics/T033-region-condition.md"
+        );
+        page!(
+            t034_region_unsupported,
+            "../docs/diagnostics/T034-region-unsupported.md"
         );
     }
 }

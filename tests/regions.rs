@@ -38,19 +38,17 @@ fn an_event_of_one_region_leaves_the_others_where_they_are() {
     // region in `in_good_standing`: both hold, so it compiles and runs.
     let closed: Machine<(state::Closed, state::NoPartner, state::InGoodStanding)> =
         m.close(at(1)).expect("no order is pending");
-    assert_eq!(closed.states(), ["closed", "no_partner", "in_good_standing"]);
+    assert_eq!(
+        closed.states(),
+        ["closed", "no_partner", "in_good_standing"]
+    );
     // Only the services region was entered anew.
     assert_eq!(closed.entered_at(), [at(1), at(0), at(0)]);
 }
 
 #[test]
 fn a_guard_refusal_hands_back_every_region_unchanged() {
-    let m = Machine::new(
-        Account {
-            pending_orders: 2,
-        },
-        at(0),
-    );
+    let m = Machine::new(Account { pending_orders: 2 }, at(0));
     let refused = m.close(at(1)).expect_err("an order is pending");
     assert_eq!(
         refused.refusal(),
@@ -71,8 +69,9 @@ fn a_guard_refusal_hands_back_every_region_unchanged() {
 fn a_joint_move_moves_both_regions_in_one_step() {
     let m = Machine::new(Account::default(), at(0));
     let m = m.become_reseller_customer(at(1));
-    let m: Machine<(state::Active, state::FrozenUntilBudget, state::Restricted)> =
-        m.over_budget(at(2)).expect("the restriction's timer is not due");
+    let m: Machine<(state::Active, state::FrozenUntilBudget, state::Restricted)> = m
+        .over_budget(at(2))
+        .expect("the restriction's timer is not due");
     assert_eq!(m.entered_at(), [at(0), at(2), at(2)]);
     let m = m.budget_set(at(3));
     assert_eq!(m.states(), ["active", "associated", "in_good_standing"]);
@@ -81,8 +80,12 @@ fn a_joint_move_moves_both_regions_in_one_step() {
 #[test]
 fn by_name_refuses_a_condition_with_the_compile_errors_words() {
     let c = Current::start(Account::default(), at(0));
-    let c = c.fire("become_reseller_customer", at(1)).expect("active, no partner");
-    let refused = c.fire("close", at(2)).expect_err("the partner region is associated");
+    let c = c
+        .fire("become_reseller_customer", at(1))
+        .expect("active, no partner");
+    let refused = c
+        .fire("close", at(2))
+        .expect_err("the partner region is associated");
     let Why::Condition {
         region,
         needs,
@@ -92,7 +95,10 @@ fn by_name_refuses_a_condition_with_the_compile_errors_words() {
     else {
         panic!("{:?}", refused.why())
     };
-    assert_eq!((*region, *needs, *state), ("partner", &["no_partner"][..], "associated"));
+    assert_eq!(
+        (*region, *needs, *state),
+        ("partner", &["no_partner"][..], "associated")
+    );
     assert_eq!(
         refused.why().to_string(),
         "account: event `close` needs region `partner` to be in `no_partner`; it is in `associated`"
@@ -109,8 +115,16 @@ fn a_joint_move_by_name_is_atomic() {
     // The restriction region alone cannot take `over_budget` while the
     // partner region has no partner: neither moves.
     let c = Current::start(Account::default(), at(0));
-    let refused = c.fire("over_budget", at(1)).expect_err("no partner to freeze");
-    assert!(matches!(refused.why(), Why::NotAllowed { state: "no_partner", .. }));
+    let refused = c
+        .fire("over_budget", at(1))
+        .expect_err("no partner to freeze");
+    assert!(matches!(
+        refused.why(),
+        Why::NotAllowed {
+            state: "no_partner",
+            ..
+        }
+    ));
     let c = refused.into_inner();
     assert_eq!(c.states(), ["active", "no_partner", "in_good_standing"]);
     assert_eq!(Current::moves("over_budget"), ["partner", "restriction"]);
@@ -157,8 +171,15 @@ fn timers_of_two_regions_run_independently() {
     let (c, fired) = c.fire_due(at(24 * 40)).unwrap();
     assert_eq!(fired, "restrict");
     assert_eq!(c.states(), ["closed", "no_partner", "restricted"]);
-    assert_eq!(c.entered_at()[2], at(0) + DAY * 30, "fired as of when it fell due");
-    assert_eq!(c.next_due(), Some(("retention_ends", at(24 * 20) + DAY * 15)));
+    assert_eq!(
+        c.entered_at()[2],
+        at(0) + DAY * 30,
+        "fired as of when it fell due"
+    );
+    assert_eq!(
+        c.next_due(),
+        Some(("retention_ends", at(24 * 20) + DAY * 15))
+    );
     let (c, fired) = c.fire_due(at(24 * 40)).unwrap();
     assert_eq!(fired, "retention_ends");
     assert_eq!(c.states(), ["disabled", "no_partner", "restricted"]);
@@ -171,7 +192,13 @@ fn a_not_before_timer_counts_from_its_own_regions_entry() {
     let m = Machine::new(Account::default(), at(0));
     let closed = m.close(at(100)).unwrap();
     let early = closed.restore(at(110)).expect_err("a day has not passed");
-    assert!(matches!(early.refusal(), Refusal::NotYet { state: "closed", .. }));
+    assert!(matches!(
+        early.refusal(),
+        Refusal::NotYet {
+            state: "closed",
+            ..
+        }
+    ));
     let closed = early.into_machine();
     let active = closed.restore(at(124)).expect("a day after closing");
     assert_eq!(active.states()[0], "active");
@@ -188,7 +215,10 @@ fn capabilities_hold_where_no_region_that_names_them_forbids_them() {
     assert!(!c.permits("buy"));
     assert!(c.permits("use_services"));
     let c = c.fire("over_budget", at(2)).unwrap();
-    assert!(!c.permits("use_services"), "frozen and restricted: nothing runs");
+    assert!(
+        !c.permits("use_services"),
+        "frozen and restricted: nothing runs"
+    );
     let c = c.fire("budget_set", at(3)).unwrap();
     assert!(c.permits("use_services"));
     let c = c.fire("close", at(4)).expect_err("associated").into_inner();

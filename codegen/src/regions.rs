@@ -559,7 +559,6 @@ impl Generator<'_> {
     }
 }
 
-
 impl Generator<'_> {
     /// `Current`: the machine by name, for stored instances and services.
     /// Every check of a move is the typed state's `check`; what by name
@@ -722,9 +721,10 @@ impl Generator<'_> {
         });
         // Automatic timers: (leaf, region, event, after).
         let timers = w.transitions.iter().flat_map(|t| {
-            t.timer.iter().filter(|timer| timer.automatic).flat_map(move |timer| {
-                t.from.iter().map(move |from| (from, t, timer))
-            })
+            t.timer
+                .iter()
+                .filter(|timer| timer.automatic)
+                .flat_map(move |timer| t.from.iter().map(move |from| (from, t, timer)))
         });
         let timer_rows = timers.map(|(from, t, timer)| {
             let leaf = from.0;
@@ -744,9 +744,16 @@ impl Generator<'_> {
             quote!([::std::time::UNIX_EPOCH; #n])
         };
         let machine_from_current = if self.timed {
-            quote!(Machine { data: self.data, entered_at: self.entered_at, state: ::core::marker::PhantomData })
+            quote!(Machine {
+                data: self.data,
+                entered_at: self.entered_at,
+                state: ::core::marker::PhantomData
+            })
         } else {
-            quote!(Machine { data: self.data, state: ::core::marker::PhantomData })
+            quote!(Machine {
+                data: self.data,
+                state: ::core::marker::PhantomData
+            })
         };
         let _ = entered_read;
         let names_tuple = quote!((#(#params,)*));

@@ -119,7 +119,23 @@ pub fn dot(w: &Workflow) -> String {
         // Edges may end at a cluster's border (`ltail`, `lhead`).
         out.push_str("  compound=true;\n");
     }
-    out.push_str("  \"__start\" [shape=point, label=\"\"];\n");
+    // One start point, or one per parallel region.
+    let starts: Vec<(String, StateId)> = if w.regions.is_empty() {
+        vec![("__start".to_string(), w.initial)]
+    } else {
+        w.regions
+            .iter()
+            .map(|r| {
+                (
+                    format!("__start_{}", w.compound(r.compound).name),
+                    r.initial,
+                )
+            })
+            .collect()
+    };
+    for (point, _) in &starts {
+        let _ = writeln!(out, "  {} [shape=point, label=\"\"];", quoted(point));
+    }
     for s in &w.states {
         let label = match crate::permits_label(w, s) {
             Some(permits) => format!("{}\n{permits}", s.name),
@@ -141,7 +157,9 @@ pub fn dot(w: &Workflow) -> String {
         }
     }
     let name = |s: StateId| quoted(w.state(s).name.as_str());
-    let _ = writeln!(out, "  \"__start\" -> {};", name(w.initial));
+    for (point, initial) in &starts {
+        let _ = writeln!(out, "  {} -> {};", quoted(point), name(*initial));
+    }
     for (i, t) in w.transitions.iter().enumerate() {
         let mut attrs = vec![format!("label={}", quoted(&edge_label(w, t)))];
         if let Some(summary) = &t.summary {

@@ -88,6 +88,16 @@ pub(crate) fn payload_label(t: &Transition) -> Option<String> {
     t.payload.as_ref().map(|p| format!("brings {}", p.ty))
 }
 
+/// A transition's conditions on other regions, in words: `when no_partner
+/// and in_good_standing` (`None` without `when`).
+pub(crate) fn when_label(t: &Transition) -> Option<String> {
+    if t.when.is_empty() {
+        return None;
+    }
+    let conditions: Vec<String> = t.when.iter().map(|c| c.written.join(" or ")).collect();
+    Some(format!("when {}", conditions.join(" and ")))
+}
+
 /// The label of a transition's edge: `event [guard, guard]`, who may fire
 /// it (`by staff`), what it brings (`brings Materials`), then the timer's
 /// kind and duration when it has one: `event (after 90d)`.
@@ -123,9 +133,9 @@ pub(crate) fn edge_label(w: &Workflow, t: &Transition) -> String {
             .join(", ");
         label.push_str(&format!(" [{guards}]"));
     }
-    if !t.when.is_empty() {
-        let conditions: Vec<String> = t.when.iter().map(|c| c.written.join(" or ")).collect();
-        label.push_str(&format!(" when {}", conditions.join(" and ")));
+    if let Some(when) = when_label(t) {
+        label.push(' ');
+        label.push_str(&when);
     }
     if let Some(roles) = roles_label(w, t) {
         label.push(' ');

@@ -49,6 +49,10 @@ fn state_line(w: &Workflow, s: &State, depth: usize, out: &mut String) {
 fn composite(w: &Workflow, c: CompoundId, depth: usize, out: &mut String) {
     let pad = "    ".repeat(depth);
     let _ = writeln!(out, "{pad}state {} {{", w.compound(c).name);
+    // A region starts in its own initial state.
+    if let Some(region) = w.regions.iter().find(|r| r.compound == c) {
+        let _ = writeln!(out, "{pad}    [*] --> {}", w.state(region.initial).name);
+    }
     for s in w.states.iter().filter(|s| s.parent == Some(c)) {
         state_line(w, s, depth + 1, out);
     }
@@ -71,13 +75,26 @@ pub fn mermaid(w: &Workflow) -> String {
     for s in w.states.iter().filter(|s| s.parent.is_none()) {
         state_line(w, s, 1, &mut out);
     }
-    // Nested states: each compound a composite state around its children.
-    for (i, c) in w.compounds.iter().enumerate() {
-        if c.parent.is_none() {
-            composite(w, CompoundId(i), 1, &mut out);
+    if w.regions.is_empty() {
+        // Nested states: each compound a composite state around its children.
+        for (i, c) in w.compounds.iter().enumerate() {
+            if c.parent.is_none() {
+                composite(w, CompoundId(i), 1, &mut out);
+            }
         }
+        let _ = writeln!(out, "    [*] --> {}", w.state(w.initial).name);
+    } else {
+        // Parallel regions: one composite state holding each region,
+        // separated by Mermaid's concurrency marker `--`.
+        let _ = writeln!(out, "    state \"{}\" as __regions {{", w.name);
+        for (i, r) in w.regions.iter().enumerate() {
+            if i > 0 {
+                out.push_str("        --\n");
+            }
+            composite(w, r.compound, 2, &mut out);
+        }
+        out.push_str("    }\n    [*] --> __regions\n");
     }
-    let _ = writeln!(out, "    [*] --> {}", w.state(w.initial).name);
     for (i, t) in w.transitions.iter().enumerate() {
         let label = text(&edge_label(w, t));
         if t.is_branch() {

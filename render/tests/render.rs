@@ -512,6 +512,7 @@ fn mermaid_renders_the_diagrams() {
     all.push(workflow("tests/fixtures/hostile.toml"));
     all.push(workflow("../workflows/tests/fixtures/unbinding.toml"));
     all.push(workflow("../tests/ui/workflows/nested.toml"));
+    all.push(workflow("../tests/ui/workflows/regions.toml"));
     let mut page = String::from("<!DOCTYPE html><html><body>\n");
     let mut expected = Vec::new();
     for w in &all {

@@ -66,6 +66,8 @@ pub const HASHED_KEYS: &[&str] = &[
     "not_before",
     "payload",
     "sensitive",
+    "regions",
+    "when",
 ];
 
 /// The canonical text the fingerprint hashes: one line per fact, sorted
@@ -375,8 +377,11 @@ guard = "checked"
             ),
         ];
         let plain = fingerprint(&of(base));
-        let keys: Vec<&str> = changed.iter().map(|(k, ..)| *k).collect();
+        let mut keys: Vec<&str> = changed.iter().map(|(k, ..)| *k).collect();
+        // The keys of regions, changed on a definition that has them.
+        keys.extend(["regions", "when"]);
         assert_eq!(keys, super::HASHED_KEYS, "one change per hashed key");
+        regions_and_conditions_change_the_fingerprint();
         for (key, from, to, extra) in changed {
             assert!(base.contains(from), "{key}: {from}");
             let edited = base.replacen(from, to, 1) + extra;
@@ -409,6 +414,64 @@ guard = "checked"
         let w = load(&SourceFile::new("desk.toml", promised.as_str())).expect("it holds");
         assert_eq!(w.properties.len(), 1);
         assert_eq!(fingerprint(&w), plain, "properties are not hashed");
+    }
+
+    /// `regions` and `when` are hashed: a region more or less, another
+    /// initial state of a region, a condition added or changed.
+    #[test]
+    fn regions_and_conditions_change_the_fingerprint() {
+        let base = r#"
+[workflow]
+name = "account"
+regions = ["services", "partner"]
+[states.services]
+initial = "active"
+[states.active]
+parent = "services"
+[states.closed]
+parent = "services"
+[states.partner]
+initial = "no_partner"
+[states.no_partner]
+parent = "partner"
+[states.associated]
+parent = "partner"
+[[transitions]]
+event = "close"
+from = "active"
+to = "closed"
+when = "no_partner"
+[[transitions]]
+event = "associate"
+from = "no_partner"
+to = "associated"
+[[transitions]]
+event = "leave"
+from = "associated"
+to = "no_partner"
+"#;
+        let plain = fingerprint(&of(base));
+        for (key, from, to) in [
+            (
+                "regions",
+                "[states.partner]\ninitial = \"no_partner\"",
+                "[states.partner]\ninitial = \"associated\"",
+            ),
+            ("when", "when = \"no_partner\"", "when = \"associated\""),
+            ("when", "when = \"no_partner\"\n", ""),
+        ] {
+            assert!(base.contains(from), "{key}: {from}");
+            let edited = base.replacen(from, to, 1);
+            assert_ne!(
+                fingerprint(&of(&edited)),
+                plain,
+                "changing `{key}` changes it"
+            );
+        }
+        // Each region with the state it starts in, in the order listed.
+        assert!(canonical(&of(base))
+            .lines()
+            .any(|l| l == "regions services=active,partner=no_partner"));
     }
 
     #[test]

@@ -27,7 +27,7 @@ pub(crate) fn resolve(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Result<(Vec<Region>, Vec<usize>), ()>> {
     let (names, span) = header.regions.as_ref()?;
-    let mut ok = true;
+    let mut initial_ok = true;
     if let Some(initial) = &header.initial {
         diags.push(
             Diagnostic::new(
@@ -36,10 +36,13 @@ pub(crate) fn resolve(
             )
             .at(initial.span.clone(), "`initial` beside `regions`")
             .with_context(span.clone(), "each region starts in its own `initial`")
-            .with_help("remove `initial` from `[workflow]`: each region's `initial` says where it starts"),
+            .with_help(
+                "remove `initial` from `[workflow]`: each region's `initial` says where it starts",
+            ),
         );
-        ok = false;
+        initial_ok = false;
     }
+    let mut ok = true;
     let by_name: HashMap<&str, usize> = compounds
         .iter()
         .enumerate()
@@ -128,7 +131,7 @@ pub(crate) fn resolve(
             None => {}
         }
     }
-    if ok {
+    if ok && initial_ok {
         Some(Ok((regions, leaf_region)))
     } else {
         Some(Err(()))
@@ -272,8 +275,9 @@ pub(crate) fn check_transitions(w: &Workflow, diags: &mut Vec<Diagnostic>) -> Ve
         let mut seen: HashMap<usize, &Condition> = HashMap::new();
         for id in &event.transitions {
             let t = w.transition(*id);
-            for c in &t.when {
-                if moved.contains(&c.region) && w.region_of(t.from[0]) != Some(c.region) {
+            let own = w.region_of(t.from[0]);
+            for c in t.when.iter().filter(|c| Some(c.region) != own) {
+                if moved.contains(&c.region) {
                     diags.push(
                         Diagnostic::new(
                             Code::RegionCondition,

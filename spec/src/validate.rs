@@ -1146,7 +1146,10 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
             .collect(),
         transitions,
         properties: Vec::new(),
-        regions: regions.and_then(Result::ok).map(|(r, _)| r).unwrap_or_default(),
+        regions: regions
+            .and_then(Result::ok)
+            .map(|(r, _)| r)
+            .unwrap_or_default(),
     };
     workflow.properties = crate::properties::resolve(&raw.properties, &workflow, diags);
     let keep: Vec<bool> = check_transitions(&workflow, diags)

@@ -808,6 +808,20 @@
 
   var link = location.hash;
   reset();
-  restoreLink(link);
+  // A workflow with parallel regions is in one state per region: the
+  // simulator keeps one current state, so it is not offered rather than
+  // showing runs the definition does not have (docs/regions.md).
+  if (model.regions && model.regions.length) {
+    var simulate = document.getElementById('simulate-label').parentNode;
+    var plan = document.getElementById('plan-label').parentNode;
+    simulate.replaceChildren(
+      el('h2', { id: 'simulate-label' }, ['Simulate']),
+      el('p', { id: 'regions-note' }, ['This workflow runs ' + model.regions.length + ' regions side by side (' +
+        model.regions.join(', ') + '), one state each. The explorer draws them but does not simulate regions yet: use ' +
+        'the generated Current (fire, allowed, next_due) to try a run.']));
+    plan.hidden = true;
+  } else {
+    restoreLink(link);
+  }
   document.body.setAttribute('data-ready', 'true');
 })();

@@ -111,6 +111,9 @@ pub(crate) enum Line {
 }
 
 pub(crate) fn graph(w: &Workflow) -> (Vec<Node>, Vec<Edge>) {
+    // The initial state, or each parallel region's: one arrow from the
+    // start point to each.
+    let initials = w.initials();
     let mut nodes = vec![Node {
         name: String::new(),
         kind: Kind::Start,
@@ -127,26 +130,29 @@ pub(crate) fn graph(w: &Workflow) -> (Vec<Node>, Vec<Edge>) {
         kind: if s.is_final { Kind::Final } else { Kind::State },
         summary: s.summary.clone(),
         permits: crate::permits_label(w, s),
-        initial: i == w.initial.0,
+        initial: initials.contains(&turnstile_spec::StateId(i)),
         refusal: s.refusal,
         transition: None,
         block: None,
         folded: false,
     }));
-    let mut edges = vec![Edge {
-        from: 0,
-        to: w.initial.0 + 1,
-        event: String::new(),
-        guards: Vec::new(),
-        roles: None,
-        timer: None,
-        style: Style::Start,
-        transition: None,
-        label: String::new(),
-        from_leaves: None,
-        to_leaves: None,
-        ends: Vec::new(),
-    }];
+    let mut edges: Vec<Edge> = initials
+        .iter()
+        .map(|initial| Edge {
+            from: 0,
+            to: initial.0 + 1,
+            event: String::new(),
+            guards: Vec::new(),
+            roles: None,
+            timer: None,
+            style: Style::Start,
+            transition: None,
+            label: String::new(),
+            from_leaves: None,
+            to_leaves: None,
+            ends: Vec::new(),
+        })
+        .collect();
     for (index, t) in w.transitions.iter().enumerate() {
         let guards: Vec<String> = t
             .guards
@@ -157,6 +163,11 @@ pub(crate) fn graph(w: &Workflow) -> (Vec<Node>, Vec<Edge>) {
         let roles = match (crate::roles_label(w, t), crate::payload_label(t)) {
             (Some(roles), Some(payload)) => Some(format!("{roles}, {payload}")),
             (roles, payload) => roles.or(payload),
+        };
+        // A condition on other regions, on a line of its own.
+        let roles = match (roles, crate::when_label(t)) {
+            (Some(roles), Some(when)) => Some(format!("{roles}; {when}")),
+            (roles, when) => roles.or(when),
         };
         let label = crate::edge_label(w, t);
         let style = if timer.is_some() {
