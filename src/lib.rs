@@ -9,7 +9,7 @@ pub use turnstile_runtime::{
     Rejected, Role, State, Step, TimerSpec, TimerStatus, Why, Workflow,
 };
 
-pub use turnstile_runtime::{payload, roles, words};
+pub use turnstile_runtime::{payload, regions, roles, words};
 
 #[cfg(feature = "serde")]
 pub use turnstile_runtime::snapshot;

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 use turnstile::{Refusal, Why, Workflow};
 
 /// The data of the three-region account (`tests/ui/workflows/regions.toml`).
-#[derive(Workflow, Debug, Default, Clone, PartialEq)]
+#[derive(Workflow, Debug, Default, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[workflow(file = "tests/ui/workflows/regions.toml")]
 pub struct Account {
     pending_orders: u32,
@@ -244,4 +244,74 @@ fn resume_takes_a_state_per_region_and_refuses_the_rest() {
     assert!(Current::resume(&["closed"], Account::default(), &[at(1)]).is_err());
     assert_eq!(account::REGIONS, ["services", "partner", "restriction"]);
     assert_eq!(<Account as Workflow>::NAME, "account");
+}
+
+#[test]
+fn a_snapshot_round_trips_every_regions_state_clock_and_the_data() {
+    let c = Current::start(Account { pending_orders: 3 }, at(0));
+    let c = c.fire("become_reseller_customer", at(5)).unwrap();
+    let c = c.fire("over_budget", at(7)).unwrap();
+    let json = serde_json::to_string(&c.snapshot()).unwrap();
+    assert!(
+        json.starts_with(
+            r#"{"format":"turnstile-regions/1","workflow":"account","fingerprint":"sha256:"#
+        ),
+        "{json}"
+    );
+    assert!(
+        json.contains(
+            r#"{"region":"partner","state":"frozen_until_budget","entered_at":"2026-11-24T"#
+        ),
+        "{json}"
+    );
+    let back: turnstile::regions::Snapshot<Account> = serde_json::from_str(&json).unwrap();
+    let back = Current::from_snapshot(back).expect("the same definition");
+    assert_eq!(back.states(), c.states());
+    assert_eq!(back.entered_at(), c.entered_at());
+    assert_eq!(back.data(), c.data());
+    // Its timers run on as they would have.
+    assert_eq!(back.next_due(), c.next_due());
+    // The typed machine again, in the configuration stored.
+    assert!(back
+        .into_machine::<(state::Active, state::FrozenUntilBudget, state::Restricted)>()
+        .is_ok());
+}
+
+#[test]
+fn a_snapshot_that_is_not_a_configuration_of_the_regions_does_not_load() {
+    let c = Current::start(Account::default(), at(0));
+    let good = serde_json::to_value(c.snapshot()).unwrap();
+    let load = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut v = good.clone();
+        edit(&mut v);
+        let snapshot: turnstile::regions::Snapshot<Account> = serde_json::from_value(v).unwrap();
+        Current::from_snapshot(snapshot)
+            .map(|_| ())
+            .unwrap_err()
+            .to_string()
+    };
+    assert_eq!(
+        load(&|v| v["regions"][1]["state"] = "closed".into()),
+        "account: not a configuration of its regions: `closed` is not a state of region `partner`"
+    );
+    assert_eq!(
+        load(&|v| v["regions"][1]["state"] = "gone".into()),
+        "account: the snapshot's state `gone` is not a state of the workflow"
+    );
+    assert!(load(&|v| {
+        v["regions"].as_array_mut().unwrap().swap(0, 2);
+    })
+    .contains("the regions are [\"restriction\", \"partner\", \"services\"]"));
+    assert!(load(&|v| v["fingerprint"] = "sha256:00".into()).contains("sha256:00"));
+    assert!(load(&|v| v["workflow"] = "door".into()).contains("door"));
+}
+
+#[test]
+fn the_typed_machine_answers_permits_as_by_name_does() {
+    let m = Machine::new(Account::default(), at(0));
+    assert!(m.permits("buy"));
+    let m = m.become_reseller_customer(at(1));
+    assert!(!m.permits("buy") && m.permits("use_services"));
+    let named: Current = m.into();
+    assert!(!named.permits("buy") && named.permits("use_services"));
 }

@@ -116,6 +116,10 @@ impl Generator<'_> {
                 ""
             }
         );
+        let region_leaves_tokens = w.regions.iter().map(|r| {
+            let leaves = r.leaves.iter().map(|s| s.0);
+            quote!(&[#(#leaves),*])
+        });
         let states = self.states();
         let events = self.region_event_methods();
         let event_traits = self.region_event_traits();
@@ -173,7 +177,16 @@ impl Generator<'_> {
                     }
                 }
 
+                /// Each region's states, by position in `Workflow::STATES`.
+                const LEAVES: [&[usize]; #n] = [#(#region_leaves_tokens),*];
+
                 impl<S: Configuration> Machine<S> {
+                    /// Whether the configuration permits `capability`: every
+                    /// region whose states name it in `permits` is in one
+                    /// that does (`turnstile::regions::permits`).
+                    pub fn permits(&self, capability: &str) -> bool {
+                        #krate::regions::permits(<#data as #krate::Workflow>::PERMITS, &LEAVES, &S::INDICES, capability)
+                    }
                     /// The workflow's data.
                     #[inline]
                     pub fn data(&self) -> &#data {
@@ -575,12 +588,6 @@ impl Generator<'_> {
         let params: Vec<Ident> = (0..n).map(|r| self.region_param(r)).collect();
         let traits: Vec<Ident> = (0..n).map(|r| self.region_trait(r)).collect();
         let initials = w.regions.iter().map(|r| r.initial.0);
-        let region_leaves: Vec<Vec<usize>> = w
-            .regions
-            .iter()
-            .map(|r| r.leaves.iter().map(|s| s.0).collect())
-            .collect();
-        let region_leaves_tokens = region_leaves.iter().map(|l| quote!(&[#(#l),*]));
         let data2 = self.data(2);
         let event_fns = self.events.iter().map(|event| {
             let data = &data2;
@@ -773,9 +780,6 @@ impl Generator<'_> {
                 /// (`turnstile_spec::fingerprint`): what a snapshot must match.
                 pub const FINGERPRINT: &'static str = #fingerprint;
 
-                /// Each region's states, by position in `Workflow::STATES`.
-                const LEAVES: [&'static [usize]; #n] = [#(#region_leaves_tokens),*];
-
                 /// Every automatic timer: (state, region, event, after).
                 const TIMERS: &'static [(usize, usize, &'static str, ::core::time::Duration)] = &[#(#timer_rows),*];
 
@@ -800,7 +804,7 @@ impl Generator<'_> {
                     }
                     let mut found = [0usize; #n];
                     for (r, name) in states.iter().enumerate() {
-                        match Self::LEAVES[r]
+                        match LEAVES[r]
                             .iter()
                             .find(|i| <#data as #krate::Workflow>::STATES[**i] == *name)
                         {
@@ -862,21 +866,73 @@ impl Generator<'_> {
                 /// region whose states name it in `permits` is in one that
                 /// does (a region that never names it does not restrict it).
                 pub fn permits(&self, capability: &str) -> bool {
-                    let permits = <#data as #krate::Workflow>::PERMITS;
-                    if permits.is_empty() {
-                        return false;
+                    #krate::regions::permits(<#data as #krate::Workflow>::PERMITS, &LEAVES, &self.states, capability)
+                }
+
+                /// The stored form of the configuration, with the data by
+                /// reference (`turnstile::regions::Snapshot`; with the
+                /// `serde` feature it serializes).
+                pub fn snapshot(&self) -> #krate::regions::Snapshot<&#data> {
+                    #krate::regions::Snapshot {
+                        format: ::std::string::String::from(#krate::regions::FORMAT),
+                        workflow: ::std::string::String::from(NAME),
+                        fingerprint: ::std::string::String::from(Self::FINGERPRINT),
+                        regions: (0..#n)
+                            .map(|r| #krate::regions::RegionState {
+                                region: ::std::string::String::from(REGIONS[r]),
+                                state: ::std::string::String::from(<#data as #krate::Workflow>::STATES[self.states[r]]),
+                                entered_at: self.entered_at[r],
+                            })
+                            .collect(),
+                        data: &self.data,
                     }
-                    let mut named = false;
-                    for r in 0..#n {
-                        let speaks = Self::LEAVES[r].iter().any(|i| permits[*i].contains(&capability));
-                        if speaks {
-                            named = true;
-                            if !permits[self.states[r]].contains(&capability) {
-                                return false;
+                }
+
+                /// The machine a snapshot stored, refused with a
+                /// `LoadError` for another format, workflow or fingerprint,
+                /// or regions that are not one state of each, in order.
+                pub fn from_snapshot(
+                    snapshot: #krate::regions::Snapshot<#data>,
+                ) -> ::core::result::Result<Self, #krate::LoadError> {
+                    if snapshot.format != #krate::regions::FORMAT {
+                        return ::core::result::Result::Err(#krate::LoadError::Format { found: snapshot.format });
+                    }
+                    if snapshot.workflow != NAME {
+                        return ::core::result::Result::Err(#krate::LoadError::WrongWorkflow { expected: NAME, found: snapshot.workflow });
+                    }
+                    if snapshot.fingerprint != Self::FINGERPRINT {
+                        return ::core::result::Result::Err(#krate::LoadError::Fingerprint {
+                            workflow: NAME, expected: Self::FINGERPRINT, found: snapshot.fingerprint,
+                        });
+                    }
+                    let names: ::std::vec::Vec<&str> = snapshot.regions.iter().map(|r| r.region.as_str()).collect();
+                    if names != REGIONS {
+                        return ::core::result::Result::Err(#krate::LoadError::Configuration {
+                            workflow: NAME,
+                            problem: ::std::format!("the regions are {:?}, not {:?}", names, REGIONS),
+                        });
+                    }
+                    let mut states = [0usize; #n];
+                    let mut entered_at = [::std::time::UNIX_EPOCH; #n];
+                    for (r, stored) in snapshot.regions.iter().enumerate() {
+                        let all = <#data as #krate::Workflow>::STATES;
+                        match LEAVES[r].iter().find(|i| all[**i] == stored.state) {
+                            ::core::option::Option::Some(i) => states[r] = *i,
+                            ::core::option::Option::None if all.contains(&stored.state.as_str()) => {
+                                return ::core::result::Result::Err(#krate::LoadError::Configuration {
+                                    workflow: NAME,
+                                    problem: ::std::format!("`{}` is not a state of region `{}`", stored.state, REGIONS[r]),
+                                });
+                            }
+                            ::core::option::Option::None => {
+                                return ::core::result::Result::Err(#krate::LoadError::UnknownState {
+                                    workflow: NAME, state: stored.state.clone(),
+                                });
                             }
                         }
+                        entered_at[r] = stored.entered_at;
                     }
-                    named
+                    ::core::result::Result::Ok(Current { data: snapshot.data, states, entered_at })
                 }
 
                 /// Fires the event named `event` at `now`: the machine with

@@ -95,6 +95,15 @@ pub enum LoadError {
         /// What is wrong.
         problem: String,
     },
+    /// A stored configuration of a workflow with parallel regions is not
+    /// one state of each region, in order (a region missing, repeated,
+    /// out of order, or in a state that is not its own).
+    Configuration {
+        /// The workflow.
+        workflow: &'static str,
+        /// What is wrong.
+        problem: String,
+    },
     /// The snapshot is not an envelope: malformed, truncated, a field
     /// missing or unknown, a value of the wrong type (the format's message).
     Malformed {
@@ -137,6 +146,9 @@ impl fmt::Display for LoadError {
             } => write!(f, "{workflow}: the audit trail does not replay at step {step}: {problem}"),
             LoadError::Within { workflow, problem } => {
                 write!(f, "{workflow}: when it entered its compound states: {problem}")
+            }
+            LoadError::Configuration { workflow, problem } => {
+                write!(f, "{workflow}: not a configuration of its regions: {problem}")
             }
             LoadError::Malformed { workflow, message } => {
                 write!(f, "{workflow}: malformed snapshot: {message}")

@@ -25,6 +25,7 @@ use std::time::{Duration, SystemTime};
 mod dispatch;
 mod instance;
 pub mod payload;
+pub mod regions;
 pub mod roles;
 #[cfg(feature = "serde")]
 pub mod snapshot;
