@@ -51,13 +51,15 @@ fn parts(code: &str, events: &[String]) -> Vec<(&'static str, String)> {
                     "event" => "events",
                     "choice" | "outcome" => "outcomes",
                     "role" | "can" => "access",
-                    "__dispatch" => "dispatch",
+                    "__dispatch" | "by_name" => "dispatch",
+                    "region" => "states",
                     other => panic!("a module the parts do not know: {other}"),
                 },
                 syn::Item::Trait(t) => match t.ident.to_string().as_str() {
                     "Guards" => "guards",
                     "Outcomes" => "outcomes",
                     "Payloads" => "payloads",
+                    "Configuration" => "machine",
                     other => panic!("a trait the parts do not know: {other}"),
                 },
                 syn::Item::Type(_) => "dispatch",
@@ -323,4 +325,26 @@ fn compound_timers_expansion() {
     // when fired: their clocks differ.
     assert!(code.contains("__private::preempted_before("));
     snapshot_parts("retention", path, &code);
+}
+
+/// Parallel regions: `Machine<(Services, Partner, Restriction)>`, an event
+/// generic over every region's state, bounded per region it moves or asks,
+/// the checks in each moved state's `check`, which `Current` calls too.
+#[test]
+fn regions_expansion() {
+    let path = "../tests/ui/workflows/regions.toml";
+    let code = expand(path, "workflows/regions.toml", "Account");
+    assert!(code.contains("pub struct Machine<S: Configuration>"));
+    assert!(code.contains("entered_at: [::std::time::SystemTime; 3usize],"));
+    // `close` moves `services`, asks `partner` and `restriction`.
+    assert!(code.contains("Services: event::close::Services<ServicesTo>"));
+    assert!(code.contains("Partner: event::close::Partner,"));
+    assert!(code.contains("Restriction: event::close::Restriction"));
+    // `over_budget` is a joint move: two moved regions, one method.
+    assert!(code.contains("Partner: event::over_budget::Partner<PartnerTo>"));
+    assert!(code.contains("Restriction: event::over_budget::Restriction<RestrictionTo>"));
+    assert!(code.contains(
+        "message = \"account: event `close` needs region `partner` to be in `no_partner`\""
+    ));
+    snapshot_parts("regions", path, &code);
 }
