@@ -16,6 +16,12 @@ Generates, under target/compile-bench/, one crate per (kind, shape, size):
   capabilities (each state permitting one, in turn): the hand-written
   crate is the same as for `distinct`, so the derive's growth over it is
   what roles and capabilities cost;
+- shape `regions`: the same N states as three parallel regions of N/3
+  (`regions = [...]`), each a `distinct` chain of its own; every 10th
+  transition of the first region asks the second to be in its first two
+  states (`when`), and every 10th event of the second region is a joint
+  move with the third: what regions cost against `distinct` at the same N
+  (its hand-written crate is `distinct`'s);
 - kind `hand`: typestate written by hand (a zero-sized struct per state,
   `Machine<S>`, one inherent `impl Machine<Si>` per state with a method per
   event); kind `derive`: `#[derive(turnstile::Workflow)]` on the same
@@ -69,7 +75,32 @@ def transitions(n, shape):
     return out
 
 
+def regions(n):
+    """Three parallel regions of n // 3 states each (see the module doc)."""
+    m = n // 3
+    lines = ["[workflow]", 'name = "chain"', 'regions = ["r0", "r1", "r2"]', ""]
+    for r in range(3):
+        lines += [f"[states.r{r}]", f'initial = "r{r}_s1"']
+        for i in range(1, m + 1):
+            lines += [f"[states.r{r}_s{i}]", f'parent = "r{r}"']
+            if i == m:
+                lines.append("final = true")
+    for r in range(3):
+        for k, (event, a, b) in enumerate(transitions(m, "distinct")):
+            if r == 2 and event.startswith("next_") and a % 10 == 0:
+                # The third region's half of a joint move of the second's.
+                event = f"r1_{event}"
+            else:
+                event = f"r{r}_{event}"
+            lines += ["", "[[transitions]]", f'event = "{event}"', f'from = "r{r}_s{a}"', f'to = "r{r}_s{b}"']
+            if r == 0 and k % 10 == 0:
+                lines.append('when = ["r1_s1", "r1_s2"]')
+    return "\n".join(lines) + "\n"
+
+
 def definition(n, shape):
+    if shape == "regions":
+        return regions(n)
     lines = ["[workflow]", 'name = "chain"', 'initial = "s1"', ""]
     roles = shape == "roles"
     if roles:
@@ -171,7 +202,7 @@ def generate(base, sizes, shapes):
                     f"[dependencies]\n{deps}",
                 )
                 if kind == "hand":
-                    write(crate / "src/lib.rs", hand_written(n, shape))
+                    write(crate / "src/lib.rs", hand_written(n, "distinct" if shape == "regions" else shape))
                 else:
                     write(crate / "chain.toml", definition(n, shape))
                     write(crate / "src/lib.rs", derived(kind == "derive"))
