@@ -1263,3 +1263,44 @@ fn playing_a_path_keeps_the_users_answers() {
     assert_eq!(eval(&tab, &format!("{first_box}.checked")), true);
     assert_no_requests(&watch, &file);
 }
+
+/// A workflow with parallel regions is drawn, searchable and selectable,
+/// but its simulator and test plan are not offered: the simulator keeps
+/// one current state, and would show runs the definition does not have.
+#[test]
+fn a_workflow_with_regions_is_drawn_but_not_simulated() {
+    let Some(path) = chromium() else { return };
+    let browser = launch(path);
+    let (tab, watch) = watched_tab(&browser);
+    let w = workflow("../tests/ui/workflows/regions.toml");
+    let file = out_dir().join("regions.html");
+    open(&tab, &file, &html(&w));
+    let text = |js: &str| eval(&tab, js);
+    assert_eq!(
+        text("document.querySelectorAll('#diagram svg g.compound').length"),
+        serde_json::json!(3),
+        "each region is drawn as a box"
+    );
+    let note = text("document.getElementById('regions-note').textContent");
+    assert!(
+        note.as_str()
+            .unwrap()
+            .contains("3 regions side by side (services, partner, restriction)"),
+        "{note}"
+    );
+    assert_eq!(
+        text("document.querySelectorAll('#events button').length"),
+        serde_json::json!(0),
+        "no event is offered to fire"
+    );
+    assert_eq!(
+        text("document.getElementById('plan-label').parentNode.hidden"),
+        serde_json::json!(true)
+    );
+    // The edge labels carry the conditions on other regions.
+    let label = text(
+        "document.querySelector(\"#diagram g.edge[data-event='close']\").textContent",
+    );
+    assert!(label.as_str().unwrap().contains("when no_partner and"), "{label}");
+    assert_no_requests(&watch, &file);
+}
