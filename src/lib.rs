@@ -194,5 +194,9 @@ pub mod guides {
             t034_region_unsupported,
             "../docs/diagnostics/T034-region-unsupported.md"
         );
+        page!(
+            t035_dead_transition,
+            "../docs/diagnostics/T035-dead-transition.md"
+        );
     }
 }

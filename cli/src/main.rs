@@ -612,7 +612,25 @@ fn check(paths: &[PathBuf], color: bool) -> Result<(), String> {
             "property checked",
             "properties checked",
         );
-        let timers = format!("{timers}{properties}");
+        // With regions: how many configurations the checker explored.
+        let configurations = if workflow.regions.is_empty() {
+            String::new()
+        } else {
+            match turnstile_spec::regions::explore(workflow, turnstile_spec::regions::EXPLORE_LIMIT)
+            {
+                Some(explored) => format!(
+                    ", {} regions, {} reachable configurations",
+                    workflow.regions.len(),
+                    explored.configurations
+                ),
+                None => format!(
+                    ", {} regions, more than {} configurations (not explored)",
+                    workflow.regions.len(),
+                    turnstile_spec::regions::EXPLORE_LIMIT
+                ),
+            }
+        };
+        let timers = format!("{timers}{properties}{configurations}");
         eprintln!(
             "ok: {} (`{}`: {} states, {} transitions{timers}; fingerprint {})",
             path.display(),

@@ -309,7 +309,7 @@ fn explain_prints_each_codes_page_and_lists_them() {
     let out = turnstile().args(["explain", "T999"]).assert().code(1);
     assert_eq!(
         stderr(&out),
-        "error: `T999` is not a diagnostic code: codes run from T001 to T034; \
+        "error: `T999` is not a diagnostic code: codes run from T001 to T035; \
          `turnstile explain` lists them\n"
     );
 }

@@ -143,6 +143,9 @@ codes! {
     RegionCondition = ("T033", "region-condition"),
     /// `T034`: a key a workflow with regions does not take yet.
     RegionUnsupported = ("T034", "region-unsupported"),
+    /// `T035`: in a workflow with regions, a transition that no reachable
+    /// configuration can take.
+    DeadTransition = ("T035", "dead-transition"),
 }
 
 impl Code {

@@ -44,7 +44,7 @@ mod parse;
 pub mod properties;
 pub mod prove;
 pub mod read;
-mod regions;
+pub mod regions;
 pub mod source;
 pub mod synthetic;
 pub mod validate;

@@ -1368,6 +1368,7 @@ fn check_graph(w: &Workflow, diags: &mut Vec<Diagnostic>) {
             );
         }
     }
+    crate::regions::check_configurations(w, &reachable, diags);
     if !w.has_final_states() {
         return;
     }
