@@ -315,3 +315,74 @@ fn the_typed_machine_answers_permits_as_by_name_does() {
     let named: Current = m.into();
     assert!(!named.permits("buy") && named.permits("use_services"));
 }
+
+#[test]
+fn the_trail_says_which_regions_each_step_moved() {
+    use turnstile::regions::Moved;
+    let moved = |region: &str, from: &str, to: &str| Moved {
+        region: region.into(),
+        from: from.into(),
+        to: to.into(),
+    };
+    let c = Current::start(Account::default(), at(0));
+    let c = c
+        .fire_as(
+            "become_reseller_customer",
+            &turnstile::Actor::new("ops-1"),
+            at(1),
+        )
+        .unwrap();
+    let c = c.fire("over_budget", at(2)).unwrap();
+    let (c, _) = c
+        .fire_due(at(24 * 40))
+        .expect_err("nothing is due: the 30 days count from good standing, left at once")
+        .into_parts();
+    let c = c.fire("budget_set", at(3)).unwrap();
+    let (c, fired) = c.fire_due(at(24 * 40)).unwrap();
+    assert_eq!(fired, "restrict");
+    let trail = c.trail();
+    assert_eq!(trail.len(), 4);
+    assert_eq!(trail[0].actor.as_deref(), Some("ops-1"));
+    assert_eq!(
+        trail[0].moved,
+        [moved("partner", "no_partner", "associated")]
+    );
+    // The joint move: both regions, in the order of REGIONS.
+    assert_eq!(
+        trail[1].moved,
+        [
+            moved("partner", "associated", "frozen_until_budget"),
+            moved("restriction", "in_good_standing", "restricted")
+        ]
+    );
+    assert_eq!(trail[1].actor, None);
+    assert_eq!(trail[3].actor.as_deref(), Some("timer"));
+    assert_eq!(trail[3].at, at(3) + DAY * 30, "as of when it fell due");
+    // A refusal records nothing.
+    let c = c
+        .fire("close", at(24 * 41))
+        .expect_err("associated")
+        .into_inner();
+    assert_eq!(c.trail().len(), 4);
+    // The snapshot carries the trail, and loads only if it replays.
+    let json = serde_json::to_value(c.snapshot()).unwrap();
+    let back: turnstile::regions::Snapshot<Account> = serde_json::from_value(json.clone()).unwrap();
+    let back = Current::from_snapshot(back).expect("the trail replays");
+    assert_eq!(back.trail(), c.trail());
+    let mut forged = json.clone();
+    forged["trail"][1]["moved"][1]["to"] = "in_good_standing".into();
+    let forged: turnstile::regions::Snapshot<Account> = serde_json::from_value(forged).unwrap();
+    let refused = Current::from_snapshot(forged).map(|_| ()).unwrap_err();
+    assert!(
+        matches!(refused, turnstile::LoadError::Trail { step: 1, .. }),
+        "{refused}"
+    );
+    let mut moved_on = json;
+    moved_on["regions"][0]["state"] = "closed".into();
+    let moved_on: turnstile::regions::Snapshot<Account> = serde_json::from_value(moved_on).unwrap();
+    assert!(Current::from_snapshot(moved_on)
+        .map(|_| ())
+        .unwrap_err()
+        .to_string()
+        .contains("the trail ends in"));
+}

@@ -655,6 +655,11 @@ impl Generator<'_> {
                 }
                 let entered = self.timed.then(|| quote!(c.entered_at[#r] = now;));
                 commits.push(quote! {
+                    moved.push(#krate::regions::Moved {
+                        region: ::std::string::String::from(super::REGIONS[#r]),
+                        from: ::std::string::String::from(<#data as #krate::Workflow>::STATES[c.states[#r]]),
+                        to: ::std::string::String::from(<#data as #krate::Workflow>::STATES[#to]),
+                    });
                     c.states[#r] = #to;
                     #entered
                 });
@@ -676,8 +681,11 @@ impl Generator<'_> {
             let unused_now = (!self.timed).then(|| quote!(let _ = now;));
             quote! {
                 #[allow(non_snake_case)]
-                pub(super) fn #ev(mut c: super::Current, now: ::std::time::SystemTime)
-                    -> ::core::result::Result<super::Current, #krate::Refused<super::Current>>
+                pub(super) fn #ev(
+                    mut c: super::Current,
+                    now: ::std::time::SystemTime,
+                    actor: ::core::option::Option<&str>,
+                ) -> ::core::result::Result<super::Current, #krate::Refused<super::Current>>
                 {
                     use super::{event, state, NAME};
                     #unused_now
@@ -685,7 +693,14 @@ impl Generator<'_> {
                     #(#conditions)*
                     #(#behind)*
                     #(#checks)*
+                    let mut moved = ::std::vec::Vec::new();
                     #(#commits)*
+                    c.trail.push(#krate::regions::RegionStep {
+                        event: ::std::string::String::from(#evs),
+                        at: now,
+                        actor: actor.map(::std::string::String::from),
+                        moved,
+                    });
                     ::core::result::Result::Ok(c)
                 }
             }
@@ -693,7 +708,7 @@ impl Generator<'_> {
         let fire_arms = self.events.iter().map(|e| {
             let evs = e.name.as_str();
             let ev = ident(evs);
-            quote!(#evs => by_name::#ev(self, now))
+            quote!(#evs => by_name::#ev(self, now, actor))
         });
         // Whether an event is allowed in a configuration: its moved regions
         // in their source states and its conditions met.
@@ -764,6 +779,19 @@ impl Generator<'_> {
         };
         let _ = entered_read;
         let names_tuple = quote!((#(#params,)*));
+        let outgoing = &self.outgoing;
+        let move_rows = w.transitions.iter().enumerate().flat_map(|(i, t)| {
+            t.from
+                .iter()
+                .filter(move |from| outgoing[from.0].contains(&turnstile_spec::TransitionId(i)))
+                .map(move |from| {
+                    let ev = t.event.as_str();
+                    let region = w.region_of(*from).unwrap_or(0);
+                    let from = w.state(*from).name.as_str();
+                    let to = w.state(t.to[0]).name.as_str();
+                    quote!((#ev, #region, #from, #to))
+                })
+        });
         quote! {
             /// The machine by name: each region's state as a value, for
             /// stored instances, services and runners. It fires events given
@@ -773,6 +801,9 @@ impl Generator<'_> {
                 data: #data,
                 states: [usize; #n],
                 entered_at: [::std::time::SystemTime; #n],
+                /// Where the trail starts: each region's state and instant.
+                origin: ([usize; #n], [::std::time::SystemTime; #n]),
+                trail: ::std::vec::Vec<#krate::regions::RegionStep>,
             }
 
             impl Current {
@@ -780,13 +811,18 @@ impl Generator<'_> {
                 /// (`turnstile_spec::fingerprint`): what a snapshot must match.
                 pub const FINGERPRINT: &'static str = #fingerprint;
 
+                /// Every move the definition has: (event, region, from, to),
+                /// what a stored trail replays along.
+                const MOVES: &'static [(&'static str, usize, &'static str, &'static str)] = &[#(#move_rows),*];
+
                 /// Every automatic timer: (state, region, event, after).
                 const TIMERS: &'static [(usize, usize, &'static str, ::core::time::Duration)] = &[#(#timer_rows),*];
 
                 /// A machine with each region in its initial state, owning
                 /// `data`, entered at `now`.
                 pub fn start(data: #data, now: ::std::time::SystemTime) -> Self {
-                    Current { data, states: [#(#initials),*], entered_at: [now; #n] }
+                    let states = [#(#initials),*];
+                    Current { data, states, entered_at: [now; #n], origin: (states, [now; #n]), trail: ::std::vec::Vec::new() }
                 }
 
                 /// The machine with region `i` in the state named
@@ -814,7 +850,7 @@ impl Generator<'_> {
                     }
                     let mut at = [::std::time::UNIX_EPOCH; #n];
                     at.copy_from_slice(entered_at);
-                    ::core::result::Result::Ok(Current { data, states: found, entered_at: at })
+                    ::core::result::Result::Ok(Current { data, states: found, entered_at: at, origin: (found, at), trail: ::std::vec::Vec::new() })
                 }
 
                 /// Each region's current state, in the order of [`REGIONS`].
@@ -877,15 +913,24 @@ impl Generator<'_> {
                         format: ::std::string::String::from(#krate::regions::FORMAT),
                         workflow: ::std::string::String::from(NAME),
                         fingerprint: ::std::string::String::from(Self::FINGERPRINT),
-                        regions: (0..#n)
-                            .map(|r| #krate::regions::RegionState {
-                                region: ::std::string::String::from(REGIONS[r]),
-                                state: ::std::string::String::from(<#data as #krate::Workflow>::STATES[self.states[r]]),
-                                entered_at: self.entered_at[r],
-                            })
-                            .collect(),
+                        start: Self::stored(&self.origin.0, &self.origin.1),
+                        regions: Self::stored(&self.states, &self.entered_at),
                         data: &self.data,
+                        trail: self.trail.clone(),
                     }
+                }
+
+                fn stored(
+                    states: &[usize; #n],
+                    entered_at: &[::std::time::SystemTime; #n],
+                ) -> ::std::vec::Vec<#krate::regions::RegionState> {
+                    (0..#n)
+                        .map(|r| #krate::regions::RegionState {
+                            region: ::std::string::String::from(REGIONS[r]),
+                            state: ::std::string::String::from(<#data as #krate::Workflow>::STATES[states[r]]),
+                            entered_at: entered_at[r],
+                        })
+                        .collect()
                 }
 
                 /// The machine a snapshot stored, refused with a
@@ -905,7 +950,22 @@ impl Generator<'_> {
                             workflow: NAME, expected: Self::FINGERPRINT, found: snapshot.fingerprint,
                         });
                     }
-                    let names: ::std::vec::Vec<&str> = snapshot.regions.iter().map(|r| r.region.as_str()).collect();
+                    let (states, entered_at) = Self::read(&snapshot.regions)?;
+                    let origin = Self::read(&snapshot.start)?;
+                    if let ::core::option::Option::Some((step, problem)) = #krate::regions::replay(
+                        &REGIONS, Self::MOVES, &snapshot.start, &snapshot.trail, &snapshot.regions,
+                    ) {
+                        return ::core::result::Result::Err(#krate::LoadError::Trail { workflow: NAME, step, problem });
+                    }
+                    ::core::result::Result::Ok(Current { data: snapshot.data, states, entered_at, origin, trail: snapshot.trail })
+                }
+
+                /// A stored configuration as states and instants.
+                #[allow(clippy::type_complexity)]
+                fn read(
+                    stored: &[#krate::regions::RegionState],
+                ) -> ::core::result::Result<([usize; #n], [::std::time::SystemTime; #n]), #krate::LoadError> {
+                    let names: ::std::vec::Vec<&str> = stored.iter().map(|r| r.region.as_str()).collect();
                     if names != REGIONS {
                         return ::core::result::Result::Err(#krate::LoadError::Configuration {
                             workflow: NAME,
@@ -914,7 +974,7 @@ impl Generator<'_> {
                     }
                     let mut states = [0usize; #n];
                     let mut entered_at = [::std::time::UNIX_EPOCH; #n];
-                    for (r, stored) in snapshot.regions.iter().enumerate() {
+                    for (r, stored) in stored.iter().enumerate() {
                         let all = <#data as #krate::Workflow>::STATES;
                         match LEAVES[r].iter().find(|i| all[**i] == stored.state) {
                             ::core::option::Option::Some(i) => states[r] = *i,
@@ -932,7 +992,7 @@ impl Generator<'_> {
                         }
                         entered_at[r] = stored.entered_at;
                     }
-                    ::core::result::Result::Ok(Current { data: snapshot.data, states, entered_at })
+                    ::core::result::Result::Ok((states, entered_at))
                 }
 
                 /// Fires the event named `event` at `now`: the machine with
@@ -942,6 +1002,34 @@ impl Generator<'_> {
                 pub fn fire(
                     self,
                     event: &str,
+                    now: ::std::time::SystemTime,
+                ) -> ::core::result::Result<Self, #krate::Refused<Self>> {
+                    self.fire_by(event, ::core::option::Option::None, now)
+                }
+
+                /// [`Current::fire`] by `actor`, whom the trail records
+                /// (`actor.id()`). A workflow with regions names no roles
+                /// yet (T034): any actor may fire any event.
+                pub fn fire_as(
+                    self,
+                    event: &str,
+                    actor: &#krate::Actor<'_>,
+                    now: ::std::time::SystemTime,
+                ) -> ::core::result::Result<Self, #krate::Refused<Self>> {
+                    self.fire_by(event, actor.id(), now)
+                }
+
+                /// The audit trail: every step since the machine started (or
+                /// was resumed, or made from a typed machine), with the
+                /// regions each moved.
+                pub fn trail(&self) -> &[#krate::regions::RegionStep] {
+                    &self.trail
+                }
+
+                fn fire_by(
+                    self,
+                    event: &str,
+                    actor: ::core::option::Option<&str>,
                     now: ::std::time::SystemTime,
                 ) -> ::core::result::Result<Self, #krate::Refused<Self>> {
                     match event {
@@ -981,7 +1069,7 @@ impl Generator<'_> {
                 ) -> ::core::result::Result<(Self, &'static str), #krate::Refused<Self>> {
                     match self.next_due() {
                         ::core::option::Option::Some((event, due)) if due <= now => {
-                            self.fire(event, due).map(|c| (c, event))
+                            self.fire_by(event, ::core::option::Option::Some("timer"), due).map(|c| (c, event))
                         }
                         next => {
                             let state = <#data as #krate::Workflow>::STATES[self.states[0]];
@@ -1004,9 +1092,13 @@ impl Generator<'_> {
 
             impl<#(#params: region::#traits),*> ::core::convert::From<Machine<#names_tuple>> for Current {
                 fn from(machine: Machine<#names_tuple>) -> Self {
+                    let states = <#names_tuple as Configuration>::INDICES;
+                    let entered_at = #machine_entered;
                     Current {
-                        states: <#names_tuple as Configuration>::INDICES,
-                        entered_at: #machine_entered,
+                        states,
+                        entered_at,
+                        origin: (states, entered_at),
+                        trail: ::std::vec::Vec::new(),
                         data: machine.data,
                     }
                 }

@@ -13,13 +13,18 @@
 //! | `format` | `"turnstile-regions/1"` |
 //! | `workflow` | the workflow's name |
 //! | `fingerprint` | the fingerprint of the definition it runs under |
+//! | `start` | where the trail starts: per region `region`, `state`, `entered_at` (the initial configuration for a machine started with `Current::start`; the configuration it was resumed in for one made with `Current::resume`) |
 //! | `regions` | per region: `region`, `state`, `entered_at` (RFC 3339 in UTC) |
 //! | `data` | the workflow's data, as its own `Serialize` writes it |
+//! | `trail` | per step: `event`, `at`, `actor` (if said) and `moved`, each region it moved with `region`, `from`, `to` |
 //!
 //! The generated `Current::snapshot` writes one and `Current::from_snapshot`
 //! reads one back, refusing (with [`LoadError`](crate::LoadError)) another
-//! format, workflow or fingerprint, and regions missing, repeated, out of
-//! order or in a state not theirs.
+//! format, workflow or fingerprint, regions missing, repeated, out of
+//! order or in a state not theirs, and a trail that does not replay along
+//! the definition's transitions from `start` to the stored configuration
+//! (each region's `entered_at` the instant of the last step that moved
+//! it, or its instant in `start`).
 
 use std::time::SystemTime;
 
@@ -43,6 +48,112 @@ pub struct RegionState {
     pub entered_at: SystemTime,
 }
 
+/// One region moved by a step: its name, the state it left and the state
+/// it entered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(deny_unknown_fields)
+)]
+pub struct Moved {
+    /// The region.
+    pub region: String,
+    /// The state it left.
+    pub from: String,
+    /// The state it entered.
+    pub to: String,
+}
+
+/// One step of a workflow with regions, as its audit trail records it:
+/// the event, when, by whom, and every region it moved (several for a
+/// joint move, in the order of the generated `REGIONS`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(deny_unknown_fields)
+)]
+pub struct RegionStep {
+    /// The event fired.
+    pub event: String,
+    /// When, on the caller's clock.
+    #[cfg_attr(feature = "serde", serde(with = "crate::snapshot::instant"))]
+    pub at: SystemTime,
+    /// Who fired it (`"timer"` for an automatic transition), if the caller
+    /// said.
+    pub actor: Option<String>,
+    /// The regions it moved.
+    pub moved: Vec<Moved>,
+}
+
+/// Why a stored trail does not replay to its configuration, or `None`
+/// when it does: the steps, from `start` (one per region, in the order of
+/// `regions`), move each region along `transitions` (`(event, region,
+/// from, to)`, every move the definition has), in time order, and end in
+/// `end`, each region entered at its instant there.
+pub fn replay(
+    regions: &[&str],
+    transitions: &[(&str, usize, &str, &str)],
+    start: &[RegionState],
+    trail: &[RegionStep],
+    end: &[RegionState],
+) -> Option<(usize, String)> {
+    let mut at: Vec<String> = start.iter().map(|s| s.state.clone()).collect();
+    let mut since: Vec<SystemTime> = start.iter().map(|s| s.entered_at).collect();
+    let mut last = since
+        .iter()
+        .copied()
+        .max()
+        .unwrap_or(SystemTime::UNIX_EPOCH);
+    for (i, step) in trail.iter().enumerate() {
+        let fail = |problem: String| Some((i, problem));
+        if step.at < last {
+            return fail(format!("`{}` is earlier than the step before", step.event));
+        }
+        last = step.at;
+        if step.moved.is_empty() {
+            return fail(format!("`{}` moves no region", step.event));
+        }
+        for m in &step.moved {
+            let Some(r) = regions.iter().position(|name| *name == m.region) else {
+                return fail(format!("there is no region `{}`", m.region));
+            };
+            if at[r] != m.from {
+                return fail(format!(
+                    "`{}` leaves `{}` of region `{}`, which is in `{}`",
+                    step.event, m.from, m.region, at[r]
+                ));
+            }
+            let declared = transitions.iter().any(|(e, region, from, to)| {
+                *e == step.event && *region == r && *from == m.from && *to == m.to
+            });
+            if !declared {
+                return fail(format!(
+                    "`{}` takes region `{}` from `{}` to `{}`, which the definition does not",
+                    step.event, m.region, m.from, m.to
+                ));
+            }
+            at[r] = m.to.clone();
+            since[r] = step.at;
+        }
+    }
+    let states: Vec<&str> = end.iter().map(|s| s.state.as_str()).collect();
+    if at.iter().map(String::as_str).ne(states.iter().copied()) {
+        return Some((
+            trail.len(),
+            format!("the trail ends in {at:?}, not in {states:?}"),
+        ));
+    }
+    if end.iter().map(|s| s.entered_at).ne(since.iter().copied()) {
+        return Some((
+            trail.len(),
+            "the instants the regions entered their states are not the trail's".to_string(),
+        ));
+    }
+    None
+}
+
 /// The stored form of a workflow with regions, with data of type `D`
 /// (`&Data` when written, `Data` when read back).
 #[derive(Debug, Clone, PartialEq)]
@@ -58,10 +169,14 @@ pub struct Snapshot<D> {
     pub workflow: String,
     /// The fingerprint of the definition the configuration runs under.
     pub fingerprint: String,
+    /// Where the trail starts: each region's state and when it entered it.
+    pub start: Vec<RegionState>,
     /// Each region's state, in the order of the generated `REGIONS`.
     pub regions: Vec<RegionState>,
     /// The workflow's data.
     pub data: D,
+    /// The audit trail, oldest first.
+    pub trail: Vec<RegionStep>,
 }
 
 /// Whether a configuration permits `capability`: every region that names
