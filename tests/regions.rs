@@ -21,7 +21,16 @@ impl account::Guards for Account {
     }
 }
 
-use account::{state, Current, Machine};
+use account::{role, state, Current, Machine};
+use turnstile::{Acting, Actor};
+
+fn customer() -> Acting<role::Customer> {
+    Acting::authenticated()
+}
+
+fn partner() -> Acting<role::Partner> {
+    Acting::authenticated()
+}
 
 const HOUR: Duration = Duration::from_secs(3600);
 const DAY: Duration = Duration::from_secs(24 * 3600);
@@ -37,7 +46,7 @@ fn an_event_of_one_region_leaves_the_others_where_they_are() {
     // `close` needs the partner region in `no_partner` and the restriction
     // region in `in_good_standing`: both hold, so it compiles and runs.
     let closed: Machine<(state::Closed, state::NoPartner, state::InGoodStanding)> =
-        m.close(at(1)).expect("no order is pending");
+        m.close(&customer(), at(1)).expect("no order is pending");
     assert_eq!(
         closed.states(),
         ["closed", "no_partner", "in_good_standing"]
@@ -49,7 +58,9 @@ fn an_event_of_one_region_leaves_the_others_where_they_are() {
 #[test]
 fn a_guard_refusal_hands_back_every_region_unchanged() {
     let m = Machine::new(Account { pending_orders: 2 }, at(0));
-    let refused = m.close(at(1)).expect_err("an order is pending");
+    let refused = m
+        .close(&customer(), at(1))
+        .expect_err("an order is pending");
     assert_eq!(
         refused.refusal(),
         &Refusal::Guard {
@@ -68,7 +79,7 @@ fn a_guard_refusal_hands_back_every_region_unchanged() {
 #[test]
 fn a_joint_move_moves_both_regions_in_one_step() {
     let m = Machine::new(Account::default(), at(0));
-    let m = m.become_reseller_customer(at(1));
+    let m = m.become_reseller_customer(&partner(), at(1));
     let m: Machine<(state::Active, state::FrozenUntilBudget, state::Restricted)> = m
         .over_budget(at(2))
         .expect("the restriction's timer is not due");
@@ -81,7 +92,11 @@ fn a_joint_move_moves_both_regions_in_one_step() {
 fn by_name_refuses_a_condition_with_the_compile_errors_words() {
     let c = Current::start(Account::default(), at(0));
     let c = c
-        .fire("become_reseller_customer", at(1))
+        .fire_as(
+            "become_reseller_customer",
+            &Actor::new("p-1").with_roles(&["partner"]),
+            at(1),
+        )
         .expect("active, no partner");
     let refused = c
         .fire("close", at(2))
@@ -135,8 +150,14 @@ fn a_joint_move_by_name_is_atomic() {
 fn by_name_and_typed_agree_on_every_step_of_a_run() {
     let typed = Machine::new(Account::default(), at(0));
     let named = Current::start(Account::default(), at(0));
-    let typed = typed.become_reseller_customer(at(1));
-    let named = named.fire("become_reseller_customer", at(1)).unwrap();
+    let typed = typed.become_reseller_customer(&partner(), at(1));
+    let named = named
+        .fire_as(
+            "become_reseller_customer",
+            &Actor::new("p-1").with_roles(&["partner"]),
+            at(1),
+        )
+        .unwrap();
     assert_eq!(typed.states(), named.states());
     let typed = typed.over_budget(at(2)).unwrap();
     let named = named.fire("over_budget", at(2)).unwrap();
@@ -164,7 +185,13 @@ fn timers_of_two_regions_run_independently() {
     // Services: closed for 15 days, then disabled by itself.
     let c = Current::start(Account::default(), at(0));
     assert_eq!(c.next_due(), Some(("restrict", at(0) + DAY * 30)));
-    let c = c.fire("close", at(24 * 20)).unwrap();
+    let c = c
+        .fire_as(
+            "close",
+            &Actor::new("c-1").with_roles(&["customer"]),
+            at(24 * 20),
+        )
+        .unwrap();
     // The services region entered `closed` on day 20: its retention ends on
     // day 35; the restriction region's clock still counts from day 0.
     assert_eq!(c.next_due(), Some(("restrict", at(0) + DAY * 30)));
@@ -190,7 +217,7 @@ fn timers_of_two_regions_run_independently() {
 #[test]
 fn a_not_before_timer_counts_from_its_own_regions_entry() {
     let m = Machine::new(Account::default(), at(0));
-    let closed = m.close(at(100)).unwrap();
+    let closed = m.close(&customer(), at(100)).unwrap();
     let early = closed.restore(at(110)).expect_err("a day has not passed");
     assert!(matches!(
         early.refusal(),
@@ -208,7 +235,13 @@ fn a_not_before_timer_counts_from_its_own_regions_entry() {
 fn capabilities_hold_where_no_region_that_names_them_forbids_them() {
     let c = Current::start(Account::default(), at(0));
     assert!(c.permits("buy") && c.permits("use_services"));
-    let c = c.fire("become_reseller_customer", at(1)).unwrap();
+    let c = c
+        .fire_as(
+            "become_reseller_customer",
+            &Actor::new("p-1").with_roles(&["partner"]),
+            at(1),
+        )
+        .unwrap();
     // An associated account runs its services, but buys through its
     // partner: the partner region names `buy` elsewhere, so it forbids it
     // here, whatever the other regions permit.
@@ -221,7 +254,10 @@ fn capabilities_hold_where_no_region_that_names_them_forbids_them() {
     );
     let c = c.fire("budget_set", at(3)).unwrap();
     assert!(c.permits("use_services"));
-    let c = c.fire("close", at(4)).expect_err("associated").into_inner();
+    let c = c
+        .fire_as("close", &Actor::new("c-1").with_roles(&["customer"]), at(4))
+        .expect_err("associated")
+        .into_inner();
     assert_eq!(c.states(), ["active", "associated", "in_good_standing"]);
     assert!(!c.permits("fly"));
 }
@@ -249,7 +285,13 @@ fn resume_takes_a_state_per_region_and_refuses_the_rest() {
 #[test]
 fn a_snapshot_round_trips_every_regions_state_clock_and_the_data() {
     let c = Current::start(Account { pending_orders: 3 }, at(0));
-    let c = c.fire("become_reseller_customer", at(5)).unwrap();
+    let c = c
+        .fire_as(
+            "become_reseller_customer",
+            &Actor::new("p-1").with_roles(&["partner"]),
+            at(5),
+        )
+        .unwrap();
     let c = c.fire("over_budget", at(7)).unwrap();
     let json = serde_json::to_string(&c.snapshot()).unwrap();
     assert!(
@@ -310,7 +352,7 @@ fn a_snapshot_that_is_not_a_configuration_of_the_regions_does_not_load() {
 fn the_typed_machine_answers_permits_as_by_name_does() {
     let m = Machine::new(Account::default(), at(0));
     assert!(m.permits("buy"));
-    let m = m.become_reseller_customer(at(1));
+    let m = m.become_reseller_customer(&partner(), at(1));
     assert!(!m.permits("buy") && m.permits("use_services"));
     let named: Current = m.into();
     assert!(!named.permits("buy") && named.permits("use_services"));
@@ -328,7 +370,7 @@ fn the_trail_says_which_regions_each_step_moved() {
     let c = c
         .fire_as(
             "become_reseller_customer",
-            &turnstile::Actor::new("ops-1"),
+            &Actor::new("ops-1").with_roles(&["partner"]),
             at(1),
         )
         .unwrap();
@@ -385,4 +427,49 @@ fn the_trail_says_which_regions_each_step_moved() {
         .unwrap_err()
         .to_string()
         .contains("the trail ends in"));
+}
+
+#[test]
+fn roles_are_asked_of_every_move_typed_and_by_name() {
+    // Typed: `close` takes the customer's `Acting` (a partner's does not
+    // compile: `tests/ui/compile_fail/regions_role_not_allowed.rs`).
+    let m = Machine::new(Account::default(), at(0));
+    let m = m.close(&customer(), at(1)).unwrap();
+    assert_eq!(m.states()[0], "closed");
+    // By name: refused to an actor without the role, recorded with it.
+    let c = Current::start(Account::default(), at(0));
+    let refused = c
+        .fire_as("close", &Actor::new("p-1").with_roles(&["partner"]), at(1))
+        .expect_err("a partner does not close the customer's services");
+    let Why::Forbidden {
+        allowed,
+        actor,
+        held,
+        state,
+        ..
+    } = refused.why()
+    else {
+        panic!("{:?}", refused.why())
+    };
+    assert_eq!((*allowed, *state), (&["customer"][..], "active"));
+    assert_eq!(
+        (actor.as_deref(), &held[..]),
+        (Some("p-1"), &["partner".to_string()][..])
+    );
+    let c = refused.into_inner();
+    let refused = c.fire("close", at(1)).expect_err("nobody holds no role");
+    assert_eq!(refused.why().code(), "forbidden");
+    let c = refused.into_inner();
+    let c = c
+        .fire_as(
+            "close",
+            &Actor::new("c-1").with_roles(&["staff", "customer"]),
+            at(1),
+        )
+        .unwrap();
+    let step = c.trail().last().unwrap();
+    assert_eq!(
+        (step.actor.as_deref(), step.role.as_deref()),
+        (Some("c-1"), Some("customer"))
+    );
 }

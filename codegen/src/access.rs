@@ -23,7 +23,7 @@ impl Generator<'_> {
 
     /// The type listing the roles that may fire `t`: the role's marker, or
     /// a tuple of them (what the error prints as "may be fired by").
-    fn allowed_roles_ty(&self, t: &Transition, up: &TokenStream) -> TokenStream {
+    pub(crate) fn allowed_roles_ty(&self, t: &Transition, up: &TokenStream) -> TokenStream {
         let roles: Vec<_> =
             t.by.iter()
                 .map(|r| {

@@ -129,6 +129,7 @@ impl Generator<'_> {
             TokenStream::new()
         };
         let guards = self.guards_trait();
+        let roles = self.roles_module();
         let workflow_impl = self.workflow_impl();
         let config_names = params.iter().map(|p| quote!(<#p as #krate::State>::NAME));
         let config_index = params.iter().map(|p| quote!(<#p as #krate::State>::INDEX));
@@ -223,6 +224,7 @@ impl Generator<'_> {
                 #event_traits
                 #current
                 #guards
+                #roles
             }
             #workflow_impl
         }
@@ -262,6 +264,7 @@ impl Generator<'_> {
         let methods = self.events.iter().map(|event| {
             let ev = ident(event.name.as_str());
             let moves = self.moves(event);
+            let restricted = self.restricted(event);
             let conditions = self.w.conditions(event);
             let mut bounds = Vec::new();
             let mut targets = Vec::new();
@@ -276,6 +279,12 @@ impl Generator<'_> {
                     let to = format_ident!("{p}To");
                     bounds.push(quote!(#p: event::#ev::#tr<#to>));
                     bounds.push(quote!(#to: region::#tr));
+                    if restricted {
+                        // The actor's role may fire the move of every
+                        // region the event moves.
+                        let line = self.input.file.line_col(w_line(self.w, event, r)).0 as u32;
+                        bounds.push(quote!(R: role::May<event::#ev::#ev, #p, <#p as event::#ev::#tr<#to>>::By, #line>));
+                    }
                     targets.push(quote!(#to));
                     generics.push(to.clone());
                     if refusable {
@@ -303,12 +312,18 @@ impl Generator<'_> {
             let entered = self.timed.then(|| quote!(entered_at: [#(#entered),*],));
             let moved = quote!(Machine { data: machine.data, #entered state: ::core::marker::PhantomData });
             let doc = self.region_event_doc(event, &moves);
+            let (role_generic, role_param, role_use) = if restricted {
+                (quote!(R,), quote!(, by: &#krate::Acting<R>), quote!(let _ = by;))
+            } else {
+                Default::default()
+            };
             if refusable {
                 quote! {
                     #[doc = #doc]
-                    pub fn #ev<#(#generics),*>(self #now_param) -> ::core::result::Result<#out, #krate::Rejected<Self>>
+                    pub fn #ev<#role_generic #(#generics),*>(self #role_param #now_param) -> ::core::result::Result<#out, #krate::Rejected<Self>>
                     where #(#bounds),*
                     {
+                        #role_use
                         let machine = self;
                         #(#checks)*
                         ::core::result::Result::Ok(#moved)
@@ -317,9 +332,10 @@ impl Generator<'_> {
             } else {
                 quote! {
                     #[doc = #doc]
-                    pub fn #ev<#(#generics),*>(self #now_param) -> #out
+                    pub fn #ev<#role_generic #(#generics),*>(self #role_param #now_param) -> #out
                     where #(#bounds),*
                     {
+                        #role_use
                         let machine = self;
                         #moved
                     }
@@ -396,6 +412,7 @@ impl Generator<'_> {
             let evs = event.name.as_str();
             let moves = self.moves(event);
             let refusable = self.region_refusable(event);
+            let restricted = self.restricted(event);
             let lines = event
                 .transitions
                 .iter()
@@ -437,6 +454,12 @@ impl Generator<'_> {
                 } else {
                     quote!(fn check(data: &#data) -> ::core::result::Result<(), #krate::Refusal>)
                 };
+                let by_decl = restricted.then(|| {
+                    quote! {
+                        /// The roles that may fire the move from this state.
+                        type By;
+                    }
+                });
                 let check_decl = refusable.then(|| {
                     quote! {
                         /// The checks of the move from this state, in the order
@@ -462,8 +485,13 @@ impl Generator<'_> {
                             }
                         }
                     });
+                    let by = restricted.then(|| {
+                        let allowed = self.allowed_roles_ty(w.transition(*t), &quote!(super::super::));
+                        quote!(type By = #allowed;)
+                    });
                     quote! {
                         impl #tr<super::super::state::#to> for super::super::state::#ty {
+                            #by
                             #check
                         }
                     }
@@ -472,6 +500,7 @@ impl Generator<'_> {
                     #[doc = #doc]
                     #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note, note = #where_note)]
                     pub trait #tr<To>: #krate::State {
+                        #by_decl
                         #check_decl
                     }
                     #(#impls)*
@@ -500,10 +529,19 @@ impl Generator<'_> {
                 });
             }
             let doc = format!("The bounds of the event `{evs}`, one trait per region it moves or conditions.");
+            let marker = restricted.then(|| {
+                let doc = format!("The event `{evs}`, as the roles' bound `May` names it.");
+                quote! {
+                    #[doc = #doc]
+                    #[allow(non_camel_case_types)]
+                    pub enum #ev {}
+                }
+            });
             quote! {
                 #[doc = #doc]
                 #[allow(non_snake_case)]
                 pub mod #ev {
+                    #marker
                     #(#items)*
                 }
             }
@@ -679,18 +717,56 @@ impl Generator<'_> {
                 }
             });
             let unused_now = (!self.timed).then(|| quote!(let _ = now;));
+            // Roles: the actor must hold one of the roles of the move of
+            // every region the event moves; the first such role of the
+            // first moved region is the one the trail records.
+            let restricted = self.restricted(event);
+            let roles = moves.iter().enumerate().filter(|(_, m)| restricted && !m.is_empty()).map(|(r, m)| {
+                let arms = m.iter().map(|(from, t)| {
+                    let i = from.0;
+                    let names = w.transition(*t).by.iter().map(|role| w.role(*role).name.as_str());
+                    quote!(#i => &[#(#names),*])
+                });
+                quote! {
+                    let allowed: &'static [&'static str] = match c.states[#r] {
+                        #(#arms,)*
+                        _ => &[],
+                    };
+                    match allowed.iter().find(|role| actor.holds(role)) {
+                        ::core::option::Option::Some(held) => {
+                            if role.is_none() {
+                                role = ::core::option::Option::Some(::std::string::String::from(*held));
+                            }
+                        }
+                        ::core::option::Option::None => {
+                            let state = <#data as #krate::Workflow>::STATES[c.states[#r]];
+                            return ::core::result::Result::Err(#krate::Refused::new(c, #krate::Why::Forbidden {
+                                workflow: NAME,
+                                event: #evs,
+                                state,
+                                allowed,
+                                actor: actor.id().map(::std::string::String::from),
+                                held: actor.roles().iter().map(|r| ::std::string::String::from(*r)).collect(),
+                            }));
+                        }
+                    }
+                }
+            }).collect::<Vec<_>>();
             quote! {
                 #[allow(non_snake_case)]
                 pub(super) fn #ev(
                     mut c: super::Current,
                     now: ::std::time::SystemTime,
-                    actor: ::core::option::Option<&str>,
+                    actor: &#krate::Actor<'_>,
                 ) -> ::core::result::Result<super::Current, #krate::Refused<super::Current>>
                 {
                     use super::{event, state, NAME};
                     #unused_now
+                    #[allow(unused_mut)]
+                    let mut role: ::core::option::Option<::std::string::String> = ::core::option::Option::None;
                     #(#targets)*
                     #(#conditions)*
+                    #(#roles)*
                     #(#behind)*
                     #(#checks)*
                     let mut moved = ::std::vec::Vec::new();
@@ -698,7 +774,8 @@ impl Generator<'_> {
                     c.trail.push(#krate::regions::RegionStep {
                         event: ::std::string::String::from(#evs),
                         at: now,
-                        actor: actor.map(::std::string::String::from),
+                        actor: actor.id().map(::std::string::String::from),
+                        role,
                         moved,
                     });
                     ::core::result::Result::Ok(c)
@@ -1004,19 +1081,22 @@ impl Generator<'_> {
                     event: &str,
                     now: ::std::time::SystemTime,
                 ) -> ::core::result::Result<Self, #krate::Refused<Self>> {
-                    self.fire_by(event, ::core::option::Option::None, now)
+                    self.fire_by(event, &#krate::Actor::ANONYMOUS, now)
                 }
 
                 /// [`Current::fire`] by `actor`, whom the trail records
-                /// (`actor.id()`). A workflow with regions names no roles
-                /// yet (T034): any actor may fire any event.
+                /// (`actor.id()`, and the role it acted in): an event whose
+                /// transitions name roles in `by` is refused with
+                /// `Why::Forbidden` unless the actor holds one of the roles
+                /// of every region's move (`fire` acts as nobody, holding
+                /// no role).
                 pub fn fire_as(
                     self,
                     event: &str,
                     actor: &#krate::Actor<'_>,
                     now: ::std::time::SystemTime,
                 ) -> ::core::result::Result<Self, #krate::Refused<Self>> {
-                    self.fire_by(event, actor.id(), now)
+                    self.fire_by(event, actor, now)
                 }
 
                 /// The audit trail: every step since the machine started (or
@@ -1029,7 +1109,7 @@ impl Generator<'_> {
                 fn fire_by(
                     self,
                     event: &str,
-                    actor: ::core::option::Option<&str>,
+                    actor: &#krate::Actor<'_>,
                     now: ::std::time::SystemTime,
                 ) -> ::core::result::Result<Self, #krate::Refused<Self>> {
                     match event {
@@ -1069,7 +1149,7 @@ impl Generator<'_> {
                 ) -> ::core::result::Result<(Self, &'static str), #krate::Refused<Self>> {
                     match self.next_due() {
                         ::core::option::Option::Some((event, due)) if due <= now => {
-                            self.fire_by(event, ::core::option::Option::Some("timer"), due).map(|c| (c, event))
+                            self.fire_by(event, &#krate::Actor::new("timer"), due).map(|c| (c, event))
                         }
                         next => {
                             let state = <#data as #krate::Workflow>::STATES[self.states[0]];
@@ -1120,4 +1200,15 @@ impl Generator<'_> {
             const _: &str = #wname;
         }
     }
+}
+
+/// Where the event's first transition in region `r` is declared (the
+/// `LINE` of its roles' bound).
+fn w_line(w: &turnstile_spec::Workflow, event: &Event<'_>, r: usize) -> usize {
+    event
+        .transitions
+        .iter()
+        .map(|t| w.transition(*t))
+        .find(|t| w.region_of(t.from[0]) == Some(r))
+        .map_or(0, |t| t.span.start)
 }

@@ -83,6 +83,13 @@ pub struct RegionStep {
     /// Who fired it (`"timer"` for an automatic transition), if the caller
     /// said.
     pub actor: Option<String>,
+    /// The role the actor fired it in, when its transitions name roles in
+    /// `by`: the first of them the actor holds.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub role: Option<String>,
     /// The regions it moved.
     pub moved: Vec<Moved>,
 }

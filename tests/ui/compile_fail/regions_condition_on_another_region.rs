@@ -12,7 +12,9 @@ impl account::Guards for Account {
 
 fn main() {
     let now = std::time::SystemTime::now();
-    let m = account::Machine::new(Account, now).become_reseller_customer(now);
+    let m = account::Machine::new(Account, now)
+        .become_reseller_customer(&turnstile::Acting::<account::role::Partner>::authenticated(), now);
     // The partner region is `associated`: `close` needs `no_partner`.
-    let _ = m.close(now);
+    let customer = turnstile::Acting::<account::role::Customer>::authenticated();
+    let _ = m.close(&customer, now);
 }

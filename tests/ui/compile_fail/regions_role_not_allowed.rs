@@ -1,0 +1,19 @@
+use turnstile::{Acting, Workflow};
+
+#[derive(Workflow, Debug, Default)]
+#[workflow(file = "tests/ui/workflows/regions.toml")]
+pub struct Account;
+
+impl account::Guards for Account {
+    fn no_pending_orders(&self) -> bool {
+        true
+    }
+}
+
+fn main() {
+    let now = std::time::SystemTime::now();
+    let m = account::Machine::new(Account, now);
+    // Only the customer closes the services, not the partner.
+    let partner = Acting::<account::role::Partner>::authenticated();
+    let _ = m.close(&partner, now);
+}
