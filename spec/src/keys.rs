@@ -353,6 +353,13 @@ pub const KEYS: &[Key] = &[
     },
     Key {
         table: Table::Properties,
+        name: "never_together",
+        value: "state name or list",
+        presence: Presence::Optional("none"),
+        meaning: "claim, with regions: no reachable configuration is, in every region the states belong to, in one of them ([regions.md][docs/regions.md])",
+    },
+    Key {
+        table: Table::Properties,
         name: "reaches",
         value: "state name or list",
         presence: Presence::Optional("none"),

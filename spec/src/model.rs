@@ -238,6 +238,15 @@ pub enum Claim {
         /// Where runs start.
         from: StateId,
     },
+    /// `never_together = [states]`, in a workflow with regions: no
+    /// reachable configuration is, in every region the states belong to,
+    /// in one of the states listed for it ("an account associated with a
+    /// partner is never closed": `["associated", "closed"]`).
+    NeverTogether {
+        /// The states (compounds stand for their leaves), of two regions
+        /// or more.
+        states: Vec<StateId>,
+    },
 }
 
 /// A role: who acts (a customer, a member of staff, a partner). A

@@ -12,7 +12,7 @@ use crate::parse::{Located, RawProperty};
 use crate::source::Span;
 
 /// The keys that state a claim, one per form; each property has exactly one.
-pub const CLAIMS: [&str; 9] = [
+pub const CLAIMS: [&str; 10] = [
     "never_permits",
     "always_permits",
     "reachable",
@@ -22,6 +22,7 @@ pub const CLAIMS: [&str; 9] = [
     "can_leave",
     "left_only_by",
     "enters",
+    "never_together",
 ];
 
 /// For each claim key, the qualifiers it takes and which of them it needs.
@@ -499,6 +500,27 @@ fn read_claim(r: &mut Reader<'_>, claim: &(String, Vec<Located>, Span)) -> Optio
                 events,
                 from,
             }
+        }
+        "never_together" => {
+            let states = r.states(claim);
+            let mut regions: Vec<usize> = states.iter().filter_map(|s| w.region_of(*s)).collect();
+            regions.sort_unstable();
+            regions.dedup();
+            if regions.len() < 2 {
+                let why = if w.regions.is_empty() {
+                    "the workflow has no regions: a machine is in one state at a time"
+                } else {
+                    "they are all in one region, which is in one state at a time"
+                };
+                r.form(
+                    "`never_together` names states of fewer than two regions".to_string(),
+                    claim.2.clone(),
+                    why,
+                    "list states of two regions or more (`never_together = [\"associated\", \"closed\"]`); for one machine, `unreachable` says that a state is never entered".to_string(),
+                );
+                return None;
+            }
+            Claim::NeverTogether { states }
         }
         _ => return None,
     })

@@ -340,12 +340,14 @@ pub(crate) fn check_transitions(w: &Workflow, diags: &mut Vec<Diagnostic>) -> Ve
             }
         }
     }
-    if let Some(p) = w.properties.first() {
+    let proved_over_configurations =
+        |p: &&crate::model::Property| !matches!(p.claim, crate::model::Claim::NeverTogether { .. });
+    if let Some(p) = w.properties.iter().find(proved_over_configurations) {
         diags.push(
             Diagnostic::new(
                 Code::RegionUnsupported,
                 format!(
-                    "property `{}`: the checker does not prove properties over regions yet",
+                    "property `{}`: with regions, the checker proves `never_together` only, not this claim yet",
                     p.name
                 ),
             )
@@ -354,6 +356,123 @@ pub(crate) fn check_transitions(w: &Workflow, diags: &mut Vec<Diagnostic>) -> Ve
         );
     }
     keep
+}
+
+/// The moves of a workflow with regions over configurations: for each
+/// event, per leaf, the transition it takes from there; the regions it
+/// moves; its conditions.
+struct Product<'w> {
+    w: &'w Workflow,
+    moves: Vec<HashMap<StateId, crate::TransitionId>>,
+    moved: Vec<Vec<usize>>,
+    conditions: Vec<Vec<&'w Condition>>,
+}
+
+impl<'w> Product<'w> {
+    fn new(w: &'w Workflow) -> Self {
+        let outgoing = w.outgoing();
+        let events = w.events();
+        let moves = events
+            .iter()
+            .map(|e| {
+                let mut m = HashMap::new();
+                for id in &e.transitions {
+                    for from in &w.transition(*id).from {
+                        if outgoing[from.0].contains(id) {
+                            m.insert(*from, *id);
+                        }
+                    }
+                }
+                m
+            })
+            .collect();
+        Product {
+            w,
+            moves,
+            moved: events.iter().map(|e| w.regions_moved(e)).collect(),
+            conditions: events.iter().map(|e| w.conditions(e)).collect(),
+        }
+    }
+
+    /// Each event that can fire in `config` (guards may hold, timers may
+    /// be due): the next configuration and the transitions taken.
+    fn successors(&self, config: &[StateId]) -> Vec<(Vec<StateId>, Vec<crate::TransitionId>)> {
+        let mut out = Vec::new();
+        'events: for (e, event_moves) in self.moves.iter().enumerate() {
+            let mut next = config.to_vec();
+            let mut fired = Vec::new();
+            for r in &self.moved[e] {
+                match event_moves.get(&config[*r]) {
+                    Some(t) => {
+                        next[*r] = self.w.transition(*t).to[0];
+                        fired.push(*t);
+                    }
+                    None => continue 'events,
+                }
+            }
+            if self.conditions[e]
+                .iter()
+                .all(|c| c.states.contains(&config[c.region]))
+            {
+                out.push((next, fired));
+            }
+        }
+        out
+    }
+
+    /// Breadth first from the initial configuration, up to `limit`
+    /// configurations: each reached one with the one it was reached from
+    /// and the transitions of that step; stops early at the first for
+    /// which `stop` holds. `Err(())` past the limit.
+    #[allow(clippy::type_complexity)]
+    fn search(
+        &self,
+        limit: usize,
+        stop: impl Fn(&[StateId]) -> bool,
+    ) -> Result<
+        (
+            Vec<(Vec<StateId>, Option<(usize, Vec<crate::TransitionId>)>)>,
+            Option<usize>,
+        ),
+        (),
+    > {
+        let start = self.w.initials();
+        let mut index: HashMap<Vec<StateId>, usize> = HashMap::new();
+        let mut nodes: Vec<(Vec<StateId>, Option<(usize, Vec<crate::TransitionId>)>)> = Vec::new();
+        index.insert(start.clone(), 0);
+        nodes.push((start, None));
+        if stop(&nodes[0].0) {
+            return Ok((nodes, Some(0)));
+        }
+        let mut at = 0;
+        while at < nodes.len() {
+            let config = nodes[at].0.clone();
+            for (next, fired) in self.successors(&config) {
+                if index.contains_key(&next) {
+                    // A step into a configuration already reached: kept (with
+                    // no configuration of its own) for the transitions it
+                    // takes.
+                    nodes.push((Vec::new(), Some((at, fired))));
+                    continue;
+                }
+                if index.len() >= limit {
+                    return Err(());
+                }
+                index.insert(next.clone(), nodes.len());
+                let done = stop(&next);
+                nodes.push((next, Some((at, fired))));
+                if done {
+                    let last = nodes.len() - 1;
+                    return Ok((nodes, Some(last)));
+                }
+            }
+            at += 1;
+            while at < nodes.len() && nodes[at].0.is_empty() {
+                at += 1;
+            }
+        }
+        Ok((nodes, None))
+    }
 }
 
 /// The configurations a workflow with regions can reach from its initial
@@ -367,74 +486,53 @@ pub fn explore(w: &Workflow, limit: usize) -> Option<Explored> {
     if w.regions.is_empty() {
         return None;
     }
-    let outgoing = w.outgoing();
-    let events = w.events();
-    // Per event: per leaf, the transition it takes from there.
-    let moves: Vec<HashMap<StateId, crate::TransitionId>> = events
-        .iter()
-        .map(|e| {
-            let mut m = HashMap::new();
-            for id in &e.transitions {
-                for from in &w.transition(*id).from {
-                    if outgoing[from.0].contains(id) {
-                        m.insert(*from, *id);
-                    }
-                }
-            }
-            m
-        })
-        .collect();
-    let moved: Vec<Vec<usize>> = events.iter().map(|e| w.regions_moved(e)).collect();
-    let conditions: Vec<Vec<&Condition>> = events.iter().map(|e| w.conditions(e)).collect();
-    let start: Vec<StateId> = w.initials();
-    let mut seen: std::collections::HashSet<Vec<StateId>> = std::collections::HashSet::new();
-    let mut queue = std::collections::VecDeque::new();
+    let (nodes, _) = Product::new(w).search(limit, |_| false).ok()?;
     let mut entered = vec![false; w.states.len()];
     let mut taken = vec![false; w.transitions.len()];
-    for s in &start {
-        entered[s.0] = true;
-    }
-    seen.insert(start.clone());
-    queue.push_back(start);
-    while let Some(config) = queue.pop_front() {
-        'events: for (e, event_moves) in moves.iter().enumerate() {
-            let mut next = config.clone();
-            let mut fired = Vec::new();
-            for r in &moved[e] {
-                match event_moves.get(&config[*r]) {
-                    Some(t) => {
-                        next[*r] = w.transition(*t).to[0];
-                        fired.push(*t);
-                    }
-                    None => continue 'events,
-                }
-            }
-            if !conditions[e]
-                .iter()
-                .all(|c| c.states.contains(&config[c.region]))
-            {
-                continue;
-            }
-            for t in fired {
-                taken[t.0] = true;
-            }
-            for s in &next {
+    let mut configurations = 0;
+    for (config, via) in &nodes {
+        if !config.is_empty() {
+            configurations += 1;
+            for s in config {
                 entered[s.0] = true;
             }
-            if !seen.contains(&next) {
-                if seen.len() >= limit {
-                    return None;
-                }
-                seen.insert(next.clone());
-                queue.push_back(next);
-            }
+        }
+        for t in via.iter().flat_map(|(_, fired)| fired) {
+            taken[t.0] = true;
         }
     }
     Some(Explored {
-        configurations: seen.len(),
+        configurations,
         entered,
         taken,
     })
+}
+
+/// The shortest run (the events, in order, with the configuration each
+/// leads to) from the initial configuration to one where `bad` holds;
+/// `Ok(None)` if no reachable configuration is bad, `Err(())` past `limit`
+/// configurations.
+#[allow(clippy::type_complexity)]
+pub fn run_to(
+    w: &Workflow,
+    limit: usize,
+    bad: impl Fn(&[StateId]) -> bool,
+) -> Result<Option<(Vec<StateId>, Vec<(String, Vec<StateId>)>)>, ()> {
+    let (nodes, found) = Product::new(w).search(limit, bad)?;
+    let Some(mut at) = found else {
+        return Ok(None);
+    };
+    let mut steps = Vec::new();
+    while let Some((parent, fired)) = &nodes[at].1 {
+        let event = fired
+            .first()
+            .map(|t| w.transition(*t).event.to_string())
+            .unwrap_or_default();
+        steps.push((event, nodes[at].0.clone()));
+        at = *parent;
+    }
+    steps.reverse();
+    Ok(Some((nodes[0].0.clone(), steps)))
 }
 
 /// What [`explore`] found.

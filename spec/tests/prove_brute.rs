@@ -237,6 +237,9 @@ fn brute_broken(w: &Workflow, claim: &Claim) -> bool {
                         })
                 })
         }
+        Claim::NeverTogether { .. } => {
+            unreachable!("the generated workflows have no regions, so no such claim")
+        }
         Claim::Reaches {
             from,
             goals,
