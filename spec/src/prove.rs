@@ -1284,11 +1284,8 @@ fn never_together(w: &Workflow, states: &[StateId]) -> Verdict {
             }
             Verdict::Broken { why, run: None }
         }
-        Err(()) => Verdict::Broken {
-            why: format!(
-                "it is not proved: the regions reach more than {} configurations",
-                crate::regions::EXPLORE_LIMIT
-            ),
+        Err(too_many) => Verdict::Broken {
+            why: format!("it is not proved: {too_many}"),
             run: None,
         },
     }

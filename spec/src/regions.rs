@@ -508,17 +508,30 @@ pub fn explore(w: &Workflow, limit: usize) -> Option<Explored> {
     })
 }
 
+/// More configurations than the limit given to [`run_to`]: not explored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooManyConfigurations(pub usize);
+
+impl std::fmt::Display for TooManyConfigurations {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the regions reach more than {} configurations", self.0)
+    }
+}
+
+impl std::error::Error for TooManyConfigurations {}
+
 /// The shortest run (the events, in order, with the configuration each
 /// leads to) from the initial configuration to one where `bad` holds;
-/// `Ok(None)` if no reachable configuration is bad, `Err(())` past `limit`
-/// configurations.
+/// `Ok(None)` if no reachable configuration is bad.
 #[allow(clippy::type_complexity)]
 pub fn run_to(
     w: &Workflow,
     limit: usize,
     bad: impl Fn(&[StateId]) -> bool,
-) -> Result<Option<(Vec<StateId>, Vec<(String, Vec<StateId>)>)>, ()> {
-    let (nodes, found) = Product::new(w).search(limit, bad)?;
+) -> Result<Option<(Vec<StateId>, Vec<(String, Vec<StateId>)>)>, TooManyConfigurations> {
+    let (nodes, found) = Product::new(w)
+        .search(limit, bad)
+        .map_err(|()| TooManyConfigurations(limit))?;
     let Some(mut at) = found else {
         return Ok(None);
     };
