@@ -13,11 +13,25 @@ use turnstile::{Refusal, Why, Workflow};
 #[workflow(file = "tests/ui/workflows/regions.toml")]
 pub struct Account {
     pending_orders: u32,
+    appeals: Vec<String>,
 }
 
 impl account::Guards for Account {
     fn no_pending_orders(&self) -> bool {
         self.pending_orders == 0
+    }
+    fn appeal_has_reason(&self, payload: &Appeal) -> bool {
+        !payload.0.is_empty()
+    }
+}
+
+/// What the customer's appeal brings: why.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Appeal(String);
+
+impl account::Payloads for Account {
+    fn appeal(&mut self, payload: Appeal) {
+        self.appeals.push(payload.0);
     }
 }
 
@@ -57,7 +71,13 @@ fn an_event_of_one_region_leaves_the_others_where_they_are() {
 
 #[test]
 fn a_guard_refusal_hands_back_every_region_unchanged() {
-    let m = Machine::new(Account { pending_orders: 2 }, at(0));
+    let m = Machine::new(
+        Account {
+            pending_orders: 2,
+            ..Account::default()
+        },
+        at(0),
+    );
     let refused = m
         .close(&customer(), at(1))
         .expect_err("an order is pending");
@@ -165,7 +185,7 @@ fn by_name_and_typed_agree_on_every_step_of_a_run() {
     assert_eq!(typed.entered_at(), named.entered_at());
     assert_eq!(
         named.allowed(),
-        ["budget_set"],
+        ["budget_set", "appeal"],
         "closing needs no partner; paying needs the partner region unfrozen"
     );
     let typed: Machine<(state::Active, state::Associated, state::InGoodStanding)> =
@@ -284,7 +304,13 @@ fn resume_takes_a_state_per_region_and_refuses_the_rest() {
 
 #[test]
 fn a_snapshot_round_trips_every_regions_state_clock_and_the_data() {
-    let c = Current::start(Account { pending_orders: 3 }, at(0));
+    let c = Current::start(
+        Account {
+            pending_orders: 3,
+            appeals: Vec::new(),
+        },
+        at(0),
+    );
     let c = c
         .fire_as(
             "become_reseller_customer",
@@ -472,4 +498,76 @@ fn roles_are_asked_of_every_move_typed_and_by_name() {
         (step.actor.as_deref(), step.role.as_deref()),
         (Some("c-1"), Some("customer"))
     );
+}
+
+#[test]
+fn a_payload_is_checked_handed_back_applied_and_recorded() {
+    let m = Machine::new(Account::default(), at(0));
+    let (m, _) = (m.become_reseller_customer(&partner(), at(1)), ());
+    let m = m.over_budget(at(2)).unwrap();
+    let m = m.budget_set(at(3));
+    let (c, _) = Current::from(m).fire_due(at(24 * 40)).unwrap();
+    let m = c
+        .into_machine::<(state::Active, state::Associated, state::Restricted)>()
+        .expect("restricted by the timer");
+    // Typed: the guard reads the payload; a refusal hands both back.
+    let empty = Appeal(String::new());
+    let refused = m
+        .appeal(&customer(), empty.clone(), at(24 * 41))
+        .unwrap_err();
+    assert!(matches!(
+        refused.refusal(),
+        Refusal::Guard {
+            guard: "appeal_has_reason",
+            ..
+        }
+    ));
+    let (m, back) = refused.into_machine_and_payload();
+    assert_eq!(back, empty);
+    let m = m
+        .appeal(&customer(), Appeal("paid".to_string()), at(24 * 41))
+        .expect("a reason");
+    assert_eq!(m.data().appeals, ["paid"]);
+    // By name: read from its text, refused when missing or unreadable, or
+    // given to an event that brings none; recorded in the trail.
+    let c = Current::from(m);
+    let customer = Actor::new("c-1").with_roles(&["customer"]);
+    let c = c.fire("over_budget", at(24 * 42)).unwrap();
+    let c = c.fire("budget_set", at(24 * 42)).unwrap();
+    let (c, _) = c.fire_due(at(24 * 80)).unwrap();
+    let refused = c
+        .fire_with("appeal", None, &customer, at(24 * 80))
+        .unwrap_err();
+    assert_eq!(refused.why().code(), "bad_payload");
+    assert!(
+        refused.why().to_string().contains("was not given"),
+        "{}",
+        refused.why()
+    );
+    let c = refused.into_inner();
+    let refused = c
+        .fire_with("appeal", Some("{\"why\": 1}"), &customer, at(24 * 80))
+        .unwrap_err();
+    assert!(
+        refused.why().to_string().contains("does not read"),
+        "{}",
+        refused.why()
+    );
+    let c = refused.into_inner();
+    let refused = c
+        .fire_with("pay", Some("{}"), &customer, at(24 * 80))
+        .unwrap_err();
+    assert!(
+        refused.why().to_string().contains("one was given"),
+        "{}",
+        refused.why()
+    );
+    let c = refused.into_inner();
+    let c = c
+        .fire_with("appeal", Some("\"paid again\""), &customer, at(24 * 80))
+        .expect("read and allowed");
+    assert_eq!(c.data().appeals, ["paid", "paid again"]);
+    let step = c.trail().last().unwrap();
+    assert_eq!(step.payload.as_deref(), Some("\"paid again\""));
+    assert_eq!(step.role.as_deref(), Some("customer"));
 }

@@ -130,6 +130,7 @@ impl Generator<'_> {
         };
         let guards = self.guards_trait();
         let roles = self.roles_module();
+        let payloads = self.payloads_trait();
         let workflow_impl = self.workflow_impl();
         let config_names = params.iter().map(|p| quote!(<#p as #krate::State>::NAME));
         let config_index = params.iter().map(|p| quote!(<#p as #krate::State>::INDEX));
@@ -225,6 +226,7 @@ impl Generator<'_> {
                 #current
                 #guards
                 #roles
+                #payloads
             }
             #workflow_impl
         }
@@ -265,6 +267,10 @@ impl Generator<'_> {
             let ev = ident(event.name.as_str());
             let moves = self.moves(event);
             let restricted = self.restricted(event);
+            // An event that brings a payload takes it after the role; its
+            // checks read it, and it is handed back with a refusal.
+            let payload = self.event_payload(event).map(|p| self.payload_ty(p, 1));
+            let payload_param = payload.as_ref().map(|ty| quote!(, payload: #ty));
             let conditions = self.w.conditions(event);
             let mut bounds = Vec::new();
             let mut targets = Vec::new();
@@ -288,14 +294,19 @@ impl Generator<'_> {
                     targets.push(quote!(#to));
                     generics.push(to.clone());
                     if refusable {
+                        let with = payload.as_ref().map(|_| quote!(&payload,));
                         let args = if self.timed {
-                            quote!(&machine.data, machine.entered_at[#r], now)
+                            quote!(&machine.data, #with machine.entered_at[#r], now)
                         } else {
-                            quote!(&machine.data)
+                            quote!(&machine.data, #with)
+                        };
+                        let rejected = match payload {
+                            Some(_) => quote!(#krate::Rejected::with_payload(machine, refusal, payload)),
+                            None => quote!(#krate::Rejected::new(machine, refusal)),
                         };
                         checks.push(quote! {
                             if let ::core::result::Result::Err(refusal) = <#p as event::#ev::#tr<#to>>::check(#args) {
-                                return ::core::result::Result::Err(#krate::Rejected::new(machine, refusal));
+                                return ::core::result::Result::Err(#rejected);
                             }
                         });
                     }
@@ -311,6 +322,22 @@ impl Generator<'_> {
             let out = quote!(Machine<(#(#targets,)*)>);
             let entered = self.timed.then(|| quote!(entered_at: [#(#entered),*],));
             let moved = quote!(Machine { data: machine.data, #entered state: ::core::marker::PhantomData });
+            // The payload is applied once every check has passed.
+            let moved = match &payload {
+                Some(_) => {
+                    let data = self.data(1);
+                    quote! {{
+                        let mut machine = machine;
+                        <#data as Payloads>::#ev(&mut machine.data, payload);
+                        #moved
+                    }}
+                }
+                None => moved,
+            };
+            let rejected_ty = match &payload {
+                Some(ty) => quote!(#krate::Rejected<Self, #ty>),
+                None => quote!(#krate::Rejected<Self>),
+            };
             let doc = self.region_event_doc(event, &moves);
             let (role_generic, role_param, role_use) = if restricted {
                 (quote!(R,), quote!(, by: &#krate::Acting<R>), quote!(let _ = by;))
@@ -320,7 +347,7 @@ impl Generator<'_> {
             if refusable {
                 quote! {
                     #[doc = #doc]
-                    pub fn #ev<#role_generic #(#generics),*>(self #role_param #now_param) -> ::core::result::Result<#out, #krate::Rejected<Self>>
+                    pub fn #ev<#role_generic #(#generics),*>(self #role_param #payload_param #now_param) -> ::core::result::Result<#out, #rejected_ty>
                     where #(#bounds),*
                     {
                         #role_use
@@ -332,7 +359,7 @@ impl Generator<'_> {
             } else {
                 quote! {
                     #[doc = #doc]
-                    pub fn #ev<#role_generic #(#generics),*>(self #role_param #now_param) -> #out
+                    pub fn #ev<#role_generic #(#generics),*>(self #role_param #payload_param #now_param) -> #out
                     where #(#bounds),*
                     {
                         #role_use
@@ -449,11 +476,19 @@ impl Generator<'_> {
                 let doc = format!(
                     "The states of region `{region}` that allow `{evs}`, each with the state it enters (`To`)."
                 );
+                // An event's payload, which its guards may read.
+                let payload_param = self
+                    .event_payload(event)
+                    .map(|p| {
+                        let ty = self.payload_ty(p, 3);
+                        quote!(payload: &#ty,)
+                    });
                 let check_sig = if self.timed {
-                    quote!(fn check(data: &#data, entered_at: ::std::time::SystemTime, now: ::std::time::SystemTime) -> ::core::result::Result<(), #krate::Refusal>)
+                    quote!(fn check(data: &#data, #payload_param entered_at: ::std::time::SystemTime, now: ::std::time::SystemTime) -> ::core::result::Result<(), #krate::Refusal>)
                 } else {
-                    quote!(fn check(data: &#data) -> ::core::result::Result<(), #krate::Refusal>)
+                    quote!(fn check(data: &#data, #payload_param) -> ::core::result::Result<(), #krate::Refusal>)
                 };
+                let payload_unused = self.event_payload(event).map(|_| quote!(let _ = payload;));
                 let by_decl = restricted.then(|| {
                     quote! {
                         /// The roles that may fire the move from this state.
@@ -480,6 +515,7 @@ impl Generator<'_> {
                         quote! {
                             #check_sig {
                                 #unused
+                                #payload_unused
                                 #body
                                 ::core::result::Result::Ok(())
                             }
@@ -595,10 +631,11 @@ impl Generator<'_> {
                 Check::Guard(g) => {
                     let guard = w.guard(g);
                     let method = ident(guard.name.as_str());
+                    let payload_arg = tr.payload.as_ref().map(|_| quote!(, payload));
                     let name = guard.name.as_str();
                     let reason = guard.summary.as_deref().unwrap_or("");
                     quote! {
-                        if !<#data as super::super::Guards>::#method(data) {
+                        if !<#data as super::super::Guards>::#method(data #payload_arg) {
                             return ::core::result::Result::Err(#krate::Refusal::Guard {
                                 workflow: #wname, event: #event, state: #state, guard: #name, reason: #reason,
                             });
@@ -633,6 +670,7 @@ impl Generator<'_> {
             let evs = event.name.as_str();
             let moves = self.moves(event);
             let refusable = self.region_refusable(event);
+            let has_payload = self.event_payload(event).is_some();
             let mut targets = Vec::new();
             let mut checks = Vec::new();
             let mut commits = Vec::new();
@@ -674,10 +712,11 @@ impl Generator<'_> {
                         let i = from.0;
                         let ty = self.state_ty(*from);
                         let to = self.state_ty(w.transition(*t).to[0]);
+                        let with = has_payload.then(|| quote!(&payload,));
                         let args = if self.timed {
-                            quote!(&c.data, c.entered_at[#r], now)
+                            quote!(&c.data, #with c.entered_at[#r], now)
                         } else {
-                            quote!(&c.data)
+                            quote!(&c.data, #with)
                         };
                         quote!(#i => <state::#ty as event::#ev::#tr<state::#to>>::check(#args))
                     });
@@ -752,10 +791,57 @@ impl Generator<'_> {
                     }
                 }
             }).collect::<Vec<_>>();
+            // What the event brings, read from its text once the regions,
+            // conditions and roles allow it; an event that brings nothing
+            // refuses a payload.
+            let first = w.regions_moved(event).first().copied().unwrap_or(0);
+            let (read, apply) = match self.event_payload(event) {
+                Some(p) => {
+                    let ty = self.payload_ty(p, 2);
+                    let ty_text = p.ty.as_str();
+                    let sensitive = p.sensitive;
+                    (
+                        quote! {
+                            let state = <#data as #krate::Workflow>::STATES[c.states[#first]];
+                            let bad = |problem: ::std::string::String| #krate::Why::BadPayload {
+                                workflow: NAME, event: #evs, state,
+                                expected: ::core::option::Option::Some(#ty_text), problem,
+                            };
+                            let payload: #ty = match payload {
+                                ::core::option::Option::None => {
+                                    return ::core::result::Result::Err(#krate::Refused::new(c, bad(::std::string::String::from("was not given"))));
+                                }
+                                ::core::option::Option::Some(text) => match <#ty as #krate::Payload>::decode(text) {
+                                    ::core::result::Result::Ok(payload) => payload,
+                                    ::core::result::Result::Err(problem) => {
+                                        return ::core::result::Result::Err(#krate::Refused::new(c, bad(::std::format!("does not read: {problem}"))));
+                                    }
+                                },
+                            };
+                            let recorded = ::core::option::Option::Some(#krate::__private::recorded(<#ty as #krate::Payload>::encode(&payload), #sensitive));
+                        },
+                        quote!(<#data as super::Payloads>::#ev(&mut c.data, payload);),
+                    )
+                }
+                None => (
+                    quote! {
+                        if payload.is_some() {
+                            let state = <#data as #krate::Workflow>::STATES[c.states[#first]];
+                            return ::core::result::Result::Err(#krate::Refused::new(c, #krate::Why::BadPayload {
+                                workflow: NAME, event: #evs, state, expected: ::core::option::Option::None,
+                                problem: ::std::string::String::from("one was given"),
+                            }));
+                        }
+                        let recorded: ::core::option::Option<::std::string::String> = ::core::option::Option::None;
+                    },
+                    quote!(),
+                ),
+            };
             quote! {
                 #[allow(non_snake_case)]
                 pub(super) fn #ev(
                     mut c: super::Current,
+                    payload: ::core::option::Option<&str>,
                     now: ::std::time::SystemTime,
                     actor: &#krate::Actor<'_>,
                 ) -> ::core::result::Result<super::Current, #krate::Refused<super::Current>>
@@ -767,8 +853,10 @@ impl Generator<'_> {
                     #(#targets)*
                     #(#conditions)*
                     #(#roles)*
+                    #read
                     #(#behind)*
                     #(#checks)*
+                    #apply
                     let mut moved = ::std::vec::Vec::new();
                     #(#commits)*
                     c.trail.push(#krate::regions::RegionStep {
@@ -776,6 +864,7 @@ impl Generator<'_> {
                         at: now,
                         actor: actor.id().map(::std::string::String::from),
                         role,
+                        payload: recorded,
                         moved,
                     });
                     ::core::result::Result::Ok(c)
@@ -785,7 +874,7 @@ impl Generator<'_> {
         let fire_arms = self.events.iter().map(|e| {
             let evs = e.name.as_str();
             let ev = ident(evs);
-            quote!(#evs => by_name::#ev(self, now, actor))
+            quote!(#evs => by_name::#ev(self, payload, now, actor))
         });
         // Whether an event is allowed in a configuration: its moved regions
         // in their source states and its conditions met.
@@ -1081,7 +1170,7 @@ impl Generator<'_> {
                     event: &str,
                     now: ::std::time::SystemTime,
                 ) -> ::core::result::Result<Self, #krate::Refused<Self>> {
-                    self.fire_by(event, &#krate::Actor::ANONYMOUS, now)
+                    self.fire_by(event, ::core::option::Option::None, &#krate::Actor::ANONYMOUS, now)
                 }
 
                 /// [`Current::fire`] by `actor`, whom the trail records
@@ -1096,7 +1185,7 @@ impl Generator<'_> {
                     actor: &#krate::Actor<'_>,
                     now: ::std::time::SystemTime,
                 ) -> ::core::result::Result<Self, #krate::Refused<Self>> {
-                    self.fire_by(event, actor, now)
+                    self.fire_by(event, ::core::option::Option::None, actor, now)
                 }
 
                 /// The audit trail: every step since the machine started (or
@@ -1106,9 +1195,26 @@ impl Generator<'_> {
                     &self.trail
                 }
 
+                /// [`Current::fire_as`], bringing `payload` (its text, as
+                    /// `turnstile::Payload` reads it) for an event whose
+                    /// definition says `payload`: refused with
+                    /// `Why::BadPayload` when it is missing or does not read,
+                    /// or when the event brings none and one is given. The
+                    /// trail records it (its digest for a sensitive one).
+                pub fn fire_with(
+                    self,
+                    event: &str,
+                    payload: ::core::option::Option<&str>,
+                    actor: &#krate::Actor<'_>,
+                    now: ::std::time::SystemTime,
+                ) -> ::core::result::Result<Self, #krate::Refused<Self>> {
+                    self.fire_by(event, payload, actor, now)
+                }
+
                 fn fire_by(
                     self,
                     event: &str,
+                    payload: ::core::option::Option<&str>,
                     actor: &#krate::Actor<'_>,
                     now: ::std::time::SystemTime,
                 ) -> ::core::result::Result<Self, #krate::Refused<Self>> {
@@ -1149,7 +1255,7 @@ impl Generator<'_> {
                 ) -> ::core::result::Result<(Self, &'static str), #krate::Refused<Self>> {
                     match self.next_due() {
                         ::core::option::Option::Some((event, due)) if due <= now => {
-                            self.fire_by(event, &#krate::Actor::new("timer"), due).map(|c| (c, event))
+                            self.fire_by(event, ::core::option::Option::None, &#krate::Actor::new("timer"), due).map(|c| (c, event))
                         }
                         next => {
                             let state = <#data as #krate::Workflow>::STATES[self.states[0]];

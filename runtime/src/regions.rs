@@ -90,6 +90,13 @@ pub struct RegionStep {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub role: Option<String>,
+    /// What the event brought, when its definition says `payload`: the
+    /// payload's text, or `sha256:…`, its digest, for a sensitive one.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub payload: Option<String>,
     /// The regions it moved.
     pub moved: Vec<Moved>,
 }

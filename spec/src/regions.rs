@@ -246,7 +246,6 @@ pub(crate) fn check_transitions(w: &Workflow, diags: &mut Vec<Diagnostic>) -> Ve
         }
         let unsupported = [
             (t.to.len() > 1, "a branch (`to` with several states)"),
-            (t.payload.is_some(), "`payload`"),
             (
                 t.timer.is_some() && !t.from_compounds.is_empty(),
                 "a timer on a transition from a compound state",

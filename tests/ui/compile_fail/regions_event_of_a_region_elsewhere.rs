@@ -1,13 +1,23 @@
 use turnstile::Workflow;
 
 #[derive(Workflow, Debug, Default)]
-#[workflow(file = "tests/ui/workflows/regions.toml")]
+#[workflow(file = "tests/ui/workflows/regions.toml", dispatch = false)]
 pub struct Account;
+
+pub struct Appeal;
 
 impl account::Guards for Account {
     fn no_pending_orders(&self) -> bool {
         true
     }
+    fn appeal_has_reason(&self, payload: &Appeal) -> bool {
+        let _ = payload;
+        true
+    }
+}
+
+impl account::Payloads for Account {
+    fn appeal(&mut self, _: Appeal) {}
 }
 
 fn main() {
