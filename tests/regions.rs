@@ -29,6 +29,16 @@ impl account::Guards for Account {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Appeal(String);
 
+impl account::Outcomes for Account {
+    fn review(&self) -> account::choice::Review {
+        if self.pending_orders == 0 {
+            account::choice::Review::InGoodStanding
+        } else {
+            account::choice::Review::Restricted
+        }
+    }
+}
+
 impl account::Payloads for Account {
     fn appeal(&mut self, payload: Appeal) {
         self.appeals.push(payload.0);
@@ -39,6 +49,10 @@ use account::{role, state, Current, Machine};
 use turnstile::{Acting, Actor};
 
 fn customer() -> Acting<role::Customer> {
+    Acting::authenticated()
+}
+
+fn staff() -> Acting<role::Staff> {
     Acting::authenticated()
 }
 
@@ -185,7 +199,7 @@ fn by_name_and_typed_agree_on_every_step_of_a_run() {
     assert_eq!(typed.entered_at(), named.entered_at());
     assert_eq!(
         named.allowed(),
-        ["budget_set", "appeal"],
+        ["budget_set", "appeal", "review"],
         "closing needs no partner; paying needs the partner region unfrozen"
     );
     let typed: Machine<(state::Active, state::Associated, state::InGoodStanding)> =
@@ -570,4 +584,35 @@ fn a_payload_is_checked_handed_back_applied_and_recorded() {
     let step = c.trail().last().unwrap();
     assert_eq!(step.payload.as_deref(), Some("\"paid again\""));
     assert_eq!(step.role.as_deref(), Some("customer"));
+}
+
+#[test]
+fn a_branch_in_one_region_keeps_the_others_generic() {
+    use account::outcome::Review;
+    let c = Current::start(Account::default(), at(0));
+    let (c, _) = c.fire_due(at(24 * 31)).unwrap();
+    let m = c
+        .into_machine::<(state::Active, state::NoPartner, state::Restricted)>()
+        .unwrap();
+    // Typed: the outcome enum carries the other regions' states as they are.
+    let m = match m.review(&staff(), at(24 * 32)) {
+        Review::InGoodStanding(m) => m,
+        Review::Restricted(_) => panic!("no order is pending"),
+    };
+    let m: Machine<(state::Active, state::NoPartner, state::InGoodStanding)> = m;
+    assert_eq!(m.entered_at()[2], at(24 * 32));
+    // By name: the same decision, recorded with its target.
+    let c = Current::from(m);
+    let (c, _) = c.fire_due(at(24 * 70)).unwrap();
+    let mut c = c;
+    c.data_mut().pending_orders = 1;
+    let staff_actor = Actor::new("s-1").with_roles(&["staff"]);
+    let c = c.fire_as("review", &staff_actor, at(24 * 71)).unwrap();
+    assert_eq!(c.states()[2], "restricted");
+    let step = c.trail().last().unwrap();
+    assert_eq!(step.moved[0].to, "restricted");
+    // The snapshot's trail replays along either target.
+    let json = serde_json::to_value(c.snapshot()).unwrap();
+    let back: turnstile::regions::Snapshot<Account> = serde_json::from_value(json).unwrap();
+    assert!(Current::from_snapshot(back).is_ok());
 }

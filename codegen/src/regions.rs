@@ -23,7 +23,7 @@ const TAKEN: &[&str] = &["Machine", "Current", "Configuration", "Guards", "NAME"
 impl Generator<'_> {
     /// The type parameter standing for region `r`'s state: the region's
     /// name in PascalCase (`Services`), as the machine's docs show it.
-    fn region_param(&self, r: usize) -> Ident {
+    pub(crate) fn region_param(&self, r: usize) -> Ident {
         let pascal = self.w.region_name(r).pascal();
         if TAKEN.contains(&pascal) {
             format_ident!("{pascal}State")
@@ -32,8 +32,21 @@ impl Generator<'_> {
         }
     }
 
+    /// The `To` of a move's trait: the target's marker (from `up`, the
+    /// path to the workflow module), or `()` for a branch, whose target
+    /// its outcome decides.
+    fn target_ty(&self, t: turnstile_spec::TransitionId, up: TokenStream) -> TokenStream {
+        let t = self.w.transition(t);
+        if t.is_branch() {
+            quote!(())
+        } else {
+            let to = self.state_ty(t.to[0]);
+            quote!(#up state::#to)
+        }
+    }
+
     /// The region's bound trait (`region::Services`).
-    fn region_trait(&self, r: usize) -> Ident {
+    pub(crate) fn region_trait(&self, r: usize) -> Ident {
         ident(self.w.region_name(r).pascal())
     }
 
@@ -131,6 +144,7 @@ impl Generator<'_> {
         let guards = self.guards_trait();
         let roles = self.roles_module();
         let payloads = self.payloads_trait();
+        let outcomes = self.outcomes();
         let workflow_impl = self.workflow_impl();
         let config_names = params.iter().map(|p| quote!(<#p as #krate::State>::NAME));
         let config_index = params.iter().map(|p| quote!(<#p as #krate::State>::INDEX));
@@ -227,6 +241,7 @@ impl Generator<'_> {
                 #guards
                 #roles
                 #payloads
+                #outcomes
             }
             #workflow_impl
         }
@@ -267,6 +282,8 @@ impl Generator<'_> {
             let ev = ident(event.name.as_str());
             let moves = self.moves(event);
             let restricted = self.restricted(event);
+            let first = self.w.transition(event.transitions[0]);
+            let branch = first.is_branch();
             // An event that brings a payload takes it after the role; its
             // checks read it, and it is handed back with a refusal.
             let payload = self.event_payload(event).map(|p| self.payload_ty(p, 1));
@@ -282,17 +299,24 @@ impl Generator<'_> {
                 let p = &params[r];
                 let tr = &traits[r];
                 if !moves[r].is_empty() {
+                    // A branch's target is its outcome's: the trait's `To`
+                    // is `()` and the method returns the outcome enum.
                     let to = format_ident!("{p}To");
-                    bounds.push(quote!(#p: event::#ev::#tr<#to>));
-                    bounds.push(quote!(#to: region::#tr));
+                    let to_ty = if branch { quote!(()) } else { quote!(#to) };
+                    bounds.push(quote!(#p: event::#ev::#tr<#to_ty>));
+                    if !branch {
+                        bounds.push(quote!(#to: region::#tr));
+                    }
                     if restricted {
                         // The actor's role may fire the move of every
                         // region the event moves.
                         let line = self.input.file.line_col(w_line(self.w, event, r)).0 as u32;
-                        bounds.push(quote!(R: role::May<event::#ev::#ev, #p, <#p as event::#ev::#tr<#to>>::By, #line>));
+                        bounds.push(quote!(R: role::May<event::#ev::#ev, #p, <#p as event::#ev::#tr<#to_ty>>::By, #line>));
                     }
                     targets.push(quote!(#to));
-                    generics.push(to.clone());
+                    if !branch {
+                        generics.push(to.clone());
+                    }
                     if refusable {
                         let with = payload.as_ref().map(|_| quote!(&payload,));
                         let args = if self.timed {
@@ -305,7 +329,7 @@ impl Generator<'_> {
                             None => quote!(#krate::Rejected::new(machine, refusal)),
                         };
                         checks.push(quote! {
-                            if let ::core::result::Result::Err(refusal) = <#p as event::#ev::#tr<#to>>::check(#args) {
+                            if let ::core::result::Result::Err(refusal) = <#p as event::#ev::#tr<#to_ty>>::check(#args) {
                                 return ::core::result::Result::Err(#rejected);
                             }
                         });
@@ -319,9 +343,30 @@ impl Generator<'_> {
                     entered.push(quote!(machine.entered_at[#r]));
                 }
             }
-            let out = quote!(Machine<(#(#targets,)*)>);
             let entered = self.timed.then(|| quote!(entered_at: [#(#entered),*],));
             let moved = quote!(Machine { data: machine.data, #entered state: ::core::marker::PhantomData });
+            let (out, moved) = if branch {
+                // One region branches: the outcome enum, generic over the
+                // other regions, in the state the data decides.
+                let r = self.w.region_of(first.from[0]).unwrap_or(0);
+                let others: Vec<&Ident> = (0..n).filter(|o| *o != r).map(|o| &params[o]).collect();
+                let e = ident(first.event.pascal());
+                let data = self.data(1);
+                let arms = first.to.iter().map(|s| {
+                    let v = self.state_ty(*s);
+                    quote!(choice::#e::#v => outcome::#e::#v(#moved))
+                });
+                (
+                    quote!(outcome::#e<#(#others),*>),
+                    quote! {
+                        match <#data as Outcomes>::#ev(&machine.data) {
+                            #(#arms,)*
+                        }
+                    },
+                )
+            } else {
+                (quote!(Machine<(#(#targets,)*)>), moved)
+            };
             // The payload is applied once every check has passed.
             let moved = match &payload {
                 Some(_) => {
@@ -400,11 +445,17 @@ impl Generator<'_> {
                 let steps: Vec<String> = m
                     .iter()
                     .map(|(from, t)| {
-                        format!(
-                            "`{}` → `{}`",
-                            self.state_ty(*from),
-                            self.state_ty(w.transition(*t).to[0])
-                        )
+                        let t = w.transition(*t);
+                        let to: Vec<String> =
+                            t.to.iter()
+                                .map(|s| format!("`{}`", self.state_ty(*s)))
+                                .collect();
+                        let to = if t.is_branch() {
+                            format!("one of {}", to.join(", "))
+                        } else {
+                            to.concat()
+                        };
+                        format!("`{}` → {to}", self.state_ty(*from))
                     })
                     .collect();
                 format!("region `{}`: {}", w.region_name(r), steps.join(", "))
@@ -504,7 +555,7 @@ impl Generator<'_> {
                 });
                 let impls = m.iter().map(|(from, t)| {
                     let ty = self.state_ty(*from);
-                    let to = self.state_ty(w.transition(*t).to[0]);
+                    let to = self.target_ty(*t, quote!(super::super::));
                     let check = refusable.then(|| {
                         let body = self.region_checks(*from, *t);
                         let unused = if self.timed {
@@ -526,7 +577,7 @@ impl Generator<'_> {
                         quote!(type By = #allowed;)
                     });
                     quote! {
-                        impl #tr<super::super::state::#to> for super::super::state::#ty {
+                        impl #tr<#to> for super::super::state::#ty {
                             #by
                             #check
                         }
@@ -680,9 +731,11 @@ impl Generator<'_> {
                     continue;
                 }
                 let to = format_ident!("to_{r}");
+                // A branch's target is decided once every check passed.
                 let arms = m.iter().map(|(from, t)| {
                     let from = from.0;
-                    let target = w.transition(*t).to[0].0;
+                    let t = w.transition(*t);
+                    let target = if t.is_branch() { usize::MAX } else { t.to[0].0 };
                     quote!(#from => #target)
                 });
                 targets.push(quote! {
@@ -711,14 +764,14 @@ impl Generator<'_> {
                     let arms = m.iter().map(|(from, t)| {
                         let i = from.0;
                         let ty = self.state_ty(*from);
-                        let to = self.state_ty(w.transition(*t).to[0]);
+                        let to = self.target_ty(*t, quote!());
                         let with = has_payload.then(|| quote!(&payload,));
                         let args = if self.timed {
                             quote!(&c.data, #with c.entered_at[#r], now)
                         } else {
                             quote!(&c.data, #with)
                         };
-                        quote!(#i => <state::#ty as event::#ev::#tr<state::#to>>::check(#args))
+                        quote!(#i => <state::#ty as event::#ev::#tr<#to>>::check(#args))
                     });
                     checks.push(quote! {
                         let checked = match c.states[#r] {
@@ -837,6 +890,29 @@ impl Generator<'_> {
                     quote!(),
                 ),
             };
+            // A branching event (one region) takes the target its outcome
+            // decides, once the checks passed and the payload is applied.
+            let decide = event
+                .transitions
+                .first()
+                .map(|t| w.transition(*t))
+                .filter(|t| t.is_branch())
+                .map(|t| {
+                    let r = w.region_of(t.from[0]).unwrap_or(0);
+                    let to = format_ident!("to_{r}");
+                    let e = ident(t.event.pascal());
+                    let method = ident(t.event.as_str());
+                    let arms = t.to.iter().map(|s| {
+                        let v = self.state_ty(*s);
+                        let i = s.0;
+                        quote!(super::choice::#e::#v => #i)
+                    });
+                    quote! {
+                        let #to: usize = match <#data as super::Outcomes>::#method(&c.data) {
+                            #(#arms,)*
+                        };
+                    }
+                });
             quote! {
                 #[allow(non_snake_case)]
                 pub(super) fn #ev(
@@ -857,6 +933,7 @@ impl Generator<'_> {
                     #(#behind)*
                     #(#checks)*
                     #apply
+                    #decide
                     let mut moved = ::std::vec::Vec::new();
                     #(#commits)*
                     c.trail.push(#krate::regions::RegionStep {
@@ -950,12 +1027,14 @@ impl Generator<'_> {
             t.from
                 .iter()
                 .filter(move |from| outgoing[from.0].contains(&turnstile_spec::TransitionId(i)))
-                .map(move |from| {
-                    let ev = t.event.as_str();
-                    let region = w.region_of(*from).unwrap_or(0);
-                    let from = w.state(*from).name.as_str();
-                    let to = w.state(t.to[0]).name.as_str();
-                    quote!((#ev, #region, #from, #to))
+                .flat_map(move |from| {
+                    t.to.iter().map(move |to| {
+                        let ev = t.event.as_str();
+                        let region = w.region_of(*from).unwrap_or(0);
+                        let from = w.state(*from).name.as_str();
+                        let to = w.state(*to).name.as_str();
+                        quote!((#ev, #region, #from, #to))
+                    })
                 })
         });
         quote! {

@@ -109,6 +109,47 @@ impl Generator<'_> {
                 "The machine after the event `{ev}`, in the state its outcome decided: match it to go on."
             );
             let variant_labels: Vec<String> = variants.iter().map(|v| format!("{v}(..)")).collect();
+            // With regions, the machine of each outcome has the branching
+            // region in the target and every other region generic: the
+            // enum is generic over those (`Partner`, `Restriction`).
+            let (decl, used, machines): (TokenStream, TokenStream, Vec<TokenStream>) = match self
+                .w
+                .region_of(t.from[0])
+            {
+                None => (
+                    quote!(),
+                    quote!(),
+                    variants
+                        .iter()
+                        .map(|v| quote!(super::Machine<super::state::#v>))
+                        .collect(),
+                ),
+                Some(moved) => {
+                    let others: Vec<usize> =
+                        (0..self.w.regions.len()).filter(|r| *r != moved).collect();
+                    let params: Vec<Ident> = others.iter().map(|r| self.region_param(*r)).collect();
+                    let traits: Vec<Ident> = others.iter().map(|r| self.region_trait(*r)).collect();
+                    let machines = variants
+                        .iter()
+                        .map(|v| {
+                            let slots = (0..self.w.regions.len()).map(|r| {
+                                if r == moved {
+                                    quote!(super::state::#v)
+                                } else {
+                                    let p = self.region_param(r);
+                                    quote!(#p)
+                                }
+                            });
+                            quote!(super::Machine<(#(#slots,)*)>)
+                        })
+                        .collect();
+                    (
+                        quote!(<#(#params: super::region::#traits),*>),
+                        quote!(<#(#params),*>),
+                        machines,
+                    )
+                }
+            };
             choices.push(quote! {
                 #[doc = #choice_doc]
                 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -119,11 +160,11 @@ impl Generator<'_> {
             outcomes.push(quote! {
                 #[doc = #outcome_doc]
                 #[must_use = "the machine is inside the outcome: match it to go on"]
-                pub enum #e {
-                    #(#[doc = #variant_docs] #variants(super::Machine<super::state::#variants>),)*
+                pub enum #e #decl {
+                    #(#[doc = #variant_docs] #variants(#machines),)*
                 }
 
-                impl #e {
+                impl #decl #e #used {
                     /// The name of the state the machine is now in.
                     pub fn state(&self) -> &'static str {
                         match self {
@@ -139,13 +180,13 @@ impl Generator<'_> {
                     }
                 }
 
-                impl #krate::Fired for #e {
+                impl #decl #krate::Fired for #e #used {
                     fn landed(&self) -> ::core::option::Option<&'static str> {
                         ::core::option::Option::Some(self.state())
                     }
                 }
 
-                impl ::core::fmt::Debug for #e {
+                impl #decl ::core::fmt::Debug for #e #used {
                     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                         match self {
                             #(#e::#variants(m) => f.debug_tuple(#variant_labels).field(m).finish(),)*

@@ -244,13 +244,10 @@ pub(crate) fn check_transitions(w: &Workflow, diags: &mut Vec<Diagnostic>) -> Ve
                 keep[i] = false;
             }
         }
-        let unsupported = [
-            (t.to.len() > 1, "a branch (`to` with several states)"),
-            (
-                t.timer.is_some() && !t.from_compounds.is_empty(),
-                "a timer on a transition from a compound state",
-            ),
-        ];
+        let unsupported = [(
+            t.timer.is_some() && !t.from_compounds.is_empty(),
+            "a timer on a transition from a compound state",
+        )];
         for (_, what) in unsupported.iter().filter(|(hit, _)| *hit) {
             diags.push(
                 Diagnostic::new(
@@ -270,6 +267,29 @@ pub(crate) fn check_transitions(w: &Workflow, diags: &mut Vec<Diagnostic>) -> Ve
     // do not condition a region the event moves.
     for event in w.events() {
         let moved = w.regions_moved(&event);
+        if moved.len() > 1 {
+            if let Some(t) = event
+                .transitions
+                .iter()
+                .map(|id| w.transition(*id))
+                .find(|t| t.is_branch())
+            {
+                diags.push(
+                    Diagnostic::new(
+                        Code::RegionUnsupported,
+                        format!(
+                            "event `{}` branches in a joint move, which a workflow with regions does not take yet",
+                            t.event
+                        ),
+                    )
+                    .at(t.span.clone(), "a branch, and the event moves another region too")
+                    .with_help("docs/regions.md lists what regions take today: branch in one region, or move the other region by an event of its own"),
+                );
+                for id in &event.transitions {
+                    keep[id.0] = false;
+                }
+            }
+        }
         let mut seen: HashMap<usize, &Condition> = HashMap::new();
         for id in &event.transitions {
             let t = w.transition(*id);
@@ -400,10 +420,16 @@ impl<'w> Product<'w> {
         'events: for (e, event_moves) in self.moves.iter().enumerate() {
             let mut next = config.to_vec();
             let mut fired = Vec::new();
+            // A branch (in one region only) leads to each of its targets.
+            let mut branch: Option<(usize, &[StateId])> = None;
             for r in &self.moved[e] {
                 match event_moves.get(&config[*r]) {
                     Some(t) => {
-                        next[*r] = self.w.transition(*t).to[0];
+                        let t_ = self.w.transition(*t);
+                        next[*r] = t_.to[0];
+                        if t_.is_branch() {
+                            branch = Some((*r, &t_.to));
+                        }
                         fired.push(*t);
                     }
                     None => continue 'events,
@@ -413,7 +439,16 @@ impl<'w> Product<'w> {
                 .iter()
                 .all(|c| c.states.contains(&config[c.region]))
             {
-                out.push((next, fired));
+                match branch {
+                    Some((r, targets)) => {
+                        for target in targets {
+                            let mut next = next.clone();
+                            next[r] = *target;
+                            out.push((next, fired.clone()));
+                        }
+                    }
+                    None => out.push((next, fired)),
+                }
             }
         }
         out

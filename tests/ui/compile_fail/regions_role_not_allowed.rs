@@ -20,6 +20,12 @@ impl account::Payloads for Account {
     fn appeal(&mut self, _: Appeal) {}
 }
 
+impl account::Outcomes for Account {
+    fn review(&self) -> account::choice::Review {
+        account::choice::Review::InGoodStanding
+    }
+}
+
 fn main() {
     let now = std::time::SystemTime::now();
     let m = account::Machine::new(Account, now);
