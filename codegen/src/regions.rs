@@ -18,7 +18,7 @@ use turnstile_spec::{Check, Event, StateId};
 use crate::{docs, duration, ident, Generator};
 
 /// Names a region's type parameter may not take: the module's own items.
-const TAKEN: &[&str] = &["Machine", "Current", "Configuration", "Guards", "NAME"];
+const TAKEN: &[&str] = &["Machine", "Current", "Configuration", "Guards", "NAME", "R"];
 
 impl Generator<'_> {
     /// The type parameter standing for region `r`'s state: the region's

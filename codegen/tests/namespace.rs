@@ -290,3 +290,40 @@ fn the_items_of_role_beside_the_roles_are_the_taken_role_names() {
         .iter()
         .any(|item| matches!(item, syn::Item::Enum(e) if e.ident == "several")));
 }
+
+/// With regions, the machine's own methods are taken names too (`states`,
+/// `permits`), and every event has a module in `event`: the checker
+/// refuses those names there and accepts them in a workflow without
+/// regions.
+#[test]
+fn the_region_machines_methods_are_taken_event_names() {
+    let source = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/ui/workflows/regions.toml"
+    ))
+    .expect("the fixture");
+    let (workflow, file) = expand(&source);
+    let items = module(&file.items, "account");
+    let methods = machine_methods(items, &event_names(&workflow));
+    let taken: BTreeSet<String> = set(names(Place::Event, When::Always)
+        .chain(names(Place::Event, When::Timed))
+        .chain(names(Place::Event, When::Regions)));
+    assert!(
+        methods.is_subset(&taken),
+        "not taken: {:?}",
+        methods.difference(&taken).collect::<Vec<_>>()
+    );
+    for name in names(Place::Event, When::Regions) {
+        assert!(methods.contains(name), "{name}");
+        let renamed = source.replace("event = \"pay\"", &format!("event = \"{name}\""));
+        let refused = load(&SourceFile::new("regions.toml", renamed.as_str()))
+            .err()
+            .map(|d| d.iter().map(|d| d.code.as_str()).collect::<Vec<_>>());
+        assert_eq!(refused, Some(vec!["T006"]), "{name} with regions");
+        let flat = definition(false).replace("\"plain\"", &format!("\"{name}\""));
+        assert!(
+            load(&SourceFile::new("flow.toml", flat.as_str())).is_ok(),
+            "{name} without"
+        );
+    }
+}

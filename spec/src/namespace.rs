@@ -43,6 +43,9 @@ pub enum When {
     /// For an event allowed from several states (it gets a trait named in
     /// PascalCase in `event`).
     SeveralSources,
+    /// In a workflow with parallel regions (its machine has more methods,
+    /// and each event a module in `event`).
+    Regions,
 }
 
 /// A name the generated code holds.
@@ -107,6 +110,20 @@ pub const TAKEN: &[Taken] = &[
         when: When::Timed,
         item: "the generated method `Machine::entered_at`",
         why: "in a workflow with timers, every machine has this method",
+    },
+    Taken {
+        place: Place::Event,
+        name: "states",
+        when: When::Regions,
+        item: "the generated method `Machine::states`",
+        why: "in a workflow with regions, every machine has this method",
+    },
+    Taken {
+        place: Place::Event,
+        name: "permits",
+        when: When::Regions,
+        item: "the generated method `Machine::permits`",
+        why: "in a workflow with regions, every machine has this method",
     },
     Taken {
         place: Place::Event,

@@ -164,7 +164,11 @@ fn taken_diagnostic(taken: &Taken, role: Kind, span: Span) -> Diagnostic {
 /// in a workflow with timers, and the names taken for an event allowed
 /// from one state or from several. Reported at the event's first use; its
 /// transitions are returned to be dropped.
-fn check_taken_events(transitions: &[Transition], diags: &mut Vec<Diagnostic>) -> Vec<String> {
+fn check_taken_events(
+    transitions: &[Transition],
+    regions: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<String> {
     let timed = transitions.iter().any(|t| t.timer.is_some());
     let mut sources: HashMap<&str, (HashSet<StateId>, &Name, bool)> = HashMap::new();
     let mut order = Vec::new();
@@ -185,8 +189,12 @@ fn check_taken_events(transitions: &[Transition], diags: &mut Vec<Diagnostic>) -
         let clashes = match taken.when {
             When::Always => false,
             When::Timed => timed,
-            When::Marker => from.len() == 1 || *restricted,
-            When::SeveralSources => from.len() > 1,
+            // With regions, every event has a module in `event` (which
+            // `diagnostic` would hide the attributes from), and no trait
+            // named `Allows`.
+            When::Marker => from.len() == 1 || *restricted || regions,
+            When::SeveralSources => from.len() > 1 && !regions,
+            When::Regions => regions,
         };
         if clashes {
             diags.push(taken_diagnostic(taken, Kind::Event, name.span()));
@@ -1051,7 +1059,12 @@ fn guard_on_automatic(event: &str, first_guard: &Located, timer: &Timer) -> Diag
 /// names that clash with generated ones, roles on only some transitions,
 /// payloads that differ. Each drops the transitions of the events it
 /// reports.
-fn check_events(transitions: &mut Vec<Transition>, guards: &[Guard], diags: &mut Vec<Diagnostic>) {
+fn check_events(
+    transitions: &mut Vec<Transition>,
+    guards: &[Guard],
+    regions: bool,
+    diags: &mut Vec<Diagnostic>,
+) {
     let mut event_names: Vec<&Name> = Vec::new();
     let mut seen_events: HashSet<&str> = HashSet::new();
     for t in transitions.iter() {
@@ -1061,7 +1074,7 @@ fn check_events(transitions: &mut Vec<Transition>, guards: &[Guard], diags: &mut
     }
     let clashing = check_pascal_collisions(event_names.iter().copied(), "event", diags);
     transitions.retain(|t| !clashing.iter().any(|c| c == t.event.as_str()));
-    let taken = check_taken_events(transitions, diags);
+    let taken = check_taken_events(transitions, regions, diags);
     transitions.retain(|t| !taken.iter().any(|c| c == t.event.as_str()));
     let partly = check_partly_restricted(transitions, diags);
     transitions.retain(|t| !partly.iter().any(|c| c == t.event.as_str()));
@@ -1109,7 +1122,7 @@ pub(crate) fn validate(raw: RawDefinition, diags: &mut Vec<Diagnostic>) -> Optio
         }
     }
     crate::nesting::innermost_wins(&mut transitions, &states, &compounds);
-    check_events(&mut transitions, &guards.guards, diags);
+    check_events(&mut transitions, &guards.guards, regions.is_some(), diags);
     if !by_trouble {
         check_unused(
             &roles.names,
