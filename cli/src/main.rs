@@ -624,7 +624,7 @@ fn check(paths: &[PathBuf], color: bool) -> Result<(), String> {
                     explored.configurations
                 ),
                 None => format!(
-                    ", {} regions, more than {} configurations (not explored)",
+                    ", {} regions, more than {} possible configurations (not explored)",
                     workflow.regions.len(),
                     turnstile_spec::regions::EXPLORE_LIMIT
                 ),

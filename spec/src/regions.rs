@@ -552,9 +552,9 @@ impl<'w> Product<'w> {
 /// one, exploring every event whose moved regions are in source states
 /// and whose conditions hold (guards may hold, timers may fall due): the
 /// over-approximation the checker needs to say that a state is never
-/// entered or a transition never taken. `None` when there are more than
-/// `limit` configurations (the product of the regions' sizes grows fast:
-/// three regions of 300 states have 27 million).
+/// entered or a transition never taken. `None` when the product of the
+/// regions' sizes, which bounds the configurations, is more than `limit`
+/// (it grows fast: three regions of 300 states have 27 million).
 pub fn explore(w: &Workflow, limit: usize) -> Option<Explored> {
     if w.regions.is_empty() {
         return None;
@@ -587,7 +587,11 @@ pub struct TooManyConfigurations(pub usize);
 
 impl std::fmt::Display for TooManyConfigurations {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "the regions reach more than {} configurations", self.0)
+        write!(
+            f,
+            "the regions have more than {} possible configurations (the product of their sizes)",
+            self.0
+        )
     }
 }
 
