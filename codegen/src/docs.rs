@@ -57,11 +57,7 @@ fn transition_route(w: &Workflow, t: &Transition) -> String {
         line.push_str(&format!(
             ", while region `{}` is in {}",
             w.region_name(c.region),
-            c.written
-                .iter()
-                .map(|s| format!("`{s}`"))
-                .collect::<Vec<_>>()
-                .join(" or ")
+            c.listed()
         ));
     }
     if let Some(timer) = &t.timer {

@@ -72,6 +72,7 @@ impl<'a> Generator<'a> {
         } else {
             new_doc
         };
+        let accessors = self.data_accessors();
         let states = self.states();
         let events = self.event_methods();
         let by_name = if self.input.dispatch {
@@ -111,24 +112,7 @@ impl<'a> Generator<'a> {
                 }
 
                 impl<S: #krate::State> Machine<S> {
-                    /// The workflow's data.
-                    #[inline]
-                pub fn data(&self) -> &#data {
-                        &self.data
-                    }
-
-                    /// The workflow's data, to change between transitions
-                    /// (guards and outcome decisions read it when an event fires).
-                    #[inline]
-                pub fn data_mut(&mut self) -> &mut #data {
-                        &mut self.data
-                    }
-
-                    /// Ends the machine and gives its data back.
-                    #[inline]
-                pub fn into_data(self) -> #data {
-                        self.data
-                    }
+                    #accessors
 
                     /// The current state's name, as written in the definition.
                     pub fn state(&self) -> &'static str {
@@ -173,6 +157,32 @@ impl<'a> Generator<'a> {
             }
 
             #workflow_impl
+        }
+    }
+
+    /// `data`, `data_mut` and `into_data`: every machine's, with or
+    /// without regions.
+    pub(crate) fn data_accessors(&self) -> TokenStream {
+        let data = self.data(1);
+        quote! {
+            /// The workflow's data.
+            #[inline]
+            pub fn data(&self) -> &#data {
+                &self.data
+            }
+
+            /// The workflow's data, to change between transitions
+            /// (guards and outcome decisions read it when an event fires).
+            #[inline]
+            pub fn data_mut(&mut self) -> &mut #data {
+                &mut self.data
+            }
+
+            /// Ends the machine and gives its data back.
+            #[inline]
+            pub fn into_data(self) -> #data {
+                self.data
+            }
         }
     }
 

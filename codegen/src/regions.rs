@@ -133,6 +133,7 @@ impl Generator<'_> {
             let leaves = r.leaves.iter().map(|s| s.0);
             quote!(&[#(#leaves),*])
         });
+        let accessors = self.data_accessors();
         let states = self.states();
         let events = self.region_event_methods();
         let event_traits = self.region_event_traits();
@@ -203,22 +204,7 @@ impl Generator<'_> {
                     pub fn permits(&self, capability: &str) -> bool {
                         #krate::regions::permits(<#data as #krate::Workflow>::PERMITS, &LEAVES, &S::INDICES, capability)
                     }
-                    /// The workflow's data.
-                    #[inline]
-                    pub fn data(&self) -> &#data {
-                        &self.data
-                    }
-                    /// The workflow's data, to change between transitions
-                    /// (guards read it when an event fires).
-                    #[inline]
-                    pub fn data_mut(&mut self) -> &mut #data {
-                        &mut self.data
-                    }
-                    /// Ends the machine and gives its data back.
-                    #[inline]
-                    pub fn into_data(self) -> #data {
-                        self.data
-                    }
+                    #accessors
                     /// Each region's current state, in the order of [`REGIONS`].
                     pub fn states(&self) -> [&'static str; #n] {
                         S::STATES
@@ -470,11 +456,7 @@ impl Generator<'_> {
             doc.push_str(&format!(
                 "\n\nOnly while region `{}` is in {}.",
                 w.region_name(c.region),
-                c.written
-                    .iter()
-                    .map(|s| format!("`{s}`"))
-                    .collect::<Vec<_>>()
-                    .join(" or ")
+                c.listed()
             ));
         }
         doc
@@ -1249,7 +1231,7 @@ impl Generator<'_> {
                     event: &str,
                     now: ::std::time::SystemTime,
                 ) -> ::core::result::Result<Self, #krate::Refused<Self>> {
-                    self.fire_by(event, ::core::option::Option::None, &#krate::Actor::ANONYMOUS, now)
+                    self.fire_with(event, ::core::option::Option::None, &#krate::Actor::ANONYMOUS, now)
                 }
 
                 /// [`Current::fire`] by `actor`, whom the trail records
@@ -1264,7 +1246,7 @@ impl Generator<'_> {
                     actor: &#krate::Actor<'_>,
                     now: ::std::time::SystemTime,
                 ) -> ::core::result::Result<Self, #krate::Refused<Self>> {
-                    self.fire_by(event, ::core::option::Option::None, actor, now)
+                    self.fire_with(event, ::core::option::Option::None, actor, now)
                 }
 
                 /// The audit trail: every step since the machine started (or
@@ -1281,16 +1263,6 @@ impl Generator<'_> {
                     /// or when the event brings none and one is given. The
                     /// trail records it (its digest for a sensitive one).
                 pub fn fire_with(
-                    self,
-                    event: &str,
-                    payload: ::core::option::Option<&str>,
-                    actor: &#krate::Actor<'_>,
-                    now: ::std::time::SystemTime,
-                ) -> ::core::result::Result<Self, #krate::Refused<Self>> {
-                    self.fire_by(event, payload, actor, now)
-                }
-
-                fn fire_by(
                     self,
                     event: &str,
                     payload: ::core::option::Option<&str>,
@@ -1334,7 +1306,7 @@ impl Generator<'_> {
                 ) -> ::core::result::Result<(Self, &'static str), #krate::Refused<Self>> {
                     match self.next_due() {
                         ::core::option::Option::Some((event, due)) if due <= now => {
-                            self.fire_by(event, ::core::option::Option::None, &#krate::Actor::new("timer"), due).map(|c| (c, event))
+                            self.fire_with(event, ::core::option::Option::None, &#krate::Actor::new("timer"), due).map(|c| (c, event))
                         }
                         next => {
                             let state = <#data as #krate::Workflow>::STATES[self.states[0]];

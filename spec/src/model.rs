@@ -249,6 +249,17 @@ pub enum Claim {
     },
 }
 
+impl Condition {
+    /// The states as written, in backticks, as alternatives: "`a` or `b`".
+    pub fn listed(&self) -> String {
+        self.written
+            .iter()
+            .map(|s| format!("`{s}`"))
+            .collect::<Vec<_>>()
+            .join(" or ")
+    }
+}
+
 /// A role: who acts (a customer, a member of staff, a partner). A
 /// transition whose `by` names roles may be fired only by an actor who
 /// holds one of them.
