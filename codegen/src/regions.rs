@@ -258,6 +258,15 @@ impl Generator<'_> {
         })
     }
 
+    /// Whether an event only moves (no guard, timer, role, payload or
+    /// branch): by name it is fired from the `SHAPES` table.
+    fn plain(&self, event: &Event<'_>) -> bool {
+        !self.region_refusable(event)
+            && !self.restricted(event)
+            && self.event_payload(event).is_none()
+            && !self.w.transition(event.transitions[0]).is_branch()
+    }
+
     fn region_event_methods(&self) -> TokenStream {
         let krate = &self.krate;
         let n = self.w.regions.len();
@@ -697,7 +706,7 @@ impl Generator<'_> {
         let traits: Vec<Ident> = (0..n).map(|r| self.region_trait(r)).collect();
         let initials = w.regions.iter().map(|r| r.initial.0);
         let data2 = self.data(2);
-        let event_fns = self.events.iter().map(|event| {
+        let event_fns = self.events.iter().filter(|e| !self.plain(e)).map(|event| {
             let data = &data2;
             let ev = ident(event.name.as_str());
             let evs = event.name.as_str();
@@ -930,42 +939,53 @@ impl Generator<'_> {
                 }
             }
         });
-        let fire_arms = self.events.iter().map(|e| {
+        let fire_arms = self.events.iter().filter(|e| !self.plain(e)).map(|e| {
             let evs = e.name.as_str();
             let ev = ident(evs);
             quote!(#evs => by_name::#ev(self, payload, now, actor))
         });
-        // Whether an event is allowed in a configuration: its moved regions
-        // in their source states and its conditions met.
-        let allowed_tests = self.events.iter().map(|event| {
+        // What each event moves and asks, as a table: `allowed`, `moves`
+        // and the firing of plain events read it.
+        let shapes = self.events.iter().map(|event| {
             let evs = event.name.as_str();
-            let moves = self.moves(event);
-            let mut tests = Vec::new();
-            for (r, m) in moves.iter().enumerate() {
-                if !m.is_empty() {
-                    let froms = m.iter().map(|(s, _)| s.0);
-                    tests.push(quote!(matches!(states[#r], #(#froms)|*)));
-                }
-            }
-            for c in w.conditions(event) {
-                let r = c.region;
-                let ok = c.states.iter().map(|s| s.0);
-                tests.push(quote!(matches!(states[#r], #(#ok)|*)));
-            }
-            quote! {
-                if #(#tests)&&* {
-                    out.push(#evs);
-                }
-            }
-        });
-        let moved_arms = self.events.iter().map(|event| {
-            let evs = event.name.as_str();
-            let regions = w
+            let moved_names = w
                 .regions_moved(event)
                 .into_iter()
                 .map(|r| w.region_name(r).as_str());
-            quote!(#evs => &[#(#regions),*])
+            let moves = self.moves(event);
+            let moves = moves
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| !m.is_empty())
+                .map(|(r, m)| {
+                    let pairs = m.iter().map(|(from, t)| {
+                        let from = from.0;
+                        // A branch's target is decided by its own code: the
+                        // table's is never used for it.
+                        let to = w.transition(*t).to[0].0;
+                        quote!((#from, #to))
+                    });
+                    quote!((#r, &[#(#pairs),*]))
+                });
+            let conditions = w.conditions(event).into_iter().map(|c| {
+                let r = c.region;
+                let states = c.states.iter().map(|s| s.0);
+                let written = &c.written;
+                quote!((#r, &[#(#states),*], &[#(#written),*]))
+            });
+            quote! {
+                #krate::regions::EventShape {
+                    name: #evs,
+                    moved: &[#(#moved_names),*],
+                    moves: &[#(#moves),*],
+                    conditions: &[#(#conditions),*],
+                }
+            }
         });
+        let mut sorted: Vec<usize> = (0..self.events.len()).collect();
+        sorted.sort_by_key(|i| self.events[*i].name.as_str());
+        let sorted = sorted.into_iter().map(|i| i as u32);
+        let timed = self.timed;
         // Automatic timers: (leaf, region, event, after).
         let timers = w.transitions.iter().flat_map(|t| {
             t.timer
@@ -1037,6 +1057,21 @@ impl Generator<'_> {
                 /// The fingerprint of the definition compiled in
                 /// (`turnstile_spec::fingerprint`): what a snapshot must match.
                 pub const FINGERPRINT: &'static str = #fingerprint;
+
+                /// Every event's moves and conditions, in declaration order.
+                const SHAPES: &'static [#krate::regions::EventShape] = &[#(#shapes),*];
+
+                /// The positions in `SHAPES`, in order of the events' names.
+                const BY_NAME: &'static [u32] = &[#(#sorted),*];
+
+                /// What `fire_plain` reads.
+                const TABLES: #krate::regions::Tables = #krate::regions::Tables {
+                    workflow: NAME,
+                    regions: &REGIONS,
+                    states: <#data as #krate::Workflow>::STATES,
+                    allowed: <#data as #krate::Workflow>::ALLOWED,
+                    timed: #timed,
+                };
 
                 /// Every move the definition has: (event, region, from, to),
                 /// what a stored trail replays along.
@@ -1110,19 +1145,25 @@ impl Generator<'_> {
                 /// each moves is in one of its source states, and every
                 /// condition holds (guards and timers are asked when fired).
                 pub fn allowed(&self) -> ::std::vec::Vec<&'static str> {
-                    let states = &self.states;
-                    let mut out = ::std::vec::Vec::new();
-                    #(#allowed_tests)*
-                    out
+                    Self::SHAPES
+                        .iter()
+                        .filter(|e| #krate::regions::allows(e, &self.states))
+                        .map(|e| e.name)
+                        .collect()
                 }
 
                 /// The regions `event` moves, in the order of [`REGIONS`]
                 /// (several for a joint move); empty for an unknown event.
                 pub fn moves(event: &str) -> &'static [&'static str] {
-                    match event {
-                        #(#moved_arms,)*
-                        _ => &[],
-                    }
+                    Self::shape(event).map_or(&[], |e| e.moved)
+                }
+
+                /// The shape of the event named `event`.
+                fn shape(event: &str) -> ::core::option::Option<&'static #krate::regions::EventShape> {
+                    Self::BY_NAME
+                        .binary_search_by(|i| Self::SHAPES[*i as usize].name.cmp(event))
+                        .ok()
+                        .map(|k| &Self::SHAPES[Self::BY_NAME[k] as usize])
                 }
 
                 /// Whether the configuration permits `capability`: every
@@ -1271,9 +1312,20 @@ impl Generator<'_> {
                 ) -> ::core::result::Result<Self, #krate::Refused<Self>> {
                     match event {
                         #(#fire_arms,)*
-                        _ => ::core::result::Result::Err(#krate::__private::unknown_event(
-                            self, NAME, event, <#data as #krate::Workflow>::EVENTS,
-                        )),
+                        _ => match Self::shape(event) {
+                            ::core::option::Option::Some(shape) => {
+                                let mut c = self;
+                                match #krate::regions::fire_plain(
+                                    &Self::TABLES, shape, payload, &mut c.states, &mut c.entered_at, &mut c.trail, actor, now,
+                                ) {
+                                    ::core::result::Result::Ok(()) => ::core::result::Result::Ok(c),
+                                    ::core::result::Result::Err(why) => ::core::result::Result::Err(#krate::Refused::new(c, why)),
+                                }
+                            }
+                            ::core::option::Option::None => ::core::result::Result::Err(#krate::__private::unknown_event(
+                                self, NAME, event, <#data as #krate::Workflow>::EVENTS,
+                            )),
+                        },
                     }
                 }
 

@@ -249,3 +249,141 @@ mod tests {
         );
     }
 }
+
+/// What an event of a workflow with regions moves and asks, as a table:
+/// the generated `Current` answers `allowed` and `moves` from these, and
+/// fires an event that only moves (no guard, timer, role, payload or
+/// branch) with [`fire_plain`] rather than with code of its own, which
+/// keeps a large definition's build small.
+#[derive(Debug, Clone, Copy)]
+pub struct EventShape {
+    /// The event's name.
+    pub name: &'static str,
+    /// The names of the regions it moves, in region order.
+    pub moved: &'static [&'static str],
+    /// Per moved region, in region order: the region, and each
+    /// `(from, to)` of its states (by position in the workflow's states).
+    pub moves: &'static [(usize, &'static [(usize, usize)])],
+    /// Per condition, in region order: the region, the states it accepts,
+    /// and the names as written.
+    pub conditions: &'static [(usize, &'static [usize], &'static [&'static str])],
+}
+
+/// The tables of a workflow with regions that [`fire_plain`] reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Tables {
+    /// The workflow's name.
+    pub workflow: &'static str,
+    /// The regions' names, in order.
+    pub regions: &'static [&'static str],
+    /// Every state's name (the workflow's `STATES`).
+    pub states: &'static [&'static str],
+    /// The events each state allows (the workflow's `ALLOWED`).
+    pub allowed: &'static [&'static [&'static str]],
+    /// Whether the machine keeps when each region entered its state.
+    pub timed: bool,
+}
+
+/// Fires a plain event on a configuration (`states`, `entered_at`, by
+/// position in the workflow's states), with the checks the generated code
+/// makes of every event, in the same order: each moved region in a
+/// source state (`Why::NotAllowed`), each condition (`Why::Condition`),
+/// no payload given (`Why::BadPayload`), the clock not behind
+/// (`Why::ClockBehind`). On success the regions move, each entered at
+/// `now`, and `trail` gets the step; on a refusal nothing changes.
+#[allow(clippy::too_many_arguments)]
+pub fn fire_plain(
+    tables: &Tables,
+    event: &EventShape,
+    payload: Option<&str>,
+    states: &mut [usize],
+    entered_at: &mut [SystemTime],
+    trail: &mut Vec<RegionStep>,
+    actor: &crate::Actor<'_>,
+    now: SystemTime,
+) -> Result<(), crate::Why> {
+    let mut targets = Vec::with_capacity(event.moves.len());
+    for (region, moves) in event.moves {
+        let here = states[*region];
+        match moves.iter().find(|(from, _)| *from == here) {
+            Some((_, to)) => targets.push((*region, *to)),
+            None => {
+                return Err(crate::Why::NotAllowed {
+                    workflow: tables.workflow,
+                    event: event.name,
+                    state: tables.states[here],
+                    allowed: tables.allowed[here],
+                })
+            }
+        }
+    }
+    for (region, accepted, needs) in event.conditions {
+        let here = states[*region];
+        if !accepted.contains(&here) {
+            return Err(crate::Why::Condition {
+                workflow: tables.workflow,
+                event: event.name,
+                region: tables.regions[*region],
+                needs,
+                state: tables.states[here],
+            });
+        }
+    }
+    let first = event.moves.first().map_or(0, |(r, _)| *r);
+    if payload.is_some() {
+        return Err(crate::Why::BadPayload {
+            workflow: tables.workflow,
+            event: event.name,
+            state: tables.states[states[first]],
+            expected: None,
+            problem: "one was given".to_string(),
+        });
+    }
+    if tables.timed {
+        for (region, _) in event.moves {
+            if now < entered_at[*region] {
+                return Err(crate::Why::ClockBehind {
+                    workflow: tables.workflow,
+                    event: event.name.to_string(),
+                    state: tables.states[states[*region]],
+                    entered_at: entered_at[*region],
+                    now,
+                });
+            }
+        }
+    }
+    let mut moved = Vec::with_capacity(targets.len());
+    for (region, to) in targets {
+        moved.push(Moved {
+            region: tables.regions[region].to_string(),
+            from: tables.states[states[region]].to_string(),
+            to: tables.states[to].to_string(),
+        });
+        states[region] = to;
+        if tables.timed {
+            entered_at[region] = now;
+        }
+    }
+    trail.push(RegionStep {
+        event: event.name.to_string(),
+        at: now,
+        actor: actor.id().map(str::to_string),
+        role: None,
+        payload: None,
+        moved,
+    });
+    Ok(())
+}
+
+/// Whether `event` is allowed in the configuration `states`: every region
+/// it moves in one of its source states, every condition met.
+pub fn allows(event: &EventShape, states: &[usize]) -> bool {
+    event
+        .moves
+        .iter()
+        .all(|(region, moves)| moves.iter().any(|(from, _)| *from == states[*region]))
+        && event
+            .conditions
+            .iter()
+            .all(|(region, accepted, _)| accepted.contains(&states[*region]))
+}
