@@ -729,6 +729,9 @@ fn access(paths: &[PathBuf], out: Option<&Path>, check: bool, color: bool) -> Re
 
 fn paths(file: &Path, json: bool, color: bool) -> Result<(), String> {
     let (_, w) = load_file(file, color).map_err(|()| String::new())?;
+    if !w.regions.is_empty() {
+        return region_paths(&w, json);
+    }
     let graph = Graph::new(&w);
     let describe = |steps: &[turnstile_spec::graph::Step]| -> Vec<String> {
         steps
@@ -867,6 +870,60 @@ fn paths(file: &Path, json: bool, color: bool) -> Result<(), String> {
                 "   (waits at least {})",
                 turnstile_spec::model::compact_duration(wait)
             ));
+        }
+        println!("  {:>3}. {line}", i + 1);
+    }
+    Ok(())
+}
+
+/// `turnstile paths` for a workflow with regions: the plan walks
+/// configurations (one state per region), so that every sequence is one
+/// a machine can follow, each `when` holding where it is asked.
+fn region_paths(w: &turnstile_spec::Workflow, json: bool) -> Result<(), String> {
+    use turnstile_spec::regions::{covering_runs, EXPLORE_LIMIT};
+    let (start, plan) = covering_runs(w, EXPLORE_LIMIT).map_err(|too_many| {
+        format!(
+            "error: {}: no test plan over configurations: {too_many}; a plan per region would ignore the conditions between them",
+            w.name
+        )
+    })?;
+    let shown = |config: &[turnstile_spec::StateId]| -> String {
+        let names: Vec<&str> = config.iter().map(|s| w.state(*s).name.as_str()).collect();
+        format!("({})", names.join(", "))
+    };
+    let regions: Vec<&str> = (0..w.regions.len())
+        .map(|r| w.region_name(r).as_str())
+        .collect();
+    if json {
+        let value = serde_json::json!({
+            "workflow": w.name.as_str(),
+            "regions": regions,
+            "initial": start.iter().map(|s| w.state(*s).name.as_str()).collect::<Vec<_>>(),
+            "test_plan": plan.iter().map(|run| serde_json::json!({
+                "events": run.iter().map(|(e, _)| e.as_str()).collect::<Vec<_>>(),
+                "ends_in": run.last().map(|(_, c)| c.iter().map(|s| w.state(*s).name.as_str()).collect::<Vec<_>>()),
+            })).collect::<Vec<_>>(),
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?
+        );
+        return Ok(());
+    }
+    println!(
+        "workflow `{}`, regions {}, starting in {}\n",
+        w.name,
+        regions.join(", "),
+        shown(&start)
+    );
+    println!(
+        "test plan: {} sequence(s) over configurations that together take every transition:",
+        plan.len()
+    );
+    for (i, run) in plan.iter().enumerate() {
+        let mut line = shown(&start);
+        for (event, config) in run {
+            line.push_str(&format!(" --{event}--> {}", shown(config)));
         }
         println!("  {:>3}. {line}", i + 1);
     }

@@ -605,3 +605,44 @@ fn check_draws_the_run_that_breaks_a_promise() {
     assert!(svg.contains("<desc>The run that breaks the promise: start in active; 1. close by customer at T; 2. restore by customer at T+1d; then again from step 1, forever</desc>"), "{svg}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// With regions, `check` says how many configurations are reachable and
+/// `paths` walks configurations: every sequence keeps the conditions
+/// between regions (becoming a reseller customer only while active,
+/// the freeze over budget moving two regions at once).
+#[test]
+fn paths_and_check_walk_the_configurations_of_regions() {
+    let file = "tests/ui/workflows/regions.toml";
+    let out = turnstile().args(["check", file]).assert().success();
+    let stderr = stderr(&out);
+    assert!(
+        stderr.contains("3 regions, 10 reachable configurations; fingerprint"),
+        "{stderr}"
+    );
+    let out = turnstile().args(["paths", file]).assert().success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        stdout.contains("regions services, partner, restriction, starting in (active, no_partner, in_good_standing)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "(active, no_partner, in_good_standing) --become_reseller_customer--> (active, associated, in_good_standing) --over_budget--> (active, frozen_until_budget, restricted)"
+        ),
+        "{stdout}"
+    );
+    let out = turnstile()
+        .args(["paths", file, "--json"])
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).expect("JSON");
+    let plan = json["test_plan"].as_array().unwrap();
+    // Every event is taken (12 transitions: `over_budget` and
+    // `budget_set` move two regions each).
+    let events: std::collections::BTreeSet<&str> = plan
+        .iter()
+        .flat_map(|run| run["events"].as_array().unwrap())
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    assert_eq!(events.len(), 10, "{events:?}");
+}

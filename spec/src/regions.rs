@@ -485,20 +485,14 @@ impl<'w> Product<'w> {
 
     /// Breadth first from the initial configuration, up to `limit`
     /// configurations: each reached one with the one it was reached from
-    /// and the transitions of that step; stops early at the first for
-    /// which `stop` holds. `Err(())` past the limit.
-    #[allow(clippy::type_complexity)]
+    /// and the transitions of that step, and each step into one already
+    /// reached (`new: false`); stops early at the first for which `stop`
+    /// holds. `Err(())` past the limit.
     fn search(
         &self,
         limit: usize,
         stop: impl Fn(&[StateId]) -> bool,
-    ) -> Result<
-        (
-            Vec<(Vec<StateId>, Option<(usize, Vec<crate::TransitionId>)>)>,
-            Option<usize>,
-        ),
-        (),
-    > {
+    ) -> Result<(Vec<Node>, Option<usize>), ()> {
         // At most the product of the regions' sizes: beyond the limit, not
         // explored at all (three regions of 300 states have 27 million).
         let bound = self
@@ -511,41 +505,67 @@ impl<'w> Product<'w> {
         }
         let start = self.w.initials();
         let mut index: HashMap<Vec<StateId>, usize> = HashMap::new();
-        let mut nodes: Vec<(Vec<StateId>, Option<(usize, Vec<crate::TransitionId>)>)> = Vec::new();
+        let mut nodes: Vec<Node> = Vec::new();
         index.insert(start.clone(), 0);
-        nodes.push((start, None));
-        if stop(&nodes[0].0) {
+        let done = stop(&start);
+        nodes.push(Node {
+            config: start,
+            via: None,
+            new: true,
+        });
+        if done {
             return Ok((nodes, Some(0)));
         }
         let mut at = 0;
         while at < nodes.len() {
-            let config = nodes[at].0.clone();
+            let config = nodes[at].config.clone();
             for (next, fired) in self.successors(&config) {
-                if index.contains_key(&next) {
-                    // A step into a configuration already reached: kept (with
-                    // no configuration of its own) for the transitions it
-                    // takes.
-                    nodes.push((Vec::new(), Some((at, fired))));
-                    continue;
+                let new = !index.contains_key(&next);
+                if new {
+                    index.insert(next.clone(), nodes.len());
                 }
-                if index.len() >= limit {
-                    return Err(());
-                }
-                index.insert(next.clone(), nodes.len());
-                let done = stop(&next);
-                nodes.push((next, Some((at, fired))));
+                let done = new && stop(&next);
+                nodes.push(Node {
+                    config: next,
+                    via: Some((at, fired)),
+                    new,
+                });
                 if done {
                     let last = nodes.len() - 1;
                     return Ok((nodes, Some(last)));
                 }
             }
             at += 1;
-            while at < nodes.len() && nodes[at].0.is_empty() {
+            while at < nodes.len() && !nodes[at].new {
                 at += 1;
             }
         }
         Ok((nodes, None))
     }
+}
+
+/// A step of [`Product::search`]: the configuration reached, the one it
+/// was reached from with the transitions taken, and whether it was first
+/// reached here.
+struct Node {
+    config: Vec<StateId>,
+    via: Option<(usize, Vec<crate::TransitionId>)>,
+    new: bool,
+}
+
+/// The events and configurations from the start to `at`.
+fn path(w: &Workflow, nodes: &[Node], mut at: usize) -> Vec<(String, Vec<StateId>)> {
+    let mut steps = Vec::new();
+    while let Some((parent, fired)) = &nodes[at].via {
+        let event = fired
+            .first()
+            .map(|t| w.transition(*t).event.to_string())
+            .unwrap_or_default();
+        steps.push((event, nodes[at].config.clone()));
+        at = *parent;
+    }
+    steps.reverse();
+    steps
 }
 
 /// The configurations a workflow with regions can reach from its initial
@@ -563,14 +583,14 @@ pub fn explore(w: &Workflow, limit: usize) -> Option<Explored> {
     let mut entered = vec![false; w.states.len()];
     let mut taken = vec![false; w.transitions.len()];
     let mut configurations = 0;
-    for (config, via) in &nodes {
-        if !config.is_empty() {
+    for node in &nodes {
+        if node.new {
             configurations += 1;
-            for s in config {
+            for s in &node.config {
                 entered[s.0] = true;
             }
         }
-        for t in via.iter().flat_map(|(_, fired)| fired) {
+        for t in node.via.iter().flat_map(|(_, fired)| fired) {
             taken[t.0] = true;
         }
     }
@@ -597,32 +617,67 @@ impl std::fmt::Display for TooManyConfigurations {
 
 impl std::error::Error for TooManyConfigurations {}
 
-/// The shortest run (the events, in order, with the configuration each
-/// leads to) from the initial configuration to one where `bad` holds;
-/// `Ok(None)` if no reachable configuration is bad.
-#[allow(clippy::type_complexity)]
+/// A run over configurations: the events, in order, each with the
+/// configuration it leads to.
+pub type Run = Vec<(String, Vec<StateId>)>;
+
+/// The shortest run from the initial configuration to one where `bad`
+/// holds; `Ok(None)` if no reachable configuration is bad.
 pub fn run_to(
     w: &Workflow,
     limit: usize,
     bad: impl Fn(&[StateId]) -> bool,
-) -> Result<Option<(Vec<StateId>, Vec<(String, Vec<StateId>)>)>, TooManyConfigurations> {
+) -> Result<Option<(Vec<StateId>, Run)>, TooManyConfigurations> {
     let (nodes, found) = Product::new(w)
         .search(limit, bad)
         .map_err(|()| TooManyConfigurations(limit))?;
-    let Some(mut at) = found else {
-        return Ok(None);
+    Ok(found.map(|at| (nodes[0].config.clone(), path(w, &nodes, at))))
+}
+
+/// A test plan over configurations: runs from the initial configuration
+/// that together take every transition, from each of its states to each
+/// of its targets, that some reachable configuration can take; each run
+/// the shortest to a step not yet taken, then that step (as
+/// [`crate::graph::Graph::covering_paths`] does for one machine). Each
+/// run is one a machine can follow: the conditions hold at each step.
+pub fn covering_runs(
+    w: &Workflow,
+    limit: usize,
+) -> Result<(Vec<StateId>, Vec<Run>), TooManyConfigurations> {
+    let (nodes, _) = Product::new(w)
+        .search(limit, |_| false)
+        .map_err(|()| TooManyConfigurations(limit))?;
+    let keys = |at: usize| -> Vec<(crate::TransitionId, StateId, StateId)> {
+        let Some((parent, fired)) = &nodes[at].via else {
+            return Vec::new();
+        };
+        fired
+            .iter()
+            .filter_map(|t| {
+                let r = w.region_of(w.transition(*t).from[0])?;
+                Some((*t, nodes[*parent].config[r], nodes[at].config[r]))
+            })
+            .collect()
     };
-    let mut steps = Vec::new();
-    while let Some((parent, fired)) = &nodes[at].1 {
-        let event = fired
-            .first()
-            .map(|t| w.transition(*t).event.to_string())
-            .unwrap_or_default();
-        steps.push((event, nodes[at].0.clone()));
-        at = *parent;
+    let mut covered: std::collections::HashSet<(crate::TransitionId, StateId, StateId)> =
+        std::collections::HashSet::new();
+    let mut plan = Vec::new();
+    for at in 1..nodes.len() {
+        if keys(at).iter().all(|k| covered.contains(k)) {
+            continue;
+        }
+        // Every step of the run is taken by it.
+        let mut step = at;
+        loop {
+            covered.extend(keys(step));
+            match &nodes[step].via {
+                Some((parent, _)) => step = *parent,
+                None => break,
+            }
+        }
+        plan.push(path(w, &nodes, at));
     }
-    steps.reverse();
-    Ok(Some((nodes[0].0.clone(), steps)))
+    Ok((nodes[0].config.clone(), plan))
 }
 
 /// What [`explore`] found.
