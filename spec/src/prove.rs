@@ -1096,6 +1096,52 @@ pub fn judge(
     breaches
 }
 
+/// `never_together`: the shortest run over configurations (every guard
+/// may hold, every timer may fall due) that puts each region the states
+/// belong to in one of them at once, if any. Past
+/// [`crate::regions::EXPLORE_LIMIT`] configurations it is not proved, and
+/// says so.
+fn never_together(w: &Workflow, states: &[StateId]) -> Verdict {
+    let mut wanted: Vec<(usize, Vec<StateId>)> = Vec::new();
+    for s in states {
+        let Some(r) = w.region_of(*s) else { continue };
+        match wanted.iter_mut().find(|(region, _)| *region == r) {
+            Some((_, list)) => list.push(*s),
+            None => wanted.push((r, vec![*s])),
+        }
+    }
+    let bad = |config: &[StateId]| wanted.iter().all(|(r, list)| list.contains(&config[*r]));
+    let name = |config: &[StateId]| {
+        config
+            .iter()
+            .map(|s| w.state(*s).name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match crate::regions::run_to(w, crate::regions::EXPLORE_LIMIT, bad) {
+        Ok(None) => Verdict::Holds,
+        Ok(Some((start, steps))) => {
+            let at_once: Vec<String> = wanted
+                .iter()
+                .map(|(r, list)| format!("`{}` in {}", w.region_name(*r), names(w, list)))
+                .collect();
+            let mut why = format!(
+                "a run puts {} at once: from ({})",
+                at_once.join(" and "),
+                name(&start)
+            );
+            for (event, config) in &steps {
+                why.push_str(&format!(", `{event}` → ({})", name(config)));
+            }
+            Verdict::Broken { why, run: None }
+        }
+        Err(too_many) => Verdict::Broken {
+            why: format!("it is not proved: {too_many}"),
+            run: None,
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1242,51 +1288,5 @@ after = "90d"
             .map(|b| w.properties[b.property].name.as_str())
             .collect();
         assert_eq!(breaches, ["kept", "first"]);
-    }
-}
-
-/// `never_together`: the shortest run over configurations (every guard
-/// may hold, every timer may fall due) that puts each region the states
-/// belong to in one of them at once, if any. Past
-/// [`crate::regions::EXPLORE_LIMIT`] configurations it is not proved, and
-/// says so.
-fn never_together(w: &Workflow, states: &[StateId]) -> Verdict {
-    let mut wanted: Vec<(usize, Vec<StateId>)> = Vec::new();
-    for s in states {
-        let Some(r) = w.region_of(*s) else { continue };
-        match wanted.iter_mut().find(|(region, _)| *region == r) {
-            Some((_, list)) => list.push(*s),
-            None => wanted.push((r, vec![*s])),
-        }
-    }
-    let bad = |config: &[StateId]| wanted.iter().all(|(r, list)| list.contains(&config[*r]));
-    let name = |config: &[StateId]| {
-        config
-            .iter()
-            .map(|s| w.state(*s).name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    match crate::regions::run_to(w, crate::regions::EXPLORE_LIMIT, bad) {
-        Ok(None) => Verdict::Holds,
-        Ok(Some((start, steps))) => {
-            let at_once: Vec<String> = wanted
-                .iter()
-                .map(|(r, list)| format!("`{}` in {}", w.region_name(*r), names(w, list)))
-                .collect();
-            let mut why = format!(
-                "a run puts {} at once: from ({})",
-                at_once.join(" and "),
-                name(&start)
-            );
-            for (event, config) in &steps {
-                why.push_str(&format!(", `{event}` → ({})", name(config)));
-            }
-            Verdict::Broken { why, run: None }
-        }
-        Err(too_many) => Verdict::Broken {
-            why: format!("it is not proved: {too_many}"),
-            run: None,
-        },
     }
 }
