@@ -90,12 +90,10 @@ impl Generator<'_> {
                 region_names[r], params[r]
             );
             let leaves = w.regions[r].leaves.iter().map(|s| self.state_ty(*s));
-            let index = r;
             quote! {
                 #[doc = #doc]
                 pub trait #tr: #krate::State {}
                 #(impl #tr for super::state::#leaves {})*
-                const _: usize = #index;
             }
         });
         let machine_doc = format!(
@@ -700,7 +698,6 @@ impl Generator<'_> {
         let w = self.w;
         let n = w.regions.len();
         let data = self.data(1);
-        let wname = w.name.as_str();
         let fingerprint = turnstile_spec::fingerprint::fingerprint(w);
         let params: Vec<Ident> = (0..n).map(|r| self.region_param(r)).collect();
         let traits: Vec<Ident> = (0..n).map(|r| self.region_trait(r)).collect();
@@ -1000,11 +997,6 @@ impl Generator<'_> {
             let after = duration(timer.after);
             quote!((#leaf, #region, #ev, #after))
         });
-        let entered_read = if self.timed {
-            quote!(c.entered_at)
-        } else {
-            quote!([c.entered_at[0]; #n])
-        };
         let machine_entered = if self.timed {
             quote!(machine.entered_at)
         } else {
@@ -1022,7 +1014,6 @@ impl Generator<'_> {
                 state: ::core::marker::PhantomData
             })
         };
-        let _ = entered_read;
         let names_tuple = quote!((#(#params,)*));
         let outgoing = &self.outgoing;
         let move_rows = w.transitions.iter().enumerate().flat_map(|(i, t)| {
@@ -1402,11 +1393,11 @@ impl Generator<'_> {
                 }
             }
 
-            /// One function per event: what `Current::fire` calls.
+            /// One function per event that does more than move: what
+            /// `Current::fire_with` calls (the others fire from `SHAPES`).
             mod by_name {
                 #(#event_fns)*
             }
-            const _: &str = #wname;
         }
     }
 }
