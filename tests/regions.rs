@@ -616,3 +616,38 @@ fn a_branch_in_one_region_keeps_the_others_generic() {
     let back: turnstile::regions::Snapshot<Account> = serde_json::from_value(json).unwrap();
     assert!(Current::from_snapshot(back).is_ok());
 }
+
+#[test]
+fn a_timer_recorded_after_another_regions_later_step_still_replays() {
+    // The restriction's timer falls due on day 30; the services close on
+    // day 35; a runner fires the timer on day 40, as of day 30. The trail
+    // is then out of time order across regions, in order within each.
+    let c = Current::start(Account::default(), at(0));
+    let c = c
+        .fire_as(
+            "close",
+            &Actor::new("c-1").with_roles(&["customer"]),
+            at(24 * 35),
+        )
+        .unwrap();
+    let (c, fired) = c.fire_due(at(24 * 40)).unwrap();
+    assert_eq!(fired, "restrict");
+    assert_eq!(c.trail()[1].at, at(0) + DAY * 30);
+    let json = serde_json::to_value(c.snapshot()).unwrap();
+    let back: turnstile::regions::Snapshot<Account> = serde_json::from_value(json.clone()).unwrap();
+    assert!(
+        Current::from_snapshot(back).is_ok(),
+        "each region's clock is its own"
+    );
+    // But no step moves a region before it entered the state it leaves.
+    let mut forged = json;
+    forged["trail"][1]["at"] = "2026-11-24T00:00:00Z".into();
+    let forged: turnstile::regions::Snapshot<Account> = serde_json::from_value(forged).unwrap();
+    let refused = Current::from_snapshot(forged).map(|_| ()).unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("moves region `restriction` before it entered `in_good_standing`"),
+        "{refused}"
+    );
+}

@@ -1322,14 +1322,33 @@ impl Generator<'_> {
 
                 /// The next automatic timer of any region and when it falls
                 /// due: each region's timers count from when that region
-                /// entered its state. On a tie, the first declared.
+                /// entered its state. On a tie, the first declared. A timer
+                /// whose event cannot fire in this configuration (a joint
+                /// move's other region elsewhere, a condition unmet) is not
+                /// due; one that could fire only once another region
+                /// entered its state is due no earlier than that.
                 pub fn next_due(&self) -> ::core::option::Option<(&'static str, ::std::time::SystemTime)> {
                     let mut best: ::core::option::Option<(&'static str, ::std::time::SystemTime)> = ::core::option::Option::None;
                     for (leaf, region, event, after) in Self::TIMERS {
                         if self.states[*region] != *leaf {
                             continue;
                         }
-                        if let ::core::option::Option::Some(due) = self.entered_at[*region].checked_add(*after) {
+                        // A timer whose event cannot fire in this
+                        // configuration (a joint move's other region
+                        // elsewhere, a condition unmet) waits until it can.
+                        let ::core::option::Option::Some(shape) = Self::shape(event) else {
+                            continue;
+                        };
+                        if !#krate::regions::allows(shape, &self.states) {
+                            continue;
+                        }
+                        let involved = shape
+                            .moves
+                            .iter()
+                            .map(|(r, _)| *r)
+                            .chain(shape.conditions.iter().map(|(r, _, _)| *r));
+                        let since = involved.fold(self.entered_at[*region], |at, r| at.max(self.entered_at[r]));
+                        if let ::core::option::Option::Some(due) = self.entered_at[*region].checked_add(*after).map(|due| due.max(since)) {
                             if best.is_none_or(|(_, b)| due < b) {
                                 best = ::core::option::Option::Some((event, due));
                             }
@@ -1341,8 +1360,7 @@ impl Generator<'_> {
                 /// Fires the next automatic timer if it is due at `now`, as of
                 /// the instant it fell due (so the state it enters counts from
                 /// then): the machine and the event fired, or the machine
-                /// unchanged with `Why::NothingDue` (or the event's refusal,
-                /// when a joint move's other region or a condition stops it).
+                /// unchanged with `Why::NothingDue`.
                 pub fn fire_due(
                     self,
                     now: ::std::time::SystemTime,
