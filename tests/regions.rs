@@ -651,3 +651,59 @@ fn a_timer_recorded_after_another_regions_later_step_still_replays() {
         "{refused}"
     );
 }
+
+/// By name, an event that only moves is fired from a table
+/// (`turnstile::regions::fire_plain`) and the others by code of their own:
+/// the two refuse in the same order (conditions, then a payload given to
+/// an event that brings none, then a clock behind) and the same words.
+#[test]
+fn plain_and_generated_events_refuse_in_the_same_order() {
+    let customer = Actor::new("c-1").with_roles(&["customer"]);
+    let staff = Actor::new("s-1").with_roles(&["staff"]);
+    // (active, frozen_until_budget, restricted), every region entered at hour 2.
+    let c = Current::start(Account::default(), at(0));
+    let c = c
+        .fire_as(
+            "become_reseller_customer",
+            &Actor::new("p").with_roles(&["partner"]),
+            at(1),
+        )
+        .unwrap();
+    let frozen = c.fire("over_budget", at(2)).unwrap();
+    // `pay` (plain) asks the partner region; `close` (its own code) too.
+    // A condition comes first, before the payload and the clock.
+    let why = |c: Current, event: &str, actor: &Actor<'_>, payload: Option<&str>, now| {
+        c.fire_with(event, payload, actor, now)
+            .unwrap_err()
+            .into_parts()
+    };
+    let (frozen, pay) = why(frozen, "pay", &customer, Some("x"), at(0));
+    let (frozen, close) = why(frozen, "close", &customer, Some("x"), at(0));
+    assert_eq!(
+        (pay.code(), close.code()),
+        ("condition_unmet", "condition_unmet")
+    );
+    assert_eq!(
+        pay.to_string(),
+        "account: event `pay` needs region `partner` to be in `no_partner` or `associated`; it is in `frozen_until_budget`"
+    );
+    // Conditions met: a payload to an event that brings none comes next…
+    let restricted = frozen.fire("budget_set", at(3)).unwrap();
+    let restricted = restricted.fire_due(at(24 * 40)).unwrap().0;
+    assert_eq!(restricted.states()[2], "restricted");
+    let entered = restricted.entered_at()[2];
+    let (restricted, pay) = why(restricted, "pay", &customer, Some("x"), at(0));
+    let (restricted, review) = why(restricted, "review", &staff, Some("x"), at(0));
+    assert_eq!((pay.code(), review.code()), ("bad_payload", "bad_payload"));
+    assert!(pay.to_string().ends_with("one was given"), "{pay}");
+    assert!(review.to_string().ends_with("one was given"), "{review}");
+    // …then a clock behind when the region entered its state.
+    let (restricted, pay) = why(restricted, "pay", &customer, None, at(0));
+    let (_, review) = why(restricted, "review", &staff, None, at(0));
+    assert_eq!(
+        (pay.code(), review.code()),
+        ("clock_behind", "clock_behind")
+    );
+    assert!(matches!(pay, Why::ClockBehind { entered_at, .. } if entered_at == entered));
+    assert!(matches!(review, Why::ClockBehind { entered_at, .. } if entered_at == entered));
+}
