@@ -24,6 +24,7 @@ pub mod rules;
 // Each process is a module named after its workflow, holding its data,
 // its guards and outcomes, its rules, and (re-exported from the generated
 // `machine` module, see `#[workflow(module = "machine")]`) its machine.
+pub mod account;
 pub mod account_restriction;
 pub mod account_upgrade;
 pub mod partner_association;
@@ -31,6 +32,7 @@ pub mod phone_change;
 pub mod service_closing;
 pub mod sign_up;
 
+pub use account::Account;
 pub use account_restriction::AccountRestriction;
 pub use account_upgrade::{AccountUpgrade, CloudAccount, HuaweiId};
 pub use partner_association::{
