@@ -76,7 +76,7 @@ fn the_fuzzing_guide_counts_the_reference_workflows_and_seeds_from_the_tree() {
         "docs/fuzzing.md: the malformed corpus has {corpus} files"
     );
     assert!(page.contains(
-        "cp ../workflows/[a-z]*.toml ../examples/door.toml ../tests/ui/workflows/bad/*.toml"
+        "cp ../workflows/[a-z]*.toml ../workflows/account/account.toml ../examples/door.toml ../tests/ui/workflows/bad/*.toml"
     ));
     assert!(
         !Path::new("fuzz/seeds").exists(),

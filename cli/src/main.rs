@@ -225,22 +225,38 @@ fn print_out(text: &str) -> Result<(), String> {
 
 /// The definition files named by `paths`: files as given, folders' `.toml`
 /// files in name order (a folder's `Cargo.toml` is a crate manifest, not a
-/// definition: the reference workflows live beside their crate's manifest).
+/// definition: the reference workflows live beside their crate's manifest),
+/// then those of each crate folder directly inside it (a folder with a
+/// `Cargo.toml`, in name order: the account as one machine is a crate of its
+/// own inside `workflows/`, since a derive reads only its own crate's files).
 fn definitions(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    fn listed(path: &Path) -> Result<Vec<PathBuf>, String> {
+        let entries = std::fs::read_dir(path)
+            .map_err(|e| format!("error: cannot list `{}`: {e}", path.display()))?;
+        let mut found: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        found.sort();
+        Ok(found)
+    }
+    fn is_definition(p: &Path) -> bool {
+        p.extension().is_some_and(|x| x == "toml")
+            && p.file_name().is_some_and(|n| n != "Cargo.toml")
+            && p.is_file()
+    }
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let entries = std::fs::read_dir(path)
-                .map_err(|e| format!("error: cannot list `{}`: {e}", path.display()))?;
+            let entries = listed(path)?;
             let mut found: Vec<PathBuf> = entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| {
-                    p.extension().is_some_and(|x| x == "toml")
-                        && p.file_name().is_some_and(|n| n != "Cargo.toml")
-                        && p.is_file()
-                })
+                .iter()
+                .filter(|p| is_definition(p))
+                .cloned()
                 .collect();
-            found.sort();
+            for crate_dir in entries
+                .iter()
+                .filter(|p| p.is_dir() && p.join("Cargo.toml").is_file())
+            {
+                found.extend(listed(crate_dir)?.into_iter().filter(|p| is_definition(p)));
+            }
             if found.is_empty() {
                 return Err(format!(
                     "error: `{}` holds no `.toml` definition",

@@ -26,7 +26,14 @@ fn check_accepts_the_reference_workflows() {
         ),
         "{stderr}"
     );
-    assert_eq!(stderr.matches("ok: ").count(), 6, "{stderr}");
+    assert_eq!(stderr.matches("ok: ").count(), 7, "{stderr}");
+    // The account as one machine, a crate folder inside `workflows/`.
+    assert!(
+        stderr.contains(
+            "ok: workflows/account/account.toml (`account`: 13 states, 17 transitions, 3 timers, 4 roles, 4 capabilities, 6 payloads (2 sensitive), 1 property checked, 4 regions, 54 reachable configurations; fingerprint sha256:"
+        ),
+        "{stderr}"
+    );
     assert!(
         stderr.contains(
             "ok: workflows/account_restriction.toml (`account_restriction`: 6 states, 9 transitions, 4 roles, 5 capabilities, 6 payloads (2 sensitive), 10 properties checked; fingerprint sha256:"

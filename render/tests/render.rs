@@ -21,6 +21,7 @@ fn references() -> Vec<Workflow> {
         "partner_association",
         "service_closing",
         "account_restriction",
+        "account/account",
     ]
     .iter()
     .map(|n| workflow(&format!("../workflows/{n}.toml")))

@@ -1,7 +1,10 @@
 //! The account as one machine: the data of `account.toml`, whose four
 //! parallel regions are the services (closing), the partner (association),
 //! the restriction and the freeze of one Huawei Cloud account
-//! (docs/regions.md).
+//! (docs/regions.md). It is a crate of its own, beside
+//! `turnstile-workflows` whose processes it joins: its machine declares the
+//! same state and event names as theirs, and rustc prints a name in full in
+//! a compile error unless it is unique among the crates in use.
 //!
 //! The rules of each process have one owner: the account's data holds each
 //! process's own data ([`ServiceClosing`], [`PartnerAssociation`],
@@ -20,15 +23,14 @@
 //! ```
 //! use std::time::{Duration, SystemTime};
 //! use turnstile::Acting;
-//! use turnstile_workflows::account::{self, role, Machine};
-//! use turnstile_workflows::{Account, PartnerModel};
+//! use turnstile_account::{outcome, role, Account, Machine, PartnerModel};
 //!
 //! let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
 //! let customer = Acting::<role::Customer>::authenticated();
 //! let partner = Acting::<role::Partner>::authenticated();
 //! let m = Machine::new(Account::new("acme", PartnerModel::Reseller), now);
 //! // A reseller customer is frozen by default until the partner's budget.
-//! let account::outcome::Associate::FrozenUntilBudget(m) = m.associate(&customer, now).unwrap() else {
+//! let outcome::Associate::FrozenUntilBudget(m) = m.associate(&customer, now).unwrap() else {
 //!     unreachable!("the reseller model freezes")
 //! };
 //! assert!(!m.permits("buy_resources"));
@@ -37,20 +39,24 @@
 //! assert_eq!(m.states(), ["active", "budget_active", "unrestricted", "not_frozen"]);
 //! ```
 
+#![forbid(unsafe_code)]
+
 use std::time::Duration;
 
 use turnstile::Workflow;
 
-use crate::account_restriction::{
+use turnstile_workflows::account_restriction::{
     self, FreezeReason, RestorationMaterials, RestrictionReason, StaffDecision,
 };
-use crate::partner_association::{self, CustomerRecord, Invitation, PartnerModel};
-use crate::rules::Region;
-use crate::service_closing;
-use crate::{AccountRestriction, PartnerAssociation, ServiceClosing};
+use turnstile_workflows::partner_association::{self, CustomerRecord, Invitation};
+use turnstile_workflows::rules::Region;
+use turnstile_workflows::service_closing;
+use turnstile_workflows::{AccountRestriction, PartnerAssociation, ServiceClosing};
+
+pub use turnstile_workflows::partner_association::PartnerModel;
 
 /// The generated machine (`#[workflow(module = "machine")]`), re-exported
-/// here: `account::Machine`, `account::Current`, `account::state`, ….
+/// here: `turnstile_account::Machine`, `Current`, `state`, ….
 pub use machine::*;
 
 /// A Huawei Cloud account: the data of each process it runs at once.
