@@ -707,7 +707,9 @@ fn render(
 
 fn access(paths: &[PathBuf], out: Option<&Path>, check: bool, color: bool) -> Result<(), String> {
     let loaded = load_all(paths, color)?;
-    let workflows: Vec<Workflow> = loaded.into_iter().map(|(_, w)| w).collect();
+    let mut workflows: Vec<Workflow> = loaded.into_iter().map(|(_, w)| w).collect();
+    // The page lists the workflows by name, wherever their files are.
+    workflows.sort_by(|a, b| a.name.as_str().cmp(b.name.as_str()));
     let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     let command = match out {
         Some(out) => format!(

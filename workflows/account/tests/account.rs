@@ -457,10 +457,9 @@ fn an_account_walks_association_a_freeze_closing_and_restoring_typed() {
 fn each_event_the_account_shares_with_a_process_is_written_alike() {
     use turnstile_spec::{load, SourceFile, Workflow};
 
-    fn read(name: &str) -> Workflow {
-        let path = format!("{}/{name}", env!("CARGO_MANIFEST_DIR"));
-        let text = std::fs::read_to_string(&path).expect("the definition");
-        load(&SourceFile::new(name, &text)).expect("a valid definition")
+    // The definitions each derive compiled (`Workflow::DEFINITION`).
+    fn read<W: turnstile::Workflow>(name: &str) -> Workflow {
+        load(&SourceFile::new(name, W::DEFINITION)).expect("a valid definition")
     }
     // The account's state names for a process's own, where they differ:
     // (process, the account's, the process's).
@@ -522,14 +521,13 @@ fn each_event_the_account_shares_with_a_process_is_written_alike() {
         })
     }
 
-    let account = read("account.toml");
+    let account = read::<Account>("account.toml");
     let mut compared = 0;
     for process in [
-        "service_closing.toml",
-        "partner_association.toml",
-        "account_restriction.toml",
+        read::<turnstile_workflows::ServiceClosing>("service_closing.toml"),
+        read::<turnstile_workflows::PartnerAssociation>("partner_association.toml"),
+        read::<turnstile_workflows::AccountRestriction>("account_restriction.toml"),
     ] {
-        let process = read(process);
         for t in &process.transitions {
             let event = t.event.as_str();
             let Some(ours) = written(&account, event, Some(process.name.as_str())) else {
