@@ -408,7 +408,7 @@ fn the_retention_period_runs_in_its_own_region() {
         30 * 24,
     );
     assert_eq!(
-        c.next_due().map(|(event, due)| (event, due)),
+        c.next_due(),
         Some(("retention_period_ends", at(0) + 90 * DAY))
     );
     let (c, fired) = c.fire_due(at(100 * 24)).expect("due");
