@@ -500,6 +500,13 @@ fn prove_one(w: &Workflow, moves: &Moves, p: &Property) -> Verdict {
     match &p.claim {
         Claim::NeverTogether { states } => never_together(w, states),
         Claim::NeverPermits { capability, states }
+        | Claim::AlwaysPermits { capability, states }
+            if !w.regions.is_empty() =>
+        {
+            let never = matches!(p.claim, Claim::NeverPermits { .. });
+            permits_over_configurations(w, *capability, states, never)
+        }
+        Claim::NeverPermits { capability, states }
         | Claim::AlwaysPermits { capability, states } => {
             let never = matches!(p.claim, Claim::NeverPermits { .. });
             let Some(bad) = states
@@ -1128,6 +1135,50 @@ fn never_together(w: &Workflow, states: &[StateId]) -> Verdict {
             let mut why = format!(
                 "a run puts {} at once: from ({})",
                 at_once.join(" and "),
+                name(&start)
+            );
+            for (event, config) in &steps {
+                why.push_str(&format!(", `{event}` → ({})", name(config)));
+            }
+            Verdict::Broken { why, run: None }
+        }
+        Err(too_many) => Verdict::Broken {
+            why: format!("it is not proved: {too_many}"),
+            run: None,
+        },
+    }
+}
+
+/// `never_permits` and `always_permits` with regions: no reachable
+/// configuration with a region in one of `states` permits (or fails to
+/// permit) the capability, under the rule of [`crate::regions::permits`];
+/// a broken one shows the shortest run to such a configuration.
+fn permits_over_configurations(
+    w: &Workflow,
+    capability: crate::model::CapabilityId,
+    states: &[StateId],
+    never: bool,
+) -> Verdict {
+    let bad = |config: &[StateId]| {
+        config.iter().any(|s| states.contains(s))
+            && crate::regions::permits(w, config, capability) == never
+    };
+    let name = |config: &[StateId]| {
+        config
+            .iter()
+            .map(|s| w.state(*s).name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match crate::regions::run_to(w, crate::regions::EXPLORE_LIMIT, bad) {
+        Ok(None) => Verdict::Holds,
+        Ok(Some((start, steps))) => {
+            let end = steps.last().map_or(&start, |(_, config)| config);
+            let mut why = format!(
+                "configuration ({}) {} `{}`: from ({})",
+                name(end),
+                if never { "permits" } else { "does not permit" },
+                w.capability(capability).name,
                 name(&start)
             );
             for (event, config) in &steps {

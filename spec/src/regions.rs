@@ -359,14 +359,20 @@ pub(crate) fn check_transitions(w: &Workflow, diags: &mut Vec<Diagnostic>) -> Ve
             }
         }
     }
-    let proved_over_configurations =
-        |p: &&crate::model::Property| !matches!(p.claim, crate::model::Claim::NeverTogether { .. });
+    let proved_over_configurations = |p: &&crate::model::Property| {
+        !matches!(
+            p.claim,
+            crate::model::Claim::NeverTogether { .. }
+                | crate::model::Claim::NeverPermits { .. }
+                | crate::model::Claim::AlwaysPermits { .. }
+        )
+    };
     if let Some(p) = w.properties.iter().find(proved_over_configurations) {
         diags.push(
             Diagnostic::new(
                 Code::RegionUnsupported,
                 format!(
-                    "property `{}`: with regions, the checker proves `never_together` only, not this claim yet",
+                    "property `{}`: with regions, the checker proves `never_together`, `never_permits` and `always_permits` only, not this claim yet",
                     p.name
                 ),
             )
@@ -375,6 +381,30 @@ pub(crate) fn check_transitions(w: &Workflow, diags: &mut Vec<Diagnostic>) -> Ve
         );
     }
     keep
+}
+
+/// Whether a configuration (one state per region) permits a capability:
+/// every region that names it in some state's `permits` is in a state
+/// that permits it; a region that never names it does not restrict it; a
+/// capability no region names is not permitted (docs/regions.md). The runtime's
+/// `turnstile::regions::permits` applies the same rule to names; a test of
+/// the reference account proves the two agree on every reachable
+/// configuration.
+pub fn permits(w: &Workflow, config: &[StateId], capability: crate::model::CapabilityId) -> bool {
+    let mut named = false;
+    for (r, region) in w.regions.iter().enumerate() {
+        if region
+            .leaves
+            .iter()
+            .any(|s| w.state(*s).permits.contains(&capability))
+        {
+            named = true;
+            if !w.state(config[r]).permits.contains(&capability) {
+                return false;
+            }
+        }
+    }
+    named
 }
 
 /// The moves of a workflow with regions over configurations: for each
@@ -566,6 +596,23 @@ fn path(w: &Workflow, nodes: &[Node], mut at: usize) -> Vec<(String, Vec<StateId
     }
     steps.reverse();
     steps
+}
+
+/// Every configuration the regions reach together from the initial one
+/// (every guard may hold, every timer may fall due), in the order a
+/// breadth-first search meets them: the initial configuration first.
+pub fn configurations(
+    w: &Workflow,
+    limit: usize,
+) -> Result<Vec<Vec<StateId>>, TooManyConfigurations> {
+    let (nodes, _) = Product::new(w)
+        .search(limit, |_| false)
+        .map_err(|()| TooManyConfigurations(limit))?;
+    Ok(nodes
+        .into_iter()
+        .filter(|n| n.new)
+        .map(|n| n.config)
+        .collect())
 }
 
 /// The configurations a workflow with regions can reach from its initial
@@ -776,5 +823,39 @@ mod tests {
             "every transition is taken"
         );
         assert_eq!(explore(&w, 5), None, "more than the limit: not explored");
+        assert_eq!(super::configurations(&w, 1_000).unwrap().len(), 10);
+    }
+
+    /// `never_permits` and `always_permits` are proved over the reachable
+    /// configurations by the rule across regions; a claim the checker does
+    /// not prove over configurations yet is refused, not ignored.
+    #[test]
+    fn capabilities_are_proved_over_configurations() {
+        let base = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/ui/workflows/regions.toml"
+        ))
+        .expect("the fixture");
+        let with = |property: &str| {
+            let text = format!("{base}\n[properties.p]\nsummary = \"a claim\"\n{property}\n");
+            crate::check(&SourceFile::new("regions.toml", text)).diagnostics
+        };
+        // Restricted, nothing is bought, whatever the other regions say.
+        let report = with("never_permits = \"buy\"\nin = \"restricted\"");
+        assert!(report.is_empty(), "{report:?}");
+        // But the services are not always usable while there is no
+        // partner: a closed account has no partner and cannot use them.
+        let broken = with("always_permits = \"use_services\"\nin = \"no_partner\"");
+        let text = format!("{broken:?}");
+        assert!(
+            text.contains("configuration (closed, no_partner, in_good_standing) does not permit `use_services`: from (active, no_partner, in_good_standing), `close` → (closed, no_partner, in_good_standing)"),
+            "{text}"
+        );
+        let refused = with("reachable = \"active\"\nfrom = \"closed\"");
+        assert!(
+            format!("{refused:?}")
+                .contains("proves `never_together`, `never_permits` and `always_permits` only"),
+            "{refused:?}"
+        );
     }
 }

@@ -553,3 +553,43 @@ fn each_event_the_account_shares_with_a_process_is_written_alike() {
     // two decisions.
     assert_eq!(compared, 15);
 }
+
+/// One owner for the capability rule across regions: the checker's
+/// (`turnstile_spec::regions::permits`, which proves the account's
+/// `never_permits` and `always_permits`) and the runtime's (what
+/// `Current::permits` answers) agree on every capability in every
+/// configuration the account can reach.
+#[test]
+fn the_checker_and_the_runtime_agree_on_what_each_configuration_permits() {
+    use turnstile::Workflow as _;
+    let text = turnstile_spec::SourceFile::new("account.toml", Account::DEFINITION);
+    let w = turnstile_spec::load(&text).expect("a valid definition");
+    let configurations =
+        turnstile_spec::regions::configurations(&w, 1_000).expect("54 configurations");
+    assert_eq!(configurations.len(), 54);
+    let mut permitted = 0;
+    for config in &configurations {
+        let names: Vec<&str> = config.iter().map(|s| w.state(*s).name.as_str()).collect();
+        let c = Current::resume(
+            &names,
+            Account::new("acme", PartnerModel::Referral),
+            &[at(0); 4],
+        )
+        .unwrap_or_else(|_| panic!("({}) resumes", names.join(", ")));
+        for (id, capability) in w.capabilities.iter().enumerate() {
+            let checker =
+                turnstile_spec::regions::permits(&w, config, turnstile_spec::CapabilityId(id));
+            assert_eq!(
+                c.permits(capability.name.as_str()),
+                checker,
+                "`{}` in ({})",
+                capability.name.as_str(),
+                names.join(", ")
+            );
+            permitted += usize::from(checker);
+        }
+    }
+    // Not every answer is the same one: some configurations permit, some
+    // do not.
+    assert!(permitted > 0 && permitted < 54 * w.capabilities.len());
+}
