@@ -130,9 +130,21 @@ fn section(out: &mut String, w: &Workflow) {
         out.push_str("None: the definition states no capability of the account per state.\n\n");
         return;
     }
-    out.push_str(
-        "| capability | permitted in | not in | from the documents |\n|---|---|---|---|\n",
-    );
+    if !w.regions.is_empty() {
+        out.push_str(
+            "The workflow runs regions side by side: a capability holds when every region that \
+             names it in some state is in a state that permits it; a region that never names it \
+             does not restrict it (docs/regions.md). So \"not in\" lists the states of the regions \
+             that name it, and the last but one column the regions that do not.\n\n",
+        );
+        out.push_str(
+            "| capability | permitted in | not in | not restricted by | from the documents |\n|---|---|---|---|---|\n",
+        );
+    } else {
+        out.push_str(
+            "| capability | permitted in | not in | from the documents |\n|---|---|---|---|\n",
+        );
+    }
     for (i, capability) in w.capabilities.iter().enumerate() {
         let permitting = w.states_permitting(CapabilityId(i));
         let names = |states: &mut dyn Iterator<Item = StateId>| {
@@ -166,11 +178,35 @@ fn section(out: &mut String, w: &Workflow) {
                 None => yes.extend(names(&mut std::iter::once(*s))),
             }
         }
+        // With regions, the states of a region that never names the
+        // capability do not forbid it: they are not listed.
+        let names_it = |r: usize| {
+            w.regions[r]
+                .leaves
+                .iter()
+                .any(|s| w.state(*s).permits.contains(&CapabilityId(i)))
+        };
         let no = names(
             &mut (0..w.states.len())
                 .map(StateId)
-                .filter(|s| !permitting.contains(s)),
+                .filter(|s| !permitting.contains(s) && w.region_of(*s).is_none_or(names_it)),
         );
+        if !w.regions.is_empty() {
+            let free: Vec<String> = (0..w.regions.len())
+                .filter(|r| !names_it(*r))
+                .map(|r| format!("`{}`", w.region_name(r)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} | {} |",
+                capability.name.as_str(),
+                list(&yes),
+                list(&no),
+                list(&free),
+                capability.summary.as_deref().map(cell).unwrap_or_default()
+            );
+            continue;
+        }
         let _ = writeln!(
             out,
             "| `{}` | {} | {} | {} |",

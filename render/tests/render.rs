@@ -776,3 +776,39 @@ fn a_thousand_state_page_stays_small() {
     eprintln!("a 1,000-state page: {} bytes", page.len());
     assert!(page.len() < 3_000_000, "{} bytes", page.len());
 }
+
+/// With regions, the access page states the rule across regions and does
+/// not list as forbidding a capability the states of a region that never
+/// names it: the account's partner region says nothing of logging in, so
+/// `no_partner` and `associated` are not among the states `log_in` is not
+/// permitted in, and `partner` is among the regions that do not restrict it.
+#[test]
+fn the_access_page_of_regions_lists_only_the_regions_that_restrict() {
+    let w = workflow("../workflows/account/account.toml");
+    let page = turnstile_render::access::markdown(&[w], "turnstile access workflows/account");
+    assert!(
+        page.contains("a region that never names it does not restrict it"),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            "| capability | permitted in | not in | not restricted by | from the documents |"
+        ),
+        "{page}"
+    );
+    let row = page
+        .lines()
+        .find(|l| l.starts_with("| `log_in` |"))
+        .expect("a row for log_in");
+    let cells: Vec<&str> = row.split(" | ").collect();
+    assert_eq!(cells[2], "`disabled`", "{row}");
+    assert_eq!(cells[3], "`partner`", "{row}");
+    let buy = page
+        .lines()
+        .find(|l| l.starts_with("| `buy_resources` |"))
+        .expect("a row for buy_resources");
+    assert!(
+        buy.contains("`frozen_until_budget`") && buy.contains("| none |"),
+        "{buy}"
+    );
+}
