@@ -3,9 +3,9 @@
 //!
 //! Each event is a method generic over every region's state and bounded
 //! per region: a region the event moves by a trait its source states
-//! implement (`event::close::Services`, whose `To` is the target), a
+//! implement (`event::close::CloseFromServices`, whose `To` is the target), a
 //! region a `when` condition names by a trait the states it accepts
-//! implement (`event::close::Partner`), whose message is the condition in
+//! implement (`event::close::CloseWhenPartner`), whose message is the condition in
 //! the words a refusal by name uses (`turnstile_words::condition_words`).
 //! A region neither moves nor conditions stays generic. Every check of a
 //! move (timers, guards) is the source state's `check`, which the by-name
@@ -48,6 +48,22 @@ impl Generator<'_> {
     /// The region's bound trait (`region::Services`).
     pub(crate) fn region_trait(&self, r: usize) -> Ident {
         ident(self.w.region_name(r).pascal())
+    }
+
+    /// An event's trait for a region it moves
+    /// (`event::close::CloseFromServices<To>`), implemented by the states it
+    /// moves the region from. Its name is its own, apart from the region's
+    /// trait and every other event's: rustc then prints it without its
+    /// path, and adds no "implements similarly named trait" to the error.
+    fn move_trait(&self, event: &turnstile_spec::Name, r: usize) -> Ident {
+        format_ident!("{}From{}", event.pascal(), self.w.region_name(r).pascal())
+    }
+
+    /// An event's trait for a region its `when` asks
+    /// (`event::close::CloseWhenPartner`), implemented by the states it
+    /// accepts; named as [`Self::move_trait`] for the same reason.
+    fn condition_trait(&self, event: &turnstile_spec::Name, r: usize) -> Ident {
+        format_ident!("{}When{}", event.pascal(), self.w.region_name(r).pascal())
     }
 
     /// The module of a workflow with regions.
@@ -291,12 +307,14 @@ impl Generator<'_> {
             for r in 0..n {
                 let p = &params[r];
                 let tr = &traits[r];
+                let mv = self.move_trait(&event.name, r);
+                let when = self.condition_trait(&event.name, r);
                 if !moves[r].is_empty() {
                     // A branch's target is its outcome's: the trait's `To`
                     // is `()` and the method returns the outcome enum.
                     let to = format_ident!("{p}To");
                     let to_ty = if branch { quote!(()) } else { quote!(#to) };
-                    bounds.push(quote!(#p: event::#ev::#tr<#to_ty>));
+                    bounds.push(quote!(#p: event::#ev::#mv<#to_ty>));
                     if !branch {
                         bounds.push(quote!(#to: region::#tr));
                     }
@@ -304,7 +322,7 @@ impl Generator<'_> {
                         // The actor's role may fire the move of every
                         // region the event moves.
                         let line = self.input.file.line_col(w_line(self.w, event, r)).0 as u32;
-                        bounds.push(quote!(R: role::May<event::#ev::#ev, #p, <#p as event::#ev::#tr<#to_ty>>::By, #line>));
+                        bounds.push(quote!(R: role::May<event::#ev::#ev, #p, <#p as event::#ev::#mv<#to_ty>>::By, #line>));
                     }
                     targets.push(quote!(#to));
                     if !branch {
@@ -322,7 +340,7 @@ impl Generator<'_> {
                             None => quote!(#krate::Rejected::new(machine, refusal)),
                         };
                         checks.push(quote! {
-                            if let ::core::result::Result::Err(refusal) = <#p as event::#ev::#tr<#to_ty>>::check(#args) {
+                            if let ::core::result::Result::Err(refusal) = <#p as event::#ev::#mv<#to_ty>>::check(#args) {
                                 return ::core::result::Result::Err(#rejected);
                             }
                         });
@@ -330,7 +348,7 @@ impl Generator<'_> {
                     entered.push(quote!(now));
                 } else {
                     if conditions.iter().any(|c| c.region == r) {
-                        bounds.push(quote!(#p: event::#ev::#tr));
+                        bounds.push(quote!(#p: event::#ev::#when));
                     }
                     targets.push(quote!(#p));
                     entered.push(quote!(machine.entered_at[#r]));
@@ -497,7 +515,7 @@ impl Generator<'_> {
                 if m.is_empty() {
                     continue;
                 }
-                let tr = self.region_trait(r);
+                let tr = self.move_trait(&event.name, r);
                 let region = w.region_name(r).as_str();
                 let allowed = m
                     .iter()
@@ -583,7 +601,7 @@ impl Generator<'_> {
                 });
             }
             for c in w.conditions(event) {
-                let tr = self.region_trait(c.region);
+                let tr = self.condition_trait(&event.name, c.region);
                 let region = w.region_name(c.region).as_str();
                 let needs: Vec<&str> = c.written.iter().map(String::as_str).collect();
                 let message = turnstile_words::condition_words(wname, evs, region, &needs);
@@ -736,7 +754,7 @@ impl Generator<'_> {
                         }
                     };
                 });
-                let tr = self.region_trait(r);
+                let tr = self.move_trait(&event.name, r);
                 if self.timed {
                     behind.push(quote! {
                         if now < c.entered_at[#r] {

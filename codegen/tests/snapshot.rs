@@ -337,12 +337,14 @@ fn regions_expansion() {
     assert!(code.contains("pub struct Machine<S: Configuration>"));
     assert!(code.contains("entered_at: [::std::time::SystemTime; 3usize],"));
     // `close` moves `services`, asks `partner` and `restriction`.
-    assert!(code.contains("Services: event::close::Services<ServicesTo>"));
-    assert!(code.contains("Partner: event::close::Partner,"));
-    assert!(code.contains("Restriction: event::close::Restriction"));
+    assert!(code.contains("Services: event::close::CloseFromServices<ServicesTo>"));
+    assert!(code.contains("Partner: event::close::CloseWhenPartner,"));
+    assert!(code.contains("Restriction: event::close::CloseWhenRestriction"));
     // `over_budget` is a joint move: two moved regions, one method.
-    assert!(code.contains("Partner: event::over_budget::Partner<PartnerTo>"));
-    assert!(code.contains("Restriction: event::over_budget::Restriction<RestrictionTo>"));
+    assert!(code.contains("Partner: event::over_budget::OverBudgetFromPartner<PartnerTo>"));
+    assert!(
+        code.contains("Restriction: event::over_budget::OverBudgetFromRestriction<RestrictionTo>")
+    );
     assert!(code.contains(
         "message = \"account: event `close` needs region `partner` to be in `no_partner`\""
     ));
