@@ -307,8 +307,8 @@ impl Generator<'_> {
             for r in 0..n {
                 let p = &params[r];
                 let tr = &traits[r];
-                let mv = self.move_trait(&event.name, r);
-                let when = self.condition_trait(&event.name, r);
+                let mv = self.move_trait(event.name, r);
+                let when = self.condition_trait(event.name, r);
                 if !moves[r].is_empty() {
                     // A branch's target is its outcome's: the trait's `To`
                     // is `()` and the method returns the outcome enum.
@@ -515,7 +515,7 @@ impl Generator<'_> {
                 if m.is_empty() {
                     continue;
                 }
-                let tr = self.move_trait(&event.name, r);
+                let tr = self.move_trait(event.name, r);
                 let region = w.region_name(r).as_str();
                 let allowed = m
                     .iter()
@@ -601,7 +601,7 @@ impl Generator<'_> {
                 });
             }
             for c in w.conditions(event) {
-                let tr = self.condition_trait(&event.name, c.region);
+                let tr = self.condition_trait(event.name, c.region);
                 let region = w.region_name(c.region).as_str();
                 let needs: Vec<&str> = c.written.iter().map(String::as_str).collect();
                 let message = turnstile_words::condition_words(wname, evs, region, &needs);
@@ -754,7 +754,7 @@ impl Generator<'_> {
                         }
                     };
                 });
-                let tr = self.move_trait(&event.name, r);
+                let tr = self.move_trait(event.name, r);
                 if self.timed {
                     behind.push(quote! {
                         if now < c.entered_at[#r] {
