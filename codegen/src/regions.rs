@@ -1429,6 +1429,55 @@ impl Generator<'_> {
                 }
             }
 
+            /// The machine by name for stores and runners: each method is
+            /// `Current`'s own.
+            impl #krate::regions::Parallel for #data {
+                type Current = Current;
+                const FINGERPRINT: &'static str = Current::FINGERPRINT;
+                const REGIONS: &'static [&'static str] = &REGIONS;
+                fn start(data: Self, now: ::std::time::SystemTime) -> Current {
+                    Current::start(data, now)
+                }
+                fn states(current: &Current) -> ::std::vec::Vec<&'static str> {
+                    current.states().to_vec()
+                }
+                fn entered_at(current: &Current) -> ::std::vec::Vec<::std::time::SystemTime> {
+                    current.entered_at().to_vec()
+                }
+                fn data(current: &Current) -> &Self {
+                    current.data()
+                }
+                fn trail(current: &Current) -> &[#krate::regions::RegionStep] {
+                    current.trail()
+                }
+                fn next_due(current: &Current) -> ::core::option::Option<(&'static str, ::std::time::SystemTime)> {
+                    current.next_due()
+                }
+                fn fire_with(
+                    current: Current,
+                    event: &str,
+                    payload: ::core::option::Option<&str>,
+                    actor: &#krate::Actor<'_>,
+                    now: ::std::time::SystemTime,
+                ) -> ::core::result::Result<Current, #krate::Refused<Current>> {
+                    current.fire_with(event, payload, actor, now)
+                }
+                fn fire_due(
+                    current: Current,
+                    now: ::std::time::SystemTime,
+                ) -> ::core::result::Result<(Current, &'static str), #krate::Refused<Current>> {
+                    current.fire_due(now)
+                }
+                fn snapshot(current: &Current) -> #krate::regions::Snapshot<&Self> {
+                    current.snapshot()
+                }
+                fn from_snapshot(
+                    snapshot: #krate::regions::Snapshot<Self>,
+                ) -> ::core::result::Result<Current, #krate::LoadError> {
+                    Current::from_snapshot(snapshot)
+                }
+            }
+
             /// One function per event that does more than move: what
             /// `Current::fire_with` calls (the others fire from `SHAPES`).
             mod by_name {

@@ -28,6 +28,48 @@
 
 use std::time::SystemTime;
 
+/// A workflow with parallel regions by name, as a store or a runner
+/// holds it: implemented by `#[derive(Workflow)]` on the data type of a
+/// workflow with regions (unless `dispatch = false`), each method the
+/// generated `Current`'s of the same name.
+pub trait Parallel: crate::Workflow + Sized {
+    /// The generated `Current`: the configuration as values.
+    type Current;
+    /// The fingerprint of the definition compiled in.
+    const FINGERPRINT: &'static str;
+    /// The regions' names, in order.
+    const REGIONS: &'static [&'static str];
+    /// Each region in its initial state, entered at `now`.
+    fn start(data: Self, now: SystemTime) -> Self::Current;
+    /// Each region's state, in the order of [`Parallel::REGIONS`].
+    fn states(current: &Self::Current) -> Vec<&'static str>;
+    /// When each region entered its state.
+    fn entered_at(current: &Self::Current) -> Vec<SystemTime>;
+    /// The data.
+    fn data(current: &Self::Current) -> &Self;
+    /// The audit trail, oldest first.
+    fn trail(current: &Self::Current) -> &[RegionStep];
+    /// The earliest automatic timer that can fire, and when it falls due.
+    fn next_due(current: &Self::Current) -> Option<(&'static str, SystemTime)>;
+    /// Fires `event` with `payload` as `actor` at `now`.
+    fn fire_with(
+        current: Self::Current,
+        event: &str,
+        payload: Option<&str>,
+        actor: &crate::Actor<'_>,
+        now: SystemTime,
+    ) -> Result<Self::Current, crate::Refused<Self::Current>>;
+    /// Fires the automatic timer that fell due first by `now`.
+    fn fire_due(
+        current: Self::Current,
+        now: SystemTime,
+    ) -> Result<(Self::Current, &'static str), crate::Refused<Self::Current>>;
+    /// The stored form, with the data by reference.
+    fn snapshot(current: &Self::Current) -> Snapshot<&Self>;
+    /// The configuration a snapshot stored, checked.
+    fn from_snapshot(snapshot: Snapshot<Self>) -> Result<Self::Current, crate::LoadError>;
+}
+
 /// The format tag of the configurations this version writes.
 pub const FORMAT: &str = "turnstile-regions/1";
 

@@ -123,7 +123,7 @@ impl<'r> FireRequest<'r> {
 
     /// Every text of the request against the store's rule for text
     /// ([`StoreError::BadText`]), before anything is read.
-    fn check(&self) -> Result<(), StoreError> {
+    pub(crate) fn check(&self) -> Result<(), StoreError> {
         text::name("the event name", self.event)?;
         text::json_opt("the payload", self.payload)?;
         text::name_opt("the actor's id", self.actor.id())?;

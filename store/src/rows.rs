@@ -62,6 +62,13 @@ pub(crate) struct NewStep<'i> {
     at: i64,
 }
 
+impl<'i> NewStep<'i> {
+    /// `step`, taken at `at` (nanoseconds since the Unix epoch).
+    pub(crate) fn new(step: &'i Step, at: i64) -> Self {
+        NewStep { step, at }
+    }
+}
+
 impl<'i> Columns<'i> {
     /// The row of `instance`, with the steps of its history after the
     /// first `stored` ones (those already in the database).
