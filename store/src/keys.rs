@@ -28,18 +28,40 @@ pub(crate) async fn recorded_on<W: Dispatch>(
     key: &str,
     event: &str,
 ) -> Result<Option<Recorded>, StoreError> {
+    recorded_named(conn, W::NAME, id, key, event).await
+}
+
+/// [`recorded_on`], for the workflow named `workflow`.
+pub(crate) async fn recorded_named(
+    conn: &mut AnyConnection,
+    workflow: &'static str,
+    id: &str,
+    key: &str,
+    event: &str,
+) -> Result<Option<Recorded>, StoreError> {
     let row: Option<KeyRow> = sqlx::query_as(KEY_SQL)
-        .bind(W::NAME)
+        .bind(workflow)
         .bind(id)
         .bind(key)
         .fetch_optional(&mut *conn)
         .await?;
-    recorded_of::<W>(id, key, event, row)
+    recorded_of_named(workflow, id, key, event, row)
 }
 
 /// What a [`KeyRow`] of `key` on instance `id` (`None`: no such row)
 /// records, checked against the event asked for now.
 pub(crate) fn recorded_of<W: Dispatch>(
+    id: &str,
+    key: &str,
+    event: &str,
+    row: Option<KeyRow>,
+) -> Result<Option<Recorded>, StoreError> {
+    recorded_of_named(W::NAME, id, key, event, row)
+}
+
+/// [`recorded_of`], for the workflow named `workflow`.
+pub(crate) fn recorded_of_named(
+    workflow: &'static str,
     id: &str,
     key: &str,
     event: &str,
@@ -54,7 +76,7 @@ pub(crate) fn recorded_of<W: Dispatch>(
     };
     if recorded != event {
         return Err(StoreError::KeyReused {
-            workflow: W::NAME,
+            workflow,
             id: id.to_string(),
             key: key.to_string(),
             recorded,
@@ -62,7 +84,7 @@ pub(crate) fn recorded_of<W: Dispatch>(
         });
     }
     let bad = |problem: String| StoreError::BadRow {
-        workflow: W::NAME,
+        workflow,
         id: id.to_string(),
         problem: format!("the outcome recorded under key `{key}`: {problem}"),
     };
@@ -107,15 +129,37 @@ pub(crate) fn record_params<W: Dispatch>(
     outcome: &Result<(), Why>,
     stored: &Stored<W>,
 ) -> Vec<Param> {
+    named_params(
+        W::NAME,
+        id,
+        key,
+        event,
+        outcome,
+        stored.version,
+        stored.instance.state(),
+    )
+}
+
+/// [`record_params`], for the workflow named `workflow`, whose instance
+/// is now at `version` in `state` (as its row's `state` column says it).
+pub(crate) fn named_params(
+    workflow: &str,
+    id: &str,
+    key: &str,
+    event: &str,
+    outcome: &Result<(), Why>,
+    version: i64,
+    state: &str,
+) -> Vec<Param> {
     let recorded = match outcome {
         Ok(()) => json!({
-            "version": stored.version,
-            "state": stored.instance.state(),
+            "version": version,
+            "state": state,
         }),
         Err(why) => json!({ "refused": why.code(), "message": why.to_string() }),
     };
     vec![
-        Param::Text(W::NAME.to_string()),
+        Param::Text(workflow.to_string()),
         Param::Text(id.to_string()),
         Param::Text(key.to_string()),
         Param::Text(event.to_string()),

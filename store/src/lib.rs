@@ -95,7 +95,7 @@ pub use error::StoreError;
 pub use fire::{FireRequest, Keyed, Recorded};
 pub use maintenance::{Migration, Verified};
 pub use outbox::{Delivery, Lag, Waiter};
-pub use regions::StoredRegions;
+pub use regions::{KeyedRegions, StoredRegions};
 use rows::{instant, wall_clock, Columns};
 pub use text::name as check_name;
 pub use timers::Fired;
@@ -514,7 +514,7 @@ impl Store {
 
     /// The instances of workflow `W`, in id order: all of them, or those in
     /// `state`; at most `limit`, starting after the id `after` (for pages).
-    pub async fn list<W: Dispatch>(
+    pub async fn list<W: turnstile_runtime::Workflow>(
         &self,
         state: Option<&str>,
         after: Option<&str>,
@@ -525,7 +525,7 @@ impl Store {
 
     /// [`Store::list`], of the instances `owner` owns only
     /// ([`Store::create_owned`]).
-    pub async fn list_owned<W: Dispatch>(
+    pub async fn list_owned<W: turnstile_runtime::Workflow>(
         &self,
         owner: &str,
         state: Option<&str>,
@@ -535,7 +535,7 @@ impl Store {
         self.list_where::<W>(Some(owner), state, after, limit).await
     }
 
-    async fn list_where<W: Dispatch>(
+    async fn list_where<W: turnstile_runtime::Workflow>(
         &self,
         owner: Option<&str>,
         state: Option<&str>,
@@ -591,7 +591,10 @@ impl Store {
     /// The owner of instance `id` ([`Store::create_owned`]), or `None` if
     /// none was recorded; [`StoreError::NotFound`] if there is no such
     /// instance.
-    pub async fn owner<W: Dispatch>(&self, id: &str) -> Result<Option<String>, StoreError> {
+    pub async fn owner<W: turnstile_runtime::Workflow>(
+        &self,
+        id: &str,
+    ) -> Result<Option<String>, StoreError> {
         text::name(ID, id)?;
         let row: Option<(Option<String>,)> =
             sqlx::query_as("SELECT owner FROM turnstile_instances WHERE workflow = $1 AND id = $2")
@@ -610,7 +613,11 @@ impl Store {
     /// itself: `None` if the history has no such step. A replayed
     /// idempotency key's step ([`Recorded::Fired`]'s `version`) is read
     /// this way, at a cost that does not grow with the history.
-    pub async fn step<W: Dispatch>(&self, id: &str, seq: i64) -> Result<Option<Step>, StoreError> {
+    pub async fn step<W: turnstile_runtime::Workflow>(
+        &self,
+        id: &str,
+        seq: i64,
+    ) -> Result<Option<Step>, StoreError> {
         text::name(ID, id)?;
         let mut conn = self.pool.acquire().await?;
         rows::read_step(&mut conn, W::NAME, id, seq).await

@@ -27,7 +27,7 @@ use turnstile_runtime::regions::{Moved, Parallel, RegionState, RegionStep, Snaps
 use turnstile_runtime::Step;
 
 use crate::rows::{self, instant, nanos, wall_clock, NewStep, StepRow, STEP_SELECT, UPDATE_ROW};
-use crate::{text, Backend, FireRequest, Store, StoreError};
+use crate::{keys, text, Backend, FireRequest, Recorded, Store, StoreError};
 
 /// An instance of a workflow with regions as stored: its id, the version
 /// it was read or written at (the number of steps in its history), and the
@@ -49,6 +49,18 @@ impl<W: Parallel> std::fmt::Debug for StoredRegions<W> {
             .field("states", &W::states(&self.current))
             .finish()
     }
+}
+
+/// What a request with an idempotency key came to: fired now, or the
+/// outcome recorded under the key by the first request that sent it.
+#[derive(Debug)]
+pub enum KeyedRegions<W: Parallel> {
+    /// Fired (or created) by this request.
+    Fired(StoredRegions<W>),
+    /// A repeat: what the first request with this key came to (for a
+    /// fire, [`Recorded::Fired`]'s `state` is the row's `state` column, each
+    /// region's state joined by `,`; [`Store::step`] reads its step).
+    Replayed(Recorded),
 }
 
 const ID: &str = "the instance id";
@@ -177,14 +189,14 @@ async fn read<W: Parallel + DeserializeOwned>(
     backend: Backend,
     id: &str,
     lock: bool,
-) -> Result<StoredRegions<W>, StoreError> {
+) -> Result<(StoredRegions<W>, Option<String>), StoreError> {
     let lock = if lock && backend == Backend::Postgres {
         " FOR UPDATE"
     } else {
         ""
     };
     let row = sqlx::query(&format!(
-        "SELECT fingerprint, state, entered_within, started_at, data, version \
+        "SELECT fingerprint, state, entered_within, started_at, data, version, owner \
          FROM turnstile_instances WHERE workflow = $1 AND id = $2{lock}"
     ))
     .bind(W::NAME)
@@ -201,6 +213,7 @@ async fn read<W: Parallel + DeserializeOwned>(
     let started_at: Option<i64> = row.try_get("started_at")?;
     let data: String = row.try_get("data")?;
     let version: i64 = row.try_get("version")?;
+    let owner: Option<String> = row.try_get("owner")?;
 
     let states: Vec<&str> = state.split(',').collect();
     let within = within.ok_or_else(|| bad_row::<W>(id, "no instant per region"))?;
@@ -284,11 +297,14 @@ async fn read<W: Parallel + DeserializeOwned>(
         trail,
     })
     .map_err(|e| bad_row::<W>(id, e.to_string()))?;
-    Ok(StoredRegions {
-        id: id.to_string(),
-        version,
-        current,
-    })
+    Ok((
+        StoredRegions {
+            id: id.to_string(),
+            version,
+            current,
+        },
+        owner,
+    ))
 }
 
 /// Writes `current`, read at version `expected`, with the steps its trail
@@ -344,7 +360,58 @@ impl Store {
         id: &str,
         current: W::Current,
     ) -> Result<StoredRegions<W>, StoreError> {
+        match self
+            .create_regions_with::<W>(id, current, None, None)
+            .await?
+        {
+            KeyedRegions::Fired(stored) => Ok(stored),
+            KeyedRegions::Replayed(_) => unreachable!("no key was given"),
+        }
+    }
+
+    /// [`Store::create_regions`], recording `owner` as the instance's owner
+    /// (as [`Store::create_owned`] does): a fire whose request names
+    /// another owner answers [`StoreError::NotFound`].
+    pub async fn create_regions_owned<W: Parallel + Serialize>(
+        &self,
+        id: &str,
+        current: W::Current,
+        owner: &str,
+    ) -> Result<StoredRegions<W>, StoreError> {
+        match self
+            .create_regions_with::<W>(id, current, Some(owner), None)
+            .await?
+        {
+            KeyedRegions::Fired(stored) => Ok(stored),
+            KeyedRegions::Replayed(_) => unreachable!("no key was given"),
+        }
+    }
+
+    /// [`Store::create_regions`] (with `owner`) under an idempotency `key`,
+    /// as [`Store::create_keyed`]: a repeat answers
+    /// [`KeyedRegions::Replayed`] instead of [`StoreError::Exists`].
+    pub async fn create_regions_keyed<W: Parallel + Serialize>(
+        &self,
+        id: &str,
+        current: W::Current,
+        owner: Option<&str>,
+        key: &str,
+    ) -> Result<KeyedRegions<W>, StoreError> {
+        text::name("the idempotency key", key)?;
+        self.create_regions_with::<W>(id, current, owner, Some(key))
+            .await
+    }
+
+    async fn create_regions_with<W: Parallel + Serialize>(
+        &self,
+        id: &str,
+        current: W::Current,
+        owner: Option<&str>,
+        key: Option<&str>,
+    ) -> Result<KeyedRegions<W>, StoreError> {
+        const CREATE: &str = "create";
         text::name(ID, id)?;
+        text::name_opt("the owner", owner)?;
         let at = W::entered_at(&current);
         let fresh = W::trail(&current).is_empty()
             && at.windows(2).all(|w| w[0] == w[1])
@@ -364,10 +431,15 @@ impl Store {
             .map_err(StoreError::Instant)?;
         let now = wall_clock();
         let mut tx = self.begin_write().await?;
+        if let Some(key) = key {
+            if let Some(recorded) = keys::recorded_named(&mut tx, W::NAME, id, key, CREATE).await? {
+                return Ok(KeyedRegions::Replayed(recorded));
+            }
+        }
         let inserted = sqlx::query(
             "INSERT INTO turnstile_instances \
-             (workflow, id, fingerprint, state, entered_at, data, version, next_due, created_at, updated_at, started_at, entered_within) \
-             VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10, $11) ON CONFLICT (workflow, id) DO NOTHING",
+             (workflow, id, fingerprint, state, entered_at, data, version, next_due, created_at, updated_at, started_at, entered_within, owner) \
+             VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10, $11, $12) ON CONFLICT (workflow, id) DO NOTHING",
         )
         .bind(W::NAME)
         .bind(id)
@@ -380,21 +452,38 @@ impl Store {
         .bind(now)
         .bind(started_at)
         .bind(&c.entered_within)
+        .bind(owner)
         .execute(&mut *tx)
         .await?;
         if inserted.rows_affected() == 0 {
+            // Taken: by a request with this key that committed meanwhile,
+            // or by another.
+            if let Some(key) = key {
+                if let Some(recorded) =
+                    keys::recorded_named(&mut tx, W::NAME, id, key, CREATE).await?
+                {
+                    return Ok(KeyedRegions::Replayed(recorded));
+                }
+            }
             return Err(StoreError::Exists {
                 workflow: W::NAME,
                 id: id.to_string(),
             });
         }
+        if let Some(key) = key {
+            keys::record(
+                &mut tx,
+                keys::named_params(W::NAME, id, key, CREATE, &Ok(()), 0, &c.state),
+            )
+            .await?;
+        }
         tx.commit().await?;
         self.wake();
-        Ok(StoredRegions {
+        Ok(KeyedRegions::Fired(StoredRegions {
             id: id.to_string(),
             version: 0,
             current,
-        })
+        }))
     }
 
     /// Loads instance `id` of a workflow with regions: its row and whole
@@ -414,7 +503,7 @@ impl Store {
         }
         let stored = read::<W>(&mut tx, self.backend, id, false).await;
         tx.rollback().await?;
-        stored
+        stored.map(|(stored, _)| stored)
     }
 
     /// Fires `request` on instance `id` of a workflow with regions, in one
@@ -423,29 +512,59 @@ impl Store {
     /// ([`StoreError::Conflict`] if another write came first, or if
     /// `request.version` names another). A refusal writes nothing and is
     /// [`StoreError::Refused`], with the runtime's `Why` (a condition on
-    /// another region is `Why::Condition`). Idempotency keys and owners
-    /// are not kept for workflows with regions yet: a request with either
-    /// is refused ([`StoreError::BadText`]) rather than served without it.
+    /// another region is `Why::Condition`). `request.owner`: an instance
+    /// owned by anyone else answers [`StoreError::NotFound`]. A request
+    /// with an idempotency key goes through [`Store::submit_regions`],
+    /// which can answer a repeat; here it is refused
+    /// ([`StoreError::BadText`]).
     pub async fn fire_regions<W: Parallel + Serialize + DeserializeOwned>(
         &self,
         id: &str,
         request: &FireRequest<'_>,
     ) -> Result<StoredRegions<W>, StoreError> {
+        if request.key.is_some() {
+            return Err(StoreError::BadText {
+                field: "the idempotency key",
+                problem:
+                    "a keyed fire goes through `Store::submit_regions`, which can answer a repeat"
+                        .to_string(),
+            });
+        }
+        match self.submit_regions::<W>(id, request).await? {
+            KeyedRegions::Fired(stored) => Ok(stored),
+            KeyedRegions::Replayed(_) => unreachable!("no key was given"),
+        }
+    }
+
+    /// [`Store::fire_regions`], with `request.key` honoured as
+    /// [`Store::fire_keyed`] honours it: a key seen before answers
+    /// [`KeyedRegions::Replayed`] with what the first request came to
+    /// (before anything else is checked), and a first request's outcome,
+    /// step or refusal, is recorded with it in the same transaction.
+    pub async fn submit_regions<W: Parallel + Serialize + DeserializeOwned>(
+        &self,
+        id: &str,
+        request: &FireRequest<'_>,
+    ) -> Result<KeyedRegions<W>, StoreError> {
         text::name(ID, id)?;
         request.check()?;
-        for (field, given) in [
-            ("the idempotency key", request.key.is_some()),
-            ("the owner", request.owner.is_some()),
-        ] {
-            if given {
-                return Err(StoreError::BadText {
-                    field,
-                    problem: "not kept for workflows with regions yet".to_string(),
+        let mut tx = self.begin_write().await?;
+        if let Some(key) = request.key {
+            if let Some(recorded) =
+                keys::recorded_named(&mut tx, W::NAME, id, key, request.event).await?
+            {
+                return Ok(KeyedRegions::Replayed(recorded));
+            }
+        }
+        let (stored, owner) = read::<W>(&mut tx, self.backend, id, true).await?;
+        if let Some(asked) = request.owner {
+            if owner.as_deref() != Some(asked) {
+                return Err(StoreError::NotFound {
+                    workflow: W::NAME,
+                    id: id.to_string(),
                 });
             }
         }
-        let mut tx = self.begin_write().await?;
-        let stored = read::<W>(&mut tx, self.backend, id, true).await?;
         if let Some(expected) = request.version {
             if expected != stored.version {
                 return Err(rows::moved_error(
@@ -456,26 +575,64 @@ impl Store {
                 ));
             }
         }
-        let current = W::fire_with(
+        let fired = W::fire_with(
             stored.current,
             request.event,
             request.payload,
             &request.actor,
             request.at,
-        )
-        .map_err(|refused| StoreError::Refused {
-            workflow: W::NAME,
-            id: id.to_string(),
-            why: Box::new(refused.into_parts().1),
-        })?;
+        );
+        let current = match fired {
+            Ok(current) => current,
+            Err(refused) => {
+                let (current, why) = refused.into_parts();
+                if let Some(key) = request.key {
+                    let state = W::states(&current).join(",");
+                    let outcome = Err(why);
+                    keys::record(
+                        &mut tx,
+                        keys::named_params(
+                            W::NAME,
+                            id,
+                            key,
+                            request.event,
+                            &outcome,
+                            stored.version,
+                            &state,
+                        ),
+                    )
+                    .await?;
+                    tx.commit().await?;
+                    let Err(why) = outcome else { unreachable!() };
+                    return Err(StoreError::Refused {
+                        workflow: W::NAME,
+                        id: id.to_string(),
+                        why: Box::new(why),
+                    });
+                }
+                return Err(StoreError::Refused {
+                    workflow: W::NAME,
+                    id: id.to_string(),
+                    why: Box::new(why),
+                });
+            }
+        };
         let version = write::<W>(&mut tx, self.backend, id, stored.version, &current).await?;
+        if let Some(key) = request.key {
+            let state = W::states(&current).join(",");
+            keys::record(
+                &mut tx,
+                keys::named_params(W::NAME, id, key, request.event, &Ok(()), version, &state),
+            )
+            .await?;
+        }
         tx.commit().await?;
         self.wake();
-        Ok(StoredRegions {
+        Ok(KeyedRegions::Fired(StoredRegions {
             id: id.to_string(),
             version,
             current,
-        })
+        }))
     }
 
     /// The ids of instances of a workflow with regions with an automatic
@@ -516,7 +673,7 @@ impl Store {
             let before = fired;
             for id in due {
                 let mut tx = self.begin_write().await?;
-                let stored = read::<W>(&mut tx, self.backend, &id, true).await?;
+                let (stored, _) = read::<W>(&mut tx, self.backend, &id, true).await?;
                 let mut current = stored.current;
                 let mut moved = false;
                 loop {

@@ -14,7 +14,7 @@ use sqlx::AnyConnection;
 use turnstile_account::{Account, Current, PartnerModel};
 use turnstile_runtime::regions::Parallel;
 use turnstile_runtime::{Actor, Why};
-use turnstile_store::{Delivery, FireRequest, StoreError};
+use turnstile_store::{Delivery, FireRequest, KeyedRegions, Recorded, StoreError};
 
 const HOUR: Duration = Duration::from_secs(60 * 60);
 const DAY: Duration = Duration::from_secs(24 * 60 * 60);
@@ -290,5 +290,93 @@ async fn a_row_that_does_not_replay_or_another_fingerprint_does_not_load() {
             store.load_regions::<Account>("acme").await.unwrap().version,
             1
         );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn owners_and_idempotency_keys_as_for_every_instance() {
+    for (store, _) in common::backends("regions_keys").await {
+        let start = || Current::start(Account::new("acme", PartnerModel::Referral), at(0));
+        // Created under a key: the same key again answers what it did.
+        let created = store
+            .create_regions_keyed::<Account>("acme", start(), Some("holder"), "c-1")
+            .await
+            .unwrap();
+        assert!(matches!(created, KeyedRegions::Fired(_)));
+        let again = store
+            .create_regions_keyed::<Account>("acme", start(), Some("holder"), "c-1")
+            .await
+            .unwrap();
+        assert!(matches!(
+            again,
+            KeyedRegions::Replayed(Recorded::Fired { version: 0, .. })
+        ));
+        assert_eq!(
+            store.owner::<Account>("acme").await.unwrap().as_deref(),
+            Some("holder")
+        );
+
+        // Someone else's: as if it did not exist.
+        let theirs = FireRequest::new("associate", customer(), at(1)).owner("mallory");
+        assert!(matches!(
+            store.submit_regions::<Account>("acme", &theirs).await,
+            Err(StoreError::NotFound { .. })
+        ));
+        // The owner's, under a key: fired once, then replayed with the
+        // state written (each region's, joined) and its step readable.
+        let mine = FireRequest::new("associate", customer(), at(1))
+            .owner("holder")
+            .key("f-1");
+        assert!(matches!(
+            store
+                .submit_regions::<Account>("acme", &mine)
+                .await
+                .unwrap(),
+            KeyedRegions::Fired(_)
+        ));
+        let KeyedRegions::Replayed(Recorded::Fired { version, state }) = store
+            .submit_regions::<Account>("acme", &mine)
+            .await
+            .unwrap()
+        else {
+            panic!("a repeat is replayed")
+        };
+        assert_eq!(
+            (version, state.as_str()),
+            (1, "active,associated,unrestricted,not_frozen")
+        );
+        let step = store.step::<Account>("acme", 1).await.unwrap().unwrap();
+        assert_eq!(
+            (step.from.as_str(), step.to.as_str()),
+            ("partner=no_partner", "partner=associated")
+        );
+        assert_eq!(
+            store.load_regions::<Account>("acme").await.unwrap().version,
+            1
+        );
+
+        // A refusal under a key is recorded too, and replayed with its code.
+        let close = FireRequest::new("close", customer(), at(2))
+            .owner("holder")
+            .key("f-2");
+        assert!(matches!(
+            store.submit_regions::<Account>("acme", &close).await,
+            Err(StoreError::Refused { .. })
+        ));
+        let KeyedRegions::Replayed(Recorded::Refused { code, .. }) = store
+            .submit_regions::<Account>("acme", &close)
+            .await
+            .unwrap()
+        else {
+            panic!("the refusal is replayed")
+        };
+        assert_eq!(code, "condition_unmet");
+        // The listing shows the configuration as its row holds it.
+        let listed = store
+            .list_owned::<Account>("holder", None, None, 10)
+            .await
+            .unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].state, "active,associated,unrestricted,not_frozen");
     }
 }
