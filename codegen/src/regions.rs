@@ -721,6 +721,15 @@ impl Generator<'_> {
         let traits: Vec<Ident> = (0..n).map(|r| self.region_trait(r)).collect();
         let initials = w.regions.iter().map(|r| r.initial.0);
         let data2 = self.data(2);
+        // The events an automatic timer fires (`after`), each once.
+        let mut automatic: Vec<&str> = Vec::new();
+        for t in &w.transitions {
+            if t.timer.as_ref().is_some_and(|timer| timer.automatic)
+                && !automatic.contains(&t.event.as_str())
+            {
+                automatic.push(t.event.as_str());
+            }
+        }
         let event_fns = self.events.iter().filter(|e| !self.plain(e)).map(|event| {
             let data = &data2;
             let ev = ident(event.name.as_str());
@@ -1435,8 +1444,12 @@ impl Generator<'_> {
                 type Current = Current;
                 const FINGERPRINT: &'static str = Current::FINGERPRINT;
                 const REGIONS: &'static [&'static str] = &REGIONS;
+                const AUTOMATIC: &'static [&'static str] = &[#(#automatic),*];
                 fn start(data: Self, now: ::std::time::SystemTime) -> Current {
                     Current::start(data, now)
+                }
+                fn allowed(current: &Current) -> ::std::vec::Vec<&'static str> {
+                    current.allowed()
                 }
                 fn states(current: &Current) -> ::std::vec::Vec<&'static str> {
                     current.states().to_vec()

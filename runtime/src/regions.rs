@@ -39,8 +39,32 @@ pub trait Parallel: crate::Workflow + Sized {
     const FINGERPRINT: &'static str;
     /// The regions' names, in order.
     const REGIONS: &'static [&'static str];
+    /// The events that happen by themselves once due (`after`): a timer
+    /// runner fires them, no caller does.
+    const AUTOMATIC: &'static [&'static str];
     /// Each region in its initial state, entered at `now`.
     fn start(data: Self, now: SystemTime) -> Self::Current;
+    /// The events allowed now (every region each moves in a source state,
+    /// every condition holding), in declaration order.
+    fn allowed(current: &Self::Current) -> Vec<&'static str>;
+    /// What `actor` may fire now: the events [`Parallel::allowed`] gives
+    /// that do not happen by themselves, and whose roles (`by`, in each
+    /// region's state) the actor holds, if they name any.
+    fn allowed_for(current: &Self::Current, actor: &crate::Actor<'_>) -> Vec<&'static str> {
+        let states: Vec<usize> = Self::states(current)
+            .iter()
+            .filter_map(|s| Self::STATES.iter().position(|x| x == s))
+            .collect();
+        Self::allowed(current)
+            .into_iter()
+            .filter(|event| !Self::AUTOMATIC.contains(event))
+            .filter(|event| {
+                states
+                    .iter()
+                    .all(|s| crate::roles::role_for::<Self>(*s, event, actor).is_ok())
+            })
+            .collect()
+    }
     /// Each region's state, in the order of [`Parallel::REGIONS`].
     fn states(current: &Self::Current) -> Vec<&'static str>;
     /// When each region entered its state.

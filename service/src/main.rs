@@ -88,6 +88,7 @@
 mod auth;
 mod extract;
 mod http;
+mod regions;
 
 use std::net::SocketAddr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -105,8 +106,12 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tokio::sync::watch;
+use turnstile_account::Account;
+use turnstile_runtime::regions::Parallel;
 use turnstile_runtime::{Dispatch, Instance};
-use turnstile_store::{FireRequest, Keyed, Recorded, Store, StoreError, Stored};
+use turnstile_store::{
+    FireRequest, Keyed, KeyedRegions, Recorded, Store, StoreError, Stored, StoredRegions,
+};
 use turnstile_workflows::{
     AccountRestriction, AccountUpgrade, PartnerAssociation, PhoneChange, ServiceClosing, SignUp,
 };
@@ -124,14 +129,7 @@ macro_rules! served {
 /// `other => fallback`, evaluates `fallback` with the name as `other`.
 macro_rules! with_workflow {
     ($name:expr, $w:ident => $body:expr) => {
-        with_workflow!($name, $w => $body, other => error(
-            StatusCode::NOT_FOUND,
-            "unknown_workflow",
-            format!(
-                "no workflow named `{other}`: {} are served",
-                WORKFLOWS.join(", ")
-            ),
-        ))
+        with_workflow!($name, $w => $body, other => unknown_workflow(other))
     };
     ($name:expr, $w:ident => $body:expr, $other:ident => $fallback:expr) => {
         served!(dispatch_among!($name, $w => $body, $other => $fallback))
@@ -163,6 +161,22 @@ mod admin;
 /// The workflows served, by name, in `served!`'s order.
 const WORKFLOWS: [&str; 6] = served!(names_of!());
 
+/// The workflow with parallel regions served beside them: the account as
+/// one machine (`workflows/account/account.toml`).
+const ACCOUNT: &str = <Account as turnstile_runtime::Workflow>::NAME;
+
+/// 404 for a workflow the service does not serve.
+fn unknown_workflow(name: &str) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "unknown_workflow",
+        format!(
+            "no workflow named `{name}`: {} and {ACCOUNT} are served",
+            WORKFLOWS.join(", ")
+        ),
+    )
+}
+
 fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
     (
         status,
@@ -182,6 +196,7 @@ fn refusal(code: &str) -> (StatusCode, &'static str) {
         "not_yet" => (StatusCode::CONFLICT, "not_yet"),
         "overdue" => (StatusCode::CONFLICT, "overdue"),
         "clock_behind" => (StatusCode::CONFLICT, "clock_behind"),
+        "condition_unmet" => (StatusCode::CONFLICT, "condition_unmet"),
         _ => (StatusCode::CONFLICT, "not_allowed"),
     }
 }
@@ -324,6 +339,35 @@ fn show<W: Dispatch + Serialize>(stored: &Stored<W>, trail_as: &str, caller: &Ca
     shown
 }
 
+/// Whose a new instance is: the caller's own, or the one it names if it
+/// is trusted with every instance (403 otherwise).
+fn owner_for(requested: Option<String>, caller: &Caller) -> Result<String, Box<Response>> {
+    match requested {
+        Some(owner) if owner != caller.id && !caller.all_instances => Err(Box::new(error(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!(
+                "`{}` may create instances of its own only, not for `{owner}`",
+                caller.id
+            ),
+        ))),
+        Some(owner) => Ok(owner),
+        None => Ok(caller.id.clone()),
+    }
+}
+
+/// A valid new id (1 to 200 bytes), or the 400 that says so.
+fn new_id(id: &str) -> Result<(), Box<Response>> {
+    if id.is_empty() || id.len() > 200 {
+        return Err(Box::new(error(
+            StatusCode::BAD_REQUEST,
+            "malformed_request",
+            "`id` must be 1 to 200 bytes",
+        )));
+    }
+    Ok(())
+}
+
 async fn create_in<W: Dispatch + Serialize + DeserializeOwned>(
     store: &Store,
     caller: &Caller,
@@ -334,26 +378,12 @@ async fn create_in<W: Dispatch + Serialize + DeserializeOwned>(
         Ok(r) => r,
         Err(response) => return *response,
     };
-    if request.id.is_empty() || request.id.len() > 200 {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "malformed_request",
-            "`id` must be 1 to 200 bytes",
-        );
+    if let Err(response) = new_id(&request.id) {
+        return *response;
     }
-    let owner = match request.owner {
-        Some(owner) if owner != caller.id && !caller.all_instances => {
-            return error(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                format!(
-                    "`{}` may create instances of its own only, not for `{owner}`",
-                    caller.id
-                ),
-            )
-        }
-        Some(owner) => owner,
-        None => caller.id.clone(),
+    let owner = match owner_for(request.owner, caller) {
+        Ok(owner) => owner,
+        Err(response) => return *response,
     };
     let instance = Instance::start(request.data, instant(request.at));
     let Some(key) = key else {
@@ -434,7 +464,7 @@ async fn fire_in<W: Dispatch + Serialize + DeserializeOwned>(
 /// The answer to a repeated key: the status and code of the refusal it
 /// recorded, or the version, state and step of the step it wrote (the
 /// history's entry number `version`), with `Idempotency-Replayed: true`.
-async fn replay<W: Dispatch + Serialize + DeserializeOwned>(
+async fn replay<W: turnstile_runtime::Workflow>(
     store: &Store,
     id: &str,
     recorded: Recorded,
@@ -471,7 +501,10 @@ async fn create(
     IdempotencyKey(key): IdempotencyKey,
     Body(bytes): Body,
 ) -> Response {
-    with_workflow!(workflow.as_str(), W => create_in::<W>(&store, &caller, &bytes, key.as_deref()).await)
+    with_workflow!(workflow.as_str(), W => create_in::<W>(&store, &caller, &bytes, key.as_deref()).await, other => match other {
+        ACCOUNT => regions::create_in::<Account>(&store, &caller, &bytes, key.as_deref()).await,
+        other => unknown_workflow(other),
+    })
 }
 
 async fn list(
@@ -480,28 +513,40 @@ async fn list(
     Path(workflow): Path<String>,
     Query(q): Query<ListQuery>,
 ) -> Response {
+    with_workflow!(workflow.as_str(), W => list_in::<W>(&store, &caller, &q).await, other => match other {
+        ACCOUNT => list_in::<Account>(&store, &caller, &q).await,
+        other => unknown_workflow(other),
+    })
+}
+
+/// The instances of `W` the caller may see, as `GET /{workflow}` lists
+/// them (a workflow with regions shows each region's state joined by `,`).
+async fn list_in<W: turnstile_runtime::Workflow>(
+    store: &Store,
+    caller: &Caller,
+    q: &ListQuery,
+) -> Response {
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let (state, after) = (q.state.as_deref(), q.after.as_deref());
-    with_workflow!(workflow.as_str(), W => {
-        let listed = if caller.all_instances {
-            store.list::<W>(state, after, limit).await
-        } else {
-            store.list_owned::<W>(&caller.id, state, after, limit).await
-        };
-        match listed {
-            Ok(listed) => Json(json!({
-                "instances": listed.iter().map(|l| json!({
-                    "id": l.id,
-                    "state": l.state,
-                    "version": l.version,
-                    "entered_at": millis(l.entered_at),
-                    "next_due": l.next_due.and_then(millis),
-                    "owner": l.owner,
-                })).collect::<Vec<_>>(),
-            })).into_response(),
-            Err(e) => store_error(e),
-        }
-    })
+    let listed = if caller.all_instances {
+        store.list::<W>(state, after, limit).await
+    } else {
+        store.list_owned::<W>(&caller.id, state, after, limit).await
+    };
+    match listed {
+        Ok(listed) => Json(json!({
+            "instances": listed.iter().map(|l| json!({
+                "id": l.id,
+                "state": l.state,
+                "version": l.version,
+                "entered_at": millis(l.entered_at),
+                "next_due": l.next_due.and_then(millis),
+                "owner": l.owner,
+            })).collect::<Vec<_>>(),
+        }))
+        .into_response(),
+        Err(e) => store_error(e),
+    }
 }
 
 /// `GET /{workflow}/{id}`: the instance with its whole history, for its
@@ -530,7 +575,10 @@ async fn show_one(
     caller: Caller,
     Path((workflow, id)): Path<(String, String)>,
 ) -> Response {
-    with_workflow!(workflow.as_str(), W => show_in::<W>(&store, &caller, &id).await)
+    with_workflow!(workflow.as_str(), W => show_in::<W>(&store, &caller, &id).await, other => match other {
+        ACCOUNT => regions::show_in::<Account>(&store, &caller, &id).await,
+        other => unknown_workflow(other),
+    })
 }
 
 async fn fire(
@@ -540,7 +588,10 @@ async fn fire(
     IdempotencyKey(key): IdempotencyKey,
     Body(bytes): Body,
 ) -> Response {
-    with_workflow!(workflow.as_str(), W => fire_in::<W>(&store, &caller, &id, &bytes, key.as_deref()).await)
+    with_workflow!(workflow.as_str(), W => fire_in::<W>(&store, &caller, &id, &bytes, key.as_deref()).await, other => match other {
+        ACCOUNT => regions::fire_in::<Account>(&store, &caller, &id, &bytes, key.as_deref()).await,
+        other => unknown_workflow(other),
+    })
 }
 
 /// Fires the due timers of every workflow, every `tick`, until `stop` says
@@ -588,6 +639,18 @@ async fn run_timers(
                 }
             });
             drop(outcome);
+        }
+        // The account's regions: each region's timer as it falls due.
+        match store.run_due_regions::<Account>(now, 500).await {
+            Ok((fired, errors)) => {
+                if fired > 0 {
+                    tracing::info!(workflow = ACCOUNT, fired, "timers fired");
+                }
+                for e in errors {
+                    tracing::warn!(workflow = ACCOUNT, error = %e, "timer not fired");
+                }
+            }
+            Err(e) => tracing::error!(workflow = ACCOUNT, error = %e, "timers not run"),
         }
         tokio::select! {
             () = tokio::time::sleep(tick) => {}

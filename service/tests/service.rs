@@ -1690,3 +1690,130 @@ fn limits_hold_against_lying_and_slow_clients() {
         assert_eq!(status, 200, "{body}");
     }
 }
+
+/// The account as one machine (four parallel regions) over HTTP: created
+/// with each region in its initial state, a move shown with the regions it
+/// moved, a condition on another region refused with its own code and the
+/// runtime's words, owners and keys as for every workflow, listed by its
+/// configuration, and each region's timer run by the service's runner.
+#[test]
+fn the_account_as_one_machine_is_served_with_its_regions() {
+    use turnstile_account::{Account, PartnerModel};
+    let data = serde_json::to_value(Account::new("acme", PartnerModel::Referral)).unwrap();
+    for url in database_urls("account_regions") {
+        let service = start(&url);
+        let http = agent();
+        let at = |path: &str| format!("{}{path}", service.base);
+        let (status, created) = call(
+            &http,
+            "POST",
+            &at("/account"),
+            Some(&json!({ "id": "acme", "data": data, "at": ms_ago(100) }).to_string()),
+        );
+        assert_eq!(status, 201, "{created}");
+        assert_eq!(
+            created["state"],
+            "active,no_partner,unrestricted,not_frozen"
+        );
+        assert_eq!(created["regions"][1]["region"], "partner", "{created}");
+        assert_eq!(created["regions"][1]["state"], "no_partner", "{created}");
+        assert_eq!(
+            created["allowed"],
+            json!(["close", "associate"]),
+            "{created}"
+        );
+        assert_eq!(created["automatic"], json!([]));
+
+        // Associated: one step, the partner region moved.
+        let (status, fired) = call(
+            &http,
+            "POST",
+            &at("/account/acme/events"),
+            Some(&json!({ "event": "associate", "at": ms_ago(99) }).to_string()),
+        );
+        assert_eq!(status, 200, "{fired}");
+        assert_eq!(fired["version"], 1);
+        assert_eq!(
+            fired["steps"][0]["moved"],
+            json!([{ "region": "partner", "from": "no_partner", "to": "associated" }])
+        );
+        // Closing asks the partner region to be in `no_partner`.
+        let (status, refused) = call(
+            &http,
+            "POST",
+            &at("/account/acme/events"),
+            Some(&json!({ "event": "close", "at": ms_ago(98) }).to_string()),
+        );
+        assert_eq!(
+            (status, refused["error"].as_str()),
+            (409, Some("condition_unmet")),
+            "{refused}"
+        );
+        assert!(
+            refused["message"]
+                .as_str()
+                .unwrap()
+                .contains("account: event `close` needs region `partner` to be in `no_partner`; it is in `associated`"),
+            "{refused}"
+        );
+        // Another customer's account answers as one that does not exist.
+        let (status, _) = call_as(
+            &http,
+            &token("bob", &["customer"]),
+            "GET",
+            &at("/account/acme"),
+            None,
+        );
+        assert_eq!(status, 404);
+        // Listed by its configuration.
+        let (status, listed) = call(
+            &http,
+            "GET",
+            &at("/account?state=active,associated,unrestricted,not_frozen"),
+            None,
+        );
+        assert_eq!(status, 200, "{listed}");
+        assert_eq!(listed["instances"][0]["id"], "acme", "{listed}");
+
+        // A second account closes 95 days ago: the service's runner ends
+        // its retention period (90 days after closing).
+        let (status, _) = call(
+            &http,
+            "POST",
+            &at("/account"),
+            Some(&json!({ "id": "beta", "data": data, "at": ms_ago(100) }).to_string()),
+        );
+        assert_eq!(status, 201);
+        let (status, body, replayed) = call_keyed(
+            &http,
+            &at("/account/beta/events"),
+            "close-1",
+            &json!({ "event": "close", "at": ms_ago(95) }).to_string(),
+        );
+        assert_eq!((status, replayed), (200, false), "{body}");
+        let (status, body, replayed) = call_keyed(
+            &http,
+            &at("/account/beta/events"),
+            "close-1",
+            &json!({ "event": "close", "at": ms_ago(95) }).to_string(),
+        );
+        assert_eq!((status, replayed), (200, true), "{body}");
+        assert_eq!(
+            body["state"], "closed,no_partner,unrestricted,not_frozen",
+            "{body}"
+        );
+        assert_eq!(body["step"]["from"], "services=active", "{body}");
+        let started = Instant::now();
+        loop {
+            let (_, seen) = call(&http, "GET", &at("/account/beta"), None);
+            if seen["regions"][0]["state"] == "disabled" {
+                let last = &seen["history"][1];
+                assert_eq!(last["event"], "retention_period_ends", "{seen}");
+                assert_eq!(last["actor"], "timer", "{seen}");
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(20), "{seen}");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}

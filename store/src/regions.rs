@@ -655,54 +655,60 @@ impl Store {
         Ok(ids)
     }
 
-    /// Fires, as the timer runner, every automatic timer of a workflow
-    /// with regions due by `now` (each as of the instant it fell due,
-    /// `Current::fire_due`), instance by instance, each in its own
-    /// transaction: how many steps it wrote. An instance another writer
-    /// moved meanwhile is left to the next run.
+    /// Fires, as the timer runner, the automatic timers of a workflow
+    /// with regions due by `now`, on at most `limit` instances (earliest
+    /// due first), each as of the instant it fell due (`Current::fire_due`,
+    /// again while another falls due), each instance in its own
+    /// transaction: how many steps were written, and the instances that
+    /// failed (a row that does not load, say), which do not stop the
+    /// others. An instance another writer moved meanwhile is left to the
+    /// next run.
     pub async fn run_due_regions<W: Parallel + Serialize + DeserializeOwned>(
         &self,
         now: SystemTime,
-    ) -> Result<usize, StoreError> {
+        limit: i64,
+    ) -> Result<(usize, Vec<StoreError>), StoreError> {
         let mut fired = 0;
-        loop {
-            let due = self.due_regions::<W>(now, 100).await?;
-            if due.is_empty() {
-                return Ok(fired);
-            }
-            let before = fired;
-            for id in due {
-                let mut tx = self.begin_write().await?;
-                let (stored, _) = read::<W>(&mut tx, self.backend, &id, true).await?;
-                let mut current = stored.current;
-                let mut moved = false;
-                loop {
-                    match W::fire_due(current, now) {
-                        Ok((next, _)) => {
-                            current = next;
-                            moved = true;
-                        }
-                        Err(nothing) => {
-                            current = nothing.into_inner();
-                            break;
-                        }
-                    }
-                }
-                if moved {
-                    let version =
-                        write::<W>(&mut tx, self.backend, &id, stored.version, &current).await?;
-                    fired += (version - stored.version) as usize;
-                    tx.commit().await?;
-                    self.wake();
-                } else {
-                    tx.rollback().await?;
-                }
-            }
-            if fired == before {
-                // Due by the column, yet nothing fired: the rows' next_due
-                // is stale (written by another build); stop rather than spin.
-                return Ok(fired);
+        let mut errors = Vec::new();
+        for id in self.due_regions::<W>(now, limit).await? {
+            match self.fire_due_regions::<W>(&id, now).await {
+                Ok(n) => fired += n,
+                Err(StoreError::Conflict { .. }) => {}
+                Err(e) => errors.push(e),
             }
         }
+        Ok((fired, errors))
+    }
+
+    /// Fires instance `id`'s due timers by `now`: how many steps it wrote.
+    async fn fire_due_regions<W: Parallel + Serialize + DeserializeOwned>(
+        &self,
+        id: &str,
+        now: SystemTime,
+    ) -> Result<usize, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let (stored, _) = read::<W>(&mut tx, self.backend, id, true).await?;
+        let mut current = stored.current;
+        let mut moved = false;
+        loop {
+            match W::fire_due(current, now) {
+                Ok((next, _)) => {
+                    current = next;
+                    moved = true;
+                }
+                Err(nothing) => {
+                    current = nothing.into_inner();
+                    break;
+                }
+            }
+        }
+        if !moved {
+            tx.rollback().await?;
+            return Ok(0);
+        }
+        let version = write::<W>(&mut tx, self.backend, id, stored.version, &current).await?;
+        tx.commit().await?;
+        self.wake();
+        Ok((version - stored.version) as usize)
     }
 }

@@ -181,20 +181,35 @@ async fn the_timer_runner_fires_each_regions_timer_when_it_falls_due() {
             store.due_regions::<Account>(due_at, 10).await.unwrap(),
             ["acme"]
         );
-        assert_eq!(
-            store
-                .run_due_regions::<Account>(at(100 * 24))
-                .await
-                .unwrap(),
-            1
+        // Another instance, due as well, whose row no longer replays: it
+        // is reported, and does not keep the runner from the first.
+        let other = Current::start(Account::new("broken", PartnerModel::Referral), at(0));
+        store
+            .create_regions::<Account>("broken", other)
+            .await
+            .unwrap();
+        store
+            .fire_regions::<Account>("broken", &FireRequest::new("close", customer(), at(1)))
+            .await
+            .unwrap();
+        sqlx::query("UPDATE turnstile_instances SET state = 'active,no_partner,unrestricted,not_frozen' WHERE id = 'broken'")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let (fired, errors) = store
+            .run_due_regions::<Account>(at(100 * 24), 10)
+            .await
+            .unwrap();
+        assert_eq!(fired, 1);
+        assert!(
+            matches!(errors.as_slice(), [StoreError::BadRow { id, .. }] if id == "broken"),
+            "{errors:?}"
         );
-        assert_eq!(
-            store
-                .run_due_regions::<Account>(at(100 * 24))
-                .await
-                .unwrap(),
-            0
-        );
+        let (fired, _) = store
+            .run_due_regions::<Account>(at(100 * 24), 10)
+            .await
+            .unwrap();
+        assert_eq!(fired, 0);
         let loaded = store.load_regions::<Account>("acme").await.unwrap();
         assert_eq!(
             loaded.current.states(),
