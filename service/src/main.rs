@@ -21,8 +21,9 @@
 //! `forbidden` otherwise). See `auth.rs`.
 //!
 //! Routes (`{workflow}` is `sign_up`, `account_upgrade`, `phone_change`,
-//! `partner_association`, `service_closing` or `account_restriction`;
-//! bodies are JSON):
+//! `partner_association`, `service_closing`, `account_restriction`, or
+//! `account`, the account as one machine, whose parallel regions an
+//! instance shows as `service/src/regions.rs` says; bodies are JSON):
 //!
 //! | route | what |
 //! |---|---|
@@ -40,7 +41,8 @@
 //! (`malformed_request`), a name with a control character or a payload
 //! with U+0000 (`invalid_text`), an unknown event (`unknown_event`); 401 no
 //! valid token; 403 the actor holds none of the roles the transition names
-//! (`forbidden`); 404 unknown workflow, instance (or another caller's) or
+//! (`forbidden`); 409 a `when` on another region that does not hold
+//! (`condition_unmet`); 404 unknown workflow, instance (or another caller's) or
 //! route; 405 a method the route lacks; 408 headers or a body too slow
 //! (`request_timeout`); 409 event not allowed now (`not_allowed`), timer
 //! not yet due (`not_yet`), an automatic timer came first (`overdue`), id

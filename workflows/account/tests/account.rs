@@ -593,3 +593,29 @@ fn the_checker_and_the_runtime_agree_on_what_each_configuration_permits() {
     // do not.
     assert!(permitted > 0 && permitted < 54 * w.capabilities.len());
 }
+
+/// What an actor may fire now, as a store or a service offers it
+/// (`Parallel::allowed_for`): the events the configuration allows that do
+/// not happen by themselves, whose roles the actor holds.
+#[test]
+fn what_each_actor_may_fire_in_a_configuration() {
+    use turnstile::regions::Parallel;
+    let fresh = start(PartnerModel::Referral);
+    assert_eq!(
+        Account::allowed_for(&fresh, &customer()),
+        ["close", "associate"]
+    );
+    assert_eq!(
+        Account::allowed_for(&fresh, &system()),
+        ["restrict", "freeze", "become_partner"]
+    );
+    assert!(Account::allowed_for(&fresh, &partner()).is_empty());
+    // Closed: the retention period's end is automatic, never offered.
+    let closed = step(fresh, "close", None, &customer(), 1);
+    assert_eq!(
+        Account::allowed_for(&closed, &customer()),
+        ["restore", "disable"]
+    );
+    assert_eq!(Account::AUTOMATIC, ["retention_period_ends"]);
+    assert!(Account::allowed(&closed).contains(&"retention_period_ends"));
+}
