@@ -90,13 +90,15 @@ impl machine::Outcomes for PhoneChange {
             Verdict::Rejected => Choice::TicketRejected,
         }
     }
-    /// A second request for more materials is not in the documents: only
-    /// `Approved` approves the materials.
+    /// Staff may find the materials provided not enough and ask for more
+    /// again (002 §1.1.17: "you will be required to provide more
+    /// materials"): the request may repeat.
     fn provide_materials(&self) -> machine::choice::ProvideMaterials {
         use machine::choice::ProvideMaterials as Choice;
         match self.verdict {
             Verdict::Approved => Choice::AwaitingDisassociation,
-            Verdict::MoreMaterials | Verdict::Rejected => Choice::TicketRejected,
+            Verdict::MoreMaterials => Choice::MaterialsRequested,
+            Verdict::Rejected => Choice::TicketRejected,
         }
     }
 }

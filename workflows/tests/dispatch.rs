@@ -430,8 +430,9 @@ impl phone_change::Outcomes for OraclePhoneChange {
     fn provide_materials(&self) -> phone_change::choice::ProvideMaterials {
         [
             phone_change::choice::ProvideMaterials::AwaitingDisassociation,
+            phone_change::choice::ProvideMaterials::MaterialsRequested,
             phone_change::choice::ProvideMaterials::TicketRejected,
-        ][pick(self.seed, "provide_materials", 2)]
+        ][pick(self.seed, "provide_materials", 3)]
     }
 }
 

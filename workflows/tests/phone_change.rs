@@ -100,11 +100,17 @@ fn phone_change_takes_every_transition() {
     const { assert!(<TicketRejected as turnstile::State>::IS_FINAL) };
     let _ = m;
 
-    // D: more materials, then rejected.
+    // D: more materials, more again (002 §1.1.17: "you will be required
+    // to provide more materials": the request may repeat), then rejected.
     let m = expect_outcome!(
         submitted(&mut log, Verdict::MoreMaterials),
         ReviewTicket::MaterialsRequested
     );
+    let m = expect_outcome!(
+        provide_all(&mut log, m, Verdict::MoreMaterials),
+        ProvideMaterials::MaterialsRequested
+    );
+    assert_eq!(m.state(), "materials_requested");
     let _ = expect_outcome!(
         provide_all(&mut log, m, Verdict::Rejected),
         ProvideMaterials::TicketRejected

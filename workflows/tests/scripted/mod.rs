@@ -73,7 +73,7 @@ scripted!(phone_change_sim, "phone_change.toml", phone_change,
     guards [is_enterprise_master, lists_all_member_accounts, materials_complete],
     outcomes [review_ticket => ReviewTicket [AwaitingDisassociation, MaterialsRequested,
         TicketRejected];
-        provide_materials => ProvideMaterials [AwaitingDisassociation, TicketRejected]]);
+        provide_materials => ProvideMaterials [AwaitingDisassociation, MaterialsRequested, TicketRejected]]);
 scripted!(partner_association_sim, "partner_association.toml", partner_association,
     guards [is_reseller_model, is_not_reseller_model, password_valid, email_code_verified,
         invitation_is_online_link, billing_region_matches, agreements_accepted,
