@@ -268,3 +268,44 @@ fn by_name_roles_payloads_and_the_trail() {
         )
     );
 }
+
+/// Every reason 002 §1.1.10 and §3.1.13 give for suspending an account is
+/// one `restrict` takes, by name as its payload: §3.1.13 adds incomplete
+/// payment information and an enterprise member account's insufficient
+/// budget to §1.1.10's list.
+#[test]
+fn every_reason_the_documents_give_for_a_suspension_restricts() {
+    let platform = Actor::new("platform").with_roles(&["system"]);
+    let t0 = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_795_510_800);
+    for (text, reason) in [
+        (
+            "ViolationOrUnpaidUse",
+            RestrictionReason::ViolationOrUnpaidUse,
+        ),
+        (
+            "RealNameAuthenticationFailed",
+            RestrictionReason::RealNameAuthenticationFailed,
+        ),
+        (
+            "InsufficientBalance",
+            RestrictionReason::InsufficientBalance,
+        ),
+        ("BecamePartner", RestrictionReason::BecamePartner),
+        ("SecurityRisk", RestrictionReason::SecurityRisk),
+        (
+            "PaymentInformationIncomplete",
+            RestrictionReason::PaymentInformationIncomplete,
+        ),
+        (
+            "EnterpriseMemberInsufficientBudget",
+            RestrictionReason::EnterpriseMemberInsufficientBudget,
+        ),
+    ] {
+        let instance = Instance::start(AccountRestriction::new("acme", true), t0);
+        let restricted = instance
+            .fire_with("restrict", Some(&format!("\"{text}\"")), &platform, t0)
+            .unwrap_or_else(|r| panic!("{text}: {}", r.why()));
+        assert_eq!(restricted.state(), "restricted");
+        assert_eq!(restricted.data().restriction, Some(reason));
+    }
+}

@@ -2,7 +2,8 @@
 //! happens (002 §1.1.10, §1.1.11), and the identity verification of the
 //! restoration ticket (the NOTE after §1.1.10).
 
-/// Why Huawei Cloud restricts an account: one per item of 002 §1.1.10.
+/// Why Huawei Cloud restricts (suspends) an account: one per item of 002
+/// §1.1.10, and the two more that §3.1.13 lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum RestrictionReason {
@@ -19,6 +20,11 @@ pub enum RestrictionReason {
     BecamePartner,
     /// The account has security risks and cannot buy pay-per-use resources.
     SecurityRisk,
+    /// The payment information is incomplete (002 §3.1.13).
+    PaymentInformationIncomplete,
+    /// The account is an enterprise member account with an insufficient
+    /// budget (002 §3.1.13).
+    EnterpriseMemberInsufficientBudget,
 }
 
 /// Why Huawei Cloud freezes an account: the items of 002 §1.1.11 that the
