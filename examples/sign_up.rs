@@ -15,6 +15,7 @@ fn main() {
     let mut form = SignUp::new(Region::Singapore, "mei@example.sg");
     form.emails_in_use.insert("someone@example.sg".into());
     form.email_code = VerificationCode::new("120934", "120934");
+    form.information_email_code = VerificationCode::new("553201", "553201");
     form.password = "tanjong".into(); // 7 characters, no digit
     let m = sign_up::Machine::new(form);
     // Mei takes every step herself: sign-up's only role is the customer.
@@ -39,7 +40,7 @@ fn main() {
         step!(m.enable_services(&mei)).unwrap(),
         EnableServices::ServicesEnabled
     );
-    let mut m = step!(m.verify_email(&mei));
+    let mut m = step!(m.verify_email(&mei)).expect("the Complete Information code matches");
 
     // Refused: a Thai number for a Singapore account (002 §3.1.5).
     m.data_mut().mobile = Some(MobileNumber::parse("+66 81 234 5678").expect("a number"));

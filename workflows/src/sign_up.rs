@@ -37,6 +37,10 @@ pub struct SignUp {
     /// The email addresses that already registered an account, normalised
     /// with [`shared::normalize_email`] (002 §1.2.4).
     pub emails_in_use: BTreeSet<String>,
+    /// The code the Complete Information page sends to the email (002
+    /// §1.1.12 step 1): another code than the registration's.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub information_email_code: VerificationCode,
     /// The code sent to the optional security phone (003 step 3).
     pub security_code: VerificationCode,
     /// Whether the agreements were read and accepted (003 step 4).
@@ -67,6 +71,7 @@ impl SignUp {
             region,
             email: email.to_string(),
             email_code: VerificationCode::default(),
+            information_email_code: VerificationCode::default(),
             password: String::new(),
             emails_in_use: BTreeSet::new(),
             security_code: VerificationCode::default(),
@@ -156,6 +161,9 @@ impl machine::Guards for SignUp {
     }
     fn email_code_verified(&self) -> bool {
         self.email_code.verified()
+    }
+    fn information_email_code_verified(&self) -> bool {
+        self.information_email_code.verified()
     }
     fn password_valid(&self) -> bool {
         shared::password_valid(&self.password)

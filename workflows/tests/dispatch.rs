@@ -327,6 +327,9 @@ impl sign_up::Guards for OracleSignUp {
     fn email_code_verified(&self) -> bool {
         answer(self.seed, "email_code_verified")
     }
+    fn information_email_code_verified(&self) -> bool {
+        answer(self.seed, "information_email_code_verified")
+    }
     fn password_valid(&self) -> bool {
         answer(self.seed, "password_valid")
     }

@@ -21,6 +21,7 @@ fn customer() -> Acting<sign_up::role::Customer> {
 fn applicant() -> SignUp {
     let mut data = SignUp::new(Region::Singapore, "mei@example.sg");
     data.email_code = VerificationCode::new("120934", "120934");
+    data.information_email_code = VerificationCode::new("553201", "553201");
     data.password = "tanjong8pagar".into();
     data.emails_in_use.insert("other@example.sg".into());
     data.security_code = VerificationCode::new("5521", "5521");
@@ -46,7 +47,7 @@ fn enabled(log: &mut Log) -> Machine<ServicesEnabled> {
 
 fn mobile_bound(log: &mut Log) -> Machine<MobileBound> {
     let m = enabled(log);
-    let m = fire!(log, m.verify_email(&customer()));
+    let m = fire!(log, m.verify_email(&customer())).expect("the Complete Information code");
     fire!(log, m.bind_mobile(&customer())).expect("a Singapore number, verified")
 }
 
@@ -86,7 +87,7 @@ fn sign_up_takes_every_transition() {
         EnableServices::ServicesEnabled
     );
     m.data_mut().account_type = AccountType::Individual;
-    let m = fire!(log, m.verify_email(&customer()));
+    let m = fire!(log, m.verify_email(&customer())).unwrap();
     let m = fire!(log, m.bind_mobile(&customer())).unwrap();
     let m = fire!(log, m.set_individual_details(&customer()));
     let m = expect_outcome!(bind_card(&mut log, m, true), BindCard::PaymentMethodBound);
@@ -195,7 +196,9 @@ fn turkiye_ids_register_but_cannot_enable_services() {
 
 #[test]
 fn the_mobile_number_must_be_of_the_registration_region() {
-    let mut m = enabled(&mut Log::new("sign_up.toml")).verify_email(&customer());
+    let mut m = enabled(&mut Log::new("sign_up.toml"))
+        .verify_email(&customer())
+        .unwrap();
     m.data_mut().mobile = Some(MobileNumber::parse("+66 81 234 5678").unwrap());
     let refused = m
         .bind_mobile(&customer())
@@ -334,4 +337,22 @@ fn subscribing_needs_a_payment_method_and_the_chinese_mainland_real_names() {
         matches!(refused.why(), turnstile::Why::Forbidden { allowed, .. } if *allowed == ["customer"]),
         "{refused}"
     );
+}
+
+/// Completing information starts with a code sent to the email (002
+/// §1.1.12 step 1), another than the registration's: a wrong one is
+/// refused and the step waits; the right one confirms the email.
+#[test]
+fn completing_information_needs_the_code_sent_to_the_email() {
+    let mut m = enabled(&mut Log::new("sign_up.toml"));
+    m.data_mut().information_email_code = VerificationCode::new("553201", "553210");
+    let refused = m
+        .verify_email(&customer())
+        .expect_err("the code does not match");
+    assert_eq!(refused.guard(), Some("information_email_code_verified"));
+    let mut m = refused.into_machine();
+    assert_eq!(m.state(), "services_enabled");
+    m.data_mut().information_email_code = VerificationCode::new("553201", "553201");
+    let m = m.verify_email(&customer()).expect("the code matches");
+    assert_eq!(m.state(), "email_confirmed");
 }
