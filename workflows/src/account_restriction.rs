@@ -44,6 +44,10 @@ pub struct AccountRestriction {
     pub tickets: u32,
     /// The staff's last decision.
     pub decision: Option<StaffDecision>,
+    /// Whether the account is associated with a partner in the reseller
+    /// model: only then does a partner freeze it (002 §1.1.11; 004).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub reseller_customer: bool,
 }
 
 impl AccountRestriction {
@@ -56,6 +60,7 @@ impl AccountRestriction {
             freeze: None,
             tickets: 0,
             decision: None,
+            reseller_customer: false,
         }
     }
 }
@@ -66,6 +71,9 @@ impl machine::Guards for AccountRestriction {
     }
     fn materials_match(&self, payload: &RestorationMaterials) -> bool {
         rules::materials_match(self.card_bound, payload)
+    }
+    fn reseller_customer(&self) -> bool {
+        self.reseller_customer
     }
     fn frozen_for_non_renewal(&self) -> bool {
         self.freeze == Some(FreezeReason::NotRenewed)

@@ -122,8 +122,15 @@ fn account_restriction_takes_every_transition() {
     let frozen = fire!(log, good.freeze(&system(), FreezeReason::NotRenewed));
     let good = fire!(log, frozen.renew(&customer())).expect("frozen for non-renewal");
 
-    // The reseller partner's freeze, lifted by the partner.
-    let by_partner = fire!(log, good.partner_freeze(&partner()));
+    // The reseller partner's freeze, lifted by the partner: only a
+    // reseller customer's partner freezes it.
+    let refused = good
+        .partner_freeze(&partner())
+        .expect_err("not a reseller customer");
+    assert_eq!(refused.guard(), Some("reseller_customer"));
+    let mut good = refused.into_machine();
+    good.data_mut().reseller_customer = true;
+    let by_partner = fire!(log, good.partner_freeze(&partner())).expect("a reseller customer");
     assert_eq!(bills(&by_partner), "frozen_by_partner");
     let good = fire!(log, by_partner.partner_unfreeze(&partner()));
     assert_eq!(good.state(), "in_good_standing");
