@@ -16,6 +16,7 @@ fn main() {
     form.emails_in_use.insert("someone@example.sg".into());
     form.email_code = VerificationCode::new("120934", "120934");
     form.information_email_code = VerificationCode::new("553201", "553201");
+    form.age_years = 29; // Huawei Cloud serves adults only (002 §2.2)
     form.password = "tanjong".into(); // 7 characters, no digit
     let m = sign_up::Machine::new(form);
     // Mei takes every step herself: sign-up's only role is the customer.

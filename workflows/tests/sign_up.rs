@@ -181,6 +181,22 @@ fn registration_refusals_name_the_rule_and_hand_the_visitor_back() {
     );
 }
 
+/// Huawei Cloud provides services only for adults: a minor gets no
+/// account at all, not only no authentication (002 §2.2).
+#[test]
+fn a_minor_gets_no_account() {
+    let mut data = applicant();
+    data.age_years = 17;
+    let refused = Machine::new(data)
+        .register_id(&customer())
+        .expect_err("17 years old");
+    assert_eq!(refused.guard(), Some("is_adult"));
+    let mut m = refused.into_machine();
+    assert_eq!(m.state(), "visitor");
+    m.data_mut().age_years = 18;
+    assert!(m.register_id(&customer()).is_ok(), "18 years old");
+}
+
 #[test]
 fn turkiye_ids_register_but_cannot_enable_services() {
     let mut m = Machine::new(applicant());
