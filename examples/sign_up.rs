@@ -56,7 +56,9 @@ fn main() {
     m.data_mut().card_verified = true;
     let m = outcome!(step!(m.bind_card(&mei)), BindCard::PaymentMethodBound);
 
-    // Real-name authentication is only for Chinese mainland regions (002 §2.1).
+    // Real-name authentication is only for Chinese mainland regions (002
+    // §2.1): skipped now, done later from Basic Information (§1.1.12 step 8).
     let m = step!(m.skip_real_name_authentication(&mei));
+    let m = step!(m.authenticate_real_name(&mei)).expect("Mei is an adult");
     println!("done: `{}` is a final state", m.state());
 }

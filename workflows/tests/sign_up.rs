@@ -117,6 +117,14 @@ fn sign_up_takes_every_transition() {
     let m = expect_outcome!(bind_card(&mut log, m, true), BindCard::PaymentMethodBound);
     let m = fire!(log, m.skip_real_name_authentication(&customer()));
     assert_eq!(m.state(), "information_complete");
+    // Skipping it is not for good: still Individual, the account may
+    // become Enterprise, and it authenticates later from the Basic
+    // Information page (002 §1.1.12 step 8, §3.1.16).
+    let mut m = fire!(log, m.change_to_enterprise(&customer())).expect("still Individual");
+    assert_eq!(m.state(), "information_complete");
+    m.data_mut().account_type = AccountType::Enterprise;
+    let m = fire!(log, m.authenticate_real_name(&customer())).expect("an adult");
+    assert_eq!(m.state(), "real_name_authenticated");
 
     // C: the TIN is found; the payment method is cancelled, then a card fails
     // and a second one binds.
