@@ -22,7 +22,7 @@ fn check_accepts_the_reference_workflows() {
     );
     assert!(
         stderr.contains(
-            "ok: workflows/service_closing.toml (`service_closing`: 3 states, 4 transitions, 3 timers, 1 role, 3 capabilities, 7 properties checked; fingerprint sha256:"
+            "ok: workflows/service_closing.toml (`service_closing`: 4 states, 5 transitions, 3 timers, 1 role, 3 capabilities, 8 properties checked; fingerprint sha256:"
         ),
         "{stderr}"
     );
@@ -30,7 +30,7 @@ fn check_accepts_the_reference_workflows() {
     // The account as one machine, a crate folder inside `workflows/`.
     assert!(
         stderr.contains(
-            "ok: workflows/account/account.toml (`account`: 13 states, 17 transitions, 3 timers, 4 roles, 4 capabilities, 6 payloads (2 sensitive), 4 properties checked, 4 regions, 54 reachable configurations; fingerprint sha256:"
+            "ok: workflows/account/account.toml (`account`: 14 states, 18 transitions, 3 timers, 4 roles, 4 capabilities, 6 payloads (2 sensitive), 4 properties checked, 4 regions, 63 reachable configurations; fingerprint sha256:"
         ),
         "{stderr}"
     );
@@ -372,7 +372,7 @@ fn access_writes_the_page_and_checks_it() {
     assert!(page.contains("## `service_closing`"), "{page}");
     assert!(
         page.contains(
-            "| `customer` | `close`, `restore` (not until 24h after entering `closed`), \
+            "| `customer` | `close`, `delete_account`, `restore` (not until 24h after entering `closed`), \
              `disable` (not until 24h after entering `closed`) |"
         ),
         "{page}"
@@ -385,7 +385,7 @@ fn access_writes_the_page_and_checks_it() {
         "{page}"
     );
     assert!(
-        page.contains("| `buy_resources` | `active` | `closed`, `disabled` |"),
+        page.contains("| `buy_resources` | `active` | `closed`, `deleted`, `disabled` |"),
         "{page}"
     );
     turnstile()
@@ -466,7 +466,7 @@ fn a_promise_marked_as_a_warning_is_reported_without_failing() {
         stderr.contains("warning: property `retention_period_ends_the_wait` does not hold"),
         "{stderr}"
     );
-    assert!(stderr.contains("7 properties checked"), "{stderr}");
+    assert!(stderr.contains("8 properties checked"), "{stderr}");
     let _ = std::fs::remove_file(path);
 }
 
@@ -490,7 +490,7 @@ fn check_json_gives_each_verdict_and_the_run_as_data() {
     assert_eq!(value["ok"], false);
     assert_eq!(value["diagnostics"][0]["code"], "T027");
     let properties = value["properties"].as_array().unwrap();
-    assert_eq!(properties.len(), 7);
+    assert_eq!(properties.len(), 8);
     let broken: Vec<&str> = properties
         .iter()
         .filter(|p| p["holds"] == false)

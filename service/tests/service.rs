@@ -207,7 +207,7 @@ fn the_service_over_http_on_each_database() {
         let (status, shown) = call(&http, "POST", &at("/service_closing"), Some(&create));
         assert_eq!(status, 201, "{shown}");
         assert_eq!(shown["state"], "active");
-        assert_eq!(shown["allowed"], json!(["close"]));
+        assert_eq!(shown["allowed"], json!(["close", "delete_account"]));
         let (status, shown) = call(&http, "POST", &at("/service_closing"), Some(&create));
         assert_eq!((status, shown["error"].as_str()), (409, Some("exists")));
 
@@ -1550,7 +1550,7 @@ fn allowed_is_what_the_caller_may_fire_and_automatic_what_happens_by_itself() {
             Some(&json!({ "id": "late", "data": { "account": "late", "obstacles": [] }, "at": ms_ago(100) }).to_string()),
         );
         assert_eq!(status, 201, "{created}");
-        assert_eq!(created["allowed"], json!(["close"]));
+        assert_eq!(created["allowed"], json!(["close", "delete_account"]));
         assert_eq!(created["automatic"], json!([]));
         let (status, closed) = call(
             &http,

@@ -56,6 +56,14 @@ fn service_closing_takes_every_transition() {
     let disabled = fire!(log, closed.retention_period_ends(t0() + 90 * DAY)).expect("90 days");
     assert_eq!(disabled.entered_at(), t0() + 90 * DAY);
 
+    // Delete rather than close: no retention period, nothing to restore
+    // or view (002 §3.1.10).
+    let m = Machine::new(ServiceClosing::new("acme-ops"), t0());
+    let deleted = fire!(log, m.delete_account(&customer(), t0())).expect("nothing in the way");
+    assert_eq!(deleted.state(), "deleted");
+    assert!(<Deleted as turnstile::State>::IS_FINAL);
+    let _ = deleted;
+
     log.assert_every_transition_taken();
 }
 
@@ -415,4 +423,17 @@ fn only_the_customer_closes_restores_and_disables() {
     // The timer needs no role.
     let disabled = closed.fire_due(t0() + 90 * DAY).unwrap();
     assert_eq!(disabled.trail().last().unwrap().role, None);
+}
+
+/// Deleting an account is checked as closing is (002 §3.1.9), by the same
+/// guards: a balance refuses it, and the account is handed back.
+#[test]
+fn deleting_is_checked_as_closing_is() {
+    let mut data = ServiceClosing::new("acme-ops");
+    data.obstacles.insert(Obstacle::Balance);
+    let refused = Machine::new(data, t0())
+        .delete_account(&customer(), t0())
+        .expect_err("a balance");
+    assert_eq!(refused.guard(), Some("no_funds"));
+    assert_eq!(refused.into_machine().state(), "active");
 }

@@ -555,10 +555,11 @@ fn each_event_the_account_shares_with_a_process_is_written_alike() {
             compared += 1;
         }
     }
-    // close, restore, disable, retention_period_ends; associate, set_budget,
+    // close, delete_account, restore, disable, retention_period_ends;
+    // associate, set_budget,
     // exceed_budget; restrict, freeze, partner_freeze, renew, two tickets,
     // two decisions.
-    assert_eq!(compared, 15);
+    assert_eq!(compared, 16);
 }
 
 /// One owner for the capability rule across regions: the checker's
@@ -572,8 +573,8 @@ fn the_checker_and_the_runtime_agree_on_what_each_configuration_permits() {
     let text = turnstile_spec::SourceFile::new("account.toml", Account::DEFINITION);
     let w = turnstile_spec::load(&text).expect("a valid definition");
     let configurations =
-        turnstile_spec::regions::configurations(&w, 1_000).expect("54 configurations");
-    assert_eq!(configurations.len(), 54);
+        turnstile_spec::regions::configurations(&w, 1_000).expect("63 configurations");
+    assert_eq!(configurations.len(), 63);
     let mut permitted = 0;
     for config in &configurations {
         let names: Vec<&str> = config.iter().map(|s| w.state(*s).name.as_str()).collect();
@@ -598,7 +599,7 @@ fn the_checker_and_the_runtime_agree_on_what_each_configuration_permits() {
     }
     // Not every answer is the same one: some configurations permit, some
     // do not.
-    assert!(permitted > 0 && permitted < 54 * w.capabilities.len());
+    assert!(permitted > 0 && permitted < 63 * w.capabilities.len());
 }
 
 /// What an actor may fire now, as a store or a service offers it
@@ -610,7 +611,7 @@ fn what_each_actor_may_fire_in_a_configuration() {
     let fresh = start(PartnerModel::Referral);
     assert_eq!(
         Account::allowed_for(&fresh, &customer()),
-        ["close", "associate"]
+        ["close", "delete_account", "associate"]
     );
     assert_eq!(
         Account::allowed_for(&fresh, &system()),
