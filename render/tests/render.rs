@@ -801,7 +801,7 @@ fn the_access_page_of_regions_lists_only_the_regions_that_restrict() {
         .find(|l| l.starts_with("| `log_in` |"))
         .expect("a row for log_in");
     let cells: Vec<&str> = row.split(" | ").collect();
-    assert_eq!(cells[2], "`disabled`", "{row}");
+    assert_eq!(cells[2], "`deleted`, `disabled`", "{row}");
     assert_eq!(cells[3], "`partner`", "{row}");
     let buy = page
         .lines()

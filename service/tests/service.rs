@@ -1719,7 +1719,7 @@ fn the_account_as_one_machine_is_served_with_its_regions() {
         assert_eq!(created["regions"][1]["state"], "no_partner", "{created}");
         assert_eq!(
             created["allowed"],
-            json!(["close", "associate"]),
+            json!(["close", "delete_account", "associate"]),
             "{created}"
         );
         assert_eq!(created["automatic"], json!([]));

@@ -310,7 +310,7 @@ fn every_reason_the_documents_give_for_a_suspension_restricts() {
     ] {
         let instance = Instance::start(AccountRestriction::new("acme", true), t0);
         let restricted = instance
-            .fire_with("restrict", Some(&format!("\"{text}\"")), &platform, t0)
+            .fire_with("restrict", Some(&format!("\"{text}\"")), platform, t0)
             .unwrap_or_else(|r| panic!("{text}: {}", r.why()));
         assert_eq!(restricted.state(), "restricted");
         assert_eq!(restricted.data().restriction, Some(reason));
