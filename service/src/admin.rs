@@ -7,7 +7,13 @@
 //! account_service store verify                                # replay every row (progress bar)
 //! account_service store run-due                               # fire the due timers once
 //! account_service store lag                                   # consumers and how far behind
+//! account_service store show account acme                     # the account as one machine: each region
 //! ```
+//!
+//! `account`, the account as one machine, is served too: its listing
+//! shows each region's state joined by `,`, `show` each region's state and
+//! the regions each step moved, `verify` loads every instance (its whole
+//! history replayed), `run-due` fires each region's timers.
 //!
 //! Exit status: 0 done (for `verify`: every instance loads), 1 a refused
 //! row or a database error, 2 a command that does not parse.
@@ -17,13 +23,15 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use turnstile_runtime::Dispatch;
+use turnstile_account::Account;
+use turnstile_runtime::regions::Parallel;
+use turnstile_runtime::{Dispatch, Workflow};
 use turnstile_store::{Store, StoreError};
 use turnstile_workflows::{
     AccountRestriction, AccountUpgrade, PartnerAssociation, PhoneChange, ServiceClosing, SignUp,
 };
 
-use crate::WORKFLOWS;
+use crate::{ACCOUNT, WORKFLOWS};
 
 const USAGE: &str = "account_service store [--database URL] \
 list WORKFLOW [--state S] [--owner ID] [--limit N] | show WORKFLOW ID | \
@@ -91,10 +99,16 @@ pub async fn main(args: Vec<String>, database: String) -> std::process::ExitCode
     let words: Vec<&str> = command.words.iter().map(String::as_str).collect();
     let outcome = match words.as_slice() {
         ["list", workflow] => {
-            with_workflow!(*workflow, W => list::<W>(&store, &command).await, other => unknown(other))
+            with_workflow!(*workflow, W => list::<W>(&store, &command).await, other => match other {
+                ACCOUNT => list::<Account>(&store, &command).await,
+                other => unknown(other),
+            })
         }
         ["show", workflow, id] => {
-            with_workflow!(*workflow, W => show::<W>(&store, id).await, other => unknown(other))
+            with_workflow!(*workflow, W => show::<W>(&store, id).await, other => match other {
+                ACCOUNT => show_regions::<Account>(&store, id).await,
+                other => unknown(other),
+            })
         }
         ["verify", chosen @ ..] => verify(&store, chosen).await,
         ["run-due", chosen @ ..] => run_due(&store, chosen).await,
@@ -117,7 +131,7 @@ pub async fn main(args: Vec<String>, database: String) -> std::process::ExitCode
 
 fn unknown(name: &str) -> Result<bool, StoreError> {
     eprintln!(
-        "error: no workflow named `{name}`: {}",
+        "error: no workflow named `{name}`: {} and {ACCOUNT}",
         WORKFLOWS.join(", ")
     );
     Ok(false)
@@ -126,13 +140,15 @@ fn unknown(name: &str) -> Result<bool, StoreError> {
 /// The workflows named, or all of them.
 fn chosen<'a>(names: &[&'a str]) -> Vec<&'a str> {
     if names.is_empty() {
-        WORKFLOWS.to_vec()
+        let mut all = WORKFLOWS.to_vec();
+        all.push(ACCOUNT);
+        all
     } else {
         names.to_vec()
     }
 }
 
-async fn list<W: Dispatch>(store: &Store, command: &Command) -> Result<bool, StoreError> {
+async fn list<W: Workflow>(store: &Store, command: &Command) -> Result<bool, StoreError> {
     let state = command.state.as_deref();
     let listed = match &command.owner {
         Some(owner) => {
@@ -199,6 +215,74 @@ async fn show<W: Dispatch + Serialize + DeserializeOwned>(
     Ok(true)
 }
 
+/// `show` for a workflow with regions: each region's state and clock, and
+/// the regions each step moved.
+async fn show_regions<W: Parallel + Serialize + DeserializeOwned>(
+    store: &Store,
+    id: &str,
+) -> Result<bool, StoreError> {
+    let owner = store.owner::<W>(id).await?;
+    let stored = store.load_regions::<W>(id).await?;
+    let c = &stored.current;
+    println!("{} `{id}`", W::NAME);
+    for ((region, state), at) in W::REGIONS.iter().zip(W::states(c)).zip(W::entered_at(c)) {
+        println!("region:     {region}: {state} (since {})", when(at));
+    }
+    println!("version:    {}", stored.version);
+    println!("owner:      {}", owner.as_deref().unwrap_or("-"));
+    println!("allowed:    {}", W::allowed(c).join(", "));
+    if let Some((event, due)) = W::next_due(c) {
+        println!("timer:      {event} (automatic) due {}", when(due));
+    }
+    println!(
+        "data:       {}",
+        serde_json::to_string(W::data(c)).unwrap_or_default()
+    );
+    println!("history:");
+    for (n, s) in (1..).zip(W::trail(c)) {
+        let moved: Vec<String> = s
+            .moved
+            .iter()
+            .map(|m| format!("{}: {} → {}", m.region, m.from, m.to))
+            .collect();
+        println!(
+            "  {n:>4}  {}  {} ({})  by {}{}",
+            when(s.at),
+            s.event,
+            moved.join("; "),
+            s.actor.as_deref().unwrap_or("-"),
+            s.role
+                .as_deref()
+                .map(|r| format!(" as {r}"))
+                .unwrap_or_default()
+        );
+    }
+    Ok(true)
+}
+
+/// `verify` for a workflow with regions: every instance loaded, its whole
+/// history replayed (`Store::load_regions`), page by page.
+async fn verify_regions<W: Parallel + DeserializeOwned>(
+    store: &Store,
+) -> Result<(u64, Vec<StoreError>), StoreError> {
+    let mut checked = 0;
+    let mut refused = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = store.list::<W>(None, after.as_deref(), 1000).await?;
+        let Some(last) = page.last() else {
+            return Ok((checked, refused));
+        };
+        after = Some(last.id.clone());
+        for listed in &page {
+            checked += 1;
+            if let Err(e) = store.load_regions::<W>(&listed.id).await {
+                refused.push(e);
+            }
+        }
+    }
+}
+
 async fn verify(store: &Store, names: &[&str]) -> Result<bool, StoreError> {
     let mut all_good = true;
     for name in chosen(names) {
@@ -212,9 +296,15 @@ async fn verify(store: &Store, names: &[&str]) -> Result<bool, StoreError> {
             bar.set_length(total);
             bar.set_position(done);
         };
-        let verified = with_workflow!(name, W => store.verify::<W>(1000, progress).await?, other => {
-            unknown(other)?;
-            return Ok(false);
+        let verified = with_workflow!(name, W => store.verify::<W>(1000, progress).await?, other => match other {
+            ACCOUNT => {
+                let (checked, refused) = verify_regions::<Account>(store).await?;
+                turnstile_store::Verified { checked, refused }
+            }
+            other => {
+                unknown(other)?;
+                return Ok(false);
+            }
         });
         bar.finish_and_clear();
         println!(
@@ -234,9 +324,20 @@ async fn run_due(store: &Store, names: &[&str]) -> Result<bool, StoreError> {
     let now = SystemTime::now();
     let mut all_good = true;
     for name in chosen(names) {
-        let (fired, errors) = with_workflow!(name, W => store.run_due::<W>(now, 1000).await?, other => {
-            unknown(other)?;
-            return Ok(false);
+        let (fired, errors) = with_workflow!(name, W => store.run_due::<W>(now, 1000).await?, other => match other {
+            ACCOUNT => {
+                let (steps, errors) = store.run_due_regions::<Account>(now, 1000).await?;
+                println!("{ACCOUNT}: {steps} due timers fired");
+                for e in &errors {
+                    println!("  not fired: {e}");
+                    all_good = false;
+                }
+                continue;
+            }
+            other => {
+                unknown(other)?;
+                return Ok(false);
+            }
         });
         println!("{name}: {} instances took their due timers", fired.len());
         for f in &fired {

@@ -1817,3 +1817,63 @@ fn the_account_as_one_machine_is_served_with_its_regions() {
         }
     }
 }
+
+/// The operator's command knows the account as one machine: its listing
+/// shows each region's state, `show` each region and the regions each step
+/// moved, `verify` replays every instance's history, `run-due` fires each
+/// region's timers.
+#[test]
+fn the_operators_command_knows_the_account_with_its_regions() {
+    use turnstile_account::{Account, Current, PartnerModel};
+    use turnstile_runtime::Actor;
+    use turnstile_store::{FireRequest, Store};
+    for url in database_urls("operator_regions") {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async {
+            let store = Store::open(&url).await.unwrap();
+            let long_ago = SystemTime::now() - Duration::from_secs(100 * 86_400);
+            let alice = Actor::new("alice").with_roles(&["customer"]);
+            for id in ["acme", "beta"] {
+                let start = Current::start(Account::new(id, PartnerModel::Referral), long_ago);
+                store
+                    .create_regions_owned::<Account>(id, start, "alice")
+                    .await
+                    .unwrap();
+            }
+            store
+                .fire_regions::<Account>("acme", &FireRequest::new("close", alice, long_ago))
+                .await
+                .unwrap();
+            store.close().await;
+        });
+        let (code, listed) = operator(&url, &["list", "account"]);
+        assert_eq!(code, Some(0), "{listed}");
+        assert!(
+            listed
+                .lines()
+                .any(|l| l.starts_with("acme\tclosed,no_partner,unrestricted,not_frozen\t1\t")),
+            "{listed}"
+        );
+        let (code, shown) = operator(&url, &["show", "account", "acme"]);
+        assert_eq!(code, Some(0), "{shown}");
+        for said in [
+            "region:     services: closed",
+            "region:     partner: no_partner",
+            "close (services: active → closed)  by alice as customer",
+            "timer:      retention_period_ends (automatic)",
+        ] {
+            assert!(shown.contains(said), "{said:?} in {shown}");
+        }
+        let (code, verified) = operator(&url, &["verify", "account"]);
+        assert_eq!(code, Some(0), "{verified}");
+        assert!(
+            verified.contains("account: 2 instances replayed, 0 refused"),
+            "{verified}"
+        );
+        let (code, ran) = operator(&url, &["run-due", "account"]);
+        assert_eq!(code, Some(0), "{ran}");
+        assert!(ran.contains("account: 1 due timers fired"), "{ran}");
+        let (_, shown) = operator(&url, &["show", "account", "acme"]);
+        assert!(shown.contains("region:     services: disabled"), "{shown}");
+    }
+}
