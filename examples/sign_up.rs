@@ -19,7 +19,8 @@ fn main() {
     form.age_years = 29; // Huawei Cloud serves adults only (002 §2.2)
     form.password = "tanjong".into(); // 7 characters, no digit
     let m = sign_up::Machine::new(form);
-    // Mei takes every step herself: sign-up's only role is the customer.
+    // Mei takes every step herself (only a Russian account's real-name
+    // authentication is the account manager's, 002 §2.3).
     let mei = Acting::<sign_up::role::Customer>::authenticated();
 
     // Refused: the password policy (003 step 2.4); the visitor is handed back.

@@ -39,11 +39,14 @@ pub enum Region {
     Brazil,
     /// South Africa.
     SouthAfrica,
+    /// Russia: real-name authentication goes through the account manager
+    /// and a paper agreement (002 §2.3).
+    Russia,
 }
 
 impl Region {
     /// Every region, in declaration order.
-    pub const ALL: [Region; 8] = [
+    pub const ALL: [Region; 9] = [
         Region::ChineseMainland,
         Region::Turkiye,
         Region::Singapore,
@@ -52,6 +55,7 @@ impl Region {
         Region::Germany,
         Region::Brazil,
         Region::SouthAfrica,
+        Region::Russia,
     ];
 
     /// The international calling code of the region's mobile numbers.
@@ -65,6 +69,7 @@ impl Region {
             Region::Germany => 49,
             Region::Brazil => 55,
             Region::SouthAfrica => 27,
+            Region::Russia => 7,
         }
     }
 }

@@ -162,6 +162,12 @@ impl machine::Guards for SignUp {
     fn email_code_verified(&self) -> bool {
         self.email_code.verified()
     }
+    fn outside_russia(&self) -> bool {
+        self.region != Region::Russia
+    }
+    fn registered_in_russia(&self) -> bool {
+        self.region == Region::Russia
+    }
     fn information_email_code_verified(&self) -> bool {
         self.information_email_code.verified()
     }

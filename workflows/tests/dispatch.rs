@@ -330,6 +330,12 @@ impl sign_up::Guards for OracleSignUp {
     fn information_email_code_verified(&self) -> bool {
         answer(self.seed, "information_email_code_verified")
     }
+    fn outside_russia(&self) -> bool {
+        answer(self.seed, "outside_russia")
+    }
+    fn registered_in_russia(&self) -> bool {
+        answer(self.seed, "registered_in_russia")
+    }
     fn password_valid(&self) -> bool {
         answer(self.seed, "password_valid")
     }

@@ -56,6 +56,29 @@ fn details_set(log: &mut Log) -> Machine<AccountDetailsSet> {
     fire!(log, m.set_individual_details(&customer()))
 }
 
+/// The account manager, who authenticates a Russian account's real name
+/// by a paper agreement (002 §2.3).
+fn account_manager() -> Acting<sign_up::role::AccountManager> {
+    Acting::authenticated()
+}
+
+/// A customer registered in Russia, through to a bound card.
+fn russian_card_bound(log: &mut Log) -> Machine<PaymentMethodBound> {
+    let mut m = Machine::new(applicant());
+    m.choose_region(Region::Russia);
+    m.data_mut().mobile = Some(MobileNumber::parse("+7 912 345 6789").unwrap());
+    let m = fire!(log, m.register_id(&customer())).expect("a valid registration");
+    let m = fire!(log, m.skip_security_phone(&customer()));
+    let m = expect_outcome!(
+        fire!(log, m.enable_services(&customer())).unwrap(),
+        EnableServices::ServicesEnabled
+    );
+    let m = fire!(log, m.verify_email(&customer())).unwrap();
+    let m = fire!(log, m.bind_mobile(&customer())).expect("a Russian number");
+    let m = fire!(log, m.set_individual_details(&customer()));
+    expect_outcome!(bind_card(log, m, true), BindCard::PaymentMethodBound)
+}
+
 fn bind_card<S>(log: &mut Log, mut m: Machine<S>, verified: bool) -> BindCard
 where
     S: sign_up::event::BindCard<sign_up::role::Customer, BindCard>,
@@ -154,6 +177,16 @@ fn sign_up_takes_every_transition() {
     };
     let m = fire!(log, m.use_without_card(&customer())).expect("a voucher pays");
     assert_eq!(m.state(), "subscribing_without_card");
+
+    // F: in Russia, the account manager authenticates by a paper
+    // agreement, right after the card or later (002 §2.3).
+    let m = russian_card_bound(&mut log);
+    let m = fire!(log, m.sign_paper_agreement(&account_manager())).expect("registered in Russia");
+    assert_eq!(m.state(), "real_name_authenticated");
+    let m = russian_card_bound(&mut log);
+    let m = fire!(log, m.skip_real_name_authentication(&customer()));
+    let m = fire!(log, m.sign_paper_agreement(&account_manager())).expect("registered in Russia");
+    assert_eq!(m.state(), "real_name_authenticated");
 
     log.assert_every_transition_taken();
 }
@@ -379,4 +412,28 @@ fn completing_information_needs_the_code_sent_to_the_email() {
     m.data_mut().information_email_code = VerificationCode::new("553201", "553201");
     let m = m.verify_email(&customer()).expect("the code matches");
     assert_eq!(m.state(), "email_confirmed");
+}
+
+/// Russia restricts transmitting data abroad: its accounts authenticate
+/// through the account manager and a paper agreement, not online, and no
+/// other account does (002 §2.3).
+#[test]
+fn in_russia_real_name_authentication_is_the_account_managers() {
+    let m = russian_card_bound(&mut Log::new("sign_up.toml"));
+    let refused = m
+        .authenticate_real_name(&customer())
+        .expect_err("not online in Russia");
+    assert_eq!(refused.guard(), Some("outside_russia"));
+    let m = refused.into_machine();
+    assert!(m.sign_paper_agreement(&account_manager()).is_ok());
+
+    let mut log = Log::new("sign_up.toml");
+    let m = details_set(&mut log);
+    let m = expect_outcome!(bind_card(&mut log, m, true), BindCard::PaymentMethodBound);
+    assert_eq!(
+        m.sign_paper_agreement(&account_manager())
+            .expect_err("Singapore authenticates online")
+            .guard(),
+        Some("registered_in_russia")
+    );
 }

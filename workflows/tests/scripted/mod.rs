@@ -58,7 +58,7 @@ macro_rules! scripted {
 
 scripted!(sign_up_sim, "sign_up.toml", sign_up,
     guards [region_allowed_on_site, email_code_verified, password_valid, email_unused,
-        information_email_code_verified, security_code_verified, agreements_accepted, region_may_enable_services,
+        information_email_code_verified, outside_russia, registered_in_russia, security_code_verified, agreements_accepted, region_may_enable_services,
         mobile_in_registration_region, sms_code_verified, is_individual,
         has_alternative_funding, is_adult],
     outcomes [enable_services => EnableServices [ServicesEnabled, SystemBusy];
