@@ -15,7 +15,8 @@ pub mod rules;
 pub enum PartnerModel {
     /// The partner resells: the customer is frozen until it sets a budget.
     Reseller,
-    /// The partner refers customers, who keep paying Huawei Cloud.
+    /// The partner refers customers, who keep paying Huawei Cloud. 004
+    /// names only the reseller model; "referral" is our name for the other.
     Referral,
 }
 
