@@ -144,6 +144,7 @@ fn the_account_name_logs_in_unless_associated_with_an_existing_id() {
         std::time::SystemTime::UNIX_EPOCH,
     );
     assert!(instance.permits("log_in_with_account_name"));
+    assert!(!instance.permits("log_in_with_id"), "no HUAWEI ID yet");
 
     // By name, the customer role is the only one, and an actor without it
     // is refused.
@@ -168,4 +169,7 @@ fn the_account_name_logs_in_unless_associated_with_an_existing_id() {
         .unwrap();
     assert_eq!(instance.state(), "associated_with_existing_id");
     assert!(!instance.permits("log_in_with_account_name"));
+    // The HUAWEI ID's login ID, mobile or email log in instead (002
+    // §1.3.2 cause 1).
+    assert!(instance.permits("log_in_with_id"));
 }
