@@ -1448,6 +1448,13 @@ impl Generator<'_> {
                 fn start(data: Self, now: ::std::time::SystemTime) -> Current {
                     Current::start(data, now)
                 }
+                fn resume(
+                    states: &[&str],
+                    data: Self,
+                    entered_at: &[::std::time::SystemTime],
+                ) -> ::core::result::Result<Current, Self> {
+                    Current::resume(states, data, entered_at)
+                }
                 fn allowed(current: &Current) -> ::std::vec::Vec<&'static str> {
                     current.allowed()
                 }

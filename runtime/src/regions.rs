@@ -44,6 +44,15 @@ pub trait Parallel: crate::Workflow + Sized {
     const AUTOMATIC: &'static [&'static str];
     /// Each region in its initial state, entered at `now`.
     fn start(data: Self, now: SystemTime) -> Self::Current;
+    /// The configuration of `states` (one per region, in order), each
+    /// entered at its instant in `entered_at`, with no trail: the data is
+    /// handed back for a name that is not a state of its region or lists
+    /// that are not one per region.
+    fn resume(
+        states: &[&str],
+        data: Self,
+        entered_at: &[SystemTime],
+    ) -> Result<Self::Current, Self>;
     /// The events allowed now (every region each moves in a source state,
     /// every condition holding), in declaration order.
     fn allowed(current: &Self::Current) -> Vec<&'static str>;

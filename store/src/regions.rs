@@ -16,7 +16,10 @@
 //! Loading reads the row and every step and hands them to
 //! `Current::from_snapshot`, which replays the trail from the initial
 //! configuration to the stored one: a row that does not replay, or was
-//! written under another fingerprint, does not load.
+//! written under another fingerprint, does not load. A fire reads the row
+//! and its last step only (a head, as for every instance) and resumes the
+//! configuration: what it hands back has this request's steps as its
+//! trail.
 
 use std::time::SystemTime;
 
@@ -307,18 +310,122 @@ async fn read<W: Parallel + DeserializeOwned>(
     ))
 }
 
-/// Writes `current`, read at version `expected`, with the steps its trail
-/// gained since: the version written.
+/// Reads instance `id`'s row and its last step only (locking the row for
+/// the rest of the transaction if `lock`) and resumes the configuration
+/// the row stores, with no trail: what a fire needs, at a cost that does
+/// not grow with the history. The checks are a head's: the fingerprint,
+/// the data, one state of its region per region, and the last step
+/// ending, in each region it moved, in the row's state at the row's
+/// instant. [`Store::load_regions`] replays the whole history.
+async fn read_head<W: Parallel + DeserializeOwned>(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    id: &str,
+    lock: bool,
+) -> Result<(StoredRegions<W>, Option<String>), StoreError> {
+    let lock = if lock && backend == Backend::Postgres {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    let row = sqlx::query(&format!(
+        "SELECT fingerprint, state, entered_within, data, version, owner \
+         FROM turnstile_instances WHERE workflow = $1 AND id = $2{lock}"
+    ))
+    .bind(W::NAME)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| StoreError::NotFound {
+        workflow: W::NAME,
+        id: id.to_string(),
+    })?;
+    let fingerprint: String = row.try_get("fingerprint")?;
+    let state: String = row.try_get("state")?;
+    let within: Option<String> = row.try_get("entered_within")?;
+    let data: String = row.try_get("data")?;
+    let version: i64 = row.try_get("version")?;
+    let owner: Option<String> = row.try_get("owner")?;
+    if fingerprint != W::FINGERPRINT {
+        return Err(bad_row::<W>(
+            id,
+            format!(
+                "stored under fingerprint {fingerprint}, not this build's {}",
+                W::FINGERPRINT
+            ),
+        ));
+    }
+    let states: Vec<&str> = state.split(',').collect();
+    let within = within.ok_or_else(|| bad_row::<W>(id, "no instant per region"))?;
+    let entered: Vec<SystemTime> = within
+        .split(',')
+        .map(|n| {
+            n.parse::<i64>()
+                .map_err(|_| format!("`{n}` is not an instant"))
+                .and_then(instant)
+        })
+        .collect::<Result<_, _>>()
+        .map_err(|p| bad_row::<W>(id, p))?;
+    if version > 0 {
+        let last: Option<StepRow> = sqlx::query_as(&format!(
+            "SELECT {STEP_SELECT} FROM turnstile_steps WHERE workflow = $1 AND id = $2 AND seq = $3"
+        ))
+        .bind(W::NAME)
+        .bind(id)
+        .bind(version)
+        .fetch_optional(&mut *conn)
+        .await?;
+        let last = last.ok_or_else(|| bad_row::<W>(id, format!("step {version} is missing")))?;
+        let step = last.into_step().map_err(|p| bad_row::<W>(id, p))?;
+        let step = region_step(step).map_err(|p| bad_row::<W>(id, p))?;
+        for m in &step.moved {
+            let r = W::REGIONS
+                .iter()
+                .position(|region| *region == m.region)
+                .ok_or_else(|| bad_row::<W>(id, format!("there is no region `{}`", m.region)))?;
+            if states.get(r) != Some(&m.to.as_str()) || entered.get(r) != Some(&step.at) {
+                return Err(bad_row::<W>(
+                    id,
+                    format!(
+                        "the last step, `{}`, leaves region `{}` in `{}` at another instant or state than the row's",
+                        step.event, m.region, m.to
+                    ),
+                ));
+            }
+        }
+    }
+    let data: W = serde_json::from_str(&data).map_err(|e| bad_row::<W>(id, e.to_string()))?;
+    let current = W::resume(&states, data, &entered).map_err(|_| {
+        bad_row::<W>(
+            id,
+            format!(
+                "`{state}` is not one state of each of the {} regions",
+                W::REGIONS.len()
+            ),
+        )
+    })?;
+    Ok((
+        StoredRegions {
+            id: id.to_string(),
+            version,
+            current,
+        },
+        owner,
+    ))
+}
+
+/// Writes `current`, read at version `expected`, with `new`, the steps
+/// taken since: the version written.
 async fn write<W: Parallel + Serialize>(
     conn: &mut AnyConnection,
     backend: Backend,
     id: &str,
     expected: i64,
     current: &W::Current,
+    new: &[RegionStep],
 ) -> Result<i64, StoreError> {
     let c = columns::<W>(id, current)?;
-    let trail = W::trail(current);
-    let version = trail.len() as i64;
+    let version = expected + new.len() as i64;
     let done = sqlx::query(UPDATE_ROW)
         .bind(W::FINGERPRINT)
         .bind(&c.state)
@@ -343,8 +450,7 @@ async fn write<W: Parallel + Serialize>(
         .await?;
         return Err(rows::moved_error(W::NAME, id, expected, found));
     }
-    let first = usize::try_from(expected).unwrap_or(0).min(trail.len());
-    insert_trail(conn, backend, W::NAME, id, expected, &trail[first..]).await?;
+    insert_trail(conn, backend, W::NAME, id, expected, new).await?;
     Ok(version)
 }
 
@@ -507,8 +613,10 @@ impl Store {
     }
 
     /// Fires `request` on instance `id` of a workflow with regions, in one
-    /// transaction: load (the row locked), `Current::fire_with`, write the
-    /// configuration and the step, with the version check
+    /// transaction: read the row and its last step only (the row locked;
+    /// checked against each other, so the cost does not grow with the
+    /// history), `Current::fire_with` on the configuration resumed from
+    /// them, write the configuration and the step, with the version check
     /// ([`StoreError::Conflict`] if another write came first, or if
     /// `request.version` names another). A refusal writes nothing and is
     /// [`StoreError::Refused`], with the runtime's `Why` (a condition on
@@ -556,7 +664,7 @@ impl Store {
                 return Ok(KeyedRegions::Replayed(recorded));
             }
         }
-        let (stored, owner) = read::<W>(&mut tx, self.backend, id, true).await?;
+        let (stored, owner) = read_head::<W>(&mut tx, self.backend, id, true).await?;
         if let Some(asked) = request.owner {
             if owner.as_deref() != Some(asked) {
                 return Err(StoreError::NotFound {
@@ -617,7 +725,15 @@ impl Store {
                 });
             }
         };
-        let version = write::<W>(&mut tx, self.backend, id, stored.version, &current).await?;
+        let version = write::<W>(
+            &mut tx,
+            self.backend,
+            id,
+            stored.version,
+            &current,
+            W::trail(&current),
+        )
+        .await?;
         if let Some(key) = request.key {
             let state = W::states(&current).join(",");
             keys::record(
@@ -687,7 +803,7 @@ impl Store {
         now: SystemTime,
     ) -> Result<usize, StoreError> {
         let mut tx = self.begin_write().await?;
-        let (stored, _) = read::<W>(&mut tx, self.backend, id, true).await?;
+        let (stored, _) = read_head::<W>(&mut tx, self.backend, id, true).await?;
         let mut current = stored.current;
         let mut moved = false;
         loop {
@@ -706,7 +822,15 @@ impl Store {
             tx.rollback().await?;
             return Ok(0);
         }
-        let version = write::<W>(&mut tx, self.backend, id, stored.version, &current).await?;
+        let version = write::<W>(
+            &mut tx,
+            self.backend,
+            id,
+            stored.version,
+            &current,
+            W::trail(&current),
+        )
+        .await?;
         tx.commit().await?;
         self.wake();
         Ok((version - stored.version) as usize)

@@ -286,6 +286,14 @@ async fn a_row_that_does_not_replay_or_another_fingerprint_does_not_load() {
             .await
             .expect_err("does not replay");
         assert!(matches!(bad, StoreError::BadRow { .. }), "{bad:?}");
+        // A fire reads the row and its last step only, and checks them
+        // against each other: the last step left `services` in `closed`.
+        let fire = FireRequest::new("associate", customer(), at(2));
+        let bad = store
+            .fire_regions::<Account>("acme", &fire)
+            .await
+            .expect_err("the head disagrees");
+        assert!(matches!(bad, StoreError::BadRow { .. }), "{bad:?}");
         sqlx::query("UPDATE turnstile_instances SET state = 'closed,no_partner,unrestricted,not_frozen', fingerprint = 'sha256:0' WHERE id = 'acme'")
             .execute(store.pool())
             .await
