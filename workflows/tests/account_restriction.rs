@@ -33,6 +33,7 @@ fn materials(methods: usize) -> RestorationMaterials {
         card_front: methods >= 2,
         transaction_months: if methods >= 3 { 6 } else { 0 },
         matches_card_holder: true,
+        transactions_match_certificate: true,
     }
 }
 
@@ -169,6 +170,7 @@ fn the_ticket_needs_two_methods_with_a_card_and_the_first_without() {
         card_front: true,
         transaction_months: 6,
         matches_card_holder: true,
+        transactions_match_certificate: false,
     };
     let frozen = frozen
         .submit_freeze_ticket(&customer(), card_only)

@@ -72,6 +72,11 @@ pub struct RestorationMaterials {
     /// Whether the personal information on the materials matches that of
     /// the bound credit card (requirements 1 and 2).
     pub matches_card_holder: bool,
+    /// Whether the personal information the transaction details show
+    /// matches the identity document submitted (requirement 3); asked only
+    /// when both are submitted. Absent, it is not said to match.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub transactions_match_certificate: bool,
 }
 
 /// What after-sales staff decide on a restoration ticket. A field it does
@@ -112,11 +117,16 @@ pub fn verification_complete(card_bound: bool, m: &RestorationMaterials) -> bool
 }
 
 /// The material requirements: with a credit card bound, what was submitted
-/// must match the card holder's personal information (the identity
-/// document, the card, the transactions); without one, the identity
-/// document stands alone.
+/// must match the card holder's personal information (requirements 1 and
+/// 2), and transaction details submitted with an identity document must
+/// show the personal information of that certificate (requirement 3);
+/// without a card, the identity document stands alone.
 pub fn materials_match(card_bound: bool, m: &RestorationMaterials) -> bool {
-    !card_bound || m.matches_card_holder
+    if !card_bound {
+        return true;
+    }
+    let transactions_with_certificate = m.transaction_months > 0 && m.identity_document.is_some();
+    m.matches_card_holder && (!transactions_with_certificate || m.transactions_match_certificate)
 }
 
 #[cfg(test)]
@@ -129,7 +139,29 @@ mod tests {
             card_front: card,
             transaction_months: months,
             matches_card_holder: true,
+            transactions_match_certificate: true,
         }
+    }
+
+    /// Requirement 3 (NOTE after §1.1.10): transaction details submitted
+    /// with an identity document must show the certificate's personal
+    /// information; without the document, or without transactions, it is
+    /// not asked.
+    #[test]
+    fn transactions_must_match_the_certificate_submitted_with_them() {
+        let mut m = with(true, false, 6);
+        assert!(materials_match(true, &m));
+        m.transactions_match_certificate = false;
+        assert!(!materials_match(true, &m));
+        assert!(
+            materials_match(false, &m),
+            "no card: the document stands alone"
+        );
+        let card_and_transactions = RestorationMaterials {
+            transactions_match_certificate: false,
+            ..with(false, true, 6)
+        };
+        assert!(materials_match(true, &card_and_transactions));
     }
 
     #[test]
