@@ -30,7 +30,7 @@ fn check_accepts_the_reference_workflows() {
     // The account as one machine, a crate folder inside `workflows/`.
     assert!(
         stderr.contains(
-            "ok: workflows/account/account.toml (`account`: 14 states, 18 transitions, 3 timers, 4 roles, 4 capabilities, 6 payloads (2 sensitive), 4 properties checked, 4 regions, 63 reachable configurations; fingerprint sha256:"
+            "ok: workflows/account/account.toml (`account`: 14 states, 18 transitions, 3 timers, 4 roles, 4 capabilities, 6 payloads (2 sensitive), 8 properties checked, 4 regions, 63 reachable configurations; fingerprint sha256:"
         ),
         "{stderr}"
     );

@@ -552,6 +552,12 @@ fn prove_one(w: &Workflow, moves: &Moves, p: &Property) -> Verdict {
                 },
             }
         }
+        Claim::NeverLeaves { states } if !w.regions.is_empty() => {
+            left_over_configurations(w, states, None)
+        }
+        Claim::LeftOnlyBy { states, by } if !w.regions.is_empty() => {
+            left_over_configurations(w, states, Some(by))
+        }
         Claim::NeverLeaves { states } => {
             let among = mask(w, states);
             for s in states {
@@ -1141,6 +1147,67 @@ fn never_together(w: &Workflow, states: &[StateId]) -> Verdict {
                 why.push_str(&format!(", `{event}` → ({})", name(config)));
             }
             Verdict::Broken { why, run: None }
+        }
+        Err(too_many) => Verdict::Broken {
+            why: format!("it is not proved: {too_many}"),
+            run: None,
+        },
+    }
+}
+
+/// `never_leaves` (`by` is `None`) and `left_only_by` with regions: no
+/// reachable configuration takes a move that leaves the states (by anyone
+/// but the roles `by`: no timer, no transition that names no role or
+/// another role), whatever the other regions do.
+fn left_over_configurations(
+    w: &Workflow,
+    states: &[StateId],
+    by: Option<&[crate::model::RoleId]>,
+) -> Verdict {
+    let breaks = |t: &crate::Transition| match by {
+        None => true,
+        Some(by) => {
+            t.timer.as_ref().is_some_and(|timer| timer.automatic)
+                || t.by.is_empty()
+                || t.by.iter().any(|r| !by.contains(r))
+        }
+    };
+    let name = |config: &[StateId]| {
+        config
+            .iter()
+            .map(|s| w.state(*s).name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match crate::regions::leaving(w, crate::regions::EXPLORE_LIMIT, states, breaks) {
+        Ok(None) => Verdict::Holds,
+        Ok(Some((config, t, to))) => {
+            let t = w.transition(t);
+            let from = w
+                .region_of(t.from[0])
+                .map_or("", |r| w.state(config[r]).name.as_str());
+            let who = if by.is_none() {
+                String::new()
+            } else if t.timer.as_ref().is_some_and(|timer| timer.automatic) {
+                ", by the timer".to_string()
+            } else if t.by.is_empty() {
+                ", by anyone".to_string()
+            } else {
+                let roles: Vec<String> =
+                    t.by.iter()
+                        .map(|r| format!("`{}`", w.role(*r).name))
+                        .collect();
+                format!(", by {}", roles.join(" or "))
+            };
+            Verdict::Broken {
+                why: format!(
+                    "`{}` leaves `{from}` for `{}`{who}, in the reachable configuration ({})",
+                    t.event,
+                    w.state(to).name,
+                    name(&config)
+                ),
+                run: None,
+            }
         }
         Err(too_many) => Verdict::Broken {
             why: format!("it is not proved: {too_many}"),

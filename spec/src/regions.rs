@@ -365,6 +365,8 @@ pub(crate) fn check_transitions(w: &Workflow, diags: &mut Vec<Diagnostic>) -> Ve
             crate::model::Claim::NeverTogether { .. }
                 | crate::model::Claim::NeverPermits { .. }
                 | crate::model::Claim::AlwaysPermits { .. }
+                | crate::model::Claim::NeverLeaves { .. }
+                | crate::model::Claim::LeftOnlyBy { .. }
         )
     };
     if let Some(p) = w.properties.iter().find(proved_over_configurations) {
@@ -372,7 +374,7 @@ pub(crate) fn check_transitions(w: &Workflow, diags: &mut Vec<Diagnostic>) -> Ve
             Diagnostic::new(
                 Code::RegionUnsupported,
                 format!(
-                    "property `{}`: with regions, the checker proves `never_together`, `never_permits` and `always_permits` only, not this claim yet",
+                    "property `{}`: with regions, the checker proves `never_together`, `never_permits`, `always_permits`, `never_leaves` and `left_only_by` only, not this claim yet",
                     p.name
                 ),
             )
@@ -405,6 +407,37 @@ pub fn permits(w: &Workflow, config: &[StateId], capability: crate::model::Capab
         }
     }
     named
+}
+
+/// A step out of `states` that a reachable configuration takes: the
+/// first one, in the order a breadth-first search meets the
+/// configurations, for which `breaks` holds (given the transition that
+/// moves the region out of `states`): the configuration it is taken in,
+/// the transition, and the state it enters. `Err` past `limit`
+/// configurations.
+pub fn leaving(
+    w: &Workflow,
+    limit: usize,
+    states: &[StateId],
+    breaks: impl Fn(&crate::Transition) -> bool,
+) -> Result<Option<(Vec<StateId>, crate::TransitionId, StateId)>, TooManyConfigurations> {
+    let product = Product::new(w);
+    for config in configurations(w, limit)? {
+        for (next, fired) in product.successors(&config) {
+            for t in fired {
+                let Some(r) = w.region_of(w.transition(t).from[0]) else {
+                    continue;
+                };
+                if states.contains(&config[r])
+                    && !states.contains(&next[r])
+                    && breaks(w.transition(t))
+                {
+                    return Ok(Some((config, t, next[r])));
+                }
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// The moves of a workflow with regions over configurations: for each
@@ -853,9 +886,41 @@ mod tests {
         );
         let refused = with("reachable = \"active\"\nfrom = \"closed\"");
         assert!(
-            format!("{refused:?}")
-                .contains("proves `never_together`, `never_permits` and `always_permits` only"),
+            format!("{refused:?}").contains(
+                "proves `never_together`, `never_permits`, `always_permits`, `never_leaves` and `left_only_by` only"
+            ),
             "{refused:?}"
+        );
+    }
+
+    /// `never_leaves` and `left_only_by` are proved over the moves that
+    /// reachable configurations take: a final state is never left; a freeze
+    /// that `budget_set` (which names no role) lifts is not left only by the
+    /// partner, and the message says who and in which configuration.
+    #[test]
+    fn leaving_is_proved_over_configurations() {
+        let base = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/ui/workflows/regions.toml"
+        ))
+        .expect("the fixture");
+        let with = |property: &str| {
+            let text = format!("{base}\n[properties.p]\nsummary = \"a claim\"\n{property}\n");
+            crate::check(&SourceFile::new("regions.toml", text)).diagnostics
+        };
+        assert!(with("never_leaves = \"disabled\"").is_empty());
+        let broken = format!("{:?}", with("never_leaves = \"restricted\""));
+        assert!(
+            broken.contains("leaves `restricted` for `in_good_standing`"),
+            "{broken}"
+        );
+        let broken = format!(
+            "{:?}",
+            with("left_only_by = \"frozen_until_budget\"\nby = \"partner\"")
+        );
+        assert!(
+            broken.contains("`budget_set` leaves `frozen_until_budget` for `associated`, by anyone, in the reachable configuration (active, frozen_until_budget, restricted)"),
+            "{broken}"
         );
     }
 }
