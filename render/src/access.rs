@@ -179,42 +179,28 @@ fn section(out: &mut String, w: &Workflow) {
             }
         }
         // With regions, the states of a region that never names the
-        // capability do not forbid it: they are not listed.
-        let names_it = |r: usize| {
-            w.regions[r]
-                .leaves
-                .iter()
-                .any(|s| w.state(*s).permits.contains(&CapabilityId(i)))
-        };
+        // capability do not forbid it: they are not listed, and the region
+        // is named in a column of its own.
+        let names_it = |r: usize| turnstile_spec::regions::names(w, r, CapabilityId(i));
         let no = names(
             &mut (0..w.states.len())
                 .map(StateId)
                 .filter(|s| !permitting.contains(s) && w.region_of(*s).is_none_or(names_it)),
         );
+        let mut cells = vec![
+            format!("`{}`", capability.name.as_str()),
+            list(&yes),
+            list(&no),
+        ];
         if !w.regions.is_empty() {
             let free: Vec<String> = (0..w.regions.len())
                 .filter(|r| !names_it(*r))
                 .map(|r| format!("`{}`", w.region_name(r)))
                 .collect();
-            let _ = writeln!(
-                out,
-                "| `{}` | {} | {} | {} | {} |",
-                capability.name.as_str(),
-                list(&yes),
-                list(&no),
-                list(&free),
-                capability.summary.as_deref().map(cell).unwrap_or_default()
-            );
-            continue;
+            cells.push(list(&free));
         }
-        let _ = writeln!(
-            out,
-            "| `{}` | {} | {} | {} |",
-            capability.name.as_str(),
-            list(&yes),
-            list(&no),
-            capability.summary.as_deref().map(cell).unwrap_or_default()
-        );
+        cells.push(capability.summary.as_deref().map(cell).unwrap_or_default());
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
     }
     out.push('\n');
 }

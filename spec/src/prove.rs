@@ -1124,13 +1124,6 @@ fn never_together(w: &Workflow, states: &[StateId]) -> Verdict {
         }
     }
     let bad = |config: &[StateId]| wanted.iter().all(|(r, list)| list.contains(&config[*r]));
-    let name = |config: &[StateId]| {
-        config
-            .iter()
-            .map(|s| w.state(*s).name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     match crate::regions::run_to(w, crate::regions::EXPLORE_LIMIT, bad) {
         Ok(None) => Verdict::Holds,
         Ok(Some((start, steps))) => {
@@ -1138,20 +1131,47 @@ fn never_together(w: &Workflow, states: &[StateId]) -> Verdict {
                 .iter()
                 .map(|(r, list)| format!("`{}` in {}", w.region_name(*r), names(w, list)))
                 .collect();
-            let mut why = format!(
-                "a run puts {} at once: from ({})",
+            let why = format!(
+                "a run puts {} at once: {}",
                 at_once.join(" and "),
-                name(&start)
+                run_of_configurations(w, &start, &steps)
             );
-            for (event, config) in &steps {
-                why.push_str(&format!(", `{event}` → ({})", name(config)));
-            }
             Verdict::Broken { why, run: None }
         }
-        Err(too_many) => Verdict::Broken {
-            why: format!("it is not proved: {too_many}"),
-            run: None,
-        },
+        Err(too_many) => not_proved(too_many),
+    }
+}
+
+/// A configuration as the checker's messages write it: each region's
+/// state, in region order (`active, associated, restricted`).
+fn configuration(w: &Workflow, config: &[StateId]) -> String {
+    config
+        .iter()
+        .map(|s| w.state(*s).name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A run over configurations as the checker's messages write it: `from
+/// (…)`, then each step's event and the configuration it leads to.
+fn run_of_configurations(
+    w: &Workflow,
+    start: &[StateId],
+    steps: &[(String, Vec<StateId>)],
+) -> String {
+    let mut text = format!("from ({})", configuration(w, start));
+    for (event, config) in steps {
+        text.push_str(&format!(", `{event}` → ({})", configuration(w, config)));
+    }
+    text
+}
+
+/// The verdict on a claim over more configurations than the checker
+/// explores.
+fn not_proved(too_many: crate::regions::TooManyConfigurations) -> Verdict {
+    Verdict::Broken {
+        why: format!("it is not proved: {too_many}"),
+        run: None,
     }
 }
 
@@ -1171,13 +1191,6 @@ fn left_over_configurations(
                 || t.by.is_empty()
                 || t.by.iter().any(|r| !by.contains(r))
         }
-    };
-    let name = |config: &[StateId]| {
-        config
-            .iter()
-            .map(|s| w.state(*s).name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
     };
     match crate::regions::leaving(w, crate::regions::EXPLORE_LIMIT, states, breaks) {
         Ok(None) => Verdict::Holds,
@@ -1204,15 +1217,12 @@ fn left_over_configurations(
                     "`{}` leaves `{from}` for `{}`{who}, in the reachable configuration ({})",
                     t.event,
                     w.state(to).name,
-                    name(&config)
+                    configuration(w, &config)
                 ),
                 run: None,
             }
         }
-        Err(too_many) => Verdict::Broken {
-            why: format!("it is not proved: {too_many}"),
-            run: None,
-        },
+        Err(too_many) => not_proved(too_many),
     }
 }
 
@@ -1230,33 +1240,20 @@ fn permits_over_configurations(
         config.iter().any(|s| states.contains(s))
             && crate::regions::permits(w, config, capability) == never
     };
-    let name = |config: &[StateId]| {
-        config
-            .iter()
-            .map(|s| w.state(*s).name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     match crate::regions::run_to(w, crate::regions::EXPLORE_LIMIT, bad) {
         Ok(None) => Verdict::Holds,
         Ok(Some((start, steps))) => {
             let end = steps.last().map_or(&start, |(_, config)| config);
-            let mut why = format!(
-                "configuration ({}) {} `{}`: from ({})",
-                name(end),
+            let why = format!(
+                "configuration ({}) {} `{}`: {}",
+                configuration(w, end),
                 if never { "permits" } else { "does not permit" },
                 w.capability(capability).name,
-                name(&start)
+                run_of_configurations(w, &start, &steps)
             );
-            for (event, config) in &steps {
-                why.push_str(&format!(", `{event}` → ({})", name(config)));
-            }
             Verdict::Broken { why, run: None }
         }
-        Err(too_many) => Verdict::Broken {
-            why: format!("it is not proved: {too_many}"),
-            run: None,
-        },
+        Err(too_many) => not_proved(too_many),
     }
 }
 

@@ -394,19 +394,24 @@ pub(crate) fn check_transitions(w: &Workflow, diags: &mut Vec<Diagnostic>) -> Ve
 /// configuration.
 pub fn permits(w: &Workflow, config: &[StateId], capability: crate::model::CapabilityId) -> bool {
     let mut named = false;
-    for (r, region) in w.regions.iter().enumerate() {
-        if region
-            .leaves
-            .iter()
-            .any(|s| w.state(*s).permits.contains(&capability))
-        {
+    for (r, state) in config.iter().enumerate() {
+        if names(w, r, capability) {
             named = true;
-            if !w.state(config[r]).permits.contains(&capability) {
+            if !w.state(*state).permits.contains(&capability) {
                 return false;
             }
         }
     }
     named
+}
+
+/// Whether region `r` names `capability` in some state's `permits`: only
+/// such a region restricts it ([`permits`]).
+pub fn names(w: &Workflow, r: usize, capability: crate::model::CapabilityId) -> bool {
+    w.regions[r]
+        .leaves
+        .iter()
+        .any(|s| w.state(*s).permits.contains(&capability))
 }
 
 /// A step out of `states` that a reachable configuration takes: the
@@ -859,20 +864,23 @@ mod tests {
         assert_eq!(super::configurations(&w, 1_000).unwrap().len(), 10);
     }
 
-    /// `never_permits` and `always_permits` are proved over the reachable
-    /// configurations by the rule across regions; a claim the checker does
-    /// not prove over configurations yet is refused, not ignored.
-    #[test]
-    fn capabilities_are_proved_over_configurations() {
+    /// The diagnostics of the fixture with one more property, `p`, whose
+    /// claim is `property`.
+    fn with(property: &str) -> Vec<crate::Diagnostic> {
         let base = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../tests/ui/workflows/regions.toml"
         ))
         .expect("the fixture");
-        let with = |property: &str| {
-            let text = format!("{base}\n[properties.p]\nsummary = \"a claim\"\n{property}\n");
-            crate::check(&SourceFile::new("regions.toml", text)).diagnostics
-        };
+        let text = format!("{base}\n[properties.p]\nsummary = \"a claim\"\n{property}\n");
+        crate::check(&SourceFile::new("regions.toml", text)).diagnostics
+    }
+
+    /// `never_permits` and `always_permits` are proved over the reachable
+    /// configurations by the rule across regions; a claim the checker does
+    /// not prove over configurations yet is refused, not ignored.
+    #[test]
+    fn capabilities_are_proved_over_configurations() {
         // Restricted, nothing is bought, whatever the other regions say.
         let report = with("never_permits = \"buy\"\nin = \"restricted\"");
         assert!(report.is_empty(), "{report:?}");
@@ -899,15 +907,6 @@ mod tests {
     /// partner, and the message says who and in which configuration.
     #[test]
     fn leaving_is_proved_over_configurations() {
-        let base = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../tests/ui/workflows/regions.toml"
-        ))
-        .expect("the fixture");
-        let with = |property: &str| {
-            let text = format!("{base}\n[properties.p]\nsummary = \"a claim\"\n{property}\n");
-            crate::check(&SourceFile::new("regions.toml", text)).diagnostics
-        };
         assert!(with("never_leaves = \"disabled\"").is_empty());
         let broken = format!("{:?}", with("never_leaves = \"restricted\""));
         assert!(

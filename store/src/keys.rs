@@ -134,7 +134,7 @@ pub(crate) fn record_params<W: Dispatch>(
         id,
         key,
         event,
-        outcome,
+        outcome.as_ref().map(|_| ()),
         stored.version,
         stored.instance.state(),
     )
@@ -147,7 +147,7 @@ pub(crate) fn named_params(
     id: &str,
     key: &str,
     event: &str,
-    outcome: &Result<(), Why>,
+    outcome: Result<(), &Why>,
     version: i64,
     state: &str,
 ) -> Vec<Param> {

@@ -396,15 +396,7 @@ impl Store {
         id: &str,
     ) -> Result<Stored<W>, StoreError> {
         text::name(ID, id)?;
-        // The row and its steps are read in one transaction, so they are
-        // one consistent state of the database (PostgreSQL: a snapshot
-        // for the whole transaction, not one per statement).
-        let mut tx = self.begin_pooled(None).await?;
-        if self.backend == Backend::Postgres {
-            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                .execute(&mut *tx)
-                .await?;
-        }
+        let mut tx = self.begin_snapshot().await?;
         let stored = rows::load_on::<W>(&mut tx, id).await;
         tx.rollback().await?;
         stored
@@ -464,6 +456,22 @@ impl Store {
         .await
         .map_err(|_| StoreError::Database(sqlx::Error::WorkerCrashed))?;
         Ok(begun?)
+    }
+
+    /// A read-only transaction whose statements all see one consistent
+    /// state of the database (PostgreSQL: a snapshot for the whole
+    /// transaction, not one per statement), for reading a row with its
+    /// steps. The caller rolls it back.
+    pub(crate) async fn begin_snapshot(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        let mut tx = self.begin_pooled(None).await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(tx)
     }
 
     /// Writes `instance`, read at version `expected`, back under `id`: its

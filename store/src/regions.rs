@@ -185,14 +185,29 @@ async fn insert_trail(
     rows::insert_steps(conn, backend, workflow, id, first, &new).await
 }
 
-/// Reads instance `id`'s row and history (locking the row for the rest of
-/// the transaction if `lock`) and loads the configuration they store.
-async fn read<W: Parallel + DeserializeOwned>(
+/// An instance's row, read and parsed: what both a load and a fire need.
+struct ReadRow<W> {
+    fingerprint: String,
+    /// Each region's state, in the order of `REGIONS`.
+    states: Vec<String>,
+    /// When each region entered it.
+    entered: Vec<SystemTime>,
+    started_at: Option<i64>,
+    data: W,
+    version: i64,
+    owner: Option<String>,
+}
+
+/// Reads and parses instance `id`'s row, locking it for the rest of the
+/// transaction if `lock` (PostgreSQL's `FOR UPDATE`; SQLite's writers hold
+/// the database's lock from `BEGIN IMMEDIATE` instead): one state and one
+/// instant per region, the data as `W`.
+async fn read_row<W: Parallel + DeserializeOwned>(
     conn: &mut AnyConnection,
     backend: Backend,
     id: &str,
     lock: bool,
-) -> Result<(StoredRegions<W>, Option<String>), StoreError> {
+) -> Result<ReadRow<W>, StoreError> {
     let lock = if lock && backend == Backend::Postgres {
         " FOR UPDATE"
     } else {
@@ -210,15 +225,10 @@ async fn read<W: Parallel + DeserializeOwned>(
         workflow: W::NAME,
         id: id.to_string(),
     })?;
-    let fingerprint: String = row.try_get("fingerprint")?;
     let state: String = row.try_get("state")?;
     let within: Option<String> = row.try_get("entered_within")?;
-    let started_at: Option<i64> = row.try_get("started_at")?;
     let data: String = row.try_get("data")?;
-    let version: i64 = row.try_get("version")?;
-    let owner: Option<String> = row.try_get("owner")?;
-
-    let states: Vec<&str> = state.split(',').collect();
+    let states: Vec<String> = state.split(',').map(str::to_string).collect();
     let within = within.ok_or_else(|| bad_row::<W>(id, "no instant per region"))?;
     let entered: Vec<SystemTime> = within
         .split(',')
@@ -238,11 +248,29 @@ async fn read<W: Parallel + DeserializeOwned>(
             ),
         ));
     }
-    let started_at = started_at
+    Ok(ReadRow {
+        fingerprint: row.try_get("fingerprint")?,
+        states,
+        entered,
+        started_at: row.try_get("started_at")?,
+        data: serde_json::from_str(&data).map_err(|e| bad_row::<W>(id, e.to_string()))?,
+        version: row.try_get("version")?,
+        owner: row.try_get("owner")?,
+    })
+}
+
+/// Reads instance `id`'s row and whole history and loads the configuration
+/// they store, the trail replayed by `Current::from_snapshot`.
+async fn read<W: Parallel + DeserializeOwned>(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    id: &str,
+) -> Result<StoredRegions<W>, StoreError> {
+    let row = read_row::<W>(conn, backend, id, false).await?;
+    let started_at = row
+        .started_at
         .ok_or_else(|| bad_row::<W>(id, "no start instant"))
         .and_then(|n| instant(n).map_err(|p| bad_row::<W>(id, p)))?;
-    let data: W = serde_json::from_str(&data).map_err(|e| bad_row::<W>(id, e.to_string()))?;
-
     let steps: Vec<StepRow> = sqlx::query_as(&format!(
         "SELECT {STEP_SELECT} FROM turnstile_steps WHERE workflow = $1 AND id = $2 ORDER BY seq"
     ))
@@ -251,17 +279,17 @@ async fn read<W: Parallel + DeserializeOwned>(
     .fetch_all(&mut *conn)
     .await?;
     let mut trail = Vec::with_capacity(steps.len());
-    for (n, row) in steps.into_iter().enumerate() {
-        if row.seq != n as i64 + 1 {
+    for (n, step) in steps.into_iter().enumerate() {
+        if step.seq != n as i64 + 1 {
             return Err(bad_row::<W>(id, format!("step {} is missing", n + 1)));
         }
-        let step = row.into_step().map_err(|p| bad_row::<W>(id, p))?;
+        let step = step.into_step().map_err(|p| bad_row::<W>(id, p))?;
         trail.push(region_step(step).map_err(|p| bad_row::<W>(id, p))?);
     }
-    if trail.len() as i64 != version {
+    if trail.len() as i64 != row.version {
         return Err(bad_row::<W>(
             id,
-            format!("version {version} with {} steps", trail.len()),
+            format!("version {} with {} steps", row.version, trail.len()),
         ));
     }
     // Where the trail starts: each region's state before the first step
@@ -276,38 +304,35 @@ async fn read<W: Parallel + DeserializeOwned>(
                 .iter()
                 .flat_map(|s| &s.moved)
                 .find(|m| m.region == *region)
-                .map_or_else(|| states[r].to_string(), |m| m.from.clone()),
+                .map_or_else(|| row.states[r].clone(), |m| m.from.clone()),
             entered_at: started_at,
         })
         .collect();
     let regions = W::REGIONS
         .iter()
-        .zip(&states)
-        .zip(&entered)
+        .zip(&row.states)
+        .zip(&row.entered)
         .map(|((region, state), at)| RegionState {
             region: region.to_string(),
-            state: state.to_string(),
+            state: state.clone(),
             entered_at: *at,
         })
         .collect();
     let current = W::from_snapshot(Snapshot {
         format: FORMAT.to_string(),
         workflow: W::NAME.to_string(),
-        fingerprint,
+        fingerprint: row.fingerprint,
         start,
         regions,
-        data,
+        data: row.data,
         trail,
     })
     .map_err(|e| bad_row::<W>(id, e.to_string()))?;
-    Ok((
-        StoredRegions {
-            id: id.to_string(),
-            version,
-            current,
-        },
-        owner,
-    ))
+    Ok(StoredRegions {
+        id: id.to_string(),
+        version: row.version,
+        current,
+    })
 }
 
 /// Reads instance `id`'s row and its last step only (locking the row for
@@ -323,49 +348,18 @@ async fn read_head<W: Parallel + DeserializeOwned>(
     id: &str,
     lock: bool,
 ) -> Result<(StoredRegions<W>, Option<String>), StoreError> {
-    let lock = if lock && backend == Backend::Postgres {
-        " FOR UPDATE"
-    } else {
-        ""
-    };
-    let row = sqlx::query(&format!(
-        "SELECT fingerprint, state, entered_within, data, version, owner \
-         FROM turnstile_instances WHERE workflow = $1 AND id = $2{lock}"
-    ))
-    .bind(W::NAME)
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| StoreError::NotFound {
-        workflow: W::NAME,
-        id: id.to_string(),
-    })?;
-    let fingerprint: String = row.try_get("fingerprint")?;
-    let state: String = row.try_get("state")?;
-    let within: Option<String> = row.try_get("entered_within")?;
-    let data: String = row.try_get("data")?;
-    let version: i64 = row.try_get("version")?;
-    let owner: Option<String> = row.try_get("owner")?;
-    if fingerprint != W::FINGERPRINT {
+    let row = read_row::<W>(conn, backend, id, lock).await?;
+    if row.fingerprint != W::FINGERPRINT {
         return Err(bad_row::<W>(
             id,
             format!(
-                "stored under fingerprint {fingerprint}, not this build's {}",
+                "stored under fingerprint {}, not this build's {}",
+                row.fingerprint,
                 W::FINGERPRINT
             ),
         ));
     }
-    let states: Vec<&str> = state.split(',').collect();
-    let within = within.ok_or_else(|| bad_row::<W>(id, "no instant per region"))?;
-    let entered: Vec<SystemTime> = within
-        .split(',')
-        .map(|n| {
-            n.parse::<i64>()
-                .map_err(|_| format!("`{n}` is not an instant"))
-                .and_then(instant)
-        })
-        .collect::<Result<_, _>>()
-        .map_err(|p| bad_row::<W>(id, p))?;
+    let version = row.version;
     if version > 0 {
         let last: Option<StepRow> = sqlx::query_as(&format!(
             "SELECT {STEP_SELECT} FROM turnstile_steps WHERE workflow = $1 AND id = $2 AND seq = $3"
@@ -383,7 +377,7 @@ async fn read_head<W: Parallel + DeserializeOwned>(
                 .iter()
                 .position(|region| *region == m.region)
                 .ok_or_else(|| bad_row::<W>(id, format!("there is no region `{}`", m.region)))?;
-            if states.get(r) != Some(&m.to.as_str()) || entered.get(r) != Some(&step.at) {
+            if row.states[r] != m.to || row.entered[r] != step.at {
                 return Err(bad_row::<W>(
                     id,
                     format!(
@@ -394,12 +388,13 @@ async fn read_head<W: Parallel + DeserializeOwned>(
             }
         }
     }
-    let data: W = serde_json::from_str(&data).map_err(|e| bad_row::<W>(id, e.to_string()))?;
-    let current = W::resume(&states, data, &entered).map_err(|_| {
+    let states: Vec<&str> = row.states.iter().map(String::as_str).collect();
+    let current = W::resume(&states, row.data, &row.entered).map_err(|_| {
         bad_row::<W>(
             id,
             format!(
-                "`{state}` is not one state of each of the {} regions",
+                "`{}` is not one state of each of the {} regions",
+                states.join(","),
                 W::REGIONS.len()
             ),
         )
@@ -410,7 +405,7 @@ async fn read_head<W: Parallel + DeserializeOwned>(
             version,
             current,
         },
-        owner,
+        row.owner,
     ))
 }
 
@@ -579,7 +574,7 @@ impl Store {
         if let Some(key) = key {
             keys::record(
                 &mut tx,
-                keys::named_params(W::NAME, id, key, CREATE, &Ok(()), 0, &c.state),
+                keys::named_params(W::NAME, id, key, CREATE, Ok(()), 0, &c.state),
             )
             .await?;
         }
@@ -601,15 +596,10 @@ impl Store {
         id: &str,
     ) -> Result<StoredRegions<W>, StoreError> {
         text::name(ID, id)?;
-        let mut tx = self.begin_pooled(None).await?;
-        if self.backend == Backend::Postgres {
-            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                .execute(&mut *tx)
-                .await?;
-        }
-        let stored = read::<W>(&mut tx, self.backend, id, false).await;
+        let mut tx = self.begin_snapshot().await?;
+        let stored = read::<W>(&mut tx, self.backend, id).await;
         tx.rollback().await?;
-        stored.map(|(stored, _)| stored)
+        stored
     }
 
     /// Fires `request` on instance `id` of a workflow with regions, in one
@@ -694,29 +684,21 @@ impl Store {
             Ok(current) => current,
             Err(refused) => {
                 let (current, why) = refused.into_parts();
+                // Under a key, the refusal is recorded (and only that is
+                // written), so that a repeat answers it again.
                 if let Some(key) = request.key {
                     let state = W::states(&current).join(",");
-                    let outcome = Err(why);
-                    keys::record(
-                        &mut tx,
-                        keys::named_params(
-                            W::NAME,
-                            id,
-                            key,
-                            request.event,
-                            &outcome,
-                            stored.version,
-                            &state,
-                        ),
-                    )
-                    .await?;
+                    let params = keys::named_params(
+                        W::NAME,
+                        id,
+                        key,
+                        request.event,
+                        Err(&why),
+                        stored.version,
+                        &state,
+                    );
+                    keys::record(&mut tx, params).await?;
                     tx.commit().await?;
-                    let Err(why) = outcome else { unreachable!() };
-                    return Err(StoreError::Refused {
-                        workflow: W::NAME,
-                        id: id.to_string(),
-                        why: Box::new(why),
-                    });
                 }
                 return Err(StoreError::Refused {
                     workflow: W::NAME,
@@ -738,7 +720,7 @@ impl Store {
             let state = W::states(&current).join(",");
             keys::record(
                 &mut tx,
-                keys::named_params(W::NAME, id, key, request.event, &Ok(()), version, &state),
+                keys::named_params(W::NAME, id, key, request.event, Ok(()), version, &state),
             )
             .await?;
         }
@@ -749,26 +731,6 @@ impl Store {
             version,
             current,
         }))
-    }
-
-    /// The ids of instances of a workflow with regions with an automatic
-    /// timer due by `now`, earliest first, at most `limit`.
-    pub async fn due_regions<W: Parallel>(
-        &self,
-        now: SystemTime,
-        limit: i64,
-    ) -> Result<Vec<String>, StoreError> {
-        let now = nanos(now).map_err(StoreError::Instant)?;
-        let ids = sqlx::query_scalar(
-            "SELECT id FROM turnstile_instances WHERE workflow = $1 \
-             AND next_due IS NOT NULL AND next_due <= $2 ORDER BY next_due, id LIMIT $3",
-        )
-        .bind(W::NAME)
-        .bind(now)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(ids)
     }
 
     /// Fires, as the timer runner, the automatic timers of a workflow
@@ -786,7 +748,7 @@ impl Store {
     ) -> Result<(usize, Vec<StoreError>), StoreError> {
         let mut fired = 0;
         let mut errors = Vec::new();
-        for id in self.due_regions::<W>(now, limit).await? {
+        for id in self.due::<W>(now, limit).await? {
             match self.fire_due_regions::<W>(&id, now).await {
                 Ok(n) => fired += n,
                 Err(StoreError::Conflict { .. }) => {}

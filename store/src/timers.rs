@@ -53,8 +53,9 @@ async fn take_due<W: Dispatch + Serialize>(
 impl Store {
     /// The ids of instances of `W` with an automatic timer due at `now`,
     /// earliest first, at most `limit` (through the index on the next due
-    /// instant).
-    pub async fn due<W: Dispatch>(
+    /// instant). For a workflow with regions, the earliest timer of any
+    /// region ([`Store::run_due_regions`]).
+    pub async fn due<W: turnstile_runtime::Workflow>(
         &self,
         now: SystemTime,
         limit: i64,

@@ -173,14 +173,11 @@ async fn the_timer_runner_fires_each_regions_timer_when_it_falls_due() {
             .unwrap();
         let due_at = at(1) + 90 * DAY;
         assert!(store
-            .due_regions::<Account>(due_at - Duration::from_secs(1), 10)
+            .due::<Account>(due_at - Duration::from_secs(1), 10)
             .await
             .unwrap()
             .is_empty());
-        assert_eq!(
-            store.due_regions::<Account>(due_at, 10).await.unwrap(),
-            ["acme"]
-        );
+        assert_eq!(store.due::<Account>(due_at, 10).await.unwrap(), ["acme"]);
         // Another instance, due as well, whose row no longer replays: it
         // is reported, and does not keep the runner from the first.
         let other = Current::start(Account::new("broken", PartnerModel::Referral), at(0));
@@ -401,5 +398,46 @@ async fn owners_and_idempotency_keys_as_for_every_instance() {
             .unwrap();
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0].state, "active,associated,unrestricted,not_frozen");
+    }
+}
+
+/// A fire reads the row and its last step only, so its cost does not grow
+/// with the history: a history damaged before its last step does not stop
+/// a fire, and is found by a load, which replays it whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_fire_reads_the_head_and_a_load_the_whole_history() {
+    for (store, _) in common::backends("regions_head").await {
+        let start = Current::start(Account::new("acme", PartnerModel::Referral), at(0));
+        store
+            .create_regions::<Account>("acme", start)
+            .await
+            .unwrap();
+        store
+            .fire_regions::<Account>("acme", &FireRequest::new("associate", customer(), at(1)))
+            .await
+            .unwrap();
+        let restrict =
+            FireRequest::new("restrict", system(), at(2)).payload(Some(r#""InsufficientBalance""#));
+        store
+            .fire_regions::<Account>("acme", &restrict)
+            .await
+            .unwrap();
+        // Step 1 now says the partner region went elsewhere.
+        sqlx::query("UPDATE turnstile_steps SET to_state = 'partner=budget_active' WHERE id = 'acme' AND seq = 1")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let freeze = FireRequest::new("freeze", system(), at(3)).payload(Some(r#""Violation""#));
+        let fired = store
+            .fire_regions::<Account>("acme", &freeze)
+            .await
+            .unwrap();
+        assert_eq!(fired.version, 3);
+        assert_eq!(fired.current.trail().len(), 1, "this request's step only");
+        let bad = store
+            .load_regions::<Account>("acme")
+            .await
+            .expect_err("the history does not replay");
+        assert!(matches!(bad, StoreError::BadRow { .. }), "{bad:?}");
     }
 }
