@@ -1467,6 +1467,12 @@ impl Generator<'_> {
                 fn data(current: &Current) -> &Self {
                     current.data()
                 }
+                fn data_mut(current: &mut Current) -> &mut Self {
+                    current.data_mut()
+                }
+                fn permits(current: &Current, capability: &str) -> bool {
+                    current.permits(capability)
+                }
                 fn trail(current: &Current) -> &[#krate::regions::RegionStep] {
                     current.trail()
                 }

@@ -14,7 +14,11 @@
 //! reset), by the runtime's rules in the runtime's order (the model
 //! carries each transition's checks as `Workflow::checks` gives them);
 //! play the test plan of `turnstile paths`; see the definition's promises
-//! and play the run that breaks one; search states and events by name.
+//! and play the run that breaks one; search states and events by name. A
+//! workflow with parallel regions is simulated one state per region, as
+//! the generated `Current` fires (its conditions, joint moves and each
+//! region's clock), with the checker's runs over configurations as its
+//! test plan and shortest ways.
 
 use base64::Engine as _;
 use serde_json::{json, Value};
@@ -45,9 +49,8 @@ pub fn model(w: &Workflow) -> Value {
         // The page draws and simulates the leaves a machine can be in,
         // each with what its compounds allow and permit resolved onto it.
         compounds: _,
-        // The page's model lists the regions; its simulator refuses to run
-        // a workflow with them (one current state, not one per region).
-        regions,
+        // The page simulates one state per region (`region_model`).
+        regions: _,
     } = w;
     let states: Vec<Value> = states
         .iter()
@@ -124,7 +127,8 @@ pub fn model(w: &Workflow) -> Value {
                 span: _,
                 from_compounds: _,
                 to_compounds: _,
-                // Drawn in the edge's label (`edge_label`).
+                // Drawn in the edge's label (`edge_label`); the simulator
+                // reads the event's conditions (`region_model`).
                 when: _,
             } = t;
             let mut value = json!({
@@ -229,7 +233,74 @@ pub fn model(w: &Workflow) -> Value {
         "plan": plan,
         "tree": tree,
         "promises": promises,
-        "regions": regions.iter().map(|r| w.compound(r.compound).name.as_str()).collect::<Vec<_>>(),
+        "regions": region_model(w),
+    })
+}
+
+/// How many steps of runs over configurations the page embeds at most (the
+/// test plan and each state's shortest run): past it, the page says the
+/// plan is not given rather than grow by megabytes.
+const RUN_STEPS: usize = 20_000;
+
+/// What the simulator of a workflow with regions reads, `null` without
+/// regions: each region (its initial state and states), each event's
+/// moved regions and conditions (`Workflow::conditions`, what the
+/// runtime checks), and the runs over configurations the checker finds:
+/// the test plan (`regions::covering_runs`) and each state's shortest run
+/// (`regions::shortest_runs`), each one a machine can follow; `null` when
+/// there are too many configurations to explore or too many steps to embed.
+fn region_model(w: &Workflow) -> Value {
+    use turnstile_spec::regions;
+    if w.regions.is_empty() {
+        return Value::Null;
+    }
+    let list: Vec<Value> = w
+        .regions
+        .iter()
+        .enumerate()
+        .map(|(r, region)| {
+            json!({
+                "name": w.region_name(r).as_str(),
+                "initial": region.initial.0,
+                "leaves": region.leaves.iter().map(|s| s.0).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let events: Vec<Value> = w
+        .events()
+        .iter()
+        .map(|e| {
+            json!({
+                "name": e.name.as_str(),
+                "moved": w.regions_moved(e),
+                "conditions": w.conditions(e).iter().map(|c| json!({
+                    "region": c.region,
+                    "states": c.states.iter().map(|s| s.0).collect::<Vec<_>>(),
+                    "written": c.written,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let run = |run: &regions::Run| -> Value {
+        json!(run
+            .iter()
+            .map(|(event, config)| json!([event, config.iter().map(|s| s.0).collect::<Vec<_>>()]))
+            .collect::<Vec<_>>())
+    };
+    let steps = |runs: &mut dyn Iterator<Item = &regions::Run>| runs.map(Vec::len).sum::<usize>();
+    let plan = regions::covering_runs(w, regions::EXPLORE_LIMIT)
+        .ok()
+        .filter(|(_, runs)| steps(&mut runs.iter()) <= RUN_STEPS)
+        .map(|(_, runs)| json!(runs.iter().map(run).collect::<Vec<_>>()));
+    let shortest = regions::shortest_runs(w, regions::EXPLORE_LIMIT)
+        .ok()
+        .filter(|runs| steps(&mut runs.iter().flatten()) <= RUN_STEPS)
+        .map(|runs| json!(runs.iter().map(|r| r.as_ref().map(run)).collect::<Vec<_>>()));
+    json!({
+        "regions": list,
+        "events": events,
+        "plan": plan,
+        "shortest": shortest,
     })
 }
 

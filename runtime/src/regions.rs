@@ -80,6 +80,12 @@ pub trait Parallel: crate::Workflow + Sized {
     fn entered_at(current: &Self::Current) -> Vec<SystemTime>;
     /// The data.
     fn data(current: &Self::Current) -> &Self;
+    /// The data, to change (a change of it is not recorded in the trail).
+    fn data_mut(current: &mut Self::Current) -> &mut Self;
+    /// Whether the configuration permits `capability`: every region that
+    /// names it in some state's `permits` is in a state that permits it
+    /// ([`permits`]).
+    fn permits(current: &Self::Current, capability: &str) -> bool;
     /// The audit trail, oldest first.
     fn trail(current: &Self::Current) -> &[RegionStep];
     /// The earliest automatic timer that can fire, and when it falls due.

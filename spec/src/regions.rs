@@ -765,6 +765,29 @@ pub fn covering_runs(
     Ok((nodes[0].config.clone(), plan))
 }
 
+/// For each state, the shortest run from the initial configuration to a
+/// configuration that has it (`None` where no reachable one does), in one
+/// breadth-first search: what the explorer lights as "the shortest way
+/// here" on a workflow with regions, each run one a machine can follow.
+pub fn shortest_runs(
+    w: &Workflow,
+    limit: usize,
+) -> Result<Vec<Option<Run>>, TooManyConfigurations> {
+    let (nodes, _) = Product::new(w)
+        .search(limit, |_| false)
+        .map_err(|()| TooManyConfigurations(limit))?;
+    let mut first: Vec<Option<usize>> = vec![None; w.states.len()];
+    for (at, node) in nodes.iter().enumerate().filter(|(_, n)| n.new) {
+        for s in &node.config {
+            first[s.0].get_or_insert(at);
+        }
+    }
+    Ok(first
+        .into_iter()
+        .map(|at| at.map(|at| path(w, &nodes, at)))
+        .collect())
+}
+
 /// What [`explore`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Explored {
@@ -862,6 +885,30 @@ mod tests {
         );
         assert_eq!(explore(&w, 5), None, "more than the limit: not explored");
         assert_eq!(super::configurations(&w, 1_000).unwrap().len(), 10);
+    }
+
+    /// Each state's shortest run follows the conditions: `closed` is
+    /// reached by closing at once, `frozen_until_budget` only by a run the
+    /// machine can take (a partner while the services are active), and
+    /// each run ends in a configuration that has the state.
+    #[test]
+    fn each_states_shortest_run_is_one_a_machine_can_follow() {
+        let w = account();
+        let runs = super::shortest_runs(&w, 1_000).unwrap();
+        let named = |s: &str| w.state_named(s).unwrap().0;
+        for (i, run) in runs.iter().enumerate() {
+            let run = run.as_ref().expect("every state is reached");
+            match run.last() {
+                Some((_, config)) => assert!(config.iter().any(|s| s.0 == i)),
+                None => assert!(w.initials().iter().any(|s| s.0 == i)),
+            }
+        }
+        let closed = runs[named("closed")].as_ref().unwrap();
+        assert_eq!(
+            closed.iter().map(|(e, _)| e.as_str()).collect::<Vec<_>>(),
+            ["close"]
+        );
+        assert!(super::shortest_runs(&w, 5).is_err(), "more than the limit");
     }
 
     /// The diagnostics of the fixture with one more property, `p`, whose

@@ -22,6 +22,7 @@
 
 #[path = "../../render/tests/browser/mod.rs"]
 mod browser;
+mod page;
 mod scripted;
 
 use std::path::Path;
@@ -29,69 +30,14 @@ use std::time::{Duration, SystemTime};
 
 use browser::{chromium, launch, open, out_dir, watched_tab};
 use headless_chrome::Tab;
+use page::{agree, run_on_page, t0, when, Action, Expected, Rng, Said};
 use scripted::{
     account_upgrade_sim, clockwork_sim, partner_association_sim, phone_change_sim, retention_sim,
     service_closing_sim, sign_up_sim, unbinding_sim, Scripted,
 };
-use turnstile::words::compact_duration;
-use turnstile::{Actor, Instance, Step, Why};
+use turnstile::{Actor, Instance, Step};
 use turnstile_spec::graph::Graph;
 use turnstile_spec::{load, SourceFile, Workflow as Model};
-
-/// When the simulated workflow starts (the page's `T`).
-fn t0() -> SystemTime {
-    SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_510_800)
-}
-
-/// An instant as the page writes it: `T`, or `T + 1d 2h`.
-fn when(at: SystemTime) -> String {
-    let since = at.duration_since(t0()).unwrap();
-    if since.is_zero() {
-        "T".to_string()
-    } else {
-        format!("T + {}", compact_duration(since))
-    }
-}
-
-/// A small, seeded generator (SplitMix64): the same seed plays the same
-/// sequences.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-}
-
-/// What a person does on the page.
-#[derive(Debug, Clone)]
-enum Action {
-    Fire {
-        event: String,
-        failing: Vec<String>,
-        outcome: usize,
-        /// The role the actor holds (`None`: no role).
-        role: Option<String>,
-    },
-    Advance {
-        amount: u64,
-        unit_ms: u64,
-    },
-    NextTimer,
-    Undo,
-    Reset,
-    Play(usize),
-}
 
 /// The runtime's side: an instance, the clock, and what Undo goes back to.
 struct Runtime<W: Scripted> {
@@ -100,13 +46,6 @@ struct Runtime<W: Scripted> {
     words: Option<String>,
     clock: SystemTime,
     history: Vec<(String, SystemTime, Vec<Step>, SystemTime)>,
-}
-
-/// How an action ended: the refusal's kind and first guard, if refused.
-#[derive(Debug, PartialEq, Eq, Default)]
-struct Said {
-    why: String,
-    guard: String,
 }
 
 impl<W: Scripted> Runtime<W> {
@@ -175,29 +114,7 @@ impl<W: Scripted> Runtime<W> {
             }
             Err(refused) => {
                 self.words = Some(refused.to_string());
-                let said = match refused.why() {
-                    Why::Guard(r) => Said {
-                        why: "guard".into(),
-                        guard: r.guard().unwrap_or_default().into(),
-                    },
-                    Why::NotYet(_) => Said {
-                        why: "not_yet".into(),
-                        guard: String::new(),
-                    },
-                    Why::Overdue(_) => Said {
-                        why: "overdue".into(),
-                        guard: String::new(),
-                    },
-                    Why::NotAllowed { .. } => Said {
-                        why: "not_allowed".into(),
-                        guard: String::new(),
-                    },
-                    Why::Forbidden { .. } => Said {
-                        why: "forbidden".into(),
-                        guard: String::new(),
-                    },
-                    other => panic!("the simulator cannot meet {other}"),
-                };
+                let said = Said::of(refused.why());
                 self.instance = Some(refused.into_inner());
                 said
             }
@@ -323,106 +240,6 @@ impl<W: Scripted> Runtime<W> {
     }
 }
 
-/// What the page shows after an action.
-struct View {
-    /// The message, in words.
-    message: String,
-    done: String,
-    why: String,
-    guard: String,
-    state: String,
-    trail: Vec<String>,
-    clock: String,
-}
-
-/// The page's side of an action, through its controls, as a script.
-fn action_js(action: &Action) -> String {
-    match action {
-        Action::Fire {
-            event,
-            failing,
-            outcome,
-            role,
-        } => format!(
-            "const form = document.querySelector('fieldset[data-event-form=' + {event} + ']'); \
-             if (!form) return view('no form for ' + {event}); \
-             document.getElementById('acting-as').value = {role}; \
-             const failing = {failing}; \
-             form.querySelectorAll('input[data-guard]').forEach(b => {{ b.checked = !failing.includes(b.getAttribute('data-guard')); }}); \
-             const select = form.querySelector('select[data-outcome]'); \
-             if (select) select.selectedIndex = {outcome} % select.options.length; \
-             form.querySelector('button[data-fire]').click();",
-            event = serde_json::json!(event),
-            failing = serde_json::json!(failing),
-            role = serde_json::json!(role.as_deref().unwrap_or("")),
-        ),
-        Action::Advance { amount, unit_ms } => format!(
-            "document.getElementById('advance-amount').value = '{amount}'; \
-             document.getElementById('advance-unit').value = '{unit_ms}'; \
-             document.getElementById('advance').click();"
-        ),
-        Action::NextTimer => "document.getElementById('next-timer').click();".into(),
-        Action::Undo => {
-            "const u = document.getElementById('undo'); if (!u.disabled) u.click();".into()
-        }
-        Action::Reset => "document.getElementById('reset').click();".into(),
-        Action::Play(k) => format!(
-            "document.body.setAttribute('data-step-ms', '0'); \
-             document.querySelector('button[data-path=\"{k}\"]').click(); \
-             while (document.body.getAttribute('data-playing') !== 'false') \
-               await new Promise(r => setTimeout(r, 1));"
-        ),
-    }
-}
-
-/// Takes `actions` on the page, one after the other, in one round trip
-/// (each costs the DevTools client a tenth of a second): what the page
-/// shows after each.
-fn run_on_page(tab: &Tab, actions: &[Action]) -> Vec<View> {
-    let steps: Vec<String> = actions
-        .iter()
-        .map(|a| format!("async () => {{ {} return view('ok'); }}", action_js(a)))
-        .collect();
-    let script = format!(
-        "(async () => {{ \
-           const view = done => {{ const m = document.getElementById('message'); return {{ done, message: m.textContent, \
-             why: m.getAttribute('data-why') || '', guard: m.getAttribute('data-guard') || '', \
-             state: document.body.getAttribute('data-current'), \
-             trail: Array.from(document.querySelectorAll('#trail li'), li => li.textContent), \
-             clock: document.body.getAttribute('data-clock-ms') }}; }}; \
-           const views = []; \
-           for (const step of [{}]) views.push(await step()); \
-           return JSON.stringify(views); }})()",
-        steps.join(", ")
-    );
-    let value = tab
-        .evaluate(&script, true)
-        .unwrap_or_else(|e| panic!("the page's script: {e}"))
-        .value;
-    let shown: Vec<serde_json::Value> =
-        serde_json::from_str(value.as_ref().and_then(|v| v.as_str()).unwrap()).unwrap();
-    shown
-        .iter()
-        .map(|shown| {
-            let text = |key: &str| shown[key].as_str().unwrap_or_default().to_string();
-            View {
-                message: text("message"),
-                done: text("done"),
-                why: text("why"),
-                guard: text("guard"),
-                state: text("state"),
-                trail: shown["trail"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|li| li.as_str().unwrap().to_string())
-                    .collect(),
-                clock: text("clock"),
-            }
-        })
-        .collect()
-}
-
 /// A random action that a person could take now.
 fn choose<W: Scripted>(rng: &mut Rng, model: &Model, runtime: &Runtime<W>) -> Action {
     let state = runtime.instance().state();
@@ -455,17 +272,7 @@ fn choose<W: Scripted>(rng: &mut Rng, model: &Model, runtime: &Runtime<W>) -> Ac
                 i => Some(model.roles[i - 1].name.as_str().to_string()),
             },
         },
-        0..=69 => {
-            let (amounts, unit_ms): (&[u64], u64) = match rng.below(3) {
-                0 => (&[1, 59, 119, 120], 60_000),
-                1 => (&[1, 2, 23, 24, 25, 47], 3_600_000),
-                _ => (&[1, 2, 3, 89, 90, 91], 86_400_000),
-            };
-            Action::Advance {
-                amount: amounts[rng.below(amounts.len())],
-                unit_ms,
-            }
-        }
+        0..=69 => page::advance(rng),
         70..=79 => Action::NextTimer,
         80..=89 => Action::Undo,
         90..=93 => Action::Reset,
@@ -487,57 +294,24 @@ fn play_workflow<W: Scripted>(tab: &Tab, file: &str, rng: &mut Rng) -> usize {
     for _ in 0..160 {
         let action = choose(rng, &model, &runtime);
         let said = runtime.act(&model, &action);
-        expected.push((
-            runtime.words.take(),
+        expected.push(Expected {
+            words: runtime.words.take(),
             said,
-            runtime.instance().state().to_string(),
-            runtime.trail_text(),
-            runtime
+            state: runtime.instance().state().to_string(),
+            trail: runtime.trail_text(),
+            clock: runtime
                 .clock
                 .duration_since(t0())
                 .unwrap()
                 .as_millis()
                 .to_string(),
-        ));
+            // A machine without regions: the page shows no configuration.
+            permits: String::new(),
+        });
         actions.push(action);
     }
     let views = run_on_page(tab, &actions);
-    assert_eq!(views.len(), actions.len());
-    for (n, (view, (words, said, state, trail, clock))) in
-        views.into_iter().zip(expected).enumerate()
-    {
-        let context = || {
-            format!(
-                "{}: action {n}, {:?}\n(the actions up to it: {:#?})",
-                model.name,
-                actions[n],
-                &actions[..=n]
-            )
-        };
-        assert_eq!(view.done, "ok", "{}", context());
-        assert_eq!(view.state, state, "state; {}", context());
-        assert_eq!(view.trail, trail, "steps; {}", context());
-        if let (Action::Fire { .. }, Some(words)) = (&actions[n], &words) {
-            // The runtime's words, up to the instant, which the page
-            // writes relative to the start (`T + 1d`); the page may add
-            // the other guards that do not hold.
-            let words = words.split(" (20").next().unwrap_or(words);
-            assert!(
-                view.message.starts_with(words),
-                "words: the page said {:?}, the runtime {words:?}; {}",
-                view.message,
-                context()
-            );
-        }
-        if matches!(actions[n], Action::Fire { .. }) {
-            let page = Said {
-                why: view.why,
-                guard: view.guard,
-            };
-            assert_eq!(page, said, "refusal; {}", context());
-        }
-        assert_eq!(view.clock, clock, "clock; {}", context());
-    }
+    agree(model.name.as_str(), &actions, views, expected);
     actions.len()
 }
 
@@ -546,10 +320,7 @@ fn the_simulator_fires_as_the_runtime_does() {
     let Some(chrome) = chromium() else { return };
     let browser = launch(chrome);
     let (tab, _watch) = watched_tab(&browser);
-    let seed = std::env::var("TURNSTILE_EXPLORER_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(20_261_130_u64);
+    let seed = page::seed(20_261_130);
     let mut rng = Rng(seed);
     let mut actions = 0;
     for _ in 0..2 {

@@ -10,6 +10,19 @@
   var guards = model.guards;
   var svg = document.querySelector('#diagram svg');
   var byName = new Map(states.map(function (s, i) { return [s.name, i]; }));
+  // A workflow with parallel regions (`null` without): each region's
+  // initial state and states, each event's moved regions and conditions,
+  // and the checker's runs over configurations (docs/regions.md).
+  var RM = model.regions;
+  var regions = RM ? RM.regions : null;
+  var regionOf = states.map(function () { return -1; });
+  if (regions) regions.forEach(function (r, k) { r.leaves.forEach(function (s) { regionOf[s] = k; }); });
+  var eventByName = new Map(RM ? RM.events.map(function (e) { return [e.name, e]; }) : []);
+  // Each event's place in the definition (where it is first written):
+  // the order the runtime lists the events a state allows in.
+  var eventOrder = new Map();
+  transitions.forEach(function (t) { if (!eventOrder.has(t.event)) eventOrder.set(t.event, eventOrder.size); });
+  function isInitial(i) { return regions ? regions.some(function (r) { return r.initial === i; }) : i === model.initial; }
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -153,12 +166,14 @@
   }
 
   // Shortest event sequences from the initial state (breadth first, the
-  // earliest declared transition first), as parent links.
+  // earliest declared transition first), as parent links; with regions,
+  // from each region's initial state (what the page falls back on where
+  // the configurations were too many to embed their runs).
   var parent = new Array(states.length).fill(null);
   (function () {
     var seen = new Array(states.length).fill(false);
-    var queue = [model.initial];
-    seen[model.initial] = true;
+    var queue = regions ? regions.map(function (r) { return r.initial; }) : [model.initial];
+    queue.forEach(function (q) { seen[q] = true; });
     for (var q = 0; q < queue.length; q++) {
       var s = queue[q];
       outgoing[s].forEach(function (ti) {
@@ -176,6 +191,43 @@
     return steps.reverse();
   }
 
+  // The transition by which `name` leaves `state` (the first declared),
+  // or undefined.
+  function moveOf(name, state) {
+    var out = outgoing[state];
+    for (var k = 0; k < out.length; k++) if (transitions[out[k]].event === name) return out[k];
+    return undefined;
+  }
+  // A condition on another region, in words.
+  function conditionText(c) { return 'Only while ' + regions[c.region].name + ' is in ' + c.written.join(' or '); }
+  // A run over configurations as the model gives it (`[event, config]`
+  // per step), with what each step moved: region, transition, from, to.
+  function configSteps(run) {
+    var prev = regions.map(function (r) { return r.initial; });
+    return run.map(function (step) {
+      var e = eventByName.get(step[0]);
+      var moved = e.moved.map(function (r) { return { region: r, transition: moveOf(step[0], prev[r]), from: prev[r], to: step[1][r] }; });
+      prev = step[1];
+      return { event: step[0], config: step[1], moved: moved };
+    });
+  }
+  // What a step of regions did, in words: `close: services active → closed`.
+  function movedText(st) {
+    return st.event + ': ' + st.moved.map(function (m) { return regions[m.region].name + ' ' + states[m.from].name + ' \u2192 ' + states[m.to].name; }).join(', ');
+  }
+  // What an event asks of the regions: that it moves several together,
+  // and its conditions on others (none without regions).
+  function regionNotes(name) {
+    var e = eventByName.get(name);
+    if (!e) return [];
+    var out = [];
+    if (e.moved.length > 1) {
+      out.push(el('p', { className: 'joint', text: 'Moves ' + e.moved.map(function (r) { return regions[r].name; }).join(' and ') +
+        ' in one step: every one of them or none.' }));
+    }
+    e.conditions.forEach(function (c) { out.push(el('p', { className: 'condition', text: conditionText(c) + '.' })); });
+    return out;
+  }
   function guardItem(g) {
     return el('li', { className: 'guard' }, [el('code', { text: guards[g].name }), guards[g].summary ? ': ' + guards[g].summary : '']);
   }
@@ -194,19 +246,29 @@
     selected = i;
     var s = states[i];
     mark('selected', [shown(i)]);
-    var path = taken ? [] : (shortestTo(i) || []);
+    // With regions, the shortest run to a configuration that has the
+    // state, as the checker finds it (one a machine can follow).
+    var run = !taken && regions && RM.shortest ? (RM.shortest[i] ? configSteps(RM.shortest[i]) : null) : null;
+    var path = taken || run ? [] : (shortestTo(i) || []);
     var lit = [];
     path.forEach(function (st) { lit = lit.concat(stepEls(st.transition, st.from, st.to)); lit.push(shown(st.from)); });
+    (run || []).forEach(function (st) {
+      st.moved.forEach(function (m) { lit = lit.concat(stepEls(m.transition, m.from, m.to)); lit.push(shown(m.from)); });
+    });
     mark('on-path', lit);
     var box = clear($('details'));
     var title = el('h2', {}, [s.name]);
-    if (i === model.initial) title.appendChild(el('span', { className: 'badge initial', text: 'initial' }));
+    if (isInitial(i)) title.appendChild(el('span', { className: 'badge initial', text: 'initial' }));
     if (s.final) title.appendChild(el('span', { className: 'badge final', text: 'final' }));
     if (s.refusal) title.appendChild(el('span', { className: 'badge refusal', text: 'refusal' }));
     box.appendChild(title);
     box.appendChild(el('p', { text: s.summary || 'No summary.' }));
     // A state inside compound states: what they allow and permit holds here.
-    if (s.within.length) box.appendChild(el('p', { className: 'within', text: 'Inside ' + s.within.join(' \u203a ') + ': what it allows and permits holds here too.' }));
+    if (regions) {
+      box.appendChild(el('p', { className: 'within', text: 'In region ' + regions[regionOf[i]].name + ', beside ' +
+        regions.filter(function (r, k) { return k !== regionOf[i]; }).map(function (r) { return r.name; }).join(', ') +
+        '. A capability holds where no region that names it forbids it.' }));
+    } else if (s.within.length) box.appendChild(el('p', { className: 'within', text: 'Inside ' + s.within.join(' \u203a ') + ': what it allows and permits holds here too.' }));
     if (s.final) box.appendChild(el('p', { className: 'muted', text: 'The workflow may end here.' }));
     if (model.capabilities.length) {
       box.appendChild(el('h3', { text: 'Permits' }));
@@ -226,6 +288,7 @@
       ]);
       if (t.to.length > 1) item.appendChild(el('p', { className: 'muted', text: 'The outcome is decided when the event is fired.' }));
       if (t.summary) item.appendChild(el('p', { text: t.summary }));
+      regionNotes(t.event).forEach(function (p) { item.appendChild(p); });
       if (t.guards.length) item.appendChild(el('ul', {}, t.guards.map(guardItem)));
       if (t.by.length) item.appendChild(el('p', { className: 'roles', text: byText(t) }));
       if (t.payload) item.appendChild(el('p', { className: 'payload', text: payloadText(t) }));
@@ -241,7 +304,13 @@
       return;
     }
     box.appendChild(el('h3', { text: 'Shortest way here' }));
-    if (!parent.reached[i]) box.appendChild(el('p', { className: 'muted', text: 'Not reachable from the initial state.' }));
+    if (regions && RM.shortest) {
+      if (!run) box.appendChild(el('p', { className: 'muted', text: 'No configuration the regions reach together has it.' }));
+      else if (run.length === 0) box.appendChild(el('p', { className: 'muted', text: 'The region starts here.' }));
+      else box.appendChild(el('ol', { className: 'trail', 'aria-label': 'Shortest event sequence to ' + s.name }, run.map(function (st) {
+        return el('li', { text: movedText(st) });
+      })));
+    } else if (!parent.reached[i]) box.appendChild(el('p', { className: 'muted', text: 'Not reachable from the initial state.' }));
     else if (path.length === 0) box.appendChild(el('p', { className: 'muted', text: 'This is the initial state.' }));
     else box.appendChild(el('ol', { className: 'trail', 'aria-label': 'Shortest event sequence to ' + s.name }, path.map(function (st) {
       return el('li', { text: transitions[st.transition].event + ' → ' + states[st.to].name });
@@ -258,6 +327,7 @@
     mark('on-path', []);
     var box = clear($('details'));
     box.appendChild(el('h2', {}, ['Event ', el('code', { text: name })]));
+    regionNotes(name).forEach(function (p) { box.appendChild(p); });
     list.forEach(function (ti) {
       var t = transitions[ti];
       box.appendChild(el('div', { className: 'event' }, [
@@ -292,8 +362,14 @@
   // `within`: when each compound the current state is inside was
   // entered, outermost first (what a compound's timers count from).
   // `refused`: the attempts refused, with the runtime's words.
-  function fresh() { return { current: model.initial, entered: 0, within: states[model.initial].within.map(function () { return 0; }), clock: 0, trail: [], refused: [] }; }
-  function copy(s) { return { current: s.current, entered: s.entered, within: s.within.slice(), clock: s.clock, trail: s.trail.slice(), refused: s.refused.slice() }; }
+  function fresh() {
+    if (regions) return rFresh();
+    return { current: model.initial, entered: 0, within: states[model.initial].within.map(function () { return 0; }), clock: 0, trail: [], refused: [] };
+  }
+  function copy(s) {
+    if (regions) return rCopy(s);
+    return { current: s.current, entered: s.entered, within: s.within.slice(), clock: s.clock, trail: s.trail.slice(), refused: s.refused.slice() };
+  }
   // `role`: the role the actor acts in, recorded (as the runtime records
   // it) where the transition names roles.
   function take(s, ti, to, at, actor, role) {
@@ -368,13 +444,134 @@
     take(s, ti, choose(ti), s.clock, 'you', role);
     return null;
   }
-  // A refusal in the runtime's words (`turnstile::Why`'s `Display`).
+  // With regions, the simulator is the generated `Current` (and a runner
+  // calling `fire_due` whenever the clock moves), in its order and words
+  // (docs/regions.md): one state per region, each with the instant it
+  // entered it; firing by name does not first let due timers happen.
+  function rFresh() {
+    return { config: regions.map(function (r) { return r.initial; }), entered: regions.map(function () { return 0; }), clock: 0, trail: [], refused: [] };
+  }
+  function rCopy(s) { return { config: s.config.slice(), entered: s.entered.slice(), clock: s.clock, trail: s.trail.slice(), refused: s.refused.slice() }; }
+  // Whether event `e` can fire in `config`: every region it moves in a
+  // source state, every condition met (`turnstile::regions::allows`).
+  function allowsEvent(e, config) {
+    return e.moved.every(function (r) { return moveOf(e.name, config[r]) !== undefined; }) &&
+      e.conditions.every(function (c) { return c.states.indexOf(config[c.region]) >= 0; });
+  }
+  // Fires `name` at `now` by `actor` holding `roles`: null, or why not.
+  // The order is the generated code's: each region it moves in a source
+  // state, each condition, the roles of every move, the clock, then each
+  // moved region's checks (`Workflow::checks`); a refusal changes nothing.
+  function rFire(s, name, holds, choose, roles, actor, now) {
+    var e = eventByName.get(name);
+    var moves = [];
+    for (var k = 0; k < e.moved.length; k++) {
+      var r = e.moved[k], ti = moveOf(name, s.config[r]);
+      if (ti === undefined) return { kind: 'not_allowed', event: name, state: s.config[r] };
+      moves.push({ region: r, transition: ti, from: s.config[r] });
+    }
+    for (k = 0; k < e.conditions.length; k++) {
+      var c = e.conditions[k];
+      if (c.states.indexOf(s.config[c.region]) < 0) return { kind: 'condition', event: name, region: c.region, needs: c.written, state: s.config[c.region] };
+    }
+    var role = null;
+    var restricted = transitions.some(function (t) { return t.event === name && t.by.length; });
+    for (k = 0; restricted && k < moves.length; k++) {
+      var allowed = transitions[moves[k].transition].by;
+      var held = allowed.filter(function (a) { return roles.indexOf(a) >= 0; })[0];
+      if (held === undefined) return { kind: 'forbidden', event: name, state: moves[k].from, allowed: allowed, held: roles };
+      if (role === null) role = held;
+    }
+    for (k = 0; k < moves.length; k++) {
+      if (now < s.entered[moves[k].region]) return { kind: 'clock_behind', event: name, state: moves[k].from };
+    }
+    for (k = 0; k < moves.length; k++) {
+      var m = moves[k], t = transitions[m.transition], since = s.entered[m.region];
+      var checks = t.checks[t.from.indexOf(m.from)], failing = [];
+      for (var j = 0; j < checks.length; j++) {
+        var check = checks[j];
+        if (check.preempted_by !== undefined) {
+          var other = transitions[check.preempted_by];
+          if (since + other.timer.after_ms <= now) return { kind: 'overdue', event: name, state: m.from, by: other.event };
+        } else if (check.timer) {
+          if (since + t.timer.after_ms > now) return { kind: 'not_yet', event: name, state: m.from, after: t.timer.after, due: since + t.timer.after_ms };
+        } else if (!holds(m.transition, check.guard)) failing.push(check.guard);
+      }
+      if (failing.length) return { kind: 'guard', event: name, state: m.from, guards: failing };
+    }
+    moves.forEach(function (m) {
+      var t = transitions[m.transition];
+      m.to = t.to.length > 1 ? choose(m.transition) : t.to[0];
+    });
+    moves.forEach(function (m) { s.config[m.region] = m.to; s.entered[m.region] = now; });
+    s.trail.push({ event: name, at: now, actor: actor, role: role, moved: moves });
+    return null;
+  }
+  // The automatic timer that can fire first and when it falls due, as
+  // `Current::next_due`: each counts from its region's entry, no earlier
+  // than the regions its event moves or asks entered their states; a timer
+  // whose event cannot fire in the configuration waits. First declared on
+  // a tie.
+  function rNextDue(s) {
+    var best = null;
+    transitions.forEach(function (t) {
+      if (!t.timer || !t.timer.automatic) return;
+      t.from.forEach(function (f) {
+        var r = regionOf[f];
+        if (s.config[r] !== f) return;
+        var e = eventByName.get(t.event);
+        if (!allowsEvent(e, s.config)) return;
+        var since = s.entered[r];
+        e.moved.concat(e.conditions.map(function (c) { return c.region; })).forEach(function (x) { since = Math.max(since, s.entered[x]); });
+        var due = Math.max(s.entered[r] + t.timer.after_ms, since);
+        if (best === null || due < best.at) best = { event: t.event, at: due };
+      });
+    });
+    return best;
+  }
+  // A runner: `fire_due` while a timer is due by the clock, each as of
+  // its due instant, by "timer"; it stops at a refusal.
+  function rRunDue(s, choose) {
+    for (var d = rNextDue(s), n = 0; d && d.at <= s.clock && n < 100000; d = rNextDue(s), n++) {
+      if (rFire(s, d.event, function () { return true; }, choose, [], 'timer', d.at)) return;
+    }
+  }
+  // The configuration in words: `services active, partner no_partner`.
+  function configText(config) {
+    return config.map(function (st, r) { return regions[r].name + ' ' + states[st].name; }).join(', ');
+  }
+  // Whether the configuration permits capability `c`: every region that
+  // names it in some state's `permits` is in a state that permits it; a
+  // region that never names it does not restrict it; one no region names
+  // is not permitted (`turnstile::regions::permits`).
+  function rPermits(config, c) {
+    var named = false;
+    for (var r = 0; r < regions.length; r++) {
+      var speaks = regions[r].leaves.some(function (st) { return states[st].permits.indexOf(c) >= 0; });
+      if (speaks) {
+        named = true;
+        if (states[config[r]].permits.indexOf(c) < 0) return false;
+      }
+    }
+    return named;
+  }
+
+  // A refusal in the runtime's words (`turnstile::Why`'s `Display`); with
+  // regions, in the state of the region that refused.
   function words(why, state) {
+    if (why.state !== undefined) state = why.state;
     var head = model.name + ': event `' + why.event + '` ';
     var refused = head + 'refused in state `' + states[state].name + '`: ';
+    if (why.kind === 'condition') {
+      var list = why.needs.map(function (n) { return '`' + n + '`'; });
+      var needs = list.length > 1 ? list.slice(0, -1).join(', ') + ' or ' + list[list.length - 1] : list.join('');
+      return head + 'needs region `' + regions[why.region].name + '` to be in ' + needs + '; it is in `' + states[state].name + '`';
+    }
+    if (why.kind === 'clock_behind') return refused + 'the instant given is earlier than when the instance entered the state';
     if (why.kind === 'not_allowed') {
       var allowed = [];
       outgoing[state].forEach(function (ti) { var e = transitions[ti].event; if (allowed.indexOf(e) < 0) allowed.push(e); });
+      allowed.sort(function (a, b) { return eventOrder.get(a) - eventOrder.get(b); });
       return head + 'is not allowed in state `' + states[state].name + '`' + (allowed.length
         ? '; allowed now: ' + allowed.map(function (e) { return '`' + e + '`'; }).join(', ')
         : '; no event is (it is a final state)');
@@ -420,6 +617,7 @@
     return t.to.indexOf(to) >= 0 ? to : t.to[0];
   }
   function renderSimulator() {
+    if (regions) return rRender();
     var s = sim;
     document.body.setAttribute('data-current', states[s.current].name);
     document.body.setAttribute('data-clock-ms', String(s.clock));
@@ -448,37 +646,12 @@
       var automatic = !!(t.timer && t.timer.automatic);
       var form = el('fieldset', { className: 'event', 'data-event-form': t.event, 'data-automatic': String(automatic) });
       form.appendChild(el('legend', { className: 'name', text: t.event }));
-      if (t.timer) {
-        var due = dueOf(s, ti);
-        var left = due - s.clock;
-        form.appendChild(el('p', { className: 'timer', text: (automatic ? 'Happens by itself ' : 'Not before ') + t.timer.text +
-          ' after entering ' + clockName(s, ti) + ': ' + (automatic ? 'at ' : 'due at ') + when(due) + (left > 0 ? ' (in ' + compact(left) + ')' : ' (due now)') }));
-      }
+      if (t.timer) form.appendChild(timerLine(t, dueOf(s, ti), clockName(s, ti), s.clock));
       if (t.by.length) form.appendChild(el('p', { className: 'roles', text: byText(t) }));
       if (t.payload) form.appendChild(el('p', { className: 'payload', text: payloadText(t) }));
-      t.guards.forEach(function (g) {
-        var id = 'g-' + ti + '-' + g;
-        var box = el('input', { type: 'checkbox', id: id, 'data-guard': guards[g].name, onchange: function () { answers[ti + '/' + g] = box.checked; } });
-        box.checked = !!answers[ti + '/' + g];
-        form.appendChild(el('div', {}, [
-          box,
-          el('label', { 'for': id, text: ' ' + guards[g].name + ' holds' + (guards[g].summary ? ' (' + guards[g].summary + ')' : '') })
-        ]));
-      });
-      if (t.guards.length > 1) {
-        form.appendChild(el('div', { className: 'row' }, [el('button', { type: 'button', 'data-all-hold': t.event, text: 'All ' + t.guards.length + ' guards hold',
-          onclick: function () {
-            t.guards.forEach(function (g) { answers[ti + '/' + g] = true; });
-            form.querySelectorAll('input[data-guard]').forEach(function (b) { b.checked = true; });
-          } })]));
-      }
-      if (t.to.length > 1) {
-        var sid = 'o-' + ti;
-        var picker = el('select', { id: sid, 'data-outcome': t.event, onchange: function () { outcomes[ti] = Number(picker.value); } },
-          t.to.map(function (d) { return el('option', { value: String(d), text: states[d].name }); }));
-        if (outcomes[ti] !== undefined) picker.value = String(outcomes[ti]);
-        form.appendChild(el('div', { className: 'row' }, [el('label', { 'for': sid, text: 'Outcome' }), picker]));
-      }
+      addGuards(form, ti);
+      allHold(form, t.event, t.guards.map(function (g) { return [ti, g]; }));
+      addOutcome(form, ti);
       var buttons = [];
       if (t.timer && dueOf(s, ti) > s.clock) {
         buttons.push(el('button', { type: 'button', 'data-wait': t.event, text: automatic ? 'Wait for it' : 'Wait until due',
@@ -504,6 +677,141 @@
     $('refused-heading').hidden = s.refused.length === 0;
     $('undo').disabled = history.length === 0;
   }
+  // A box per guard of transition `ti`: ticked, the guard holds.
+  function addGuards(form, ti) {
+    transitions[ti].guards.forEach(function (g) {
+      var id = 'g-' + ti + '-' + g;
+      var box = el('input', { type: 'checkbox', id: id, 'data-guard': guards[g].name, onchange: function () { answers[ti + '/' + g] = box.checked; } });
+      box.checked = !!answers[ti + '/' + g];
+      form.appendChild(el('div', {}, [
+        box,
+        el('label', { 'for': id, text: ' ' + guards[g].name + ' holds' + (guards[g].summary ? ' (' + guards[g].summary + ')' : '') })
+      ]));
+    });
+  }
+  // One button that ticks every guard of the form (`pairs`: transition,
+  // guard), where there is more than one.
+  function allHold(form, event, pairs) {
+    if (pairs.length < 2) return;
+    form.appendChild(el('div', { className: 'row' }, [el('button', { type: 'button', 'data-all-hold': event, text: 'All ' + pairs.length + ' guards hold',
+      onclick: function () {
+        pairs.forEach(function (p) { answers[p[0] + '/' + p[1]] = true; });
+        form.querySelectorAll('input[data-guard]').forEach(function (b) { b.checked = true; });
+      } })]));
+  }
+  // The outcome picker of a branching transition `ti`.
+  function addOutcome(form, ti) {
+    var t = transitions[ti];
+    if (t.to.length < 2) return;
+    var sid = 'o-' + ti;
+    var picker = el('select', { id: sid, 'data-outcome': t.event, onchange: function () { outcomes[ti] = Number(picker.value); } },
+      t.to.map(function (d) { return el('option', { value: String(d), text: states[d].name }); }));
+    if (outcomes[ti] !== undefined) picker.value = String(outcomes[ti]);
+    form.appendChild(el('div', { className: 'row' }, [el('label', { 'for': sid, text: 'Outcome' }), picker]));
+  }
+  // A timer's line in a form: when it falls due, counted from `since`
+  // (entering `what`).
+  function timerLine(t, due, what, clock) {
+    var automatic = t.timer.automatic, left = due - clock;
+    return el('p', { className: 'timer', text: (automatic ? 'Happens by itself ' : 'Not before ') + t.timer.text +
+      ' after entering ' + what + ': ' + (automatic ? 'at ' : 'due at ') + when(due) + (left > 0 ? ' (in ' + compact(left) + ')' : ' (due now)') });
+  }
+  // The simulator of a workflow with regions: the configuration, what
+  // it permits, and a form per event that leaves one of its states.
+  function rRender() {
+    var s = sim;
+    document.body.setAttribute('data-current', s.config.map(function (st) { return states[st].name; }).join(' '));
+    document.body.setAttribute('data-clock-ms', String(s.clock));
+    $('clock').textContent = when(s.clock);
+    var list = clear($('configuration'));
+    s.config.forEach(function (st, r) {
+      list.appendChild(el('li', { 'data-region': regions[r].name, 'data-state': states[st].name },
+        [regions[r].name + ': ', el('strong', { text: states[st].name }), ', entered at ' + when(s.entered[r])]));
+    });
+    if (model.capabilities.length) {
+      var held = model.capabilities.filter(function (c, k) { return rPermits(s.config, k); }).map(function (c) { return c.name; });
+      $('permits-now').textContent = held.length ? held.join(', ') : 'nothing the definition names';
+      $('permits-now').setAttribute('data-permits', held.join(' '));
+    }
+    mark('current', s.config.map(shown));
+    var taken = [];
+    s.trail.forEach(function (st) { st.moved.forEach(function (m) { taken = taken.concat(stepEls(m.transition, m.from, m.to)); }); });
+    mark('taken', taken);
+    var here = s.config.map(function (st) { return states[st].name; });
+    var moveHere = function (e, r) { return moveOf(e.name, s.config[r]); };
+    var offered = RM.events.filter(function (e) { return e.moved.some(function (r) { return moveHere(e, r) !== undefined; }); });
+    var automaticOf = function (e) {
+      return e.moved.some(function (r) { var ti = moveHere(e, r); return ti !== undefined && !!transitions[ti].timer && transitions[ti].timer.automatic; });
+    };
+    edgeEls.forEach(function (g) {
+      var name = g.getAttribute('data-event');
+      var from = names(g.getAttribute('data-from'));
+      var e = name ? eventByName.get(name) : undefined;
+      var fireable = !!e && offered.indexOf(e) >= 0 && !automaticOf(e) && here.some(function (h) { return from.indexOf(h) >= 0; });
+      g.classList.toggle('fireable', fireable);
+      if (fireable) g.setAttribute('aria-label', 'Fire ' + name + ' from ' + from.filter(function (h) { return here.indexOf(h) >= 0; }).join(', '));
+    });
+    var forms = clear($('events'));
+    if (offered.length === 0) forms.appendChild(el('p', { className: 'muted', text: 'No event leaves these states.' }));
+    offered.forEach(function (e) {
+      var automatic = automaticOf(e);
+      var form = el('fieldset', { className: 'event', 'data-event-form': e.name, 'data-automatic': String(automatic) });
+      form.appendChild(el('legend', { className: 'name', text: e.name }));
+      regionNotes(e.name).forEach(function (p) { form.appendChild(p); });
+      e.conditions.forEach(function (c) {
+        if (c.states.indexOf(s.config[c.region]) < 0) form.appendChild(el('p', { className: 'unmet', text: 'Not met now: ' + regions[c.region].name + ' is in ' + states[s.config[c.region]].name + '.' }));
+      });
+      var pairs = [], due = null;
+      e.moved.forEach(function (r) {
+        var ti = moveHere(e, r);
+        if (ti === undefined) {
+          form.appendChild(el('p', { className: 'unmet', text: 'Not from here: ' + regions[r].name + ' is in ' + states[s.config[r]].name + '.' }));
+          return;
+        }
+        var t = transitions[ti];
+        if (t.timer) {
+          var at = s.entered[r] + t.timer.after_ms;
+          form.appendChild(timerLine(t, at, states[s.config[r]].name, s.clock));
+          if (at > s.clock && (due === null || at > due)) due = at;
+        }
+        if (t.by.length) form.appendChild(el('p', { className: 'roles', text: (e.moved.length > 1 ? regions[r].name + ': ' : '') + byText(t) }));
+        if (t.payload) form.appendChild(el('p', { className: 'payload', text: payloadText(t) }));
+        addGuards(form, ti);
+        t.guards.forEach(function (g) { pairs.push([ti, g]); });
+        addOutcome(form, ti);
+      });
+      allHold(form, e.name, pairs);
+      var buttons = [];
+      if (due !== null) {
+        var until = due;
+        buttons.push(el('button', { type: 'button', 'data-wait': e.name, text: automatic ? 'Wait for it' : 'Wait until due',
+          onclick: function () { act(function (x) { x.clock = Math.max(x.clock, until); rRunDue(x, chosen); return null; }); } }));
+      }
+      if (!automatic) {
+        buttons.push(el('button', { type: 'button', className: 'primary', 'data-fire': e.name, text: 'Fire ' + e.name,
+          onclick: function () {
+            pairs.forEach(function (p) { answers[p[0] + '/' + p[1]] = holds(form, p[1]); });
+            var role = $('acting-as').value;
+            act(function (x) {
+              return rFire(x, e.name, function (ti, g) { return answers[ti + '/' + g]; }, chosen, role ? [role] : [], 'you', x.clock);
+            });
+          } }));
+      }
+      form.appendChild(el('div', { className: 'row' }, buttons));
+      forms.appendChild(form);
+    });
+    var trail = clear($('trail'));
+    s.trail.forEach(function (st) { trail.appendChild(el('li', { text: rStepText(st) })); });
+    var refused = clear($('refused'));
+    s.refused.forEach(function (r) { refused.appendChild(el('li', { text: r.event + ' at ' + when(r.at) + ': ' + r.words })); });
+    $('refused-heading').hidden = s.refused.length === 0;
+    $('undo').disabled = history.length === 0;
+  }
+  // A step of regions as the page lists it (the runtime's trail: the
+  // event, each region it moved, when, and who).
+  function rStepText(st) {
+    return movedText(st) + ' at ' + when(st.at) + (st.actor === 'timer' ? ' (by itself)' : '') + (st.role ? ' as ' + st.role : '');
+  }
   function holds(form, g) {
     var box = form.querySelector('input[data-guard="' + CSS.escape(guards[g].name) + '"]');
     return !!(box && box.checked);
@@ -522,8 +830,8 @@
     if (why) say('refused', words(why, sim.current), why);
     else if (changed && next.trail.length > before.trail.length) {
       var last = next.trail[next.trail.length - 1];
-      say('moved', transitions[last.transition].event + ': ' + states[last.from].name + ' → ' + states[last.to].name + ' at ' + when(last.at));
-    } else say('moved', 'Clock: ' + when(sim.clock) + '. Still in ' + states[sim.current].name + '.');
+      say('moved', regions ? rStepText(last) : transitions[last.transition].event + ': ' + states[last.from].name + ' → ' + states[last.to].name + ' at ' + when(last.at));
+    } else say('moved', 'Clock: ' + when(sim.clock) + '. Still in ' + whereText() + '.');
     show();
   }
   // The simulator drawn again, with the details following the current
@@ -539,18 +847,48 @@
       });
     }
     renderSimulator();
-    select(sim.current, sim.trail);
+    if (regions) showConfiguration();
+    else select(sim.current, sim.trail);
     saveLink();
     if (inEvents) {
       var again = (key && $('events').querySelector(key)) || $('events').querySelector('button, input, select') || $('undo');
       again.focus({ preventScroll: true });
     }
   }
+  // Where the simulation is, in words: the state, or every region's.
+  function whereText() { return regions ? configText(sim.config) : states[sim.current].name; }
+  // The details of the configuration the simulator is in: each region's
+  // state, what the configuration permits, and the way taken.
+  function showConfiguration() {
+    selected = null;
+    mark('selected', []);
+    mark('on-path', []);
+    var box = clear($('details'));
+    box.appendChild(el('h2', { text: 'Configuration' }));
+    box.appendChild(el('ul', { className: 'configuration' }, sim.config.map(function (st, r) {
+      return el('li', {}, [regions[r].name + ': ', el('strong', { text: states[st].name }), states[st].summary ? ': ' + states[st].summary : '']);
+    })));
+    if (model.capabilities.length) {
+      box.appendChild(el('h3', { text: 'Permits' }));
+      box.appendChild(el('p', { className: 'muted', text: 'A capability holds where no region that names it forbids it.' }));
+      var held = model.capabilities.filter(function (c, k) { return rPermits(sim.config, k); });
+      if (held.length === 0) box.appendChild(el('p', { className: 'muted', text: 'Nothing the definition names.' }));
+      else box.appendChild(el('ul', { className: 'permits' }, held.map(function (cap) {
+        return el('li', { className: 'capability' }, [el('code', { text: cap.name }), cap.summary ? ': ' + cap.summary : '']);
+      })));
+    }
+    if (sim.trail.length) {
+      box.appendChild(el('h3', { text: 'The way taken here' }));
+      box.appendChild(el('ol', { className: 'trail', 'aria-label': 'Steps the simulator took' }, sim.trail.map(function (st) {
+        return el('li', { text: rStepText(st) });
+      })));
+    }
+  }
   // The amount as typed (1.5 days is 36 hours), to the millisecond.
   $('advance').addEventListener('click', function () {
     var amount = Math.max(0, Number($('advance-amount').value) || 0);
     var unit = Number($('advance-unit').value);
-    act(function (x) { x.clock += Math.round(amount * unit); runDue(x, chosen); return null; });
+    act(function (x) { x.clock += Math.round(amount * unit); (regions ? rRunDue : runDue)(x, chosen); return null; });
   });
   $('advance-amount').addEventListener('keydown', function (e) {
     if (e.key === 'Enter') { e.preventDefault(); $('advance').click(); }
@@ -560,13 +898,16 @@
   $('next-timer').addEventListener('click', function () {
     act(function (x) {
       var next = null;
-      outgoing[x.current].forEach(function (ti) {
-        var t = transitions[ti];
-        if (!t.timer) return;
-        var at = dueOf(x, ti);
-        if (at > x.clock && (next === null || at < next)) next = at;
+      // Each region's timers count from its own entry.
+      (regions ? x.config : [x.current]).forEach(function (at0, r) {
+        outgoing[at0].forEach(function (ti) {
+          var t = transitions[ti];
+          if (!t.timer) return;
+          var at = regions ? x.entered[r] + t.timer.after_ms : dueOf(x, ti);
+          if (at > x.clock && (next === null || at < next)) next = at;
+        });
       });
-      if (next !== null) { x.clock = next; runDue(x, chosen); }
+      if (next !== null) { x.clock = next; (regions ? rRunDue : runDue)(x, chosen); }
       return null;
     });
   });
@@ -575,7 +916,7 @@
     var last = history.pop();
     if (!last) return;
     sim = last;
-    say('moved', 'Undone: back in ' + states[sim.current].name + ' at ' + when(sim.clock));
+    say('moved', 'Undone: back in ' + whereText() + ' at ' + when(sim.clock));
     show();
   });
   // `keep`: the user's answers and outcomes stay (a path played starts
@@ -619,6 +960,38 @@
     var role = st.role !== undefined ? (st.role || '') : (t.by.length ? t.by[0] : '');
     return fireEvent(sim, t.event, function () { return true; }, choose, role);
   }
+  // A step of a run over configurations (`event`, the configuration it
+  // leads to): the clock moved on to each timer of its moves, played by
+  // someone holding the first role of each move, each branch taking the
+  // outcome the run goes to.
+  function rPlayStep(st) {
+    var e = eventByName.get(st.event);
+    var choose = function (ti) {
+      var r = regionOf[transitions[ti].from[0]];
+      return transitions[ti].to.indexOf(st.config[r]) >= 0 ? st.config[r] : transitions[ti].to[0];
+    };
+    var moves = e.moved.map(function (r) { return { region: r, transition: moveOf(e.name, sim.config[r]) }; });
+    var away = moves.filter(function (m) { return m.transition === undefined; })[0];
+    if (away) return { kind: 'not_allowed', event: e.name, state: sim.config[away.region] };
+    var before = sim;
+    sim = copy(sim);
+    history.push(before);
+    var automatic = false, roles = [];
+    moves.forEach(function (m) {
+      var t = transitions[m.transition];
+      if (t.timer) sim.clock = Math.max(sim.clock, sim.entered[m.region] + t.timer.after_ms);
+      if (t.timer && t.timer.automatic) automatic = true;
+      if (t.by.length && roles.indexOf(t.by[0]) < 0) roles.push(t.by[0]);
+    });
+    if (automatic) {
+      var d = rNextDue(sim);
+      if (d && d.event === e.name) sim.clock = Math.max(sim.clock, d.at);
+      rRunDue(sim, choose);
+      return null;
+    }
+    rRunDue(sim, choose);
+    return rFire(sim, e.name, function () { return true; }, choose, roles, 'you', sim.clock);
+  }
   function play(k) {
     playSteps(planPath(k), 'Path ' + (k + 1), null);
   }
@@ -632,12 +1005,13 @@
       timerId = null;
       if (n >= steps.length) {
         stopPlaying();
-        say('moved', done || (label + ' played: ' + steps.length + ' steps, now in ' + states[sim.current].name + '.'));
+        say('moved', done || (label + ' played: ' + steps.length + ' steps, now in ' + whereText() + '.'));
         return;
       }
       var st = steps[n++];
-      var why = playStep(st);
-      if (why || sim.current !== st.to) {
+      var why = regions ? rPlayStep(st) : playStep(st);
+      var landed = regions ? sim.config.join() === st.config.join() : sim.current === st.to;
+      if (why || !landed) {
         stopPlaying();
         say('refused', label + ' stops at step ' + n + (why ? ': ' + words(why, sim.current) : ''), why);
         show();
@@ -646,7 +1020,7 @@
       var last = sim.trail[sim.trail.length - 1];
       // Who took the step: the timer, or the role the path fires it as.
       var who = last.actor === 'timer' ? ' (by itself)' : last.role ? ' as ' + last.role : '';
-      say('moved', transitions[last.transition].event + ': ' + states[last.from].name + ' → ' + states[last.to].name + ' at ' + when(last.at) + who);
+      say('moved', regions ? rStepText(last) : transitions[last.transition].event + ': ' + states[last.from].name + ' → ' + states[last.to].name + ' at ' + when(last.at) + who);
       show();
       document.body.setAttribute('data-playing', 'true');
       timerId = setTimeout(next, Number(document.body.getAttribute('data-step-ms') || 450));
@@ -664,7 +1038,11 @@
   }
   // The test plan's paths, built when shown: the shortest way to the
   // path's last source (the model's `tree`), then its last step.
+  // With regions, the checker's runs over configurations (none where
+  // they were too many to explore or embed).
+  var planRuns = regions ? (RM.plan || []) : model.plan;
   function planPath(k) {
+    if (regions) return configSteps(RM.plan[k]);
     var last = model.plan[k];
     if (!last) return [];
     var steps = [{ transition: last[0], to: last[2] }];
@@ -678,18 +1056,19 @@
   function showPlan() {
     var more = plan.querySelector('li.more');
     if (more) plan.removeChild(more);
-    var end = Math.min(model.plan.length, planShown + PLAN_PAGE);
+    var end = Math.min(planRuns.length, planShown + PLAN_PAGE);
     for (var k = planShown; k < end; k++) {
       var steps = planPath(k);
       var text = 'Path ' + (k + 1) + ': ' + (steps.length ? steps.map(function (st) {
+        if (regions) return st.event + ' \u2192 ' + st.moved.map(function (m) { return states[m.to].name; }).join(' and ');
         return transitions[st.transition].event + ' → ' + states[st.to].name;
       }).join(', ') : 'stay in ' + states[model.initial].name);
       plan.appendChild(el('li', {}, [el('button', { type: 'button', 'data-path': String(k), text: text, onclick: (function (k) { return function () { play(k); }; })(k) })]));
     }
     planShown = end;
-    if (planShown < model.plan.length) {
+    if (planShown < planRuns.length) {
       plan.appendChild(el('li', { className: 'more' }, [el('button', { type: 'button', 'data-more': 'plan',
-        text: 'Show ' + Math.min(PLAN_PAGE, model.plan.length - planShown) + ' more of ' + (model.plan.length - planShown) + ' paths left',
+        text: 'Show ' + Math.min(PLAN_PAGE, planRuns.length - planShown) + ' more of ' + (planRuns.length - planShown) + ' paths left',
         onclick: showPlan })]));
     }
   }
@@ -767,9 +1146,14 @@
     var data = {
       state: selected === null ? null : states[selected].name,
       clock: sim.clock,
-      steps: sim.trail.map(function (st) { return [transitions[st.transition].event, states[st.from].name, states[st.to].name, st.at, st.actor, st.role || '']; })
+      steps: sim.trail.map(function (st) {
+        if (regions) {
+          return [st.event, st.moved.map(function (m) { return [regions[m.region].name, states[m.from].name, states[m.to].name]; }), st.at, st.actor, st.role || ''];
+        }
+        return [transitions[st.transition].event, states[st.from].name, states[st.to].name, st.at, st.actor, st.role || ''];
+      })
     };
-    var untouched = data.steps.length === 0 && data.clock === 0 && (selected === null || selected === model.initial);
+    var untouched = data.steps.length === 0 && data.clock === 0 && (selected === null || (!regions && selected === model.initial));
     var hash = untouched ? '' : '#sim=' + encodeURIComponent(JSON.stringify(data));
     if (location.hash === hash) return;
     try { window.history.replaceState(null, '', hash || location.pathname + location.search); } catch (e) { /* a page that may not change its URL */ }
@@ -786,6 +1170,7 @@
     var fits = !!data && Array.isArray(data.steps) && typeof data.clock === 'number';
     (fits ? data.steps : []).forEach(function (step) {
       if (!fits) return;
+      if (regions) { fits = rReplay(s, step, kept); return; }
       var ti = outgoing[s.current].filter(function (i) { return transitions[i].event === step[0]; })[0];
       var to = byName.get(step[2]);
       var at = Number(step[3]);
@@ -803,25 +1188,44 @@
     history = kept;
     show();
     var chosen = data.state === null ? undefined : byName.get(data.state);
-    if (chosen !== undefined && chosen !== sim.current) { select(chosen); saveLink(); }
+    if (chosen !== undefined && (regions || chosen !== sim.current)) { select(chosen); saveLink(); }
+  }
+  // One step of a link to a simulation of regions, taken again if it is
+  // one of the definition's moves from where the regions are: the event,
+  // each region it moved (name, from, to), when, who and in which role.
+  function rReplay(s, step, kept) {
+    var e = eventByName.get(step[0]);
+    var at = Number(step[2]);
+    if (!e || !Array.isArray(step[1]) || step[1].length !== e.moved.length || !(at >= s.clock)) return false;
+    var moves = [];
+    for (var k = 0; k < e.moved.length; k++) {
+      var r = e.moved[k], entry = step[1][k], ti = moveOf(e.name, s.config[r]);
+      var to = Array.isArray(entry) ? byName.get(entry[2]) : undefined;
+      if (!Array.isArray(entry) || entry[0] !== regions[r].name || entry[1] !== states[s.config[r]].name ||
+        ti === undefined || transitions[ti].to.indexOf(to) < 0 || at < s.entered[r]) return false;
+      moves.push({ region: r, transition: ti, from: s.config[r], to: to });
+    }
+    kept.push(copy(s));
+    s.clock = at;
+    moves.forEach(function (m) { s.config[m.region] = m.to; s.entered[m.region] = at; });
+    s.trail.push({ event: e.name, at: at, actor: step[3] === 'timer' ? 'timer' : 'you', role: step[4] || null, moved: moves });
+    return true;
   }
 
+  // With regions, the simulator shows one state per region, each with
+  // the instant it entered it, and what the configuration permits.
+  if (regions) {
+    $('current').parentNode.replaceWith(el('div', { id: 'configuration-box' }, [
+      el('p', { id: 'regions-note', text: 'This workflow runs ' + regions.length + ' regions side by side (' +
+        regions.map(function (r) { return r.name; }).join(', ') + '), one state each: an event moves the regions it is written in, all of them or none.' }),
+      el('ul', { id: 'configuration', className: 'configuration', 'aria-label': 'Each region\u2019s state' }),
+      model.capabilities.length ? el('p', {}, ['Permits now: ', el('span', { id: 'permits-now' })]) : null
+    ]));
+    if (!RM.plan) plan.parentNode.insertBefore(el('p', { id: 'plan-note', className: 'muted',
+      text: 'The regions have too many configurations together to list runs that take every transition.' }), plan);
+  }
   var link = location.hash;
   reset();
-  // A workflow with parallel regions is in one state per region: the
-  // simulator keeps one current state, so it is not offered rather than
-  // showing runs the definition does not have (docs/regions.md).
-  if (model.regions && model.regions.length) {
-    var simulate = document.getElementById('simulate-label').parentNode;
-    var plan = document.getElementById('plan-label').parentNode;
-    simulate.replaceChildren(
-      el('h2', { id: 'simulate-label' }, ['Simulate']),
-      el('p', { id: 'regions-note' }, ['This workflow runs ' + model.regions.length + ' regions side by side (' +
-        model.regions.join(', ') + '), one state each. The explorer draws them but does not simulate regions yet: use ' +
-        'the generated Current (fire, allowed, next_due) to try a run.']));
-    plan.hidden = true;
-  } else {
-    restoreLink(link);
-  }
+  restoreLink(link);
   document.body.setAttribute('data-ready', 'true');
 })();
