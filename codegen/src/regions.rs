@@ -1226,7 +1226,9 @@ impl Generator<'_> {
                     snapshot: #krate::regions::Snapshot<#data>,
                 ) -> ::core::result::Result<Self, #krate::LoadError> {
                     if snapshot.format != #krate::regions::FORMAT {
-                        return ::core::result::Result::Err(#krate::LoadError::Format { found: snapshot.format });
+                        return ::core::result::Result::Err(#krate::LoadError::Format {
+                            found: snapshot.format, expected: #krate::regions::FORMAT,
+                        });
                     }
                     if snapshot.workflow != NAME {
                         return ::core::result::Result::Err(#krate::LoadError::WrongWorkflow { expected: NAME, found: snapshot.workflow });

@@ -223,6 +223,8 @@ pub fn model(w: &Workflow) -> Value {
         .collect();
     json!({
         "name": w.name.as_str(),
+        // What a snapshot must match to be opened (as the runtime's check).
+        "fingerprint": turnstile_spec::fingerprint::fingerprint(w),
         "summary": w.summary,
         "initial": w.initial.0,
         "states": states,
@@ -319,6 +321,23 @@ fn script_json(value: &Value) -> String {
 /// The explorer page of `w`: deterministic, self-contained, every text
 /// escaped for where it stands.
 pub fn html(w: &Workflow) -> String {
+    page(w, None)
+}
+
+/// The explorer page of `w` opened at one instance: `snapshot` is the
+/// runtime's envelope as JSON (`turnstile::snapshot::Envelope`, or for a
+/// workflow with regions `turnstile::regions::Snapshot`), embedded in the
+/// page, which checks it as the runtime does when it opens and shows it on
+/// the diagram (where it is, the way it took, its timers, what may be
+/// fired now and by whom), with the clock at `as_of` (RFC 3339; none: the
+/// last instant the snapshot records). A snapshot the page refuses (of
+/// another workflow or definition, a trail that does not replay) is said
+/// in the runtime's words and the page opens at the start.
+pub fn inspector(w: &Workflow, snapshot: &Value, as_of: Option<&str>) -> String {
+    page(w, Some(json!({ "snapshot": snapshot, "as_of": as_of })))
+}
+
+fn page(w: &Workflow, instance: Option<Value>) -> String {
     let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(SCRIPT));
     let name = crate::xml::escaped(w.name.as_str());
     let summary = w
@@ -340,6 +359,15 @@ pub fn html(w: &Workflow) -> String {
         })
         .collect();
     let model = script_json(&model(w));
+    // Data, never run: the page reads it with `JSON.parse`.
+    let instance = instance
+        .map(|i| {
+            format!(
+                "<script type=\"application/json\" id=\"instance\">{}</script>\n",
+                script_json(&i)
+            )
+        })
+        .unwrap_or_default();
     format!(
         "<!DOCTYPE html>
 <html lang=\"en\">
@@ -373,7 +401,7 @@ pub fn html(w: &Workflow) -> String {
 <section aria-labelledby=\"simulate-label\">
 <h2 id=\"simulate-label\">Simulate</h2>
 <p>Current state: <strong id=\"current\" aria-live=\"polite\"></strong>, entered at <span id=\"entered\"></span></p>
-<p>Clock: <strong id=\"clock\"></strong> <span class=\"muted\">(T is when the workflow started)</span></p>
+<p>Clock: <strong id=\"clock\"></strong> <span class=\"muted\" id=\"t-note\">(T is when the workflow started)</span></p>
 <div class=\"row\"><label for=\"advance-amount\">Move the clock on by</label><input type=\"number\" id=\"advance-amount\" min=\"0\" step=\"any\" value=\"1\"><select id=\"advance-unit\" aria-label=\"Unit\"><option value=\"60000\">minutes</option><option value=\"3600000\" selected>hours</option><option value=\"86400000\">days</option></select><button type=\"button\" id=\"advance\">Move on</button><button type=\"button\" id=\"next-timer\">To the next timer</button></div>
 <div class=\"row\" id=\"acting\" hidden><label for=\"acting-as\">Acting as</label><select id=\"acting-as\"><option value=\"\">no role</option></select></div>
 <div id=\"events\"></div>
@@ -383,6 +411,14 @@ pub fn html(w: &Workflow) -> String {
 <ol id=\"trail\" class=\"trail\" aria-label=\"Steps taken\"></ol>
 <h3 id=\"refused-heading\" hidden>Refused attempts</h3>
 <ol id=\"refused\" class=\"trail\" aria-labelledby=\"refused-heading\"></ol>
+</section>
+<section aria-labelledby=\"instance-label\">
+<h2 id=\"instance-label\">Instance</h2>
+<p class=\"muted\">Open a snapshot the runtime wrote (<code>turnstile::snapshot</code>, as JSON): it is checked as the runtime checks it, shown on the diagram with the way it took and its timers, and simulated on from there. Export writes the simulation as one.</p>
+<div class=\"row\"><label for=\"snapshot-file\">Snapshot file</label><input type=\"file\" id=\"snapshot-file\" accept=\".json,application/json\"></div>
+<label for=\"snapshot-text\">Snapshot (JSON)</label>
+<textarea id=\"snapshot-text\" rows=\"4\" spellcheck=\"false\" autocomplete=\"off\"></textarea>
+<div class=\"row\"><button type=\"button\" id=\"snapshot-load\">Open</button><button type=\"button\" id=\"snapshot-export\">Export the simulation</button></div>
 </section>
 <section aria-labelledby=\"plan-label\">
 <h2 id=\"plan-label\">Test plan</h2>
@@ -397,7 +433,7 @@ pub fn html(w: &Workflow) -> String {
 </aside>
 </main>
 <script type=\"application/json\" id=\"model\">{model}</script>
-<script>{SCRIPT}</script>
+{instance}<script>{SCRIPT}</script>
 </body>
 </html>
 "

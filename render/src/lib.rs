@@ -17,7 +17,7 @@ use turnstile_spec::{Transition, Workflow};
 
 pub use dot::dot;
 #[cfg(feature = "html")]
-pub use html::html;
+pub use html::{html, inspector};
 pub use mermaid::mermaid;
 pub use svg::svg;
 

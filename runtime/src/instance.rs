@@ -51,6 +51,10 @@ pub enum LoadError {
     Format {
         /// The tag found.
         found: String,
+        /// The tag this version writes for what was being loaded
+        /// (`"turnstile-instance/2"`, or `"turnstile-regions/1"` for a
+        /// workflow with regions).
+        expected: &'static str,
     },
     /// The snapshot is of another workflow.
     WrongWorkflow {
@@ -117,10 +121,9 @@ pub enum LoadError {
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            LoadError::Format { found } => write!(
+            LoadError::Format { found, expected } => write!(
                 f,
-                "not a turnstile instance snapshot this version reads: format `{found}` (expected `{}`)",
-                crate::instance::FORMAT
+                "not a turnstile instance snapshot this version reads: format `{found}` (expected `{expected}`)"
             ),
             LoadError::WrongWorkflow { expected, found } => write!(
                 f,

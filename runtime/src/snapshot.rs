@@ -182,6 +182,7 @@ fn check_header<W: Dispatch>(format: &str, workflow: &str) -> Result<(), LoadErr
     if format != FORMAT && format != FORMAT_1 {
         return Err(LoadError::Format {
             found: format.to_string(),
+            expected: FORMAT,
         });
     }
     if workflow != W::NAME {
@@ -253,6 +254,7 @@ impl<W: Dispatch> Partial<W> {
             if format != FORMAT && format != FORMAT_1 {
                 return Err(LoadError::Format {
                     found: format.clone(),
+                    expected: FORMAT,
                 });
             }
         }

@@ -4,6 +4,7 @@
 //! ```sh
 //! account_service store list service_closing --state closed   # instances by state
 //! account_service store show service_closing acme             # one, with its history
+//! account_service store show service_closing acme --html acme.html  # …on the diagram
 //! account_service store verify                                # replay every row (progress bar)
 //! account_service store run-due                               # fire the due timers once
 //! account_service store lag                                   # consumers and how far behind
@@ -14,6 +15,12 @@
 //! shows each region's state joined by `,`, `show` each region's state and
 //! the regions each step moved, `verify` loads every instance (its whole
 //! history replayed), `run-due` fires each region's timers.
+//!
+//! `show … --html PATH` writes the explorer page opened at that instance
+//! (`turnstile_render::inspector`): its snapshot embedded, checked by the
+//! page as the runtime checks it, with the clock at the moment of writing,
+//! so an operator sees on the diagram where a stuck instance is, the way
+//! it took, its timers and what may be fired now, and can simulate on.
 //!
 //! Exit status: 0 done (for `verify`: every instance loads), 1 a refused
 //! row or a database error, 2 a command that does not parse.
@@ -34,7 +41,7 @@ use turnstile_workflows::{
 use crate::{ACCOUNT, WORKFLOWS};
 
 const USAGE: &str = "account_service store [--database URL] \
-list WORKFLOW [--state S] [--owner ID] [--limit N] | show WORKFLOW ID | \
+list WORKFLOW [--state S] [--owner ID] [--limit N] | show WORKFLOW ID [--html PATH] | \
 verify [WORKFLOW…] | run-due [WORKFLOW…] | lag";
 
 /// An instant as an operator reads it: RFC 3339, UTC, to the millisecond.
@@ -51,6 +58,8 @@ struct Command {
     state: Option<String>,
     owner: Option<String>,
     limit: i64,
+    /// `show --html PATH`: where to write the instance's page.
+    html: Option<String>,
 }
 
 fn parse(args: Vec<String>, database: String) -> Result<Command, String> {
@@ -60,6 +69,7 @@ fn parse(args: Vec<String>, database: String) -> Result<Command, String> {
         state: None,
         owner: None,
         limit: 100,
+        html: None,
     };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -68,6 +78,7 @@ fn parse(args: Vec<String>, database: String) -> Result<Command, String> {
             "--database" => command.database = value()?,
             "--state" => command.state = Some(value()?),
             "--owner" => command.owner = Some(value()?),
+            "--html" => command.html = Some(value()?),
             "--limit" => {
                 let v = value()?;
                 command.limit = v.parse().map_err(|e| format!("--limit {v}: {e}"))?;
@@ -105,8 +116,8 @@ pub async fn main(args: Vec<String>, database: String) -> std::process::ExitCode
             })
         }
         ["show", workflow, id] => {
-            with_workflow!(*workflow, W => show::<W>(&store, id).await, other => match other {
-                ACCOUNT => show_regions::<Account>(&store, id).await,
+            with_workflow!(*workflow, W => show::<W>(&store, id, command.html.as_deref()).await, other => match other {
+                ACCOUNT => show_regions::<Account>(&store, id, command.html.as_deref()).await,
                 other => unknown(other),
             })
         }
@@ -173,13 +184,44 @@ async fn list<W: Workflow>(store: &Store, command: &Command) -> Result<bool, Sto
     Ok(true)
 }
 
+/// Writes the explorer page of workflow `W` opened at `snapshot` (the
+/// runtime's envelope as JSON), with the clock at now, to `path`.
+fn write_page<W: Workflow>(snapshot: &serde_json::Value, path: &str) -> Result<bool, StoreError> {
+    let file =
+        turnstile_spec::SourceFile::new(format!("{}.toml", W::NAME), W::DEFINITION.to_string());
+    let Ok(model) = turnstile_spec::load(&file) else {
+        eprintln!(
+            "error: the definition of `{}` compiled in does not load",
+            W::NAME
+        );
+        return Ok(false);
+    };
+    let now = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+    let page = turnstile_render::inspector(&model, snapshot, Some(&now));
+    match std::fs::write(path, page) {
+        Ok(()) => {
+            println!("wrote {path}: the explorer opened at this instance, as of {now}");
+            Ok(true)
+        }
+        Err(e) => {
+            eprintln!("error: cannot write {path}: {e}");
+            Ok(false)
+        }
+    }
+}
+
 async fn show<W: Dispatch + Serialize + DeserializeOwned>(
     store: &Store,
     id: &str,
+    html: Option<&str>,
 ) -> Result<bool, StoreError> {
     let owner = store.owner::<W>(id).await?;
     let stored = store.load::<W>(id).await?;
     let i = &stored.instance;
+    if let Some(path) = html {
+        let snapshot = serde_json::to_value(i).unwrap_or_default();
+        return write_page::<W>(&snapshot, path);
+    }
     println!("{} `{id}`", W::NAME);
     println!("state:      {} (since {})", i.state(), when(i.entered_at()));
     println!("version:    {}", stored.version);
@@ -220,10 +262,15 @@ async fn show<W: Dispatch + Serialize + DeserializeOwned>(
 async fn show_regions<W: Parallel + Serialize + DeserializeOwned>(
     store: &Store,
     id: &str,
+    html: Option<&str>,
 ) -> Result<bool, StoreError> {
     let owner = store.owner::<W>(id).await?;
     let stored = store.load_regions::<W>(id).await?;
     let c = &stored.current;
+    if let Some(path) = html {
+        let snapshot = serde_json::to_value(W::snapshot(c)).unwrap_or_default();
+        return write_page::<W>(&snapshot, path);
+    }
     println!("{} `{id}`", W::NAME);
     for ((region, state), at) in W::REGIONS.iter().zip(W::states(c)).zip(W::entered_at(c)) {
         println!("region:     {region}: {state} (since {})", when(at));

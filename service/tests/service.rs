@@ -1158,6 +1158,22 @@ fn operator(database: &str, args: &[&str]) -> (Option<i32>, String) {
     )
 }
 
+/// The snapshot a page written by `store show --html` opens at, and the
+/// instant its clock starts at: what the page embeds.
+fn embedded(page: &std::path::Path) -> (serde_json::Value, String) {
+    let html = std::fs::read_to_string(page).unwrap();
+    let start = html
+        .find("<script type=\"application/json\" id=\"instance\">")
+        .expect("an embedded instance");
+    let rest = &html[start..];
+    let json = &rest[rest.find('>').unwrap() + 1..rest.find("</script>").unwrap()];
+    let value: serde_json::Value = serde_json::from_str(json).unwrap();
+    (
+        value["snapshot"].clone(),
+        value["as_of"].as_str().unwrap().to_string(),
+    )
+}
+
 /// The operator's command on each database: lists by state, shows one
 /// instance with its history, replays every row and names a damaged one
 /// (exit 1), runs the due timers once, and shows the consumers' lag.
@@ -1209,6 +1225,32 @@ fn the_operators_command_lists_shows_verifies_runs_timers_and_shows_lag() {
         ] {
             assert!(shown.contains(said), "{said:?} in {shown}");
         }
+        // On the diagram: the page embeds the instance's snapshot, which
+        // the runtime loads as it is.
+        let page = std::env::temp_dir().join(format!("turnstile-show-{}.html", std::process::id()));
+        let (code, wrote) = operator(
+            &url,
+            &[
+                "show",
+                "service_closing",
+                "acme",
+                "--html",
+                page.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(code, Some(0), "{wrote}");
+        assert!(
+            wrote.starts_with(&format!("wrote {}", page.display())),
+            "{wrote}"
+        );
+        let (snapshot, as_of) = embedded(&page);
+        let instance =
+            Instance::<ServiceClosing>::from_envelope(serde_json::from_value(snapshot).unwrap())
+                .expect("the runtime's own snapshot");
+        assert_eq!(instance.state(), "closed");
+        assert_eq!(instance.trail().len(), 1);
+        assert!(humantime::parse_rfc3339(&as_of).is_ok(), "{as_of}");
+        std::fs::remove_file(&page).unwrap();
         let (code, lag) = operator(&url, &["lag"]);
         assert_eq!(code, Some(0));
         assert!(lag.lines().any(|l| l.starts_with("mail\t1\t")), "{lag}");
@@ -1864,6 +1906,23 @@ fn the_operators_command_knows_the_account_with_its_regions() {
         ] {
             assert!(shown.contains(said), "{said:?} in {shown}");
         }
+        let page = std::env::temp_dir().join(format!(
+            "turnstile-show-account-{}.html",
+            std::process::id()
+        ));
+        let (code, wrote) = operator(
+            &url,
+            &["show", "account", "acme", "--html", page.to_str().unwrap()],
+        );
+        assert_eq!(code, Some(0), "{wrote}");
+        let (snapshot, _) = embedded(&page);
+        let current = Current::from_snapshot(serde_json::from_value(snapshot).unwrap())
+            .expect("the runtime's own snapshot");
+        assert_eq!(
+            current.states(),
+            ["closed", "no_partner", "unrestricted", "not_frozen"]
+        );
+        std::fs::remove_file(&page).unwrap();
         let (code, verified) = operator(&url, &["verify", "account"]);
         assert_eq!(code, Some(0), "{verified}");
         assert!(

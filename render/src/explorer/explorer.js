@@ -670,7 +670,7 @@
     });
     var list = clear($('trail'));
     s.trail.forEach(function (st) {
-      list.appendChild(el('li', { text: transitions[st.transition].event + ': ' + states[st.from].name + ' → ' + states[st.to].name + ' at ' + when(st.at) + (st.actor === 'timer' ? ' (by itself)' : '') + (st.role ? ' as ' + st.role : '') }));
+      list.appendChild(el('li', { text: transitions[st.transition].event + ': ' + states[st.from].name + ' → ' + states[st.to].name + ' at ' + when(st.at) + whoText(st) }));
     });
     var refused = clear($('refused'));
     s.refused.forEach(function (r) { refused.appendChild(el('li', { text: r.event + ' at ' + when(r.at) + ': ' + r.words })); });
@@ -810,7 +810,15 @@
   // A step of regions as the page lists it (the runtime's trail: the
   // event, each region it moved, when, and who).
   function rStepText(st) {
-    return movedText(st) + ' at ' + when(st.at) + (st.actor === 'timer' ? ' (by itself)' : '') + (st.role ? ' as ' + st.role : '');
+    return movedText(st) + ' at ' + when(st.at) + whoText(st);
+  }
+  // Who took a step and what it brought, as the trail records them: the
+  // timer, the actor of a loaded instance (the simulator's own is "you"),
+  // the role, the payload (its digest where the definition says
+  // `sensitive`).
+  function whoText(st) {
+    return (st.actor === 'timer' ? ' (by itself)' : st.actor && st.actor !== 'you' ? ' by ' + st.actor : '') +
+      (st.role ? ' as ' + st.role : '') + (st.payload ? ' with ' + st.payload : '');
   }
   function holds(form, g) {
     var box = form.querySelector('input[data-guard="' + CSS.escape(guards[g].name) + '"]');
@@ -924,6 +932,7 @@
   function reset(keep) {
     stopPlaying();
     sim = fresh();
+    origin = null;
     history = [];
     if (keep !== true) {
       answers = {};
@@ -1224,8 +1233,258 @@
     if (!RM.plan) plan.parentNode.insertBefore(el('p', { id: 'plan-note', className: 'muted',
       text: 'The regions have too many configurations together to list runs that take every transition.' }), plan);
   }
+  // Snapshots: the runtime's envelope (`turnstile::snapshot`, as JSON),
+  // opened and checked as `Instance::from_envelope` checks it (or, with
+  // regions, `Current::from_snapshot`), in the runtime's words, and the
+  // simulation written back as one. The page keeps instants relative to
+  // `base`, the absolute instant of T (ms since the epoch): the loaded
+  // instance's start, or the second the page was opened.
+  var FORMAT = 'turnstile-instance/2', FORMAT_1 = 'turnstile-instance/1', REGIONS_FORMAT = 'turnstile-regions/1';
+  var base = Math.floor(Date.now() / 1000) * 1000;
+  // The loaded instance's data, written back on export (the simulator
+  // does not model the data: without a loaded instance it is null).
+  var loadedData = null;
+  function iso(ms) { return new Date(ms).toISOString(); }
+  function showBase() {
+    document.body.setAttribute('data-t0-ms', String(base));
+    $('t-note').textContent = '(T is when the workflow started: ' + iso(base) + ')';
+  }
+  // The fields of an envelope: `need` must be there, nothing but `may`.
+  function fields(env, need, may) {
+    for (var k = 0; k < need.length; k++) if (!(need[k] in env)) return 'missing field `' + need[k] + '`';
+    var known = need.concat(may);
+    var extra = Object.keys(env).filter(function (f) { return known.indexOf(f) < 0; })[0];
+    return extra === undefined ? null : 'unknown field `' + extra + '`';
+  }
+  // An instant as the envelope writes it (RFC 3339), as ms since the epoch.
+  function instant(text) { return typeof text === 'string' && /^\d{4}-\d\d-\d\dT/.test(text) ? Date.parse(text) : NaN; }
+  // Opens `env` (a parsed envelope) as of `asOf` (an RFC 3339 instant,
+  // or none: the last instant it records): null, or why not.
+  function loadSnapshot(env, asOf) {
+    var name = model.name;
+    var malformed = function (m) { return name + ': malformed snapshot: ' + m; };
+    if (!env || typeof env !== 'object' || Array.isArray(env)) return malformed('it is not an object');
+    if (regions) return rLoadSnapshot(env, asOf, malformed);
+    if (env.format !== FORMAT && env.format !== FORMAT_1) {
+      return 'not a turnstile instance snapshot this version reads: format `' + env.format + '` (expected `' + FORMAT + '`)';
+    }
+    if (env.workflow !== name) return name + ': the snapshot is of the workflow `' + env.workflow + '`';
+    if (env.fingerprint !== model.fingerprint) {
+      return name + ': the snapshot was taken under another version of the definition (fingerprint ' + env.fingerprint +
+        ', the definition compiled in is ' + model.fingerprint + '); load it with `Instance::migrate`';
+    }
+    var v2 = env.format === FORMAT;
+    var wrong = fields(env, ['format', 'workflow', 'fingerprint', 'state', 'entered_at', 'data', 'trail'].concat(v2 ? ['started_at'] : []), []);
+    if (wrong) return malformed(wrong);
+    var started = v2 ? instant(env.started_at) : null, entered = instant(env.entered_at);
+    if ((v2 && isNaN(started)) || isNaN(entered) || !Array.isArray(env.trail)) return malformed('an instant or the trail does not read');
+    for (var k = 0; k < env.trail.length; k++) {
+      var st = env.trail[k];
+      if (!st || typeof st.from !== 'string' || typeof st.event !== 'string' || typeof st.to !== 'string' || isNaN(instant(st.at)) ||
+        fields(st, ['from', 'event', 'to', 'at', 'actor'], ['role', 'payload'])) return malformed('step ' + k + ' does not read');
+    }
+    var at0 = byName.get(env.state);
+    if (at0 === undefined) return name + ': the snapshot\'s state `' + env.state + '` is not a state of the workflow';
+    var t0 = v2 ? started : Math.min(entered, env.trail.length ? instant(env.trail[0].at) : entered);
+    var broken = function (i, p) { return name + ': the audit trail does not replay at step ' + i + ': ' + p; };
+    var s = fresh();
+    var since = v2 ? 0 : null;
+    for (k = 0; k < env.trail.length; k++) {
+      st = env.trail[k];
+      var here = states[s.current].name;
+      if (st.from !== here) return broken(k, 'it starts from `' + st.from + '`, but the instance was in `' + here + '`');
+      var to = byName.get(st.to);
+      var ti = outgoing[s.current].filter(function (i) { return transitions[i].event === st.event && transitions[i].to.indexOf(to) >= 0; })[0];
+      if (ti === undefined) return broken(k, '`' + st.from + '` --' + st.event + '--> `' + st.to + '` is not a transition of the definition');
+      var at = instant(st.at) - t0;
+      if (since !== null) {
+        if (at < since) return broken(k, 'it is earlier than ' + (k === 0 ? 'the instance\'s start' : 'the step before it'));
+        var timed = outgoing[s.current].filter(function (i) { return transitions[i].event === st.event && transitions[i].timer; })[0];
+        if (timed !== undefined && at < dueOf(s, timed)) {
+          return broken(k, '`' + st.event + '` was taken before its timer (' + transitions[timed].timer.after + ' after entering `' + clockName(s, timed) + '`) was due');
+        }
+      }
+      take(s, ti, to, at, st.actor, st.role || null);
+      if (st.payload) s.trail[s.trail.length - 1].payload = st.payload;
+      since = at;
+    }
+    if (s.current !== at0) return broken(env.trail.length, 'it ends in `' + states[s.current].name + '`, but the stored state is `' + env.state + '`');
+    if (env.trail.length && instant(env.trail[env.trail.length - 1].at) !== entered) {
+      return broken(env.trail.length, 'the state was entered at another instant than the last step\'s');
+    }
+    if (!env.trail.length && v2 && started !== entered) return broken(0, 'with no step, the initial state was entered at another instant than the start');
+    s.entered = entered - t0;
+    s.clock = Math.max(s.entered, isNaN(instant(asOf)) ? 0 : instant(asOf) - t0);
+    opened(s, t0, env.data);
+    return null;
+  }
+  // The instance opened: simulated on from there (Undo stops at it).
+  function opened(s, t0, data) {
+    stopPlaying();
+    base = t0;
+    loadedData = data === undefined ? null : data;
+    sim = s;
+    history = [];
+    showBase();
+    show();
+    say('moved', 'Opened the instance: in ' + whereText() + ', ' + s.trail.length + ' steps taken; the clock is at ' + when(s.clock) + '.');
+  }
+  // Where the trail of a loaded configuration starts (`start`): null for
+  // the initial configuration at T.
+  var origin = null;
+  function debugList(names) { return '[' + names.map(function (n) { return '"' + n + '"'; }).join(', ') + ']'; }
+  // A snapshot of a workflow with regions, checked as the generated
+  // `Current::from_snapshot` checks it (`turnstile::regions::replay`).
+  function rLoadSnapshot(env, asOf, malformed) {
+    var name = model.name;
+    if (env.format !== REGIONS_FORMAT) {
+      return 'not a turnstile instance snapshot this version reads: format `' + env.format + '` (expected `' + REGIONS_FORMAT + '`)';
+    }
+    if (env.workflow !== name) return name + ': the snapshot is of the workflow `' + env.workflow + '`';
+    if (env.fingerprint !== model.fingerprint) {
+      return name + ': the snapshot was taken under another version of the definition (fingerprint ' + env.fingerprint +
+        ', the definition compiled in is ' + model.fingerprint + '); load it with `Instance::migrate`';
+    }
+    var wrong = fields(env, ['format', 'workflow', 'fingerprint', 'start', 'regions', 'data', 'trail'], []);
+    if (wrong) return malformed(wrong);
+    var readable = function (list) {
+      return Array.isArray(list) && list.every(function (r) { return r && typeof r.region === 'string' && typeof r.state === 'string' && !isNaN(instant(r.entered_at)) && !fields(r, ['region', 'state', 'entered_at'], []); });
+    };
+    if (!readable(env.regions) || !readable(env.start) || !Array.isArray(env.trail)) return malformed('a configuration or the trail does not read');
+    for (var k = 0; k < env.trail.length; k++) {
+      var st = env.trail[k];
+      if (!st || typeof st.event !== 'string' || isNaN(instant(st.at)) || !Array.isArray(st.moved) ||
+        fields(st, ['event', 'at', 'actor', 'moved'], ['role', 'payload']) ||
+        !st.moved.every(function (m) { return m && typeof m.region === 'string' && typeof m.from === 'string' && typeof m.to === 'string'; })) {
+        return malformed('step ' + k + ' does not read');
+      }
+    }
+    var names = regions.map(function (r) { return r.name; });
+    // A stored configuration as states, or the runtime's words.
+    var read = function (list) {
+      var found = list.map(function (r) { return r.region; });
+      if (found.join('\n') !== names.join('\n')) return name + ': not a configuration of its regions: the regions are ' + debugList(found) + ', not ' + debugList(names);
+      var config = [];
+      for (var r = 0; r < list.length; r++) {
+        var i = byName.get(list[r].state);
+        if (i === undefined) return name + ': the snapshot\'s state `' + list[r].state + '` is not a state of the workflow';
+        if (regionOf[i] !== r) return name + ': not a configuration of its regions: `' + list[r].state + '` is not a state of region `' + names[r] + '`';
+        config.push(i);
+      }
+      return config;
+    };
+    var end = read(env.regions);
+    if (typeof end === 'string') return end;
+    var start = read(env.start);
+    if (typeof start === 'string') return start;
+    var t0 = Math.min.apply(null, env.start.map(function (r) { return instant(r.entered_at); }));
+    var s = rFresh();
+    s.config = start.slice();
+    s.entered = env.start.map(function (r) { return instant(r.entered_at) - t0; });
+    var broken = function (i, p) { return name + ': the audit trail does not replay at step ' + i + ': ' + p; };
+    for (k = 0; k < env.trail.length; k++) {
+      st = env.trail[k];
+      if (st.moved.length === 0) return broken(k, '`' + st.event + '` moves no region');
+      var at = instant(st.at) - t0, moves = [];
+      for (var j = 0; j < st.moved.length; j++) {
+        var m = st.moved[j], r = names.indexOf(m.region);
+        if (r < 0) return broken(k, 'there is no region `' + m.region + '`');
+        if (at < s.entered[r]) return broken(k, '`' + st.event + '` moves region `' + m.region + '` before it entered `' + m.from + '`');
+        if (states[s.config[r]].name !== m.from) return broken(k, '`' + st.event + '` leaves `' + m.from + '` of region `' + m.region + '`, which is in `' + states[s.config[r]].name + '`');
+        var from = byName.get(m.from), to = byName.get(m.to);
+        var ti = moveOf(st.event, from);
+        if (ti === undefined || regionOf[from] !== r || transitions[ti].to.indexOf(to) < 0) {
+          return broken(k, '`' + st.event + '` takes region `' + m.region + '` from `' + m.from + '` to `' + m.to + '`, which the definition does not');
+        }
+        moves.push({ region: r, transition: ti, from: from, to: to });
+        s.config[r] = to;
+        s.entered[r] = at;
+      }
+      s.trail.push({ event: st.event, at: at, actor: st.actor, role: st.role || null, payload: st.payload || null, moved: moves });
+    }
+    if (s.config.join() !== end.join()) {
+      return broken(env.trail.length, 'the trail ends in ' + debugList(s.config.map(function (i) { return states[i].name; })) + ', not in ' +
+        debugList(end.map(function (i) { return states[i].name; })));
+    }
+    if (env.regions.some(function (r, k) { return instant(r.entered_at) - t0 !== s.entered[k]; })) {
+      return broken(env.trail.length, 'the instants the regions entered their states are not the trail\'s');
+    }
+    var last = s.trail.reduce(function (a, st) { return Math.max(a, st.at); }, Math.max.apply(null, s.entered));
+    s.clock = Math.max(last, isNaN(instant(asOf)) ? 0 : instant(asOf) - t0);
+    origin = { config: start, entered: env.start.map(function (r) { return instant(r.entered_at) - t0; }) };
+    opened(s, t0, env.data);
+    return null;
+  }
+  function rEnvelope() {
+    var from = origin || { config: regions.map(function (r) { return r.initial; }), entered: regions.map(function () { return 0; }) };
+    var stored = function (config, entered) {
+      return config.map(function (st, r) { return { region: regions[r].name, state: states[st].name, entered_at: iso(base + entered[r]) }; });
+    };
+    return {
+      format: REGIONS_FORMAT,
+      workflow: model.name,
+      fingerprint: model.fingerprint,
+      start: stored(from.config, from.entered),
+      regions: stored(sim.config, sim.entered),
+      data: loadedData,
+      trail: sim.trail.map(function (st) {
+        var step = { event: st.event, at: iso(base + st.at), actor: st.actor || null };
+        if (st.role) step.role = st.role;
+        if (st.payload) step.payload = st.payload;
+        step.moved = st.moved.map(function (m) { return { region: regions[m.region].name, from: states[m.from].name, to: states[m.to].name }; });
+        return step;
+      })
+    };
+  }
+  // The simulation as the runtime's envelope.
+  function envelope() {
+    if (regions) return rEnvelope();
+    return {
+      format: FORMAT,
+      workflow: model.name,
+      fingerprint: model.fingerprint,
+      state: states[sim.current].name,
+      started_at: iso(base),
+      entered_at: iso(base + sim.entered),
+      data: loadedData,
+      trail: sim.trail.map(function (st) {
+        var step = { from: states[st.from].name, event: transitions[st.transition].event, to: states[st.to].name, at: iso(base + st.at), actor: st.actor || null };
+        if (st.role) step.role = st.role;
+        if (st.payload) step.payload = st.payload;
+        return step;
+      })
+    };
+  }
+  function openText(text, asOf) {
+    var env;
+    try { env = JSON.parse(text); } catch (e) { say('refused', model.name + ': malformed snapshot: ' + e.message); return; }
+    var why = loadSnapshot(env, asOf);
+    if (why) say('refused', why);
+  }
+  $('snapshot-load').addEventListener('click', function () { openText($('snapshot-text').value); });
+  $('snapshot-file').addEventListener('change', function () {
+    var file = $('snapshot-file').files[0];
+    if (!file) return;
+    var reader = new FileReader();
+    reader.onload = function () { $('snapshot-text').value = String(reader.result); openText(String(reader.result)); };
+    reader.readAsText(file);
+  });
+  $('snapshot-export').addEventListener('click', function () {
+    $('snapshot-text').value = JSON.stringify(envelope(), null, 2);
+    $('snapshot-text').focus();
+    $('snapshot-text').select();
+    say('moved', 'The simulation as a snapshot is in the box: copy it into a file, or load it with `turnstile::snapshot`.');
+  });
+
   var link = location.hash;
   reset();
-  restoreLink(link);
+  showBase();
+  // A page written for one stored instance opens it; otherwise the link.
+  var embedded = document.getElementById('instance');
+  if (embedded) {
+    var given = JSON.parse(embedded.textContent);
+    var why = loadSnapshot(given.snapshot, given.as_of);
+    if (why) say('refused', why);
+  } else restoreLink(link);
   document.body.setAttribute('data-ready', 'true');
 })();
