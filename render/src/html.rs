@@ -388,8 +388,8 @@ fn page(w: &Workflow, instance: Option<Value>) -> String {
 </header>
 <main>
 <section id=\"diagram\" aria-label=\"Diagram of {name}: select a state with the mouse, or Tab and Enter\">
-<div class=\"toolbar\"><button type=\"button\" id=\"fit\" aria-pressed=\"false\">Fit to width</button><span class=\"key\"><span class=\"swatch current\"></span>current state and steps taken <span class=\"swatch path\"></span>shortest way to the selected state</span></div>
-{diagram}{folds}</section>
+<div class=\"toolbar\"><button type=\"button\" id=\"zoom-out\" aria-label=\"Zoom out\">\u{2212}</button><button type=\"button\" id=\"zoom-level\" aria-label=\"Zoom: back to the drawn size\">100%</button><button type=\"button\" id=\"zoom-in\" aria-label=\"Zoom in\">+</button><button type=\"button\" id=\"fit\" aria-pressed=\"false\">Fit to width</button><span class=\"key\"><span class=\"swatch current\"></span>current state and steps taken <span class=\"swatch path\"></span>shortest way to the selected state</span></div>
+{diagram}{folds}<div id=\"minimap\" hidden aria-hidden=\"true\" title=\"The whole diagram: click or drag to go there\"><svg focusable=\"false\" preserveAspectRatio=\"none\"><use href=\"#ts-drawing\"></use></svg><div class=\"frame\"></div></div></section>
 <aside>
 <section role=\"search\" aria-labelledby=\"search-label\">
 <h2 id=\"search-label\"><label for=\"search\">Find a state or event</label></h2>

@@ -1389,3 +1389,142 @@ fn a_workflow_with_regions_is_simulated_region_by_region() {
     );
     assert_no_requests(&watch, &file);
 }
+
+/// Zoom and pan: the toolbar's buttons, + / - / 0 on the diagram, Ctrl and
+/// the wheel (a trackpad's pinch) about the pointer, two fingers, dragging
+/// the background, and a minimap once the diagram is larger than its panel
+/// that frames the part in sight and brings another into sight.
+#[test]
+fn the_diagram_zooms_pans_and_has_a_minimap() {
+    let Some(path) = chromium() else { return };
+    let browser = launch(path);
+    let (tab, watch) = watched_tab(&browser);
+    let w = workflow("../workflows/sign_up.toml");
+    let file = out_dir().join("zoom.html");
+    open(&tab, &file, &html(&w));
+    let num = |js: &str| eval(&tab, js).as_f64().unwrap();
+    let natural = num("document.querySelector('#diagram svg').width.baseVal.value");
+    let drawn = "document.querySelector('#diagram svg').getBoundingClientRect().width";
+    let level = || eval_str(&tab, "document.getElementById('zoom-level').textContent");
+    click(&tab, "#zoom-in");
+    assert_eq!(level(), "125%");
+    assert!(
+        (num(drawn) - natural * 1.25).abs() < 1.0,
+        "{} vs {natural}",
+        num(drawn)
+    );
+    // The keyboard, on the diagram.
+    let key = |k: &str| {
+        eval(
+            &tab,
+            &format!(
+                "document.querySelector('g.state').focus(); \
+                 document.activeElement.dispatchEvent(new KeyboardEvent('keydown', {{ key: {}, bubbles: true, cancelable: true }}))",
+                js(k)
+            ),
+        )
+    };
+    key("-");
+    assert_eq!(level(), "100%");
+    key("-");
+    assert_eq!(level(), "80%");
+    key("0");
+    assert_eq!(level(), "100%");
+    // Ctrl and the wheel zoom about the pointer: the state under it stays.
+    // A state in sight, away from the toolbar, by its place in the page.
+    let chosen = eval(
+        &tab,
+        "(() => { const d = document.getElementById('diagram').getBoundingClientRect(); \
+           const all = Array.from(document.querySelectorAll('#diagram g.state')); \
+           return all.findIndex(g => { const s = g.getBoundingClientRect(); const x = s.left + s.width / 2, y = s.top + s.height / 2; \
+             return x > d.left + 40 && x < d.right - 40 && y > d.top + 80 && y < d.bottom - 160; }); })()",
+    );
+    let under = format!(
+        "(() => {{ const s = document.querySelectorAll('#diagram g.state')[{chosen}].getBoundingClientRect(); \
+           return [s.left + s.width / 2, s.top + s.height / 2]; }})()"
+    );
+    let under = under.as_str();
+    let pair = |js: &str| -> (f64, f64) {
+        serde_json::from_str(&eval_str(&tab, &format!("JSON.stringify({js})"))).unwrap()
+    };
+    let (x, y) = pair(under);
+    eval(
+        &tab,
+        &format!(
+            "document.elementFromPoint({x}, {y}).dispatchEvent(new WheelEvent('wheel', \
+             {{ deltaY: -200, ctrlKey: true, clientX: {x}, clientY: {y}, bubbles: true, cancelable: true }}))"
+        ),
+    );
+    assert_eq!(level(), "149%");
+    let after = pair(under);
+    assert!(
+        (after.0 - x).abs() < 2.0 && (after.1 - y).abs() < 2.0,
+        "the state under the pointer moved: {:?} → {after:?}",
+        (x, y)
+    );
+    // Two fingers spread twice as far apart: twice the zoom.
+    click(&tab, "#zoom-level");
+    eval(
+        &tab,
+        "const d = document.getElementById('diagram'); \
+         const touch = (type, id, x) => d.dispatchEvent(new PointerEvent(type, { pointerId: id, pointerType: 'touch', clientX: x, clientY: 300, bubbles: true })); \
+         touch('pointerdown', 11, 300); touch('pointerdown', 12, 400); \
+         window.dispatchEvent(new PointerEvent('pointermove', { pointerId: 12, pointerType: 'touch', clientX: 500, clientY: 300 })); \
+         window.dispatchEvent(new PointerEvent('pointerup', { pointerId: 11, pointerType: 'touch' })); \
+         window.dispatchEvent(new PointerEvent('pointerup', { pointerId: 12, pointerType: 'touch' }));",
+    );
+    assert_eq!(level(), "200%");
+    // Dragging the background pans.
+    let scroll = "[document.getElementById('diagram').scrollLeft, document.getElementById('diagram').scrollTop]";
+    let start = pair(scroll);
+    eval(
+        &tab,
+        "const bg = document.querySelector('#diagram svg rect.background'); const r = bg.getBoundingClientRect(); \
+         const x = Math.min(r.right, innerWidth) - 450, y = 500; \
+         document.elementFromPoint(x, y).dispatchEvent(new PointerEvent('pointerdown', { pointerId: 1, pointerType: 'mouse', button: 0, clientX: x, clientY: y, bubbles: true })); \
+         window.dispatchEvent(new PointerEvent('pointermove', { pointerId: 1, pointerType: 'mouse', clientX: x - 120, clientY: y - 80 })); \
+         window.dispatchEvent(new PointerEvent('pointerup', { pointerId: 1, pointerType: 'mouse' }));",
+    );
+    let moved = pair(scroll);
+    assert_eq!(
+        ((moved.0 - start.0).round(), (moved.1 - start.1).round()),
+        (120.0, 80.0),
+        "{start:?} → {moved:?}"
+    );
+    // The minimap: shown, framing what is in sight; a click on its far
+    // corner brings that corner into sight.
+    assert_eq!(
+        eval(&tab, "document.getElementById('minimap').hidden"),
+        false
+    );
+    let frame = num("document.querySelector('#minimap .frame').getBoundingClientRect().width");
+    let map = num("document.getElementById('minimap').getBoundingClientRect().width");
+    assert!(
+        frame > 5.0 && frame < map,
+        "the frame is {frame} px of {map}"
+    );
+    eval(
+        &tab,
+        "const m = document.getElementById('minimap').getBoundingClientRect(); \
+         document.getElementById('minimap').dispatchEvent(new PointerEvent('pointerdown', { clientX: m.right - 2, clientY: m.bottom - 2, bubbles: true, cancelable: true })); \
+         window.dispatchEvent(new PointerEvent('pointerup', {}));",
+    );
+    let far = eval(
+        &tab,
+        "(() => { const d = document.getElementById('diagram').getBoundingClientRect(); \
+           const r = document.querySelector('#diagram svg').getBoundingClientRect(); \
+           return r.right <= d.right + 2 && r.right > d.left && r.bottom <= d.bottom + 2 && r.bottom > d.top; })()",
+    );
+    assert_eq!(far, true, "the far corner is in sight");
+    assert_no_requests(&watch, &file);
+    // No minimap where the drawing fits.
+    let (tab, watch) = watched_tab(&browser);
+    let small = workflow("../tests/ui/workflows/door.toml");
+    let file = out_dir().join("zoom-small.html");
+    open(&tab, &file, &html(&small));
+    assert_eq!(
+        eval(&tab, "document.getElementById('minimap').hidden"),
+        true
+    );
+    assert_no_requests(&watch, &file);
+}

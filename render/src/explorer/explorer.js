@@ -1134,19 +1134,124 @@
     if (e.key === 'Enter') { if (pending !== null) clearTimeout(pending); search(); var first = $('results').querySelector('button'); if (first) first.click(); }
   });
 
-  // Fit to width, never larger than drawn and never so small that text
-  // falls under 10 CSS px (the smallest text is drawn at 11 px): past
-  // that, the diagram scrolls.
-  var LEGIBLE = 10 / 11;
-  $('fit').addEventListener('click', function () {
-    var fit = $('diagram').classList.toggle('fit');
-    $('fit').setAttribute('aria-pressed', String(fit));
-    var natural = svg.width && svg.width.baseVal ? svg.width.baseVal.value : 0;
-    var room = $('diagram').clientWidth;
-    var width = natural ? Math.max(natural * LEGIBLE, Math.min(natural, room)) : 0;
-    svg.style.width = fit && width ? Math.round(width) + 'px' : '';
+  // Zoom: the diagram drawn at `zoom` times its size (0.25 to 4), by the
+  // toolbar's buttons, + and - (0 for its size) while the diagram has the
+  // focus, Ctrl and the wheel (a trackpad's pinch), two fingers; it pans
+  // by scrolling, by dragging its background, and on the minimap. Fit to
+  // width never draws larger than drawn nor so small that text falls
+  // under 10 CSS px (the smallest text is drawn at 11 px): past that, the
+  // diagram scrolls.
+  var LEGIBLE = 10 / 11, MIN_ZOOM = 0.25, MAX_ZOOM = 4;
+  var zoom = 1;
+  function natural() { return svg.width && svg.width.baseVal ? svg.width.baseVal.value : 0; }
+  // Zooms to `z`, keeping the point of the diagram under (x, y) (client
+  // pixels; the middle of the diagram if not given) where it was.
+  function zoomTo(z, x, y, fit) {
+    var d = $('diagram'), box = d.getBoundingClientRect();
+    z = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, z));
+    var w = natural();
+    if (!w) return;
+    if (x === undefined) { x = box.left + d.clientWidth / 2; y = box.top + d.clientHeight / 2; }
+    var r = svg.getBoundingClientRect();
+    var px = (x - r.left) / r.width, py = (y - r.top) / r.height;
+    d.classList.add('scaled');
+    d.classList.toggle('fit', !!fit);
+    $('fit').setAttribute('aria-pressed', String(!!fit));
+    svg.style.width = Math.round(w * z) + 'px';
     svg.style.minWidth = '';
+    zoom = z;
+    var after = svg.getBoundingClientRect();
+    d.scrollLeft += (after.left + px * after.width) - x;
+    d.scrollTop += (after.top + py * after.height) - y;
+    $('zoom-level').textContent = Math.round(z * 100) + '%';
+    minimap();
+  }
+  $('fit').addEventListener('click', function () {
+    if ($('diagram').classList.contains('fit')) { zoomTo(1); return; }
+    var w = natural(), room = $('diagram').clientWidth;
+    if (w) zoomTo(Math.max(LEGIBLE, Math.min(1, room / w)), undefined, undefined, true);
   });
+  $('zoom-in').addEventListener('click', function () { zoomTo(zoom * 1.25); });
+  $('zoom-out').addEventListener('click', function () { zoomTo(zoom / 1.25); });
+  $('zoom-level').addEventListener('click', function () { zoomTo(1); });
+  $('diagram').addEventListener('keydown', function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey || (e.target.closest && e.target.closest('input, select, textarea'))) return;
+    if (e.key === '+' || e.key === '=') { e.preventDefault(); zoomTo(zoom * 1.25); }
+    else if (e.key === '-') { e.preventDefault(); zoomTo(zoom / 1.25); }
+    else if (e.key === '0') { e.preventDefault(); zoomTo(1); }
+  });
+  $('diagram').addEventListener('wheel', function (e) {
+    if (!e.ctrlKey) return;
+    e.preventDefault();
+    zoomTo(zoom * Math.exp(-e.deltaY * 0.002), e.clientX, e.clientY);
+  }, { passive: false });
+  // Two fingers pinch; a mouse drags the background to pan.
+  var pointers = new Map(), pinch = null, drag = null;
+  function spread() {
+    var p = Array.from(pointers.values());
+    return { d: Math.hypot(p[0].x - p[1].x, p[0].y - p[1].y), x: (p[0].x + p[1].x) / 2, y: (p[0].y + p[1].y) / 2 };
+  }
+  $('diagram').addEventListener('pointerdown', function (e) {
+    if (e.pointerType === 'touch') {
+      pointers.set(e.pointerId, { x: e.clientX, y: e.clientY });
+      if (pointers.size === 2) pinch = { start: spread(), zoom: zoom };
+    } else if (e.button === 0 && !e.target.closest('g.state, g.edge, g.compound, .toolbar, button')) {
+      drag = { x: e.clientX, y: e.clientY, left: $('diagram').scrollLeft, top: $('diagram').scrollTop };
+    }
+  });
+  window.addEventListener('pointermove', function (e) {
+    if (pointers.has(e.pointerId)) {
+      pointers.set(e.pointerId, { x: e.clientX, y: e.clientY });
+      if (pinch && pointers.size === 2) {
+        var now = spread();
+        if (pinch.start.d > 0) zoomTo(pinch.zoom * now.d / pinch.start.d, now.x, now.y);
+      }
+    } else if (drag) {
+      $('diagram').scrollLeft = drag.left - (e.clientX - drag.x);
+      $('diagram').scrollTop = drag.top - (e.clientY - drag.y);
+    }
+  });
+  function lift(e) { pointers.delete(e.pointerId); if (pointers.size < 2) pinch = null; drag = null; }
+  window.addEventListener('pointerup', lift);
+  window.addEventListener('pointercancel', lift);
+  // The minimap: the whole diagram small, with the part in sight framed,
+  // shown once the diagram is larger than its panel; a click or a drag on
+  // it brings that part into sight.
+  function minimap() {
+    var d = $('diagram'), map = $('minimap');
+    var over = svg.scrollWidth > d.clientWidth + 1 || svg.getBoundingClientRect().height > d.clientHeight - 40;
+    map.hidden = !over;
+    if (!over) return;
+    // The diagram itself, drawn again small (`<use>`: no copy, no request).
+    svg.id = 'ts-drawing';
+    var view = map.querySelector('svg'), vb = svg.viewBox && svg.viewBox.baseVal;
+    if (vb) view.setAttribute('viewBox', vb.x + ' ' + vb.y + ' ' + vb.width + ' ' + vb.height);
+    var r = svg.getBoundingClientRect(), box = d.getBoundingClientRect(), frame = map.querySelector('.frame');
+    // At most 160 × 120 px, the diagram's proportions kept.
+    var aspect = r.height / r.width, mw = 160, mh = 160 * aspect;
+    if (mh > 120) { mh = 120; mw = 120 / aspect; }
+    map.style.width = Math.round(mw) + 'px';
+    map.style.height = Math.round(mh) + 'px';
+    // Over the drawing's foot, not below it (the diagram keeps its size).
+    map.style.marginTop = -Math.round(mh + 2) + 'px';
+    frame.style.left = Math.max(0, (box.left - r.left) / r.width * mw) + 'px';
+    frame.style.top = Math.max(0, (box.top - r.top) / r.height * mh) + 'px';
+    frame.style.width = Math.min(mw, d.clientWidth / r.width * mw) + 'px';
+    frame.style.height = Math.min(mh, d.clientHeight / r.height * mh) + 'px';
+  }
+  function minimapGo(e) {
+    var map = $('minimap'), m = map.getBoundingClientRect(), d = $('diagram');
+    var r = svg.getBoundingClientRect();
+    var fx = (e.clientX - m.left) / m.width, fy = (e.clientY - m.top) / m.height;
+    d.scrollLeft += (r.left + fx * r.width) - (d.getBoundingClientRect().left + d.clientWidth / 2);
+    d.scrollTop += (r.top + fy * r.height) - (d.getBoundingClientRect().top + d.clientHeight / 2);
+  }
+  var mapDrag = false;
+  $('minimap').addEventListener('pointerdown', function (e) { mapDrag = true; e.preventDefault(); minimapGo(e); });
+  window.addEventListener('pointermove', function (e) { if (mapDrag) minimapGo(e); });
+  window.addEventListener('pointerup', function () { mapDrag = false; });
+  $('diagram').addEventListener('scroll', function () { if (!$('minimap').hidden) minimap(); });
+  window.addEventListener('resize', minimap);
 
   // The link: the URL's fragment holds the simulation (each step taken and
   // the clock) and the selected state, so that a link shows what its
@@ -1486,5 +1591,6 @@
     var why = loadSnapshot(given.snapshot, given.as_of);
     if (why) say('refused', why);
   } else restoreLink(link);
+  minimap();
   document.body.setAttribute('data-ready', 'true');
 })();
