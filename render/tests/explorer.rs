@@ -1528,3 +1528,118 @@ fn the_diagram_zooms_pans_and_has_a_minimap() {
     );
     assert_no_requests(&watch, &file);
 }
+
+/// What a screen reader walks, read from Chromium's accessibility tree:
+/// the diagram is a group (not an image) whose states and events are
+/// buttons named by their state and summary, or their event and states;
+/// the page has two live regions only, the result of an action (a
+/// status) and the search's count, so that one action is announced once,
+/// in one sentence.
+#[test]
+fn a_screen_reader_walks_the_diagram_and_hears_each_action_once() {
+    use std::collections::HashMap;
+    let Some(path) = chromium() else { return };
+    let browser = launch(path);
+    let (tab, watch) = watched_tab(&browser);
+    let w = workflow("../workflows/service_closing.toml");
+    let file = out_dir().join("a11y.html");
+    open(&tab, &file, &html(&w));
+    /// `Accessibility.getFullAXTree`, read as JSON.
+    #[derive(Debug, serde::Serialize)]
+    struct FullTree {}
+    impl headless_chrome::protocol::cdp::types::Method for FullTree {
+        const NAME: &'static str = "Accessibility.getFullAXTree";
+        type ReturnObject = serde_json::Value;
+    }
+    let tree = || -> Vec<serde_json::Value> {
+        let got = tab.call_method(FullTree {}).unwrap();
+        got["nodes"].as_array().unwrap().clone()
+    };
+    let nodes = tree();
+    let text = |n: &serde_json::Value, key: &str| -> String {
+        n[key]["value"].as_str().unwrap_or_default().to_string()
+    };
+    let by_id: HashMap<String, &serde_json::Value> = nodes
+        .iter()
+        .map(|n| (n["nodeId"].as_str().unwrap().to_string(), n))
+        .collect();
+    let diagram = nodes
+        .iter()
+        .find(|n| text(n, "name") == format!("The {} workflow", w.name))
+        .expect("the diagram in the tree");
+    assert_eq!(text(diagram, "role"), "group");
+    // Its buttons, walked from the diagram down.
+    let mut buttons = Vec::new();
+    let mut stack = vec![diagram];
+    while let Some(n) = stack.pop() {
+        if text(n, "role") == "button" && n["ignored"] != true {
+            buttons.push(text(n, "name"));
+        }
+        for child in n["childIds"].as_array().into_iter().flatten() {
+            if let Some(c) = by_id.get(child.as_str().unwrap()) {
+                stack.push(c);
+            }
+        }
+    }
+    for state in &w.states {
+        assert!(
+            buttons.iter().any(|b| b == &format!("State {}", state.name)
+                || b.starts_with(&format!("State {}: ", state.name))),
+            "no button for state {}: {buttons:?}",
+            state.name
+        );
+    }
+    for t in &w.transitions {
+        assert!(
+            buttons
+                .iter()
+                .any(|b| b.starts_with(&format!("Event {} ", t.event))
+                    || b.starts_with(&format!("Fire {} ", t.event))),
+            "no button for event {}: {buttons:?}",
+            t.event
+        );
+    }
+    // The live regions: the nodes that say `live`, with their role.
+    let live = |nodes: &[serde_json::Value]| -> Vec<String> {
+        nodes
+            .iter()
+            .filter(|n| n["ignored"] != true)
+            .filter(|n| {
+                n["properties"].as_array().is_some_and(|props| {
+                    props
+                        .iter()
+                        .any(|p| p["name"] == "live" && p["value"]["value"] != "off")
+                })
+            })
+            .map(|n| text(n, "role"))
+            .collect()
+    };
+    assert_eq!(
+        live(&nodes),
+        ["paragraph", "status"],
+        "the search's count and the message, both in the tree before they speak"
+    );
+    click(&tab, "button[data-all-hold='close']");
+    eval(
+        &tab,
+        "document.getElementById('acting-as').value = 'customer'",
+    );
+    click(&tab, "button[data-fire='close']");
+    let after = tree();
+    assert_eq!(
+        live(&after),
+        ["paragraph", "status"],
+        "no live region added by Fire"
+    );
+    let announced: Vec<String> = after
+        .iter()
+        .filter(|n| n["role"]["value"] == "status" && n["ignored"] != true)
+        .map(|n| text(n, "name"))
+        .collect();
+    assert_eq!(announced.len(), 1, "{announced:?}");
+    assert_eq!(
+        eval_str(&tab, "document.getElementById('message').textContent"),
+        "close: active → closed at T"
+    );
+    assert_no_requests(&watch, &file);
+}

@@ -601,8 +601,9 @@
   function say(kind, text, why) {
     var m = $('message');
     m.className = 'message ' + kind;
+    // Always in the page (empty when there is nothing to say): a live
+    // region shown only when it speaks is not heard.
     m.textContent = text;
-    m.hidden = !text;
     m.setAttribute('data-why', why ? why.kind : '');
     m.setAttribute('data-guard', why && why.kind === 'guard' ? guards[why.guards[0]].name : '');
   }
