@@ -1643,3 +1643,66 @@ fn a_screen_reader_walks_the_diagram_and_hears_each_action_once() {
     );
     assert_no_requests(&watch, &file);
 }
+
+/// The account as one machine in the explorer, as people hold it: at
+/// 1366 × 900 and on a 390 × 844 phone, a few steps into a simulation of
+/// its regions. Nothing is wider than the window, the configuration and
+/// the result of the last action are on screen after it, and a
+/// screenshot of each is kept (`docs/figures/explorer-regions-*.png`
+/// come from here).
+#[test]
+fn the_account_at_desktop_and_phone_size() {
+    let Some(path) = chromium() else { return };
+    let w = workflow("../workflows/account/account.toml");
+    for (name, size) in [("desktop", (1366, 900)), ("phone", (390, 844))] {
+        let browser = launch_sized(path.clone(), size);
+        let (tab, watch) = watched_tab(&browser);
+        let file = out_dir().join(format!("regions-{name}.html"));
+        open(&tab, &file, &html(&w));
+        eval(
+            &tab,
+            "document.getElementById('acting-as').value = 'customer'; \
+             document.querySelector('select[data-outcome=associate]').selectedIndex = 1",
+        );
+        click(&tab, "button[data-all-hold='associate']");
+        click(&tab, "button[data-fire='associate']");
+        eval(
+            &tab,
+            "document.getElementById('acting-as').value = 'partner'",
+        );
+        click(&tab, "button[data-fire='set_budget']");
+        eval(
+            &tab,
+            "document.getElementById('acting-as').value = 'customer'",
+        );
+        click(&tab, "button[data-all-hold='close']");
+        click(&tab, "button[data-fire='close']");
+        let message = eval_str(&tab, "document.getElementById('message').textContent");
+        assert!(
+            message
+                .starts_with("account: event `close` needs region `partner` to be in `no_partner`"),
+            "{message}"
+        );
+        let seen = eval(
+            &tab,
+            "(() => { const r = document.getElementById('message').getBoundingClientRect(); \
+               return r.top >= -1 && r.bottom <= window.innerHeight + 1; })()",
+        );
+        assert_eq!(seen, true, "{name}: the refusal is on screen");
+        let wide = eval(
+            &tab,
+            "document.documentElement.scrollWidth <= window.innerWidth",
+        );
+        assert_eq!(wide, true, "{name}: nothing is wider than the window");
+        // The picture: the simulator's configuration in sight.
+        eval(
+            &tab,
+            "document.getElementById('configuration-box').scrollIntoView({ block: 'start' })",
+        );
+        let png = tab
+            .capture_screenshot(Page::CaptureScreenshotFormatOption::Png, None, None, true)
+            .unwrap();
+        std::fs::write(out_dir().join(format!("regions-{name}.png")), png).unwrap();
+        assert_no_requests(&watch, &file);
+    }
+}

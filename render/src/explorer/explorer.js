@@ -842,6 +842,13 @@
       say('moved', regions ? rStepText(last) : transitions[last.transition].event + ': ' + states[last.from].name + ' → ' + states[last.to].name + ' at ' + when(last.at));
     } else say('moved', 'Clock: ' + when(sim.clock) + '. Still in ' + whereText() + '.');
     show();
+    revealMessage();
+  }
+  // The result of an action in sight: where the events above it are many
+  // (or the page is narrow), the panel scrolls just enough to show it.
+  function revealMessage() {
+    var m = $('message').getBoundingClientRect();
+    if (m.height && (m.bottom > window.innerHeight || m.top < 0)) $('message').scrollIntoView({ block: 'nearest' });
   }
   // The simulator drawn again, with the details following the current
   // state and the way it took. The control the user acted with keeps the
