@@ -29,7 +29,12 @@ fn main() {
 
     println!("account_restriction: acme-ops, a credit card bound");
     let m = Machine::new(AccountRestriction::new("acme-ops", true));
-    let m = step!(m.restrict(&system, RestrictionReason::SecurityRisk));
+    // Security risks suspend pay-per-use purchases only; a violation
+    // restricts the account's use.
+    let m = outcome!(
+        step!(m.restrict(&system, RestrictionReason::ViolationOrUnpaidUse)),
+        outcome::Restrict::Restricted
+    );
     show_bills(&m);
     let m = step!(m.freeze(&system, FreezeReason::Violation));
 

@@ -99,6 +99,12 @@ impl machine::Payloads for AccountRestriction {
         }
         self.decision = Some(decision);
     }
+    fn decide_pay_per_use_ticket(&mut self, decision: StaffDecision) {
+        if decision.restore {
+            self.restriction = None;
+        }
+        self.decision = Some(decision);
+    }
     fn decide_freeze(&mut self, decision: StaffDecision) {
         if decision.restore {
             self.freeze = None;
@@ -109,6 +115,20 @@ impl machine::Payloads for AccountRestriction {
 }
 
 impl machine::Outcomes for AccountRestriction {
+    /// Security risks suspend pay-per-use purchases only (002 §1.1.10,
+    /// fifth item); every other reason restricts the account's use.
+    fn restrict(&self) -> machine::choice::Restrict {
+        match self.restriction {
+            Some(RestrictionReason::SecurityRisk) => machine::choice::Restrict::PayPerUseSuspended,
+            _ => machine::choice::Restrict::Restricted,
+        }
+    }
+    fn decide_pay_per_use_ticket(&self) -> machine::choice::DecidePayPerUseTicket {
+        match &self.decision {
+            Some(d) if d.restore => machine::choice::DecidePayPerUseTicket::InGoodStanding,
+            _ => machine::choice::DecidePayPerUseTicket::PayPerUseSuspended,
+        }
+    }
     fn decide_restriction(&self) -> machine::choice::DecideRestriction {
         match &self.decision {
             Some(d) if d.restore => machine::choice::DecideRestriction::InGoodStanding,

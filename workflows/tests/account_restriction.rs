@@ -64,6 +64,17 @@ where
     m.state()
 }
 
+/// Whether the machine's state permits `capability` (the definition's
+/// `permits`, resolved onto each state, as `Instance::permits` reads it).
+fn permits<S: turnstile::State>(m: &Machine<S>, capability: &str) -> bool {
+    use turnstile::Workflow as _;
+    let i = AccountRestriction::STATES
+        .iter()
+        .position(|s| *s == m.state())
+        .unwrap();
+    AccountRestriction::PERMITS[i].contains(&capability)
+}
+
 #[test]
 fn account_restriction_takes_every_transition() {
     let mut log = Log::new("account_restriction.toml");
@@ -71,9 +82,12 @@ fn account_restriction_takes_every_transition() {
     assert_eq!(buy(&good), "in_good_standing");
 
     // Restricted for an insufficient balance, restored by a ticket.
-    let restricted = fire!(
-        log,
-        good.restrict(&system(), RestrictionReason::InsufficientBalance)
+    let restricted = expect_outcome!(
+        fire!(
+            log,
+            good.restrict(&system(), RestrictionReason::InsufficientBalance)
+        ),
+        account_restriction::outcome::Restrict::Restricted
     );
     assert_eq!(
         restricted.data().restriction,
@@ -102,9 +116,12 @@ fn account_restriction_takes_every_transition() {
     assert_eq!(good.data().tickets, 2);
 
     // Restricted, then frozen; a ticket; kept frozen, then restored.
-    let restricted = fire!(
-        log,
-        good.restrict(&system(), RestrictionReason::SecurityRisk)
+    let restricted = expect_outcome!(
+        fire!(
+            log,
+            good.restrict(&system(), RestrictionReason::ViolationOrUnpaidUse)
+        ),
+        account_restriction::outcome::Restrict::Restricted
     );
     let frozen = fire!(log, restricted.freeze(&system(), FreezeReason::Violation));
     let review = fire!(log, frozen.submit_freeze_ticket(&customer(), materials(2))).unwrap();
@@ -135,6 +152,55 @@ fn account_restriction_takes_every_transition() {
     assert_eq!(bills(&by_partner), "frozen_by_partner");
     let good = fire!(log, by_partner.partner_unfreeze(&partner()));
     assert_eq!(good.state(), "in_good_standing");
+
+    // Security risks suspend pay-per-use purchases only (002 §1.1.10):
+    // the account still uses its services and buys otherwise; the same
+    // ticket restores it; a freeze on top limits it altogether.
+    let suspended = expect_outcome!(
+        fire!(
+            log,
+            good.restrict(&system(), RestrictionReason::SecurityRisk)
+        ),
+        account_restriction::outcome::Restrict::PayPerUseSuspended
+    );
+    assert_eq!(buy(&suspended), "pay_per_use_suspended");
+    assert!(permits(&suspended, "use_services"));
+    assert!(!permits(&suspended, "buy_pay_per_use"));
+    let review = fire!(
+        log,
+        suspended.submit_restriction_ticket(&customer(), materials(2))
+    )
+    .expect("two methods with a card bound");
+    assert!(!permits(&review, "buy_pay_per_use") && permits(&review, "use_services"));
+    let suspended = expect_outcome!(
+        fire!(
+            log,
+            review.decide_pay_per_use_ticket(&staff(), decision(false))
+        ),
+        account_restriction::outcome::DecidePayPerUseTicket::PayPerUseSuspended
+    );
+    let review = fire!(
+        log,
+        suspended.submit_restriction_ticket(&customer(), materials(2))
+    )
+    .unwrap();
+    let good = expect_outcome!(
+        fire!(
+            log,
+            review.decide_pay_per_use_ticket(&staff(), decision(true))
+        ),
+        account_restriction::outcome::DecidePayPerUseTicket::InGoodStanding
+    );
+    assert!(permits(&good, "buy_pay_per_use"));
+    let suspended = expect_outcome!(
+        fire!(
+            log,
+            good.restrict(&system(), RestrictionReason::SecurityRisk)
+        ),
+        account_restriction::outcome::Restrict::PayPerUseSuspended
+    );
+    let frozen = fire!(log, suspended.freeze(&system(), FreezeReason::Violation));
+    assert!(!permits(&frozen, "buy_resources") && !permits(&frozen, "use_services"));
 
     log.assert_every_transition_taken();
 }
@@ -314,7 +380,16 @@ fn every_reason_the_documents_give_for_a_suspension_restricts() {
         let restricted = instance
             .fire_with("restrict", Some(&format!("\"{text}\"")), platform, t0)
             .unwrap_or_else(|r| panic!("{text}: {}", r.why()));
-        assert_eq!(restricted.state(), "restricted");
+        // Security risks suspend pay-per-use purchases only (the fifth
+        // item of 002 §1.1.10); every other reason restricts the use.
+        let expected = if reason == RestrictionReason::SecurityRisk {
+            "pay_per_use_suspended"
+        } else {
+            "restricted"
+        };
+        assert_eq!(restricted.state(), expected, "{text}");
         assert_eq!(restricted.data().restriction, Some(reason));
+        assert_eq!(restricted.permits("use_services"), expected != "restricted");
+        assert!(!restricted.permits("buy_pay_per_use"), "{text}");
     }
 }

@@ -195,6 +195,9 @@ impl machine::Payloads for Account {
     fn decide_restriction(&mut self, decision: StaffDecision) {
         account_restriction::Payloads::decide_restriction(&mut self.restriction, decision);
     }
+    fn decide_pay_per_use_ticket(&mut self, decision: StaffDecision) {
+        account_restriction::Payloads::decide_pay_per_use_ticket(&mut self.restriction, decision);
+    }
     // Not the standalone process's: there a restored freeze is good
     // standing, restriction and all; here the restriction is its own
     // region, and stays.
@@ -212,6 +215,24 @@ impl machine::Outcomes for Account {
         match partner_association::Outcomes::associate(&self.partner) {
             partner_association::choice::Associate::Associated => Choice::Associated,
             partner_association::choice::Associate::FrozenUntilBudget => Choice::FrozenUntilBudget,
+        }
+    }
+    fn restrict(&self) -> machine::choice::Restrict {
+        use machine::choice::Restrict as Choice;
+        match account_restriction::Outcomes::restrict(&self.restriction) {
+            account_restriction::choice::Restrict::Restricted => Choice::Restricted,
+            account_restriction::choice::Restrict::PayPerUseSuspended => Choice::PayPerUseSuspended,
+        }
+    }
+    fn decide_pay_per_use_ticket(&self) -> machine::choice::DecidePayPerUseTicket {
+        use machine::choice::DecidePayPerUseTicket as Choice;
+        match account_restriction::Outcomes::decide_pay_per_use_ticket(&self.restriction) {
+            account_restriction::choice::DecidePayPerUseTicket::InGoodStanding => {
+                Choice::Unrestricted
+            }
+            account_restriction::choice::DecidePayPerUseTicket::PayPerUseSuspended => {
+                Choice::PayPerUseSuspended
+            }
         }
     }
     fn decide_restriction(&self) -> machine::choice::DecideRestriction {

@@ -183,7 +183,7 @@ fn becoming_a_partner_restricts_and_freezes_in_one_step() {
     let c = step(
         start(PartnerModel::Referral),
         "restrict",
-        Some(r#""SecurityRisk""#),
+        Some(r#""InsufficientBalance""#),
         &system(),
         1,
     );
@@ -259,7 +259,7 @@ fn lifting_a_freeze_leaves_a_restriction_and_the_other_way_round() {
     let c = step(
         start(PartnerModel::Referral),
         "restrict",
-        Some(r#""SecurityRisk""#),
+        Some(r#""InsufficientBalance""#),
         &system(),
         1,
     );
@@ -557,9 +557,10 @@ fn each_event_the_account_shares_with_a_process_is_written_alike() {
     }
     // close, delete_account, restore, disable, retention_period_ends;
     // associate, set_budget,
-    // exceed_budget; restrict, freeze, partner_freeze, renew, two tickets,
-    // two decisions.
-    assert_eq!(compared, 16);
+    // exceed_budget; restrict, freeze, partner_freeze, renew, two tickets
+    // (the restriction's twice: restricted, and pay-per-use suspended),
+    // three decisions.
+    assert_eq!(compared, 18);
 }
 
 /// One owner for the capability rule across regions: the checker's
@@ -573,8 +574,8 @@ fn the_checker_and_the_runtime_agree_on_what_each_configuration_permits() {
     let text = turnstile_spec::SourceFile::new("account.toml", Account::DEFINITION);
     let w = turnstile_spec::load(&text).expect("a valid definition");
     let configurations =
-        turnstile_spec::regions::configurations(&w, 1_000).expect("63 configurations");
-    assert_eq!(configurations.len(), 63);
+        turnstile_spec::regions::configurations(&w, 1_000).expect("105 configurations");
+    assert_eq!(configurations.len(), 105);
     let mut permitted = 0;
     for config in &configurations {
         let names: Vec<&str> = config.iter().map(|s| w.state(*s).name.as_str()).collect();
@@ -599,7 +600,7 @@ fn the_checker_and_the_runtime_agree_on_what_each_configuration_permits() {
     }
     // Not every answer is the same one: some configurations permit, some
     // do not.
-    assert!(permitted > 0 && permitted < 63 * w.capabilities.len());
+    assert!(permitted > 0 && permitted < 105 * w.capabilities.len());
 }
 
 /// What an actor may fire now, as a store or a service offers it
@@ -626,4 +627,58 @@ fn what_each_actor_may_fire_in_a_configuration() {
     );
     assert_eq!(Account::AUTOMATIC, ["retention_period_ends"]);
     assert!(Account::allowed(&closed).contains(&"retention_period_ends"));
+}
+
+/// Security risks suspend pay-per-use purchases only (002 §1.1.10, fifth
+/// item): the account keeps using its services and buying otherwise,
+/// whatever its other regions allow; the same ticket restores it; and
+/// closing waits for it as for any restriction.
+#[test]
+fn security_risks_suspend_pay_per_use_purchases_only() {
+    let c = step(
+        start(PartnerModel::Referral),
+        "restrict",
+        Some(r#""SecurityRisk""#),
+        &system(),
+        1,
+    );
+    assert_eq!(
+        c.states(),
+        [
+            "active",
+            "no_partner",
+            "pay_per_use_suspended",
+            "not_frozen"
+        ]
+    );
+    assert!(c.permits("use_services") && c.permits("buy_resources"));
+    assert!(!c.permits("buy_pay_per_use"));
+    let refused = c
+        .fire_as("close", &customer(), at(2))
+        .expect_err("suspended");
+    assert!(matches!(
+        refused.why(),
+        Why::Condition {
+            region: "restriction",
+            state: "pay_per_use_suspended",
+            ..
+        }
+    ));
+    let c = step(
+        refused.into_inner(),
+        "submit_restriction_ticket",
+        Some(MATERIALS),
+        &customer(),
+        3,
+    );
+    assert!(!c.permits("buy_pay_per_use") && c.permits("use_services"));
+    let c = step(
+        c,
+        "decide_pay_per_use_ticket",
+        Some(r#"{"restore":true,"note":"verified"}"#),
+        &staff(),
+        4,
+    );
+    assert_eq!(c.states()[2], "unrestricted");
+    assert!(c.permits("buy_pay_per_use"));
 }

@@ -117,8 +117,11 @@ mod reference {
             submit_restriction_ticket: RestorationMaterials = "{\"identity_document\":\"Passport\",\"card_front\":true,\"transaction_months\":0,\"matches_card_holder\":true}",
             submit_freeze_ticket: RestorationMaterials = "{\"identity_document\":\"Passport\",\"card_front\":true,\"transaction_months\":0,\"matches_card_holder\":true}",
             decide_restriction: StaffDecision = "{\"restore\":true,\"note\":\"paid\"}",
-            decide_freeze: StaffDecision = "{\"restore\":true,\"note\":\"renewed\"}"],
+            decide_freeze: StaffDecision = "{\"restore\":true,\"note\":\"renewed\"}",
+            decide_pay_per_use_ticket: StaffDecision = "{\"restore\":true,\"note\":\"verified\"}"],
         outcomes [associate => Associate [Associated, FrozenUntilBudget];
+            restrict => Restrict [Restricted, PayPerUseSuspended];
+            decide_pay_per_use_ticket => DecidePayPerUseTicket [Unrestricted, PayPerUseSuspended];
             decide_restriction => DecideRestriction [Unrestricted, Restricted];
             decide_freeze => DecideFreeze [NotFrozen, Frozen]]);
 }
