@@ -1706,3 +1706,54 @@ fn the_account_at_desktop_and_phone_size() {
         assert_no_requests(&watch, &file);
     }
 }
+
+/// The link keeps what the user said of each guard and the outcome chosen
+/// for a branching event, so a reload (or the link sent to someone) shows
+/// the same answers; a link naming a guard or target the event lacks
+/// keeps none of it.
+#[test]
+fn a_link_keeps_the_answers_and_outcomes() {
+    let Some(path) = chromium() else { return };
+    let browser = launch(path);
+    let (tab, watch) = watched_tab(&browser);
+    let w = workflow("../workflows/account_restriction.toml");
+    let file = out_dir().join("link-answers.html");
+    open(&tab, &file, &html(&w));
+    click(
+        &tab,
+        "fieldset[data-event-form=partner_freeze] input[data-guard=reseller_customer]",
+    );
+    eval(
+        &tab,
+        "const s = document.querySelector('select[data-outcome=restrict]'); s.selectedIndex = 1; \
+         s.dispatchEvent(new Event('change'))",
+    );
+    let seen = |tab: &headless_chrome::Tab| {
+        eval_str(
+            tab,
+            "JSON.stringify([document.querySelector('fieldset[data-event-form=partner_freeze] input[data-guard=reseller_customer]').checked, \
+               document.querySelector('select[data-outcome=restrict]').selectedOptions[0].textContent])",
+        )
+    };
+    assert_eq!(seen(&tab), "[true,\"pay_per_use_suspended\"]");
+    assert!(eval_str(&tab, "location.hash").starts_with("#sim="));
+    tab.reload(false, None).unwrap();
+    tab.wait_for_element("body[data-ready='true']").unwrap();
+    assert_eq!(seen(&tab), "[true,\"pay_per_use_suspended\"]");
+    // Answers about guards the workflow lacks are left out.
+    let bad = format!(
+        "file://{}#sim={}",
+        file.display(),
+        "%7B%22state%22%3Anull%2C%22clock%22%3A0%2C%22steps%22%3A%5B%5D%2C%22answers%22%3A%5B%22999%2F1%22%5D%2C%22outcomes%22%3A%7B%220%22%3A999%7D%7D"
+    );
+    let (other, other_watch) = watched_tab(&browser);
+    other
+        .navigate_to(&bad)
+        .unwrap()
+        .wait_until_navigated()
+        .unwrap();
+    other.wait_for_element("body[data-ready='true']").unwrap();
+    assert_eq!(seen(&other), "[false,\"restricted\"]");
+    assert_no_requests(&watch, &file);
+    assert_no_requests(&other_watch, &file);
+}

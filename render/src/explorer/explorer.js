@@ -682,7 +682,7 @@
   function addGuards(form, ti) {
     transitions[ti].guards.forEach(function (g) {
       var id = 'g-' + ti + '-' + g;
-      var box = el('input', { type: 'checkbox', id: id, 'data-guard': guards[g].name, onchange: function () { answers[ti + '/' + g] = box.checked; } });
+      var box = el('input', { type: 'checkbox', id: id, 'data-guard': guards[g].name, onchange: function () { answers[ti + '/' + g] = box.checked; saveLink(); } });
       box.checked = !!answers[ti + '/' + g];
       form.appendChild(el('div', {}, [
         box,
@@ -705,7 +705,7 @@
     var t = transitions[ti];
     if (t.to.length < 2) return;
     var sid = 'o-' + ti;
-    var picker = el('select', { id: sid, 'data-outcome': t.event, onchange: function () { outcomes[ti] = Number(picker.value); } },
+    var picker = el('select', { id: sid, 'data-outcome': t.event, onchange: function () { outcomes[ti] = Number(picker.value); saveLink(); } },
       t.to.map(function (d) { return el('option', { value: String(d), text: states[d].name }); }));
     if (outcomes[ti] !== undefined) picker.value = String(outcomes[ti]);
     form.appendChild(el('div', { className: 'row' }, [el('label', { 'for': sid, text: 'Outcome' }), picker]));
@@ -1275,7 +1275,13 @@
         return [transitions[st.transition].event, states[st.from].name, states[st.to].name, st.at, st.actor, st.role || ''];
       })
     };
-    var untouched = data.steps.length === 0 && data.clock === 0 && (selected === null || (!regions && selected === model.initial));
+    // The user's answers (the guards ticked) and chosen outcomes, and T.
+    var ticked = Object.keys(answers).filter(function (k) { return answers[k]; });
+    if (ticked.length) data.answers = ticked;
+    if (Object.keys(outcomes).length) data.outcomes = outcomes;
+    data.t0 = base;
+    var untouched = data.steps.length === 0 && data.clock === 0 && !ticked.length && !data.outcomes &&
+      (selected === null || (!regions && selected === model.initial));
     var hash = untouched ? '' : '#sim=' + encodeURIComponent(JSON.stringify(data));
     if (location.hash === hash) return;
     try { window.history.replaceState(null, '', hash || location.pathname + location.search); } catch (e) { /* a page that may not change its URL */ }
@@ -1308,6 +1314,17 @@
     s.clock = data.clock;
     sim = s;
     history = kept;
+    if (typeof data.t0 === 'number' && isFinite(data.t0)) { base = data.t0; showBase(); }
+    // The answers and outcomes, where they name a guard of a transition
+    // and one of its targets.
+    (Array.isArray(data.answers) ? data.answers : []).forEach(function (k) {
+      var p = /^(\d+)\/(\d+)$/.exec(String(k));
+      if (p && transitions[+p[1]] && transitions[+p[1]].guards.indexOf(+p[2]) >= 0) answers[+p[1] + '/' + +p[2]] = true;
+    });
+    Object.keys(data.outcomes && typeof data.outcomes === 'object' ? data.outcomes : {}).forEach(function (ti) {
+      var t = transitions[+ti], to = Number(data.outcomes[ti]);
+      if (t && t.to.indexOf(to) >= 0) outcomes[+ti] = to;
+    });
     show();
     var chosen = data.state === null ? undefined : byName.get(data.state);
     if (chosen !== undefined && (regions || chosen !== sim.current)) { select(chosen); saveLink(); }
