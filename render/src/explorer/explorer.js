@@ -1617,5 +1617,8 @@
     if (why) say('refused', why);
   } else restoreLink(link);
   minimap();
+  // When the page became ready, in ms since navigation started (what the
+  // readiness benchmark reads: `render/benches/ready.rs`).
+  document.body.setAttribute('data-ready-ms', String(Math.round(performance.now())));
   document.body.setAttribute('data-ready', 'true');
 })();
