@@ -11,11 +11,13 @@
 
 #[path = "../../render/tests/browser/mod.rs"]
 mod browser;
+mod page;
 
 use std::time::{Duration, SystemTime};
 
 use browser::{chromium, click, current, eval, eval_str, launch, open, out_dir, watched_tab};
 use headless_chrome::Tab;
+use page::{open_text, trail};
 use serde_json::{json, Value};
 use turnstile::snapshot::Envelope;
 use turnstile::{Actor, Instance, Workflow as _};
@@ -37,27 +39,6 @@ fn hours(n: u64) -> Duration {
 
 /// A change to a good snapshot.
 type Tamper = Box<dyn Fn(&mut Value)>;
-
-/// What the page lists as the steps taken.
-fn trail(tab: &Tab) -> Vec<String> {
-    serde_json::from_str(&eval_str(
-        tab,
-        "JSON.stringify(Array.from(document.querySelectorAll('#trail li'), li => li.textContent))",
-    ))
-    .unwrap()
-}
-
-/// Pastes `snapshot` into the page's box and opens it: the page's message.
-fn open_text(tab: &Tab, snapshot: &str) -> String {
-    eval(
-        tab,
-        &format!(
-            "document.getElementById('snapshot-text').value = {}; document.getElementById('snapshot-load').click()",
-            serde_json::to_string(snapshot).unwrap()
-        ),
-    );
-    eval_str(tab, "document.getElementById('message').textContent")
-}
 
 /// The envelope the page wrote, with the instance's own data (the page
 /// keeps the data it opened as JSON).

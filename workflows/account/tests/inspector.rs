@@ -10,11 +10,14 @@
 
 #[path = "../../../render/tests/browser/mod.rs"]
 mod browser;
+#[path = "../../tests/page/mod.rs"]
+mod page;
 
 use std::time::{Duration, SystemTime};
 
 use browser::{chromium, click, current, eval, eval_str, launch, open, out_dir, watched_tab};
 use headless_chrome::Tab;
+use page::{open_text, trail};
 use serde_json::{json, Value};
 use turnstile::regions::Snapshot;
 use turnstile::{Actor, Workflow as _};
@@ -50,25 +53,6 @@ fn account() -> Current {
 
 /// A change to a good snapshot.
 type Tamper = Box<dyn Fn(&mut Value)>;
-
-fn trail(tab: &Tab) -> Vec<String> {
-    serde_json::from_str(&eval_str(
-        tab,
-        "JSON.stringify(Array.from(document.querySelectorAll('#trail li'), li => li.textContent))",
-    ))
-    .unwrap()
-}
-
-fn open_text(tab: &Tab, snapshot: &str) -> String {
-    eval(
-        tab,
-        &format!(
-            "document.getElementById('snapshot-text').value = {}; document.getElementById('snapshot-load').click()",
-            serde_json::to_string(snapshot).unwrap()
-        ),
-    );
-    eval_str(tab, "document.getElementById('message').textContent")
-}
 
 /// What the page exports, with the account's own data.
 fn exported(tab: &Tab, data: Account) -> Snapshot<Account> {

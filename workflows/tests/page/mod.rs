@@ -4,7 +4,8 @@
 //! Included by path from `workflows/tests/explorer_agrees.rs` (one
 //! machine against `turnstile::Instance`) and
 //! `workflows/account/tests/explorer_agrees.rs` (parallel regions against
-//! the generated `Current`).
+//! the generated `Current`), and by the inspector's tests
+//! (`workflows/tests/inspector.rs`, `workflows/account/tests/inspector.rs`).
 
 #![allow(dead_code)] // each test uses some of it
 
@@ -272,4 +273,28 @@ pub fn agree(workflow: &str, actions: &[Action], views: Vec<View>, expected: Vec
         assert_eq!(view.clock, expected.clock, "clock; {}", context());
         assert_eq!(view.permits, expected.permits, "permits; {}", context());
     }
+}
+
+/// The steps the page lists, in its words.
+pub fn trail(tab: &Tab) -> Vec<String> {
+    let value = tab
+        .evaluate(
+            "JSON.stringify(Array.from(document.querySelectorAll('#trail li'), li => li.textContent))",
+            false,
+        )
+        .unwrap()
+        .value;
+    serde_json::from_str(value.as_ref().and_then(|v| v.as_str()).unwrap()).unwrap()
+}
+
+/// Pastes `snapshot` into the page's Instance box and opens it: the
+/// page's message after it.
+pub fn open_text(tab: &Tab, snapshot: &str) -> String {
+    let script = format!(
+        "document.getElementById('snapshot-text').value = {}; document.getElementById('snapshot-load').click(); \
+         document.getElementById('message').textContent",
+        serde_json::to_string(snapshot).unwrap()
+    );
+    let value = tab.evaluate(&script, false).unwrap().value;
+    value.and_then(|v| v.as_str().map(str::to_string)).unwrap()
 }
