@@ -432,6 +432,7 @@ fn page(w: &Workflow, instance: Option<Value>) -> String {
 </section>
 </aside>
 </main>
+<dialog id=\"in-place\" aria-labelledby=\"in-place-label\"><h2 id=\"in-place-label\"></h2><div id=\"in-place-form\"></div><div class=\"row\"><button type=\"button\" id=\"in-place-cancel\">Cancel</button></div></dialog>
 <script type=\"application/json\" id=\"model\">{model}</script>
 {instance}<script>{SCRIPT}</script>
 </body>

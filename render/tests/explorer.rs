@@ -1184,9 +1184,10 @@ fn a_link_reproduces_the_simulation() {
     assert_no_requests(&third_watch, &file);
 }
 
-/// Firing from the diagram: an event's edge out of the current state fires
-/// it with its form's answers (mouse and keyboard); another edge shows its
-/// event.
+/// Firing from the diagram: an event's edge out of the current state asks
+/// its form's questions (guards, outcome) in place, beside the edge, and
+/// fires with the answers (mouse and keyboard); Cancel and Escape fire
+/// nothing and put the form back; another edge shows its event.
 #[test]
 fn an_edge_out_of_the_current_state_fires_its_event() {
     let Some(path) = chromium() else { return };
@@ -1195,15 +1196,71 @@ fn an_edge_out_of_the_current_state_fires_its_event() {
     let w = workflow("../workflows/service_closing.toml");
     let file = out_dir().join("fire-edge.html");
     open(&tab, &file, &html(&w));
+    let asking = |tab: &headless_chrome::Tab| {
+        eval_str(
+            tab,
+            "String(document.getElementById('in-place').open) + ' ' + \
+             (document.querySelector('#in-place fieldset[data-event-form]') || {getAttribute: () => '-'}).getAttribute('data-event-form')",
+        )
+    };
     // Not out of the current state: its details.
     click(&tab, "g.edge[data-event='restore'] text.label");
     assert_eq!(current(&tab), "active");
+    assert_eq!(asking(&tab), "false -");
     assert_eq!(
         eval_str(&tab, "document.querySelector('#details h2').textContent"),
         "Event restore"
     );
-    // Out of it, with a guard unticked: refused in the runtime's words.
+    // Out of it: its guards are asked beside the edge, and nothing fires yet.
     click(&tab, "g.edge[data-event='close'].fireable text.label");
+    assert_eq!(asking(&tab), "true close");
+    assert_eq!(current(&tab), "active");
+    let (edge_x, dialog_x, inside) = {
+        let v = eval_str(
+            &tab,
+            "(() => { const e = document.querySelector(\"g.edge[data-event='close'] text.label\").getBoundingClientRect(); \
+               const d = document.getElementById('in-place').getBoundingClientRect(); \
+               return JSON.stringify([Math.round(e.left), Math.round(d.left), d.left >= 0 && d.right <= innerWidth && d.top >= 0 && d.bottom <= innerHeight]); })()",
+        );
+        let v: serde_json::Value = serde_json::from_str(&v).unwrap();
+        (
+            v[0].as_i64().unwrap(),
+            v[1].as_i64().unwrap(),
+            v[2].as_bool().unwrap(),
+        )
+    };
+    assert!(inside, "the questions are drawn inside the window");
+    assert!(
+        (dialog_x - edge_x).abs() < 400,
+        "asked beside the edge: label at x = {edge_x}, questions at x = {dialog_x}"
+    );
+    assert_eq!(
+        eval_str(
+            &tab,
+            "document.activeElement.getAttribute('data-guard') || document.activeElement.tagName"
+        ),
+        eval_str(
+            &tab,
+            "document.querySelector('#in-place input[data-guard]').getAttribute('data-guard')"
+        ),
+        "the first question has the focus"
+    );
+    // Cancel: nothing fired, the form back in the events panel.
+    click(&tab, "#in-place-cancel");
+    assert_eq!(asking(&tab), "false -");
+    assert_eq!(current(&tab), "active");
+    assert_eq!(
+        eval(
+            &tab,
+            "document.querySelectorAll('#events fieldset[data-event-form=\"close\"]').length"
+        ),
+        1
+    );
+    // Fired from the questions with a guard unticked: refused in the
+    // runtime's words, the questions gone.
+    click(&tab, "g.edge[data-event='close'].fireable text.label");
+    click(&tab, "#in-place button[data-fire='close']");
+    assert_eq!(asking(&tab), "false -");
     assert_eq!(current(&tab), "active");
     assert_eq!(
         eval_str(
@@ -1212,14 +1269,34 @@ fn an_edge_out_of_the_current_state_fires_its_event() {
         ),
         "guard"
     );
-    // Every guard holding, by keyboard on the edge.
-    click(&tab, "button[data-all-hold='close']");
+    // By keyboard: Enter on the edge asks, Escape cancels, Enter asks
+    // again, and every guard holding fires it.
     eval(
         &tab,
         "document.querySelector(\"g.edge[data-event='close']\").focus()",
     );
     tab.press_key("Enter").unwrap();
+    assert_eq!(asking(&tab), "true close");
+    tab.press_key("Escape").unwrap();
+    assert_eq!(asking(&tab), "false -");
+    assert_eq!(current(&tab), "active");
+    assert_eq!(
+        eval_str(
+            &tab,
+            "document.activeElement.getAttribute('data-event') || ''"
+        ),
+        "close",
+        "Escape gives the focus back to the edge"
+    );
+    tab.press_key("Enter").unwrap();
+    click(&tab, "#in-place button[data-all-hold='close']");
+    eval(
+        &tab,
+        "document.querySelector('#in-place button[data-fire]').focus()",
+    );
+    tab.press_key("Enter").unwrap();
     assert_eq!(current(&tab), "closed");
+    assert_eq!(asking(&tab), "false -");
     assert_eq!(
         eval(
             &tab,
@@ -1227,6 +1304,48 @@ fn an_edge_out_of_the_current_state_fires_its_event() {
         ),
         0
     );
+    // An edge with nothing to ask fires at once.
+    let no_questions = eval_str(
+        &tab,
+        "Array.from(document.querySelectorAll('g.edge.fireable')).map(g => g.getAttribute('data-event')) \
+           .filter(e => !document.querySelector('fieldset[data-event-form=\"' + e + '\"] input[data-guard], fieldset[data-event-form=\"' + e + '\"] select[data-outcome]'))[0] || ''",
+    );
+    assert!(
+        !no_questions.is_empty(),
+        "closed has an event that asks nothing"
+    );
+    click(
+        &tab,
+        &format!("g.edge.fireable[data-event='{no_questions}'] text.label"),
+    );
+    assert_eq!(asking(&tab), "false -");
+    let said = eval_str(&tab, "document.getElementById('message').textContent");
+    assert!(
+        said.contains(&no_questions) && !said.contains("Clock"),
+        "{no_questions} fired at once: {said}"
+    );
+
+    assert_no_requests(&watch, &file);
+
+    // A branching event asks its outcome in place and goes where chosen.
+    let (tab, watch) = watched_tab(&browser);
+    let w = workflow("../workflows/account_restriction.toml");
+    let file = out_dir().join("fire-edge-outcome.html");
+    open(&tab, &file, &html(&w));
+    eval(
+        &tab,
+        "document.getElementById('acting-as').value = 'system'",
+    );
+    click(&tab, "g.edge[data-event='restrict'].fireable text.label");
+    assert_eq!(asking(&tab), "true restrict");
+    eval(
+        &tab,
+        "{ const s = document.querySelector('#in-place select[data-outcome]'); \
+         s.value = Array.from(s.options).find(o => o.textContent === 'pay_per_use_suspended').value; \
+         s.dispatchEvent(new Event('change')); }",
+    );
+    click(&tab, "#in-place button[data-fire='restrict']");
+    assert_eq!(current(&tab), "pay_per_use_suspended");
     assert_no_requests(&watch, &file);
 }
 
@@ -1726,7 +1845,7 @@ fn a_link_keeps_the_answers_and_outcomes() {
     eval(
         &tab,
         "const s = document.querySelector('select[data-outcome=restrict]'); s.selectedIndex = 1; \
-         s.dispatchEvent(new Event('change'))",
+         s.dispatchEvent(new Event('change')); }",
     );
     let seen = |tab: &headless_chrome::Tab| {
         eval_str(

@@ -30,7 +30,7 @@ use std::time::{Duration, SystemTime};
 
 use browser::{chromium, launch, open, out_dir, watched_tab};
 use headless_chrome::Tab;
-use page::{agree, run_on_page, t0, when, Action, Expected, Rng, Said};
+use page::{agree, fired_via, run_on_page, t0, when, Action, Expected, Rng, Said};
 use scripted::{
     account_upgrade_sim, clockwork_sim, partner_association_sim, phone_change_sim, retention_sim,
     service_closing_sim, sign_up_sim, unbinding_sim, Scripted,
@@ -131,6 +131,7 @@ impl<W: Scripted> Runtime<W> {
                 failing,
                 outcome,
                 role,
+                ..
             } => self.fire(event, failing.clone(), *outcome, role.as_deref()),
             Action::Advance { amount, unit_ms } => {
                 self.clock += Duration::from_millis(amount * unit_ms);
@@ -271,6 +272,7 @@ fn choose<W: Scripted>(rng: &mut Rng, model: &Model, runtime: &Runtime<W>) -> Ac
                 0 => None,
                 i => Some(model.roles[i - 1].name.as_str().to_string()),
             },
+            via_edge: rng.chance(50),
         },
         0..=69 => page::advance(rng),
         70..=79 => Action::NextTimer,
@@ -280,7 +282,7 @@ fn choose<W: Scripted>(rng: &mut Rng, model: &Model, runtime: &Runtime<W>) -> Ac
     }
 }
 
-fn play_workflow<W: Scripted>(tab: &Tab, file: &str, rng: &mut Rng) -> usize {
+fn play_workflow<W: Scripted>(tab: &Tab, file: &str, rng: &mut Rng) -> Played {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
     let text = std::fs::read_to_string(&path).unwrap();
     let model = load(&SourceFile::new(file, text)).expect("valid");
@@ -311,8 +313,29 @@ fn play_workflow<W: Scripted>(tab: &Tab, file: &str, rng: &mut Rng) -> usize {
         actions.push(action);
     }
     let views = run_on_page(tab, &actions);
-    agree(model.name.as_str(), &actions, views, expected);
-    actions.len()
+    agree(model.name.as_str(), &actions, &views, expected);
+    Played {
+        actions: actions.len(),
+        from_edges: fired_via(&views, "edge") + fired_via(&views, "edge-asked"),
+        asked_in_place: fired_via(&views, "edge-asked"),
+    }
+}
+
+/// What a run took: its actions, how many events it fired from their
+/// edges, and how many of those asked their questions in place.
+#[derive(Default, Debug)]
+struct Played {
+    actions: usize,
+    from_edges: usize,
+    asked_in_place: usize,
+}
+
+impl std::ops::AddAssign for Played {
+    fn add_assign(&mut self, other: Played) {
+        self.actions += other.actions;
+        self.from_edges += other.from_edges;
+        self.asked_in_place += other.asked_in_place;
+    }
 }
 
 #[test]
@@ -322,7 +345,7 @@ fn the_simulator_fires_as_the_runtime_does() {
     let (tab, _watch) = watched_tab(&browser);
     let seed = page::seed(20_261_130);
     let mut rng = Rng(seed);
-    let mut actions = 0;
+    let mut actions = Played::default();
     for _ in 0..2 {
         actions += play_workflow::<sign_up_sim::Sim>(&tab, "sign_up.toml", &mut rng);
         actions +=
@@ -345,5 +368,11 @@ fn the_simulator_fires_as_the_runtime_does() {
             &mut rng,
         );
     }
-    eprintln!("{actions} actions agreed (seed {seed})");
+    eprintln!("{actions:?} agreed (seed {seed})");
+    // Firing from the diagram was taken both ways: at once, and with the
+    // questions asked beside the edge.
+    assert!(
+        actions.asked_in_place > 0 && actions.from_edges > actions.asked_in_place,
+        "{actions:?}"
+    );
 }

@@ -95,11 +95,14 @@
         (g.getAttribute('data-to') ? ' to ' + g.getAttribute('data-to').split(' ').join(', ') : ''));
       // Out of the current state, a person's event fires, with the
       // answers and outcome of its form; any other edge shows its event.
+      // Where the form asks something (a guard, an outcome), it is asked
+      // in place, beside the edge, before the event fires.
       var activate = function () {
         var form = g.classList.contains('fireable') && formOf(name);
         var fire = form && form.querySelector('button[data-fire]');
-        if (fire) fire.click();
-        else { showEvent(name); revealDetails(); }
+        if (!fire) { showEvent(name); revealDetails(); }
+        else if (form.querySelector('input[data-guard], select[data-outcome]')) askInPlace(g, form);
+        else fire.click();
       };
       g.addEventListener('click', activate);
       g.addEventListener('keydown', function (e) {
@@ -120,6 +123,36 @@
         if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); go(); }
       });
     });
+  }
+  // Asks the questions of an event's form beside its edge `g`: the events
+  // panel's own form (one owner of the answers) moves into a dialog and
+  // goes back where it was if the user cancels; firing draws the panel
+  // again.
+  function askInPlace(g, form) {
+    var dialog = $('in-place');
+    if (dialog.open) return;
+    var home = form.parentNode, next = form.nextSibling, fired = false;
+    var fire = form.querySelector('button[data-fire]');
+    var onFire = function () { fired = true; dialog.close(); };
+    $('in-place-label').textContent = g.getAttribute('aria-label') || ('Fire ' + form.getAttribute('data-event-form'));
+    clear($('in-place-form')).appendChild(form);
+    fire.addEventListener('click', onFire);
+    dialog.addEventListener('close', function back() {
+      dialog.removeEventListener('close', back);
+      fire.removeEventListener('click', onFire);
+      if (!fired && home.isConnected) home.insertBefore(form, next && next.parentNode === home ? next : null);
+      clear($('in-place-form'));
+    });
+    dialog.showModal();
+    // Beside the edge's label, inside the window.
+    var at = (g.querySelector('text.label') || g).getBoundingClientRect();
+    var box = dialog.getBoundingClientRect();
+    var left = Math.min(Math.max(8, at.left), window.innerWidth - box.width - 8);
+    var top = at.bottom + 8 + box.height <= window.innerHeight ? at.bottom + 8 : at.top - 8 - box.height;
+    dialog.style.left = Math.max(8, left) + 'px';
+    dialog.style.top = Math.max(8, Math.min(top, window.innerHeight - box.height - 8)) + 'px';
+    var first = form.querySelector('input, select');
+    if (first) first.focus();
   }
   function foldedDrawing(name) {
     return document.querySelector('template.folded[data-compound="' + CSS.escape(name) + '"]');
@@ -927,6 +960,7 @@
       return null;
     });
   });
+  $('in-place-cancel').addEventListener('click', function () { $('in-place').close(); });
   $('undo').addEventListener('click', function () {
     stopPlaying();
     var last = history.pop();

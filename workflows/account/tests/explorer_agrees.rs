@@ -32,7 +32,7 @@ use std::time::{Duration, SystemTime};
 
 use browser::{chromium, launch, open, out_dir, watched_tab};
 use headless_chrome::Tab;
-use page::{agree, run_on_page, t0, when, Action, Expected, Rng, Said};
+use page::{agree, fired_via, run_on_page, t0, when, Action, Expected, Rng, Said};
 use turnstile::regions::{Parallel, Snapshot};
 use turnstile::Actor;
 use turnstile_spec::regions::{covering_runs, EXPLORE_LIMIT};
@@ -239,6 +239,7 @@ impl<W: Scripted> Runtime<W> {
                 failing,
                 outcome,
                 role,
+                ..
             } => {
                 let roles: Vec<&str> = role.as_deref().into_iter().collect();
                 self.fire(event, failing.clone(), *outcome, &roles)
@@ -454,6 +455,7 @@ fn choose<W: Scripted>(rng: &mut Rng, model: &Model, runtime: &Runtime<W>, plan:
                     .collect(),
                 outcome: rng.below(6),
                 role,
+                via_edge: rng.chance(50),
             }
         }
         0..=69 => page::advance(rng),
@@ -472,6 +474,10 @@ struct Met {
     refusals: std::collections::BTreeMap<String, usize>,
     joint_steps: usize,
     timer_steps: usize,
+    /// Events fired from their edges in the diagram, and of those, the
+    /// ones whose questions were asked beside the edge.
+    from_edges: usize,
+    asked_in_place: usize,
 }
 
 fn play_workflow<W: Scripted>(
@@ -526,7 +532,9 @@ fn play_workflow<W: Scripted>(
     }
     met.actions += actions.len();
     let views = run_on_page(tab, &actions);
-    agree(model.name.as_str(), &actions, views, expected);
+    agree(model.name.as_str(), &actions, &views, expected);
+    met.from_edges += fired_via(&views, "edge") + fired_via(&views, "edge-asked");
+    met.asked_in_place += fired_via(&views, "edge-asked");
 }
 
 #[test]
@@ -548,6 +556,7 @@ fn the_simulator_of_regions_fires_as_the_generated_current_does() {
         failing: Vec::new(),
         outcome: 0,
         role: Some(role.into()),
+        via_edge: false,
     };
     let held_back = [
         Action::Advance {
@@ -597,4 +606,8 @@ fn the_simulator_of_regions_fires_as_the_generated_current_does() {
         );
     }
     assert!(met.joint_steps > 0 && met.timer_steps > 0, "{met:?}");
+    assert!(
+        met.asked_in_place > 0 && met.from_edges > met.asked_in_place,
+        "{met:?}"
+    );
 }

@@ -66,6 +66,10 @@ pub enum Action {
         outcome: usize,
         /// The role the actor holds (`None`: no role).
         role: Option<String>,
+        /// Fired from its edge in the diagram (where the edge may be
+        /// fired: out of the current state, not automatic), answering the
+        /// questions it asks in place; otherwise from its form.
+        via_edge: bool,
     },
     Advance {
         amount: u64,
@@ -131,6 +135,14 @@ pub struct View {
     pub clock: String,
     /// With regions, the capabilities the configuration permits, by spaces.
     pub permits: String,
+    /// How a fired event was fired: `form`, `edge` (at once) or
+    /// `edge-asked` (its questions answered beside the edge).
+    pub via: String,
+}
+
+/// How many of `views` fired an event `via` (see [`View::via`]).
+pub fn fired_via(views: &[View], via: &str) -> usize {
+    views.iter().filter(|v| v.via == via).count()
 }
 
 /// The page's side of an action, through its controls, as a script.
@@ -141,15 +153,26 @@ fn action_js(action: &Action) -> String {
             failing,
             outcome,
             role,
+            via_edge,
         } => format!(
-            "const form = document.querySelector('fieldset[data-event-form=' + {event} + ']'); \
+            "document.getElementById('acting-as').value = {role}; \
+             let via = 'form'; \
+             const edge = {via_edge} && document.querySelector('g.edge.fireable[data-event=\"' + {event} + '\"]'); \
+             if (edge) {{ \
+               edge.dispatchEvent(new MouseEvent('click', {{bubbles: true}})); \
+               if (!document.getElementById('in-place').open) return view('ok', 'edge'); \
+               via = 'edge-asked'; \
+             }} \
+             const form = document.querySelector('fieldset[data-event-form=' + {event} + ']'); \
              if (!form) return view('no form for ' + {event}); \
-             document.getElementById('acting-as').value = {role}; \
+             if (via === 'edge-asked' && !form.closest('#in-place')) return view('asked elsewhere'); \
              const failing = {failing}; \
              form.querySelectorAll('input[data-guard]').forEach(b => {{ b.checked = !failing.includes(b.getAttribute('data-guard')); }}); \
              const select = form.querySelector('select[data-outcome]'); \
              if (select) select.selectedIndex = {outcome} % select.options.length; \
-             form.querySelector('button[data-fire]').click();",
+             form.querySelector('button[data-fire]').click(); \
+             if (document.getElementById('in-place').open) return view('still asking'); \
+             return view('ok', via);",
             event = serde_json::json!(event),
             failing = serde_json::json!(failing),
             role = serde_json::json!(role.as_deref().unwrap_or("")),
@@ -183,13 +206,13 @@ pub fn run_on_page(tab: &Tab, actions: &[Action]) -> Vec<View> {
         .collect();
     let script = format!(
         "(async () => {{ \
-           const view = done => {{ const m = document.getElementById('message'); \
+           const view = (done, via) => {{ const m = document.getElementById('message'); \
              const permits = document.getElementById('permits-now'); return {{ done, message: m.textContent, \
              why: m.getAttribute('data-why') || '', guard: m.getAttribute('data-guard') || '', \
              state: document.body.getAttribute('data-current'), \
              trail: Array.from(document.querySelectorAll('#trail li'), li => li.textContent), \
              clock: document.body.getAttribute('data-clock-ms'), \
-             permits: permits ? permits.getAttribute('data-permits') : '' }}; }}; \
+             permits: permits ? permits.getAttribute('data-permits') : '', via: via || '' }}; }}; \
            const views = []; \
            for (const step of [{}]) views.push(await step()); \
            return JSON.stringify(views); }})()",
@@ -219,6 +242,7 @@ pub fn run_on_page(tab: &Tab, actions: &[Action]) -> Vec<View> {
                     .collect(),
                 clock: text("clock"),
                 permits: text("permits"),
+                via: text("via"),
             }
         })
         .collect()
@@ -241,9 +265,9 @@ pub struct Expected {
 /// for a fired event the refusal's kind, first guard and words (up to the
 /// instant, which the page writes relative to the start, `T + 1d`; the
 /// page may add the other guards that do not hold).
-pub fn agree(workflow: &str, actions: &[Action], views: Vec<View>, expected: Vec<Expected>) {
+pub fn agree(workflow: &str, actions: &[Action], views: &[View], expected: Vec<Expected>) {
     assert_eq!(views.len(), actions.len());
-    for (n, (view, expected)) in views.into_iter().zip(expected).enumerate() {
+    for (n, (view, expected)) in views.iter().zip(expected).enumerate() {
         let context = || {
             format!(
                 "{workflow}: action {n}, {:?}\n(the actions up to it: {:#?})",
@@ -265,8 +289,8 @@ pub fn agree(workflow: &str, actions: &[Action], views: Vec<View>, expected: Vec
         }
         if matches!(actions[n], Action::Fire { .. }) {
             let page = Said {
-                why: view.why,
-                guard: view.guard,
+                why: view.why.clone(),
+                guard: view.guard.clone(),
             };
             assert_eq!(page, expected.said, "refusal; {}", context());
         }
