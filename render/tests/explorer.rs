@@ -535,6 +535,52 @@ fn svg_labels_do_not_overlap_or_cross_edges() {
     }
 }
 
+/// The rows layout of 1,000 states, measured by Chromium: no two edge
+/// labels overlap and no label lies on a state (each edge of the chain has
+/// a label of its own; they used to run together).
+#[test]
+fn labels_of_a_thousand_states_do_not_overlap() {
+    let Some(path) = chromium() else { return };
+    let browser = launch(path);
+    for (name, text) in [
+        ("chain", turnstile_spec::synthetic::chain(1_000)),
+        ("jumps", turnstile_spec::synthetic::definition(1_000, 3)),
+    ] {
+        let w = load(&SourceFile::new("synthetic.toml", text)).expect("valid");
+        let (tab, watch) = watched_tab(&browser);
+        let file = out_dir().join(format!("rows-{name}.html"));
+        let page = format!(
+            "<!DOCTYPE html><html><body style=\"margin:0\" data-ready=\"true\">{}</body></html>",
+            svg(&w)
+        );
+        open(&tab, &file, &page);
+        let found = eval_str(
+            &tab,
+            r#"(() => {
+  const svg = document.querySelector('svg');
+  const box = e => { const b = e.getBBox(); return { x: b.x, y: b.y, r: b.x + b.width, b: b.y + b.height }; };
+  const overlap = (a, b) => a.x < b.r - 0.5 && b.x < a.r - 0.5 && a.y < b.b - 0.5 && b.y < a.b - 0.5;
+  const labels = [...svg.querySelectorAll('text.label')].map(t => ({ t, b: box(t) }));
+  const states = [...svg.querySelectorAll('g.state rect:first-of-type')].map(box);
+  let crowded = 0, onStates = 0;
+  for (let i = 0; i < labels.length; i++) {
+    if (labels.some((l, j) => j !== i && overlap(labels[i].b, l.b))) crowded++;
+    if (states.some(s => overlap(labels[i].b, s))) onStates++;
+  }
+  return JSON.stringify([labels.length, crowded, onStates]);
+})()"#,
+        );
+        let [labels, crowded, on_states]: [usize; 3] = serde_json::from_str(&found).unwrap();
+        assert!(labels > 1_500, "{name}: {labels} labels");
+        assert_eq!(
+            (crowded, on_states),
+            (0, 0),
+            "{name}: of {labels} labels, overlapping another, lying on a state"
+        );
+        assert_no_requests(&watch, &file);
+    }
+}
+
 /// The layout check, run in the page: a list of problems, empty if none.
 const CHECK_LAYOUT: &str = r#"(() => {
   const svg = document.querySelector('svg');
@@ -1845,7 +1891,7 @@ fn a_link_keeps_the_answers_and_outcomes() {
     eval(
         &tab,
         "const s = document.querySelector('select[data-outcome=restrict]'); s.selectedIndex = 1; \
-         s.dispatchEvent(new Event('change')); }",
+         s.dispatchEvent(new Event('change'));",
     );
     let seen = |tab: &headless_chrome::Tab| {
         eval_str(

@@ -37,6 +37,43 @@ pub fn definition(states: usize, per_state: usize) -> String {
     out
 }
 
+/// A chain of `states` states (at least 3), each with events of its own:
+/// `next_i` to the next state, `skip_i` past it and `back_i` to the one
+/// before; the last state is final. Every event name is different, so
+/// every edge has a label of its own: the shape whose labels run together
+/// where a layout does not place them with care.
+pub fn chain(states: usize) -> String {
+    let n = states.max(3);
+    let mut out = String::with_capacity(n * 200);
+    let _ = writeln!(out, "[workflow]\nname = \"chain\"\ninitial = \"s0\"\n");
+    for i in 0..n {
+        let _ = writeln!(out, "[states.s{i}]");
+        if i == n - 1 {
+            out.push_str("final = true\n");
+        }
+    }
+    for i in 0..n - 1 {
+        let _ = writeln!(
+            out,
+            "[[transitions]]\nevent = \"next_{i}\"\nfrom = \"s{i}\"\nto = \"s{}\"\n",
+            i + 1
+        );
+        let _ = writeln!(
+            out,
+            "[[transitions]]\nevent = \"skip_{i}\"\nfrom = \"s{i}\"\nto = \"s{}\"\n",
+            (i + 2).min(n - 1)
+        );
+        if i > 0 {
+            let _ = writeln!(
+                out,
+                "[[transitions]]\nevent = \"back_{i}\"\nfrom = \"s{i}\"\nto = \"s{}\"\n",
+                i - 1
+            );
+        }
+    }
+    out
+}
+
 /// A valid definition of `states` states that uses every part the
 /// checker of properties reads, with one property of each form: a chain
 /// `s0 → … → s{n-1}` (final) that an automatic timer (`after = "1h"`)
