@@ -825,7 +825,7 @@ fn the_simulator_as_a_person_uses_it() {
 fn the_explorer_on_a_narrow_screen() {
     let Some(path) = chromium() else { return };
     let browser = launch_sized(path, (420, 800));
-    let (tab, watch) = watched_tab(&browser);
+    let (tab, watch) = sized_tab(&browser, (420, 800));
     let w = workflow("../workflows/sign_up.toml");
     let file = out_dir().join("narrow.html");
     open(&tab, &file, &html(&w));
@@ -853,7 +853,7 @@ fn the_explorer_on_a_narrow_screen() {
     // A small diagram is not enlarged.
     let door = workflow("../tests/ui/workflows/door.toml");
     let browser = launch_sized(chromium().unwrap(), (1366, 900));
-    let (tab, _door_watch) = watched_tab(&browser);
+    let (tab, _door_watch) = sized_tab(&browser, (1366, 900));
     open(&tab, &out_dir().join("narrow-door.html"), &html(&door));
     click(&tab, "#fit");
     let scale: serde_json::Value = serde_json::from_str(&eval_str(&tab, SMALLEST)).unwrap();
@@ -1014,7 +1014,7 @@ fn a_compound_folds_and_unfolds() {
 fn the_explorer_as_people_hold_it() {
     let Some(path) = chromium() else { return };
     let browser = launch_sized(path, (390, 844));
-    let (tab, watch) = watched_tab(&browser);
+    let (tab, watch) = sized_tab(&browser, (390, 844));
     let w = workflow("../workflows/account_restriction.toml");
     let file = out_dir().join("held.html");
     open(&tab, &file, &html(&w));
@@ -1821,7 +1821,7 @@ fn the_account_at_desktop_and_phone_size() {
     let w = workflow("../workflows/account/account.toml");
     for (name, size) in [("desktop", (1366, 900)), ("phone", (390, 844))] {
         let browser = launch_sized(path.clone(), size);
-        let (tab, watch) = watched_tab(&browser);
+        let (tab, watch) = sized_tab(&browser, size);
         let file = out_dir().join(format!("regions-{name}.html"));
         open(&tab, &file, &html(&w));
         eval(
@@ -1868,6 +1868,54 @@ fn the_account_at_desktop_and_phone_size() {
             .capture_screenshot(Page::CaptureScreenshotFormatOption::Png, None, None, true)
             .unwrap();
         std::fs::write(out_dir().join(format!("regions-{name}.png")), png).unwrap();
+        assert_no_requests(&watch, &file);
+    }
+}
+
+/// A single machine in the explorer on a 390 × 844 phone, a 768 × 1024
+/// tablet and at 1366 × 900, firing from the diagram: service closing's `close` edge asks its
+/// guards in place, then fires. The questions are inside the
+/// window and nothing is wider than it; a screenshot of each is kept
+/// (`docs/figures/explorer-{phone,desktop}.png` come from here). The
+/// viewport is emulated to the exact size: headless Chromium's window is
+/// never narrower than 500 pixels.
+#[test]
+fn a_single_machine_at_phone_and_desktop_size() {
+    let Some(path) = chromium() else { return };
+    let w = workflow("../workflows/service_closing.toml");
+    for (name, size) in [
+        ("phone", (390, 844)),
+        ("tablet", (768, 1024)),
+        ("desktop", (1366, 900)),
+    ] {
+        let browser = launch_sized(path.clone(), size);
+        let (tab, watch) = sized_tab(&browser, size);
+        let file = out_dir().join(format!("single-{name}.html"));
+        open(&tab, &file, &html(&w));
+        assert_eq!(eval(&tab, "innerWidth"), size.0, "{name}: the viewport");
+        eval(
+            &tab,
+            "document.getElementById('acting-as').value = 'customer'",
+        );
+        click(&tab, "g.edge[data-event='close'].fireable text.label");
+        let asked = eval(
+            &tab,
+            "(() => { const d = document.getElementById('in-place'); const r = d.getBoundingClientRect(); \
+               return d.open && r.left >= 0 && r.top >= 0 && r.right <= innerWidth && r.bottom <= innerHeight; })()",
+        );
+        assert_eq!(asked, true, "{name}: the questions are inside the window");
+        click(&tab, "#in-place button[data-all-hold='close']");
+        let wide = eval(
+            &tab,
+            "document.documentElement.scrollWidth <= window.innerWidth",
+        );
+        assert_eq!(wide, true, "{name}: nothing is wider than the window");
+        let png = tab
+            .capture_screenshot(Page::CaptureScreenshotFormatOption::Png, None, None, true)
+            .unwrap();
+        click(&tab, "#in-place button[data-fire='close']");
+        assert_eq!(current(&tab), "closed", "{name}");
+        std::fs::write(out_dir().join(format!("single-{name}.png")), png).unwrap();
         assert_no_requests(&watch, &file);
     }
 }

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use headless_chrome::browser::tab::point::Point;
 use headless_chrome::protocol::cdp::types::Event;
-use headless_chrome::protocol::cdp::{Network, Page};
+use headless_chrome::protocol::cdp::{Emulation, Network, Page};
 use headless_chrome::{Browser, LaunchOptions, Tab};
 
 /// Chromium's path, or `None` after saying it is missing (a failure under
@@ -63,6 +63,31 @@ pub fn launch_sized(path: PathBuf, size: (u32, u32)) -> Browser {
         .build()
         .expect("launch options");
     Browser::new(options).expect("Chromium starts")
+}
+
+/// [`watched_tab`] with a viewport of exactly `size` CSS pixels: headless
+/// Chromium will not make its window narrower than 500 pixels, so a phone's
+/// width is emulated (as a mobile viewport below 600 pixels).
+pub fn sized_tab(browser: &Browser, (width, height): (u32, u32)) -> (Arc<Tab>, Arc<Mutex<Watch>>) {
+    let (tab, watch) = watched_tab(browser);
+    tab.call_method(Emulation::SetDeviceMetricsOverride {
+        width,
+        height,
+        device_scale_factor: 1.0,
+        mobile: width < 600,
+        scale: None,
+        screen_width: Some(width),
+        screen_height: Some(height),
+        position_x: None,
+        position_y: None,
+        dont_set_visible_size: None,
+        screen_orientation: None,
+        viewport: None,
+        display_feature: None,
+        device_posture: None,
+    })
+    .expect("Emulation.setDeviceMetricsOverride");
+    (tab, watch)
 }
 
 /// Where the tests write pages and screenshots.
