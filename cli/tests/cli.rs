@@ -26,7 +26,14 @@ fn check_accepts_the_reference_workflows() {
         ),
         "{stderr}"
     );
-    assert_eq!(stderr.matches("ok: ").count(), 7, "{stderr}");
+    assert_eq!(stderr.matches("ok: ").count(), 8, "{stderr}");
+    // The seventh process, changing account details with materials.
+    assert!(
+        stderr.contains(
+            "ok: workflows/details_change.toml (`details_change`: 7 states, 6 transitions, 3 roles, 1 capability, 4 payloads (3 sensitive), 4 properties checked; fingerprint sha256:"
+        ),
+        "{stderr}"
+    );
     // The account as one machine, a crate folder inside `workflows/`.
     assert!(
         stderr.contains(

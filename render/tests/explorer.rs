@@ -22,13 +22,14 @@ fn workflow(path: &str) -> Workflow {
     load(&SourceFile::new(path, text)).expect("a valid definition")
 }
 
-const REFERENCES: [&str; 6] = [
+const REFERENCES: [&str; 7] = [
     "sign_up",
     "account_upgrade",
     "phone_change",
     "partner_association",
     "service_closing",
     "account_restriction",
+    "details_change",
 ];
 
 fn references() -> Vec<Workflow> {

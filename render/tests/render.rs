@@ -21,6 +21,7 @@ fn references() -> Vec<Workflow> {
         "partner_association",
         "service_closing",
         "account_restriction",
+        "details_change",
         "account/account",
     ]
     .iter()

@@ -35,7 +35,8 @@ use turnstile_runtime::regions::Parallel;
 use turnstile_runtime::{Dispatch, Workflow};
 use turnstile_store::{Store, StoreError};
 use turnstile_workflows::{
-    AccountRestriction, AccountUpgrade, PartnerAssociation, PhoneChange, ServiceClosing, SignUp,
+    AccountRestriction, AccountUpgrade, DetailsChange, PartnerAssociation, PhoneChange,
+    ServiceClosing, SignUp,
 };
 
 use crate::{ACCOUNT, WORKFLOWS};

@@ -21,7 +21,8 @@
 //! `forbidden` otherwise). See `auth.rs`.
 //!
 //! Routes (`{workflow}` is `sign_up`, `account_upgrade`, `phone_change`,
-//! `partner_association`, `service_closing`, `account_restriction`, or
+//! `partner_association`, `service_closing`, `account_restriction`,
+//! `details_change`, or
 //! `account`, the account as one machine, whose parallel regions an
 //! instance shows as `service/src/regions.rs` says; bodies are JSON):
 //!
@@ -115,14 +116,15 @@ use turnstile_store::{
     FireRequest, Keyed, KeyedRegions, Recorded, Store, StoreError, Stored, StoredRegions,
 };
 use turnstile_workflows::{
-    AccountRestriction, AccountUpgrade, PartnerAssociation, PhoneChange, ServiceClosing, SignUp,
+    AccountRestriction, AccountUpgrade, DetailsChange, PartnerAssociation, PhoneChange,
+    ServiceClosing, SignUp,
 };
 
 /// The data types of the workflows served: the one list. `$m!([types…]
 /// args…)` is called with them.
 macro_rules! served {
     ($m:ident!($($args:tt)*)) => {
-        $m!([SignUp, AccountUpgrade, PhoneChange, PartnerAssociation, ServiceClosing, AccountRestriction] $($args)*)
+        $m!([SignUp, AccountUpgrade, PhoneChange, PartnerAssociation, ServiceClosing, AccountRestriction, DetailsChange] $($args)*)
     };
 }
 
@@ -161,7 +163,7 @@ macro_rules! names_of {
 mod admin;
 
 /// The workflows served, by name, in `served!`'s order.
-const WORKFLOWS: [&str; 6] = served!(names_of!());
+const WORKFLOWS: [&str; 7] = served!(names_of!());
 
 /// The workflow with parallel regions served beside them: the account as
 /// one machine (`workflows/account/account.toml`).

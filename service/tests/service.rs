@@ -411,6 +411,100 @@ fn the_service_over_http_on_each_database() {
             (Some("agent-7"), Some("staff"))
         );
 
+        // The seventh process, changing account details through
+        // after-sales staff (002 §1.1.17): the ticket short of a material
+        // is refused (422), staff ask for more and then approve, a
+        // customer cannot decide (403), and the new email is in the data
+        // but not in the history (the ticket is sensitive).
+        let details = {
+            use turnstile_workflows::rules::materials::{AccountProfile, CustomerType};
+            use turnstile_workflows::rules::{AccountType, Region};
+            use turnstile_workflows::{CloudAccount, DetailsChange};
+            let account = CloudAccount {
+                name: "lopes-lab".into(),
+                region: Region::Brazil,
+                mobile: None,
+                email: "ana@lopes.example".into(),
+            };
+            let profile = AccountProfile {
+                customer: CustomerType::DirectSales,
+                real_name_authenticated: false,
+                account_type: AccountType::Individual,
+                card_added: false,
+                payments_made: false,
+                registered_with_mobile: false,
+            };
+            serde_json::to_value(DetailsChange::new(account, profile)).unwrap()
+        };
+        let (status, shown) = call_as(
+            &http,
+            &customer,
+            "POST",
+            &at("/details_change"),
+            Some(&json!({ "id": "d-1", "data": details }).to_string()),
+        );
+        assert_eq!(status, 201, "{shown}");
+        let details_events = at("/details_change/d-1/events");
+        let new_email = json!({ "Email": "ana@new.example" });
+        for (caller, body, expected) in [
+            (
+                &customer,
+                json!({ "event": "submit_ticket",
+                    "payload": { "detail": new_email, "materials": ["EmailAddress"] } }),
+                (422, "guard_refused"),
+            ),
+            (
+                &customer,
+                json!({ "event": "submit_ticket",
+                    "payload": { "detail": new_email,
+                    "materials": ["EmailAddress", "NameAndContactAddress"] } }),
+                (200, "under_review"),
+            ),
+            (
+                &staff,
+                json!({ "event": "review_materials", "payload": "MoreMaterials" }),
+                (200, "more_materials_requested"),
+            ),
+            (
+                &customer,
+                json!({ "event": "provide_more_materials",
+                    "payload": { "materials": ["LastProvisionedService"] } }),
+                (200, "under_review"),
+            ),
+            (
+                &customer,
+                json!({ "event": "review_materials", "payload": "Approved" }),
+                (403, "forbidden"),
+            ),
+            (
+                &staff,
+                json!({ "event": "review_materials", "payload": "Approved" }),
+                (200, "details_changed"),
+            ),
+        ] {
+            let (status, shown) = call_as(
+                &http,
+                caller,
+                "POST",
+                &details_events,
+                Some(&body.to_string()),
+            );
+            let said = shown["state"]
+                .as_str()
+                .or(shown["error"].as_str())
+                .unwrap_or_default()
+                .to_string();
+            assert_eq!((status, said.as_str()), expected, "{body}: {shown}");
+        }
+        let (_, shown) = call_as(&http, &customer, "GET", &at("/details_change/d-1"), None);
+        assert_eq!(
+            shown["data"]["account"]["email"], "ana@new.example",
+            "{shown}"
+        );
+        let history = shown["history"].to_string();
+        assert_eq!(shown["history"].as_array().unwrap().len(), 4, "{shown}");
+        assert!(!history.contains("new.example"), "{history}");
+
         // 409: a caller whose clock is behind. Close, restore two days
         // later, then close stamped a day before that restore: refused,
         // nothing stored, and the instance still answers.

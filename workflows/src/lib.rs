@@ -10,6 +10,7 @@
 //! | `partner_association.toml`: associate with a partner, if eligible | [`PartnerAssociation`] | [`partner_association::Machine`] |
 //! | `service_closing.toml`: close services, restore them or have them disabled, with timers | [`ServiceClosing`] | [`service_closing::Machine`] |
 //! | `account_restriction.toml`: an account restricted or frozen, and restored by a ticket, with roles, capabilities and payloads | [`AccountRestriction`] | [`account_restriction::Machine`] |
+//! | `details_change.toml`: change an unavailable phone number or email through after-sales staff, with the materials of §1.1.17 | [`DetailsChange`] | [`details_change::Machine`] |
 //! | `account.toml`: the account as one machine, its services, partner, restriction and freeze as parallel regions joined by the documents' seams | `Account` | `turnstile_account::Machine`, in its own crate (`workflows/account/`) |
 //!
 //! The rules themselves are plain functions, unit-tested at their
@@ -27,6 +28,7 @@ pub mod rules;
 // `machine` module, see `#[workflow(module = "machine")]`) its machine.
 pub mod account_restriction;
 pub mod account_upgrade;
+pub mod details_change;
 pub mod partner_association;
 pub mod phone_change;
 pub mod service_closing;
@@ -34,6 +36,7 @@ pub mod sign_up;
 
 pub use account_restriction::AccountRestriction;
 pub use account_upgrade::{AccountUpgrade, CloudAccount, HuaweiId};
+pub use details_change::DetailsChange;
 pub use partner_association::{
     CustomerRecord, EnterpriseRole, Invitation, PartnerAssociation, PartnerModel, SpecialContract,
 };
@@ -48,12 +51,13 @@ pub use sign_up::SignUp;
 /// path in a compile error unless it is unique among the public items of
 /// the crates in use, so in this crate it would lengthen every standalone
 /// process's compile errors.
-pub const DEFINITIONS: [&str; 7] = [
+pub const DEFINITIONS: [&str; 8] = [
     "sign_up.toml",
     "account_upgrade.toml",
     "phone_change.toml",
     "partner_association.toml",
     "service_closing.toml",
     "account_restriction.toml",
+    "details_change.toml",
     "account/account.toml",
 ];

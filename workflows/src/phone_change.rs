@@ -8,21 +8,15 @@ use turnstile::Workflow;
 use crate::account_upgrade::{self, AccountUpgrade, CloudAccount};
 use crate::rules::MobileNumber;
 
-pub mod rules;
-
-use rules::{AccountProfile, Material};
-
-/// After-sales' verdict on a disassociation ticket (002 §1.1.14 step 1, §1.1.17).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub enum Verdict {
-    /// Approved: staff will disassociate the ID.
-    Approved,
-    /// Security risks: more materials must prove ownership.
-    MoreMaterials,
-    /// Rejected.
-    Rejected,
+/// The rules of the phone change: the materials tables of 002 §1.1.17 and
+/// the staff's verdict, which it shares with the details change (one owner:
+/// [`crate::rules::materials`]).
+pub mod rules {
+    pub use crate::rules::materials::*;
 }
+
+pub use rules::Verdict;
+use rules::{AccountProfile, Material};
 
 /// The generated machine (`#[workflow(module = "machine")]`), re-exported
 /// here: `phone_change::Machine`, `phone_change::state`, `phone_change::Guards`, ….

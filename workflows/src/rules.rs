@@ -1,12 +1,15 @@
 //! The rules the processes share, as plain functions and values: regions
 //! and their calling codes, mobile numbers, passwords, verification codes,
-//! email addresses and account types. Each cites the seed and section it
+//! email addresses and account types, and the materials tables of 002
+//! §1.1.17 ([`materials`]). Each cites the seed and section it
 //! implements and is tested at its boundaries.
 //!
 //! The rules of one process live beside its data and are re-exported here:
 //! [`sign_up`], [`partner_association`], [`phone_change`] and
 //! [`service_closing`]. The guards of the workflows (`impl sign_up::Guards
 //! for SignUp`, …) only pick the right fields and call these.
+
+pub mod materials;
 
 pub use crate::account_restriction::rules as account_restriction;
 pub use crate::partner_association::rules as partner_association;

@@ -278,6 +278,7 @@ fn the_reference_workflows_keep_their_promises() {
         "partner_association.toml",
         "service_closing.toml",
         "account_restriction.toml",
+        "details_change.toml",
     ] {
         let model = model_with(file, "");
         assert!(model.properties.len() >= 4, "{file}");

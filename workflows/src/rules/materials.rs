@@ -1,10 +1,30 @@
 //! The materials tables of 002 §1.1.17, row by row: what an account must
-//! provide to prove its ownership when a disassociation ticket meets
-//! security risks.
+//! provide to after-sales staff to prove it is its holder's, and the
+//! staff's verdict on the materials. One owner for the two processes that
+//! ask for them: the phone change, when its disassociation ticket meets
+//! security risks (§1.1.14 step 1), and the details change, whose whole
+//! process §1.1.17 is.
 
 use std::collections::BTreeSet;
 
 use crate::rules::AccountType;
+
+/// After-sales' verdict on a ticket and its materials (002 §1.1.14 step 1,
+/// §1.1.17): "The personnel will determine whether to approve your request
+/// based on the materials you provided. If they think the provided
+/// materials are not enough to confirm your identity, you will be required
+/// to provide more materials."
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Verdict {
+    /// Approved.
+    Approved,
+    /// The materials are not enough to confirm the identity: more must be
+    /// provided (as many times as the staff ask).
+    MoreMaterials,
+    /// Rejected.
+    Rejected,
+}
 
 /// The kind of customer whose account details change (002 §1.1.17 tables).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
