@@ -17,7 +17,7 @@ fn check_accepts_the_reference_workflows() {
     let out = turnstile().args(["check", "workflows"]).assert().success();
     let stderr = stderr(&out);
     assert!(
-        stderr.contains("ok: workflows/sign_up.toml (`sign_up`: 16 states"),
+        stderr.contains("ok: workflows/sign_up.toml (`sign_up`: 18 states"),
         "{stderr}"
     );
     assert!(

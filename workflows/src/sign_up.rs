@@ -8,7 +8,7 @@ use crate::rules::{self as shared, AccountType, MobileNumber, Region, Verificati
 
 pub mod rules;
 
-use rules::Funding;
+pub use rules::{EnterpriseInformation, Funding, TenantRegionChange, TinTicket};
 
 /// The generated machine (`#[workflow(module = "machine")]`), re-exported
 /// here: `sign_up::Machine`, `sign_up::state`, `sign_up::Guards`, ….
@@ -23,6 +23,9 @@ pub use machine::*;
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[workflow(file = "sign_up.toml", module = "machine")]
+// Payloads by name are read as JSON (`turnstile::Payload` for serde
+// types): without serde, the typed machine alone.
+#[cfg_attr(not(feature = "serde"), workflow(dispatch = false))]
 pub struct SignUp {
     /// The registration country/region: private, read with
     /// [`SignUp::region`], and changed only by [`Machine::choose_region`],
@@ -61,6 +64,27 @@ pub struct SignUp {
     pub funding: Funding,
     /// The account holder's age in years (002 §2.2).
     pub age_years: u8,
+    /// Whether the visitor came to the International website (a language
+    /// chosen under International), not the Chinese Mainland website's IP
+    /// address or a Chinese mainland proxy (002 §1.2.6).
+    #[cfg_attr(feature = "serde", serde(default = "international"))]
+    pub on_international_site: bool,
+    /// The enterprise's information, once given (on the TIN ticket, or when
+    /// an Individual account changes to Enterprise).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub enterprise: Option<EnterpriseInformation>,
+    /// The tenant's country/region for the Huawei Cloud services, once the
+    /// account manager changed it; the HUAWEI ID's [`SignUp::region`] never
+    /// changes (002 §1.2.2).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub tenant_region: Option<Region>,
+}
+
+/// A snapshot written before `on_international_site` existed came from
+/// the International website: the only one the definition knew.
+#[cfg(feature = "serde")]
+fn international() -> bool {
+    true
 }
 
 impl SignUp {
@@ -84,6 +108,9 @@ impl SignUp {
             card_verified: false,
             funding: Funding::default(),
             age_years: 0,
+            on_international_site: true,
+            enterprise: None,
+            tenant_region: None,
         }
     }
 }
@@ -156,6 +183,15 @@ impl std::fmt::Display for RegionFixed {
 impl std::error::Error for RegionFixed {}
 
 impl machine::Guards for SignUp {
+    fn on_international_site(&self) -> bool {
+        self.on_international_site
+    }
+    fn tin_ticket_complete(&self, ticket: &TinTicket) -> bool {
+        ticket.complete()
+    }
+    fn certificate_from_new_region(&self, change: &TenantRegionChange) -> bool {
+        change.certificate_issued_in == change.region
+    }
     fn region_allowed_on_site(&self) -> bool {
         rules::selectable_on_international_site(self.region)
     }
@@ -194,8 +230,8 @@ impl machine::Guards for SignUp {
     fn sms_code_verified(&self) -> bool {
         self.sms_code.verified()
     }
-    fn is_individual(&self) -> bool {
-        // Reached only before real-name authentication (`payment_method_bound`).
+    fn is_individual(&self, _information: &EnterpriseInformation) -> bool {
+        // Reached only in states before real-name authentication.
         rules::may_change_to_enterprise(self.account_type, false)
     }
     fn has_alternative_funding(&self) -> bool {
@@ -203,6 +239,25 @@ impl machine::Guards for SignUp {
     }
     fn is_adult(&self) -> bool {
         rules::is_adult(self.age_years)
+    }
+}
+
+impl machine::Payloads for SignUp {
+    /// The enterprise information the ticket gives, which the staff then
+    /// complete the account with (002 §3.1.7).
+    fn submit_tin_ticket(&mut self, ticket: TinTicket) {
+        self.enterprise = Some(ticket.enterprise);
+    }
+    /// The account becomes Enterprise, with the information entered (002
+    /// §3.1.16 note).
+    fn change_to_enterprise(&mut self, information: EnterpriseInformation) {
+        self.account_type = AccountType::Enterprise;
+        self.enterprise = Some(information);
+    }
+    /// The tenant's country/region changes, for the services only (002
+    /// §1.2.2).
+    fn change_tenant_region(&mut self, change: TenantRegionChange) {
+        self.tenant_region = Some(change.region);
     }
 }
 

@@ -14,6 +14,7 @@ use std::time::{Duration, SystemTime};
 use proptest::prelude::*;
 use turnstile::{Actor, Dispatch, Why, Workflow};
 use turnstile_spec::{StateId, Workflow as Model};
+use turnstile_workflows::sign_up::{EnterpriseInformation, TenantRegionChange, TinTicket};
 
 /// A guard's answer for one step, from the step's seed and the guard's name.
 fn answer(seed: u64, guard: &str) -> bool {
@@ -186,7 +187,7 @@ fn observed(why: &Why) -> String {
 /// checks every result against the model.
 fn run<W>(steps: &[(usize, u64, usize)], seed_of: impl Fn(&mut W) -> &mut u64)
 where
-    W: Dispatch + Default,
+    W: Dispatch + Default + Payloaded,
 {
     const WAITS: [Duration; 9] = [
         Duration::ZERO,
@@ -217,7 +218,8 @@ where
         let roles = held(seed, W::ROLES);
         let actor = Actor::new("tester").with_roles(&roles);
         let want = expected(&w, state, entered, &within, event, seed, &roles, now);
-        current = match (W::fire_as(current, event, &actor, now), want) {
+        let fired = W::fire_with(current, event, W::payload(event), &actor, now);
+        current = match (fired.map(|(next, _)| next), want) {
             (Ok(next), Ok(target)) => {
                 assert_eq!(W::state(&next), w.state(target).name.as_str(), "{event}");
                 let t = w
@@ -313,6 +315,42 @@ pub struct OracleRetention {
     seed: u64,
 }
 
+/// A payload that reads for each event that brings one (the oracles'
+/// guards answer from the seed, whatever it holds).
+trait Payloaded {
+    fn payload(_event: &str) -> Option<&'static str> {
+        None
+    }
+}
+
+impl Payloaded for OracleRetention {}
+impl Payloaded for OracleAccountUpgrade {}
+impl Payloaded for OraclePhoneChange {}
+impl Payloaded for OraclePartnerAssociation {}
+impl Payloaded for OracleServiceClosing {}
+
+impl Payloaded for OracleSignUp {
+    fn payload(event: &str) -> Option<&'static str> {
+        const ENTERPRISE: &str = r#"{"tin": "1", "name": "n", "address": "a", "city": "c", "state_province": "s", "postal_code": "p"}"#;
+        match event {
+            "submit_tin_ticket" => Some(
+                r#"{"enterprise": {"tin": "1", "name": "n", "address": "a", "city": "c", "state_province": "s", "postal_code": "p"}}"#,
+            ),
+            "change_to_enterprise" => Some(ENTERPRISE),
+            "change_tenant_region" => {
+                Some(r#"{"region": "Brazil", "certificate_issued_in": "Brazil"}"#)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl sign_up::Payloads for OracleSignUp {
+    fn submit_tin_ticket(&mut self, _: TinTicket) {}
+    fn change_to_enterprise(&mut self, _: EnterpriseInformation) {}
+    fn change_tenant_region(&mut self, _: TenantRegionChange) {}
+}
+
 /// `sign_up.toml` with guards and outcomes answered from `seed`.
 #[derive(Workflow, Debug, Default)]
 #[workflow(file = "sign_up.toml")]
@@ -321,6 +359,15 @@ pub struct OracleSignUp {
 }
 
 impl sign_up::Guards for OracleSignUp {
+    fn on_international_site(&self) -> bool {
+        answer(self.seed, "on_international_site")
+    }
+    fn tin_ticket_complete(&self, _: &TinTicket) -> bool {
+        answer(self.seed, "tin_ticket_complete")
+    }
+    fn certificate_from_new_region(&self, _: &TenantRegionChange) -> bool {
+        answer(self.seed, "certificate_from_new_region")
+    }
     fn region_allowed_on_site(&self) -> bool {
         answer(self.seed, "region_allowed_on_site")
     }
@@ -357,7 +404,7 @@ impl sign_up::Guards for OracleSignUp {
     fn sms_code_verified(&self) -> bool {
         answer(self.seed, "sms_code_verified")
     }
-    fn is_individual(&self) -> bool {
+    fn is_individual(&self, _: &EnterpriseInformation) -> bool {
         answer(self.seed, "is_individual")
     }
     fn has_alternative_funding(&self) -> bool {

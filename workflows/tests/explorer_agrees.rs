@@ -107,7 +107,8 @@ impl<W: Scripted> Runtime<W> {
         instance.data_mut().script(failing, outcome);
         self.words = None;
         let roles: Vec<&str> = role.into_iter().collect();
-        match instance.fire(event, Actor::new("you").with_roles(&roles), self.clock) {
+        let actor = Actor::new("you").with_roles(&roles);
+        match instance.fire_with(event, W::payload(event), actor, self.clock) {
             Ok(next) => {
                 self.instance = Some(next);
                 Said::default()

@@ -58,8 +58,9 @@ fn play<W: Scripted>(
         let roles: Vec<&str> = role.into_iter().collect();
         let before = instance.trail().len();
         let at = t0() + step.at + shift;
-        instance = match instance.fire(
+        instance = match instance.fire_with(
             t.event.as_str(),
+            W::payload(t.event.as_str()),
             Actor::new("replay").with_roles(&roles),
             at,
         ) {
@@ -171,7 +172,12 @@ fn replay<W: Scripted>(model: &Model, index: usize, run: &Run) -> usize {
                             .flat_map(|t| t.by.iter().map(|r| model.role(*r).name.as_str()))
                             .collect();
                         let at = instance.entered_at() + Duration::from_secs(400 * 86_400);
-                        match instance.fire(event, Actor::new("replay").with_roles(&roles), at) {
+                        match instance.fire_with(
+                            event,
+                            W::payload(event),
+                            Actor::new("replay").with_roles(&roles),
+                            at,
+                        ) {
                             Ok(_) => panic!("{what}: `{event}` leaves"),
                             Err(refused) => instance = refused.into_inner(),
                         }

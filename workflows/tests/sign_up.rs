@@ -4,7 +4,9 @@ mod common;
 
 use common::Log;
 use turnstile::Acting;
-use turnstile_workflows::rules::sign_up::Funding;
+use turnstile_workflows::rules::sign_up::{
+    EnterpriseInformation, Funding, TenantRegionChange, TinTicket,
+};
 use turnstile_workflows::rules::{AccountType, MobileNumber, Region, VerificationCode};
 use turnstile_workflows::{sign_up, SignUp};
 
@@ -15,6 +17,24 @@ use sign_up::Machine;
 /// The person signing up, who takes every step (003; 002 §1.1.12).
 fn customer() -> Acting<sign_up::role::Customer> {
     Acting::authenticated()
+}
+
+/// After-sales staff, who answer sign-up's service tickets (002 §3.1.7;
+/// 003 step 5.3).
+fn staff() -> Acting<sign_up::role::Staff> {
+    Acting::authenticated()
+}
+
+/// An enterprise's information, every field filled in.
+fn enterprise() -> EnterpriseInformation {
+    EnterpriseInformation {
+        tin: "201912345K".into(),
+        name: "Tanjong Labs Pte Ltd".into(),
+        address: "1 Tanjong Pagar Road".into(),
+        city: "Singapore".into(),
+        state_province: "Singapore".into(),
+        postal_code: "088539".into(),
+    }
 }
 
 /// A visitor in Singapore with a valid form.
@@ -114,11 +134,29 @@ fn sign_up_takes_every_transition() {
     let m = fire!(log, m.bind_mobile(&customer())).unwrap();
     let m = fire!(log, m.set_individual_details(&customer()));
     let m = expect_outcome!(bind_card(&mut log, m, true), BindCard::PaymentMethodBound);
-    let mut m = fire!(log, m.change_to_enterprise(&customer())).expect("still Individual");
-    m.data_mut().account_type = AccountType::Enterprise;
     let m =
-        fire!(log, m.change_to_enterprise(&customer())).expect_err("Enterprise never changes back");
+        fire!(log, m.change_to_enterprise(&customer(), enterprise())).expect("still Individual");
+    assert_eq!(m.data().account_type, AccountType::Enterprise);
+    assert_eq!(m.data().enterprise, Some(enterprise()));
+    let m = fire!(log, m.change_to_enterprise(&customer(), enterprise()))
+        .expect_err("Enterprise never changes back");
     let m = m.into_machine();
+    // The tenant's country/region changes through the account manager,
+    // with a certificate of the new one; the ID's stays (002 §1.2.2).
+    let wrong = TenantRegionChange {
+        region: Region::Brazil,
+        certificate_issued_in: Region::Singapore,
+    };
+    let m = fire!(log, m.change_tenant_region(&account_manager(), wrong))
+        .expect_err("a certificate of another region")
+        .into_machine();
+    let moved = TenantRegionChange {
+        region: Region::Brazil,
+        certificate_issued_in: Region::Brazil,
+    };
+    let m = fire!(log, m.change_tenant_region(&account_manager(), moved)).expect("its certificate");
+    assert_eq!(m.data().tenant_region, Some(Region::Brazil));
+    assert_eq!(m.data().region(), Region::Singapore);
     let m = fire!(log, m.authenticate_real_name(&customer())).expect("an adult");
     const { assert!(<RealNameAuthenticated as turnstile::State>::IS_FINAL) };
     assert_eq!(m.state(), "real_name_authenticated");
@@ -127,25 +165,43 @@ fn sign_up_takes_every_transition() {
     // fails again, another ticket, then binds; real-name authentication skipped.
     let mut m = mobile_bound(&mut log);
     m.data_mut().tin_found = false;
+    m.data_mut().account_type = AccountType::Enterprise;
     let m = expect_outcome!(
         fire!(log, m.set_enterprise_details(&customer())),
         SetEnterpriseDetails::TinLookupFailed
     );
-    let m = fire!(log, m.resolve_tin_by_ticket(&customer()));
+    // The ticket must give every field of 002 §3.1.7.
+    let mut short = TinTicket {
+        enterprise: enterprise(),
+    };
+    short.enterprise.postal_code = " ".into();
+    let m = fire!(log, m.submit_tin_ticket(&customer(), short))
+        .expect_err("no postal code")
+        .into_machine();
+    let ticket = TinTicket {
+        enterprise: enterprise(),
+    };
+    let m = fire!(log, m.submit_tin_ticket(&customer(), ticket)).expect("every field");
+    let m = fire!(log, m.resolve_tin_by_ticket(&staff()));
+    assert_eq!(m.data().enterprise, Some(enterprise()));
     let m = expect_outcome!(bind_card(&mut log, m, false), BindCard::CardBindingFailed);
     let m = expect_outcome!(bind_card(&mut log, m, false), BindCard::CardBindingFailed);
     let m = fire!(log, m.submit_card_ticket(&customer()));
     let m = expect_outcome!(bind_card(&mut log, m, false), BindCard::CardBindingFailed);
     let m = fire!(log, m.submit_card_ticket(&customer()));
+    // The staff answer; the customer is back at the payment step.
+    let m = fire!(log, m.answer_card_ticket(&staff()));
     let m = expect_outcome!(bind_card(&mut log, m, true), BindCard::PaymentMethodBound);
     let m = fire!(log, m.skip_real_name_authentication(&customer()));
     assert_eq!(m.state(), "information_complete");
     // Skipping it is not for good: still Individual, the account may
     // become Enterprise, and it authenticates later from the Basic
     // Information page (002 §1.1.12 step 8, §3.1.16).
-    let mut m = fire!(log, m.change_to_enterprise(&customer())).expect("still Individual");
-    assert_eq!(m.state(), "information_complete");
-    m.data_mut().account_type = AccountType::Enterprise;
+    let m = fire!(log, m.change_tenant_region(&account_manager(), moved)).expect("its certificate");
+    // An Enterprise account never becomes Enterprise again, nor Individual.
+    let m = fire!(log, m.change_to_enterprise(&customer(), enterprise()))
+        .expect_err("already Enterprise")
+        .into_machine();
     let m = fire!(log, m.authenticate_real_name(&customer())).expect("an adult");
     assert_eq!(m.state(), "real_name_authenticated");
 
@@ -177,6 +233,50 @@ fn sign_up_takes_every_transition() {
     };
     let m = fire!(log, m.use_without_card(&customer())).expect("a voucher pays");
     assert_eq!(m.state(), "subscribing_without_card");
+
+    // G: an Individual account becomes Enterprise at any point before
+    // real-name authentication (002 §3.1.16 note), wherever it is.
+    let m = details_set(&mut log);
+    let m = fire!(log, m.change_to_enterprise(&customer(), enterprise())).expect("Individual");
+    assert_eq!(m.data().account_type, AccountType::Enterprise);
+    let d = details_set(&mut log);
+    let m = expect_outcome!(bind_card(&mut log, d, false), BindCard::CardBindingFailed);
+    let m = fire!(log, m.change_to_enterprise(&customer(), enterprise())).expect("Individual");
+    let m = fire!(log, m.submit_card_ticket(&customer()));
+    let m = fire!(log, m.change_to_enterprise(&customer(), enterprise()))
+        .expect_err("already Enterprise")
+        .into_machine();
+    let _ = m;
+    let d = details_set(&mut log);
+    let m = expect_outcome!(bind_card(&mut log, d, false), BindCard::CardBindingFailed);
+    let m = fire!(log, m.submit_card_ticket(&customer()));
+    let m = fire!(log, m.change_to_enterprise(&customer(), enterprise())).expect("Individual");
+    // Binding again while the ticket is open.
+    let m = expect_outcome!(bind_card(&mut log, m, true), BindCard::PaymentMethodBound);
+    assert_eq!(m.data().account_type, AccountType::Enterprise);
+    let m = details_set(&mut log);
+    let m = fire!(log, m.cancel_payment_method(&customer()));
+    let m = fire!(log, m.change_to_enterprise(&customer(), enterprise())).expect("Individual");
+    assert_eq!(m.state(), "no_payment_method");
+    let d = details_set(&mut log);
+    let m = expect_outcome!(bind_card(&mut log, d, true), BindCard::PaymentMethodBound);
+    let m = fire!(log, m.skip_real_name_authentication(&customer()));
+    let m = fire!(log, m.change_to_enterprise(&customer(), enterprise())).expect("Individual");
+    assert_eq!(m.state(), "information_complete");
+
+    // H: a visitor who came through the Chinese Mainland website's address
+    // registers there; back on International, it registers here (002
+    // §1.2.6).
+    let mut m = Machine::new(applicant());
+    m.data_mut().on_international_site = false;
+    let m = fire!(log, m.register_id(&customer()))
+        .expect_err("not on the International website")
+        .into_machine();
+    let m = fire!(log, m.register_on_chinese_mainland_site(&customer()));
+    let mut m = fire!(log, m.return_to_international_site(&customer()));
+    m.data_mut().on_international_site = true;
+    let m = fire!(log, m.register_id(&customer())).expect("on International");
+    assert_eq!(m.state(), "id_registered");
 
     // F: in Russia, the account manager authenticates by a paper
     // agreement, right after the card or later (002 §2.3).

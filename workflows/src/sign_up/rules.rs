@@ -44,6 +44,66 @@ pub fn may_change_to_enterprise(account_type: AccountType, real_name_authenticat
     account_type == AccountType::Individual && !real_name_authenticated
 }
 
+/// An enterprise's information: entered for an Enterprise account (003
+/// step 5.2), given on the TIN ticket (002 §3.1.7), or when an Individual
+/// account changes to Enterprise (002 §3.1.16).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct EnterpriseInformation {
+    /// The tax identification number.
+    pub tin: String,
+    /// The enterprise name.
+    pub name: String,
+    /// The enterprise address.
+    pub address: String,
+    /// The city.
+    pub city: String,
+    /// The state or province.
+    pub state_province: String,
+    /// The postal code.
+    pub postal_code: String,
+}
+
+/// The service ticket of 002 §3.1.7 (User Account > Other), for an
+/// enterprise whose information a TIN did not fill in.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct TinTicket {
+    /// What the ticket gives: every field of [`EnterpriseInformation`].
+    pub enterprise: EnterpriseInformation,
+}
+
+impl TinTicket {
+    /// 002 §3.1.7: the TIN, enterprise name, enterprise address, city,
+    /// state/province and postal code are all filled in (blank counts as
+    /// missing).
+    pub fn complete(&self) -> bool {
+        let e = &self.enterprise;
+        [
+            &e.tin,
+            &e.name,
+            &e.address,
+            &e.city,
+            &e.state_province,
+            &e.postal_code,
+        ]
+        .iter()
+        .all(|field| !field.trim().is_empty())
+    }
+}
+
+/// A change of the tenant's country/region through the account manager
+/// (002 §1.2.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct TenantRegionChange {
+    /// The country/region the tenant changes to.
+    pub region: Region,
+    /// Where the identity certificate provided was issued: it must be the
+    /// new country/region.
+    pub certificate_issued_in: Region,
+}
+
 /// 002 §1.1.13: what lets an account without a card subscribe to services.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -68,6 +128,37 @@ impl Funding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_tin_ticket_needs_all_six_fields() {
+        let full = TinTicket {
+            enterprise: EnterpriseInformation {
+                tin: "201912345K".into(),
+                name: "Tanjong Labs".into(),
+                address: "1 Tanjong Pagar Road".into(),
+                city: "Singapore".into(),
+                state_province: "Singapore".into(),
+                postal_code: "088539".into(),
+            },
+        };
+        assert!(full.complete());
+        // Each field left blank, or only spaces, in turn.
+        for field in 0..6 {
+            for blank in ["", "  "] {
+                let mut t = full.clone();
+                let e = &mut t.enterprise;
+                *[
+                    &mut e.tin,
+                    &mut e.name,
+                    &mut e.address,
+                    &mut e.city,
+                    &mut e.state_province,
+                    &mut e.postal_code,
+                ][field] = blank.into();
+                assert!(!t.complete(), "field {field} blank");
+            }
+        }
+    }
 
     #[test]
     fn mobile_number_must_be_of_the_registration_region() {

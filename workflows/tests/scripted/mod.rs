@@ -10,14 +10,25 @@
 /// at `outcome` (modulo how many it has), in the order `to` lists them.
 pub trait Scripted: turnstile::Dispatch + Default {
     fn script(&mut self, failing: Vec<String>, outcome: usize);
+    /// A payload that reads, for an event that brings one.
+    fn payload(event: &str) -> Option<&'static str>;
 }
 
 macro_rules! scripted {
     ($module:ident, $file:literal, $wf:ident,
-     guards [$($g:ident),*],
+     guards [$($g:ident $(: $gty:ty)?),*],
+     outcomes [$($ev:ident => $pascal:ident [$($to:ident),+]);*]) => {
+        scripted!($module, $file, $wf, uses {}, guards [$($g $(: $gty)?),*], payloads [],
+            outcomes [$($ev => $pascal [$($to),+]);*]);
+    };
+    ($module:ident, $file:literal, $wf:ident,
+     uses { $($use:tt)* },
+     guards [$($g:ident $(: $gty:ty)?),*],
+     payloads [$($pe:ident : $pty:ty = $text:literal),*],
      outcomes [$($ev:ident => $pascal:ident [$($to:ident),+]);*]) => {
         pub mod $module {
             use turnstile::Workflow;
+            $($use)*
 
             #[derive(Workflow, Default)]
             #[workflow(file = $file)]
@@ -31,18 +42,31 @@ macro_rules! scripted {
                     self.failing = failing;
                     self.outcome = outcome;
                 }
+                fn payload(event: &str) -> Option<&'static str> {
+                    match event {
+                        $(stringify!($pe) => Some($text),)*
+                        _ => None,
+                    }
+                }
             }
 
-            scripted!(@guards $wf [$($g),*]);
+            scripted!(@guards $wf [$($g $(: $gty)?),*]);
+            scripted!(@payloads $wf [$($pe : $pty),*]);
             scripted!(@outcomes $wf [$($ev => $pascal [$($to),+]);*]);
         }
     };
     (@guards $wf:ident []) => {};
-    (@guards $wf:ident [$($g:ident),+]) => {
+    (@guards $wf:ident [$($g:ident $(: $gty:ty)?),+]) => {
         impl $wf::Guards for Sim {
-            $(fn $g(&self) -> bool {
+            $(fn $g(&self $(, _payload: &$gty)?) -> bool {
                 !self.failing.iter().any(|f| f == stringify!($g))
             })+
+        }
+    };
+    (@payloads $wf:ident []) => {};
+    (@payloads $wf:ident [$($pe:ident : $pty:ty),+]) => {
+        impl $wf::Payloads for Sim {
+            $(fn $pe(&mut self, _payload: $pty) {})+
         }
     };
     (@outcomes $wf:ident []) => {};
@@ -57,10 +81,15 @@ macro_rules! scripted {
 }
 
 scripted!(sign_up_sim, "sign_up.toml", sign_up,
-    guards [region_allowed_on_site, email_code_verified, password_valid, email_unused,
+    uses { use turnstile_workflows::sign_up::{EnterpriseInformation, TenantRegionChange, TinTicket}; },
+    guards [on_international_site, tin_ticket_complete: TinTicket,
+        certificate_from_new_region: TenantRegionChange, region_allowed_on_site, email_code_verified, password_valid, email_unused,
         information_email_code_verified, outside_russia, registered_in_russia, security_code_verified, agreements_accepted, region_may_enable_services,
-        mobile_in_registration_region, sms_code_verified, is_individual,
+        mobile_in_registration_region, sms_code_verified, is_individual: EnterpriseInformation,
         has_alternative_funding, is_adult],
+    payloads [submit_tin_ticket: TinTicket = r#"{"enterprise": {"tin": "201912345K", "name": "Tanjong Labs", "address": "1 Tanjong Pagar Road", "city": "Singapore", "state_province": "Singapore", "postal_code": "088539"}}"#,
+        change_to_enterprise: EnterpriseInformation = r#"{"tin": "201912345K", "name": "Tanjong Labs", "address": "1 Tanjong Pagar Road", "city": "Singapore", "state_province": "Singapore", "postal_code": "088539"}"#,
+        change_tenant_region: TenantRegionChange = r#"{"region": "Brazil", "certificate_issued_in": "Brazil"}"#],
     outcomes [enable_services => EnableServices [ServicesEnabled, SystemBusy];
         set_enterprise_details => SetEnterpriseDetails [AccountDetailsSet, TinLookupFailed];
         bind_card => BindCard [PaymentMethodBound, CardBindingFailed]]);
