@@ -1,5 +1,7 @@
 //! Account upgrade: the data of `account_upgrade.toml` and its outcomes.
 
+use std::collections::BTreeSet;
+
 use turnstile::Workflow;
 
 use crate::rules::{normalize_email, MobileNumber, Region};
@@ -68,6 +70,73 @@ fn shared_contacts(account: &CloudAccount, id: &HuaweiId) -> usize {
     let email = !account.email.trim().is_empty()
         && normalize_email(&account.email) == normalize_email(&id.email);
     usize::from(mobile) + usize::from(email)
+}
+
+/// A way to log in to Huawei Cloud, with the value typed at the login
+/// page (002 §1.5.5, §1.3.2).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Login {
+    /// The Huawei Cloud account name.
+    AccountName(String),
+    /// The HUAWEI ID's login ID, sent by SMS or email after the upgrade.
+    IdLoginId,
+    /// A mobile number.
+    Mobile(MobileNumber),
+    /// An email address (in the form the one-account rule compares).
+    Email(String),
+}
+
+/// 002 §1.5.5, first case: upgraded to a new HUAWEI ID, the account
+/// information is unchanged: log in with the original mobile number, email
+/// address and account name.
+pub fn logins_after_new_id(account: &CloudAccount) -> BTreeSet<Login> {
+    let mut logins = BTreeSet::from([Login::AccountName(account.name.clone())]);
+    logins.extend(account.mobile.clone().map(Login::Mobile));
+    if !account.email.trim().is_empty() {
+        logins.insert(Login::Email(normalize_email(&account.email)));
+    }
+    logins
+}
+
+/// 002 §1.5.5, second case, and §1.3.2 cause 1: associated with an existing
+/// HUAWEI ID, one logs in with the ID's login ID, mobile number or email;
+/// the cloud account's own mobile number or email works only where it is
+/// the ID's ("the mobile number is the same but the email address is
+/// different: you can only log in with the mobile number"). The account
+/// name is now the tenant name, not a login (§1.3.2).
+pub fn logins_after_association(id: &HuaweiId) -> BTreeSet<Login> {
+    let mut logins = BTreeSet::from([Login::IdLoginId]);
+    logins.extend(id.mobile.clone().map(Login::Mobile));
+    if !id.email.trim().is_empty() {
+        logins.insert(Login::Email(normalize_email(&id.email)));
+    }
+    logins
+}
+
+impl machine::Machine<machine::state::UpgradedToNewId> {
+    /// How the account logs in now (002 §1.5.5): as before.
+    pub fn logins(&self) -> BTreeSet<Login> {
+        logins_after_new_id(&self.data().account)
+    }
+}
+
+impl machine::Machine<machine::state::AssociatedWithExistingId> {
+    /// The Huawei Cloud tenant name: what the account name is called once
+    /// the account is associated with a HUAWEI ID (002 §1.3.2 cause 1).
+    pub fn tenant_name(&self) -> &str {
+        &self.data().account.name
+    }
+
+    /// How the account logs in now: the ID's login ID, mobile number and
+    /// email, and the cloud account's own contacts only where they are the
+    /// ID's (002 §1.5.5, §1.3.2). With no ID recorded (the data changed by
+    /// hand), the login ID alone.
+    pub fn logins(&self) -> BTreeSet<Login> {
+        match &self.data().existing_id {
+            Some(id) => logins_after_association(id),
+            None => BTreeSet::from([Login::IdLoginId]),
+        }
+    }
 }
 
 impl machine::Outcomes for AccountUpgrade {
@@ -185,5 +254,33 @@ mod tests {
             ..matching_id()
         };
         assert_eq!(outcome(Some(neither)), Choice::RefusedContactsDiffer);
+    }
+
+    #[test]
+    fn logins_after_the_upgrade_follow_its_kind() {
+        let a = account();
+        // A new ID: the account name, its mobile number and email, as before.
+        let new_id = logins_after_new_id(&a);
+        assert!(new_id.contains(&Login::AccountName(a.name.clone())));
+        assert!(new_id.contains(&Login::Mobile(a.mobile.clone().unwrap())));
+        assert!(new_id.contains(&Login::Email(normalize_email(&a.email))));
+        assert!(!new_id.contains(&Login::IdLoginId));
+        // Associated, everything the same: the account's contacts work, its
+        // name does not (it is the tenant name now).
+        let same = logins_after_association(&matching_id());
+        assert!(same.contains(&Login::IdLoginId));
+        assert!(same.contains(&Login::Mobile(a.mobile.clone().unwrap())));
+        assert!(same.contains(&Login::Email(normalize_email(&a.email))));
+        assert!(!same.contains(&Login::AccountName(a.name.clone())));
+        // The mobile number the same, the email not: only the mobile number
+        // of the cloud account logs in, not its email (002 §1.5.5).
+        let mobile_only = HuaweiId {
+            email: "someone@else.example".into(),
+            ..matching_id()
+        };
+        let partly = logins_after_association(&mobile_only);
+        assert!(partly.contains(&Login::Mobile(a.mobile.clone().unwrap())));
+        assert!(!partly.contains(&Login::Email(normalize_email(&a.email))));
+        assert!(partly.contains(&Login::Email("someone@else.example".into())));
     }
 }

@@ -78,7 +78,7 @@ impl Region {
 }
 
 /// A mobile number in international form, such as `+65 9123 4567`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MobileNumber {
     calling_code: u16,

@@ -3,6 +3,7 @@
 mod common;
 
 use common::Log;
+use turnstile_workflows::account_upgrade::Login;
 use turnstile_workflows::rules::{MobileNumber, Region};
 use turnstile_workflows::{account_upgrade, AccountUpgrade, HuaweiId};
 
@@ -70,6 +71,10 @@ fn account_upgrade_takes_every_transition() {
         Outcome::AssociatedWithExistingId
     );
     assert_eq!(m.data().existing_id, Some(id()));
+    // The account name is the tenant name now, not a login (002 §1.3.2).
+    assert_eq!(m.tenant_name(), account().name);
+    assert!(!m.logins().contains(&Login::AccountName(account().name)));
+    assert!(m.logins().contains(&Login::IdLoginId));
 
     // B: one contact shared: log in with the ID and associate from there.
     let m = choosing(&mut log);
@@ -78,7 +83,12 @@ fn account_upgrade_takes_every_transition() {
         ..id()
     };
     let m = expect_outcome!(associate(&mut log, m, email_only), Outcome::AssociateFromId);
-    let _ = fire!(log, m.associate_after_id_login(&au_customer()));
+    let m = fire!(log, m.associate_after_id_login(&au_customer()));
+    // Partly different: the cloud account's email logs in (it is the
+    // ID's), its mobile number does not (the ID has none) (002 §1.5.5).
+    let logins = m.logins();
+    assert!(logins.contains(&Login::Email(account().email.to_lowercase())));
+    assert!(!logins.contains(&Login::Mobile(account().mobile.unwrap())));
 
     // C: the ID is taken: ignore the notice.
     let m = choosing(&mut log);
@@ -102,7 +112,10 @@ fn account_upgrade_takes_every_transition() {
 
     // E: a new HUAWEI ID.
     let m = choosing(&mut log);
-    let _ = fire!(log, m.upgrade_to_new_id(&au_customer()));
+    let m = fire!(log, m.upgrade_to_new_id(&au_customer()));
+    // A new ID: the account logs in as before, name included (002 §1.5.5).
+    assert!(m.logins().contains(&Login::AccountName(account().name)));
+    assert!(!m.logins().contains(&Login::IdLoginId));
 
     log.assert_every_transition_taken();
 }
