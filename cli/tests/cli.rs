@@ -37,13 +37,13 @@ fn check_accepts_the_reference_workflows() {
     // The account as one machine, a crate folder inside `workflows/`.
     assert!(
         stderr.contains(
-            "ok: workflows/account/account.toml (`account`: 16 states, 20 transitions, 3 timers, 4 roles, 5 capabilities, 7 payloads (2 sensitive), 9 properties checked, 4 regions, 105 reachable configurations; fingerprint sha256:"
+            "ok: workflows/account/account.toml (`account`: 16 states, 24 transitions, 3 timers, 6 roles, 5 capabilities, 8 payloads (2 sensitive), 9 properties checked, 4 regions, 105 reachable configurations; fingerprint sha256:"
         ),
         "{stderr}"
     );
     assert!(
         stderr.contains(
-            "ok: workflows/account_restriction.toml (`account_restriction`: 8 states, 11 transitions, 4 roles, 6 capabilities, 7 payloads (2 sensitive), 11 properties checked; fingerprint sha256:"
+            "ok: workflows/account_restriction.toml (`account_restriction`: 8 states, 15 transitions, 6 roles, 6 capabilities, 8 payloads (2 sensitive), 11 properties checked; fingerprint sha256:"
         ),
         "{stderr}"
     );

@@ -14,7 +14,8 @@ use turnstile::Workflow;
 pub mod rules;
 
 pub use rules::{
-    FreezeReason, IdentityDocument, RestorationMaterials, RestrictionReason, StaffDecision,
+    FreezeReason, IdentityDocument, MemberBudget, RestorationMaterials, RestrictionReason,
+    StaffDecision,
 };
 
 /// The generated machine (`#[workflow(module = "machine")]`), re-exported
@@ -48,6 +49,19 @@ pub struct AccountRestriction {
     /// model: only then does a partner freeze it (002 §1.1.11; 004).
     #[cfg_attr(feature = "serde", serde(default))]
     pub reseller_customer: bool,
+    /// Whether the NOTE's materials and requirements apply in the
+    /// account's country or region (NOTE after §1.1.10: they "do not apply
+    /// to all countries or regions"); where they do not, the account
+    /// manager takes the request to staff. Older rows read as `true`.
+    #[cfg_attr(feature = "serde", serde(default = "materials_apply"))]
+    pub note_materials_apply: bool,
+}
+
+/// What a row written before `note_materials_apply` existed says: the
+/// materials applied, as the definition then read them everywhere.
+#[cfg(feature = "serde")]
+fn materials_apply() -> bool {
+    true
 }
 
 impl AccountRestriction {
@@ -61,6 +75,7 @@ impl AccountRestriction {
             tickets: 0,
             decision: None,
             reseller_customer: false,
+            note_materials_apply: true,
         }
     }
 }
@@ -75,6 +90,13 @@ impl machine::Guards for AccountRestriction {
     fn reseller_customer(&self) -> bool {
         self.reseller_customer
     }
+    fn note_materials_do_not_apply(&self) -> bool {
+        !self.note_materials_apply
+    }
+    fn restricted_for_member_budget(&self, budget: &MemberBudget) -> bool {
+        self.restriction == Some(RestrictionReason::EnterpriseMemberInsufficientBudget)
+            && budget.amount > 0
+    }
     fn frozen_for_non_renewal(&self) -> bool {
         self.freeze == Some(FreezeReason::NotRenewed)
     }
@@ -86,6 +108,10 @@ impl machine::Payloads for AccountRestriction {
     }
     fn freeze(&mut self, reason: FreezeReason) {
         self.freeze = Some(reason);
+    }
+    /// The member's budget lifts its restriction (002 §3.1.13).
+    fn allocate_member_budget(&mut self, _budget: MemberBudget) {
+        self.restriction = None;
     }
     fn submit_restriction_ticket(&mut self, _materials: RestorationMaterials) {
         self.tickets += 1;

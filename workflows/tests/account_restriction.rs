@@ -8,7 +8,7 @@ mod common;
 use common::Log;
 use turnstile::{Acting, Actor, Instance, Why};
 use turnstile_workflows::account_restriction::{
-    can, role, state, FreezeReason, IdentityDocument, Machine, RestorationMaterials,
+    can, role, state, FreezeReason, IdentityDocument, Machine, MemberBudget, RestorationMaterials,
     RestrictionReason, StaffDecision,
 };
 use turnstile_workflows::{account_restriction, AccountRestriction};
@@ -23,6 +23,12 @@ fn customer() -> Acting<role::Customer> {
     Acting::authenticated()
 }
 fn staff() -> Acting<role::Staff> {
+    Acting::authenticated()
+}
+fn account_manager() -> Acting<role::AccountManager> {
+    Acting::authenticated()
+}
+fn master() -> Acting<role::MasterAccount> {
     Acting::authenticated()
 }
 
@@ -199,10 +205,147 @@ fn account_restriction_takes_every_transition() {
         ),
         account_restriction::outcome::Restrict::PayPerUseSuspended
     );
-    let frozen = fire!(log, suspended.freeze(&system(), FreezeReason::Violation));
+    let mut frozen = fire!(log, suspended.freeze(&system(), FreezeReason::Violation));
     assert!(!permits(&frozen, "buy_resources") && !permits(&frozen, "use_services"));
 
+    // Where the NOTE's materials do not apply, the account manager takes
+    // the request to staff, for a freeze and for either restriction
+    // (NOTE after §1.1.10); where they apply, the account manager is
+    // refused and the customer's ticket is the way.
+    frozen.data_mut().note_materials_apply = false;
+    let review = fire!(log, frozen.refer_freeze_to_staff(&account_manager()))
+        .expect("the materials do not apply here");
+    let good = expect_outcome!(
+        fire!(log, review.decide_freeze(&staff(), decision(true))),
+        account_restriction::outcome::DecideFreeze::InGoodStanding
+    );
+    let restricted = expect_outcome!(
+        fire!(
+            log,
+            good.restrict(&system(), RestrictionReason::InsufficientBalance)
+        ),
+        account_restriction::outcome::Restrict::Restricted
+    );
+    let _ = fire!(
+        log,
+        restricted.refer_restriction_to_staff(&account_manager())
+    )
+    .expect("the materials do not apply here");
+    let mut good = Machine::new(AccountRestriction::new("acme", true));
+    good.data_mut().note_materials_apply = false;
+    let suspended = expect_outcome!(
+        fire!(
+            log,
+            good.restrict(&system(), RestrictionReason::SecurityRisk)
+        ),
+        account_restriction::outcome::Restrict::PayPerUseSuspended
+    );
+    let review = fire!(
+        log,
+        suspended.refer_restriction_to_staff(&account_manager())
+    )
+    .expect("the materials do not apply here");
+    assert_eq!(review.state(), "pay_per_use_under_review");
+
+    // An enterprise member restricted for its budget: its master account
+    // allocates one, which lifts the restriction (002 §3.1.13).
+    let good = Machine::new(AccountRestriction::new("acme-member", true));
+    let restricted = expect_outcome!(
+        fire!(
+            log,
+            good.restrict(
+                &system(),
+                RestrictionReason::EnterpriseMemberInsufficientBudget
+            )
+        ),
+        account_restriction::outcome::Restrict::Restricted
+    );
+    let good = fire!(
+        log,
+        restricted.allocate_member_budget(&master(), MemberBudget { amount: 50_000 })
+    )
+    .expect("a budget for a member restricted for its budget");
+    assert_eq!(good.data().restriction, None);
+    assert_eq!(buy(&good), "in_good_standing");
+
     log.assert_every_transition_taken();
+}
+
+/// The account manager's way and the master account's budget, at their
+/// boundaries: each refused where its rule does not hold, handing back the
+/// machine (and the budget).
+#[test]
+fn the_account_manager_and_the_master_account_at_their_boundaries() {
+    let frozen = Machine::new(AccountRestriction::new("acme", true))
+        .freeze(&system(), FreezeReason::Violation);
+    let refused = frozen
+        .refer_freeze_to_staff(&account_manager())
+        .unwrap_err();
+    assert_eq!(refused.guard(), Some("note_materials_do_not_apply"));
+    assert_eq!(refused.into_machine().state(), "frozen");
+
+    let restrict = |reason| match Machine::new(AccountRestriction::new("m", false))
+        .restrict(&system(), reason)
+    {
+        account_restriction::outcome::Restrict::Restricted(m) => m,
+        other => panic!("{}", other.state()),
+    };
+    // Another reason: the budget does not lift it.
+    let refused = restrict(RestrictionReason::InsufficientBalance)
+        .allocate_member_budget(&master(), MemberBudget { amount: 50_000 })
+        .unwrap_err();
+    assert_eq!(refused.guard(), Some("restricted_for_member_budget"));
+    // The member's budget, but none allocated.
+    let refused = restrict(RestrictionReason::EnterpriseMemberInsufficientBudget)
+        .allocate_member_budget(&master(), MemberBudget { amount: 0 })
+        .unwrap_err();
+    assert_eq!(refused.guard(), Some("restricted_for_member_budget"));
+    let (m, budget) = refused.into_machine_and_payload();
+    assert_eq!((m.state(), budget.amount), ("restricted", 0));
+    // One unit is enough.
+    assert!(m
+        .allocate_member_budget(&master(), MemberBudget { amount: 1 })
+        .is_ok());
+
+    // By name: the customer cannot allocate the budget, nor the account
+    // manager decide; `Forbidden` names who may.
+    let t0 = std::time::SystemTime::UNIX_EPOCH;
+    let holder = Actor::new("member").with_roles(&["customer"]);
+    let master_account = Actor::new("acme-master").with_roles(&["master_account"]);
+    let platform = Actor::new("risk-engine").with_roles(&["system"]);
+    let instance = Instance::start(AccountRestriction::new("m", false), t0)
+        .fire_with(
+            "restrict",
+            Some("\"EnterpriseMemberInsufficientBudget\""),
+            platform,
+            t0,
+        )
+        .unwrap();
+    let refused = instance
+        .fire_with(
+            "allocate_member_budget",
+            Some("{\"amount\": 10}"),
+            holder,
+            t0,
+        )
+        .unwrap_err();
+    assert!(matches!(
+        refused.why(),
+        Why::Forbidden {
+            allowed: ["master_account"],
+            ..
+        }
+    ));
+    let instance = refused
+        .into_inner()
+        .fire_with(
+            "allocate_member_budget",
+            Some("{\"amount\": 10}"),
+            master_account,
+            t0,
+        )
+        .unwrap();
+    assert_eq!(instance.state(), "in_good_standing");
 }
 
 #[test]

@@ -46,7 +46,7 @@ use std::time::Duration;
 use turnstile::Workflow;
 
 use turnstile_workflows::account_restriction::{
-    self, FreezeReason, RestorationMaterials, RestrictionReason, StaffDecision,
+    self, FreezeReason, MemberBudget, RestorationMaterials, RestrictionReason, StaffDecision,
 };
 use turnstile_workflows::partner_association::{self, CustomerRecord, Invitation};
 use turnstile_workflows::rules::Region;
@@ -166,6 +166,12 @@ impl machine::Guards for Account {
     fn frozen_for_non_renewal(&self) -> bool {
         account_restriction::Guards::frozen_for_non_renewal(&self.restriction)
     }
+    fn note_materials_do_not_apply(&self) -> bool {
+        account_restriction::Guards::note_materials_do_not_apply(&self.restriction)
+    }
+    fn restricted_for_member_budget(&self, budget: &MemberBudget) -> bool {
+        account_restriction::Guards::restricted_for_member_budget(&self.restriction, budget)
+    }
 
     // The account's own: the reasons another region owns.
     fn restriction_reason_of_its_own(&self, payload: &RestrictionReason) -> bool {
@@ -188,6 +194,9 @@ impl machine::Payloads for Account {
     }
     fn submit_restriction_ticket(&mut self, materials: RestorationMaterials) {
         account_restriction::Payloads::submit_restriction_ticket(&mut self.restriction, materials);
+    }
+    fn allocate_member_budget(&mut self, budget: MemberBudget) {
+        account_restriction::Payloads::allocate_member_budget(&mut self.restriction, budget);
     }
     fn submit_freeze_ticket(&mut self, materials: RestorationMaterials) {
         account_restriction::Payloads::submit_freeze_ticket(&mut self.restriction, materials);

@@ -299,6 +299,56 @@ fn lifting_a_freeze_leaves_a_restriction_and_the_other_way_round() {
     assert!(c.permits("buy_resources"));
 }
 
+/// The master account's budget lifts a member's restriction, and only it:
+/// a freeze on top stays (002 §3.1.13, §1.1.11). Where the NOTE's
+/// materials do not apply, the account manager takes the freeze to staff
+/// (NOTE after §1.1.10).
+#[test]
+fn a_members_budget_and_the_account_managers_referral_move_their_own_region() {
+    let master = Actor::new("acme-master").with_roles(&["master_account"]);
+    let manager = Actor::new("am-3").with_roles(&["account_manager"]);
+    let c = step(
+        start(PartnerModel::Referral),
+        "restrict",
+        Some(r#""EnterpriseMemberInsufficientBudget""#),
+        &system(),
+        1,
+    );
+    let c = step(c, "freeze", Some(r#""Violation""#), &system(), 2);
+    // The customer cannot allocate the budget; the master account can.
+    let refused = c
+        .fire_with(
+            "allocate_member_budget",
+            Some(r#"{"amount": 100}"#),
+            &customer(),
+            at(3),
+        )
+        .expect_err("not the master account");
+    assert!(matches!(refused.why(), Why::Forbidden { .. }));
+    let c = step(
+        refused.into_inner(),
+        "allocate_member_budget",
+        Some(r#"{"amount": 100}"#),
+        &master,
+        3,
+    );
+    assert_eq!(
+        c.states(),
+        ["active", "no_partner", "unrestricted", "frozen"]
+    );
+    // The materials apply here: the account manager is refused.
+    let refused = c
+        .fire_as("refer_freeze_to_staff", &manager, at(4))
+        .expect_err("the materials apply");
+    assert!(
+        matches!(refused.why(), Why::Guard(r) if r.guard() == Some("note_materials_do_not_apply"))
+    );
+    let mut c = refused.into_inner();
+    c.data_mut().restriction.note_materials_apply = false;
+    let c = step(c, "refer_freeze_to_staff", None, &manager, 4);
+    assert_eq!(c.states()[3], "freeze_under_review");
+}
+
 #[test]
 fn the_partners_freeze_is_one_state_whoever_sets_it() {
     // A reseller customer is frozen by default (004).
@@ -559,8 +609,9 @@ fn each_event_the_account_shares_with_a_process_is_written_alike() {
     // associate, set_budget,
     // exceed_budget; restrict, freeze, partner_freeze, renew, two tickets
     // (the restriction's twice: restricted, and pay-per-use suspended),
-    // three decisions.
-    assert_eq!(compared, 18);
+    // three decisions; the account manager's referrals (the restriction's
+    // twice, the freeze's) and the master account's member budget.
+    assert_eq!(compared, 22);
 }
 
 /// One owner for the capability rule across regions: the checker's

@@ -98,7 +98,7 @@ macro_rules! scripted {
 /// The reference account.
 mod reference {
     use turnstile_workflows::account_restriction::{
-        FreezeReason, RestorationMaterials, RestrictionReason, StaffDecision,
+        FreezeReason, MemberBudget, RestorationMaterials, RestrictionReason, StaffDecision,
     };
 
     scripted!("account.toml", account,
@@ -111,14 +111,16 @@ mod reference {
             reseller_not_master_with_independent_members,
             verification_complete: RestorationMaterials, materials_match: RestorationMaterials,
             restriction_reason_of_its_own: RestrictionReason, frozen_for_non_renewal,
-            freeze_reason_of_its_own: FreezeReason],
+            freeze_reason_of_its_own: FreezeReason, note_materials_do_not_apply,
+            restricted_for_member_budget: MemberBudget],
         payloads [restrict: RestrictionReason = "\"InsufficientBalance\"",
             freeze: FreezeReason = "\"NotRenewed\"",
             submit_restriction_ticket: RestorationMaterials = "{\"identity_document\":\"Passport\",\"card_front\":true,\"transaction_months\":0,\"matches_card_holder\":true}",
             submit_freeze_ticket: RestorationMaterials = "{\"identity_document\":\"Passport\",\"card_front\":true,\"transaction_months\":0,\"matches_card_holder\":true}",
             decide_restriction: StaffDecision = "{\"restore\":true,\"note\":\"paid\"}",
             decide_freeze: StaffDecision = "{\"restore\":true,\"note\":\"renewed\"}",
-            decide_pay_per_use_ticket: StaffDecision = "{\"restore\":true,\"note\":\"verified\"}"],
+            decide_pay_per_use_ticket: StaffDecision = "{\"restore\":true,\"note\":\"verified\"}",
+            allocate_member_budget: MemberBudget = "{\"amount\":100}"],
         outcomes [associate => Associate [Associated, FrozenUntilBudget];
             restrict => Restrict [Restricted, PayPerUseSuspended];
             decide_pay_per_use_ticket => DecidePayPerUseTicket [Unrestricted, PayPerUseSuspended];

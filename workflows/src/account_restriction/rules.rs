@@ -91,6 +91,18 @@ pub struct StaffDecision {
     pub note: String,
 }
 
+/// The budget an enterprise's master account allocates to a member
+/// account (002 §3.1.13: a member account is restricted when its budget is
+/// insufficient).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct MemberBudget {
+    /// The amount allocated, in the smallest unit of the account's
+    /// currency.
+    pub amount: u64,
+}
+
 /// How many months of transactions method 3 must show (NOTE after §1.1.10).
 pub const TRANSACTION_MONTHS: u8 = 6;
 
