@@ -1,7 +1,8 @@
 //! The rules the processes share, as plain functions and values: regions
 //! and their calling codes, mobile numbers, passwords, verification codes,
-//! email addresses and account types, and the materials tables of 002
-//! §1.1.17 ([`materials`]). Each cites the seed and section it
+//! email addresses and account types, the materials tables of 002
+//! §1.1.17 ([`materials`]), and what pays besides a card: quota,
+//! vouchers and coupons ([`coupons`]). Each cites the seed and section it
 //! implements and is tested at its boundaries.
 //!
 //! The rules of one process live beside its data and are re-exported here:
@@ -9,6 +10,7 @@
 //! [`service_closing`]. The guards of the workflows (`impl sign_up::Guards
 //! for SignUp`, …) only pick the right fields and call these.
 
+pub mod coupons;
 pub mod materials;
 
 pub use crate::account_restriction::rules as account_restriction;

@@ -104,26 +104,10 @@ pub struct TenantRegionChange {
     pub certificate_issued_in: Region,
 }
 
-/// 002 §1.1.13: what lets an account without a card subscribe to services.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Funding {
-    /// An expenditure quota is granted.
-    pub expenditure_quota: bool,
-    /// A voucher is available.
-    pub voucher: bool,
-    /// A test coupon is available.
-    pub test_coupon: bool,
-    /// The account is a reseller's customer.
-    pub reseller_customer: bool,
-}
-
-impl Funding {
-    /// 002 §1.1.13: any one of them is enough.
-    pub fn any(self) -> bool {
-        self.expenditure_quota || self.voucher || self.test_coupon || self.reseller_customer
-    }
-}
+/// 002 §1.1.13: what lets an account without a card subscribe to
+/// services; one owner with the other coupons' rules,
+/// [`crate::rules::coupons`].
+pub use crate::rules::coupons::Funding;
 
 #[cfg(test)]
 mod tests {
@@ -199,30 +183,5 @@ mod tests {
         assert!(may_change_to_enterprise(AccountType::Individual, false));
         assert!(!may_change_to_enterprise(AccountType::Individual, true));
         assert!(!may_change_to_enterprise(AccountType::Enterprise, false));
-    }
-
-    #[test]
-    fn any_funding_lets_an_account_subscribe_without_a_card() {
-        assert!(!Funding::default().any());
-        for funding in [
-            Funding {
-                expenditure_quota: true,
-                ..Funding::default()
-            },
-            Funding {
-                voucher: true,
-                ..Funding::default()
-            },
-            Funding {
-                test_coupon: true,
-                ..Funding::default()
-            },
-            Funding {
-                reseller_customer: true,
-                ..Funding::default()
-            },
-        ] {
-            assert!(funding.any(), "{funding:?}");
-        }
     }
 }
