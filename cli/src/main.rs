@@ -110,6 +110,38 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Compare two versions of a definition: every change, at its line in
+    /// both files, and what it means for the instances stored under the
+    /// old one.
+    ///
+    /// Each change is compatible (a stored instance loads and can take
+    /// every run it could before), changes behaviour (it loads, but a step
+    /// may now be refused or a state permits less), changes pending work
+    /// (a timer moved: instances whose clock runs fall due at another
+    /// instant), or needs a mapping (stored instances or trails name what
+    /// the new version lacks, or a step they wait on changed hands).
+    ///
+    /// Exits with the worst class: 0 compatible (or no change), 3 changes
+    /// behaviour, 4 changes pending work, 5 needs a mapping; 1 if a
+    /// definition cannot be read or has errors, 2 on a usage error.
+    #[command(after_help = "Examples:
+  turnstile diff v1/service_closing.toml v2/service_closing.toml
+  turnstile diff old.toml new.toml --rename closed=shut   # say a rename turnstile did not recognise
+  turnstile diff old.toml new.toml --json")]
+    Diff {
+        /// The definition as stored instances were written under it.
+        old: PathBuf,
+        /// The definition about to be deployed.
+        new: PathBuf,
+        /// A state or event of the old version renamed in the new one,
+        /// `OLD=NEW` (repeatable). Renames whose transitions are otherwise
+        /// unchanged are recognised without it.
+        #[arg(long, value_name = "OLD=NEW")]
+        rename: Vec<turnstile_spec::diff::Rename>,
+        /// Print one JSON object on standard output instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Explain a diagnostic code: what it means, an example of what was
     /// found and what is expected, and what to do. Without a code, list
     /// every code.
@@ -144,6 +176,22 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let result = match cli.command {
+        Command::Diff {
+            old,
+            new,
+            rename,
+            json,
+        } => {
+            return match diff(&old, &new, &rename, json, color) {
+                Ok(code) => ExitCode::from(code),
+                Err(message) => {
+                    if !message.is_empty() {
+                        eprintln!("{message}");
+                    }
+                    ExitCode::FAILURE
+                }
+            };
+        }
         Command::Check { paths, json, draw } => {
             let drawn = match &draw {
                 Some(dir) => draw_runs(&paths, dir),
@@ -181,6 +229,118 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// A definition for `diff`: its errors printed as `check` prints them, its
+/// warnings (broken promises marked so) left to `check`.
+fn load_quietly(path: &Path, color: bool) -> Result<(SourceFile, Workflow), String> {
+    let display = path.display().to_string();
+    let file = read::read(path, &display).map_err(|d: Diagnostic| {
+        format!(
+            "{}{}\n",
+            error_prefix(color),
+            d.render_without_source(color)
+        )
+    })?;
+    let checked = turnstile_spec::check(&file);
+    match checked.partial {
+        Some(workflow) if checked.diagnostics.is_empty() => Ok((file, workflow)),
+        _ => Err(format!(
+            "{}\n{}",
+            render_all(&checked.diagnostics, &file, color),
+            "error: fix the definition first: `turnstile diff` compares valid definitions"
+        )),
+    }
+}
+
+/// `turnstile diff OLD NEW`: the changes, worst first, and the exit
+/// status of the worst class.
+fn diff(
+    old: &Path,
+    new: &Path,
+    renames: &[turnstile_spec::diff::Rename],
+    json: bool,
+    color: bool,
+) -> Result<u8, String> {
+    use turnstile_spec::diff::{self, Class};
+    let (old_src, old_w) = load_quietly(old, color)?;
+    let (new_src, new_w) = load_quietly(new, color)?;
+    let changes = diff::diff(&old_w, &old_src, &new_w, &new_src, renames)
+        .map_err(|e| format!("error: {e}"))?;
+    let worst = diff::worst(&changes);
+    let at = |file: &SourceFile, line: Option<usize>| line.map(|l| format!("{}:{l}", file.path()));
+    if json {
+        let listed: Vec<serde_json::Value> = changes
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "class": c.class.key(),
+                    "kind": c.kind,
+                    "what": c.what,
+                    "consequence": c.consequence,
+                    "old_line": c.old_line,
+                    "new_line": c.new_line,
+                })
+            })
+            .collect();
+        let out = serde_json::json!({
+            "workflow": new_w.name.as_str(),
+            "old": old_src.path(),
+            "new": new_src.path(),
+            "worst": worst.key(),
+            "exit": worst.exit_code(),
+            "changes": listed,
+        });
+        print_out(&format!("{out:#}\n"))?;
+        return Ok(worst.exit_code());
+    }
+    let mut text = format!(
+        "{}: {} -> {}\n",
+        new_w.name.as_str(),
+        old_src.path(),
+        new_src.path()
+    );
+    if old_w.name.as_str() != new_w.name.as_str() {
+        text.push_str(&format!(
+            "note: the workflow is named `{}` in the old version: a stored row names its workflow, so rows of `{}` are not this workflow's\n",
+            old_w.name.as_str(),
+            old_w.name.as_str()
+        ));
+    }
+    if changes.is_empty() {
+        text.push_str("no change: stored instances load and behave as before\n");
+    }
+    for class in [
+        Class::NeedsMapping,
+        Class::ChangesPendingWork,
+        Class::ChangesBehaviour,
+        Class::Compatible,
+    ] {
+        let of: Vec<_> = changes.iter().filter(|c| c.class == class).collect();
+        if of.is_empty() {
+            continue;
+        }
+        text.push_str(&format!("\n{} ({}):\n", class.words(), of.len()));
+        for c in of {
+            let lines: Vec<String> = [at(&old_src, c.old_line), at(&new_src, c.new_line)]
+                .into_iter()
+                .flatten()
+                .collect();
+            text.push_str(&format!(
+                "  {} [{}]\n    {}\n",
+                c.what,
+                lines.join(", "),
+                c.consequence
+            ));
+        }
+    }
+    text.push_str(&format!(
+        "\nworst: {} (exit {})\n",
+        worst.words(),
+        worst.exit_code()
+    ));
+    print_out(&text)?;
+    Ok(worst.exit_code())
 }
 
 /// `turnstile explain [CODE]`: the code's page, or the list of codes.

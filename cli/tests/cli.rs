@@ -660,3 +660,104 @@ fn paths_and_check_walk_the_configurations_of_regions() {
         .collect();
     assert_eq!(events.len(), 10, "{events:?}");
 }
+
+/// `turnstile diff`: a renamed state and a shortened timer in service
+/// closing, each at its line in both files, and the exit status of the
+/// worst class; `--json` says the same as data; an unchanged definition
+/// exits 0, a compatible change 0, a rename stated that does not apply 1.
+#[test]
+fn diff_classifies_each_change_at_its_lines() {
+    let dir = std::env::temp_dir().join(format!("turnstile-diff-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let v1 = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../workflows/service_closing.toml"
+    ))
+    .unwrap();
+    let v2 = v1
+        .replace("after = \"90d\"", "after = \"60d\"")
+        .replace("\"disabled\"", "\"switched_off\"")
+        .replace("[states.disabled]", "[states.switched_off]");
+    let (old, new) = (dir.join("v1.toml"), dir.join("v2.toml"));
+    std::fs::write(&old, &v1).unwrap();
+    std::fs::write(&new, &v2).unwrap();
+    let line = |text: &str, what: &str| text[..text.find(what).unwrap()].lines().count() + 1;
+
+    let out = turnstile()
+        .args(["diff", old.to_str().unwrap(), new.to_str().unwrap()])
+        .assert()
+        .code(5);
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        stdout.contains(&format!(
+            "needs a mapping (1):\n  state `disabled` renamed to `switched_off` (recognised: the rest is unchanged) [{}:{}, {}:{}]",
+            old.display(),
+            line(&v1, "[states.disabled]"),
+            new.display(),
+            line(&v2, "[states.switched_off]")
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "changes pending work (1):\n  `retention_period_ends` from `closed`: after shortened from 90d to 60d [{}:{}, {}:{}]\n    instances in `closed` since more than 60d become due at once",
+            old.display(),
+            line(&v1, "after = \"90d\""),
+            new.display(),
+            line(&v2, "after = \"60d\"")
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("worst: needs a mapping (exit 5)\n"),
+        "{stdout}"
+    );
+
+    let out = turnstile()
+        .args([
+            "diff",
+            "--json",
+            old.to_str().unwrap(),
+            new.to_str().unwrap(),
+        ])
+        .assert()
+        .code(5);
+    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(json["worst"], "needs_mapping");
+    assert_eq!(json["exit"], 5);
+    let kinds: Vec<&str> = json["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["state_renamed", "timer_shortened"]);
+    assert_eq!(json["changes"][1]["class"], "changes_pending_work");
+    assert_eq!(json["changes"][1]["new_line"], line(&v2, "after = \"60d\""));
+
+    // The timer alone: pending work, 4. Nothing: 0.
+    std::fs::write(&new, v1.replace("after = \"90d\"", "after = \"60d\"")).unwrap();
+    turnstile()
+        .args(["diff", old.to_str().unwrap(), new.to_str().unwrap()])
+        .assert()
+        .code(4);
+    let out = turnstile()
+        .args(["diff", old.to_str().unwrap(), old.to_str().unwrap()])
+        .assert()
+        .code(0);
+    assert!(String::from_utf8_lossy(&out.get_output().stdout)
+        .contains("no change: stored instances load and behave as before"));
+    // A rename of a state neither version has: an error, 1.
+    let out = turnstile()
+        .args([
+            "diff",
+            old.to_str().unwrap(),
+            new.to_str().unwrap(),
+            "--rename",
+            "archived=gone",
+        ])
+        .assert()
+        .code(1);
+    assert!(stderr(&out).contains("the old version has no state or event `archived`"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -34,6 +34,7 @@
 #![forbid(unsafe_code)]
 
 pub mod diagnostic;
+pub mod diff;
 pub mod fingerprint;
 pub mod graph;
 pub mod keys;
