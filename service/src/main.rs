@@ -47,8 +47,11 @@
 //! route; 405 a method the route lacks; 408 headers or a body too slow
 //! (`request_timeout`); 409 event not allowed now (`not_allowed`), timer
 //! not yet due (`not_yet`), an automatic timer came first (`overdue`), id
-//! taken, version conflict, or an `at` earlier than the instance's last
-//! step (`clock_behind`: nothing is stored); 413 a body over 64 KiB; 414
+//! taken, version conflict, an `at` earlier than the instance's last
+//! step (`clock_behind`: nothing is stored), or an instance stored under
+//! another version of the definition (`other_version`, with
+//! `stored_fingerprint` and this node's `fingerprint`: a node of that
+//! version serves it, or a migration moves it); 413 a body over 64 KiB; 414
 //! a URI and 431 headers too large to read; 422
 //! guard refused, a payload missing, unreadable or not expected
 //! (`bad_payload`), a key reused; 500 a stored row that does not load
@@ -224,6 +227,21 @@ fn store_error(e: StoreError) -> Response {
             error(StatusCode::BAD_REQUEST, "unstorable", message)
         }
         StoreError::BadText { .. } => error(StatusCode::BAD_REQUEST, "invalid_text", message),
+        // A row another version of the definition wrote (a rolling deploy,
+        // a rollback): a node of that version serves it, or a migration
+        // moves it; this node neither reads nor writes it.
+        StoreError::OtherVersion {
+            stored, current, ..
+        } => (
+            StatusCode::CONFLICT,
+            Json(json!({
+                "error": "other_version",
+                "message": message,
+                "stored_fingerprint": stored,
+                "fingerprint": current,
+            })),
+        )
+            .into_response(),
         StoreError::BadRow { .. } => {
             internal(StatusCode::INTERNAL_SERVER_ERROR, "bad_row", message)
         }

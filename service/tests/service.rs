@@ -1669,6 +1669,56 @@ fn hostile_text_is_refused_with_json_and_no_database_words() {
             logged.contains("service_closing instance `acme` is refused"),
             "{logged}"
         );
+
+        // A row another version of the definition wrote (a node already
+        // upgraded, or rolled back): 409 `other_version` with both
+        // fingerprints, not a 500, and the row is left as it is.
+        let alice = token("alice", &["customer"]);
+        let (status, _) = call_as(
+            &agent(),
+            &alice,
+            "POST",
+            &format!("{base}/service_closing"),
+            Some(
+                &json!({ "id": "nextgen", "data": { "account": "nextgen", "obstacles": [] } })
+                    .to_string(),
+            ),
+        );
+        assert_eq!(status, 201);
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async {
+            let store = turnstile_store::Store::open(&url).await.unwrap();
+            sqlx::query(
+                "UPDATE turnstile_instances SET fingerprint = 'sha256:newer' WHERE id = 'nextgen'",
+            )
+            .execute(store.pool())
+            .await
+            .unwrap();
+            store.close().await;
+        });
+        drop(runtime);
+        use turnstile_runtime::Dispatch;
+        for (method, path, body) in [
+            ("GET", "/service_closing/nextgen", None),
+            (
+                "POST",
+                "/service_closing/nextgen/events",
+                Some(r#"{"event": "close"}"#),
+            ),
+        ] {
+            let (status, shown) = call_as(&agent(), &alice, method, &format!("{base}{path}"), body);
+            assert_eq!(
+                (status, shown["error"].as_str()),
+                (409, Some("other_version")),
+                "{method} {path}: {shown}"
+            );
+            assert_eq!(shown["stored_fingerprint"], "sha256:newer", "{shown}");
+            assert_eq!(
+                shown["fingerprint"],
+                turnstile_workflows::ServiceClosing::FINGERPRINT,
+                "{shown}"
+            );
+        }
     }
 }
 

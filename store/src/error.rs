@@ -52,6 +52,26 @@ pub enum StoreError {
         /// Why (boxed: it is large, and errors travel far).
         why: Box<Why>,
     },
+    /// The row was written under another version of the definition
+    /// (another fingerprint): this build neither reads nor writes it, and
+    /// leaves it as it is. A node of that version serves it; a migration
+    /// from that version ([`Store::migrate_from`](crate::Store::migrate_from))
+    /// moves it to this one.
+    #[error(
+        "{workflow} instance `{id}` was stored under another version of the definition \
+         (fingerprint {stored}); this build has {current}: a node of that version serves it, \
+         or a migration from it (Store::migrate_from) moves it to this one"
+    )]
+    OtherVersion {
+        /// The workflow.
+        workflow: &'static str,
+        /// The instance id.
+        id: String,
+        /// The fingerprint the row was written under.
+        stored: String,
+        /// This build's fingerprint.
+        current: &'static str,
+    },
     /// A stored row does not make a valid instance; it was left as it is.
     #[error("{workflow} instance `{id}` is refused: {problem}")]
     BadRow {

@@ -93,7 +93,7 @@ use turnstile_runtime::{Dispatch, Instance, Step};
 
 pub use error::StoreError;
 pub use fire::{FireRequest, Keyed, Recorded};
-pub use maintenance::{Migration, Verified};
+pub use maintenance::{MigrateOptions, Migration, Verified};
 pub use outbox::{Delivery, Lag, Waiter};
 pub use regions::{KeyedRegions, StoredRegions};
 use rows::{instant, wall_clock, Columns};

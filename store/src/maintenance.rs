@@ -1,6 +1,8 @@
 //! The operator's work: replaying every stored instance, and moving
 //! instances to a new definition.
 
+use std::collections::BTreeMap;
+
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sqlx::Row;
@@ -10,14 +12,41 @@ use turnstile_runtime::{Dispatch, Instance};
 use crate::rows::{self, Columns};
 use crate::{Store, StoreError};
 
-/// What [`Store::migrate`] did: the instances moved to the current
-/// definition, and those refused (left as they were).
+/// What [`Store::migrate_from`] (or [`Store::migrate`]) did, or on a dry
+/// run would do: the instances moved to the current definition, and those
+/// refused (left as they were).
 #[derive(Debug, Default)]
 pub struct Migration {
-    /// The ids of the instances migrated.
+    /// The ids of the instances migrated (on a dry run: that would be).
     pub migrated: Vec<String>,
     /// Why the others were not.
     pub refused: Vec<StoreError>,
+    /// How many instances of the source version were in each state (the
+    /// old version's name), migrated or refused.
+    pub by_state: BTreeMap<String, usize>,
+    /// Whether nothing was written: a dry run.
+    pub dry_run: bool,
+}
+
+/// How [`Store::migrate_from`] runs.
+#[derive(Debug, Clone, Copy)]
+pub struct MigrateOptions {
+    /// Check every instance as the migration would, write nothing, and
+    /// report what would be migrated and refused.
+    pub dry_run: bool,
+    /// How many instance ids are read at once (each instance is still
+    /// written in its own transaction); progress is reported after each
+    /// batch.
+    pub batch: usize,
+}
+
+impl Default for MigrateOptions {
+    fn default() -> Self {
+        MigrateOptions {
+            dry_run: false,
+            batch: 500,
+        }
+    }
 }
 
 /// What [`Store::verify`] found: how many instances it replayed, and why
@@ -69,7 +98,9 @@ impl Store {
                 match self.load::<W>(id).await {
                     // Deleted since the page was read: nothing to check.
                     Ok(_) | Err(StoreError::NotFound { .. }) => {}
-                    Err(e @ StoreError::BadRow { .. }) => report.refused.push(e),
+                    Err(e @ (StoreError::BadRow { .. } | StoreError::OtherVersion { .. })) => {
+                        report.refused.push(e)
+                    }
                     Err(e) => return Err(e),
                 }
                 report.checked += 1;
@@ -80,14 +111,15 @@ impl Store {
     }
 
     /// Moves every instance of `W` stored under another definition (another
-    /// fingerprint) to this one: `migrate` maps each old snapshot (its
-    /// fingerprint, state, data read as `D`, and history) to the current
-    /// definition's state, data and history, as [`Instance::migrate`]
-    /// does for snapshots. Each instance is rewritten in its own
-    /// transaction, with the version check; what `migrate` returns must
-    /// replay like any stored instance. Instances it refuses, or whose
-    /// result does not replay, are listed in [`Migration::refused`] and
-    /// left as they were.
+    /// fingerprint) to this one.
+    ///
+    /// Prefer [`Store::migrate_from`]: this one takes every fingerprint
+    /// but this build's, so run during a rolling deploy, or after a
+    /// rollback, it would also rewrite rows a newer version wrote. It is
+    /// `migrate_from` for each other fingerprint stored, in turn.
+    #[deprecated(
+        note = "use `migrate_from`, which names the version it moves and leaves every other version's rows alone"
+    )]
     pub async fn migrate<W, D>(
         &self,
         migrate: impl Fn(Envelope<D>) -> Result<Migrated<W>, String>,
@@ -96,82 +128,196 @@ impl Store {
         W: Dispatch + Serialize,
         D: DeserializeOwned,
     {
-        let ids: Vec<String> = sqlx::query(
-            "SELECT id FROM turnstile_instances WHERE workflow = $1 AND fingerprint <> $2 ORDER BY id",
+        let fingerprints: Vec<String> = sqlx::query(
+            "SELECT DISTINCT fingerprint FROM turnstile_instances WHERE workflow = $1 AND fingerprint <> $2 ORDER BY fingerprint",
         )
         .bind(W::NAME)
         .bind(W::FINGERPRINT)
         .fetch_all(&self.pool)
         .await?
         .iter()
-        .map(|row| row.try_get::<String, _>("id"))
+        .map(|row| row.try_get::<String, _>("fingerprint"))
         .collect::<Result<_, _>>()?;
         let mut report = Migration::default();
-        for id in ids {
-            let bad = |problem: String| StoreError::BadRow {
-                workflow: W::NAME,
-                id: id.clone(),
-                problem,
-            };
-            let mut tx = self.begin_write().await?;
-            let raw = match rows::read_row(&mut tx, W::NAME, &id).await {
-                Ok(raw) => raw,
-                Err(e) => {
-                    report.refused.push(e);
-                    continue;
-                }
-            };
-            let data: D = match serde_json::from_str(&raw.data) {
-                Ok(data) => data,
-                Err(e) => {
-                    report
-                        .refused
-                        .push(bad(format!("its data does not read as the old type: {e}")));
-                    continue;
-                }
-            };
-            let envelope = Envelope {
-                format: turnstile_runtime::snapshot::FORMAT.to_string(),
-                workflow: W::NAME.to_string(),
-                fingerprint: raw.fingerprint,
-                state: raw.state,
-                started_at: raw.started_at,
-                entered_at: raw.entered_at,
-                data,
-                trail: raw.trail,
-            };
-            let instance = match Instance::migrate(envelope, &migrate) {
-                Ok(instance) => instance,
-                Err(e) => {
-                    report.refused.push(bad(e.to_string()));
-                    continue;
-                }
-            };
-            let columns = match Columns::of(&id, &instance, 0) {
-                Ok(columns) => columns,
-                Err(e) => {
-                    report.refused.push(e);
-                    continue;
-                }
-            };
-            match rows::update_row::<W>(&mut tx, &id, raw.version, &columns).await {
-                Ok(()) => {}
-                Err(e @ (StoreError::Conflict { .. } | StoreError::NotFound { .. })) => {
-                    report.refused.push(e);
-                    continue;
-                }
-                Err(e) => return Err(e),
-            }
-            sqlx::query("DELETE FROM turnstile_steps WHERE workflow = $1 AND id = $2")
-                .bind(W::NAME)
-                .bind(&id)
-                .execute(&mut *tx)
+        for from in fingerprints {
+            let one = self
+                .migrate_from::<W, D>(&from, MigrateOptions::default(), &migrate, |_, _| {})
                 .await?;
-            rows::insert_steps(&mut tx, self.backend, W::NAME, &id, 0, &columns.steps).await?;
-            tx.commit().await?;
-            self.wake();
-            report.migrated.push(id);
+            report.migrated.extend(one.migrated);
+            report.refused.extend(one.refused);
+            for (state, n) in one.by_state {
+                *report.by_state.entry(state).or_default() += n;
+            }
         }
         Ok(report)
+    }
+
+    /// Moves the instances of `W` stored under the version whose
+    /// fingerprint is `from` to this build's definition, and no others:
+    /// rows of this version, or of any other (a newer one written by nodes
+    /// already upgraded, during a rolling deploy or after a rollback), are
+    /// left alone. `migrate` maps each old snapshot (its fingerprint,
+    /// state, data read as `D`, and history) to the current definition's
+    /// state, data and history, as [`Instance::migrate`] does for
+    /// snapshots; what it returns must replay like any stored instance.
+    ///
+    /// Each instance is rewritten in its own transaction, with the
+    /// version check and the fingerprint checked again under it (a row
+    /// another node migrated or moved meanwhile is refused, not
+    /// overwritten). Ids are read `options.batch` at a time, and
+    /// `progress(done, total)` is called after each batch. With
+    /// `options.dry_run`, every instance is read and mapped as it would
+    /// be, and nothing is written. Instances the mapping refuses, or whose
+    /// result does not replay, are listed in [`Migration::refused`] and
+    /// left as they were; [`Migration::by_state`] counts the instances of
+    /// the source version by their old state.
+    pub async fn migrate_from<W, D>(
+        &self,
+        from: &str,
+        options: MigrateOptions,
+        migrate: impl Fn(Envelope<D>) -> Result<Migrated<W>, String>,
+        mut progress: impl FnMut(usize, usize),
+    ) -> Result<Migration, StoreError>
+    where
+        W: Dispatch + Serialize,
+        D: DeserializeOwned,
+    {
+        let total: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM turnstile_instances WHERE workflow = $1 AND fingerprint = $2",
+        )
+        .bind(W::NAME)
+        .bind(from)
+        .fetch_one(&self.pool)
+        .await?;
+        let total = usize::try_from(total).unwrap_or(0);
+        let mut report = Migration {
+            dry_run: options.dry_run,
+            ..Migration::default()
+        };
+        if from == W::FINGERPRINT {
+            return Ok(report);
+        }
+        let mut after = String::new();
+        let mut done = 0;
+        loop {
+            let ids: Vec<String> = sqlx::query(
+                "SELECT id FROM turnstile_instances WHERE workflow = $1 AND fingerprint = $2 AND id > $3 ORDER BY id LIMIT $4",
+            )
+            .bind(W::NAME)
+            .bind(from)
+            .bind(&after)
+            .bind(i64::try_from(options.batch.max(1)).unwrap_or(i64::MAX))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| row.try_get::<String, _>("id"))
+            .collect::<Result<_, _>>()?;
+            let Some(last) = ids.last() else { break };
+            after = last.clone();
+            for id in ids {
+                self.migrate_one::<W, D>(&id, from, options.dry_run, &migrate, &mut report)
+                    .await?;
+                done += 1;
+            }
+            progress(done, total.max(done));
+        }
+        Ok(report)
+    }
+
+    /// [`Store::migrate_from`] for one instance: read, map, check, write
+    /// (unless a dry run). A refusal is recorded in `report`; only a
+    /// database failure is an error.
+    async fn migrate_one<W, D>(
+        &self,
+        id: &str,
+        from: &str,
+        dry_run: bool,
+        migrate: &impl Fn(Envelope<D>) -> Result<Migrated<W>, String>,
+        report: &mut Migration,
+    ) -> Result<(), StoreError>
+    where
+        W: Dispatch + Serialize,
+        D: DeserializeOwned,
+    {
+        let bad = |problem: String| StoreError::BadRow {
+            workflow: W::NAME,
+            id: id.to_string(),
+            problem,
+        };
+        let mut tx = self.begin_write().await?;
+        let raw = match rows::read_row(&mut tx, W::NAME, id).await {
+            Ok(raw) => raw,
+            Err(e) => {
+                report.refused.push(e);
+                return Ok(());
+            }
+        };
+        // Read again under the write: another node may have migrated or
+        // moved it since the ids were listed.
+        if raw.fingerprint != from {
+            report.refused.push(StoreError::OtherVersion {
+                workflow: W::NAME,
+                id: id.to_string(),
+                stored: raw.fingerprint,
+                current: W::FINGERPRINT,
+            });
+            return Ok(());
+        }
+        *report.by_state.entry(raw.state.clone()).or_default() += 1;
+        let data: D = match serde_json::from_str(&raw.data) {
+            Ok(data) => data,
+            Err(e) => {
+                report
+                    .refused
+                    .push(bad(format!("its data does not read as the old type: {e}")));
+                return Ok(());
+            }
+        };
+        let envelope = Envelope {
+            format: turnstile_runtime::snapshot::FORMAT.to_string(),
+            workflow: W::NAME.to_string(),
+            fingerprint: raw.fingerprint,
+            state: raw.state,
+            started_at: raw.started_at,
+            entered_at: raw.entered_at,
+            data,
+            trail: raw.trail,
+        };
+        let instance = match Instance::migrate(envelope, migrate) {
+            Ok(instance) => instance,
+            Err(e) => {
+                report.refused.push(bad(e.to_string()));
+                return Ok(());
+            }
+        };
+        let columns = match Columns::of(id, &instance, 0) {
+            Ok(columns) => columns,
+            Err(e) => {
+                report.refused.push(e);
+                return Ok(());
+            }
+        };
+        if dry_run {
+            report.migrated.push(id.to_string());
+            return Ok(());
+        }
+        match rows::update_row::<W>(&mut tx, id, raw.version, &columns).await {
+            Ok(()) => {}
+            Err(e @ (StoreError::Conflict { .. } | StoreError::NotFound { .. })) => {
+                report.refused.push(e);
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        }
+        sqlx::query("DELETE FROM turnstile_steps WHERE workflow = $1 AND id = $2")
+            .bind(W::NAME)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        rows::insert_steps(&mut tx, self.backend, W::NAME, id, 0, &columns.steps).await?;
+        tx.commit().await?;
+        self.wake();
+        report.migrated.push(id.to_string());
+        Ok(())
     }
 }

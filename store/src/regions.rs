@@ -76,6 +76,20 @@ fn bad_row<W: Parallel>(id: &str, problem: impl Into<String>) -> StoreError {
     }
 }
 
+/// A row written under another fingerprint: refused as another version's,
+/// and left as it is.
+fn other_version<W: Parallel>(id: &str, stored: &str) -> Result<(), StoreError> {
+    if stored == W::FINGERPRINT {
+        return Ok(());
+    }
+    Err(StoreError::OtherVersion {
+        workflow: W::NAME,
+        id: id.to_string(),
+        stored: stored.to_string(),
+        current: W::FINGERPRINT,
+    })
+}
+
 fn unstorable<W: Parallel>(id: &str, problem: impl Into<String>) -> StoreError {
     StoreError::Unstorable {
         workflow: W::NAME,
@@ -267,6 +281,7 @@ async fn read<W: Parallel + DeserializeOwned>(
     id: &str,
 ) -> Result<StoredRegions<W>, StoreError> {
     let row = read_row::<W>(conn, backend, id, false).await?;
+    other_version::<W>(id, &row.fingerprint)?;
     let started_at = row
         .started_at
         .ok_or_else(|| bad_row::<W>(id, "no start instant"))
@@ -349,16 +364,7 @@ async fn read_head<W: Parallel + DeserializeOwned>(
     lock: bool,
 ) -> Result<(StoredRegions<W>, Option<String>), StoreError> {
     let row = read_row::<W>(conn, backend, id, lock).await?;
-    if row.fingerprint != W::FINGERPRINT {
-        return Err(bad_row::<W>(
-            id,
-            format!(
-                "stored under fingerprint {}, not this build's {}",
-                row.fingerprint,
-                W::FINGERPRINT
-            ),
-        ));
-    }
+    other_version::<W>(id, &row.fingerprint)?;
     let version = row.version;
     if version > 0 {
         let last: Option<StepRow> = sqlx::query_as(&format!(
@@ -748,7 +754,10 @@ impl Store {
     ) -> Result<(usize, Vec<StoreError>), StoreError> {
         let mut fired = 0;
         let mut errors = Vec::new();
-        for id in self.due::<W>(now, limit).await? {
+        for id in self
+            .due_of_version(W::NAME, W::FINGERPRINT, now, limit)
+            .await?
+        {
             match self.fire_due_regions::<W>(&id, now).await {
                 Ok(n) => fired += n,
                 Err(StoreError::Conflict { .. }) => {}

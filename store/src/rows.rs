@@ -598,14 +598,11 @@ fn check_fingerprint<W: Dispatch>(id: &str, found: &str) -> Result<(), StoreErro
     if found == W::FINGERPRINT {
         return Ok(());
     }
-    Err(StoreError::BadRow {
+    Err(StoreError::OtherVersion {
         workflow: W::NAME,
         id: id.to_string(),
-        problem: format!(
-            "it was stored under another definition (fingerprint {found}, this build has {}); \
-             migrate it with Store::migrate",
-            W::FINGERPRINT
-        ),
+        stored: found.to_string(),
+        current: W::FINGERPRINT,
     })
 }
 

@@ -55,6 +55,10 @@ impl Store {
     /// earliest first, at most `limit` (through the index on the next due
     /// instant). For a workflow with regions, the earliest timer of any
     /// region ([`Store::run_due_regions`]).
+    ///
+    /// Rows of every version of the definition are listed; the timer
+    /// runners ([`Store::run_due`], [`Store::run_due_regions`]) take only
+    /// their own version's, and leave the others to nodes of theirs.
     pub async fn due<W: turnstile_runtime::Workflow>(
         &self,
         now: SystemTime,
@@ -68,6 +72,32 @@ impl Store {
         )
         .bind(W::NAME)
         .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| r.try_get::<String, _>("id").map_err(StoreError::from))
+            .collect()
+    }
+
+    /// [`Store::due`], of the rows written under `fingerprint` only: what
+    /// a node of that version's timer runner takes.
+    pub(crate) async fn due_of_version(
+        &self,
+        workflow: &str,
+        fingerprint: &str,
+        now: SystemTime,
+        limit: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        let now = nanos(now).map_err(StoreError::Instant)?;
+        let rows = sqlx::query(
+            "SELECT id FROM turnstile_instances \
+             WHERE workflow = $1 AND next_due IS NOT NULL AND next_due <= $2 AND fingerprint = $3 \
+             ORDER BY next_due, id LIMIT $4",
+        )
+        .bind(workflow)
+        .bind(now)
+        .bind(fingerprint)
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
@@ -97,11 +127,12 @@ impl Store {
                 let mut tx = self.begin_pooled(None).await?;
                 let rows = sqlx::query(
                     "SELECT id FROM turnstile_instances \
-                     WHERE workflow = $1 AND next_due IS NOT NULL AND next_due <= $2 \
-                     ORDER BY next_due, id LIMIT $3 FOR UPDATE SKIP LOCKED",
+                     WHERE workflow = $1 AND next_due IS NOT NULL AND next_due <= $2 AND fingerprint = $3 \
+                     ORDER BY next_due, id LIMIT $4 FOR UPDATE SKIP LOCKED",
                 )
                 .bind(W::NAME)
                 .bind(at)
+                .bind(W::FINGERPRINT)
                 .bind(limit)
                 .fetch_all(&mut *tx)
                 .await?;
@@ -119,7 +150,10 @@ impl Store {
                 self.wake();
             }
             Backend::Sqlite => {
-                for id in self.due::<W>(now, limit).await? {
+                for id in self
+                    .due_of_version(W::NAME, W::FINGERPRINT, now, limit)
+                    .await?
+                {
                     // Under the write lock: another worker that took this
                     // instance first has committed, and its row says so.
                     let mut tx = self.begin_write().await?;
@@ -130,7 +164,9 @@ impl Store {
                                 fired.push(done);
                             }
                         }
-                        Err(e @ StoreError::BadRow { .. }) => errors.push(e),
+                        Err(e @ (StoreError::BadRow { .. } | StoreError::OtherVersion { .. })) => {
+                            errors.push(e)
+                        }
                         // Gone since the query.
                         Err(StoreError::NotFound { .. }) => {}
                         Err(e) => return Err(e),
