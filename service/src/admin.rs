@@ -43,7 +43,8 @@ use crate::{ACCOUNT, WORKFLOWS};
 
 const USAGE: &str = "account_service store [--database URL] \
 list WORKFLOW [--state S] [--owner ID] [--limit N] | show WORKFLOW ID [--html PATH] | \
-verify [WORKFLOW…] | run-due [WORKFLOW…] | lag";
+verify [WORKFLOW…] | run-due [WORKFLOW…] | lag | \
+migrate WORKFLOW --from FINGERPRINT [--dry-run]";
 
 /// An instant as an operator reads it: RFC 3339, UTC, to the millisecond.
 fn when(at: SystemTime) -> String {
@@ -61,6 +62,10 @@ struct Command {
     limit: i64,
     /// `show --html PATH`: where to write the instance's page.
     html: Option<String>,
+    /// `migrate --from FINGERPRINT`: the version whose rows move.
+    from: Option<String>,
+    /// `migrate --dry-run`: write nothing.
+    dry_run: bool,
 }
 
 fn parse(args: Vec<String>, database: String) -> Result<Command, String> {
@@ -71,6 +76,8 @@ fn parse(args: Vec<String>, database: String) -> Result<Command, String> {
         owner: None,
         limit: 100,
         html: None,
+        from: None,
+        dry_run: false,
     };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -80,6 +87,8 @@ fn parse(args: Vec<String>, database: String) -> Result<Command, String> {
             "--state" => command.state = Some(value()?),
             "--owner" => command.owner = Some(value()?),
             "--html" => command.html = Some(value()?),
+            "--from" => command.from = Some(value()?),
+            "--dry-run" => command.dry_run = true,
             "--limit" => {
                 let v = value()?;
                 command.limit = v.parse().map_err(|e| format!("--limit {v}: {e}"))?;
@@ -125,6 +134,19 @@ pub async fn main(args: Vec<String>, database: String) -> std::process::ExitCode
         ["verify", chosen @ ..] => verify(&store, chosen).await,
         ["run-due", chosen @ ..] => run_due(&store, chosen).await,
         ["lag"] => lag(&store).await,
+        ["migrate", workflow] => {
+            let Some(from) = command.from.as_deref() else {
+                eprintln!("error: migrate needs --from FINGERPRINT, the version whose rows move (`turnstile check` prints a definition's)\nusage: {USAGE}");
+                return std::process::ExitCode::from(2);
+            };
+            with_workflow!(*workflow, W => migrate_unchanged::<W>(&store, from, command.dry_run).await, other => match other {
+                ACCOUNT => {
+                    eprintln!("error: `{ACCOUNT}` has regions, whose stored configurations do not migrate yet");
+                    Ok(false)
+                }
+                other => unknown(other),
+            })
+        }
         _ => {
             eprintln!("usage: {USAGE}");
             return std::process::ExitCode::from(2);
@@ -139,6 +161,60 @@ pub async fn main(args: Vec<String>, database: String) -> std::process::ExitCode
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// `migrate WORKFLOW --from FINGERPRINT [--dry-run]`: the rows of that
+/// version moved to this build's, each as it is (state, data, history):
+/// the migration for a change `turnstile diff` calls compatible. Rows of
+/// any other version stay as they are. Prints the count by old state, then
+/// each refusal; exit 0 when none was refused.
+async fn migrate_unchanged<W>(store: &Store, from: &str, dry_run: bool) -> Result<bool, StoreError>
+where
+    W: Dispatch + Serialize + DeserializeOwned,
+{
+    use turnstile_runtime::snapshot::{Envelope, Migrated};
+    let options = turnstile_store::MigrateOptions {
+        dry_run,
+        ..turnstile_store::MigrateOptions::default()
+    };
+    let bar = ProgressBar::new(0);
+    let report = store
+        .migrate_from::<W, W>(
+            from,
+            options,
+            |old: Envelope<W>| {
+                Ok(Migrated {
+                    state: old.state,
+                    data: old.data,
+                    trail: old.trail,
+                })
+            },
+            |done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            },
+        )
+        .await?;
+    bar.finish_and_clear();
+    println!(
+        "{}: {} {} from {from} to {}{}",
+        W::NAME,
+        report.migrated.len(),
+        if dry_run { "would move" } else { "moved" },
+        W::FINGERPRINT,
+        if dry_run {
+            " (a dry run: nothing written)"
+        } else {
+            ""
+        }
+    );
+    for (state, n) in &report.by_state {
+        println!("  {state}\t{n}");
+    }
+    for refused in &report.refused {
+        eprintln!("refused: {refused}");
+    }
+    Ok(report.refused.is_empty())
 }
 
 fn unknown(name: &str) -> Result<bool, StoreError> {

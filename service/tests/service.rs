@@ -1383,6 +1383,54 @@ fn the_operators_command_lists_shows_verifies_runs_timers_and_shows_lag() {
             "{ran}"
         );
         assert_eq!(code, Some(0), "{ran}");
+        // beta written under an older version: shown as another version's
+        // until the operator moves that version's rows, first as a dry run.
+        runtime.block_on(async {
+            let store = Store::open(&url).await.unwrap();
+            sqlx::query(
+                "UPDATE turnstile_instances SET fingerprint = 'sha256:older' WHERE id = 'beta'",
+            )
+            .execute(store.pool())
+            .await
+            .unwrap();
+            store.close().await;
+        });
+        let (code, _) = operator(&url, &["show", "service_closing", "beta"]);
+        assert_eq!(code, Some(1), "another version's row");
+        let (code, _) = operator(&url, &["migrate", "service_closing"]);
+        assert_eq!(code, Some(2), "--from is needed");
+        let (code, dry) = operator(
+            &url,
+            &[
+                "migrate",
+                "service_closing",
+                "--from",
+                "sha256:older",
+                "--dry-run",
+            ],
+        );
+        assert_eq!(code, Some(0), "{dry}");
+        assert!(
+            dry.contains("service_closing: 1 would move from sha256:older"),
+            "{dry}"
+        );
+        assert!(
+            dry.contains("(a dry run: nothing written)") && dry.contains("  active\t1"),
+            "{dry}"
+        );
+        let (code, _) = operator(&url, &["show", "service_closing", "beta"]);
+        assert_eq!(code, Some(1), "a dry run writes nothing");
+        let (code, moved) = operator(
+            &url,
+            &["migrate", "service_closing", "--from", "sha256:older"],
+        );
+        assert_eq!(code, Some(0), "{moved}");
+        assert!(
+            moved.contains("service_closing: 1 moved from sha256:older"),
+            "{moved}"
+        );
+        let (code, shown) = operator(&url, &["show", "service_closing", "beta"]);
+        assert_eq!(code, Some(0), "{shown}");
         let (code, _) = operator(&url, &["list"]);
         assert_eq!(code, Some(2), "a command that does not parse");
     }
