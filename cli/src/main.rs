@@ -142,6 +142,31 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write the explorer page of a definition opened at one instance: its
+    /// snapshot (`Instance::to_envelope`, or a regions snapshot, as JSON),
+    /// which the page checks as the runtime does and shows on the diagram
+    /// (where it is, the way it took, its timers, what may be fired now and
+    /// by whom) and simulates on from.
+    ///
+    /// Exits 1 if the definition has errors or the snapshot is not JSON; a
+    /// snapshot of another workflow or version opens refused, in the
+    /// runtime's words, in the page itself.
+    #[command(
+        after_help = "Examples:\n  turnstile inspect workflows/service_closing.toml acme.json --out acme.html\n  turnstile inspect workflows/service_closing.toml acme.json --out acme.html --as-of 2027-03-01T00:00:00Z"
+    )]
+    Inspect {
+        /// The definition the instance runs under.
+        definition: PathBuf,
+        /// The snapshot, as JSON (`-`: standard input).
+        snapshot: PathBuf,
+        /// The page to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// The instant the page's clock starts at (RFC 3339); without it,
+        /// the last instant the snapshot records.
+        #[arg(long)]
+        as_of: Option<String>,
+    },
     /// Explain a diagnostic code: what it means, an example of what was
     /// found and what is expected, and what to do. Without a code, list
     /// every code.
@@ -214,6 +239,12 @@ fn main() -> ExitCode {
         Command::Paths { file, json } => paths(&file, json, color),
         Command::Access { paths, out, check } => access(&paths, out.as_deref(), check, color),
         Command::Explain { code } => explain(code.as_deref()),
+        Command::Inspect {
+            definition,
+            snapshot,
+            out,
+            as_of,
+        } => inspect(&definition, &snapshot, &out, as_of.as_deref(), color),
         Command::Audit {
             definition,
             histories,
@@ -341,6 +372,42 @@ fn diff(
     ));
     print_out(&text)?;
     Ok(worst.exit_code())
+}
+
+/// `turnstile inspect DEFINITION SNAPSHOT --out PAGE`: the explorer page
+/// opened at the snapshot.
+fn inspect(
+    definition: &Path,
+    snapshot: &Path,
+    out: &Path,
+    as_of: Option<&str>,
+    color: bool,
+) -> Result<(), String> {
+    let (_, w) = load_quietly(definition, color)?;
+    let text = if snapshot == Path::new("-") {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map_err(|e| format!("error: cannot read the snapshot from standard input: {e}"))?;
+        text
+    } else {
+        std::fs::read_to_string(snapshot)
+            .map_err(|e| format!("error: cannot read `{}`: {e}", snapshot.display()))?
+    };
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "error: `{}` is not JSON: {e}; write the snapshot with `Instance::to_envelope` and serde_json",
+            snapshot.display()
+        )
+    })?;
+    if let Some(at) = as_of {
+        humantime::parse_rfc3339(at)
+            .map_err(|e| format!("error: --as-of `{at}` is not an RFC 3339 instant: {e}"))?;
+    }
+    let page = turnstile_render::inspector(&w, &value, as_of);
+    std::fs::write(out, page)
+        .map_err(|e| format!("error: cannot write `{}`: {e}", out.display()))?;
+    eprintln!("wrote {}", out.display());
+    Ok(())
 }
 
 /// `turnstile explain [CODE]`: the code's page, or the list of codes.

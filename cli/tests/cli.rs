@@ -761,3 +761,51 @@ fn diff_classifies_each_change_at_its_lines() {
     assert!(stderr(&out).contains("the old version has no state or event `archived`"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `turnstile inspect`: the explorer page opened at a snapshot file, which
+/// the page embeds as data (the page checks it as the runtime does: its own
+/// tests); not JSON, or a bad `--as-of`: exit 1, nothing written.
+#[test]
+fn inspect_writes_the_page_opened_at_a_snapshot() {
+    let dir = std::env::temp_dir().join(format!("turnstile-inspect-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let snapshot = dir.join("acme.json");
+    let envelope =
+        r#"{"format": "turnstile-instance/2", "workflow": "service_closing", "state": "active"}"#;
+    std::fs::write(&snapshot, envelope).unwrap();
+    let page = dir.join("acme.html");
+    turnstile()
+        .args([
+            "inspect",
+            "workflows/service_closing.toml",
+            snapshot.to_str().unwrap(),
+            "--out",
+            page.to_str().unwrap(),
+            "--as-of",
+            "2027-03-01T00:00:00Z",
+        ])
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        html.contains("<script type=\"application/json\" id=\"instance\">"),
+        "the snapshot is embedded"
+    );
+    assert!(html.contains("\"workflow\":\"service_closing\""), "as data");
+    assert!(html.contains("2027-03-01T00:00:00Z"), "the clock's start");
+    std::fs::write(&snapshot, "not json").unwrap();
+    std::fs::remove_file(&page).unwrap();
+    let out = turnstile()
+        .args([
+            "inspect",
+            "workflows/service_closing.toml",
+            snapshot.to_str().unwrap(),
+            "--out",
+            page.to_str().unwrap(),
+        ])
+        .assert()
+        .code(1);
+    assert!(stderr(&out).contains("is not JSON"), "{}", stderr(&out));
+    assert!(!page.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
