@@ -64,35 +64,25 @@ impl Store {
         now: SystemTime,
         limit: i64,
     ) -> Result<Vec<String>, StoreError> {
-        let now = nanos(now).map_err(StoreError::Instant)?;
-        let rows = sqlx::query(
-            "SELECT id FROM turnstile_instances \
-             WHERE workflow = $1 AND next_due IS NOT NULL AND next_due <= $2 \
-             ORDER BY next_due, id LIMIT $3",
-        )
-        .bind(W::NAME)
-        .bind(now)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| r.try_get::<String, _>("id").map_err(StoreError::from))
-            .collect()
+        self.due_of_version(W::NAME, None, now, limit).await
     }
 
-    /// [`Store::due`], of the rows written under `fingerprint` only: what
-    /// a node of that version's timer runner takes.
+    /// [`Store::due`], of the rows written under `fingerprint` only (every
+    /// version's with `None`): with one, what a node of that version's
+    /// timer runner takes.
     pub(crate) async fn due_of_version(
         &self,
         workflow: &str,
-        fingerprint: &str,
+        fingerprint: Option<&str>,
         now: SystemTime,
         limit: i64,
     ) -> Result<Vec<String>, StoreError> {
         let now = nanos(now).map_err(StoreError::Instant)?;
+        // `$3 IS NULL OR`: one statement for both, the parameters in order.
         let rows = sqlx::query(
             "SELECT id FROM turnstile_instances \
-             WHERE workflow = $1 AND next_due IS NOT NULL AND next_due <= $2 AND fingerprint = $3 \
+             WHERE workflow = $1 AND next_due IS NOT NULL AND next_due <= $2 \
+             AND ($3 IS NULL OR fingerprint = $3) \
              ORDER BY next_due, id LIMIT $4",
         )
         .bind(workflow)
@@ -151,7 +141,7 @@ impl Store {
             }
             Backend::Sqlite => {
                 for id in self
-                    .due_of_version(W::NAME, W::FINGERPRINT, now, limit)
+                    .due_of_version(W::NAME, Some(W::FINGERPRINT), now, limit)
                     .await?
                 {
                     // Under the write lock: another worker that took this
