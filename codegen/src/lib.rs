@@ -77,6 +77,10 @@ pub struct Input<'a> {
     /// valid model's diagram is drawn into the module's documentation: a
     /// partial one only has to keep follow-on errors away.
     pub valid: bool,
+    /// The fingerprints of earlier versions whose stored instances this
+    /// build reads as its own (`#[workflow(previous = "…")]`): generated as
+    /// `Dispatch::PREVIOUS` where there are any.
+    pub previous: &'a [String],
 }
 
 impl<'a> Input<'a> {
@@ -100,6 +104,7 @@ impl<'a> Input<'a> {
             module: None,
             lexer: None,
             valid: true,
+            previous: &[],
         }
     }
 }

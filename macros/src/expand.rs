@@ -37,12 +37,17 @@ struct Options {
     /// `module = "…"`: the generated module's name, when it is not to be
     /// the workflow's (the file's module already has that name, say).
     module: Option<String>,
+    /// `previous = "…"`: the definition stored instances were written
+    /// under before this one; they are read as this version's, which the
+    /// derive allows only where no change from it needs a mapping.
+    previous: Option<syn::LitStr>,
 }
 
 fn options(input: &syn::DeriveInput) -> syn::Result<Options> {
     let mut file: Option<syn::LitStr> = None;
     let mut dispatch: Option<syn::LitBool> = None;
     let mut module: Option<syn::LitStr> = None;
+    let mut previous: Option<syn::LitStr> = None;
     let mut seen_attr = false;
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("workflow")) {
         seen_attr = true;
@@ -59,6 +64,12 @@ fn options(input: &syn::DeriveInput) -> syn::Result<Options> {
                     return Err(twice("file", "\"…\""));
                 }
                 file = Some(meta.value()?.parse()?);
+                Ok(())
+            } else if meta.path.is_ident("previous") {
+                if previous.is_some() {
+                    return Err(twice("previous", "\"…\""));
+                }
+                previous = Some(meta.value()?.parse()?);
                 Ok(())
             } else if meta.path.is_ident("module") {
                 if module.is_some() {
@@ -92,10 +103,11 @@ fn options(input: &syn::DeriveInput) -> syn::Result<Options> {
                     .path
                     .get_ident()
                     .map_or_else(|| "?".to_string(), ToString::to_string);
-                let help = match did_you_mean(&key, ["file", "dispatch", "module"]) {
+                let help = match did_you_mean(&key, ["file", "dispatch", "module", "previous"]) {
                     Some(best) => format!("did you mean `{best}`?"),
                     None => "`#[workflow(...)]` takes `file = \"path/to/definition.toml\"` \
-                             and, optionally, `dispatch = false` and `module = \"name\"`"
+                             and, optionally, `dispatch = false`, `module = \"name\"` and \
+                             `previous = \"path/to/previous.toml\"`"
                         .to_string(),
                 };
                 Err(attribute_error(
@@ -122,6 +134,7 @@ fn options(input: &syn::DeriveInput) -> syn::Result<Options> {
         file,
         dispatch: dispatch.is_none_or(|d| d.value),
         module: module.map(|m| m.value()),
+        previous,
     })
 }
 
@@ -199,6 +212,23 @@ fn expand_in(
         turnstile_codegen::compile_error(&message, span)
     });
     let path_text = path.to_string_lossy().into_owned();
+    // A `previous` that cannot be read as this version is an error beside
+    // the machine, which is still generated (no follow-on errors).
+    let (previous, previous_tokens) = match (&options.previous, &checked.partial) {
+        (Some(literal), Some(workflow)) if checked.diagnostics.is_empty() => {
+            match previous_version(literal, base, &file, workflow) {
+                // Rebuilt when the previous definition changes too.
+                Ok((fingerprint, path)) => (
+                    vec![fingerprint],
+                    quote!(
+                        const _: &str = ::core::include_str!(#path);
+                    ),
+                ),
+                Err(error) => (Vec::new(), error.to_compile_error()),
+            }
+        }
+        _ => (Vec::new(), TokenStream::new()),
+    };
     let generated = match &checked.partial {
         Some(workflow) => turnstile_codegen::generate(&turnstile_codegen::Input {
             workflow,
@@ -210,6 +240,7 @@ fn expand_in(
             module: options.module.as_deref(),
             lexer: proc_macro::is_available().then_some(compiler_lexer as _),
             valid: checked.diagnostics.is_empty(),
+            previous: &previous,
         }),
         // Nothing usable to generate; still make cargo rebuild when the
         // definition is fixed.
@@ -220,7 +251,69 @@ fn expand_in(
     Ok(quote! {
         #(#errors)*
         #generated
+        #previous_tokens
     })
+}
+
+/// `previous = "…"`: the earlier definition read and checked, and its
+/// fingerprint, if no change from it to `current` needs a mapping (then
+/// its stored instances are this version's as they are). Otherwise an
+/// error at the attribute listing each change that does, at its lines,
+/// as `turnstile diff` words them.
+fn previous_version(
+    literal: &syn::LitStr,
+    base: &std::path::Path,
+    current_file: &turnstile_spec::SourceFile,
+    current: &turnstile_spec::Workflow,
+) -> syn::Result<(String, String)> {
+    use turnstile_spec::diff::{diff, Class};
+    let span = literal.span();
+    let relative = literal.value();
+    let file_error = |d: Diagnostic| syn::Error::new(span, d.render_without_source(false));
+    let path = read::resolve(base, &relative).map_err(file_error)?;
+    let file = read::read(&path, &relative).map_err(file_error)?;
+    let checked = turnstile_spec::check(&file);
+    let old = match checked.partial {
+        Some(w) if checked.diagnostics.is_empty() => w,
+        _ => {
+            return Err(attribute_error(
+                span,
+                format!("the previous definition `{relative}` has errors"),
+                "run `turnstile check` on it: the previous version must be the definition stored instances were written under, as it was",
+            ))
+        }
+    };
+    let changes = diff(&old, &file, current, current_file, &[])
+        .map_err(|e| attribute_error(span, e.to_string(), "check the rename"))?;
+    let needing: Vec<String> = changes
+        .iter()
+        .filter(|c| c.class == Class::NeedsMapping)
+        .map(|c| {
+            let at: Vec<String> = [
+                c.old_line.map(|l| format!("{relative}:{l}")),
+                c.new_line.map(|l| format!("{}:{l}", current_file.path())),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            format!("  - {} [{}]: {}", c.what, at.join(", "), c.consequence)
+        })
+        .collect();
+    if !needing.is_empty() {
+        return Err(attribute_error(
+            span,
+            format!(
+                "instances stored under `{relative}` cannot be read as this version's: {} change(s) need a mapping\n{}",
+                needing.len(),
+                needing.join("\n")
+            ),
+            "migrate them with `Store::migrate_from` and a closure that maps them, then drop `previous`; `turnstile diff` lists every change",
+        ));
+    }
+    Ok((
+        turnstile_spec::fingerprint::fingerprint(&old),
+        path.to_string_lossy().into_owned(),
+    ))
 }
 
 #[cfg(test)]

@@ -37,6 +37,13 @@ pub trait Dispatch: Workflow + Sized {
     /// `turnstile_spec::fingerprint`): what a snapshot must match.
     const FINGERPRINT: &'static str;
 
+    /// The fingerprints of earlier versions of the definition whose stored
+    /// instances this build reads as its own, unchanged
+    /// (`#[workflow(previous = "…")]`, allowed only where no change from
+    /// that version needs a mapping). A store reads their rows and writes
+    /// them back under [`Dispatch::FINGERPRINT`]; empty by default.
+    const PREVIOUS: &'static [&'static str] = &[];
+
     /// Every timed transition, per source state, in declaration order.
     const TIMERS: &'static [TimerSpec];
 

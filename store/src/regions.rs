@@ -755,7 +755,7 @@ impl Store {
         let mut fired = 0;
         let mut errors = Vec::new();
         for id in self
-            .due_of_version(W::NAME, Some(W::FINGERPRINT), now, limit)
+            .due_of_version(W::NAME, &[W::FINGERPRINT], now, limit)
             .await?
         {
             match self.fire_due_regions::<W>(&id, now).await {

@@ -594,8 +594,11 @@ pub(crate) fn head_of<W: Dispatch + DeserializeOwned>(
     ))
 }
 
+/// A row of this version, or of one this build reads as its own
+/// ([`Dispatch::PREVIOUS`]: written back under this version's fingerprint
+/// on its next write), passes; any other is another version's.
 fn check_fingerprint<W: Dispatch>(id: &str, found: &str) -> Result<(), StoreError> {
-    if found == W::FINGERPRINT {
+    if found == W::FINGERPRINT || W::PREVIOUS.contains(&found) {
         return Ok(());
     }
     Err(StoreError::OtherVersion {

@@ -50,6 +50,26 @@ async fn take_due<W: Dispatch + Serialize>(
     Ok(Some(Fired { id, steps }))
 }
 
+/// The fingerprints whose rows a build of `W` reads as its own: its own
+/// and [`Dispatch::PREVIOUS`].
+pub(crate) fn versions<W: Dispatch>() -> Vec<&'static str> {
+    std::iter::once(W::FINGERPRINT)
+        .chain(W::PREVIOUS.iter().copied())
+        .collect()
+}
+
+/// ` AND fingerprint IN ($first, …)` for `fingerprints` (nothing when there
+/// are none), numbered from `first`.
+pub(crate) fn of_versions(fingerprints: &[&str], first: usize) -> String {
+    if fingerprints.is_empty() {
+        return String::new();
+    }
+    let placeholders: Vec<String> = (0..fingerprints.len())
+        .map(|k| format!("${}", first + k))
+        .collect();
+    format!(" AND fingerprint IN ({})", placeholders.join(", "))
+}
+
 impl Store {
     /// The ids of instances of `W` with an automatic timer due at `now`,
     /// earliest first, at most `limit` (through the index on the next due
@@ -64,33 +84,32 @@ impl Store {
         now: SystemTime,
         limit: i64,
     ) -> Result<Vec<String>, StoreError> {
-        self.due_of_version(W::NAME, None, now, limit).await
+        self.due_of_version(W::NAME, &[], now, limit).await
     }
 
-    /// [`Store::due`], of the rows written under `fingerprint` only (every
-    /// version's with `None`): with one, what a node of that version's
-    /// timer runner takes.
+    /// [`Store::due`], of the rows written under one of `fingerprints`
+    /// only (every version's when empty): with them, what a node of that
+    /// version's timer runner takes.
     pub(crate) async fn due_of_version(
         &self,
         workflow: &str,
-        fingerprint: Option<&str>,
+        fingerprints: &[&str],
         now: SystemTime,
         limit: i64,
     ) -> Result<Vec<String>, StoreError> {
         let now = nanos(now).map_err(StoreError::Instant)?;
-        // `$3 IS NULL OR`: one statement for both, the parameters in order.
-        let rows = sqlx::query(
+        let sql = format!(
             "SELECT id FROM turnstile_instances \
-             WHERE workflow = $1 AND next_due IS NOT NULL AND next_due <= $2 \
-             AND ($3 IS NULL OR fingerprint = $3) \
-             ORDER BY next_due, id LIMIT $4",
-        )
-        .bind(workflow)
-        .bind(now)
-        .bind(fingerprint)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+             WHERE workflow = $1 AND next_due IS NOT NULL AND next_due <= $2{} \
+             ORDER BY next_due, id LIMIT ${}",
+            of_versions(fingerprints, 3),
+            fingerprints.len() + 3
+        );
+        let mut query = sqlx::query(&sql).bind(workflow).bind(now);
+        for f in fingerprints {
+            query = query.bind(*f);
+        }
+        let rows = query.bind(limit).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| r.try_get::<String, _>("id").map_err(StoreError::from))
             .collect()
@@ -115,17 +134,19 @@ impl Store {
             Backend::Postgres => {
                 let at = nanos(now).map_err(StoreError::Instant)?;
                 let mut tx = self.begin_pooled(None).await?;
-                let rows = sqlx::query(
+                let versions = versions::<W>();
+                let sql = format!(
                     "SELECT id FROM turnstile_instances \
-                     WHERE workflow = $1 AND next_due IS NOT NULL AND next_due <= $2 AND fingerprint = $3 \
-                     ORDER BY next_due, id LIMIT $4 FOR UPDATE SKIP LOCKED",
-                )
-                .bind(W::NAME)
-                .bind(at)
-                .bind(W::FINGERPRINT)
-                .bind(limit)
-                .fetch_all(&mut *tx)
-                .await?;
+                     WHERE workflow = $1 AND next_due IS NOT NULL AND next_due <= $2{} \
+                     ORDER BY next_due, id LIMIT ${} FOR UPDATE SKIP LOCKED",
+                    of_versions(&versions, 3),
+                    versions.len() + 3
+                );
+                let mut query = sqlx::query(&sql).bind(W::NAME).bind(at);
+                for f in &versions {
+                    query = query.bind(*f);
+                }
+                let rows = query.bind(limit).fetch_all(&mut *tx).await?;
                 for row in rows {
                     let id: String = row.try_get("id")?;
                     // Locked by the claim above.
@@ -141,7 +162,7 @@ impl Store {
             }
             Backend::Sqlite => {
                 for id in self
-                    .due_of_version(W::NAME, Some(W::FINGERPRINT), now, limit)
+                    .due_of_version(W::NAME, &versions::<W>(), now, limit)
                     .await?
                 {
                     // Under the write lock: another worker that took this

@@ -19,6 +19,12 @@ impl ByName<'_, '_> {
     ) -> TokenStream {
         let (krate, data) = (self.krate, &self.data);
         let w = self.g.w;
+        let previous = if self.g.input.previous.is_empty() {
+            TokenStream::new()
+        } else {
+            let listed = self.g.input.previous.iter();
+            quote! { const PREVIOUS: &'static [&'static str] = &[#(#listed),*]; }
+        };
         let fingerprint = turnstile_spec::fingerprint::fingerprint(w);
         let timers = w.transitions.iter().filter_map(|t| {
             let timer = t.timer.as_ref()?;
@@ -143,6 +149,7 @@ impl ByName<'_, '_> {
             impl #krate::Dispatch for #data {
                 type Current = Current;
                 const FINGERPRINT: &'static str = #fingerprint;
+                #previous
                 const TIMERS: &'static [#krate::TimerSpec] = &[#(#timers)*];
                 const TRANSITIONS: &'static [(&'static str, &'static str, &'static str)] = &[#(#transitions),*];
                 #nested
