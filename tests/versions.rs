@@ -52,6 +52,31 @@ fn the_derive_knows_the_previous_fingerprint() {
     assert!(<v1::Ticket as Dispatch>::PREVIOUS.is_empty());
 }
 
+/// A snapshot the previous version wrote loads as this version's instance,
+/// and is written back under this version's fingerprint; the previous
+/// version does not load this version's.
+#[test]
+fn a_snapshot_of_the_previous_version_loads() {
+    let old = Instance::start(
+        v1::Ticket {
+            subject: "printer".into(),
+        },
+        t0(),
+    );
+    let envelope = old.to_envelope();
+    let text = serde_json::to_string(&envelope).unwrap();
+    let read: turnstile::snapshot::Envelope<v2::Ticket> = serde_json::from_str(&text).unwrap();
+    let new = Instance::<v2::Ticket>::from_envelope(read).expect("the previous version's");
+    assert_eq!(new.state(), "open");
+    assert_eq!(
+        new.to_envelope().fingerprint,
+        <v2::Ticket as Dispatch>::FINGERPRINT
+    );
+    let back: turnstile::snapshot::Envelope<v1::Ticket> =
+        serde_json::from_str(&serde_json::to_string(&new.to_envelope()).unwrap()).unwrap();
+    assert!(Instance::<v1::Ticket>::from_envelope(back).is_err());
+}
+
 #[tokio::test]
 async fn a_new_version_reads_the_previous_ones_rows_and_the_old_one_leaves_them() {
     let dir = std::env::temp_dir().join(format!("turnstile-versions-{}", std::process::id()));

@@ -120,7 +120,10 @@ impl<W: Dispatch> Instance<W> {
     /// The instance an envelope stores, checked field by field.
     pub fn from_envelope(envelope: Envelope<W>) -> Result<Self, LoadError> {
         check_header::<W>(&envelope.format, &envelope.workflow)?;
-        if envelope.fingerprint != W::FINGERPRINT {
+        // This version's, or one it reads as its own (`Dispatch::PREVIOUS`).
+        if envelope.fingerprint != W::FINGERPRINT
+            && !W::PREVIOUS.contains(&envelope.fingerprint.as_str())
+        {
             return Err(LoadError::Fingerprint {
                 workflow: W::NAME,
                 expected: W::FINGERPRINT,
@@ -267,7 +270,7 @@ impl<W: Dispatch> Partial<W> {
             }
         }
         if let Some(fingerprint) = &self.fingerprint {
-            if fingerprint != W::FINGERPRINT {
+            if fingerprint != W::FINGERPRINT && !W::PREVIOUS.contains(&fingerprint.as_str()) {
                 return Err(LoadError::Fingerprint {
                     workflow: W::NAME,
                     expected: W::FINGERPRINT,
