@@ -318,6 +318,8 @@ fn diff(
             "workflow": new_w.name.as_str(),
             "old": old_src.path(),
             "new": new_src.path(),
+            "old_fingerprint": turnstile_spec::fingerprint::fingerprint(&old_w),
+            "new_fingerprint": turnstile_spec::fingerprint::fingerprint(&new_w),
             "worst": worst.key(),
             "exit": worst.exit_code(),
             "changes": listed,
@@ -326,10 +328,12 @@ fn diff(
         return Ok(worst.exit_code());
     }
     let mut text = format!(
-        "{}: {} -> {}\n",
+        "{}: {} -> {}\n(stored rows of the old version carry {}; the new one is {})\n",
         new_w.name.as_str(),
         old_src.path(),
-        new_src.path()
+        new_src.path(),
+        turnstile_spec::fingerprint::fingerprint(&old_w),
+        turnstile_spec::fingerprint::fingerprint(&new_w)
     );
     if old_w.name.as_str() != new_w.name.as_str() {
         text.push_str(&format!(

@@ -724,6 +724,9 @@ fn diff_classifies_each_change_at_its_lines() {
         .code(5);
     let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     assert_eq!(json["worst"], "needs_mapping");
+    let fingerprint = json["old_fingerprint"].as_str().unwrap();
+    assert!(fingerprint.starts_with("sha256:"), "{json}");
+    assert_ne!(json["old_fingerprint"], json["new_fingerprint"]);
     assert_eq!(json["exit"], 5);
     let kinds: Vec<&str> = json["changes"]
         .as_array()
