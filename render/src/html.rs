@@ -404,8 +404,8 @@ fn page(w: &Workflow, instance: Option<Value>) -> String {
 <p>Clock: <strong id=\"clock\"></strong> <span class=\"muted\" id=\"t-note\">(T is when the workflow started)</span></p>
 <div class=\"row\"><label for=\"advance-amount\">Move the clock on by</label><input type=\"number\" id=\"advance-amount\" min=\"0\" step=\"any\" value=\"1\"><select id=\"advance-unit\" aria-label=\"Unit\"><option value=\"60000\">minutes</option><option value=\"3600000\" selected>hours</option><option value=\"86400000\">days</option></select><button type=\"button\" id=\"advance\">Move on</button><button type=\"button\" id=\"next-timer\">To the next timer</button></div>
 <div class=\"row\" id=\"acting\" hidden><label for=\"acting-as\">Acting as</label><select id=\"acting-as\"><option value=\"\">no role</option></select></div>
-<div id=\"events\"></div>
 <p id=\"message\" class=\"message\" role=\"status\"></p>
+<div id=\"events\"></div>
 <div class=\"row\"><button type=\"button\" id=\"undo\">Undo</button><button type=\"button\" id=\"reset\">Reset</button></div>
 <h3>Steps taken</h3>
 <ol id=\"trail\" class=\"trail\" aria-label=\"Steps taken\"></ol>

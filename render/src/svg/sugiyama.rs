@@ -218,7 +218,8 @@ pub(super) fn layout(nodes: &[Node], edges: &[Edge]) -> (Vec<Placed>, Vec<Routed
         .collect();
     let rows = 2 * node_layer.iter().copied().max().unwrap_or(0) + 1;
 
-    // Self-loops widen their state to the right.
+    // Self-loops widen their state to the right, by their widest label
+    // (their labels stack).
     let mut loop_room = vec![0.0f64; nodes.len()];
     for (i, e) in edges.iter().enumerate() {
         if e.from == e.to {
@@ -226,7 +227,7 @@ pub(super) fn layout(nodes: &[Node], edges: &[Edge]) -> (Vec<Placed>, Vec<Routed
                 .iter()
                 .map(|(l, _)| text_width(l, LABEL_SIZE))
                 .fold(0.0, f64::max);
-            loop_room[e.from] += 30.0 + label;
+            loop_room[e.from] = loop_room[e.from].max(30.0 + label);
         }
     }
 
@@ -476,6 +477,25 @@ pub(super) fn layout(nodes: &[Node], edges: &[Edge]) -> (Vec<Placed>, Vec<Routed
         })
         .collect();
 
+    // Several self-loops on one state share its loop, their labels stacked
+    // beside it, centred on the state: the first line of each at `loop_y`.
+    let mut loop_y = vec![0.0f64; edges.len()];
+    for n in 0..nodes.len() {
+        let loops: Vec<usize> = (0..edges.len())
+            .filter(|&i| ends[i].is_none() && edges[i].from == n)
+            .collect();
+        let gap = 6.0;
+        let total: f64 = loops
+            .iter()
+            .map(|&i| labels[i].len() as f64 * LABEL_LINE)
+            .sum::<f64>()
+            + gap * (loops.len().max(1) - 1) as f64;
+        let mut y = placed[n].y - total / 2.0 + LABEL_LINE / 2.0 + 4.0;
+        for &i in &loops {
+            loop_y[i] = y;
+            y += labels[i].len() as f64 * LABEL_LINE + gap;
+        }
+    }
     let routed: Vec<Routed> = edges
         .iter()
         .enumerate()
@@ -494,10 +514,7 @@ pub(super) fn layout(nodes: &[Node], edges: &[Edge]) -> (Vec<Placed>, Vec<Routed
                         sy + 6.0
                     ),
                     label: labels[i].clone(),
-                    at: (
-                        sx + 30.0,
-                        sy - (labels[i].len() as f64 - 1.0) * LABEL_LINE / 2.0 + 4.0,
-                    ),
+                    at: (sx + 30.0, loop_y[i]),
                     middle: false,
                 };
             };
