@@ -480,7 +480,7 @@ pub(super) fn layout(nodes: &[Node], edges: &[Edge]) -> (Vec<Placed>, Vec<Routed
     // Several self-loops on one state share its loop, their labels stacked
     // beside it, centred on the state: the first line of each at `loop_y`.
     let mut loop_y = vec![0.0f64; edges.len()];
-    for n in 0..nodes.len() {
+    for (n, node) in placed.iter().enumerate() {
         let loops: Vec<usize> = (0..edges.len())
             .filter(|&i| ends[i].is_none() && edges[i].from == n)
             .collect();
@@ -490,7 +490,7 @@ pub(super) fn layout(nodes: &[Node], edges: &[Edge]) -> (Vec<Placed>, Vec<Routed
             .map(|&i| labels[i].len() as f64 * LABEL_LINE)
             .sum::<f64>()
             + gap * (loops.len().max(1) - 1) as f64;
-        let mut y = placed[n].y - total / 2.0 + LABEL_LINE / 2.0 + 4.0;
+        let mut y = node.y - total / 2.0 + LABEL_LINE / 2.0 + 4.0;
         for &i in &loops {
             loop_y[i] = y;
             y += labels[i].len() as f64 * LABEL_LINE + gap;
