@@ -170,7 +170,7 @@ fn every_format_shows_what_an_event_brings() {
     let label = "decide_freeze by staff, brings StaffDecision";
     assert!(dot(&w).contains(&format!("[label=\"{label}\"")));
     assert!(mermaid(&w).contains(&format!(
-        "freeze_under_review --> decide_freeze_outcome_10 : {label}\n"
+        "freeze_under_review --> decide_freeze_outcome_14 : {label}\n"
     )));
     let texts = svg_texts(&svg(&w));
     // (Drawn at the border of `limited`, it also says which state inside
