@@ -259,6 +259,7 @@ pub fn diff(
         src: new_src,
     };
     let mut changes = Vec::new();
+    let (old_states, new_states) = (a.states(), b.states());
 
     // The renames: stated, then recognised.
     let mut state_map: BTreeMap<String, String> = BTreeMap::new();
@@ -269,8 +270,8 @@ pub fn diff(
             rename: r.clone(),
             why,
         };
-        if a.states().contains(r.old.as_str()) {
-            if !b.states().contains(r.new.as_str()) {
+        if old_states.contains(r.old.as_str()) {
+            if !new_states.contains(r.new.as_str()) {
                 return Err(bad(format!("the new version has no state `{}`", r.new)));
             }
             state_map.insert(r.old.clone(), r.new.clone());
@@ -362,9 +363,9 @@ pub fn diff(
             new_line: b.state_line(n),
         });
     }
-    let kept_states: BTreeSet<String> = a.states().iter().map(|s| st(s)).collect();
-    for s in a.states() {
-        if !state_map.contains_key(s) && !b.states().contains(s) {
+    let kept_states: BTreeSet<String> = old_states.iter().map(|s| st(s)).collect();
+    for &s in &old_states {
+        if !state_map.contains_key(s) && !new_states.contains(s) {
             changes.push(Change {
                 class: Class::NeedsMapping,
                 kind: "state_removed",
@@ -383,11 +384,12 @@ pub fn diff(
         .into_iter()
         .map(|((f, e, t), tr)| ((st(&f), ev(&e), st(&t)), tr))
         .collect();
-    for s in b.states() {
+    let reachable = reachable_from(&new_edges, &kept_states);
+    for &s in &new_states {
         if kept_states.contains(s) {
             continue;
         }
-        let reachable = reachable_from(&new_edges, &kept_states).contains(s);
+        let reachable = reachable.contains(s);
         changes.push(Change {
             class: Class::Compatible,
             kind: "state_added",
@@ -401,9 +403,9 @@ pub fn diff(
             new_line: b.state_line(s),
         });
     }
-    for s in a.states() {
+    for &s in &old_states {
         let n = st(s);
-        if !b.states().contains(n.as_str()) {
+        if !new_states.contains(n.as_str()) {
             continue;
         }
         let old_permits: BTreeSet<String> = a.permits(s);
@@ -831,67 +833,56 @@ fn recognise_state_renames(
     state_map: &mut BTreeMap<String, String>,
     event_map: &BTreeMap<String, String>,
 ) {
-    let gone: Vec<String> = a
-        .states()
-        .difference(&b.states())
-        .filter(|s| !state_map.contains_key(**s))
-        .map(|s| s.to_string())
-        .collect();
-    let taken: BTreeSet<String> = state_map.values().cloned().collect();
-    let fresh: Vec<String> = b
-        .states()
-        .difference(&a.states())
-        .filter(|s| !taken.contains(**s))
-        .map(|s| s.to_string())
-        .collect();
-    let ev = |e: &str| event_map.get(e).cloned().unwrap_or(e.to_string());
-    let signature = |side: &Side<'_>, me: &str, name: &dyn Fn(&str) -> String| {
-        let mut sig: BTreeSet<String> = BTreeSet::new();
-        // The transitions' own attributes (guards, timers…) are left out:
-        // a renamed state whose timer also changed is still the state,
-        // and the timer's change is reported on its own.
-        for (f, e, t) in side.edges().keys() {
+    let old_name = |s: &str| state_map.get(s).cloned().unwrap_or(s.to_string());
+    let old_event = |e: &str| event_map.get(e).cloned().unwrap_or(e.to_string());
+    let same = |s: &str| s.to_string();
+    let (a_edges, b_edges) = (a.edges(), b.edges());
+    // What a state is but for its name, in the new version's names. The
+    // transitions' own attributes (guards, timers…) are left out: a
+    // renamed state whose timer also changed is still the state, and the
+    // timer's change is reported on its own.
+    type Signature = (BTreeSet<String>, bool, BTreeSet<String>, Option<String>);
+    let signature = |side: &Side<'_>,
+                     edges: &BTreeMap<(String, String, String), &Transition>,
+                     me: &str,
+                     state: &dyn Fn(&str) -> String,
+                     event: &dyn Fn(&str) -> String|
+     -> Signature {
+        let mut sig = BTreeSet::new();
+        for (f, e, t) in edges.keys() {
             if f == me {
-                let other = if t == me { "self".into() } else { name(t) };
-                sig.insert(format!("out {e} {other}"));
+                let other = if t == me { "self".into() } else { state(t) };
+                sig.insert(format!("out {} {other}", event(e)));
             }
             if t == me {
-                let other = if f == me { "self".into() } else { name(f) };
-                sig.insert(format!("in {e} {other}"));
+                let other = if f == me { "self".into() } else { state(f) };
+                sig.insert(format!("in {} {other}", event(e)));
             }
         }
-        (sig, side.is_final(me), side.permits(me), side.parent(me))
+        let parent = side.parent(me).map(|p| state(&p));
+        (sig, side.is_final(me), side.permits(me), parent)
     };
-    let mut matches: Vec<(String, String)> = Vec::new();
-    for o in &gone {
-        let old_name = |s: &str| state_map.get(s).cloned().unwrap_or(s.to_string());
-        let (sig, fin, permits, parent) = signature(a, o, &|s| old_name(s));
-        let sig: BTreeSet<String> = sig
-            .into_iter()
-            .map(|line| {
-                let mut parts: Vec<String> = line.splitn(3, ' ').map(str::to_string).collect();
-                parts[1] = ev(&parts[1]);
-                parts.join(" ")
-            })
-            .collect();
-        if sig.is_empty() {
+    let (gone, fresh) = only_in_each(a.states(), b.states(), state_map);
+    let fresh: Vec<(String, Signature)> = fresh
+        .into_iter()
+        .map(|n| {
+            let sig = signature(b, &b_edges, &n, &same, &same);
+            (n, sig)
+        })
+        .collect();
+    let mut matches = Vec::new();
+    for o in gone {
+        let sig = signature(a, &a_edges, &o, &old_name, &old_event);
+        if sig.0.is_empty() {
             continue;
         }
-        let parent = parent.map(|p| old_name(&p));
-        for n in &fresh {
-            let candidate = signature(b, n, &|s| s.to_string());
-            if candidate == (sig.clone(), fin, permits.clone(), parent.clone()) {
+        for (n, candidate) in &fresh {
+            if *candidate == sig {
                 matches.push((o.clone(), n.clone()));
             }
         }
     }
-    for (o, n) in &matches {
-        let unique = matches.iter().filter(|(x, _)| x == o).count() == 1
-            && matches.iter().filter(|(_, y)| y == n).count() == 1;
-        if unique {
-            state_map.insert(o.clone(), n.clone());
-        }
-    }
+    keep_unique(matches, state_map);
 }
 
 /// An event only the old version has, and one only the new version has,
@@ -903,41 +894,68 @@ fn recognise_event_renames(
     state_map: &BTreeMap<String, String>,
     event_map: &mut BTreeMap<String, String>,
 ) {
-    let st = |s: &str| state_map.get(s).cloned().unwrap_or(s.to_string());
-    let gone: Vec<String> = a
-        .events()
-        .difference(&b.events())
-        .filter(|e| !event_map.contains_key(**e))
-        .map(|e| e.to_string())
-        .collect();
-    let taken: BTreeSet<String> = event_map.values().cloned().collect();
-    let fresh: Vec<String> = b
-        .events()
-        .difference(&a.events())
-        .filter(|e| !taken.contains(**e))
-        .map(|e| e.to_string())
-        .collect();
-    let of = |side: &Side<'_>, event: &str, name: &dyn Fn(&str) -> String| -> BTreeSet<String> {
-        side.edges()
-            .into_iter()
+    let old_name = |s: &str| state_map.get(s).cloned().unwrap_or(s.to_string());
+    let same = |s: &str| s.to_string();
+    let (a_edges, b_edges) = (a.edges(), b.edges());
+    let of = |side: &Side<'_>,
+              edges: &BTreeMap<(String, String, String), &Transition>,
+              event: &str,
+              state: &dyn Fn(&str) -> String|
+     -> BTreeSet<String> {
+        edges
+            .iter()
             .filter(|((_, e, _), _)| e == event)
-            .map(|((f, _, t), tr)| format!("{} {} {}", name(&f), name(&t), side.shape(tr)))
+            .map(|((f, _, t), tr)| format!("{} {} {}", state(f), state(t), side.shape(tr)))
             .collect()
     };
-    let mut matches: Vec<(String, String)> = Vec::new();
-    for o in &gone {
-        let old = of(a, o, &|s| st(s));
-        for n in &fresh {
-            if old == of(b, n, &|s| s.to_string()) {
+    let (gone, fresh) = only_in_each(a.events(), b.events(), event_map);
+    let fresh: Vec<(String, BTreeSet<String>)> = fresh
+        .into_iter()
+        .map(|n| {
+            let transitions = of(b, &b_edges, &n, &same);
+            (n, transitions)
+        })
+        .collect();
+    let mut matches = Vec::new();
+    for o in gone {
+        let transitions = of(a, &a_edges, &o, &old_name);
+        for (n, candidate) in &fresh {
+            if *candidate == transitions {
                 matches.push((o.clone(), n.clone()));
             }
         }
     }
+    keep_unique(matches, event_map);
+}
+
+/// The names only the old version has and those only the new one has,
+/// leaving out those `map` already pairs.
+fn only_in_each(
+    old: BTreeSet<&str>,
+    new: BTreeSet<&str>,
+    map: &BTreeMap<String, String>,
+) -> (Vec<String>, Vec<String>) {
+    let taken: BTreeSet<&str> = map.values().map(String::as_str).collect();
+    let gone = old
+        .difference(&new)
+        .filter(|s| !map.contains_key(**s))
+        .map(|s| s.to_string())
+        .collect();
+    let fresh = new
+        .difference(&old)
+        .filter(|s| !taken.contains(**s))
+        .map(|s| s.to_string())
+        .collect();
+    (gone, fresh)
+}
+
+/// Adds to `map` each pair of `matches` whose two names match nothing else.
+fn keep_unique(matches: Vec<(String, String)>, map: &mut BTreeMap<String, String>) {
     for (o, n) in &matches {
         let unique = matches.iter().filter(|(x, _)| x == o).count() == 1
             && matches.iter().filter(|(_, y)| y == n).count() == 1;
         if unique {
-            event_map.insert(o.clone(), n.clone());
+            map.insert(o.clone(), n.clone());
         }
     }
 }
