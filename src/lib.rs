@@ -5,8 +5,9 @@
 
 pub use turnstile_macros::Workflow;
 pub use turnstile_runtime::{
-    Acting, Actor, Dispatch, Fired, Instance, LoadError, NotBefore, Payload, Refusal, Refused,
-    Rejected, Role, State, Step, TimerSpec, TimerStatus, Why, Workflow,
+    Acting, Actor, Dispatch, Fired, Instance, LoadError, NotBefore, Payload, PreviousVersion,
+    Refusal, Refused, Rejected, Role, State, Step, TimerSpec, TimerStatus, Versions, Why, Workflow,
+    MIGRATED,
 };
 
 pub use turnstile_runtime::{payload, regions, roles, words};

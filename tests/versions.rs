@@ -33,6 +33,51 @@ mod v2 {
     }
 }
 
+/// Version 3, which renamed version 2's `expired` to `lapsed`: the
+/// rename is the mapping, nothing to decide.
+mod v3 {
+    use turnstile::Workflow;
+    #[derive(Workflow, Debug, Default, serde::Serialize, serde::Deserialize)]
+    #[workflow(
+        file = "tests/versions/ticket_v3.toml",
+        previous = "tests/versions/ticket_v2.toml"
+    )]
+    pub struct Ticket {
+        pub subject: String,
+    }
+}
+
+/// Version 4, which removed `withdraw` and `withdrawn`: where version 3's
+/// instances in `withdrawn` and `open` go is decided here, typed.
+mod v4 {
+    use std::time::SystemTime;
+
+    use turnstile::Workflow;
+    #[derive(Workflow, Debug, Default, serde::Serialize, serde::Deserialize)]
+    #[workflow(
+        file = "tests/versions/ticket_v4.toml",
+        previous = "tests/versions/ticket_v3.toml"
+    )]
+    pub struct Ticket {
+        pub subject: String,
+        #[serde(default)]
+        pub note: String,
+    }
+
+    impl ticket::previous::Migrate for Ticket {
+        fn withdrawn(&mut self, _entered_at: SystemTime) -> Result<ticket::previous::To, String> {
+            self.note = "withdrawn by the customer before version 4".into();
+            Ok(ticket::previous::To::Closed)
+        }
+        fn open(&mut self, _entered_at: SystemTime) -> Result<ticket::previous::To, String> {
+            if self.subject == "refuse me" {
+                return Err("the subject asks to be refused".into());
+            }
+            Ok(ticket::previous::To::Open)
+        }
+    }
+}
+
 const DAY: Duration = Duration::from_secs(86_400);
 
 fn t0() -> SystemTime {
@@ -148,6 +193,198 @@ async fn a_new_version_reads_the_previous_ones_rows_and_the_old_one_leaves_them(
         let stored = store.load::<v2::Ticket>(id).await.unwrap();
         assert_eq!(stored.instance.state(), "expired");
     }
+    store.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Every old state of version 3 is carried (as itself or renamed) or
+/// named for a decision: the trait's methods are exactly the states the
+/// diff names (`withdrawn` removed; `open` lost `withdraw`).
+#[test]
+fn the_trait_asks_exactly_the_states_the_diff_names() {
+    assert_eq!(v4::ticket::previous::DECIDED, ["open", "withdrawn"]);
+    assert_eq!(
+        v4::ticket::previous::FINGERPRINT,
+        <v3::Ticket as Dispatch>::FINGERPRINT
+    );
+    assert_eq!(
+        <v4::Ticket as Dispatch>::PREVIOUS,
+        [<v3::Ticket as Dispatch>::FINGERPRINT]
+    );
+    assert_eq!(v4::ticket::previous::To::Closed.name(), "closed");
+}
+
+/// A renamed state carries on under its new name; the trail keeps the
+/// step as it was taken (`expired`, under version 2), then the migration
+/// step names both versions.
+#[test]
+fn a_renamed_state_carries_on_and_the_trail_keeps_its_names() {
+    let old = Instance::start(
+        v2::Ticket {
+            subject: "printer".into(),
+        },
+        t0(),
+    );
+    let old = old
+        .fire_due(t0() + 21 * DAY)
+        .expect("expired after 20 days");
+    assert_eq!(old.state(), "expired");
+    let expired_at = old.entered_at();
+    let text = serde_json::to_string(&old.to_envelope()).unwrap();
+    let read: turnstile::snapshot::Envelope<v3::Ticket> = serde_json::from_str(&text).unwrap();
+    let new = Instance::<v3::Ticket>::from_previous(read, Some("ops"), t0() + 30 * DAY)
+        .expect("the rename is the mapping");
+    assert_eq!(new.state(), "lapsed");
+    let trail = new.trail();
+    assert_eq!(trail.len(), 2);
+    assert_eq!(
+        (
+            trail[0].from.as_str(),
+            trail[0].event.as_str(),
+            trail[0].to.as_str()
+        ),
+        ("open", "expire", "expired")
+    );
+    assert_eq!(trail[1].event, turnstile::MIGRATED);
+    assert_eq!(
+        (trail[1].from.as_str(), trail[1].to.as_str()),
+        ("expired", "lapsed")
+    );
+    assert_eq!(trail[1].actor.as_deref(), Some("ops"));
+    assert_eq!(
+        trail[1].migrated,
+        Some(turnstile::Versions {
+            from: <v2::Ticket as Dispatch>::FINGERPRINT.into(),
+            to: <v3::Ticket as Dispatch>::FINGERPRINT.into(),
+        })
+    );
+    // The state keeps the instant it was entered.
+    assert_eq!(new.entered_at(), expired_at);
+    // The migrated snapshot loads again as this version's, as it is.
+    let again: turnstile::snapshot::Envelope<v3::Ticket> =
+        serde_json::from_str(&serde_json::to_string(&new.to_envelope()).unwrap()).unwrap();
+    let again = Instance::<v3::Ticket>::from_envelope(again).expect("this version's now");
+    assert_eq!(again.trail(), new.trail());
+}
+
+/// Where a state needs a decision, the user's `Migrate` decides, with the
+/// data; a refusal names the state and the user's reason; a trail edited
+/// to take a step version 3 never had is refused.
+#[test]
+fn the_users_decision_moves_a_removed_state_and_can_refuse() {
+    let customer = Actor::new("mia").with_roles(&["customer"]);
+    let start = |subject: &str| {
+        Instance::start(
+            v3::Ticket {
+                subject: subject.into(),
+            },
+            t0(),
+        )
+    };
+    let withdrawn = start("printer")
+        .fire("withdraw", customer, t0() + DAY)
+        .expect("version 3 lets the customer withdraw");
+    let as_v4 = |instance: &Instance<v3::Ticket>| -> turnstile::snapshot::Envelope<v4::Ticket> {
+        serde_json::from_str(&serde_json::to_string(&instance.to_envelope()).unwrap()).unwrap()
+    };
+    let moved = Instance::<v4::Ticket>::from_previous(as_v4(&withdrawn), None, t0() + 2 * DAY)
+        .expect("the decision");
+    assert_eq!(moved.state(), "closed");
+    assert_eq!(
+        moved.data().note,
+        "withdrawn by the customer before version 4"
+    );
+    assert_eq!(moved.trail()[0].event, "withdraw");
+
+    let refused = Instance::<v4::Ticket>::from_previous(as_v4(&start("refuse me")), None, t0())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.contains("refused the instance in `open`: the subject asks to be refused"),
+        "{refused}"
+    );
+
+    let mut tampered = as_v4(&withdrawn);
+    tampered.trail[0].event = "close".into();
+    let refused = Instance::<v4::Ticket>::from_previous(tampered, None, t0() + 2 * DAY)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.contains(
+            "`open` --close--> `withdrawn` is not a transition of the version it was taken under"
+        ),
+        "{refused}"
+    );
+}
+
+/// In the store: a version 4 node fires on version 3's rows. The fire
+/// writes the migration step (by the actor, at the fire's instant) and
+/// its own; the whole history replays, version 3's steps under version 3;
+/// version 3's node meets the row as another version's.
+#[tokio::test]
+async fn a_fire_on_a_previous_row_records_the_migration() {
+    let dir = std::env::temp_dir().join(format!("turnstile-versions-4-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.join("store.db").display());
+    let store = turnstile_store::Store::open(&url).await.unwrap();
+    let customer = Actor::new("mia").with_roles(&["customer"]);
+    let agent = Actor::new("ann").with_roles(&["agent"]);
+    for id in ["a", "b"] {
+        let ticket = v3::Ticket {
+            subject: id.to_string(),
+        };
+        store
+            .create(id, Instance::start(ticket, t0()))
+            .await
+            .unwrap();
+    }
+    store
+        .fire::<v3::Ticket>("b", "withdraw", customer, t0() + DAY)
+        .await
+        .unwrap();
+
+    // `a` is open: version 4's agent closes it.
+    let fired = store
+        .fire::<v4::Ticket>("a", "close", agent, t0() + 2 * DAY)
+        .await
+        .expect("version 4's event on version 3's row");
+    assert_eq!(fired.instance.state(), "closed");
+    assert_eq!(fired.version, 2, "the migration step and the close");
+    let loaded = store.load::<v4::Ticket>("a").await.expect("replays");
+    let steps: Vec<(&str, &str, &str)> = loaded
+        .instance
+        .trail()
+        .iter()
+        .map(|s| (s.from.as_str(), s.event.as_str(), s.to.as_str()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("open", turnstile::MIGRATED, "open"),
+            ("open", "close", "closed")
+        ]
+    );
+    let migration = &loaded.instance.trail()[0];
+    assert_eq!(migration.actor.as_deref(), Some("ann"));
+    assert_eq!(migration.at, t0() + 2 * DAY);
+    assert!(matches!(
+        store.load::<v3::Ticket>("a").await.unwrap_err(),
+        StoreError::OtherVersion { .. }
+    ));
+
+    // `b` was withdrawn under version 3: read by version 4, it is closed,
+    // its note set by the decision; its history keeps `withdraw`.
+    let b = store
+        .load::<v4::Ticket>("b")
+        .await
+        .expect("read as version 4's");
+    assert_eq!(b.instance.state(), "closed");
+    assert_eq!(
+        b.instance.data().note,
+        "withdrawn by the customer before version 4"
+    );
+    assert_eq!(b.instance.trail()[0].event, "withdraw");
+    assert_eq!(b.instance.trail()[1].event, turnstile::MIGRATED);
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);
 }

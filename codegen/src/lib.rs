@@ -41,6 +41,7 @@ mod docs;
 mod events;
 mod machine;
 mod payloads;
+mod previous;
 mod regions;
 mod text;
 mod traits;
@@ -77,10 +78,34 @@ pub struct Input<'a> {
     /// valid model's diagram is drawn into the module's documentation: a
     /// partial one only has to keep follow-on errors away.
     pub valid: bool,
-    /// The fingerprints of earlier versions whose stored instances this
-    /// build reads as its own (`#[workflow(previous = "…")]`): generated as
-    /// `Dispatch::PREVIOUS` where there are any.
-    pub previous: &'a [String],
+    /// The earlier versions whose stored instances this build reads and
+    /// moves to this one (`#[workflow(previous = "…")]`): generated as
+    /// `Dispatch::PREVIOUS`, `Dispatch::PREVIOUS_VERSIONS`,
+    /// `Dispatch::from_previous` and, where a state needs a decision, the
+    /// module `previous` with its trait `Migrate`.
+    pub previous: &'a [Previous],
+}
+
+/// An earlier version of the definition, as the typed migration from it
+/// needs it (built from `turnstile_spec::diff::plan`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Previous {
+    /// Its fingerprint.
+    pub fingerprint: String,
+    /// Its file as the attribute names it, for the docs.
+    pub file: String,
+    /// Its initial state.
+    pub initial: String,
+    /// Its states.
+    pub states: Vec<String>,
+    /// Every `(from, event, to)` it allowed.
+    pub transitions: Vec<(String, String, String)>,
+    /// Its states whose instances carry on, each with its name in this
+    /// version.
+    pub carried: Vec<(String, String)>,
+    /// Its states whose instances need a decision, each with the changes
+    /// that call for it, in words: one method each of `previous::Migrate`.
+    pub decide: Vec<(String, Vec<String>)>,
 }
 
 impl<'a> Input<'a> {

@@ -218,8 +218,8 @@ fn expand_in(
         (Some(literal), Some(workflow)) if checked.diagnostics.is_empty() => {
             match previous_version(literal, base, &file, workflow) {
                 // Rebuilt when the previous definition changes too.
-                Ok((fingerprint, path)) => (
-                    vec![fingerprint],
+                Ok((previous, path)) => (
+                    vec![previous],
                     quote!(
                         const _: &str = ::core::include_str!(#path);
                     ),
@@ -255,18 +255,19 @@ fn expand_in(
     })
 }
 
-/// `previous = "…"`: the earlier definition read and checked, and its
-/// fingerprint, if no change from it to `current` needs a mapping (then
-/// its stored instances are this version's as they are). Otherwise an
-/// error at the attribute listing each change that does, at its lines,
-/// as `turnstile diff` words them.
+/// `previous = "…"`: the earlier definition read and checked, and what
+/// the typed migration from it needs (`turnstile_spec::diff::plan`): each
+/// old state carried on, or named for a decision the user writes
+/// (`previous::Migrate`). An error at the attribute where the previous
+/// version cannot be read, or where the workflow has regions (a stored
+/// configuration holds a state per region: not migrated yet).
 fn previous_version(
     literal: &syn::LitStr,
     base: &std::path::Path,
     current_file: &turnstile_spec::SourceFile,
     current: &turnstile_spec::Workflow,
-) -> syn::Result<(String, String)> {
-    use turnstile_spec::diff::{diff, Class};
+) -> syn::Result<(turnstile_codegen::Previous, String)> {
+    use turnstile_spec::diff::plan;
     let span = literal.span();
     let relative = literal.value();
     let file_error = |d: Diagnostic| syn::Error::new(span, d.render_without_source(false));
@@ -283,37 +284,43 @@ fn previous_version(
             ))
         }
     };
-    let changes = diff(&old, &file, current, current_file, &[])
-        .map_err(|e| attribute_error(span, e.to_string(), "check the rename"))?;
-    let needing: Vec<String> = changes
-        .iter()
-        .filter(|c| c.class == Class::NeedsMapping)
-        .map(|c| {
-            let at: Vec<String> = [
-                c.old_line.map(|l| format!("{relative}:{l}")),
-                c.new_line.map(|l| format!("{}:{l}", current_file.path())),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
-            format!("  - {} [{}]: {}", c.what, at.join(", "), c.consequence)
-        })
-        .collect();
-    if !needing.is_empty() {
+    if !current.regions.is_empty() || !old.regions.is_empty() {
         return Err(attribute_error(
             span,
             format!(
-                "instances stored under `{relative}` cannot be read as this version's: {} change(s) need a mapping\n{}",
-                needing.len(),
-                needing.join("\n")
+                "`previous` is not supported for a workflow with regions: a stored configuration of `{}` holds a state per region",
+                current.name
             ),
-            "migrate them with `Store::migrate_from` and a closure that maps them, then drop `previous`; `turnstile diff` lists every change",
+            "move stored configurations with `Store::migrate_from` and a closure, then drop `previous`",
         ));
     }
-    Ok((
-        turnstile_spec::fingerprint::fingerprint(&old),
-        path.to_string_lossy().into_owned(),
-    ))
+    let plan = plan(&old, &file, current, current_file, &[])
+        .map_err(|e| attribute_error(span, e.to_string(), "check the rename"))?;
+    let name = |id: turnstile_spec::StateId| old.state(id).name.as_str().to_string();
+    let transitions = old
+        .transitions
+        .iter()
+        .flat_map(|t| {
+            t.from.iter().flat_map(move |f| {
+                t.to.iter()
+                    .map(move |to| (name(*f), t.event.as_str().to_string(), name(*to)))
+            })
+        })
+        .collect();
+    let previous = turnstile_codegen::Previous {
+        fingerprint: turnstile_spec::fingerprint::fingerprint(&old),
+        file: relative.clone(),
+        initial: name(old.initial),
+        states: old
+            .states
+            .iter()
+            .map(|s| s.name.as_str().to_string())
+            .collect(),
+        transitions,
+        carried: plan.carried.into_iter().collect(),
+        decide: plan.decide.into_iter().collect(),
+    };
+    Ok((previous, path.to_string_lossy().into_owned()))
 }
 
 #[cfg(test)]

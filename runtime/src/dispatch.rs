@@ -44,6 +44,37 @@ pub trait Dispatch: Workflow + Sized {
     /// them back under [`Dispatch::FINGERPRINT`]; empty by default.
     const PREVIOUS: &'static [&'static str] = &[];
 
+    /// Each of [`Dispatch::PREVIOUS`] with its initial state and its
+    /// transitions: the steps of a trail taken under that version replay
+    /// along them (they keep the names they were taken under). Empty by
+    /// default.
+    const PREVIOUS_VERSIONS: &'static [PreviousVersion] = &[];
+
+    /// Where an instance stored under the previous version `fingerprint`
+    /// (one of [`Dispatch::PREVIOUS`]), in its state `state` (that
+    /// version's name), goes in this version, with its data, which the
+    /// mapping may change; `Err(reason)` refuses the instance.
+    ///
+    /// The derive generates it from the two definitions: a state that
+    /// carries on unchanged (or renamed) maps to itself (or its new name);
+    /// a state whose instances need a decision (removed, or a way out of
+    /// it removed or narrowed) calls the workflow's `previous::Migrate`
+    /// trait, which the user implements. By default, the state of the same
+    /// name.
+    fn from_previous(
+        fingerprint: &str,
+        state: &str,
+        data: &mut Self,
+        entered_at: SystemTime,
+    ) -> Result<&'static str, String> {
+        let _ = (fingerprint, data, entered_at);
+        Self::STATES
+            .iter()
+            .copied()
+            .find(|s| *s == state)
+            .ok_or_else(|| format!("this version has no state `{state}`"))
+    }
+
     /// Every timed transition, per source state, in declaration order.
     const TIMERS: &'static [TimerSpec];
 
@@ -148,6 +179,39 @@ pub trait Dispatch: Workflow + Sized {
     ) -> Result<(Self::Current, Option<String>), Refused<Self::Current>>;
 }
 
+/// An earlier version of a definition, as a build that reads its stored
+/// instances knows it ([`Dispatch::PREVIOUS_VERSIONS`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PreviousVersion {
+    /// Its fingerprint.
+    pub fingerprint: &'static str,
+    /// Its initial state.
+    pub initial: &'static str,
+    /// Its states.
+    pub states: &'static [&'static str],
+    /// Every `(from, event, to)` it allowed.
+    pub transitions: &'static [(&'static str, &'static str, &'static str)],
+}
+
+/// The event a migration step records ([`Step::migrated`]): not a name a
+/// definition can give an event, so never mistaken for one.
+pub const MIGRATED: &str = "(migrated)";
+
+/// The versions a migration step moved an instance between: the
+/// fingerprints of the definitions before and after.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(deny_unknown_fields)
+)]
+pub struct Versions {
+    /// The fingerprint of the definition the instance was stored under.
+    pub from: String,
+    /// The fingerprint of the definition it was moved to.
+    pub to: String,
+}
+
 /// One transition taken, as the audit trail records it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(
@@ -181,6 +245,25 @@ pub struct Step {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub payload: Option<String>,
+    /// Set on a migration step: the instance was moved from one version of
+    /// its definition to another, from the state `from` (the old
+    /// version's name) to `to` (the new one's); its `event` is
+    /// [`MIGRATED`], its `actor` who migrated it, if said. The steps before
+    /// it keep the names they were taken under, in the version
+    /// `migrated.from`. A migration keeps the instant the state was entered
+    /// (a timer runs on).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub migrated: Option<Versions>,
+}
+
+impl Step {
+    /// Whether this is a migration step ([`Step::migrated`]).
+    pub fn is_migration(&self) -> bool {
+        self.migrated.is_some()
+    }
 }
 
 /// Why an event given by name was refused.

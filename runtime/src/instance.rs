@@ -202,7 +202,7 @@ impl<W: Dispatch> Instance<W> {
                 state: state.to_string(),
             });
         }
-        let within = check_trail::<W>(started_at, state, entered_at, &trail)?;
+        let within = check_trail::<W>(started_at, state, entered_at, &trail, W::FINGERPRINT)?;
         match W::resume_within(state, data, entered_at, &within) {
             Ok(current) => Ok(Instance {
                 current,
@@ -261,7 +261,7 @@ impl<W: Dispatch> Instance<W> {
         steps_taken: usize,
     ) -> Result<Self, LoadError> {
         let within = if steps_taken == 0 {
-            let replayed = check_trail::<W>(started_at, state, entered_at, &[])?;
+            let replayed = check_trail::<W>(started_at, state, entered_at, &[], W::FINGERPRINT)?;
             if within.is_empty() {
                 replayed
             } else {
@@ -282,6 +282,74 @@ impl<W: Dispatch> Instance<W> {
             Err(_) => Err(LoadError::UnknownState {
                 workflow: W::NAME,
                 state: state.to_string(),
+            }),
+        }
+    }
+
+    /// An instance from the head of one stored under a previous version of
+    /// the definition (`fingerprint`, one of [`Dispatch::PREVIOUS`]), moved
+    /// to this version as [`Instance::from_previous`] moves a snapshot:
+    /// its state mapped by [`Dispatch::from_previous`], and a migration
+    /// step ([`Step::migrated`]) by `actor` at `now` held in its
+    /// [`trail`](Instance::trail), to be stored with the steps after it.
+    /// The state keeps the instant it was entered. What a store's fire
+    /// reads for a row of the previous version.
+    #[allow(clippy::too_many_arguments)]
+    pub fn resume_head_previous(
+        fingerprint: &str,
+        started_at: Option<SystemTime>,
+        state: &str,
+        mut data: W,
+        entered_at: SystemTime,
+        steps_taken: usize,
+        actor: Option<&str>,
+        now: SystemTime,
+    ) -> Result<Self, LoadError> {
+        if !W::PREVIOUS.contains(&fingerprint) {
+            return Err(LoadError::Fingerprint {
+                workflow: W::NAME,
+                expected: W::FINGERPRINT,
+                found: fingerprint.to_string(),
+            });
+        }
+        if now < entered_at {
+            return Err(LoadError::Trail {
+                workflow: W::NAME,
+                step: steps_taken,
+                problem: "the migration is dated earlier than the state was entered".into(),
+            });
+        }
+        let to = W::from_previous(fingerprint, state, &mut data, entered_at).map_err(|why| {
+            LoadError::Malformed {
+                workflow: W::NAME,
+                message: format!(
+                    "the migration from version {fingerprint} refused the instance in `{state}`: {why}"
+                ),
+            }
+        })?;
+        match W::resume_within(to, data, entered_at, &[]) {
+            Ok(current) => Ok(Instance {
+                current,
+                started_at,
+                entered_at,
+                earlier: steps_taken,
+                trail: vec![Step {
+                    from: state.to_string(),
+                    event: crate::MIGRATED.to_string(),
+                    to: to.to_string(),
+                    at: now,
+                    actor: actor.map(str::to_string),
+                    role: None,
+                    payload: None,
+                    migrated: Some(crate::Versions {
+                        from: fingerprint.to_string(),
+                        to: W::FINGERPRINT.to_string(),
+                    }),
+                }],
+            }),
+            Err(_) => Err(LoadError::UnknownState {
+                workflow: W::NAME,
+                state: to.to_string(),
             }),
         }
     }
@@ -517,6 +585,7 @@ impl<W: Dispatch> Instance<W> {
                     actor: actor.id().map(str::to_string),
                     role: role.map(str::to_string),
                     payload,
+                    migrated: None,
                 });
                 Ok(Instance {
                     current,
@@ -679,33 +748,75 @@ fn check_within<W: Dispatch>(
     Ok(())
 }
 
-/// Replays `trail` from the initial state: see [`Instance::resume`]. The
-/// instants the compound states the instance ends inside were entered,
-/// outermost first, where a timer counts from one ([`Dispatch::within`]).
-fn check_trail<W: Dispatch>(
+/// Which rules the steps of one version replay under.
+enum Rules {
+    /// This build's definition.
+    Current,
+    /// One of [`Dispatch::PREVIOUS_VERSIONS`].
+    Previous(&'static crate::PreviousVersion),
+    /// A version this build does not know: the steps are checked for
+    /// order and continuity only.
+    Unknown,
+}
+
+fn rules<W: Dispatch>(fingerprint: &str) -> Rules {
+    if fingerprint == W::FINGERPRINT {
+        return Rules::Current;
+    }
+    W::PREVIOUS_VERSIONS
+        .iter()
+        .find(|p| p.fingerprint == fingerprint)
+        .map_or(Rules::Unknown, Rules::Previous)
+}
+
+/// Replays `trail` from the initial state to `state`, the steps of each
+/// version along that version's transitions: the steps after the last
+/// migration step ([`Step::migrated`]) are of `version` (the instance's,
+/// usually [`Dispatch::FINGERPRINT`]); those before a migration step are
+/// of its `from`. Gives the instants the compounds `state` is inside were
+/// entered.
+pub(crate) fn check_trail<W: Dispatch>(
     started_at: Option<SystemTime>,
     state: &str,
     entered_at: SystemTime,
     trail: &[Step],
+    version: &str,
 ) -> Result<Vec<SystemTime>, LoadError> {
     let broken = |step: usize, problem: String| LoadError::Trail {
         workflow: W::NAME,
         step,
         problem,
     };
+    // The version each step was taken under.
+    let mut versions: Vec<&str> = vec![version; trail.len()];
+    let mut later = version;
+    for (i, step) in trail.iter().enumerate().rev() {
+        if let Some(migrated) = &step.migrated {
+            later = migrated.from.as_str();
+        }
+        versions[i] = later;
+    }
+    let first_version = versions.first().copied().unwrap_or(version);
     let edges: HashMap<(&str, &str, &str), usize> = W::TRANSITIONS
         .iter()
         .enumerate()
         .map(|(i, edge)| (*edge, i))
         .collect();
     let compound_timers = !W::KEPT.is_empty();
-    let mut at_state = W::INITIAL;
+    let mut current = matches!(rules::<W>(first_version), Rules::Current);
+    let mut at_state: &str = match rules::<W>(first_version) {
+        Rules::Current => W::INITIAL,
+        Rules::Previous(p) => p.initial,
+        Rules::Unknown => trail.first().map_or(state, |s| s.from.as_str()),
+    };
     // The instant the current state of the replay was entered: the start,
-    // then each step's.
+    // then each step's (a migration keeps it).
     let mut since: Option<SystemTime> = started_at;
+    // The last step that entered a state (not a migration).
+    let mut last_entry: Option<SystemTime> = None;
     // The instants the compounds it is inside were entered, outermost
     // first (kept only where a timer counts from one).
-    let mut within: Vec<Option<SystemTime>> = if compound_timers {
+    let mut within: Vec<Option<SystemTime>> = if compound_timers && current {
         vec![started_at; ancestors::<W>(at_state).len()]
     } else {
         Vec::new()
@@ -720,6 +831,84 @@ fn check_trail<W: Dispatch>(
                 ),
             ));
         }
+        if let Some(entered) = since {
+            if step.at < entered {
+                let before = if i == 0 {
+                    "the instance's start"
+                } else {
+                    "the step before it"
+                };
+                return Err(broken(i, format!("it is earlier than {before}")));
+            }
+        }
+        if let Some(migrated) = &step.migrated {
+            if step.event != crate::MIGRATED {
+                return Err(broken(
+                    i,
+                    format!(
+                        "a migration step records the event `{}`, not `{}`",
+                        step.event,
+                        crate::MIGRATED
+                    ),
+                ));
+            }
+            let states: Option<&[&str]> = match rules::<W>(&migrated.to) {
+                Rules::Current => Some(W::STATES),
+                Rules::Previous(p) => Some(p.states),
+                Rules::Unknown => None,
+            };
+            if states.is_some_and(|states| !states.contains(&step.to.as_str())) {
+                return Err(broken(
+                    i,
+                    format!(
+                        "it migrates to `{}`, a state the version it migrates to does not have",
+                        step.to
+                    ),
+                ));
+            }
+            current = matches!(rules::<W>(&migrated.to), Rules::Current);
+            at_state = step.to.as_str();
+            within = if compound_timers && current {
+                vec![None; ancestors::<W>(at_state).len()]
+            } else {
+                Vec::new()
+            };
+            continue;
+        }
+        if step.event == crate::MIGRATED {
+            return Err(broken(
+                i,
+                format!(
+                    "it records the event `{}` but says nothing of the versions it migrated between",
+                    crate::MIGRATED
+                ),
+            ));
+        }
+        match rules::<W>(versions[i]) {
+            Rules::Current => {}
+            Rules::Previous(p) => {
+                let key = (step.from.as_str(), step.event.as_str(), step.to.as_str());
+                if !p.transitions.contains(&key) {
+                    return Err(broken(
+                        i,
+                        format!(
+                            "`{}` --{}--> `{}` is not a transition of the version it was taken under ({})",
+                            step.from, step.event, step.to, p.fingerprint
+                        ),
+                    ));
+                }
+                since = Some(step.at);
+                last_entry = Some(step.at);
+                at_state = step.to.as_str();
+                continue;
+            }
+            Rules::Unknown => {
+                since = Some(step.at);
+                last_entry = Some(step.at);
+                at_state = step.to.as_str();
+                continue;
+            }
+        }
         let Some(&edge) = edges.get(&(step.from.as_str(), step.event.as_str(), step.to.as_str()))
         else {
             return Err(broken(
@@ -731,14 +920,6 @@ fn check_trail<W: Dispatch>(
             ));
         };
         if let Some(entered) = since {
-            if step.at < entered {
-                let before = if i == 0 {
-                    "the instance's start"
-                } else {
-                    "the step before it"
-                };
-                return Err(broken(i, format!("it is earlier than {before}")));
-            }
             let timer = W::TIMERS
                 .iter()
                 .enumerate()
@@ -772,6 +953,7 @@ fn check_trail<W: Dispatch>(
             .find(|s| *s == step.to)
             .unwrap_or(W::INITIAL);
         since = Some(step.at);
+        last_entry = Some(step.at);
         if compound_timers {
             // The compounds the move stays inside keep their instants;
             // the others are entered now.
@@ -786,8 +968,8 @@ fn check_trail<W: Dispatch>(
             format!("it ends in `{at_state}`, but the stored state is `{state}`"),
         ));
     }
-    match (trail.last(), started_at) {
-        (Some(last), _) if last.at != entered_at => Err(broken(
+    match (last_entry, started_at) {
+        (Some(last), _) if last != entered_at => Err(broken(
             trail.len(),
             "the state was entered at another instant than the last step's".to_string(),
         )),

@@ -118,17 +118,24 @@ impl<W: Dispatch> Instance<W> {
     }
 
     /// The instance an envelope stores, checked field by field.
+    ///
+    /// A snapshot of a previous version this build reads
+    /// ([`Dispatch::PREVIOUS`]) is moved to this version as
+    /// [`Instance::from_previous`] moves it, the migration step recorded
+    /// by nobody at the snapshot's last instant (a snapshot brings no
+    /// clock: call [`Instance::from_previous`] to say who and when).
     pub fn from_envelope(envelope: Envelope<W>) -> Result<Self, LoadError> {
         check_header::<W>(&envelope.format, &envelope.workflow)?;
-        // This version's, or one it reads as its own (`Dispatch::PREVIOUS`).
-        if envelope.fingerprint != W::FINGERPRINT
-            && !W::PREVIOUS.contains(&envelope.fingerprint.as_str())
-        {
-            return Err(LoadError::Fingerprint {
-                workflow: W::NAME,
-                expected: W::FINGERPRINT,
-                found: envelope.fingerprint,
-            });
+        if envelope.fingerprint != W::FINGERPRINT {
+            let last = envelope
+                .trail
+                .iter()
+                .map(|step| step.at)
+                .chain(envelope.started_at)
+                .chain([envelope.entered_at])
+                .max()
+                .unwrap_or(envelope.entered_at);
+            return Self::from_previous(envelope, None, last);
         }
         Instance::resume(
             envelope.started_at,
@@ -137,6 +144,85 @@ impl<W: Dispatch> Instance<W> {
             envelope.entered_at,
             envelope.trail,
         )
+    }
+
+    /// Moves a snapshot stored under a previous version of the definition
+    /// (one of [`Dispatch::PREVIOUS`], `#[workflow(previous = "…")]`) to
+    /// this version: its trail is checked along that version's
+    /// transitions, its state mapped by [`Dispatch::from_previous`] (the
+    /// typed migration the derive generates, and the user's
+    /// `previous::Migrate` where a state needs a decision), and a
+    /// migration step ([`Step::migrated`](crate::Step::migrated)) recorded
+    /// by `actor` at `now`. The steps before it keep the names they were
+    /// taken under. The state keeps the instant it was entered, so its
+    /// timers run on.
+    ///
+    /// A snapshot of this version is loaded as it is (nothing to move);
+    /// one of a version this build does not read is refused
+    /// ([`LoadError::Fingerprint`]), as is a migration the mapping refuses
+    /// or dated before the snapshot's last instant.
+    pub fn from_previous(
+        envelope: Envelope<W>,
+        actor: Option<&str>,
+        now: SystemTime,
+    ) -> Result<Self, LoadError> {
+        check_header::<W>(&envelope.format, &envelope.workflow)?;
+        let Envelope {
+            fingerprint,
+            state,
+            started_at,
+            entered_at,
+            mut data,
+            mut trail,
+            ..
+        } = envelope;
+        if fingerprint == W::FINGERPRINT {
+            return Instance::resume(started_at, &state, data, entered_at, trail);
+        }
+        if !W::PREVIOUS.contains(&fingerprint.as_str()) {
+            return Err(LoadError::Fingerprint {
+                workflow: W::NAME,
+                expected: W::FINGERPRINT,
+                found: fingerprint,
+            });
+        }
+        crate::instance::check_trail::<W>(started_at, &state, entered_at, &trail, &fingerprint)?;
+        let latest = trail
+            .iter()
+            .map(|step| step.at)
+            .chain(started_at)
+            .chain([entered_at])
+            .max()
+            .unwrap_or(entered_at);
+        if now < latest {
+            return Err(LoadError::Trail {
+                workflow: W::NAME,
+                step: trail.len(),
+                problem: "the migration is dated earlier than the snapshot's last instant".into(),
+            });
+        }
+        let to = W::from_previous(&fingerprint, &state, &mut data, entered_at).map_err(|why| {
+            LoadError::Malformed {
+                workflow: W::NAME,
+                message: format!(
+                    "the migration from version {fingerprint} refused the instance in `{state}`: {why}"
+                ),
+            }
+        })?;
+        trail.push(crate::Step {
+            from: state,
+            event: crate::MIGRATED.to_string(),
+            to: to.to_string(),
+            at: now,
+            actor: actor.map(str::to_string),
+            role: None,
+            payload: None,
+            migrated: Some(crate::Versions {
+                from: fingerprint,
+                to: W::FINGERPRINT.to_string(),
+            }),
+        });
+        Instance::resume(started_at, to, data, entered_at, trail)
     }
 
     /// Loads a snapshot taken under an older definition: `migrate` maps the

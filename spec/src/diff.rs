@@ -16,8 +16,10 @@
 //! - **needs a mapping**: stored instances or their trails name something
 //!   the new version lacks, or a step they wait on changes hands (a state
 //!   or event removed or renamed, a transition removed, a payload type
-//!   changed, a role narrowed, the initial state moved): a migration must
-//!   say where they go.
+//!   changed, a role narrowed, the initial state moved): a build reads
+//!   them only as a previous version (`previous = …`), whose trails keep
+//!   the names they were taken under, and the states [`Change::states`]
+//!   names need a decision where their instances go ([`plan`]).
 //!
 //! A state or event missing from the new version is recognised as renamed
 //! when one new name takes its place with the rest unchanged (its
@@ -97,6 +99,14 @@ pub struct Change {
     pub old_line: Option<usize>,
     /// Its 1-based line in the new file, where it has one there.
     pub new_line: Option<usize>,
+    /// The old version's states whose stored instances it leaves needing
+    /// a decision where they go: the state itself removed, or a way out of
+    /// it removed or narrowed. Empty for a change that concerns trails or
+    /// callers only (a trail keeps the names it was taken under).
+    pub states: Vec<String>,
+    /// For a rename (`state_renamed`, `event_renamed`): the old name and
+    /// the new.
+    pub rename: Option<(String, String)>,
 }
 
 /// A rename the caller states, `old` in the old version to `new` in the
@@ -239,6 +249,62 @@ impl Side<'_> {
     }
 }
 
+/// What a build that reads the old version's stored instances must do
+/// with each old state ([`plan`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// Every change, as [`diff`] lists them.
+    pub changes: Vec<Change>,
+    /// The old states whose instances carry on as they are, each with its
+    /// name in the new version (itself, or its new name if renamed).
+    pub carried: BTreeMap<String, String>,
+    /// The old states whose instances need a decision where they go, each
+    /// with the changes that call for it ([`Change::states`]), in words.
+    pub decide: BTreeMap<String, Vec<String>>,
+}
+
+/// [`diff`], and what becomes of each old state: carried on (as itself or
+/// renamed) or to be decided, the decisions being exactly the states the
+/// changes name ([`Change::states`]).
+pub fn plan(
+    old: &Workflow,
+    old_src: &SourceFile,
+    new: &Workflow,
+    new_src: &SourceFile,
+    renames: &[Rename],
+) -> Result<Plan, BadRename> {
+    let changes = diff(old, old_src, new, new_src, renames)?;
+    let renamed: BTreeMap<String, String> = changes
+        .iter()
+        .filter(|c| c.kind == "state_renamed")
+        .filter_map(|c| c.rename.clone())
+        .collect();
+    let mut decide: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for change in &changes {
+        for state in &change.states {
+            decide
+                .entry(state.clone())
+                .or_default()
+                .push(change.what.clone());
+        }
+    }
+    let carried = old
+        .states
+        .iter()
+        .map(|s| s.name.as_str())
+        .filter(|s| !decide.contains_key(*s))
+        .filter_map(|s| {
+            let to = renamed.get(s).cloned().unwrap_or_else(|| s.to_string());
+            new.state_named(&to).map(|_| (s.to_string(), to))
+        })
+        .collect();
+    Ok(Plan {
+        changes,
+        carried,
+        decide,
+    })
+}
+
 /// Every change from `old` to `new` (each with the text it was read from,
 /// for lines), worst first, then in the new file's order. `renames` are
 /// the renames the caller states; others are recognised where one new
@@ -309,6 +375,8 @@ pub fn diff(
             consequence: "words only".into(),
             old_line: Some(a.line(old.name.span().start)),
             new_line: Some(b.line(new.name.span().start)),
+            states: Vec::new(),
+            rename: None,
         });
     }
     let old_regions: Vec<&str> = old
@@ -333,6 +401,8 @@ pub fn diff(
             consequence: "a stored configuration holds one state per region: each needs a state in the new regions".into(),
             old_line: Some(a.line(old.name.span().start)),
             new_line: Some(b.line(new.name.span().start)),
+            states: Vec::new(),
+            rename: None,
         });
     }
     let old_initial = old.state(old.initial).name.as_str();
@@ -343,10 +413,12 @@ pub fn diff(
             kind: "initial_changed",
             what: format!("the initial state moved from `{old_initial}` to `{new_initial}`"),
             consequence: format!(
-                "new instances start in `{new_initial}`, and a stored trail replays from the initial state, so every stored instance needs a mapping"
+                "new instances start in `{new_initial}`; a stored trail replays from `{old_initial}` under the version it was taken in, so a build must read that version (`previous = …`) or map every stored instance"
             ),
             old_line: a.state_line(old_initial),
             new_line: b.state_line(new_initial),
+            states: Vec::new(),
+            rename: None,
         });
     }
 
@@ -361,6 +433,8 @@ pub fn diff(
             ),
             old_line: a.state_line(o),
             new_line: b.state_line(n),
+            states: Vec::new(),
+            rename: Some((o.clone(), n.clone())),
         });
     }
     let kept_states: BTreeSet<String> = old_states.iter().map(|s| st(s)).collect();
@@ -371,10 +445,12 @@ pub fn diff(
                 kind: "state_removed",
                 what: format!("state `{s}` removed"),
                 consequence: format!(
-                    "stored instances in `{s}` need a state to go to, and trails through it no longer replay"
+                    "stored instances in `{s}` need a state to go to (a method of `previous::Migrate`); trails through it replay under the version they were taken in"
                 ),
                 old_line: a.state_line(s),
                 new_line: None,
+                states: vec![s.to_string()],
+                rename: None,
             });
         }
     }
@@ -401,6 +477,8 @@ pub fn diff(
             },
             old_line: None,
             new_line: b.state_line(s),
+            states: Vec::new(),
+            rename: None,
         });
     }
     for &s in &old_states {
@@ -419,6 +497,8 @@ pub fn diff(
                 consequence: format!("stored instances in `{n}` may no longer `{c}`"),
                 old_line: lines.0,
                 new_line: lines.1,
+                states: Vec::new(),
+                rename: None,
             });
         }
         for c in new_permits.difference(&old_permits) {
@@ -429,6 +509,8 @@ pub fn diff(
                 consequence: format!("stored instances in `{n}` may also `{c}`"),
                 old_line: lines.0,
                 new_line: lines.1,
+                states: Vec::new(),
+                rename: None,
             });
         }
         if a.parent(s).map(|p| st(&p)) != b.parent(&n) {
@@ -447,6 +529,8 @@ pub fn diff(
                         .into(),
                 old_line: lines.0,
                 new_line: lines.1,
+                states: Vec::new(),
+                rename: None,
             });
         }
         if a.is_final(s) != b.is_final(&n) {
@@ -466,6 +550,8 @@ pub fn diff(
                 ),
                 old_line: lines.0,
                 new_line: lines.1,
+                states: Vec::new(),
+                rename: None,
             });
         }
         let old_summary = old
@@ -482,6 +568,8 @@ pub fn diff(
                 consequence: "words only".into(),
                 old_line: lines.0,
                 new_line: lines.1,
+                states: Vec::new(),
+                rename: None,
             });
         }
     }
@@ -499,28 +587,38 @@ pub fn diff(
             ),
             old_line: old_t.map(|t| a.line(t.span.start)),
             new_line: new_t.map(|t| b.line(t.span.start)),
+            states: Vec::new(),
+            rename: Some((o.clone(), n.clone())),
         });
     }
 
     // Transitions: (from, event, to) removed and added, grouped by the
     // transition that declares them.
-    let mut removed: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    // The old name of a state by its name in the new version.
+    let old_name: BTreeMap<&str, &str> = state_map
+        .iter()
+        .map(|(o, n)| (n.as_str(), o.as_str()))
+        .collect();
+    let mut removed: BTreeMap<usize, (Vec<String>, BTreeSet<String>)> = BTreeMap::new();
     for ((f, e, t), tr) in &old_edges {
         if !new_edges.contains_key(&(f.clone(), e.clone(), t.clone())) {
-            removed
-                .entry(tr.span.start)
-                .or_default()
-                .push(format!("`{f}` --{e}--> `{t}`"));
+            let entry = removed.entry(tr.span.start).or_default();
+            entry.0.push(format!("`{f}` --{e}--> `{t}`"));
+            entry
+                .1
+                .insert(old_name.get(f.as_str()).copied().unwrap_or(f).to_string());
         }
     }
-    for (start, list) in removed {
+    for (start, (list, froms)) in removed {
         changes.push(Change {
             class: Class::NeedsMapping,
             kind: "transition_removed",
             what: format!("{} removed", list.join(", ")),
-            consequence: "stored trails that took it no longer replay, and instances that waited on it lose a way out: map them".into(),
+            consequence: "stored trails that took it replay under the version they were taken in, but instances that wait on it lose a way out: say where they go".into(),
             old_line: Some(a.line(start)),
             new_line: None,
+            states: froms.into_iter().collect(),
+            rename: None,
         });
     }
     let mut added: BTreeMap<usize, Vec<String>> = BTreeMap::new();
@@ -540,6 +638,8 @@ pub fn diff(
             consequence: "a new optional step: every old run can still be taken".into(),
             old_line: None,
             new_line: Some(b.line(start)),
+            states: Vec::new(),
+            rename: None,
         });
     }
 
@@ -567,7 +667,18 @@ pub fn diff(
             .join(", ");
         let event = nt.event.as_str();
         let lines = (Some(a.line(os)), Some(b.line(ns)));
+        let before = changes.len();
         compare_transition(&a, &b, ot, nt, event, &from, lines, &mut changes);
+        // Instances waiting in these states on someone who may no longer
+        // act need a decision.
+        for change in &mut changes[before..] {
+            if change.kind == "role_narrowed" {
+                change.states = froms
+                    .iter()
+                    .map(|f| old_name.get(f.as_str()).copied().unwrap_or(f).to_string())
+                    .collect();
+            }
+        }
     }
 
     changes.sort_by(|x, y| {
@@ -603,6 +714,8 @@ fn compare_transition(
                 consequence,
                 old_line: lines.0,
                 new_line: lines.1,
+                states: Vec::new(),
+                rename: None,
             })
         };
     let (og, ng) = (a.guards(ot), b.guards(nt));
@@ -676,7 +789,7 @@ fn compare_transition(
             Class::NeedsMapping,
             "payload_changed",
             format!("`{event}` now brings `{}` instead of `{}`", np.ty, op.ty),
-            "stored trails hold payloads of the old type, and callers must send the new one: map them".into(),
+            "stored steps keep the payloads of the old type they were taken with, and callers must send the new one".into(),
             (Some(a.line(op.span.start)), Some(b.line(np.span.start))),
         ),
         (Some(op), Some(np)) if op.sensitive != np.sensitive => push(
@@ -697,14 +810,14 @@ fn compare_transition(
             Class::NeedsMapping,
             "payload_changed",
             format!("`{event}` now brings `{}`", np.ty),
-            "callers must send it, and stored steps have none: map them".into(),
+            "callers must send it; stored steps keep having none".into(),
             (lines.0, Some(b.line(np.span.start))),
         ),
         (Some(op), None) => push(
             Class::NeedsMapping,
             "payload_changed",
             format!("`{event}` no longer brings `{}`", op.ty),
-            "stored steps hold a payload the new version does not read: map them".into(),
+            "stored steps keep the payload they were taken with; callers must send none".into(),
             (Some(a.line(op.span.start)), lines.1),
         ),
         _ => {}
@@ -743,8 +856,8 @@ fn compare_transition(
             "timer_lengthened",
             format!("`{event}` from {from}: {} lengthened from {} to {}", o.key(), o.text, n.text),
             format!(
-                "instances in {from} wait until {} after entering it instead of {}; a stored trail that took `{event}` sooner than {} no longer replays",
-                n.text, o.text, n.text
+                "instances in {from} wait until {} after entering it instead of {}; steps already taken keep the version they were taken under",
+                n.text, o.text
             ),
             (Some(a.line(o.span.start)), Some(b.line(n.span.start))),
         ),
@@ -755,7 +868,7 @@ fn compare_transition(
             if n.automatic {
                 format!("instances in {from} since more than {} take `{event}` by themselves at once; the others {} after entering", n.text, n.text)
             } else {
-                format!("instances in {from} are refused `{event}` until {} after entering it; a stored trail that took it sooner no longer replays", n.text)
+                format!("instances in {from} are refused `{event}` until {} after entering it; steps already taken keep the version they were taken under", n.text)
             },
             (lines.0, Some(b.line(n.span.start))),
         ),

@@ -140,12 +140,14 @@ fn a_shortened_timer_changes_pending_work() {
     assert_eq!(t.old_line, Some(line_of(V1, "after = \"48h\"")));
     assert_eq!(t.new_line, Some(line_of(&v2, "after = \"24h\"")));
     assert_eq!(worst(&c).exit_code(), 4);
-    // Lengthened: the same class, and old trails that took it sooner say so.
+    // Lengthened: the same class; steps already taken keep their version.
     let v3 = V1.replace("after = \"48h\"", "after = \"72h\"");
     let t = only(&changes(V1, &v3, &[]), "timer_lengthened");
     assert_eq!(t.class, Class::ChangesPendingWork);
     assert!(
-        t.consequence.contains("sooner than 72h no longer replays"),
+        t.consequence.contains(
+            "wait until 72h after entering it instead of 48h; steps already taken keep the version"
+        ),
         "{t:?}"
     );
 }
@@ -282,4 +284,74 @@ fn the_initial_state_moved_needs_a_mapping() {
     assert_eq!(only(&c, "initial_changed").class, Class::NeedsMapping);
     // Worst first.
     assert_eq!(c[0].class, Class::NeedsMapping);
+}
+
+/// `plan`: every old state is carried (as itself or renamed) or named for a
+/// decision, and the decisions are exactly the states the changes name: a
+/// removed state, a state that lost a way out, a state whose way out
+/// changed hands.
+#[test]
+fn the_plan_names_exactly_the_states_that_need_a_decision() {
+    let old = r#"
+[workflow]
+name = "t"
+initial = "open"
+[roles.customer]
+[roles.agent]
+[states.open]
+[states.waiting]
+[states.answered]
+final = true
+[states.withdrawn]
+final = true
+[[transitions]]
+event = "ask"
+from = "open"
+to = "waiting"
+by = ["customer", "agent"]
+[[transitions]]
+event = "answer"
+from = "waiting"
+to = "answered"
+by = "agent"
+[[transitions]]
+event = "withdraw"
+from = "open"
+to = "withdrawn"
+by = "customer"
+"#;
+    // `answered` renamed `resolved`; `withdrawn` and `withdraw` removed;
+    // `ask` only for the agent now.
+    let new = old
+        .replace("answered", "resolved")
+        .replace(
+            "[[transitions]]\nevent = \"withdraw\"\nfrom = \"open\"\nto = \"withdrawn\"\nby = \"customer\"\n",
+            "[[transitions]]\nevent = \"remind\"\nfrom = \"waiting\"\nto = \"waiting\"\nby = \"customer\"\n",
+        )
+        .replace("[states.withdrawn]\nfinal = true\n", "")
+        .replace("by = [\"customer\", \"agent\"]", "by = \"agent\"");
+    let (a, b) = (
+        SourceFile::new("v1.toml", old),
+        SourceFile::new("v2.toml", &new),
+    );
+    let (wa, wb) = (load(&a).expect("v1 valid"), load(&b).expect("v2 valid"));
+    let plan = turnstile_spec::diff::plan(&wa, &a, &wb, &b, &[]).unwrap();
+    let decide: Vec<&str> = plan.decide.keys().map(String::as_str).collect();
+    assert_eq!(decide, ["open", "withdrawn"], "{plan:#?}");
+    assert!(
+        plan.decide["open"].iter().any(|w| w.contains("withdraw")),
+        "{plan:#?}"
+    );
+    assert!(
+        plan.decide["open"]
+            .iter()
+            .any(|w| w.contains("no longer for `customer`")),
+        "{plan:#?}"
+    );
+    let carried: Vec<(&str, &str)> = plan
+        .carried
+        .iter()
+        .map(|(o, n)| (o.as_str(), n.as_str()))
+        .collect();
+    assert_eq!(carried, [("answered", "resolved"), ("waiting", "waiting")]);
 }

@@ -159,10 +159,11 @@ impl FireTx {
         &mut self,
         id: &str,
         lock: bool,
+        upgrade: rows::Upgrade<'_>,
     ) -> Result<(Stored<W>, Option<String>), StoreError> {
         match self {
-            FireTx::Sql(tx) => rows::read_head::<W>(tx, id, lock).await,
-            FireTx::Thread(tx) => tx.head::<W>(id).await,
+            FireTx::Sql(tx) => rows::read_head::<W>(tx, id, lock, upgrade).await,
+            FireTx::Thread(tx) => tx.head::<W>(id, upgrade).await,
         }
     }
 
@@ -300,7 +301,11 @@ impl Store {
         text::name(ID, id)?;
         request.check()?;
         let mut tx = self.begin_fire().await?;
-        let (head, _) = tx.head::<W>(id, self.locks_rows()).await?;
+        let upgrade = rows::Upgrade {
+            by: request.actor.id(),
+            at: request.at,
+        };
+        let (head, _) = tx.head::<W>(id, self.locks_rows(), upgrade).await?;
         self.fire_head(tx, head, &request).await
     }
 
@@ -322,7 +327,11 @@ impl Store {
         text::name(ID, id)?;
         request.check()?;
         let mut tx = self.begin_fire().await?;
-        let (head, owner) = tx.head::<W>(id, self.locks_rows()).await?;
+        let upgrade = rows::Upgrade {
+            by: request.actor.id(),
+            at: request.at,
+        };
+        let (head, owner) = tx.head::<W>(id, self.locks_rows(), upgrade).await?;
         if request.owner.is_some() && request.owner != owner.as_deref() {
             return Err(StoreError::NotFound {
                 workflow: W::NAME,

@@ -414,7 +414,13 @@ impl Store {
     ) -> Result<Stored<W>, StoreError> {
         text::name(ID, id)?;
         let mut conn = self.pool.acquire().await?;
-        Ok(rows::read_head::<W>(&mut conn, id, false).await?.0)
+        // A previous version's row is shown moved to this version, its
+        // migration step dated now (written by the next fire).
+        let upgrade = rows::Upgrade {
+            by: None,
+            at: SystemTime::now(),
+        };
+        Ok(rows::read_head::<W>(&mut conn, id, false, upgrade).await?.0)
     }
 
     /// A transaction for a write that reads first: on SQLite it takes the

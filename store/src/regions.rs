@@ -145,6 +145,7 @@ fn step_of(step: &RegionStep) -> Step {
         actor: step.actor.clone(),
         role: step.role.clone(),
         payload: step.payload.clone(),
+        migrated: None,
     }
 }
 

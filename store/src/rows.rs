@@ -167,7 +167,7 @@ pub(crate) fn within_of(text: Option<&str>) -> Result<Vec<SystemTime>, String> {
 }
 
 /// The columns of a step row that are bound, in order.
-const STEP_COLUMNS: usize = 10;
+const STEP_COLUMNS: usize = 11;
 
 /// The transaction's place in the outbox's order (migration 0005), as a
 /// SQL expression.
@@ -182,7 +182,7 @@ fn txid_sql(backend: Backend) -> &'static str {
 /// The columns a step's insert names: those [`step_params`] lists, then
 /// `txid`.
 const STEP_INSERT: &str = "INSERT INTO turnstile_steps \
-     (workflow, id, seq, from_state, event, to_state, at, actor, role, payload, txid)";
+     (workflow, id, seq, from_state, event, to_state, at, actor, role, payload, migrated, txid)";
 
 /// `($n, …), (…)`: a tuple of [`STEP_COLUMNS`] parameters per step, numbered
 /// from `$offset + 1`, each ending with `last` if given.
@@ -212,9 +212,10 @@ pub(crate) fn insert_sql(backend: Backend, rows: usize, offset: usize) -> String
 /// statement text, inserting nothing unless that update changed a row
 /// (`changes()` is the count of the statement completed before).
 fn insert_after_update(rows: usize, offset: usize) -> String {
+    let columns: Vec<String> = (1..=STEP_COLUMNS).map(|c| format!("column{c}")).collect();
     format!(
-        "{STEP_INSERT} SELECT column1, column2, column3, column4, column5, column6, column7, \
-         column8, column9, column10, {} FROM (VALUES {}) WHERE changes() = 1",
+        "{STEP_INSERT} SELECT {}, {} FROM (VALUES {}) WHERE changes() = 1",
+        columns.join(", "),
         txid_sql(Backend::Sqlite),
         step_tuples(rows, offset, None)
     )
@@ -283,6 +284,7 @@ pub(crate) fn step_params(
             Param::MaybeText(s.actor.clone()),
             Param::MaybeText(s.role.clone()),
             Param::MaybeText(s.payload.clone()),
+            Param::MaybeText(s.migrated.as_ref().map(|v| format!("{} {}", v.from, v.to))),
         ]);
     }
     params
@@ -470,6 +472,8 @@ pub(crate) struct HeadRow {
     pub version: i64,
     pub last_to: Option<String>,
     pub last_at: Option<i64>,
+    /// Whether the last step is a migration step (its `migrated` column).
+    pub last_migrated: Option<String>,
     pub owner: Option<String>,
     pub entered_within: Option<String>,
 }
@@ -483,7 +487,9 @@ pub(crate) const HEAD_SQL: &str = concat!(
     "(SELECT s.to_state FROM turnstile_steps s ",
     "WHERE s.workflow = i.workflow AND s.id = i.id AND s.seq = i.version) AS last_to, ",
     "(SELECT s.at FROM turnstile_steps s ",
-    "WHERE s.workflow = i.workflow AND s.id = i.id AND s.seq = i.version) AS last_at ",
+    "WHERE s.workflow = i.workflow AND s.id = i.id AND s.seq = i.version) AS last_at, ",
+    "(SELECT s.migrated FROM turnstile_steps s ",
+    "WHERE s.workflow = i.workflow AND s.id = i.id AND s.seq = i.version) AS last_migrated ",
     "FROM turnstile_instances i WHERE i.workflow = $1 AND i.id = $2"
 );
 
@@ -497,6 +503,7 @@ pub(crate) async fn read_head<W: Dispatch + DeserializeOwned>(
     conn: &mut AnyConnection,
     id: &str,
     lock: bool,
+    upgrade: Upgrade<'_>,
 ) -> Result<(Stored<W>, Option<String>), StoreError> {
     if lock {
         // One statement reads the head and locks the row. If it waited for
@@ -510,7 +517,7 @@ pub(crate) async fn read_head<W: Dispatch + DeserializeOwned>(
             .bind(id)
             .fetch_optional(&mut *conn)
             .await?;
-        match head_of::<W>(id, row) {
+        match head_of::<W>(id, row, upgrade) {
             Err(StoreError::BadRow { .. }) => {}
             read => return read,
         }
@@ -520,7 +527,18 @@ pub(crate) async fn read_head<W: Dispatch + DeserializeOwned>(
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?;
-    head_of::<W>(id, row)
+    head_of::<W>(id, row, upgrade)
+}
+
+/// Who moves a row of a previous version ([`Dispatch::PREVIOUS`]) to this
+/// one as it is read for firing, and when: the migration step
+/// ([`Instance::resume_head_previous`]) is written with the fire's steps.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Upgrade<'a> {
+    /// Who: the actor firing, if they said.
+    pub by: Option<&'a str>,
+    /// When: the fire's instant.
+    pub at: SystemTime,
 }
 
 /// The instance a [`HeadRow`] of `id` stores (`None`: there is no such
@@ -534,6 +552,7 @@ pub(crate) async fn read_head<W: Dispatch + DeserializeOwned>(
 pub(crate) fn head_of<W: Dispatch + DeserializeOwned>(
     id: &str,
     row: Option<HeadRow>,
+    upgrade: Upgrade<'_>,
 ) -> Result<(Stored<W>, Option<String>), StoreError> {
     let bad = |problem: String| StoreError::BadRow {
         workflow: W::NAME,
@@ -557,7 +576,15 @@ pub(crate) fn head_of<W: Dispatch + DeserializeOwned>(
                         row.state
                     )));
                 }
-                if at != row.entered_at {
+                // A migration step keeps the instant its state was
+                // entered; any other step is that instant.
+                if row.last_migrated.is_some() && at < row.entered_at {
+                    return Err(bad(
+                        "its last step, a migration, is earlier than the state was entered"
+                            .to_string(),
+                    ));
+                }
+                if row.last_migrated.is_none() && at != row.entered_at {
                     return Err(bad(
                         "the state was entered at another instant than the last step's".to_string(),
                     ));
@@ -575,14 +602,28 @@ pub(crate) fn head_of<W: Dispatch + DeserializeOwned>(
         .map_err(|e| bad(format!("its data does not read as {}: {e}", W::NAME)))?;
     let started_at = row.started_at.map(instant).transpose().map_err(bad)?;
     let within = within_of(row.entered_within.as_deref()).map_err(bad)?;
-    let instance = Instance::resume_head_within(
-        started_at,
-        &row.state,
-        data,
-        entered_at,
-        &within,
-        steps_taken,
-    )
+    let instance = if row.fingerprint == W::FINGERPRINT {
+        Instance::resume_head_within(
+            started_at,
+            &row.state,
+            data,
+            entered_at,
+            &within,
+            steps_taken,
+        )
+    } else {
+        // A previous version's (the fingerprint was checked above).
+        Instance::resume_head_previous(
+            &row.fingerprint,
+            started_at,
+            &row.state,
+            data,
+            entered_at,
+            steps_taken,
+            upgrade.by,
+            upgrade.at.max(entered_at),
+        )
+    }
     .map_err(|e| bad(e.to_string()))?;
     Ok((
         Stored {
@@ -633,10 +674,12 @@ pub(crate) struct StepRow {
     actor: Option<String>,
     role: Option<String>,
     payload: Option<String>,
+    migrated: Option<String>,
 }
 
 /// The columns of [`StepRow`], for a `SELECT`.
-pub(crate) const STEP_SELECT: &str = "seq, from_state, event, to_state, at, actor, role, payload";
+pub(crate) const STEP_SELECT: &str =
+    "seq, from_state, event, to_state, at, actor, role, payload, migrated";
 
 impl StepRow {
     /// The step, or the problem with its instant.
@@ -649,6 +692,20 @@ impl StepRow {
             actor: self.actor,
             role: self.role,
             payload: self.payload,
+            migrated: match self.migrated {
+                None => None,
+                Some(text) => {
+                    let (from, to) = text.split_once(' ').ok_or_else(|| {
+                        format!(
+                            "its migration step names the versions `{text}`, not two fingerprints"
+                        )
+                    })?;
+                    Some(turnstile_runtime::Versions {
+                        from: from.to_string(),
+                        to: to.to_string(),
+                    })
+                }
+            },
         })
     }
 }
@@ -763,11 +820,32 @@ pub(crate) async fn load_on<W: Dispatch + DeserializeOwned>(
     check_fingerprint::<W>(id, &raw.fingerprint)?;
     let data: W = serde_json::from_str(&raw.data)
         .map_err(|e| bad(format!("its data does not read as {}: {e}", W::NAME)))?;
-    let instance = Instance::resume(raw.started_at, &raw.state, data, raw.entered_at, raw.trail)
-        .map_err(|e| bad(e.to_string()))?;
+    let instance = if raw.fingerprint == W::FINGERPRINT {
+        Instance::resume(raw.started_at, &raw.state, data, raw.entered_at, raw.trail)
+    } else {
+        // A previous version's, shown as this version's: its migration
+        // step, dated now, is not written (the next fire writes its own).
+        let last = raw.trail.last().map_or(raw.entered_at, |s| s.at);
+        let now = SystemTime::now().max(last).max(raw.entered_at);
+        Instance::from_previous(
+            turnstile_runtime::snapshot::Envelope {
+                format: turnstile_runtime::snapshot::FORMAT.to_string(),
+                workflow: W::NAME.to_string(),
+                fingerprint: raw.fingerprint.clone(),
+                state: raw.state.clone(),
+                started_at: raw.started_at,
+                entered_at: raw.entered_at,
+                data,
+                trail: raw.trail,
+            },
+            None,
+            now,
+        )
+    }
+    .map_err(|e| bad(e.to_string()))?;
     // What firing reads (the head) must be what the history replays to.
     let replayed = within_text(instance.entered_within()).map_err(bad)?;
-    if replayed != raw.entered_within {
+    if raw.fingerprint == W::FINGERPRINT && replayed != raw.entered_within {
         return Err(bad(format!(
             "its compounds' entry instants are stored as {:?}, but its history replays to {:?}",
             raw.entered_within.as_deref().unwrap_or(""),

@@ -146,6 +146,7 @@ impl Tx {
     pub(crate) async fn head<W: Dispatch + DeserializeOwned>(
         &mut self,
         id: &str,
+        upgrade: rows::Upgrade<'_>,
     ) -> Result<(Stored<W>, Option<String>), StoreError> {
         self.begun = true;
         let key = (W::NAME, id.to_string());
@@ -161,7 +162,7 @@ impl Tx {
             })
             .await?
             .map_err(failure)?;
-        rows::head_of::<W>(id, row)
+        rows::head_of::<W>(id, row, upgrade)
     }
 
     /// The outcome recorded under `key` for instance `id`, as
@@ -330,6 +331,7 @@ fn head_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<HeadRow> {
         version: row.get("version")?,
         last_to: row.get("last_to")?,
         last_at: row.get("last_at")?,
+        last_migrated: row.get("last_migrated")?,
         owner: row.get("owner")?,
         entered_within: row.get("entered_within")?,
     })

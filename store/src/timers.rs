@@ -150,7 +150,14 @@ impl Store {
                 for row in rows {
                     let id: String = row.try_get("id")?;
                     // Locked by the claim above.
-                    match rows::read_head::<W>(&mut tx, &id, false).await {
+                    match rows::read_head::<W>(
+                        &mut tx,
+                        &id,
+                        false,
+                        rows::Upgrade { by: None, at: now },
+                    )
+                    .await
+                    {
                         Ok((head, _)) => {
                             fired.extend(take_due(&mut tx, self.backend, head, now).await?)
                         }
@@ -168,7 +175,14 @@ impl Store {
                     // Under the write lock: another worker that took this
                     // instance first has committed, and its row says so.
                     let mut tx = self.begin_write().await?;
-                    match rows::read_head::<W>(&mut tx, &id, false).await {
+                    match rows::read_head::<W>(
+                        &mut tx,
+                        &id,
+                        false,
+                        rows::Upgrade { by: None, at: now },
+                    )
+                    .await
+                    {
                         Ok((head, _)) => {
                             if let Some(done) = take_due(&mut tx, self.backend, head, now).await? {
                                 tx.commit().await?;

@@ -60,6 +60,7 @@ fn every_state<W: Dispatch + Clone>(data: W) -> Vec<Instance<W>> {
                     actor: Some("tester".into()),
                     role: None,
                     payload: None,
+                    migrated: None,
                 });
             }
             Instance::resume(

@@ -98,7 +98,10 @@ impl<'a> Generator<'a> {
         let (current_impl, parts_chunks) = b.current_impl(&lookups);
         let support = b.support(&lookups, event_chunks, parts_chunks);
         let current_doc = b.current_doc();
+        let previous = self.previous_module();
         quote! {
+            #previous
+
             /// Dispatch by name. Kept in a private module, and named outside it
             /// through the aliases `Current` and `Event`, so that the variants
             /// (named like the states and events) do not make the compiler

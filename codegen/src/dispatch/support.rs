@@ -9,6 +9,72 @@ use super::{ByName, Lookups};
 use crate::duration;
 
 impl ByName<'_, '_> {
+    /// `Dispatch::PREVIOUS`, `PREVIOUS_VERSIONS` and `from_previous`, for
+    /// the earlier versions this build reads (none: nothing).
+    fn previous_items(&self) -> TokenStream {
+        let krate = self.krate;
+        let all = self.g.input.previous;
+        if all.is_empty() {
+            return TokenStream::new();
+        }
+        let fingerprints = all.iter().map(|p| p.fingerprint.as_str());
+        let versions = all.iter().map(|p| {
+            let fingerprint = p.fingerprint.as_str();
+            let initial = p.initial.as_str();
+            let states = p.states.iter();
+            let transitions = p.transitions.iter().map(|(f, e, t)| quote!((#f, #e, #t)));
+            quote!(#krate::PreviousVersion {
+                fingerprint: #fingerprint,
+                initial: #initial,
+                states: &[#(#states),*],
+                transitions: &[#(#transitions),*],
+            })
+        });
+        let arms = all.iter().map(|p| {
+            let fingerprint = p.fingerprint.as_str();
+            let carried = p
+                .carried
+                .iter()
+                .map(|(old, new)| quote!(#old => ::core::result::Result::Ok(#new),));
+            let decided = if p.decide.is_empty() {
+                TokenStream::new()
+            } else {
+                quote! {
+                    other if super::previous::DECIDED.contains(&other) => {
+                        super::previous::decide(other, data, entered_at)
+                    }
+                }
+            };
+            quote! {
+                if fingerprint == #fingerprint {
+                    return match state {
+                        #(#carried)*
+                        #decided
+                        other => ::core::result::Result::Err(::std::format!(
+                            "the version {} has no state `{}`", #fingerprint, other
+                        )),
+                    };
+                }
+            }
+        });
+        quote! {
+            const PREVIOUS: &'static [&'static str] = &[#(#fingerprints),*];
+            const PREVIOUS_VERSIONS: &'static [#krate::PreviousVersion] = &[#(#versions),*];
+            fn from_previous(
+                fingerprint: &str,
+                state: &str,
+                data: &mut Self,
+                entered_at: ::std::time::SystemTime,
+            ) -> ::core::result::Result<&'static str, ::std::string::String> {
+                let _ = (&data, entered_at);
+                #(#arms)*
+                ::core::result::Result::Err(::std::format!(
+                    "this build does not read the version {}", fingerprint
+                ))
+            }
+        }
+    }
+
     /// The refusals, the tables and functions of the path, `Fired`,
     /// `Debug`, and `turnstile::Dispatch` on the data type.
     pub(super) fn support(
@@ -19,12 +85,7 @@ impl ByName<'_, '_> {
     ) -> TokenStream {
         let (krate, data) = (self.krate, &self.data);
         let w = self.g.w;
-        let previous = if self.g.input.previous.is_empty() {
-            TokenStream::new()
-        } else {
-            let listed = self.g.input.previous.iter();
-            quote! { const PREVIOUS: &'static [&'static str] = &[#(#listed),*]; }
-        };
+        let previous = self.previous_items();
         let fingerprint = turnstile_spec::fingerprint::fingerprint(w);
         let timers = w.transitions.iter().filter_map(|t| {
             let timer = t.timer.as_ref()?;
