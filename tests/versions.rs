@@ -388,3 +388,80 @@ async fn a_fire_on_a_previous_row_records_the_migration() {
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A migration keeps the instant the state was entered: a timer running
+/// before it falls due when it would have, not a full period after the
+/// migration.
+#[test]
+fn a_migrated_instance_keeps_its_timer() {
+    let old = Instance::start(
+        v3::Ticket {
+            subject: "printer".into(),
+        },
+        t0(),
+    );
+    let read: turnstile::snapshot::Envelope<v4::Ticket> =
+        serde_json::from_str(&serde_json::to_string(&old.to_envelope()).unwrap()).unwrap();
+    let moved = Instance::<v4::Ticket>::from_previous(read, None, t0() + 10 * DAY).unwrap();
+    assert_eq!(moved.state(), "open");
+    assert_eq!(moved.entered_at(), t0());
+    let due = moved
+        .fire_due(t0() + 21 * DAY)
+        .expect("due 20 days after opening");
+    assert_eq!(due.state(), "lapsed");
+    assert_eq!(due.entered_at(), t0() + 20 * DAY);
+}
+
+/// A migration step edited is refused in the runtime's words: one that
+/// lands on a state the new version lacks, one that names another event,
+/// and one dated before the step it follows.
+#[test]
+fn a_tampered_migration_step_is_refused() {
+    let old = Instance::start(
+        v3::Ticket {
+            subject: "printer".into(),
+        },
+        t0(),
+    );
+    let read: turnstile::snapshot::Envelope<v4::Ticket> =
+        serde_json::from_str(&serde_json::to_string(&old.to_envelope()).unwrap()).unwrap();
+    let moved = Instance::<v4::Ticket>::from_previous(read, None, t0() + DAY).unwrap();
+    let envelope = || -> turnstile::snapshot::Envelope<v4::Ticket> {
+        serde_json::from_str(&serde_json::to_string(&moved.to_envelope()).unwrap()).unwrap()
+    };
+    let refused = |envelope: turnstile::snapshot::Envelope<v4::Ticket>| {
+        Instance::<v4::Ticket>::from_envelope(envelope)
+            .unwrap_err()
+            .to_string()
+    };
+    let mut e = envelope();
+    e.trail[0].to = "withdrawn".into();
+    let why = refused(e);
+    assert!(
+        why.contains(
+            "it migrates to `withdrawn`, a state the version it migrates to does not have"
+        ),
+        "{why}"
+    );
+    let mut e = envelope();
+    e.trail[0].event = "close".into();
+    let why = refused(e);
+    assert!(
+        why.contains("a migration step records the event `close`"),
+        "{why}"
+    );
+    let mut e = envelope();
+    e.trail[0].at = t0() - DAY;
+    let why = refused(e);
+    assert!(
+        why.contains("it is earlier than the instance's start"),
+        "{why}"
+    );
+    // And the untouched one loads.
+    assert_eq!(
+        Instance::<v4::Ticket>::from_envelope(envelope())
+            .unwrap()
+            .state(),
+        "open"
+    );
+}

@@ -296,9 +296,10 @@ fn diff(
     use turnstile_spec::diff::{self, Class};
     let (old_src, old_w) = load_quietly(old, color)?;
     let (new_src, new_w) = load_quietly(new, color)?;
-    let changes = diff::diff(&old_w, &old_src, &new_w, &new_src, renames)
+    let plan = diff::plan(&old_w, &old_src, &new_w, &new_src, renames)
         .map_err(|e| format!("error: {e}"))?;
-    let worst = diff::worst(&changes);
+    let changes = &plan.changes;
+    let worst = diff::worst(changes);
     let at = |file: &SourceFile, line: Option<usize>| line.map(|l| format!("{}:{l}", file.path()));
     if json {
         let listed: Vec<serde_json::Value> = changes
@@ -311,6 +312,7 @@ fn diff(
                     "consequence": c.consequence,
                     "old_line": c.old_line,
                     "new_line": c.new_line,
+                    "states": c.states,
                 })
             })
             .collect();
@@ -323,6 +325,8 @@ fn diff(
             "worst": worst.key(),
             "exit": worst.exit_code(),
             "changes": listed,
+            "carried": plan.carried,
+            "decide": plan.decide,
         });
         print_out(&format!("{out:#}\n"))?;
         return Ok(worst.exit_code());
@@ -368,6 +372,14 @@ fn diff(
                 c.consequence
             ));
         }
+    }
+    if !plan.decide.is_empty() {
+        let states: Vec<String> = plan.decide.keys().map(|s| format!("`{s}`")).collect();
+        text.push_str(&format!(
+            "\nto decide where their stored instances go: {} (with `previous = \"{}\"`, one method each of `previous::Migrate`; every other state carries on)\n",
+            states.join(", "),
+            old_src.path()
+        ));
     }
     text.push_str(&format!(
         "\nworst: {} (exit {})\n",

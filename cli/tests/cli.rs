@@ -762,6 +762,38 @@ fn diff_classifies_each_change_at_its_lines() {
         .assert()
         .code(1);
     assert!(stderr(&out).contains("the old version has no state or event `archived`"));
+    // Renamed and shortened: every state carries on, nothing to decide.
+    assert_eq!(json["decide"], serde_json::json!({}));
+    assert_eq!(json["carried"]["disabled"], "switched_off");
+    // A way out of `closed` removed (disabling at once): the state to
+    // decide, as a method of `previous::Migrate`, in words and in JSON.
+    let start = v1.find("[[transitions]]\nevent = \"disable\"").unwrap();
+    let end = start + v1[start..].find("\n\n").unwrap() + 2;
+    let v3 = format!("{}{}", &v1[..start], &v1[end..]);
+    std::fs::write(&new, &v3).unwrap();
+    let out = turnstile()
+        .args([
+            "diff",
+            "--json",
+            old.to_str().unwrap(),
+            new.to_str().unwrap(),
+        ])
+        .assert()
+        .code(5);
+    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let decide: Vec<&String> = json["decide"].as_object().unwrap().keys().collect();
+    assert_eq!(decide, ["closed"], "{json}");
+    let out = turnstile()
+        .args(["diff", old.to_str().unwrap(), new.to_str().unwrap()])
+        .assert()
+        .code(5);
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        stdout.contains("to decide where their stored instances go: ")
+            && stdout.contains("`closed` (with `previous = ")
+            && stdout.contains("one method each of `previous::Migrate`"),
+        "{stdout}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

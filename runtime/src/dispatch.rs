@@ -38,10 +38,11 @@ pub trait Dispatch: Workflow + Sized {
     const FINGERPRINT: &'static str;
 
     /// The fingerprints of earlier versions of the definition whose stored
-    /// instances this build reads as its own, unchanged
-    /// (`#[workflow(previous = "…")]`, allowed only where no change from
-    /// that version needs a mapping). A store reads their rows and writes
-    /// them back under [`Dispatch::FINGERPRINT`]; empty by default.
+    /// instances this build reads and moves to this version
+    /// (`#[workflow(previous = "…")]`): see [`Dispatch::from_previous`]
+    /// and [`Instance::from_previous`](crate::Instance::from_previous). A
+    /// store reads their rows and writes them back under
+    /// [`Dispatch::FINGERPRINT`], with a migration step; empty by default.
     const PREVIOUS: &'static [&'static str] = &[];
 
     /// Each of [`Dispatch::PREVIOUS`] with its initial state and its

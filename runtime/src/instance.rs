@@ -189,6 +189,12 @@ impl<W: Dispatch> Instance<W> {
     /// `started_at` is `None` only for instances stored before the start
     /// was kept (snapshot format 1): their first step is then taken as it
     /// is, unchecked against a start nobody recorded.
+    ///
+    /// A trail that holds migration steps ([`Step::migrated`]) replays each
+    /// step under the version it was taken in: those before a migration
+    /// step under its `from` version (along its transitions, for a version
+    /// in [`Dispatch::PREVIOUS_VERSIONS`]; in order and continuity only,
+    /// for an older one), those after the last one under this version.
     pub fn resume(
         started_at: Option<SystemTime>,
         state: &str,
