@@ -465,3 +465,103 @@ fn a_tampered_migration_step_is_refused() {
         "open"
     );
 }
+
+/// The operator's batch (`Store::upgrade_from`): a dry run counts by old
+/// state and writes nothing; the run moves every row of version 3 typed,
+/// each keeping its history and given a migration step by whom and when,
+/// lists the one the decision refuses, and leaves it as it was.
+#[tokio::test]
+async fn the_batch_moves_a_previous_versions_rows_typed() {
+    let dir = std::env::temp_dir().join(format!("turnstile-versions-5-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.join("store.db").display());
+    let store = turnstile_store::Store::open(&url).await.unwrap();
+    let customer = Actor::new("mia").with_roles(&["customer"]);
+    for id in ["a", "b", "refuse me"] {
+        let ticket = v3::Ticket {
+            subject: id.to_string(),
+        };
+        store
+            .create(id, Instance::start(ticket, t0()))
+            .await
+            .unwrap();
+    }
+    store
+        .fire::<v3::Ticket>("b", "withdraw", customer, t0() + DAY)
+        .await
+        .unwrap();
+    let from = <v3::Ticket as Dispatch>::FINGERPRINT;
+    let dry = turnstile_store::MigrateOptions {
+        dry_run: true,
+        batch: 2,
+    };
+    let at = t0() + 3 * DAY;
+    let plan = store
+        .upgrade_from::<v4::Ticket>(from, dry, Some("ops"), at, |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(plan.migrated, ["a", "b"]);
+    assert_eq!(plan.refused.len(), 1, "{:?}", plan.refused);
+    assert_eq!(
+        plan.by_state
+            .iter()
+            .map(|(s, n)| (s.as_str(), *n))
+            .collect::<Vec<_>>(),
+        [("open", 2), ("withdrawn", 1)]
+    );
+    assert!(
+        store.load::<v3::Ticket>("a").await.is_ok(),
+        "a dry run writes nothing"
+    );
+
+    let mut seen = Vec::new();
+    let report = store
+        .upgrade_from::<v4::Ticket>(
+            from,
+            turnstile_store::MigrateOptions {
+                dry_run: false,
+                batch: 2,
+            },
+            Some("ops"),
+            at,
+            |done, total| seen.push((done, total)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.migrated, ["a", "b"]);
+    assert_eq!(seen, [(2, 3), (3, 3)]);
+    let refused = report.refused[0].to_string();
+    assert!(
+        refused.contains("the subject asks to be refused"),
+        "{refused}"
+    );
+    let b = store.load::<v4::Ticket>("b").await.unwrap();
+    assert_eq!(b.version, 2, "withdraw, then the migration step");
+    let migration = &b.instance.trail()[1];
+    assert_eq!(migration.event, turnstile::MIGRATED);
+    assert_eq!(
+        (migration.from.as_str(), migration.to.as_str()),
+        ("withdrawn", "closed")
+    );
+    assert_eq!(
+        (migration.actor.as_deref(), migration.at),
+        (Some("ops"), at)
+    );
+    assert_eq!(
+        b.instance.data().note,
+        "withdrawn by the customer before version 4"
+    );
+    // Version 3 no longer reads them; the refused one is still its own.
+    assert!(store.load::<v3::Ticket>("a").await.is_err());
+    assert_eq!(
+        store
+            .load::<v3::Ticket>("refuse me")
+            .await
+            .unwrap()
+            .instance
+            .state(),
+        "open"
+    );
+    store.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

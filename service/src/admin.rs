@@ -178,23 +178,38 @@ where
         ..turnstile_store::MigrateOptions::default()
     };
     let bar = ProgressBar::new(0);
-    let report = store
-        .migrate_from::<W, W>(
-            from,
-            options,
-            |old: Envelope<W>| {
-                Ok(Migrated {
-                    state: old.state,
-                    data: old.data,
-                    trail: old.trail,
-                })
-            },
-            |done, total| {
-                bar.set_length(total as u64);
-                bar.set_position(done as u64);
-            },
-        )
-        .await?;
+    let progress = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    // A version this build reads (`previous = …`) moves typed, each row
+    // keeping its history and given a migration step; any other, as it is.
+    let report = if W::PREVIOUS.contains(&from) {
+        store
+            .upgrade_from::<W>(
+                from,
+                options,
+                Some("operator"),
+                std::time::SystemTime::now(),
+                progress,
+            )
+            .await?
+    } else {
+        store
+            .migrate_from::<W, W>(
+                from,
+                options,
+                |old: Envelope<W>| {
+                    Ok(Migrated {
+                        state: old.state,
+                        data: old.data,
+                        trail: old.trail,
+                    })
+                },
+                progress,
+            )
+            .await?
+    };
     bar.finish_and_clear();
     println!(
         "{}: {} {} from {from} to {}{}",

@@ -9,7 +9,9 @@ use sqlx::Row;
 use turnstile_runtime::snapshot::{Envelope, Migrated};
 use turnstile_runtime::{Dispatch, Instance};
 
-use crate::rows::{self, Columns};
+use std::time::SystemTime;
+
+use crate::rows::{self, Columns, RawRow};
 use crate::{Store, StoreError};
 
 /// What [`Store::migrate_from`] (or [`Store::migrate`]) did, or on a dry
@@ -182,6 +184,103 @@ impl Store {
         W: Dispatch + Serialize,
         D: DeserializeOwned,
     {
+        let dry_run = options.dry_run;
+        self.each_of_version::<W>(from, options, &mut progress, async |id, report| {
+            self.migrate_one::<W>(id, from, dry_run, report, |raw| {
+                let data: D = serde_json::from_str(&raw.data)
+                    .map_err(|e| format!("its data does not read as the old type: {e}"))?;
+                let envelope = Envelope {
+                    format: turnstile_runtime::snapshot::FORMAT.to_string(),
+                    workflow: W::NAME.to_string(),
+                    fingerprint: raw.fingerprint,
+                    state: raw.state,
+                    started_at: raw.started_at,
+                    entered_at: raw.entered_at,
+                    data,
+                    trail: raw.trail,
+                };
+                // The whole history is rewritten as the mapping gives it.
+                Instance::migrate(envelope, &migrate)
+                    .map(|instance| (instance, 0))
+                    .map_err(|e| e.to_string())
+            })
+            .await
+        })
+        .await
+    }
+
+    /// Moves the instances of `W` stored under the previous version whose
+    /// fingerprint is `from` (one of [`Dispatch::PREVIOUS`]: the derive's
+    /// `previous = "…"`) to this build's definition, typed, as a fire on
+    /// each would ([`Instance::from_previous`]): each state mapped by the
+    /// derive's [`Dispatch::from_previous`] (carried, or decided by the
+    /// user's `previous::Migrate`), the history kept as it was taken, and
+    /// a migration step appended, by `by` at `now`. The operator's batch,
+    /// so that rows nobody fires move too (and their due instants are
+    /// written under this version's timers).
+    ///
+    /// Runs as [`Store::migrate_from`] does: only rows of `from`, each in
+    /// its own transaction with the fingerprint checked again under the
+    /// write, `options.batch` ids at a time with `progress`, a dry run
+    /// writing nothing, refusals listed and left as they were. A `from`
+    /// this build does not read is refused as a whole
+    /// ([`StoreError::OtherVersion`]).
+    pub async fn upgrade_from<W>(
+        &self,
+        from: &str,
+        options: MigrateOptions,
+        by: Option<&str>,
+        now: SystemTime,
+        mut progress: impl FnMut(usize, usize),
+    ) -> Result<Migration, StoreError>
+    where
+        W: Dispatch + Serialize + DeserializeOwned,
+    {
+        if from != W::FINGERPRINT && !W::PREVIOUS.contains(&from) {
+            return Err(StoreError::OtherVersion {
+                workflow: W::NAME,
+                id: "*".to_string(),
+                stored: from.to_string(),
+                current: W::FINGERPRINT,
+            });
+        }
+        let dry_run = options.dry_run;
+        self.each_of_version::<W>(from, options, &mut progress, async |id, report| {
+            self.migrate_one::<W>(id, from, dry_run, report, |raw| {
+                let data: W = serde_json::from_str(&raw.data)
+                    .map_err(|e| format!("its data does not read as {}: {e}", W::NAME))?;
+                let kept = raw.version;
+                let envelope = Envelope {
+                    format: turnstile_runtime::snapshot::FORMAT.to_string(),
+                    workflow: W::NAME.to_string(),
+                    fingerprint: raw.fingerprint,
+                    state: raw.state,
+                    started_at: raw.started_at,
+                    entered_at: raw.entered_at,
+                    data,
+                    trail: raw.trail,
+                };
+                // The history stays; the migration step is appended.
+                Instance::from_previous(envelope, by, now.max(raw.entered_at))
+                    .map(|instance| (instance, kept))
+                    .map_err(|e| e.to_string())
+            })
+            .await
+        })
+        .await
+    }
+
+    /// Runs `one` on each instance of `W` stored under the version `from`,
+    /// `options.batch` ids at a time, calling `progress(done, total)`
+    /// after each batch: the walk of [`Store::migrate_from`] and
+    /// [`Store::upgrade_from`].
+    async fn each_of_version<W: Dispatch>(
+        &self,
+        from: &str,
+        options: MigrateOptions,
+        progress: &mut impl FnMut(usize, usize),
+        mut one: impl AsyncFnMut(&str, &mut Migration) -> Result<(), StoreError>,
+    ) -> Result<Migration, StoreError> {
         let total: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM turnstile_instances WHERE workflow = $1 AND fingerprint = $2",
         )
@@ -215,8 +314,7 @@ impl Store {
             let Some(last) = ids.last() else { break };
             after = last.clone();
             for id in ids {
-                self.migrate_one::<W, D>(&id, from, options.dry_run, &migrate, &mut report)
-                    .await?;
+                one(&id, &mut report).await?;
                 done += 1;
             }
             progress(done, total.max(done));
@@ -224,20 +322,21 @@ impl Store {
         Ok(report)
     }
 
-    /// [`Store::migrate_from`] for one instance: read, map, check, write
-    /// (unless a dry run). A refusal is recorded in `report`; only a
-    /// database failure is an error.
-    async fn migrate_one<W, D>(
+    /// One instance of a migration: read, map, check, write (unless a dry
+    /// run). `map` gives the instance under this version and how many of
+    /// the stored steps it keeps as they are (0: the whole history is
+    /// rewritten), or why it refuses. A refusal is recorded in `report`;
+    /// only a database failure is an error.
+    async fn migrate_one<W>(
         &self,
         id: &str,
         from: &str,
         dry_run: bool,
-        migrate: &impl Fn(Envelope<D>) -> Result<Migrated<W>, String>,
         report: &mut Migration,
+        map: impl FnOnce(RawRow) -> Result<(Instance<W>, i64), String>,
     ) -> Result<(), StoreError>
     where
         W: Dispatch + Serialize,
-        D: DeserializeOwned,
     {
         let bad = |problem: String| StoreError::BadRow {
             workflow: W::NAME,
@@ -264,33 +363,15 @@ impl Store {
             return Ok(());
         }
         *report.by_state.entry(raw.state.clone()).or_default() += 1;
-        let data: D = match serde_json::from_str(&raw.data) {
-            Ok(data) => data,
+        let version = raw.version;
+        let (instance, kept) = match map(raw) {
+            Ok(mapped) => mapped,
             Err(e) => {
-                report
-                    .refused
-                    .push(bad(format!("its data does not read as the old type: {e}")));
+                report.refused.push(bad(e));
                 return Ok(());
             }
         };
-        let envelope = Envelope {
-            format: turnstile_runtime::snapshot::FORMAT.to_string(),
-            workflow: W::NAME.to_string(),
-            fingerprint: raw.fingerprint,
-            state: raw.state,
-            started_at: raw.started_at,
-            entered_at: raw.entered_at,
-            data,
-            trail: raw.trail,
-        };
-        let instance = match Instance::migrate(envelope, migrate) {
-            Ok(instance) => instance,
-            Err(e) => {
-                report.refused.push(bad(e.to_string()));
-                return Ok(());
-            }
-        };
-        let columns = match Columns::of(id, &instance, 0) {
+        let columns = match Columns::of(id, &instance, kept) {
             Ok(columns) => columns,
             Err(e) => {
                 report.refused.push(e);
@@ -301,7 +382,7 @@ impl Store {
             report.migrated.push(id.to_string());
             return Ok(());
         }
-        match rows::update_row::<W>(&mut tx, id, raw.version, &columns).await {
+        match rows::update_row::<W>(&mut tx, id, version, &columns).await {
             Ok(()) => {}
             Err(e @ (StoreError::Conflict { .. } | StoreError::NotFound { .. })) => {
                 report.refused.push(e);
@@ -309,12 +390,14 @@ impl Store {
             }
             Err(e) => return Err(e),
         }
-        sqlx::query("DELETE FROM turnstile_steps WHERE workflow = $1 AND id = $2")
-            .bind(W::NAME)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        rows::insert_steps(&mut tx, self.backend, W::NAME, id, 0, &columns.steps).await?;
+        if kept == 0 {
+            sqlx::query("DELETE FROM turnstile_steps WHERE workflow = $1 AND id = $2")
+                .bind(W::NAME)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        rows::insert_steps(&mut tx, self.backend, W::NAME, id, kept, &columns.steps).await?;
         tx.commit().await?;
         self.wake();
         report.migrated.push(id.to_string());
