@@ -42,7 +42,10 @@ async fn take_due<W: Dispatch + Serialize>(
             }
         }
     }
-    if instance.trail().is_empty() {
+    // Nothing fell due (a row of the previous version read for it holds
+    // only its migration step, which waits for a write that does
+    // something): nothing is written.
+    if instance.trail().iter().all(|step| step.is_migration()) {
         return Ok(None);
     }
     rows::write(conn, backend, &id, version, &instance).await?;
@@ -189,11 +192,11 @@ impl Store {
                                 fired.push(done);
                             }
                         }
-                        Err(e @ (StoreError::BadRow { .. } | StoreError::OtherVersion { .. })) => {
-                            errors.push(e)
-                        }
-                        // Gone since the query.
-                        Err(StoreError::NotFound { .. }) => {}
+                        Err(e @ StoreError::BadRow { .. }) => errors.push(e),
+                        // Gone since the query, or written since by a node
+                        // of another version (the query chose this
+                        // version's rows): not this runner's any more.
+                        Err(StoreError::NotFound { .. } | StoreError::OtherVersion { .. }) => {}
                         Err(e) => return Err(e),
                     }
                 }
