@@ -192,6 +192,8 @@ fn a_renamed_state_carries_on_and_the_trail_keeps_its_names() {
         Some(turnstile::Versions {
             from: <v2::Ticket as Dispatch>::FINGERPRINT.into(),
             to: <v3::Ticket as Dispatch>::FINGERPRINT.into(),
+            // A snapshot's migration keeps no digest of the data before.
+            before: None,
         })
     );
     // The state keeps the instant it was entered.
@@ -498,6 +500,93 @@ async fn the_batch_moves_a_previous_versions_rows_typed() {
             .state(),
         "open"
     );
+    store.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A rollback's undo (`Store::undo_migrations`, run by the old version):
+/// the instances version 4 migrated and nobody wrote since go back to
+/// version 3, as they were (state, version, fingerprint, due instant);
+/// one fired since is refused and stays version 4's.
+#[tokio::test]
+async fn a_migration_nobody_fired_since_can_be_undone() {
+    let dir = std::env::temp_dir().join(format!("turnstile-versions-6-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.join("store.db").display());
+    let store = turnstile_store::Store::open(&url).await.unwrap();
+    let customer = Actor::new("mia").with_roles(&["customer"]);
+    for id in ["a", "b", "c"] {
+        let ticket = v3::Ticket {
+            subject: id.to_string(),
+        };
+        store
+            .create(id, Instance::start(ticket, t0()))
+            .await
+            .unwrap();
+    }
+    store
+        .fire::<v3::Ticket>("b", "withdraw", customer, t0() + DAY)
+        .await
+        .unwrap();
+    let (v3_fp, v4_fp) = (
+        <v3::Ticket as Dispatch>::FINGERPRINT,
+        <v4::Ticket as Dispatch>::FINGERPRINT,
+    );
+    let before_a = store.head::<v3::Ticket>("a").await.unwrap();
+    let all = turnstile_store::MigrateOptions::default();
+    store
+        .upgrade_from::<v4::Ticket>(v3_fp, all, Some("ops"), t0() + 2 * DAY, |_, _| {})
+        .await
+        .unwrap();
+    // `c` is fired under version 4 after its migration.
+    store
+        .fire::<v4::Ticket>("c", "remind", customer, t0() + 3 * DAY)
+        .await
+        .unwrap();
+
+    // Rolled back: version 3 takes back what nobody wrote since.
+    let dry = turnstile_store::MigrateOptions {
+        dry_run: true,
+        ..all
+    };
+    let plan = store
+        .undo_migrations::<v3::Ticket>(v4_fp, dry, |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(plan.migrated, ["a", "b"]);
+    assert!(
+        store.load::<v3::Ticket>("a").await.is_err(),
+        "a dry run writes nothing"
+    );
+    let undone = store
+        .undo_migrations::<v3::Ticket>(v4_fp, all, |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(undone.migrated, ["a", "b"]);
+    assert_eq!(undone.refused.len(), 1);
+    let why = undone.refused[0].to_string();
+    assert!(
+        why.contains("`remind` was taken since its migration"),
+        "{why}"
+    );
+    let a = store
+        .load::<v3::Ticket>("a")
+        .await
+        .expect("version 3's again");
+    assert_eq!((a.instance.state(), a.version), ("open", 0));
+    assert_eq!(a.instance.next_due(), before_a.instance.next_due());
+    let b = store
+        .load::<v3::Ticket>("b")
+        .await
+        .expect("version 3's again");
+    assert_eq!((b.instance.state(), b.version), ("withdrawn", 1));
+    assert!(store.load::<v4::Ticket>("c").await.is_ok());
+    // The undo is itself safe to run again: nothing left to move back.
+    let again = store
+        .undo_migrations::<v3::Ticket>(v4_fp, all, |_, _| {})
+        .await
+        .unwrap();
+    assert!(again.migrated.is_empty());
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);
 }

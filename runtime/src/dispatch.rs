@@ -211,6 +211,15 @@ pub struct Versions {
     pub from: String,
     /// The fingerprint of the definition it was moved to.
     pub to: String,
+    /// The digest (`sha256:…`) of the data as the old version stored it,
+    /// where the store recorded it: an undo
+    /// (`turnstile_store::Store::undo_migrations`) moves the instance back
+    /// only while its data, as the old version reads it, is still that.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub before: Option<String>,
 }
 
 /// One transition taken, as the audit trail records it.

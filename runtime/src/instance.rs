@@ -299,7 +299,10 @@ impl<W: Dispatch> Instance<W> {
     /// step ([`Step::migrated`]) by `actor` at `now` held in its
     /// [`trail`](Instance::trail), to be stored with the steps after it.
     /// The state keeps the instant it was entered. What a store's fire
-    /// reads for a row of the previous version.
+    /// reads for a row of the previous version. `before` is the data's
+    /// text as the old version stored it, if known: its digest is kept in
+    /// the step ([`Versions::before`](crate::Versions::before)), for an
+    /// undo.
     #[allow(clippy::too_many_arguments)]
     pub fn resume_head_previous(
         fingerprint: &str,
@@ -310,6 +313,7 @@ impl<W: Dispatch> Instance<W> {
         steps_taken: usize,
         actor: Option<&str>,
         now: SystemTime,
+        before: Option<&str>,
     ) -> Result<Self, LoadError> {
         if !W::PREVIOUS.contains(&fingerprint) {
             return Err(LoadError::Fingerprint {
@@ -350,6 +354,7 @@ impl<W: Dispatch> Instance<W> {
                     migrated: Some(crate::Versions {
                         from: fingerprint.to_string(),
                         to: W::FINGERPRINT.to_string(),
+                        before: before.map(|text| crate::payload::recorded(text.to_string(), true)),
                     }),
                 }],
             }),

@@ -220,6 +220,7 @@ impl<W: Dispatch> Instance<W> {
             migrated: Some(crate::Versions {
                 from: fingerprint,
                 to: W::FINGERPRINT.to_string(),
+                before: None,
             }),
         });
         Instance::resume(started_at, to, data, entered_at, trail)

@@ -44,7 +44,8 @@ use crate::{ACCOUNT, WORKFLOWS};
 const USAGE: &str = "account_service store [--database URL] \
 list WORKFLOW [--state S] [--owner ID] [--limit N] | show WORKFLOW ID [--html PATH] | \
 verify [WORKFLOW…] | run-due [WORKFLOW…] | lag | \
-migrate WORKFLOW --from FINGERPRINT [--dry-run]";
+migrate WORKFLOW --from FINGERPRINT [--dry-run] | \
+undo-migration WORKFLOW --from FINGERPRINT [--dry-run]";
 
 /// An instant as an operator reads it: RFC 3339, UTC, to the millisecond.
 fn when(at: SystemTime) -> String {
@@ -147,6 +148,19 @@ pub async fn main(args: Vec<String>, database: String) -> std::process::ExitCode
                 other => unknown(other),
             })
         }
+        ["undo-migration", workflow] => {
+            let Some(from) = command.from.as_deref() else {
+                eprintln!("error: undo-migration needs --from FINGERPRINT, the newer version whose migrations go back\nusage: {USAGE}");
+                return std::process::ExitCode::from(2);
+            };
+            with_workflow!(*workflow, W => undo_migration::<W>(&store, from, command.dry_run).await, other => match other {
+                ACCOUNT => {
+                    eprintln!("error: `{ACCOUNT}` has regions, whose stored configurations do not migrate yet");
+                    Ok(false)
+                }
+                other => unknown(other),
+            })
+        }
         _ => {
             eprintln!("usage: {USAGE}");
             return std::process::ExitCode::from(2);
@@ -211,13 +225,45 @@ where
             .await?
     };
     bar.finish_and_clear();
+    Ok(reported(W::NAME, &report, from, W::FINGERPRINT))
+}
+
+/// `undo-migration WORKFLOW --from FINGERPRINT [--dry-run]`: the rows the
+/// newer version `from` migrated from this build's and nobody wrote since,
+/// moved back (`Store::undo_migrations`), after a rollback. Prints as
+/// `migrate` does; exit 0 when none was refused.
+async fn undo_migration<W>(store: &Store, from: &str, dry_run: bool) -> Result<bool, StoreError>
+where
+    W: Dispatch + Serialize + DeserializeOwned,
+{
+    let options = turnstile_store::MigrateOptions {
+        dry_run,
+        ..turnstile_store::MigrateOptions::default()
+    };
+    let bar = ProgressBar::new(0);
+    let report = store
+        .undo_migrations::<W>(from, options, |done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        })
+        .await?;
+    bar.finish_and_clear();
+    Ok(reported(W::NAME, &report, from, W::FINGERPRINT))
+}
+
+/// Prints what a migration (or its undo) from `from` to `to` did, or on a
+/// dry run would do: the count by old state, then each refusal. Whether
+/// none was refused.
+fn reported(workflow: &str, report: &turnstile_store::Migration, from: &str, to: &str) -> bool {
     println!(
-        "{}: {} {} from {from} to {}{}",
-        W::NAME,
+        "{workflow}: {} {} from {from} to {to}{}",
         report.migrated.len(),
-        if dry_run { "would move" } else { "moved" },
-        W::FINGERPRINT,
-        if dry_run {
+        if report.dry_run {
+            "would move"
+        } else {
+            "moved"
+        },
+        if report.dry_run {
             " (a dry run: nothing written)"
         } else {
             ""
@@ -229,7 +275,7 @@ where
     for refused in &report.refused {
         eprintln!("refused: {refused}");
     }
-    Ok(report.refused.is_empty())
+    report.refused.is_empty()
 }
 
 fn unknown(name: &str) -> Result<bool, StoreError> {

@@ -1431,6 +1431,46 @@ fn the_operators_command_lists_shows_verifies_runs_timers_and_shows_lag() {
         );
         let (code, shown) = operator(&url, &["show", "service_closing", "beta"]);
         assert_eq!(code, Some(0), "{shown}");
+        // A row a newer version wrote that no migration step of this
+        // version's leads to (beta has taken no step): the undo refuses
+        // it, naming why, and leaves it.
+        runtime.block_on(async {
+            let store = Store::open(&url).await.unwrap();
+            sqlx::query(
+                "UPDATE turnstile_instances SET fingerprint = 'sha256:newer' WHERE id = 'beta'",
+            )
+            .execute(store.pool())
+            .await
+            .unwrap();
+            store.close().await;
+        });
+        let (code, _) = operator(&url, &["undo-migration", "service_closing"]);
+        assert_eq!(code, Some(2), "--from is needed");
+        let out = Command::new(service_binary())
+            .args(["store", "--database", &url])
+            .args([
+                "undo-migration",
+                "service_closing",
+                "--from",
+                "sha256:newer",
+            ])
+            .output()
+            .unwrap();
+        let (undone, refused) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert_eq!(out.status.code(), Some(1), "{undone}{refused}");
+        assert!(
+            undone.contains("service_closing: 0 moved from sha256:newer"),
+            "{undone}"
+        );
+        assert!(
+            refused.contains("instance `beta` is refused: it has no step: nothing migrated it"),
+            "{refused}"
+        );
+        let (code, _) = operator(&url, &["show", "service_closing", "beta"]);
+        assert_eq!(code, Some(1), "left as it was");
         let (code, _) = operator(&url, &["list"]);
         assert_eq!(code, Some(2), "a command that does not parse");
     }

@@ -247,27 +247,208 @@ impl Store {
         let dry_run = options.dry_run;
         self.each_of_version::<W>(from, options, &mut progress, async |id, report| {
             self.migrate_one::<W>(id, from, dry_run, report, |raw| {
-                let data: W = serde_json::from_str(&raw.data)
-                    .map_err(|e| format!("its data does not read as {}: {e}", W::NAME))?;
-                let kept = raw.version;
+                let read = || -> Result<W, String> {
+                    serde_json::from_str(&raw.data)
+                        .map_err(|e| format!("its data does not read as {}: {e}", W::NAME))
+                };
+                let at = now.max(raw.entered_at);
+                // The whole history checked, each step under its version,
+                // and the mapping tried, as a snapshot would be moved ...
                 let envelope = Envelope {
                     format: turnstile_runtime::snapshot::FORMAT.to_string(),
                     workflow: W::NAME.to_string(),
-                    fingerprint: raw.fingerprint,
-                    state: raw.state,
+                    fingerprint: raw.fingerprint.clone(),
+                    state: raw.state.clone(),
                     started_at: raw.started_at,
                     entered_at: raw.entered_at,
-                    data,
-                    trail: raw.trail,
+                    data: read()?,
+                    trail: raw.trail.clone(),
                 };
-                // The history stays; the migration step is appended.
-                Instance::from_previous(envelope, by, now.max(raw.entered_at))
-                    .map(|instance| (instance, kept))
-                    .map_err(|e| e.to_string())
+                Instance::from_previous(envelope, by, at).map_err(|e| e.to_string())?;
+                // ... then the history stays, and the migration step, with
+                // the digest of the data as stored, is appended.
+                let steps = usize::try_from(raw.version).map_err(|e| e.to_string())?;
+                Instance::resume_head_previous(
+                    &raw.fingerprint,
+                    raw.started_at,
+                    &raw.state,
+                    read()?,
+                    raw.entered_at,
+                    steps,
+                    by,
+                    at,
+                    Some(&raw.data),
+                )
+                .map(|instance| (instance, raw.version))
+                .map_err(|e| e.to_string())
             })
             .await
         })
         .await
+    }
+
+    /// Moves back to this build's version the instances a newer version
+    /// (`from`, its fingerprint) migrated from it and nobody has written
+    /// since: run by a node of the old version after a rollback. An
+    /// instance is moved back only if its last step is the migration step
+    /// from this version to `from`, and its data, as this version reads
+    /// it, is the data it had before (the step keeps its digest,
+    /// [`Versions::before`](turnstile_runtime::Versions::before)): the
+    /// migration step is removed, the old state, version and fingerprint
+    /// written back, the due instant computed under this version. Any
+    /// other is refused and left as it was: fired since, migrated by a
+    /// snapshot or a batch that kept no digest, or its data changed by
+    /// the migration in a way this version sees.
+    ///
+    /// Runs as [`Store::migrate_from`] does (`options`, `progress`, a dry
+    /// run, refusals listed); [`Migration::by_state`] counts by the state
+    /// the newer version had them in.
+    pub async fn undo_migrations<W>(
+        &self,
+        from: &str,
+        options: MigrateOptions,
+        mut progress: impl FnMut(usize, usize),
+    ) -> Result<Migration, StoreError>
+    where
+        W: Dispatch + Serialize + DeserializeOwned,
+    {
+        let dry_run = options.dry_run;
+        self.each_of_version::<W>(from, options, &mut progress, async |id, report| {
+            self.undo_one::<W>(id, from, dry_run, report).await
+        })
+        .await
+    }
+
+    /// [`Store::undo_migrations`] for one instance.
+    async fn undo_one<W>(
+        &self,
+        id: &str,
+        from: &str,
+        dry_run: bool,
+        report: &mut Migration,
+    ) -> Result<(), StoreError>
+    where
+        W: Dispatch + Serialize + DeserializeOwned,
+    {
+        let refuse = |report: &mut Migration, problem: String| {
+            report.refused.push(StoreError::BadRow {
+                workflow: W::NAME,
+                id: id.to_string(),
+                problem,
+            })
+        };
+        let mut tx = self.begin_write().await?;
+        let raw = match rows::read_row(&mut tx, W::NAME, id).await {
+            Ok(raw) => raw,
+            Err(e) => {
+                report.refused.push(e);
+                return Ok(());
+            }
+        };
+        if raw.fingerprint != from {
+            report.refused.push(StoreError::OtherVersion {
+                workflow: W::NAME,
+                id: id.to_string(),
+                stored: raw.fingerprint,
+                current: W::FINGERPRINT,
+            });
+            return Ok(());
+        }
+        *report.by_state.entry(raw.state.clone()).or_default() += 1;
+        let Some(last) = raw.trail.last() else {
+            refuse(report, "it has no step: nothing migrated it".into());
+            return Ok(());
+        };
+        let migrated = match &last.migrated {
+            Some(m) if m.from == W::FINGERPRINT && m.to == from => m,
+            Some(_) => {
+                refuse(
+                    report,
+                    "its last step migrated it between other versions".into(),
+                );
+                return Ok(());
+            }
+            None => {
+                refuse(
+                    report,
+                    format!(
+                        "`{}` was taken since its migration: it cannot be undone",
+                        last.event
+                    ),
+                );
+                return Ok(());
+            }
+        };
+        let data: W = match serde_json::from_str(&raw.data) {
+            Ok(data) => data,
+            Err(e) => {
+                refuse(
+                    report,
+                    format!("its data does not read as {}: {e}", W::NAME),
+                );
+                return Ok(());
+            }
+        };
+        let now = serde_json::to_string(&data)
+            .map(|text| turnstile_runtime::payload::recorded(text, true))
+            .map_err(|e| e.to_string());
+        match (&migrated.before, now) {
+            (Some(before), Ok(now)) if *before == now => {}
+            (None, _) => {
+                refuse(
+                    report,
+                    "its migration step kept no digest of the data before".into(),
+                );
+                return Ok(());
+            }
+            _ => {
+                refuse(
+                    report,
+                    "the migration changed its data as this version reads it".into(),
+                );
+                return Ok(());
+            }
+        }
+        let old_state = last.from.clone();
+        let mut trail = raw.trail;
+        trail.pop();
+        let instance =
+            match Instance::<W>::resume(raw.started_at, &old_state, data, raw.entered_at, trail) {
+                Ok(instance) => instance,
+                Err(e) => {
+                    refuse(report, e.to_string());
+                    return Ok(());
+                }
+            };
+        let columns = match Columns::of(id, &instance, raw.version - 1) {
+            Ok(columns) => columns,
+            Err(e) => {
+                report.refused.push(e);
+                return Ok(());
+            }
+        };
+        if dry_run {
+            report.migrated.push(id.to_string());
+            return Ok(());
+        }
+        match rows::update_row::<W>(&mut tx, id, raw.version, &columns).await {
+            Ok(()) => {}
+            Err(e @ (StoreError::Conflict { .. } | StoreError::NotFound { .. })) => {
+                report.refused.push(e);
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        }
+        sqlx::query("DELETE FROM turnstile_steps WHERE workflow = $1 AND id = $2 AND seq = $3")
+            .bind(W::NAME)
+            .bind(id)
+            .bind(raw.version)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        self.wake();
+        report.migrated.push(id.to_string());
+        Ok(())
     }
 
     /// Runs `one` on each instance of `W` stored under the version `from`,

@@ -284,7 +284,10 @@ pub(crate) fn step_params(
             Param::MaybeText(s.actor.clone()),
             Param::MaybeText(s.role.clone()),
             Param::MaybeText(s.payload.clone()),
-            Param::MaybeText(s.migrated.as_ref().map(|v| format!("{} {}", v.from, v.to))),
+            Param::MaybeText(s.migrated.as_ref().map(|v| match &v.before {
+                Some(before) => format!("{} {} {before}", v.from, v.to),
+                None => format!("{} {}", v.from, v.to),
+            })),
         ]);
     }
     params
@@ -622,6 +625,7 @@ pub(crate) fn head_of<W: Dispatch + DeserializeOwned>(
             steps_taken,
             upgrade.by,
             upgrade.at.max(entered_at),
+            Some(&row.data),
         )
     }
     .map_err(|e| bad(e.to_string()))?;
@@ -695,14 +699,20 @@ impl StepRow {
             migrated: match self.migrated {
                 None => None,
                 Some(text) => {
-                    let (from, to) = text.split_once(' ').ok_or_else(|| {
-                        format!(
-                            "its migration step names the versions `{text}`, not two fingerprints"
-                        )
-                    })?;
+                    let words: Vec<&str> = text.split(' ').collect();
+                    let (from, to, before) = match words.as_slice() {
+                        [from, to] => (*from, *to, None),
+                        [from, to, before] => (*from, *to, Some(before.to_string())),
+                        _ => {
+                            return Err(format!(
+                                "its migration step names the versions `{text}`, not two fingerprints and a digest"
+                            ))
+                        }
+                    };
                     Some(turnstile_runtime::Versions {
                         from: from.to_string(),
                         to: to.to_string(),
+                        before,
                     })
                 }
             },
