@@ -141,10 +141,7 @@ pub async fn main(args: Vec<String>, database: String) -> std::process::ExitCode
                 return std::process::ExitCode::from(2);
             };
             with_workflow!(*workflow, W => migrate_unchanged::<W>(&store, from, command.dry_run).await, other => match other {
-                ACCOUNT => {
-                    eprintln!("error: `{ACCOUNT}` has regions, whose stored configurations do not migrate yet");
-                    Ok(false)
-                }
+                ACCOUNT => migrate_regions_unchanged::<Account>(&store, from, command.dry_run).await,
                 other => unknown(other),
             })
         }
@@ -155,7 +152,7 @@ pub async fn main(args: Vec<String>, database: String) -> std::process::ExitCode
             };
             with_workflow!(*workflow, W => undo_migration::<W>(&store, from, command.dry_run).await, other => match other {
                 ACCOUNT => {
-                    eprintln!("error: `{ACCOUNT}` has regions, whose stored configurations do not migrate yet");
+                    eprintln!("error: `{ACCOUNT}` has regions: its configurations migrate by `migrate` with a closure, which records no migration step to undo");
                     Ok(false)
                 }
                 other => unknown(other),
@@ -224,6 +221,33 @@ where
             )
             .await?
     };
+    bar.finish_and_clear();
+    Ok(reported(W::NAME, &report, from, W::FINGERPRINT))
+}
+
+/// `migrate account --from FINGERPRINT [--dry-run]`: the configurations
+/// of that version moved to this build's as they are
+/// (`Store::migrate_regions_from` with the identity), each checked by
+/// replaying it. Prints as `migrate` does.
+async fn migrate_regions_unchanged<W>(
+    store: &Store,
+    from: &str,
+    dry_run: bool,
+) -> Result<bool, StoreError>
+where
+    W: Parallel + Serialize + DeserializeOwned,
+{
+    let options = turnstile_store::MigrateOptions {
+        dry_run,
+        ..turnstile_store::MigrateOptions::default()
+    };
+    let bar = ProgressBar::new(0);
+    let report = store
+        .migrate_regions_from::<W, W>(from, options, Ok, |done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        })
+        .await?;
     bar.finish_and_clear();
     Ok(reported(W::NAME, &report, from, W::FINGERPRINT))
 }

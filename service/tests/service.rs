@@ -1471,6 +1471,17 @@ fn the_operators_command_lists_shows_verifies_runs_timers_and_shows_lag() {
         );
         let (code, _) = operator(&url, &["show", "service_closing", "beta"]);
         assert_eq!(code, Some(1), "left as it was");
+        // The account's configurations migrate too (none of that version
+        // here).
+        let (code, moved) = operator(
+            &url,
+            &["migrate", "account", "--from", "sha256:older", "--dry-run"],
+        );
+        assert_eq!(code, Some(0), "{moved}");
+        assert!(
+            moved.contains("account: 0 would move from sha256:older"),
+            "{moved}"
+        );
         let (code, _) = operator(&url, &["list"]);
         assert_eq!(code, Some(2), "a command that does not parse");
     }

@@ -185,27 +185,34 @@ impl Store {
         D: DeserializeOwned,
     {
         let dry_run = options.dry_run;
-        self.each_of_version::<W>(from, options, &mut progress, async |id, report| {
-            self.migrate_one::<W>(id, from, dry_run, report, |raw| {
-                let data: D = serde_json::from_str(&raw.data)
-                    .map_err(|e| format!("its data does not read as the old type: {e}"))?;
-                let envelope = Envelope {
-                    format: turnstile_runtime::snapshot::FORMAT.to_string(),
-                    workflow: W::NAME.to_string(),
-                    fingerprint: raw.fingerprint,
-                    state: raw.state,
-                    started_at: raw.started_at,
-                    entered_at: raw.entered_at,
-                    data,
-                    trail: raw.trail,
-                };
-                // The whole history is rewritten as the mapping gives it.
-                Instance::migrate(envelope, &migrate)
-                    .map(|instance| (instance, 0))
-                    .map_err(|e| e.to_string())
-            })
-            .await
-        })
+        self.each_of_version(
+            W::NAME,
+            W::FINGERPRINT,
+            from,
+            options,
+            &mut progress,
+            async |id, report| {
+                self.migrate_one::<W>(id, from, dry_run, report, |raw| {
+                    let data: D = serde_json::from_str(&raw.data)
+                        .map_err(|e| format!("its data does not read as the old type: {e}"))?;
+                    let envelope = Envelope {
+                        format: turnstile_runtime::snapshot::FORMAT.to_string(),
+                        workflow: W::NAME.to_string(),
+                        fingerprint: raw.fingerprint,
+                        state: raw.state,
+                        started_at: raw.started_at,
+                        entered_at: raw.entered_at,
+                        data,
+                        trail: raw.trail,
+                    };
+                    // The whole history is rewritten as the mapping gives it.
+                    Instance::migrate(envelope, &migrate)
+                        .map(|instance| (instance, 0))
+                        .map_err(|e| e.to_string())
+                })
+                .await
+            },
+        )
         .await
     }
 
@@ -245,45 +252,52 @@ impl Store {
             });
         }
         let dry_run = options.dry_run;
-        self.each_of_version::<W>(from, options, &mut progress, async |id, report| {
-            self.migrate_one::<W>(id, from, dry_run, report, |raw| {
-                let read = || -> Result<W, String> {
-                    serde_json::from_str(&raw.data)
-                        .map_err(|e| format!("its data does not read as {}: {e}", W::NAME))
-                };
-                let at = now.max(raw.entered_at);
-                // The whole history checked, each step under its version,
-                // and the mapping tried, as a snapshot would be moved ...
-                let envelope = Envelope {
-                    format: turnstile_runtime::snapshot::FORMAT.to_string(),
-                    workflow: W::NAME.to_string(),
-                    fingerprint: raw.fingerprint.clone(),
-                    state: raw.state.clone(),
-                    started_at: raw.started_at,
-                    entered_at: raw.entered_at,
-                    data: read()?,
-                    trail: raw.trail.clone(),
-                };
-                Instance::from_previous(envelope, by, at).map_err(|e| e.to_string())?;
-                // ... then the history stays, and the migration step, with
-                // the digest of the data as stored, is appended.
-                let steps = usize::try_from(raw.version).map_err(|e| e.to_string())?;
-                Instance::resume_head_previous(
-                    &raw.fingerprint,
-                    raw.started_at,
-                    &raw.state,
-                    read()?,
-                    raw.entered_at,
-                    steps,
-                    by,
-                    at,
-                    Some(&raw.data),
-                )
-                .map(|instance| (instance, raw.version))
-                .map_err(|e| e.to_string())
-            })
-            .await
-        })
+        self.each_of_version(
+            W::NAME,
+            W::FINGERPRINT,
+            from,
+            options,
+            &mut progress,
+            async |id, report| {
+                self.migrate_one::<W>(id, from, dry_run, report, |raw| {
+                    let read = || -> Result<W, String> {
+                        serde_json::from_str(&raw.data)
+                            .map_err(|e| format!("its data does not read as {}: {e}", W::NAME))
+                    };
+                    let at = now.max(raw.entered_at);
+                    // The whole history checked, each step under its version,
+                    // and the mapping tried, as a snapshot would be moved ...
+                    let envelope = Envelope {
+                        format: turnstile_runtime::snapshot::FORMAT.to_string(),
+                        workflow: W::NAME.to_string(),
+                        fingerprint: raw.fingerprint.clone(),
+                        state: raw.state.clone(),
+                        started_at: raw.started_at,
+                        entered_at: raw.entered_at,
+                        data: read()?,
+                        trail: raw.trail.clone(),
+                    };
+                    Instance::from_previous(envelope, by, at).map_err(|e| e.to_string())?;
+                    // ... then the history stays, and the migration step, with
+                    // the digest of the data as stored, is appended.
+                    let steps = usize::try_from(raw.version).map_err(|e| e.to_string())?;
+                    Instance::resume_head_previous(
+                        &raw.fingerprint,
+                        raw.started_at,
+                        &raw.state,
+                        read()?,
+                        raw.entered_at,
+                        steps,
+                        by,
+                        at,
+                        Some(&raw.data),
+                    )
+                    .map(|instance| (instance, raw.version))
+                    .map_err(|e| e.to_string())
+                })
+                .await
+            },
+        )
         .await
     }
 
@@ -313,9 +327,14 @@ impl Store {
         W: Dispatch + Serialize + DeserializeOwned,
     {
         let dry_run = options.dry_run;
-        self.each_of_version::<W>(from, options, &mut progress, async |id, report| {
-            self.undo_one::<W>(id, from, dry_run, report).await
-        })
+        self.each_of_version(
+            W::NAME,
+            W::FINGERPRINT,
+            from,
+            options,
+            &mut progress,
+            async |id, report| self.undo_one::<W>(id, from, dry_run, report).await,
+        )
         .await
     }
 
@@ -451,12 +470,15 @@ impl Store {
         Ok(())
     }
 
-    /// Runs `one` on each instance of `W` stored under the version `from`,
+    /// Runs `one` on each instance of `workflow` stored under the version
+    /// `from` (none when it is `current`, this build's),
     /// `options.batch` ids at a time, calling `progress(done, total)`
     /// after each batch: the walk of [`Store::migrate_from`] and
     /// [`Store::upgrade_from`].
-    async fn each_of_version<W: Dispatch>(
+    pub(crate) async fn each_of_version(
         &self,
+        workflow: &'static str,
+        current: &str,
         from: &str,
         options: MigrateOptions,
         progress: &mut impl FnMut(usize, usize),
@@ -465,7 +487,7 @@ impl Store {
         let total: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM turnstile_instances WHERE workflow = $1 AND fingerprint = $2",
         )
-        .bind(W::NAME)
+        .bind(workflow)
         .bind(from)
         .fetch_one(&self.pool)
         .await?;
@@ -474,7 +496,7 @@ impl Store {
             dry_run: options.dry_run,
             ..Migration::default()
         };
-        if from == W::FINGERPRINT {
+        if from == current {
             return Ok(report);
         }
         let mut after = String::new();
@@ -483,7 +505,7 @@ impl Store {
             let ids: Vec<String> = sqlx::query(
                 "SELECT id FROM turnstile_instances WHERE workflow = $1 AND fingerprint = $2 AND id > $3 ORDER BY id LIMIT $4",
             )
-            .bind(W::NAME)
+            .bind(workflow)
             .bind(from)
             .bind(&after)
             .bind(i64::try_from(options.batch.max(1)).unwrap_or(i64::MAX))

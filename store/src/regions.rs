@@ -216,13 +216,14 @@ struct ReadRow<W> {
 /// Reads and parses instance `id`'s row, locking it for the rest of the
 /// transaction if `lock` (PostgreSQL's `FOR UPDATE`; SQLite's writers hold
 /// the database's lock from `BEGIN IMMEDIATE` instead): one state and one
-/// instant per region, the data as `W`.
-async fn read_row<W: Parallel + DeserializeOwned>(
+/// instant per region, the data as `D` (`W` itself, but for a migration,
+/// which reads an older version's data).
+async fn read_row<W: Parallel, D: DeserializeOwned>(
     conn: &mut AnyConnection,
     backend: Backend,
     id: &str,
     lock: bool,
-) -> Result<ReadRow<W>, StoreError> {
+) -> Result<ReadRow<D>, StoreError> {
     let lock = if lock && backend == Backend::Postgres {
         " FOR UPDATE"
     } else {
@@ -281,8 +282,29 @@ async fn read<W: Parallel + DeserializeOwned>(
     backend: Backend,
     id: &str,
 ) -> Result<StoredRegions<W>, StoreError> {
-    let row = read_row::<W>(conn, backend, id, false).await?;
-    other_version::<W>(id, &row.fingerprint)?;
+    let (snapshot, version) = read_snapshot::<W, W>(conn, backend, id, true).await?;
+    let current = W::from_snapshot(snapshot).map_err(|e| bad_row::<W>(id, e.to_string()))?;
+    Ok(StoredRegions {
+        id: id.to_string(),
+        version,
+        current,
+    })
+}
+
+/// Reads instance `id`'s row and whole history as the snapshot they
+/// store, the data as `D`, and its version. With `this_version`, a row of
+/// another version is [`StoreError::OtherVersion`]; without, a snapshot
+/// under whatever fingerprint the row has (for a migration).
+async fn read_snapshot<W: Parallel, D: DeserializeOwned>(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    id: &str,
+    this_version: bool,
+) -> Result<(Snapshot<D>, i64), StoreError> {
+    let row = read_row::<W, D>(conn, backend, id, false).await?;
+    if this_version {
+        other_version::<W>(id, &row.fingerprint)?;
+    }
     let started_at = row
         .started_at
         .ok_or_else(|| bad_row::<W>(id, "no start instant"))
@@ -334,7 +356,7 @@ async fn read<W: Parallel + DeserializeOwned>(
             entered_at: *at,
         })
         .collect();
-    let current = W::from_snapshot(Snapshot {
+    let snapshot = Snapshot {
         format: FORMAT.to_string(),
         workflow: W::NAME.to_string(),
         fingerprint: row.fingerprint,
@@ -342,13 +364,8 @@ async fn read<W: Parallel + DeserializeOwned>(
         regions,
         data: row.data,
         trail,
-    })
-    .map_err(|e| bad_row::<W>(id, e.to_string()))?;
-    Ok(StoredRegions {
-        id: id.to_string(),
-        version: row.version,
-        current,
-    })
+    };
+    Ok((snapshot, row.version))
 }
 
 /// Reads instance `id`'s row and its last step only (locking the row for
@@ -364,7 +381,7 @@ async fn read_head<W: Parallel + DeserializeOwned>(
     id: &str,
     lock: bool,
 ) -> Result<(StoredRegions<W>, Option<String>), StoreError> {
-    let row = read_row::<W>(conn, backend, id, lock).await?;
+    let row = read_row::<W, W>(conn, backend, id, lock).await?;
     other_version::<W>(id, &row.fingerprint)?;
     let version = row.version;
     if version > 0 {
@@ -457,6 +474,149 @@ async fn write<W: Parallel + Serialize>(
 }
 
 impl Store {
+    /// Moves the instances of a workflow with regions stored under the
+    /// version whose fingerprint is `from` to this build's definition, and
+    /// no others, as [`Store::migrate_from`] does for a workflow without:
+    /// `migrate` maps each old snapshot (`turnstile::regions::Snapshot`,
+    /// its data read as `D`: each region's state and entry instant, where
+    /// the trail starts, and the trail) to this version's, or refuses it
+    /// with a reason; the result must replay (`Current::from_snapshot`),
+    /// and is written with this build's fingerprint and its trail in
+    /// place of the old. Each instance in its own transaction, the
+    /// fingerprint checked again under the write; `options.batch` ids at a
+    /// time with `progress`; a dry run writes nothing;
+    /// [`Migration::by_state`](crate::Migration::by_state) counts by the
+    /// old configuration (each region's state, joined by commas). The
+    /// typed migration of `previous = "…"` does not cover regions yet.
+    pub async fn migrate_regions_from<W, D>(
+        &self,
+        from: &str,
+        options: crate::MigrateOptions,
+        migrate: impl Fn(Snapshot<D>) -> Result<Snapshot<W>, String>,
+        mut progress: impl FnMut(usize, usize),
+    ) -> Result<crate::Migration, StoreError>
+    where
+        W: Parallel + Serialize,
+        D: DeserializeOwned,
+    {
+        let dry_run = options.dry_run;
+        self.each_of_version(
+            W::NAME,
+            W::FINGERPRINT,
+            from,
+            options,
+            &mut progress,
+            async |id, report| {
+                self.migrate_regions_one::<W, D>(id, from, dry_run, &migrate, report)
+                    .await
+            },
+        )
+        .await
+    }
+
+    /// [`Store::migrate_regions_from`] for one instance.
+    async fn migrate_regions_one<W, D>(
+        &self,
+        id: &str,
+        from: &str,
+        dry_run: bool,
+        migrate: &impl Fn(Snapshot<D>) -> Result<Snapshot<W>, String>,
+        report: &mut crate::Migration,
+    ) -> Result<(), StoreError>
+    where
+        W: Parallel + Serialize,
+        D: DeserializeOwned,
+    {
+        let mut tx = self.begin_write().await?;
+        let (old, version) = match read_snapshot::<W, D>(&mut tx, self.backend, id, false).await {
+            Ok(read) => read,
+            Err(e) => {
+                report.refused.push(e);
+                return Ok(());
+            }
+        };
+        if old.fingerprint != from {
+            report.refused.push(StoreError::OtherVersion {
+                workflow: W::NAME,
+                id: id.to_string(),
+                stored: old.fingerprint,
+                current: W::FINGERPRINT,
+            });
+            return Ok(());
+        }
+        let configuration: Vec<&str> = old.regions.iter().map(|r| r.state.as_str()).collect();
+        *report.by_state.entry(configuration.join(",")).or_default() += 1;
+        let mut new = match migrate(old) {
+            Ok(new) => new,
+            Err(why) => {
+                report
+                    .refused
+                    .push(bad_row::<W>(id, format!("the migration refused it: {why}")));
+                return Ok(());
+            }
+        };
+        new.format = FORMAT.to_string();
+        new.workflow = W::NAME.to_string();
+        new.fingerprint = W::FINGERPRINT.to_string();
+        let trail = new.trail.clone();
+        let current = match W::from_snapshot(new) {
+            Ok(current) => current,
+            Err(e) => {
+                report.refused.push(bad_row::<W>(id, e.to_string()));
+                return Ok(());
+            }
+        };
+        let c = match columns::<W>(id, &current) {
+            Ok(c) => c,
+            Err(e) => {
+                report.refused.push(e);
+                return Ok(());
+            }
+        };
+        if dry_run {
+            report.migrated.push(id.to_string());
+            return Ok(());
+        }
+        let done = sqlx::query(UPDATE_ROW)
+            .bind(W::FINGERPRINT)
+            .bind(&c.state)
+            .bind(c.entered_at)
+            .bind(&c.data)
+            .bind(trail.len() as i64)
+            .bind(c.next_due)
+            .bind(wall_clock())
+            .bind(&c.entered_within)
+            .bind(W::NAME)
+            .bind(id)
+            .bind(version)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() != 1 {
+            // Written by another node since it was read.
+            let found: Option<i64> = sqlx::query_scalar(
+                "SELECT version FROM turnstile_instances WHERE workflow = $1 AND id = $2",
+            )
+            .bind(W::NAME)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            report
+                .refused
+                .push(rows::moved_error(W::NAME, id, version, found));
+            return Ok(());
+        }
+        sqlx::query("DELETE FROM turnstile_steps WHERE workflow = $1 AND id = $2")
+            .bind(W::NAME)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        insert_trail(&mut tx, self.backend, W::NAME, id, 0, &trail).await?;
+        tx.commit().await?;
+        self.wake();
+        report.migrated.push(id.to_string());
+        Ok(())
+    }
+
     /// Stores a new instance of a workflow with regions, as
     /// `Current::start` made it (every region in its initial state,
     /// entered at one instant, no step taken yet): [`StoreError::Exists`]

@@ -313,6 +313,93 @@ async fn a_row_that_does_not_replay_or_another_fingerprint_does_not_load() {
     }
 }
 
+/// `migrate_regions_from`: the configurations stored under an older
+/// version move to this one by a closure over the snapshot, each checked
+/// by replaying it; a dry run counts them by configuration and writes
+/// nothing; the closure's refusal is listed and leaves the row; a newer
+/// version's row is never touched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn configurations_of_an_older_version_migrate() {
+    for (store, _) in common::backends("regions_migrate").await {
+        for id in ["acme", "beta", "gamma"] {
+            let start = Current::start(Account::new(id, PartnerModel::Referral), at(0));
+            store.create_regions::<Account>(id, start).await.unwrap();
+        }
+        store
+            .fire_regions::<Account>("acme", &FireRequest::new("close", customer(), at(1)))
+            .await
+            .unwrap();
+        for (id, version) in [("acme", "older"), ("beta", "older"), ("gamma", "newer")] {
+            sqlx::query("UPDATE turnstile_instances SET fingerprint = $1 WHERE id = $2")
+                .bind(format!("sha256:{version}"))
+                .bind(id)
+                .execute(store.pool())
+                .await
+                .unwrap();
+        }
+        let identity_but_beta = |old: turnstile_runtime::regions::Snapshot<Account>| {
+            if old.data.closing.account == "beta" {
+                return Err("beta is kept for review".to_string());
+            }
+            Ok(old)
+        };
+        let dry = turnstile_store::MigrateOptions {
+            dry_run: true,
+            batch: 1,
+        };
+        let plan = store
+            .migrate_regions_from::<Account, Account>(
+                "sha256:older",
+                dry,
+                identity_but_beta,
+                |_, _| {},
+            )
+            .await
+            .unwrap();
+        assert_eq!(plan.migrated, ["acme"]);
+        assert_eq!(
+            plan.by_state.keys().map(String::as_str).collect::<Vec<_>>(),
+            [
+                "active,no_partner,unrestricted,not_frozen",
+                "closed,no_partner,unrestricted,not_frozen"
+            ]
+        );
+        assert!(
+            store.load_regions::<Account>("acme").await.is_err(),
+            "a dry run writes nothing"
+        );
+        let mut seen = Vec::new();
+        let report = store
+            .migrate_regions_from::<Account, Account>(
+                "sha256:older",
+                turnstile_store::MigrateOptions::default(),
+                identity_but_beta,
+                |done, total| seen.push((done, total)),
+            )
+            .await
+            .unwrap();
+        assert_eq!(report.migrated, ["acme"]);
+        assert_eq!(seen, [(2, 2)]);
+        let why = report.refused[0].to_string();
+        assert!(why.contains("beta is kept for review"), "{why}");
+        let acme = store
+            .load_regions::<Account>("acme")
+            .await
+            .expect("this version's now");
+        assert_eq!(acme.version, 1);
+        assert_eq!(Account::states(&acme.current)[0], "closed");
+        for (id, version) in [("beta", "sha256:older"), ("gamma", "sha256:newer")] {
+            let kept: String =
+                sqlx::query_scalar("SELECT fingerprint FROM turnstile_instances WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(store.pool())
+                    .await
+                    .unwrap();
+            assert_eq!(kept, version, "{id} left as it was");
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn owners_and_idempotency_keys_as_for_every_instance() {
     for (store, _) in common::backends("regions_keys").await {
