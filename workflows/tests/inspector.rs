@@ -273,6 +273,30 @@ fn a_tampered_snapshot_is_refused_in_the_runtimes_words() {
         assert_eq!(current(&tab), "in_good_standing", "{case}: nothing opened");
         assert!(trail(&tab).is_empty(), "{case}");
     }
+    // A trail that crosses versions (a migration step, which the runtime
+    // loads): the page says it replays one version's steps only, and opens
+    // nothing.
+    let mut migrated = good.clone();
+    let last = migrated["trail"].as_array().unwrap().len() - 1;
+    let mut step = migrated["trail"][last].clone();
+    step["from"] = step["to"].clone();
+    step["event"] = json!("(migrated)");
+    step["actor"] = json!(null);
+    step["at"] = json!("2026-12-20T00:00:00Z");
+    step["migrated"] = json!({"from": "sha256:older", "to": good["fingerprint"]});
+    migrated["trail"].as_array_mut().unwrap().push(step);
+    let text = migrated.to_string();
+    let envelope: Envelope<AccountRestriction> = serde_json::from_str(&text).unwrap();
+    assert!(
+        Instance::from_envelope(envelope).is_ok(),
+        "the runtime loads it"
+    );
+    let said = open_text(&tab, &text);
+    assert!(
+        said.contains(&format!("the trail crosses versions of the definition at step {} (a migration from sha256:older)", last + 1)),
+        "{said}"
+    );
+    assert_eq!(current(&tab), "in_good_standing", "nothing opened");
     // Not JSON at all: said, nothing opened.
     let said = open_text(&tab, "{\"format\": ");
     assert!(

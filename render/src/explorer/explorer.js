@@ -1444,6 +1444,12 @@
     if ((v2 && isNaN(started)) || isNaN(entered) || !Array.isArray(env.trail)) return malformed('an instant or the trail does not read');
     for (var k = 0; k < env.trail.length; k++) {
       var st = env.trail[k];
+      // A migration step (`Step::migrated`): the steps before it were taken
+      // under another version, whose transitions the page does not have.
+      if (st && st.migrated && typeof st.migrated === 'object') {
+        return name + ': the trail crosses versions of the definition at step ' + k + ' (a migration from ' + st.migrated.from +
+          '): the page replays the steps of one version only; the runtime (`Instance::from_envelope`) loads it';
+      }
       if (!st || typeof st.from !== 'string' || typeof st.event !== 'string' || typeof st.to !== 'string' || isNaN(instant(st.at)) ||
         fields(st, ['from', 'event', 'to', 'at', 'actor'], ['role', 'payload'])) return malformed('step ' + k + ' does not read');
     }
