@@ -590,3 +590,43 @@ async fn a_migration_nobody_fired_since_can_be_undone() {
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A rename the diff cannot recognise (more changed at once) is stated in
+/// the attribute (`renames = "closed=shut"`): version 4's closed tickets
+/// carry on as shut, with nothing to decide; without it, `closed` would be
+/// a state removed, to decide.
+#[test]
+fn a_stated_rename_carries_a_state_on() {
+    let agent = Actor::new("ann").with_roles(&["agent"]);
+    let closed = Instance::start(
+        v4::Ticket {
+            subject: "printer".into(),
+            note: String::new(),
+        },
+        t0(),
+    )
+    .fire("close", agent, t0() + DAY)
+    .unwrap();
+    let read: turnstile::snapshot::Envelope<v5::Ticket> =
+        serde_json::from_str(&serde_json::to_string(&closed.to_envelope()).unwrap()).unwrap();
+    let shut = Instance::<v5::Ticket>::from_previous(read, None, t0() + 2 * DAY).unwrap();
+    assert_eq!(shut.state(), "shut");
+    assert_eq!(shut.trail()[0].to, "closed", "the step keeps its name");
+    // Without the stated rename the diff does not see one.
+    let old = turnstile_spec::SourceFile::new("v4.toml", include_str!("versions/ticket_v4.toml"));
+    let new = turnstile_spec::SourceFile::new("v5.toml", include_str!("versions/ticket_v5.toml"));
+    let (wo, wn) = (
+        turnstile_spec::load(&old).unwrap(),
+        turnstile_spec::load(&new).unwrap(),
+    );
+    let unstated = turnstile_spec::diff::plan(&wo, &old, &wn, &new, &[]).unwrap();
+    assert!(unstated.decide.contains_key("closed"), "{unstated:?}");
+    let stated =
+        turnstile_spec::diff::plan(&wo, &old, &wn, &new, &["closed=shut".parse().unwrap()])
+            .unwrap();
+    assert_eq!(
+        stated.carried.get("closed").map(String::as_str),
+        Some("shut")
+    );
+    assert!(stated.decide.is_empty(), "{stated:?}");
+}

@@ -41,6 +41,10 @@ struct Options {
     /// under before this one; they are read as this version's, which the
     /// derive allows only where no change from it needs a mapping.
     previous: Option<syn::LitStr>,
+    /// `renames = "old=new, …"`: states or events of `previous` renamed in
+    /// this version, where the diff would not recognise them (more changed
+    /// at once), as `turnstile diff --rename` takes them.
+    renames: Option<syn::LitStr>,
 }
 
 fn options(input: &syn::DeriveInput) -> syn::Result<Options> {
@@ -48,6 +52,7 @@ fn options(input: &syn::DeriveInput) -> syn::Result<Options> {
     let mut dispatch: Option<syn::LitBool> = None;
     let mut module: Option<syn::LitStr> = None;
     let mut previous: Option<syn::LitStr> = None;
+    let mut renames: Option<syn::LitStr> = None;
     let mut seen_attr = false;
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("workflow")) {
         seen_attr = true;
@@ -70,6 +75,12 @@ fn options(input: &syn::DeriveInput) -> syn::Result<Options> {
                     return Err(twice("previous", "\"…\""));
                 }
                 previous = Some(meta.value()?.parse()?);
+                Ok(())
+            } else if meta.path.is_ident("renames") {
+                if renames.is_some() {
+                    return Err(twice("renames", "\"old=new, …\""));
+                }
+                renames = Some(meta.value()?.parse()?);
                 Ok(())
             } else if meta.path.is_ident("module") {
                 if module.is_some() {
@@ -103,11 +114,11 @@ fn options(input: &syn::DeriveInput) -> syn::Result<Options> {
                     .path
                     .get_ident()
                     .map_or_else(|| "?".to_string(), ToString::to_string);
-                let help = match did_you_mean(&key, ["file", "dispatch", "module", "previous"]) {
+                let help = match did_you_mean(&key, ["file", "dispatch", "module", "previous", "renames"]) {
                     Some(best) => format!("did you mean `{best}`?"),
                     None => "`#[workflow(...)]` takes `file = \"path/to/definition.toml\"` \
-                             and, optionally, `dispatch = false`, `module = \"name\"` and \
-                             `previous = \"path/to/previous.toml\"`"
+                             and, optionally, `dispatch = false`, `module = \"name\"`, \
+                             `previous = \"path/to/previous.toml\"` and `renames = \"old=new\"`"
                         .to_string(),
                 };
                 Err(attribute_error(
@@ -130,11 +141,20 @@ fn options(input: &syn::DeriveInput) -> syn::Result<Options> {
             "add `#[workflow(file = \"workflows/name.toml\")]`, a path relative to the crate's Cargo.toml",
         )
     })?;
+    if let (Some(renames), None) = (&renames, &previous) {
+        return Err(attribute_error(
+            renames.span(),
+            "`renames` names renames from the previous version, and there is no `previous`"
+                .to_string(),
+            "add `previous = \"path/to/previous.toml\"`, or remove `renames`",
+        ));
+    }
     Ok(Options {
         file,
         dispatch: dispatch.is_none_or(|d| d.value),
         module: module.map(|m| m.value()),
         previous,
+        renames,
     })
 }
 
@@ -216,7 +236,7 @@ fn expand_in(
     // the machine, which is still generated (no follow-on errors).
     let (previous, previous_tokens) = match (&options.previous, &checked.partial) {
         (Some(literal), Some(workflow)) if checked.diagnostics.is_empty() => {
-            match previous_version(literal, base, &file, workflow) {
+            match previous_version(literal, options.renames.as_ref(), base, &file, workflow) {
                 // Rebuilt when the previous definition changes too.
                 Ok((previous, path)) => (
                     vec![previous],
@@ -263,6 +283,7 @@ fn expand_in(
 /// configuration holds a state per region: not migrated yet).
 fn previous_version(
     literal: &syn::LitStr,
+    renames: Option<&syn::LitStr>,
     base: &std::path::Path,
     current_file: &turnstile_spec::SourceFile,
     current: &turnstile_spec::Workflow,
@@ -294,8 +315,24 @@ fn previous_version(
             "move stored configurations with `Store::migrate_from` and a closure, then drop `previous`",
         ));
     }
-    let plan = plan(&old, &file, current, current_file, &[])
-        .map_err(|e| attribute_error(span, e.to_string(), "check the rename"))?;
+    let renames_span = renames.map_or(span, |r| r.span());
+    let stated: Vec<turnstile_spec::diff::Rename> = match renames {
+        None => Vec::new(),
+        Some(list) => list
+            .value()
+            .split(',')
+            .filter(|r| !r.trim().is_empty())
+            .map(|r| r.parse())
+            .collect::<Result<_, String>>()
+            .map_err(|e| attribute_error(renames_span, e, "write `renames = \"old=new, …\"`"))?,
+    };
+    let plan = plan(&old, &file, current, current_file, &stated).map_err(|e| {
+        attribute_error(
+            renames_span,
+            e.to_string(),
+            "name a state or event of the previous version and its name in this one",
+        )
+    })?;
     let name = |id: turnstile_spec::StateId| old.state(id).name.as_str().to_string();
     let transitions = old
         .transitions

@@ -73,3 +73,21 @@ mod v4 {
     }
 }
 
+
+/// Version 5, which renamed version 4's `closed` to `shut` and let a
+/// customer reopen it: a rename the derive is told of.
+#[allow(dead_code)]
+mod v5 {
+    use turnstile::Workflow;
+    #[derive(Workflow, Debug, Default, serde::Serialize, serde::Deserialize)]
+    #[workflow(
+        file = "tests/versions/ticket_v5.toml",
+        previous = "tests/versions/ticket_v4.toml",
+        renames = "closed=shut"
+    )]
+    pub struct Ticket {
+        pub subject: String,
+        #[serde(default)]
+        pub note: String,
+    }
+}
