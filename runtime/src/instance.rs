@@ -164,6 +164,8 @@ impl Error for LoadError {}
 
 /// The format tag of the snapshots this version writes (see
 /// `docs/long-running.md`): version 2 records when the instance started.
+/// Snapshots are the `serde` feature's.
+#[cfg(feature = "serde")]
 pub const FORMAT: &str = "turnstile-instance/2";
 
 impl<W: Dispatch> Instance<W> {
