@@ -52,6 +52,7 @@ pub mod guides {
     page!(properties, "../docs/properties.md");
     page!(nested_states, "../docs/nested-states.md");
     page!(regions, "../docs/regions.md");
+    page!(versions, "../docs/versions.md");
 
     /// Task pages: how to do one thing with turnstile, start to finish.
     pub mod tasks {
