@@ -14,7 +14,8 @@ use std::time::SystemTime;
 use crate::rows::{self, Columns, RawRow};
 use crate::{Store, StoreError};
 
-/// What [`Store::migrate_from`] (or [`Store::migrate`]) did, or on a dry
+/// What [`Store::migrate_from`] (or [`Store::upgrade_from`],
+/// [`Store::undo_migrations`], [`Store::migrate_regions_from`]) did, or on a dry
 /// run would do: the instances moved to the current definition, and those
 /// refused (left as they were).
 #[derive(Debug, Default)]
@@ -108,48 +109,6 @@ impl Store {
                 report.checked += 1;
             }
             progress(report.checked, total.max(report.checked));
-        }
-        Ok(report)
-    }
-
-    /// Moves every instance of `W` stored under another definition (another
-    /// fingerprint) to this one.
-    ///
-    /// Prefer [`Store::migrate_from`]: this one takes every fingerprint
-    /// but this build's, so run during a rolling deploy, or after a
-    /// rollback, it would also rewrite rows a newer version wrote. It is
-    /// `migrate_from` for each other fingerprint stored, in turn.
-    #[deprecated(
-        note = "use `migrate_from`, which names the version it moves and leaves every other version's rows alone"
-    )]
-    pub async fn migrate<W, D>(
-        &self,
-        migrate: impl Fn(Envelope<D>) -> Result<Migrated<W>, String>,
-    ) -> Result<Migration, StoreError>
-    where
-        W: Dispatch + Serialize,
-        D: DeserializeOwned,
-    {
-        let fingerprints: Vec<String> = sqlx::query(
-            "SELECT DISTINCT fingerprint FROM turnstile_instances WHERE workflow = $1 AND fingerprint <> $2 ORDER BY fingerprint",
-        )
-        .bind(W::NAME)
-        .bind(W::FINGERPRINT)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|row| row.try_get::<String, _>("fingerprint"))
-        .collect::<Result<_, _>>()?;
-        let mut report = Migration::default();
-        for from in fingerprints {
-            let one = self
-                .migrate_from::<W, D>(&from, MigrateOptions::default(), &migrate, |_, _| {})
-                .await?;
-            report.migrated.extend(one.migrated);
-            report.refused.extend(one.refused);
-            for (state, n) in one.by_state {
-                *report.by_state.entry(state).or_default() += n;
-            }
         }
         Ok(report)
     }
