@@ -8,6 +8,11 @@
 use std::time::{Duration, SystemTime};
 
 use turnstile::{Actor, Dispatch, Instance};
+
+// The store's test helpers: a fresh database of each backend (SQLite, and
+// PostgreSQL when a server is given).
+#[path = "../store/tests/common/mod.rs"]
+mod common;
 use turnstile_store::StoreError;
 
 // Versions 1 to 4 of the test ticket, as separate builds would derive
@@ -60,77 +65,72 @@ fn a_snapshot_of_the_previous_version_loads() {
 
 #[tokio::test]
 async fn a_new_version_reads_the_previous_ones_rows_and_the_old_one_leaves_them() {
-    let dir = std::env::temp_dir().join(format!("turnstile-versions-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.join("store.db").display());
-    let store = turnstile_store::Store::open(&url)
-        .await
-        .expect("the store opens");
-    let customer = Actor::new("mia").with_roles(&["customer"]);
-    // Version 1 stores three open tickets.
-    for id in ["a", "b", "c"] {
-        let ticket = v1::Ticket {
-            subject: id.to_string(),
-        };
-        store
-            .create(id, Instance::start(ticket, t0()))
+    for (store, _) in common::backends("versions_1").await {
+        let customer = Actor::new("mia").with_roles(&["customer"]);
+        // Version 1 stores three open tickets.
+        for id in ["a", "b", "c"] {
+            let ticket = v1::Ticket {
+                subject: id.to_string(),
+            };
+            store
+                .create(id, Instance::start(ticket, t0()))
+                .await
+                .unwrap();
+        }
+        // Version 2 reads them as its own, and fires its new event on one: the
+        // row is written back under version 2's fingerprint.
+        let a = store
+            .load::<v2::Ticket>("a")
+            .await
+            .expect("read as version 2's");
+        assert_eq!(a.instance.state(), "open");
+        let fired = store
+            .fire::<v2::Ticket>("a", "withdraw", customer, t0() + DAY)
+            .await
+            .expect("version 2's event");
+        assert_eq!(fired.instance.state(), "withdrawn");
+        let fingerprint: String =
+            sqlx::query_scalar("SELECT fingerprint FROM turnstile_instances WHERE id = 'a'")
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        assert_eq!(fingerprint, <v2::Ticket as Dispatch>::FINGERPRINT);
+        // Version 1 meets that row as another version's, and leaves it.
+        let refused = store.load::<v1::Ticket>("a").await.unwrap_err();
+        assert!(
+            matches!(&refused, StoreError::OtherVersion { stored, .. } if stored == <v2::Ticket as Dispatch>::FINGERPRINT),
+            "{refused:?}"
+        );
+        // A row keeps the due instant its version stored (30 days for version
+        // 1's) until it is written again or migrated: 25 days on, neither
+        // runner finds one due. 31 days on, version 2's runner takes both
+        // remaining rows, version 1's, and never the row version 1 cannot read.
+        for runner in [
+            store
+                .run_due::<v1::Ticket>(t0() + 25 * DAY, 10)
+                .await
+                .unwrap(),
+            store
+                .run_due::<v2::Ticket>(t0() + 25 * DAY, 10)
+                .await
+                .unwrap(),
+        ] {
+            assert!(runner.0.is_empty() && runner.1.is_empty(), "{runner:?}");
+        }
+        let (fired, errors) = store
+            .run_due::<v2::Ticket>(t0() + 31 * DAY, 10)
             .await
             .unwrap();
+        assert!(errors.is_empty(), "{errors:?}");
+        let mut ids: Vec<&str> = fired.iter().map(|f| f.id.as_str()).collect();
+        ids.sort();
+        assert_eq!(ids, ["b", "c"]);
+        for id in ["b", "c"] {
+            let stored = store.load::<v2::Ticket>(id).await.unwrap();
+            assert_eq!(stored.instance.state(), "expired");
+        }
+        store.close().await;
     }
-    // Version 2 reads them as its own, and fires its new event on one: the
-    // row is written back under version 2's fingerprint.
-    let a = store
-        .load::<v2::Ticket>("a")
-        .await
-        .expect("read as version 2's");
-    assert_eq!(a.instance.state(), "open");
-    let fired = store
-        .fire::<v2::Ticket>("a", "withdraw", customer, t0() + DAY)
-        .await
-        .expect("version 2's event");
-    assert_eq!(fired.instance.state(), "withdrawn");
-    let fingerprint: String =
-        sqlx::query_scalar("SELECT fingerprint FROM turnstile_instances WHERE id = 'a'")
-            .fetch_one(store.pool())
-            .await
-            .unwrap();
-    assert_eq!(fingerprint, <v2::Ticket as Dispatch>::FINGERPRINT);
-    // Version 1 meets that row as another version's, and leaves it.
-    let refused = store.load::<v1::Ticket>("a").await.unwrap_err();
-    assert!(
-        matches!(&refused, StoreError::OtherVersion { stored, .. } if stored == <v2::Ticket as Dispatch>::FINGERPRINT),
-        "{refused:?}"
-    );
-    // A row keeps the due instant its version stored (30 days for version
-    // 1's) until it is written again or migrated: 25 days on, neither
-    // runner finds one due. 31 days on, version 2's runner takes both
-    // remaining rows, version 1's, and never the row version 1 cannot read.
-    for runner in [
-        store
-            .run_due::<v1::Ticket>(t0() + 25 * DAY, 10)
-            .await
-            .unwrap(),
-        store
-            .run_due::<v2::Ticket>(t0() + 25 * DAY, 10)
-            .await
-            .unwrap(),
-    ] {
-        assert!(runner.0.is_empty() && runner.1.is_empty(), "{runner:?}");
-    }
-    let (fired, errors) = store
-        .run_due::<v2::Ticket>(t0() + 31 * DAY, 10)
-        .await
-        .unwrap();
-    assert!(errors.is_empty(), "{errors:?}");
-    let mut ids: Vec<&str> = fired.iter().map(|f| f.id.as_str()).collect();
-    ids.sort();
-    assert_eq!(ids, ["b", "c"]);
-    for id in ["b", "c"] {
-        let stored = store.load::<v2::Ticket>(id).await.unwrap();
-        assert_eq!(stored.instance.state(), "expired");
-    }
-    store.close().await;
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Every old state of version 3 is carried (as itself or renamed) or
@@ -261,70 +261,67 @@ fn the_users_decision_moves_a_removed_state_and_can_refuse() {
 /// version 3's node meets the row as another version's.
 #[tokio::test]
 async fn a_fire_on_a_previous_row_records_the_migration() {
-    let dir = std::env::temp_dir().join(format!("turnstile-versions-4-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.join("store.db").display());
-    let store = turnstile_store::Store::open(&url).await.unwrap();
-    let customer = Actor::new("mia").with_roles(&["customer"]);
-    let agent = Actor::new("ann").with_roles(&["agent"]);
-    for id in ["a", "b"] {
-        let ticket = v3::Ticket {
-            subject: id.to_string(),
-        };
+    for (store, _) in common::backends("versions_4").await {
+        let customer = Actor::new("mia").with_roles(&["customer"]);
+        let agent = Actor::new("ann").with_roles(&["agent"]);
+        for id in ["a", "b"] {
+            let ticket = v3::Ticket {
+                subject: id.to_string(),
+            };
+            store
+                .create(id, Instance::start(ticket, t0()))
+                .await
+                .unwrap();
+        }
         store
-            .create(id, Instance::start(ticket, t0()))
+            .fire::<v3::Ticket>("b", "withdraw", customer, t0() + DAY)
             .await
             .unwrap();
+
+        // `a` is open: version 4's agent closes it.
+        let fired = store
+            .fire::<v4::Ticket>("a", "close", agent, t0() + 2 * DAY)
+            .await
+            .expect("version 4's event on version 3's row");
+        assert_eq!(fired.instance.state(), "closed");
+        assert_eq!(fired.version, 2, "the migration step and the close");
+        let loaded = store.load::<v4::Ticket>("a").await.expect("replays");
+        let steps: Vec<(&str, &str, &str)> = loaded
+            .instance
+            .trail()
+            .iter()
+            .map(|s| (s.from.as_str(), s.event.as_str(), s.to.as_str()))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                ("open", turnstile::MIGRATED, "open"),
+                ("open", "close", "closed")
+            ]
+        );
+        let migration = &loaded.instance.trail()[0];
+        assert_eq!(migration.actor.as_deref(), Some("ann"));
+        assert_eq!(migration.at, t0() + 2 * DAY);
+        assert!(matches!(
+            store.load::<v3::Ticket>("a").await.unwrap_err(),
+            StoreError::OtherVersion { .. }
+        ));
+
+        // `b` was withdrawn under version 3: read by version 4, it is closed,
+        // its note set by the decision; its history keeps `withdraw`.
+        let b = store
+            .load::<v4::Ticket>("b")
+            .await
+            .expect("read as version 4's");
+        assert_eq!(b.instance.state(), "closed");
+        assert_eq!(
+            b.instance.data().note,
+            "withdrawn by the customer before version 4"
+        );
+        assert_eq!(b.instance.trail()[0].event, "withdraw");
+        assert_eq!(b.instance.trail()[1].event, turnstile::MIGRATED);
+        store.close().await;
     }
-    store
-        .fire::<v3::Ticket>("b", "withdraw", customer, t0() + DAY)
-        .await
-        .unwrap();
-
-    // `a` is open: version 4's agent closes it.
-    let fired = store
-        .fire::<v4::Ticket>("a", "close", agent, t0() + 2 * DAY)
-        .await
-        .expect("version 4's event on version 3's row");
-    assert_eq!(fired.instance.state(), "closed");
-    assert_eq!(fired.version, 2, "the migration step and the close");
-    let loaded = store.load::<v4::Ticket>("a").await.expect("replays");
-    let steps: Vec<(&str, &str, &str)> = loaded
-        .instance
-        .trail()
-        .iter()
-        .map(|s| (s.from.as_str(), s.event.as_str(), s.to.as_str()))
-        .collect();
-    assert_eq!(
-        steps,
-        [
-            ("open", turnstile::MIGRATED, "open"),
-            ("open", "close", "closed")
-        ]
-    );
-    let migration = &loaded.instance.trail()[0];
-    assert_eq!(migration.actor.as_deref(), Some("ann"));
-    assert_eq!(migration.at, t0() + 2 * DAY);
-    assert!(matches!(
-        store.load::<v3::Ticket>("a").await.unwrap_err(),
-        StoreError::OtherVersion { .. }
-    ));
-
-    // `b` was withdrawn under version 3: read by version 4, it is closed,
-    // its note set by the decision; its history keeps `withdraw`.
-    let b = store
-        .load::<v4::Ticket>("b")
-        .await
-        .expect("read as version 4's");
-    assert_eq!(b.instance.state(), "closed");
-    assert_eq!(
-        b.instance.data().note,
-        "withdrawn by the customer before version 4"
-    );
-    assert_eq!(b.instance.trail()[0].event, "withdraw");
-    assert_eq!(b.instance.trail()[1].event, turnstile::MIGRATED);
-    store.close().await;
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// A migration keeps the instant the state was entered: a timer running
@@ -410,98 +407,95 @@ fn a_tampered_migration_step_is_refused() {
 /// lists the one the decision refuses, and leaves it as it was.
 #[tokio::test]
 async fn the_batch_moves_a_previous_versions_rows_typed() {
-    let dir = std::env::temp_dir().join(format!("turnstile-versions-5-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.join("store.db").display());
-    let store = turnstile_store::Store::open(&url).await.unwrap();
-    let customer = Actor::new("mia").with_roles(&["customer"]);
-    for id in ["a", "b", "refuse me"] {
-        let ticket = v3::Ticket {
-            subject: id.to_string(),
-        };
+    for (store, _) in common::backends("versions_5").await {
+        let customer = Actor::new("mia").with_roles(&["customer"]);
+        for id in ["a", "b", "refuse me"] {
+            let ticket = v3::Ticket {
+                subject: id.to_string(),
+            };
+            store
+                .create(id, Instance::start(ticket, t0()))
+                .await
+                .unwrap();
+        }
         store
-            .create(id, Instance::start(ticket, t0()))
+            .fire::<v3::Ticket>("b", "withdraw", customer, t0() + DAY)
             .await
             .unwrap();
-    }
-    store
-        .fire::<v3::Ticket>("b", "withdraw", customer, t0() + DAY)
-        .await
-        .unwrap();
-    let from = <v3::Ticket as Dispatch>::FINGERPRINT;
-    let dry = turnstile_store::MigrateOptions {
-        dry_run: true,
-        batch: 2,
-    };
-    let at = t0() + 3 * DAY;
-    let plan = store
-        .upgrade_from::<v4::Ticket>(from, dry, Some("ops"), at, |_, _| {})
-        .await
-        .unwrap();
-    assert_eq!(plan.migrated, ["a", "b"]);
-    assert_eq!(plan.refused.len(), 1, "{:?}", plan.refused);
-    assert_eq!(
-        plan.by_state
-            .iter()
-            .map(|(s, n)| (s.as_str(), *n))
-            .collect::<Vec<_>>(),
-        [("open", 2), ("withdrawn", 1)]
-    );
-    assert!(
-        store.load::<v3::Ticket>("a").await.is_ok(),
-        "a dry run writes nothing"
-    );
-
-    let mut seen = Vec::new();
-    let report = store
-        .upgrade_from::<v4::Ticket>(
-            from,
-            turnstile_store::MigrateOptions {
-                dry_run: false,
-                batch: 2,
-            },
-            Some("ops"),
-            at,
-            |done, total| seen.push((done, total)),
-        )
-        .await
-        .unwrap();
-    assert_eq!(report.migrated, ["a", "b"]);
-    assert_eq!(seen, [(2, 3), (3, 3)]);
-    let refused = report.refused[0].to_string();
-    assert!(
-        refused.contains("the subject asks to be refused"),
-        "{refused}"
-    );
-    let b = store.load::<v4::Ticket>("b").await.unwrap();
-    assert_eq!(b.version, 2, "withdraw, then the migration step");
-    let migration = &b.instance.trail()[1];
-    assert_eq!(migration.event, turnstile::MIGRATED);
-    assert_eq!(
-        (migration.from.as_str(), migration.to.as_str()),
-        ("withdrawn", "closed")
-    );
-    assert_eq!(
-        (migration.actor.as_deref(), migration.at),
-        (Some("ops"), at)
-    );
-    assert_eq!(
-        b.instance.data().note,
-        "withdrawn by the customer before version 4"
-    );
-    // Version 3 no longer reads them; the refused one is still its own.
-    assert!(store.load::<v3::Ticket>("a").await.is_err());
-    assert_eq!(
-        store
-            .load::<v3::Ticket>("refuse me")
+        let from = <v3::Ticket as Dispatch>::FINGERPRINT;
+        let dry = turnstile_store::MigrateOptions {
+            dry_run: true,
+            batch: 2,
+        };
+        let at = t0() + 3 * DAY;
+        let plan = store
+            .upgrade_from::<v4::Ticket>(from, dry, Some("ops"), at, |_, _| {})
             .await
-            .unwrap()
-            .instance
-            .state(),
-        "open"
-    );
-    store.close().await;
-    let _ = std::fs::remove_dir_all(&dir);
+            .unwrap();
+        assert_eq!(plan.migrated, ["a", "b"]);
+        assert_eq!(plan.refused.len(), 1, "{:?}", plan.refused);
+        assert_eq!(
+            plan.by_state
+                .iter()
+                .map(|(s, n)| (s.as_str(), *n))
+                .collect::<Vec<_>>(),
+            [("open", 2), ("withdrawn", 1)]
+        );
+        assert!(
+            store.load::<v3::Ticket>("a").await.is_ok(),
+            "a dry run writes nothing"
+        );
+
+        let mut seen = Vec::new();
+        let report = store
+            .upgrade_from::<v4::Ticket>(
+                from,
+                turnstile_store::MigrateOptions {
+                    dry_run: false,
+                    batch: 2,
+                },
+                Some("ops"),
+                at,
+                |done, total| seen.push((done, total)),
+            )
+            .await
+            .unwrap();
+        assert_eq!(report.migrated, ["a", "b"]);
+        assert_eq!(seen, [(2, 3), (3, 3)]);
+        let refused = report.refused[0].to_string();
+        assert!(
+            refused.contains("the subject asks to be refused"),
+            "{refused}"
+        );
+        let b = store.load::<v4::Ticket>("b").await.unwrap();
+        assert_eq!(b.version, 2, "withdraw, then the migration step");
+        let migration = &b.instance.trail()[1];
+        assert_eq!(migration.event, turnstile::MIGRATED);
+        assert_eq!(
+            (migration.from.as_str(), migration.to.as_str()),
+            ("withdrawn", "closed")
+        );
+        assert_eq!(
+            (migration.actor.as_deref(), migration.at),
+            (Some("ops"), at)
+        );
+        assert_eq!(
+            b.instance.data().note,
+            "withdrawn by the customer before version 4"
+        );
+        // Version 3 no longer reads them; the refused one is still its own.
+        assert!(store.load::<v3::Ticket>("a").await.is_err());
+        assert_eq!(
+            store
+                .load::<v3::Ticket>("refuse me")
+                .await
+                .unwrap()
+                .instance
+                .state(),
+            "open"
+        );
+        store.close().await;
+    }
 }
 
 /// A rollback's undo (`Store::undo_migrations`, run by the old version):
@@ -510,85 +504,82 @@ async fn the_batch_moves_a_previous_versions_rows_typed() {
 /// one fired since is refused and stays version 4's.
 #[tokio::test]
 async fn a_migration_nobody_fired_since_can_be_undone() {
-    let dir = std::env::temp_dir().join(format!("turnstile-versions-6-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.join("store.db").display());
-    let store = turnstile_store::Store::open(&url).await.unwrap();
-    let customer = Actor::new("mia").with_roles(&["customer"]);
-    for id in ["a", "b", "c"] {
-        let ticket = v3::Ticket {
-            subject: id.to_string(),
-        };
+    for (store, _) in common::backends("versions_6").await {
+        let customer = Actor::new("mia").with_roles(&["customer"]);
+        for id in ["a", "b", "c"] {
+            let ticket = v3::Ticket {
+                subject: id.to_string(),
+            };
+            store
+                .create(id, Instance::start(ticket, t0()))
+                .await
+                .unwrap();
+        }
         store
-            .create(id, Instance::start(ticket, t0()))
+            .fire::<v3::Ticket>("b", "withdraw", customer, t0() + DAY)
             .await
             .unwrap();
-    }
-    store
-        .fire::<v3::Ticket>("b", "withdraw", customer, t0() + DAY)
-        .await
-        .unwrap();
-    let (v3_fp, v4_fp) = (
-        <v3::Ticket as Dispatch>::FINGERPRINT,
-        <v4::Ticket as Dispatch>::FINGERPRINT,
-    );
-    let before_a = store.head::<v3::Ticket>("a").await.unwrap();
-    let all = turnstile_store::MigrateOptions::default();
-    store
-        .upgrade_from::<v4::Ticket>(v3_fp, all, Some("ops"), t0() + 2 * DAY, |_, _| {})
-        .await
-        .unwrap();
-    // `c` is fired under version 4 after its migration.
-    store
-        .fire::<v4::Ticket>("c", "remind", customer, t0() + 3 * DAY)
-        .await
-        .unwrap();
+        let (v3_fp, v4_fp) = (
+            <v3::Ticket as Dispatch>::FINGERPRINT,
+            <v4::Ticket as Dispatch>::FINGERPRINT,
+        );
+        let before_a = store.head::<v3::Ticket>("a").await.unwrap();
+        let all = turnstile_store::MigrateOptions::default();
+        store
+            .upgrade_from::<v4::Ticket>(v3_fp, all, Some("ops"), t0() + 2 * DAY, |_, _| {})
+            .await
+            .unwrap();
+        // `c` is fired under version 4 after its migration.
+        store
+            .fire::<v4::Ticket>("c", "remind", customer, t0() + 3 * DAY)
+            .await
+            .unwrap();
 
-    // Rolled back: version 3 takes back what nobody wrote since.
-    let dry = turnstile_store::MigrateOptions {
-        dry_run: true,
-        ..all
-    };
-    let plan = store
-        .undo_migrations::<v3::Ticket>(v4_fp, dry, |_, _| {})
-        .await
-        .unwrap();
-    assert_eq!(plan.migrated, ["a", "b"]);
-    assert!(
-        store.load::<v3::Ticket>("a").await.is_err(),
-        "a dry run writes nothing"
-    );
-    let undone = store
-        .undo_migrations::<v3::Ticket>(v4_fp, all, |_, _| {})
-        .await
-        .unwrap();
-    assert_eq!(undone.migrated, ["a", "b"]);
-    assert_eq!(undone.refused.len(), 1);
-    let why = undone.refused[0].to_string();
-    assert!(
-        why.contains("`remind` was taken since its migration"),
-        "{why}"
-    );
-    let a = store
-        .load::<v3::Ticket>("a")
-        .await
-        .expect("version 3's again");
-    assert_eq!((a.instance.state(), a.version), ("open", 0));
-    assert_eq!(a.instance.next_due(), before_a.instance.next_due());
-    let b = store
-        .load::<v3::Ticket>("b")
-        .await
-        .expect("version 3's again");
-    assert_eq!((b.instance.state(), b.version), ("withdrawn", 1));
-    assert!(store.load::<v4::Ticket>("c").await.is_ok());
-    // The undo is itself safe to run again: nothing left to move back.
-    let again = store
-        .undo_migrations::<v3::Ticket>(v4_fp, all, |_, _| {})
-        .await
-        .unwrap();
-    assert!(again.migrated.is_empty());
-    store.close().await;
-    let _ = std::fs::remove_dir_all(&dir);
+        // Rolled back: version 3 takes back what nobody wrote since.
+        let dry = turnstile_store::MigrateOptions {
+            dry_run: true,
+            ..all
+        };
+        let plan = store
+            .undo_migrations::<v3::Ticket>(v4_fp, dry, |_, _| {})
+            .await
+            .unwrap();
+        assert_eq!(plan.migrated, ["a", "b"]);
+        assert!(
+            store.load::<v3::Ticket>("a").await.is_err(),
+            "a dry run writes nothing"
+        );
+        let undone = store
+            .undo_migrations::<v3::Ticket>(v4_fp, all, |_, _| {})
+            .await
+            .unwrap();
+        assert_eq!(undone.migrated, ["a", "b"]);
+        assert_eq!(undone.refused.len(), 1);
+        let why = undone.refused[0].to_string();
+        assert!(
+            why.contains("`remind` was taken since its migration"),
+            "{why}"
+        );
+        let a = store
+            .load::<v3::Ticket>("a")
+            .await
+            .expect("version 3's again");
+        assert_eq!((a.instance.state(), a.version), ("open", 0));
+        assert_eq!(a.instance.next_due(), before_a.instance.next_due());
+        let b = store
+            .load::<v3::Ticket>("b")
+            .await
+            .expect("version 3's again");
+        assert_eq!((b.instance.state(), b.version), ("withdrawn", 1));
+        assert!(store.load::<v4::Ticket>("c").await.is_ok());
+        // The undo is itself safe to run again: nothing left to move back.
+        let again = store
+            .undo_migrations::<v3::Ticket>(v4_fp, all, |_, _| {})
+            .await
+            .unwrap();
+        assert!(again.migrated.is_empty());
+        store.close().await;
+    }
 }
 
 /// A rename the diff cannot recognise (more changed at once) is stated in
