@@ -6,8 +6,8 @@
 pub use turnstile_macros::Workflow;
 pub use turnstile_runtime::{
     Acting, Actor, Dispatch, Fired, Instance, LoadError, NotBefore, Payload, PreviousVersion,
-    Refusal, Refused, Rejected, Role, State, Step, TimerSpec, TimerStatus, Versions, Why, Workflow,
-    MIGRATED,
+    Promise, Refusal, Refused, Rejected, Role, State, Step, TimerSpec, TimerStatus, Versions, Why,
+    Workflow, MIGRATED,
 };
 
 pub use turnstile_runtime::{payload, regions, roles, words};

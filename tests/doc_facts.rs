@@ -116,7 +116,7 @@ fn the_long_running_guide_lists_every_refusal_and_every_field_of_a_step() {
             .and_then(|l| l.split_once(':'))
             .map(|(name, _)| name.to_string())
     });
-    assert_eq!(fields.len(), 7, "{fields:?}");
+    assert_eq!(fields.len(), 8, "{fields:?}");
     let trail = section(&page, "## Instances and the audit trail");
     for f in &fields {
         assert!(

@@ -103,6 +103,10 @@ pub struct Previous {
     /// Its states whose instances carry on, each with its name in this
     /// version.
     pub carried: Vec<(String, String)>,
+    /// Each of its states that is still a state of this version, with its
+    /// name here: the carried ones, and those to decide that this version
+    /// still has.
+    pub counterparts: Vec<(String, String)>,
     /// Its states whose instances need a decision, each with the changes
     /// that call for it, in words: one method each of `previous::Migrate`.
     pub decide: Vec<(String, Vec<String>)>,

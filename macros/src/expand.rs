@@ -354,6 +354,17 @@ fn previous_version(
             .map(|s| s.name.as_str().to_string())
             .collect(),
         transitions,
+        counterparts: old
+            .states
+            .iter()
+            .map(|s| s.name.as_str())
+            .filter_map(|s| {
+                let here = plan.carried.get(s).map_or(s, String::as_str);
+                current
+                    .state_named(here)
+                    .map(|_| (s.to_string(), here.to_string()))
+            })
+            .collect(),
         carried: plan.carried.into_iter().collect(),
         decide: plan.decide.into_iter().collect(),
     };

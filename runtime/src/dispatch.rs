@@ -51,6 +51,11 @@ pub trait Dispatch: Workflow + Sized {
     /// default.
     const PREVIOUS_VERSIONS: &'static [PreviousVersion] = &[];
 
+    /// The promises of the definition's properties a migration could
+    /// break ([`Promise`]), checked on each instance moved from a previous
+    /// version. Generated with `previous = "…"`; empty by default.
+    const PROMISES: &'static [Promise] = &[];
+
     /// Where an instance stored under the previous version `fingerprint`
     /// (one of [`Dispatch::PREVIOUS`]), in its state `state` (that
     /// version's name), goes in this version, with its data, which the
@@ -192,6 +197,57 @@ pub struct PreviousVersion {
     pub states: &'static [&'static str],
     /// Every `(from, event, to)` it allowed.
     pub transitions: &'static [(&'static str, &'static str, &'static str)],
+    /// Each of its states that is still a state of this version, with its
+    /// name here (itself, or its new name): what a promise about a state
+    /// of this version says of an instance that was in it.
+    pub counterparts: &'static [(&'static str, &'static str)],
+}
+
+/// A promise of the definition's properties that moving an instance from
+/// a previous version could break: a migration is a move no transition
+/// of the definition makes, so the checker's proof does not cover it, and
+/// each migrated instance is checked against these
+/// ([`Dispatch::PROMISES`]). Properties kept as warnings are left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Promise {
+    /// `never_leaves = [states]`: an instance in one of them stays.
+    NeverLeaves {
+        /// The property's name.
+        name: &'static str,
+        /// The states.
+        states: &'static [&'static str],
+    },
+    /// `left_only_by = [states]`, `by = [roles]`: only those roles move an
+    /// instance out of the states (a migration is none of them).
+    LeftOnlyBy {
+        /// The property's name.
+        name: &'static str,
+        /// The states.
+        states: &'static [&'static str],
+    },
+    /// `enters = [states]`, `only_after = [events]`, `from = "state"`: an
+    /// instance that was in `from` enters the states only once one of the
+    /// events has happened since.
+    OnlyAfter {
+        /// The property's name.
+        name: &'static str,
+        /// The states.
+        states: &'static [&'static str],
+        /// The events, one of which must come first.
+        events: &'static [&'static str],
+        /// Where the runs start.
+        from: &'static str,
+    },
+    /// `unreachable = "state"`, `from = "state"`: an instance that was in
+    /// `from` never enters the state.
+    Unreachable {
+        /// The property's name.
+        name: &'static str,
+        /// The state no run enters.
+        target: &'static str,
+        /// Where the runs start.
+        from: &'static str,
+    },
 }
 
 /// The event a migration step records ([`Step::migrated`]): not a name a
@@ -267,6 +323,80 @@ pub struct Step {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub migrated: Option<Versions>,
+}
+
+/// The first promise of `W` ([`Dispatch::PROMISES`]) that moving an
+/// instance stored under the previous version `fingerprint` from its state
+/// `from` (that version's name) to `to` (this version's) breaks, in words;
+/// `trail` is its history before the move.
+pub(crate) fn broken_promise<W: Dispatch>(
+    fingerprint: &str,
+    from: &str,
+    to: &str,
+    trail: &[Step],
+) -> Option<String> {
+    let counterpart = W::PREVIOUS_VERSIONS
+        .iter()
+        .find(|p| p.fingerprint == fingerprint)
+        .and_then(|p| p.counterparts.iter().find(|(old, _)| *old == from))
+        .map(|(_, new)| *new);
+    // Whether the instance was in `state` (this version's name) at some
+    // point, and the steps after it last entered it.
+    let since = |state: &str| -> Option<&[Step]> {
+        let entered = |name: &str| name == state || (counterpart == Some(state) && name == from);
+        match trail.iter().rposition(|s| entered(&s.to)) {
+            Some(i) => Some(&trail[i + 1..]),
+            None if W::INITIAL == state || trail.first().is_some_and(|s| entered(&s.from)) => {
+                Some(trail)
+            }
+            None if trail.is_empty() && entered(from) => Some(trail),
+            None => None,
+        }
+    };
+    for promise in W::PROMISES {
+        match *promise {
+            Promise::NeverLeaves { name, states } | Promise::LeftOnlyBy { name, states } => {
+                if let Some(here) = counterpart.filter(|c| states.contains(c) && *c != to) {
+                    return Some(format!(
+                        "it would take the instance out of `{here}`, which the property `{name}` says it leaves only by the definition's own steps"
+                    ));
+                }
+            }
+            Promise::OnlyAfter {
+                name,
+                states,
+                events,
+                from: start,
+            } => {
+                if states.contains(&to) && counterpart != Some(to) {
+                    if let Some(after) = since(start) {
+                        if !after.iter().any(|s| events.contains(&s.event.as_str())) {
+                            return Some(format!(
+                                "it would enter `{to}` before any of {} happened, which the property `{name}` forbids",
+                                events
+                                    .iter()
+                                    .map(|e| format!("`{e}`"))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ));
+                        }
+                    }
+                }
+            }
+            Promise::Unreachable {
+                name,
+                target,
+                from: start,
+            } => {
+                if to == target && counterpart != Some(to) && since(start).is_some() {
+                    return Some(format!(
+                        "it would enter `{to}`, which the property `{name}` says no run from `{start}` enters"
+                    ));
+                }
+            }
+        }
+    }
+    None
 }
 
 impl Step {

@@ -33,7 +33,9 @@ pub mod words;
 
 use words::compact_duration;
 
-pub use dispatch::{Dispatch, PreviousVersion, Refused, Step, TimerSpec, Versions, Why, MIGRATED};
+pub use dispatch::{
+    Dispatch, PreviousVersion, Promise, Refused, Step, TimerSpec, Versions, Why, MIGRATED,
+};
 pub use instance::{Instance, LoadError, TimerStatus};
 pub use payload::Payload;
 pub use roles::{Acting, Actor, Role};

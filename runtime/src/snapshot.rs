@@ -166,6 +166,29 @@ impl<W: Dispatch> Instance<W> {
         actor: Option<&str>,
         now: SystemTime,
     ) -> Result<Self, LoadError> {
+        Self::moved(envelope, actor, now, None)
+    }
+
+    /// [`Instance::from_previous`] as a store moves a row: `stored_data`
+    /// is the data's text as the previous version stored it, whose digest
+    /// the migration step keeps
+    /// ([`Versions::before`](crate::Versions::before)), so that the move
+    /// can be undone while nobody has written the row since.
+    pub fn from_previous_row(
+        envelope: Envelope<W>,
+        actor: Option<&str>,
+        now: SystemTime,
+        stored_data: &str,
+    ) -> Result<Self, LoadError> {
+        Self::moved(envelope, actor, now, Some(stored_data))
+    }
+
+    fn moved(
+        envelope: Envelope<W>,
+        actor: Option<&str>,
+        now: SystemTime,
+        stored_data: Option<&str>,
+    ) -> Result<Self, LoadError> {
         check_header::<W>(&envelope.format, &envelope.workflow)?;
         let Envelope {
             fingerprint,
@@ -201,16 +224,20 @@ impl<W: Dispatch> Instance<W> {
                 problem: "the migration is dated earlier than the snapshot's last instant".into(),
             });
         }
-        let to = W::from_previous(&fingerprint, &state, &mut data, entered_at).map_err(|why| {
-            LoadError::Malformed {
-                workflow: W::NAME,
-                message: format!(
-                    "the migration from version {fingerprint} refused the instance in `{state}`: {why}"
-                ),
-            }
-        })?;
+        let refused = |why: String| LoadError::Malformed {
+            workflow: W::NAME,
+            message: format!(
+                "the migration from version {fingerprint} refused the instance in `{state}`: {why}"
+            ),
+        };
+        let to = W::from_previous(&fingerprint, &state, &mut data, entered_at).map_err(refused)?;
+        // A migration is a move no transition makes: the proofs of the
+        // properties do not cover it, so each is checked here.
+        if let Some(why) = crate::dispatch::broken_promise::<W>(&fingerprint, &state, to, &trail) {
+            return Err(refused(why));
+        }
         trail.push(crate::Step {
-            from: state,
+            from: state.clone(),
             event: crate::MIGRATED.to_string(),
             to: to.to_string(),
             at: now,
@@ -218,9 +245,9 @@ impl<W: Dispatch> Instance<W> {
             role: None,
             payload: None,
             migrated: Some(crate::Versions {
-                from: fingerprint,
+                from: fingerprint.clone(),
                 to: W::FINGERPRINT.to_string(),
-                before: None,
+                before: stored_data.map(|text| crate::payload::recorded(text.to_string(), true)),
             }),
         });
         Instance::resume(started_at, to, data, entered_at, trail)

@@ -319,7 +319,7 @@ struct ListQuery {
 
 /// A step as the service shows it.
 fn step_json(s: &turnstile_runtime::Step) -> Value {
-    json!({
+    let mut step = json!({
         "from": s.from,
         "event": s.event,
         "to": s.to,
@@ -327,7 +327,12 @@ fn step_json(s: &turnstile_runtime::Step) -> Value {
         "actor": s.actor,
         "role": s.role,
         "payload": s.payload,
-    })
+    });
+    // A migration step: the versions it moved the instance between.
+    if let Some(m) = &s.migrated {
+        step["migrated"] = json!({ "from": m.from, "to": m.to });
+    }
+    step
 }
 
 /// An instance as the service shows it, with its whole `history` (`GET`,
@@ -341,7 +346,16 @@ fn step_json(s: &turnstile_runtime::Step) -> Value {
 fn show<W: Dispatch + Serialize>(stored: &Stored<W>, trail_as: &str, caller: &Caller) -> Value {
     let i = &stored.instance;
     let roles = caller.role_names();
-    let trail: Vec<Value> = i.trail().iter().map(step_json).collect();
+    // A fire that moved a previous version's row read its whole history:
+    // its steps are those from the migration on.
+    let held = i.trail();
+    let held = if trail_as == "steps" && i.holds_history() {
+        let from = held.iter().rposition(|s| s.is_migration()).unwrap_or(0);
+        &held[from..]
+    } else {
+        held
+    };
+    let trail: Vec<Value> = held.iter().map(step_json).collect();
     let mut shown = json!({
         "workflow": W::NAME,
         "id": stored.id,

@@ -219,39 +219,30 @@ impl Store {
             &mut progress,
             async |id, report| {
                 self.migrate_one::<W>(id, from, dry_run, report, |raw| {
-                    let read = || -> Result<W, String> {
-                        serde_json::from_str(&raw.data)
-                            .map_err(|e| format!("its data does not read as {}: {e}", W::NAME))
-                    };
-                    let at = now.max(raw.entered_at);
-                    // The whole history checked, each step under its version,
-                    // and the mapping tried, as a snapshot would be moved ...
-                    let envelope = Envelope {
-                        format: turnstile_runtime::snapshot::FORMAT.to_string(),
-                        workflow: W::NAME.to_string(),
-                        fingerprint: raw.fingerprint.clone(),
-                        state: raw.state.clone(),
-                        started_at: raw.started_at,
-                        entered_at: raw.entered_at,
-                        data: read()?,
-                        trail: raw.trail.clone(),
-                    };
-                    Instance::from_previous(envelope, by, at).map_err(|e| e.to_string())?;
-                    // ... then the history stays, and the migration step, with
-                    // the digest of the data as stored, is appended.
-                    let steps = usize::try_from(raw.version).map_err(|e| e.to_string())?;
-                    Instance::resume_head_previous(
-                        &raw.fingerprint,
-                        raw.started_at,
-                        &raw.state,
-                        read()?,
-                        raw.entered_at,
-                        steps,
+                    let data: W = serde_json::from_str(&raw.data)
+                        .map_err(|e| format!("its data does not read as {}: {e}", W::NAME))?;
+                    let latest = raw.trail.last().map_or(raw.entered_at, |s| s.at);
+                    let kept = raw.version;
+                    // The whole history checked, each step under its
+                    // version, the mapping and this version's promises; the
+                    // history stays, and the migration step, with the
+                    // digest of the data as stored, is appended.
+                    Instance::from_previous_row(
+                        Envelope {
+                            format: turnstile_runtime::snapshot::FORMAT.to_string(),
+                            workflow: W::NAME.to_string(),
+                            fingerprint: raw.fingerprint,
+                            state: raw.state,
+                            started_at: raw.started_at,
+                            entered_at: raw.entered_at,
+                            data,
+                            trail: raw.trail,
+                        },
                         by,
-                        at,
-                        Some(&raw.data),
+                        now.max(latest).max(raw.entered_at),
+                        &raw.data,
                     )
-                    .map(|instance| (instance, raw.version))
+                    .map(|instance| (instance, kept))
                     .map_err(|e| e.to_string())
                 })
                 .await

@@ -520,7 +520,8 @@ pub(crate) async fn read_head<W: Dispatch + DeserializeOwned>(
             .bind(id)
             .fetch_optional(&mut *conn)
             .await?;
-        match head_of::<W>(id, row, upgrade) {
+        let history = history_if_previous::<W>(conn, id, row.as_ref()).await?;
+        match head_of::<W>(id, row, upgrade, history) {
             Err(StoreError::BadRow { .. }) => {}
             read => return read,
         }
@@ -530,12 +531,39 @@ pub(crate) async fn read_head<W: Dispatch + DeserializeOwned>(
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?;
-    head_of::<W>(id, row, upgrade)
+    let history = history_if_previous::<W>(conn, id, row.as_ref()).await?;
+    head_of::<W>(id, row, upgrade, history)
+}
+
+/// Whether a row of `W`'s with this fingerprint is of a previous version
+/// this build reads (and moves, with its whole history).
+pub(crate) fn is_previous<W: Dispatch>(fingerprint: &str) -> bool {
+    fingerprint != W::FINGERPRINT && W::PREVIOUS.contains(&fingerprint)
+}
+
+/// The whole history of instance `id`, where its head `row` is of a
+/// previous version (what moving it needs); `None` otherwise.
+async fn history_if_previous<W: Dispatch>(
+    conn: &mut AnyConnection,
+    id: &str,
+    row: Option<&HeadRow>,
+) -> Result<Option<Vec<StepRow>>, StoreError> {
+    if !row.is_some_and(|r| is_previous::<W>(&r.fingerprint)) {
+        return Ok(None);
+    }
+    let steps: Vec<StepRow> = sqlx::query_as(&format!(
+        "SELECT {STEP_SELECT} FROM turnstile_steps WHERE workflow = $1 AND id = $2 ORDER BY seq"
+    ))
+    .bind(W::NAME)
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Some(steps))
 }
 
 /// Who moves a row of a previous version ([`Dispatch::PREVIOUS`]) to this
 /// one as it is read for firing, and when: the migration step
-/// ([`Instance::resume_head_previous`]) is written with the fire's steps.
+/// ([`Instance::from_previous_row`]) is written with the fire's steps.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Upgrade<'a> {
     /// Who: the actor firing, if they said.
@@ -556,6 +584,7 @@ pub(crate) fn head_of<W: Dispatch + DeserializeOwned>(
     id: &str,
     row: Option<HeadRow>,
     upgrade: Upgrade<'_>,
+    history: Option<Vec<StepRow>>,
 ) -> Result<(Stored<W>, Option<String>), StoreError> {
     let bad = |problem: String| StoreError::BadRow {
         workflow: W::NAME,
@@ -615,17 +644,43 @@ pub(crate) fn head_of<W: Dispatch + DeserializeOwned>(
             steps_taken,
         )
     } else {
-        // A previous version's (the fingerprint was checked above).
-        Instance::resume_head_previous(
-            &row.fingerprint,
-            started_at,
-            &row.state,
-            data,
-            entered_at,
-            steps_taken,
+        // A previous version's (the fingerprint was checked above): moved
+        // with its whole history, checked under the version each step was
+        // taken in, and the promises of this version's properties.
+        let history = history
+            .ok_or_else(|| bad("its history was not read".to_string()))?
+            .into_iter()
+            .enumerate()
+            .map(|(n, step)| {
+                if step.seq != n as i64 + 1 {
+                    return Err(format!("its history has no step {}", n + 1));
+                }
+                step.into_step()
+            })
+            .collect::<Result<Vec<Step>, String>>()
+            .map_err(bad)?;
+        if history.len() != steps_taken {
+            return Err(bad(format!(
+                "its version is {} but its history has {} steps",
+                row.version,
+                history.len()
+            )));
+        }
+        let latest = history.last().map_or(entered_at, |s| s.at).max(entered_at);
+        Instance::from_previous_row(
+            turnstile_runtime::snapshot::Envelope {
+                format: turnstile_runtime::snapshot::FORMAT.to_string(),
+                workflow: W::NAME.to_string(),
+                fingerprint: row.fingerprint.clone(),
+                state: row.state.clone(),
+                started_at,
+                entered_at,
+                data,
+                trail: history,
+            },
             upgrade.by,
-            upgrade.at.max(entered_at),
-            Some(&row.data),
+            upgrade.at.max(latest),
+            &row.data,
         )
     }
     .map_err(|e| bad(e.to_string()))?;
@@ -671,14 +726,14 @@ struct InstanceRow {
 #[derive(sqlx::FromRow)]
 pub(crate) struct StepRow {
     pub seq: i64,
-    from_state: String,
-    event: String,
-    to_state: String,
-    at: i64,
-    actor: Option<String>,
-    role: Option<String>,
-    payload: Option<String>,
-    migrated: Option<String>,
+    pub from_state: String,
+    pub event: String,
+    pub to_state: String,
+    pub at: i64,
+    pub actor: Option<String>,
+    pub role: Option<String>,
+    pub payload: Option<String>,
+    pub migrated: Option<String>,
 }
 
 /// The columns of [`StepRow`], for a `SELECT`.

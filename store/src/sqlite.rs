@@ -150,19 +150,31 @@ impl Tx {
     ) -> Result<(Stored<W>, Option<String>), StoreError> {
         self.begun = true;
         let key = (W::NAME, id.to_string());
-        let row = self
+        let previous: Vec<&'static str> = W::PREVIOUS.to_vec();
+        let (row, history) = self
             .thread
             .run(move |conn| {
                 // (A fire dropped before its end whose rollback failed.)
                 roll_back(conn)?;
                 conn.execute_batch("BEGIN IMMEDIATE")?;
-                conn.prepare_cached(&SQL.head)?
+                let row = conn
+                    .prepare_cached(&SQL.head)?
                     .query_row((key.0, &key.1), head_row)
-                    .optional()
+                    .optional()?;
+                // A previous version's row is moved with its whole history.
+                let history = match &row {
+                    Some(r) if previous.contains(&r.fingerprint.as_str()) => {
+                        let mut steps = conn.prepare_cached(&SQL.history)?;
+                        let rows = steps.query_map((key.0, &key.1), step_row)?;
+                        Some(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+                    }
+                    _ => None,
+                };
+                Ok((row, history))
             })
             .await?
             .map_err(failure)?;
-        rows::head_of::<W>(id, row, upgrade)
+        rows::head_of::<W>(id, row, upgrade, history)
     }
 
     /// The outcome recorded under `key` for instance `id`, as
@@ -320,6 +332,21 @@ fn run_and_commit(
     Ok(None)
 }
 
+/// A step's row ([`rows::STEP_SELECT`]), read by column name.
+fn step_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<rows::StepRow> {
+    Ok(rows::StepRow {
+        seq: row.get("seq")?,
+        from_state: row.get("from_state")?,
+        event: row.get("event")?,
+        to_state: row.get("to_state")?,
+        at: row.get("at")?,
+        actor: row.get("actor")?,
+        role: row.get("role")?,
+        payload: row.get("payload")?,
+        migrated: row.get("migrated")?,
+    })
+}
+
 /// A [`HeadRow`], read by column name.
 fn head_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<HeadRow> {
     Ok(HeadRow {
@@ -341,6 +368,9 @@ fn head_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<HeadRow> {
 /// from its cache of prepared statements, which the text keys).
 struct Statements {
     head: String,
+    /// Every step of an instance, in order (for moving a previous
+    /// version's row).
+    history: String,
     key: String,
     update: String,
     insert_step: String,
@@ -350,6 +380,10 @@ struct Statements {
 
 static SQL: std::sync::LazyLock<Statements> = std::sync::LazyLock::new(|| Statements {
     head: positional(HEAD_SQL),
+    history: positional(&format!(
+        "SELECT {} FROM turnstile_steps WHERE workflow = $1 AND id = $2 ORDER BY seq",
+        rows::STEP_SELECT
+    )),
     key: positional(KEY_SQL),
     update: positional(UPDATE_ROW),
     insert_step: positional(&rows::insert_sql(Backend::Sqlite, 1, 0)),

@@ -23,11 +23,13 @@ impl ByName<'_, '_> {
             let initial = p.initial.as_str();
             let states = p.states.iter();
             let transitions = p.transitions.iter().map(|(f, e, t)| quote!((#f, #e, #t)));
+            let counterparts = p.counterparts.iter().map(|(o, n)| quote!((#o, #n)));
             quote!(#krate::PreviousVersion {
                 fingerprint: #fingerprint,
                 initial: #initial,
                 states: &[#(#states),*],
                 transitions: &[#(#transitions),*],
+                counterparts: &[#(#counterparts),*],
             })
         });
         let arms = all.iter().map(|p| {
@@ -57,7 +59,43 @@ impl ByName<'_, '_> {
                 }
             }
         });
+        // The promises a migration could break (properties kept as
+        // warnings are not promised).
+        let w = self.g.w;
+        let names = |ids: &[turnstile_spec::StateId]| -> Vec<String> {
+            ids.iter()
+                .map(|id| w.state(*id).name.as_str().to_string())
+                .collect()
+        };
+        let promises = w.properties.iter().filter(|p| !p.warning).filter_map(|p| {
+            let name = p.name.as_str();
+            match &p.claim {
+                turnstile_spec::Claim::NeverLeaves { states } => {
+                    let states = names(states);
+                    Some(quote!(#krate::Promise::NeverLeaves { name: #name, states: &[#(#states),*] }))
+                }
+                turnstile_spec::Claim::LeftOnlyBy { states, .. } => {
+                    let states = names(states);
+                    Some(quote!(#krate::Promise::LeftOnlyBy { name: #name, states: &[#(#states),*] }))
+                }
+                turnstile_spec::Claim::OnlyAfter { states, events, from } => {
+                    let states = names(states);
+                    let events = events.iter().map(|e| e.as_str());
+                    let from = w.state(*from).name.as_str();
+                    Some(quote!(#krate::Promise::OnlyAfter {
+                        name: #name, states: &[#(#states),*], events: &[#(#events),*], from: #from
+                    }))
+                }
+                turnstile_spec::Claim::Unreachable { target, from } => {
+                    let target = w.state(*target).name.as_str();
+                    let from = w.state(*from).name.as_str();
+                    Some(quote!(#krate::Promise::Unreachable { name: #name, target: #target, from: #from }))
+                }
+                _ => None,
+            }
+        });
         quote! {
+            const PROMISES: &'static [#krate::Promise] = &[#(#promises),*];
             const PREVIOUS: &'static [&'static str] = &[#(#fingerprints),*];
             const PREVIOUS_VERSIONS: &'static [#krate::PreviousVersion] = &[#(#versions),*];
             fn from_previous(
