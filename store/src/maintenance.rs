@@ -154,16 +154,7 @@ impl Store {
                 self.migrate_one::<W>(id, from, dry_run, report, |raw| {
                     let data: D = serde_json::from_str(&raw.data)
                         .map_err(|e| format!("its data does not read as the old type: {e}"))?;
-                    let envelope = Envelope {
-                        format: turnstile_runtime::snapshot::FORMAT.to_string(),
-                        workflow: W::NAME.to_string(),
-                        fingerprint: raw.fingerprint,
-                        state: raw.state,
-                        started_at: raw.started_at,
-                        entered_at: raw.entered_at,
-                        data,
-                        trail: raw.trail,
-                    };
+                    let (envelope, _) = raw.into_envelope(W::NAME, data);
                     // The whole history is rewritten as the mapping gives it.
                     Instance::migrate(envelope, &migrate)
                         .map(|instance| (instance, 0))
@@ -227,23 +218,11 @@ impl Store {
                     // version, the mapping and this version's promises; the
                     // history stays, and the migration step, with the
                     // digest of the data as stored, is appended.
-                    Instance::from_previous_row(
-                        Envelope {
-                            format: turnstile_runtime::snapshot::FORMAT.to_string(),
-                            workflow: W::NAME.to_string(),
-                            fingerprint: raw.fingerprint,
-                            state: raw.state,
-                            started_at: raw.started_at,
-                            entered_at: raw.entered_at,
-                            data,
-                            trail: raw.trail,
-                        },
-                        by,
-                        now.max(latest).max(raw.entered_at),
-                        &raw.data,
-                    )
-                    .map(|instance| (instance, kept))
-                    .map_err(|e| e.to_string())
+                    let at = now.max(latest).max(raw.entered_at);
+                    let (envelope, stored) = raw.into_envelope(W::NAME, data);
+                    Instance::from_previous_row(envelope, by, at, &stored)
+                        .map(|instance| (instance, kept))
+                        .map_err(|e| e.to_string())
                 })
                 .await
             },
@@ -307,23 +286,9 @@ impl Store {
             })
         };
         let mut tx = self.begin_write().await?;
-        let raw = match rows::read_row(&mut tx, W::NAME, id).await {
-            Ok(raw) => raw,
-            Err(e) => {
-                report.refused.push(e);
-                return Ok(());
-            }
-        };
-        if raw.fingerprint != from {
-            report.refused.push(StoreError::OtherVersion {
-                workflow: W::NAME,
-                id: id.to_string(),
-                stored: raw.fingerprint,
-                current: W::FINGERPRINT,
-            });
+        let Some(raw) = read_of_version::<W>(&mut tx, id, from, report).await? else {
             return Ok(());
-        }
-        *report.by_state.entry(raw.state.clone()).or_default() += 1;
+        };
         let Some(last) = raw.trail.last() else {
             refuse(report, "it has no step: nothing migrated it".into());
             return Ok(());
@@ -497,25 +462,9 @@ impl Store {
             problem,
         };
         let mut tx = self.begin_write().await?;
-        let raw = match rows::read_row(&mut tx, W::NAME, id).await {
-            Ok(raw) => raw,
-            Err(e) => {
-                report.refused.push(e);
-                return Ok(());
-            }
-        };
-        // Read again under the write: another node may have migrated or
-        // moved it since the ids were listed.
-        if raw.fingerprint != from {
-            report.refused.push(StoreError::OtherVersion {
-                workflow: W::NAME,
-                id: id.to_string(),
-                stored: raw.fingerprint,
-                current: W::FINGERPRINT,
-            });
+        let Some(raw) = read_of_version::<W>(&mut tx, id, from, report).await? else {
             return Ok(());
-        }
-        *report.by_state.entry(raw.state.clone()).or_default() += 1;
+        };
         let version = raw.version;
         let (instance, kept) = match map(raw) {
             Ok(mapped) => mapped,
@@ -556,4 +505,35 @@ impl Store {
         report.migrated.push(id.to_string());
         Ok(())
     }
+}
+
+/// Instance `id`'s row and whole history, read again under the write
+/// (another node may have migrated or moved it since the ids were listed)
+/// and counted by its state; `None`, with the refusal in `report`, when
+/// it does not read or is no longer of the version `from`.
+async fn read_of_version<W: Dispatch>(
+    tx: &mut sqlx::AnyConnection,
+    id: &str,
+    from: &str,
+    report: &mut Migration,
+) -> Result<Option<RawRow>, StoreError> {
+    let raw = match rows::read_row(tx, W::NAME, id).await {
+        Ok(raw) => raw,
+        Err(e @ StoreError::Database(_)) => return Err(e),
+        Err(e) => {
+            report.refused.push(e);
+            return Ok(None);
+        }
+    };
+    if raw.fingerprint != from {
+        report.refused.push(StoreError::OtherVersion {
+            workflow: W::NAME,
+            id: id.to_string(),
+            stored: raw.fingerprint,
+            current: W::FINGERPRINT,
+        });
+        return Ok(None);
+    }
+    *report.by_state.entry(raw.state.clone()).or_default() += 1;
+    Ok(Some(raw))
 }

@@ -815,6 +815,28 @@ pub(crate) struct RawRow {
     pub entered_within: Option<String>,
 }
 
+impl RawRow {
+    /// The row as a snapshot's envelope, its data read as `data`; and the
+    /// data's text as stored.
+    pub(crate) fn into_envelope<D>(
+        self,
+        workflow: &str,
+        data: D,
+    ) -> (turnstile_runtime::snapshot::Envelope<D>, String) {
+        let envelope = turnstile_runtime::snapshot::Envelope {
+            format: turnstile_runtime::snapshot::FORMAT.to_string(),
+            workflow: workflow.to_string(),
+            fingerprint: self.fingerprint,
+            state: self.state,
+            started_at: self.started_at,
+            entered_at: self.entered_at,
+            data,
+            trail: self.trail,
+        };
+        (envelope, self.data)
+    }
+}
+
 pub(crate) async fn read_row(
     conn: &mut AnyConnection,
     workflow: &'static str,
@@ -885,41 +907,33 @@ pub(crate) async fn load_on<W: Dispatch + DeserializeOwned>(
     check_fingerprint::<W>(id, &raw.fingerprint)?;
     let data: W = serde_json::from_str(&raw.data)
         .map_err(|e| bad(format!("its data does not read as {}: {e}", W::NAME)))?;
-    let instance = if raw.fingerprint == W::FINGERPRINT {
+    let (this_version, version, stored_within) = (
+        raw.fingerprint == W::FINGERPRINT,
+        raw.version,
+        raw.entered_within.clone(),
+    );
+    let instance = if this_version {
         Instance::resume(raw.started_at, &raw.state, data, raw.entered_at, raw.trail)
     } else {
         // A previous version's, shown as this version's: its migration
         // step, dated now, is not written (the next fire writes its own).
         let last = raw.trail.last().map_or(raw.entered_at, |s| s.at);
         let now = SystemTime::now().max(last).max(raw.entered_at);
-        Instance::from_previous(
-            turnstile_runtime::snapshot::Envelope {
-                format: turnstile_runtime::snapshot::FORMAT.to_string(),
-                workflow: W::NAME.to_string(),
-                fingerprint: raw.fingerprint.clone(),
-                state: raw.state.clone(),
-                started_at: raw.started_at,
-                entered_at: raw.entered_at,
-                data,
-                trail: raw.trail,
-            },
-            None,
-            now,
-        )
+        Instance::from_previous(raw.into_envelope(W::NAME, data).0, None, now)
     }
     .map_err(|e| bad(e.to_string()))?;
     // What firing reads (the head) must be what the history replays to.
     let replayed = within_text(instance.entered_within()).map_err(bad)?;
-    if raw.fingerprint == W::FINGERPRINT && replayed != raw.entered_within {
+    if this_version && replayed != stored_within {
         return Err(bad(format!(
             "its compounds' entry instants are stored as {:?}, but its history replays to {:?}",
-            raw.entered_within.as_deref().unwrap_or(""),
+            stored_within.as_deref().unwrap_or(""),
             replayed.as_deref().unwrap_or("")
         )));
     }
     Ok(Stored {
         id: id.to_string(),
-        version: raw.version,
+        version,
         instance,
     })
 }
