@@ -127,14 +127,7 @@ impl<W: Dispatch> Instance<W> {
     pub fn from_envelope(envelope: Envelope<W>) -> Result<Self, LoadError> {
         check_header::<W>(&envelope.format, &envelope.workflow)?;
         if envelope.fingerprint != W::FINGERPRINT {
-            let last = envelope
-                .trail
-                .iter()
-                .map(|step| step.at)
-                .chain(envelope.started_at)
-                .chain([envelope.entered_at])
-                .max()
-                .unwrap_or(envelope.entered_at);
+            let last = last_instant(envelope.started_at, envelope.entered_at, &envelope.trail);
             return Self::from_previous(envelope, None, last);
         }
         Instance::resume(
@@ -210,14 +203,7 @@ impl<W: Dispatch> Instance<W> {
             });
         }
         crate::instance::check_trail::<W>(started_at, &state, entered_at, &trail, &fingerprint)?;
-        let latest = trail
-            .iter()
-            .map(|step| step.at)
-            .chain(started_at)
-            .chain([entered_at])
-            .max()
-            .unwrap_or(entered_at);
-        if now < latest {
+        if now < last_instant(started_at, entered_at, &trail) {
             return Err(LoadError::Trail {
                 workflow: W::NAME,
                 step: trail.len(),
@@ -293,6 +279,20 @@ impl<W: Dispatch> Instance<W> {
             migrated.trail,
         )
     }
+}
+
+/// The last instant a snapshot records: its start, its state's entry or
+/// its last step, whichever is latest.
+fn last_instant(
+    started_at: Option<SystemTime>,
+    entered_at: SystemTime,
+    trail: &[crate::Step],
+) -> SystemTime {
+    trail
+        .iter()
+        .map(|step| step.at)
+        .chain(started_at)
+        .fold(entered_at, SystemTime::max)
 }
 
 fn check_header<W: Dispatch>(format: &str, workflow: &str) -> Result<(), LoadError> {

@@ -248,11 +248,7 @@ async fn fire_on<W: Dispatch + Serialize>(
     // Written only if a transition was taken: a previous version's row
     // read for a refused event keeps its version (its migration step
     // waits for a write that does something).
-    let new = (instance.steps_taken() as i64 - version).max(0) as usize;
-    let trail = instance.trail();
-    let took = trail[trail.len().saturating_sub(new)..]
-        .iter()
-        .any(|step| !step.is_migration());
+    let (_, took) = rows::taken_since(&instance, version);
     let version = if took {
         tx.write(backend, &id, version, &instance).await?
     } else {

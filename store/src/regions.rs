@@ -445,6 +445,21 @@ async fn write<W: Parallel + Serialize>(
 ) -> Result<i64, StoreError> {
     let c = columns::<W>(id, current)?;
     let version = expected + new.len() as i64;
+    update_row::<W>(conn, id, expected, version, &c).await?;
+    insert_trail(conn, backend, W::NAME, id, expected, new).await?;
+    Ok(version)
+}
+
+/// Writes the row's columns `c` at `version`, under this build's
+/// fingerprint, if the row is still at version `expected`; otherwise the
+/// row moved on ([`StoreError::Conflict`]) or is gone.
+async fn update_row<W: Parallel>(
+    conn: &mut AnyConnection,
+    id: &str,
+    expected: i64,
+    version: i64,
+    c: &Columns,
+) -> Result<(), StoreError> {
     let done = sqlx::query(UPDATE_ROW)
         .bind(W::FINGERPRINT)
         .bind(&c.state)
@@ -459,18 +474,17 @@ async fn write<W: Parallel + Serialize>(
         .bind(expected)
         .execute(&mut *conn)
         .await?;
-    if done.rows_affected() != 1 {
-        let found: Option<i64> = sqlx::query_scalar(
-            "SELECT version FROM turnstile_instances WHERE workflow = $1 AND id = $2",
-        )
-        .bind(W::NAME)
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
-        return Err(rows::moved_error(W::NAME, id, expected, found));
+    if done.rows_affected() == 1 {
+        return Ok(());
     }
-    insert_trail(conn, backend, W::NAME, id, expected, new).await?;
-    Ok(version)
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT version FROM turnstile_instances WHERE workflow = $1 AND id = $2",
+    )
+    .bind(W::NAME)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Err(rows::moved_error(W::NAME, id, expected, found))
 }
 
 impl Store {
@@ -577,33 +591,14 @@ impl Store {
             report.migrated.push(id.to_string());
             return Ok(());
         }
-        let done = sqlx::query(UPDATE_ROW)
-            .bind(W::FINGERPRINT)
-            .bind(&c.state)
-            .bind(c.entered_at)
-            .bind(&c.data)
-            .bind(trail.len() as i64)
-            .bind(c.next_due)
-            .bind(wall_clock())
-            .bind(&c.entered_within)
-            .bind(W::NAME)
-            .bind(id)
-            .bind(version)
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() != 1 {
-            // Written by another node since it was read.
-            let found: Option<i64> = sqlx::query_scalar(
-                "SELECT version FROM turnstile_instances WHERE workflow = $1 AND id = $2",
-            )
-            .bind(W::NAME)
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            report
-                .refused
-                .push(rows::moved_error(W::NAME, id, version, found));
-            return Ok(());
+        // Written by another node since it was read: refused, left as it is.
+        match update_row::<W>(&mut tx, id, version, trail.len() as i64, &c).await {
+            Ok(()) => {}
+            Err(e @ (StoreError::Conflict { .. } | StoreError::NotFound { .. })) => {
+                report.refused.push(e);
+                return Ok(());
+            }
+            Err(e) => return Err(e),
         }
         sqlx::query("DELETE FROM turnstile_steps WHERE workflow = $1 AND id = $2")
             .bind(W::NAME)

@@ -535,6 +535,17 @@ pub(crate) async fn read_head<W: Dispatch + DeserializeOwned>(
     head_of::<W>(id, row, upgrade, history)
 }
 
+/// The steps `instance` took since it was read at `version` (the end of
+/// its trail), and whether one of them is a transition: a row of a
+/// previous version read for firing holds a migration step that waits for
+/// a write that does something, and alone is not written.
+pub(crate) fn taken_since<W: Dispatch>(instance: &Instance<W>, version: i64) -> (&[Step], bool) {
+    let new = usize::try_from(instance.steps_taken() as i64 - version).unwrap_or(0);
+    let trail = instance.trail();
+    let steps = &trail[trail.len().saturating_sub(new)..];
+    (steps, steps.iter().any(|step| !step.is_migration()))
+}
+
 /// Whether a row of `W`'s with this fingerprint is of a previous version
 /// this build reads (and moves, with its whole history).
 pub(crate) fn is_previous<W: Dispatch>(fingerprint: &str) -> bool {

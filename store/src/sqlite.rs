@@ -150,7 +150,8 @@ impl Tx {
     ) -> Result<(Stored<W>, Option<String>), StoreError> {
         self.begun = true;
         let key = (W::NAME, id.to_string());
-        let previous: Vec<&'static str> = W::PREVIOUS.to_vec();
+        // The same rule as the other backends' (`rows::is_previous`).
+        let is_previous: fn(&str) -> bool = rows::is_previous::<W>;
         let (row, history) = self
             .thread
             .run(move |conn| {
@@ -163,7 +164,7 @@ impl Tx {
                     .optional()?;
                 // A previous version's row is moved with its whole history.
                 let history = match &row {
-                    Some(r) if previous.contains(&r.fingerprint.as_str()) => {
+                    Some(r) if is_previous(&r.fingerprint) => {
                         let mut steps = conn.prepare_cached(&SQL.history)?;
                         let rows = steps.query_map((key.0, &key.1), step_row)?;
                         Some(rows.collect::<rusqlite::Result<Vec<_>>>()?)

@@ -45,16 +45,12 @@ async fn take_due<W: Dispatch + Serialize>(
     // Nothing fell due (a row of the previous version read for it holds
     // only its migration step, which waits for a write that does
     // something): nothing is written.
-    let new = (instance.steps_taken() as i64 - version).max(0) as usize;
-    let trail = instance.trail();
-    if trail[trail.len().saturating_sub(new)..]
-        .iter()
-        .all(|step| step.is_migration())
-    {
+    let (steps, took) = rows::taken_since(&instance, version);
+    if !took {
         return Ok(None);
     }
+    let steps = steps.to_vec();
     rows::write(conn, backend, &id, version, &instance).await?;
-    let steps = trail[trail.len().saturating_sub(new)..].to_vec();
     Ok(Some(Fired { id, steps }))
 }
 
